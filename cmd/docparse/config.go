@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the whole configuration of `docparse serve`, loaded once from
+// flags and their DOCPARSE_* environment twins (flags win).
+type config struct {
+	Addr                 string
+	DataDir              string
+	DatabaseURL          string
+	RateLimit            float64
+	RateBurst            int
+	AllowPrivateWebhooks bool
+	Workers              int
+	Work                 bool
+	FileTimeout          time.Duration
+	RescueAfter          time.Duration
+	MaxFiles             int
+	MaxFileSize          int64
+	ShutdownGrace        time.Duration
+	LogLevel             string
+}
+
+// envName is the environment twin of a flag: --rate-limit is
+// DOCPARSE_RATE_LIMIT.
+func envName(flagName string) string {
+	return "DOCPARSE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// serveFlags defines the flags of serve on fs, with defaults taken from
+// the environment. It reports environment values that do not parse.
+func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
+	str := func(p *string, name, def, usage string) {
+		if v := getenv(envName(name)); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" (env "+envName(name)+")")
+	}
+	str(&c.Addr, "addr", "127.0.0.1:8080", "listen address; :0 picks a free port")
+	str(&c.DataDir, "data-dir", "./data", "where the SQLite database and uploaded documents live")
+	dbDefault := getenv("DATABASE_URL")
+	str(&c.DatabaseURL, "database-url", dbDefault, "postgres://... to use PostgreSQL; empty for SQLite in --data-dir (env DATABASE_URL too)")
+	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.Func("rate-limit", "requests per second per API key, 0 turns limiting off (default 10) (env "+envName("rate-limit")+")", floatSetter(&c.RateLimit))
+	fs.Func("rate-burst", "burst of requests per API key (default 20) (env "+envName("rate-burst")+")", intSetter(&c.RateBurst))
+	fs.Func("workers", "files extracted at once (default 4) (env "+envName("workers")+")", intSetter(&c.Workers))
+	fs.BoolFunc("work", "run workers in this process (default true) (env "+envName("work")+")", boolSetter(&c.Work))
+	fs.BoolFunc("allow-private-webhooks", "allow webhook deliveries to loopback and private addresses (env "+envName("allow-private-webhooks")+")", boolSetter(&c.AllowPrivateWebhooks))
+	fs.Func("file-timeout", "time limit for extracting one file (default 2m) (env "+envName("file-timeout")+")", durationSetter(&c.FileTimeout))
+	fs.Func("rescue-after", "re-run a job still running after this long, as cut off by a crash (default file-timeout+2m) (env "+envName("rescue-after")+")", durationSetter(&c.RescueAfter))
+	fs.Func("max-files", "most files in one batch (default 30) (env "+envName("max-files")+")", intSetter(&c.MaxFiles))
+	fs.Func("max-file-size", "largest file in bytes (default 26214400, 25 MB) (env "+envName("max-file-size")+")", int64Setter(&c.MaxFileSize))
+	fs.Func("shutdown-grace", "how long running jobs may finish at shutdown (default 30s) (env "+envName("shutdown-grace")+")", durationSetter(&c.ShutdownGrace))
+	// Defaults, then environment twins of the Func flags.
+	c.RateLimit, c.RateBurst, c.Workers, c.Work = 10, 20, 4, true
+	c.FileTimeout, c.MaxFiles, c.MaxFileSize, c.ShutdownGrace = 2*time.Minute, 30, 25<<20, 30*time.Second
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", envName(f.Name), v, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func floatSetter(p *float64) func(string) error {
+	return func(s string) error {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return errors.New("not a number")
+		}
+		*p = v
+		return nil
+	}
+}
+
+func intSetter(p *int) func(string) error {
+	return func(s string) error {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			return errors.New("not an integer")
+		}
+		*p = v
+		return nil
+	}
+}
+
+func int64Setter(p *int64) func(string) error {
+	return func(s string) error {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return errors.New("not an integer")
+		}
+		*p = v
+		return nil
+	}
+}
+
+func boolSetter(p *bool) func(string) error {
+	return func(s string) error {
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			return errors.New("not true or false")
+		}
+		*p = v
+		return nil
+	}
+}
+
+func durationSetter(p *time.Duration) func(string) error {
+	return func(s string) error {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return errors.New("not a duration such as 30s or 2m")
+		}
+		*p = v
+		return nil
+	}
+}
+
+// validate reports every problem of c at once.
+func (c *config) validate() error {
+	var errs []error
+	bad := func(name string, v any, why string) {
+		errs = append(errs, fmt.Errorf("--%s=%v: %s", name, v, why))
+	}
+	if c.Addr == "" {
+		bad("addr", c.Addr, "must not be empty")
+	}
+	if c.RateLimit < 0 {
+		bad("rate-limit", c.RateLimit, "must be 0 (off) or more")
+	}
+	if c.RateBurst < 1 {
+		bad("rate-burst", c.RateBurst, "must be at least 1")
+	}
+	if c.Workers < 1 || c.Workers > 256 {
+		bad("workers", c.Workers, "must be from 1 to 256")
+	}
+	if c.FileTimeout < time.Second {
+		bad("file-timeout", c.FileTimeout, "must be at least 1s")
+	}
+	if c.RescueAfter != 0 && c.RescueAfter <= c.FileTimeout+5*time.Second {
+		bad("rescue-after", c.RescueAfter, "must be more than 5s longer than --file-timeout")
+	}
+	if c.MaxFiles < 1 {
+		bad("max-files", c.MaxFiles, "must be at least 1")
+	}
+	if c.MaxFileSize < 1 {
+		bad("max-file-size", c.MaxFileSize, "must be at least 1")
+	}
+	if c.ShutdownGrace < 0 {
+		bad("shutdown-grace", c.ShutdownGrace, "must not be negative")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log-level", c.LogLevel, "must be debug, info, warn or error")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		bad("database-url", "(hidden)", "must start with postgres:// or sqlite:")
+	}
+	return errors.Join(errs...)
+}

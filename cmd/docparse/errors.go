@@ -1,0 +1,17 @@
+package main
+
+import "errors"
+
+// errUsage is a usage error already explained on stderr (exit code 1).
+var errUsage = errors.New("usage")
+
+// Exit codes: 0 success, 1 usage or configuration error, 2 failure.
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
+		return 1
+	}
+	return 2
+}
+
+// errConfig marks configuration errors.
+var errConfig = errors.New("configuration")

@@ -1,0 +1,66 @@
+// Command docparse is the docparse service and its administration
+// commands, in one binary.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if err != errUsage {
+			fmt.Fprintln(os.Stderr, "docparse:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+const usage = `docparse: document extraction with webhooks, in one binary.
+
+Usage:
+  docparse serve [flags]                              run the API and the workers
+  docparse migrate [flags]                            apply database migrations and exit
+  docparse keys create --account NAME [--name LABEL]  create an API key (printed on stdout)
+  docparse keys list --account NAME                   list an account's active keys
+  docparse keys revoke --account NAME KEY_ID          revoke a key at once
+  docparse version                                    print the version
+
+Run "docparse COMMAND --help" for the flags of a command. Every flag of
+serve has a DOCPARSE_* environment twin (--rate-limit is
+DOCPARSE_RATE_LIMIT); DATABASE_URL=postgres://... selects PostgreSQL.
+`
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// run is the whole program: it reads nothing but its arguments.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], getenv, stderr)
+	case "keys":
+		return keys(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "docparse", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "docparse: unknown command %q\n\n%s", args[0], usage)
+	return errUsage
+}

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+// getenvFrom returns a getenv reading only m.
+func getenvFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+var listenRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+
+// waitListening reads a server's log until it names its address.
+func waitListening(t *testing.T, r io.Reader) string {
+	t.Helper()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		sent := false
+		for sc.Scan() {
+			if m := listenRE.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				found <- m[1]
+				sent = true
+			}
+		}
+		if !sent {
+			close(found)
+		}
+	}()
+	select {
+	case u, ok := <-found:
+		if !ok {
+			t.Fatal("server exited before listening")
+		}
+		return u
+	case <-time.After(60 * time.Second):
+		t.Fatal("server did not listen within 60s")
+	}
+	return ""
+}
+
+type client struct {
+	t    *testing.T
+	base string
+	key  string
+}
+
+func (c client) do(method, path, ctype string, body io.Reader) (int, map[string]any) {
+	c.t.Helper()
+	req, _ := http.NewRequest(method, c.base+path, body)
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(b, &v)
+	return resp.StatusCode, v
+}
+
+func (c client) createExtraction() string {
+	c.t.Helper()
+	status, v := c.do("POST", "/v1/extractions", "application/json", strings.NewReader(
+		`{"name":"Invoices","fields":[{"key":"invoice_number","type":"string"},{"key":"total","type":"number"}]}`))
+	if status != 201 {
+		c.t.Fatalf("create extraction: %d %v", status, v)
+	}
+	return v["extraction"].(map[string]any)["id"].(string)
+}
+
+func (c client) upload(extID string, files map[string][]byte) string {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for name, content := range files {
+		w, _ := mw.CreateFormFile("files", name)
+		w.Write(content)
+	}
+	mw.Close()
+	status, v := c.do("POST", "/v1/extractions/"+extID+"/batches", mw.FormDataContentType(), &buf)
+	if status != 202 {
+		c.t.Fatalf("upload: %d %v", status, v)
+	}
+	return v["batch"].(map[string]any)["id"].(string)
+}
+
+func (c client) batch(extID, batchID string) map[string]any {
+	c.t.Helper()
+	status, v := c.do("GET", "/v1/extractions/"+extID+"/batches/"+batchID, "", nil)
+	if status != 200 {
+		c.t.Fatalf("poll: %d %v", status, v)
+	}
+	return v["batch"].(map[string]any)
+}
+
+func terminal(b map[string]any) bool {
+	s := b["status"]
+	return s == "processed" || s == "partial" || s == "failed"
+}
+
+// TestServeInProcess runs the real run(): keys create, serve, the API,
+// and a graceful shutdown when the context ends.
+func TestServeInProcess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		dataDir := t.TempDir()
+		env := map[string]string{"DOCPARSE_DATA_DIR": dataDir, "DOCPARSE_RATE_LIMIT": "0"}
+		if eng == store.Postgres {
+			env["DATABASE_URL"] = storetest.URL(t, eng)
+		}
+		getenv := getenvFrom(env)
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"keys", "create", "--account", "acme", "--name", "ci"}, getenv, nil, &out, &errOut); err != nil {
+			t.Fatalf("keys create: %v (%s)", err, errOut.String())
+		}
+		lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+		if len(lines) != 1 || !regexp.MustCompile(`^dp_live_[0-9A-Za-z]{32}$`).MatchString(lines[0]) {
+			t.Fatalf("keys create stdout = %q, want one dp_live_ key", out.String())
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, getenv, nil, io.Discard, pw)
+			pw.Close()
+		}()
+		base := waitListening(t, pr)
+		c := client{t: t, base: base, key: lines[0]}
+		for _, p := range []string{"/healthz", "/readyz"} {
+			if status, _ := c.do("GET", p, "", nil); status != 200 {
+				t.Errorf("%s: %d", p, status)
+			}
+		}
+		extID := c.createExtraction()
+		batchID := c.upload(extID, map[string][]byte{"a.txt": []byte("Invoice No: 42183017\nTotal: 99.50\n")})
+		deadline := time.Now().Add(60 * time.Second)
+		var b map[string]any
+		for b = c.batch(extID, batchID); !terminal(b) && time.Now().Before(deadline); b = c.batch(extID, batchID) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if b["status"] != "processed" && !terminal(b) {
+			t.Fatalf("batch = %v", b)
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve returned %v", err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatal("serve did not shut down")
+		}
+	})
+}
+
+// TestConfigErrors: every bad flag is reported at once, exit code 1.
+func TestConfigErrors(t *testing.T) {
+	var errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--rate-limit", "-1", "--workers", "0", "--log-level", "loud"},
+		getenvFrom(nil), nil, io.Discard, &errOut)
+	if err == nil || exitCode(err) != 1 {
+		t.Fatalf("err = %v, exit %d", err, exitCode(err))
+	}
+	for _, want := range []string{"--rate-limit", "--workers", "--log-level"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	err = run(context.Background(), []string{"serve"}, getenvFrom(map[string]string{"DOCPARSE_WORKERS": "many"}), nil, io.Discard, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "DOCPARSE_WORKERS") {
+		t.Errorf("bad env twin: %v", err)
+	}
+}
+
+// buildBinary builds the docparse binary once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "docparse")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+// startServer starts the binary and returns its base URL.
+func startServer(t *testing.T, bin string, env []string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
+}
+
+// TestCrashRecovery kills the server with SIGKILL while files are being
+// processed, starts it again, and checks that every file ends and the batch
+// reaches a terminal status: jobs cut off by the crash run again.
+func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	bin := buildBinary(t)
+	pdf, err := os.ReadFile(filepath.Join("..", "..", "internal", "extract", "testdata", "AzureInterior.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		dataDir := t.TempDir()
+		dbURL := ""
+		if eng == store.Postgres {
+			dbURL = storetest.URL(t, eng)
+		}
+		env := []string{"DOCPARSE_DATA_DIR=" + dataDir, "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL}
+		keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
+		keyCmd.Env = append(os.Environ(), env...)
+		key, err := keyCmd.Output()
+		if err != nil {
+			t.Fatalf("keys create: %v", err)
+		}
+		args := []string{"--file-timeout", "2s", "--rescue-after", "8s", "--workers", "2"}
+
+		first := startServer(t, bin, env, args...)
+		stderr, _ := first.StderrPipe()
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		c := client{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
+		extID := c.createExtraction()
+		files := map[string][]byte{}
+		for i := range 30 {
+			files[fmt.Sprintf("invoice-%02d.pdf", i)] = pdf
+		}
+		batchID := c.upload(extID, files)
+		// Kill as soon as work has started.
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			b := c.batch(extID, batchID)
+			if b["status"] != "queued" {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		first.Process.Signal(syscall.SIGKILL)
+		first.Wait()
+		// The crash must have cut the work off midway, or the test proves
+		// nothing.
+		db, err := store.Open(context.Background(), dbURL, dataDir, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var acct string
+		if a, err := db.AccountByName(context.Background(), "acme"); err == nil {
+			acct = a.ID
+		}
+		mid, _, err := db.BatchWithFiles(context.Background(), acct, extID, batchID)
+		db.Close()
+		if err != nil || mid.Status.Terminal() {
+			t.Fatalf("at the crash the batch was %s (%v): the crash did not interrupt work", mid.Status, err)
+		}
+
+		second := startServer(t, bin, env, args...)
+		stderr2, _ := second.StderrPipe()
+		if err := second.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { second.Process.Signal(syscall.SIGTERM); second.Wait() })
+		c.base = waitListening(t, stderr2)
+		deadline = time.Now().Add(3 * time.Minute)
+		var b map[string]any
+		for b = c.batch(extID, batchID); !terminal(b) && time.Now().Before(deadline); b = c.batch(extID, batchID) {
+			time.Sleep(200 * time.Millisecond)
+		}
+		if b["status"] != "processed" {
+			t.Fatalf("after crash and restart the batch is %v, want processed: %v", b["status"], b)
+		}
+		counts := b["counts"].(map[string]any)
+		if counts["processed"].(float64)+counts["needs_review"].(float64) != 30 {
+			t.Errorf("counts = %v", counts)
+		}
+	})
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/httpapi"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// loadConfig parses the serve flags of args.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("docparse "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	envErr := serveFlags(fs, &c, getenv)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, errUsage
+		}
+		return c, errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "docparse %s: unexpected argument %q\n", name, fs.Arg(0))
+		return c, errUsage
+	}
+	if err := errors.Join(envErr, c.validate()); err != nil {
+		return c, fmt.Errorf("%w: %w", errConfig, err)
+	}
+	return c, nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openDB opens and migrates the database of c (docparse's and River's
+// tables).
+func openDB(ctx context.Context, c config, logger *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, c.DatabaseURL, c.DataDir, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := pipeline.MigrateRiver(ctx, db, logger); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	c, err := loadConfig("migrate", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, c.LogLevel)
+	db, err := openDB(ctx, c, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("migrated", "engine", string(db.Engine()))
+	return db.Close()
+}
+
+// serve runs the API and the workers until ctx ends, then shuts down in
+// order: HTTP (in-flight requests finish), workers (running jobs get the
+// grace period, then are cancelled and run again later), the database.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	c, err := loadConfig("serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, c.LogLevel)
+	db, err := openDB(ctx, c, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	blobs, err := blob.NewLocal(filepath.Join(c.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	engine, err := extract.NewEngine(extract.Config{Workers: min(c.Workers, 4), Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium")})
+	if err != nil {
+		return fmt.Errorf("start extraction engine: %w", err)
+	}
+	defer engine.Close()
+	svc, err := pipeline.New(db, blobs, engine, pipeline.Config{
+		Work: c.Work, Workers: c.Workers, FileTimeout: c.FileTimeout, RescueAfter: c.RescueAfter,
+		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize,
+	}, time.Now, logger)
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: c.RateLimit, RateBurst: c.RateBurst}, logger)
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if err := svc.Start(context.WithoutCancel(ctx)); err != nil {
+		ln.Close()
+		return err
+	}
+	logger.Info("listening on http://"+ln.Addr().String(), "addr", ln.Addr().String(), "engine", string(db.Engine()),
+		"data_dir", c.DataDir, "workers", c.Workers, "work", c.Work)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		_ = svc.Stop(context.Background())
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down: http")
+	hctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	if err := srv.Shutdown(hctx); err != nil {
+		logger.Warn("http shutdown", "err", err)
+	}
+	cancel()
+	logger.Info("shutting down: workers", "grace", c.ShutdownGrace.String())
+	wctx, cancel := context.WithTimeout(context.Background(), c.ShutdownGrace)
+	if err := svc.Stop(wctx); err != nil {
+		logger.Warn("worker shutdown", "err", err)
+	}
+	cancel()
+	logger.Info("shutting down: database")
+	return nil
+}

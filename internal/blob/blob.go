@@ -1,0 +1,123 @@
+// Package blob keeps uploaded documents. Local is a directory on disk; keys
+// are slash-separated relative paths chosen by docparse, never by users.
+package blob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ErrTooLarge is returned by Put when the content exceeds the limit.
+var ErrTooLarge = errors.New("blob too large")
+
+// Local stores blobs as files under a root directory. Safe for concurrent
+// use.
+type Local struct {
+	root string
+}
+
+// NewLocal returns a store rooted at dir, creating it if needed.
+func NewLocal(dir string) (*Local, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("blob root: %w", err)
+	}
+	return &Local{root: dir}, nil
+}
+
+func (l *Local) path(key string) (string, error) {
+	if key == "" || strings.Contains(key, "..") || strings.HasPrefix(key, "/") || strings.ContainsRune(key, '\\') {
+		return "", fmt.Errorf("blob key %q: invalid", key)
+	}
+	return filepath.Join(l.root, filepath.FromSlash(key)), nil
+}
+
+// Path returns the file holding key, for engines that read from a path.
+func (l *Local) Path(key string) (string, error) { return l.path(key) }
+
+// Put streams r into key, at most limit bytes (limit < 0: no limit). It
+// returns the size and the first bytes of the content (up to len(head)).
+// On any error nothing is left under key. ctx is checked between writes.
+func (l *Local) Put(ctx context.Context, key string, r io.Reader, limit int64, head []byte) (size int64, n int, err error) {
+	p, err := l.path(key)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return 0, 0, fmt.Errorf("put %s: %w", key, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	if err != nil {
+		return 0, 0, fmt.Errorf("put %s: %w", key, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	buf := make([]byte, 64<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
+		k, rerr := r.Read(buf)
+		if k > 0 {
+			if n < len(head) {
+				n += copy(head[n:], buf[:k])
+			}
+			size += int64(k)
+			if limit >= 0 && size > limit {
+				return 0, 0, ErrTooLarge
+			}
+			if _, err := tmp.Write(buf[:k]); err != nil {
+				return 0, 0, fmt.Errorf("put %s: %w", key, err)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, 0, rerr
+		}
+	}
+	if err := tmp.Sync(); err != nil {
+		return 0, 0, fmt.Errorf("put %s: sync: %w", key, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, 0, fmt.Errorf("put %s: %w", key, err)
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		return 0, 0, fmt.Errorf("put %s: %w", key, err)
+	}
+	return size, n, nil
+}
+
+// Open opens key for reading; the caller closes it.
+func (l *Local) Open(key string) (*os.File, error) {
+	p, err := l.path(key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("open blob: %w", err)
+	}
+	return f, nil
+}
+
+// Delete removes key; a missing key is not an error.
+func (l *Local) Delete(key string) error {
+	p, err := l.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("delete blob: %w", err)
+	}
+	return nil
+}

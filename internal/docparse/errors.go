@@ -1,0 +1,63 @@
+package docparse
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Sentinel errors. The HTTP layer maps them to status codes; wrap them with
+// %w to add context.
+var (
+	// ErrNotFound: no such object in this account (also for ids of other
+	// accounts: never leak existence).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the request conflicts with the current state.
+	ErrConflict = errors.New("conflict")
+	// ErrLimit: an account limit (active keys, endpoints) is reached.
+	ErrLimit = errors.New("limit reached")
+)
+
+// ValidationError reports every bad field of a request at once. Fields maps
+// a path such as "fields[3].fields[0].type" to why its value is wrong.
+type ValidationError struct {
+	// Semantic is true for a schema that is well-formed JSON but means
+	// nothing valid (answered 422); false for plainly invalid input (400).
+	Semantic bool
+	Fields   map[string]string
+}
+
+// Add records one problem.
+func (e *ValidationError) Add(path, why string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, ok := e.Fields[path]; !ok {
+		e.Fields[path] = why
+	}
+}
+
+// Err returns e when it holds a problem and nil otherwise.
+func (e *ValidationError) Err() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+func (e *ValidationError) Error() string {
+	paths := make([]string, 0, len(e.Fields))
+	for p := range e.Fields {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	parts := make([]string, 0, len(paths))
+	for _, p := range paths {
+		parts = append(parts, fmt.Sprintf("%s: %s", p, e.Fields[p]))
+	}
+	return "invalid request: " + strings.Join(parts, "; ")
+}
+
+// ErrTooLarge: a request is over a size or count limit (HTTP 413).
+var ErrTooLarge = errors.New("too large")

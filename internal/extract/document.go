@@ -1,0 +1,56 @@
+// Package extract turns an uploaded document into text with layout: pages,
+// lines and words with boxes. It sniffs the real type of a file from its
+// content, counts pages, and reports unreadable input with a precise code.
+package extract
+
+import "strings"
+
+// Box is a rectangle in page coordinates (points for PDF, pixels for
+// images), origin top-left, X growing right and Y growing down.
+type Box struct {
+	X0, Y0, X1, Y1 float64
+}
+
+// Word is one word on a page.
+type Word struct {
+	Text string
+	Box  Box
+	// Conf is the engine's confidence in the word's text, in [0,1]; 1 for
+	// text layers.
+	Conf float64
+}
+
+// Line is a run of words on one baseline, left to right.
+type Line struct {
+	Text  string // the words joined with single spaces (or the layout's spacing)
+	Words []Word
+	Box   Box
+}
+
+// Page is one page of a document, its lines in reading order.
+type Page struct {
+	Number        int // 1-based
+	Width, Height float64
+	Lines         []Line
+}
+
+// Document is the text and layout of one file.
+type Document struct {
+	Pages []Page
+}
+
+// Text returns the document's text, one line per Line and a form feed
+// between pages.
+func (d *Document) Text() string {
+	var b strings.Builder
+	for i, p := range d.Pages {
+		if i > 0 {
+			b.WriteString("\f")
+		}
+		for _, l := range p.Lines {
+			b.WriteString(l.Text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,389 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/webassembly"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// Config bounds an Engine. The zero value of every field means its default.
+type Config struct {
+	// Workers is how many PDFium WebAssembly instances may run at once,
+	// which is how many PDFs are read in parallel. Default 2.
+	Workers int
+	// MaxPages is the most pages a PDF may have; more fails with
+	// too_many_pages. Default 500.
+	MaxPages int
+	// MaxTextBytes is the most text (UTF-8 bytes) one file may yield, and
+	// the largest text, CSV or HTML file read; more fails with
+	// too_many_pages. It bounds the memory a Document takes. Default 4 MiB.
+	MaxTextBytes int
+	// MemoryLimitMB caps the memory of one PDFium instance; a PDF that
+	// needs more fails as corrupt_document. Default 512, at least 64.
+	MemoryLimitMB int
+	// Timeout bounds every Pages and Extract call on top of the caller's
+	// context. Default 2 minutes.
+	Timeout time.Duration
+	// CacheDir, when set, is a directory where the compiled PDFium module is
+	// cached across restarts: NewEngine then takes about 0.1 s instead of
+	// about 4 s. Several processes may share it. It holds machine code that
+	// is loaded and run, so only docparse may be able to write to it.
+	CacheDir string
+}
+
+const (
+	defaultWorkers       = 2
+	defaultMaxPages      = 500
+	defaultMaxTextBytes  = 4 << 20
+	defaultMemoryLimitMB = 512
+	defaultTimeout       = 2 * time.Minute
+	minMemoryLimitMB     = 64
+
+	// killGrace is how long a cancelled call waits for the goroutine that
+	// drove a killed PDFium instance to notice, before returning anyway.
+	killGrace = 2 * time.Second
+)
+
+// withDefaults fills zero fields and reports every invalid one.
+func (c Config) withDefaults() (Config, error) {
+	var problems []string
+	check := func(field string, v int, def, least int) int {
+		switch {
+		case v == 0:
+			return def
+		case v < least:
+			problems = append(problems, fmt.Sprintf("%s: %d is below %d", field, v, least))
+		}
+		return v
+	}
+	c.Workers = check("Workers", c.Workers, defaultWorkers, 1)
+	c.MaxPages = check("MaxPages", c.MaxPages, defaultMaxPages, 1)
+	c.MaxTextBytes = check("MaxTextBytes", c.MaxTextBytes, defaultMaxTextBytes, 1)
+	c.MemoryLimitMB = check("MemoryLimitMB", c.MemoryLimitMB, defaultMemoryLimitMB, minMemoryLimitMB)
+	switch {
+	case c.Timeout == 0:
+		c.Timeout = defaultTimeout
+	case c.Timeout < 0:
+		problems = append(problems, fmt.Sprintf("Timeout: %v is negative", c.Timeout))
+	}
+	if len(problems) > 0 {
+		return c, fmt.Errorf("invalid extract config: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// Engine reads documents. It owns a pool of PDFium WebAssembly instances
+// (pure Go through wazero, no cgo) and is safe for concurrent use: at most
+// Config.Workers PDFs are read at once, other callers wait for a free
+// instance or for their context.
+//
+// Every PDF gets a fresh instance, which is discarded afterwards (creating
+// one takes milliseconds once the module is compiled), so a hostile file
+// cannot leave state or memory behind for the next one. An instance whose
+// call overran its context is killed, never reused.
+type Engine struct {
+	cfg   Config
+	pool  pdfium.Pool
+	cache wazero.CompilationCache
+}
+
+// NewEngine compiles the PDFium module and starts the pool. Compiling takes
+// seconds (3.5-4.5 s on a 2-core machine) unless Config.CacheDir holds an
+// earlier compilation; call it once at start-up. The caller must Close the
+// Engine.
+func NewEngine(cfg Config) (*Engine, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	rc := wazero.NewRuntimeConfig().
+		// The bundled PDFium lowers setjmp/longjmp to WebAssembly
+		// exception handling (see webassembly.Config.RuntimeConfig).
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+		// Lets Kill interrupt a call stuck inside PDFium.
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(uint32(cfg.MemoryLimitMB) * 16) // 64 KiB pages
+	var cache wazero.CompilationCache
+	if cfg.CacheDir != "" {
+		cache, err = wazero.NewCompilationCacheWithDir(cfg.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("open pdfium compilation cache: %w", err)
+		}
+		rc = rc.WithCompilationCache(cache)
+	}
+	pool, err := webassembly.Init(webassembly.Config{
+		MaxIdle:       cfg.Workers,
+		MaxTotal:      cfg.Workers,
+		RuntimeConfig: rc,
+		// No mounts: PDFium sees no host file system. Files reach it
+		// through an io.ReadSeeker only.
+		FSConfig: wazero.NewFSConfig(),
+		Stdout:   io.Discard,
+		Stderr:   io.Discard,
+	})
+	if err != nil {
+		closeCache(cache)
+		return nil, fmt.Errorf("start pdfium pool: %w", err)
+	}
+	e := &Engine{cfg: cfg, pool: pool, cache: cache}
+	// Instantiate once now, so that a module that cannot run fails here
+	// and not on the first upload.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := e.withInstance(ctx, func(context.Context, pdfium.Pdfium) error { return nil }); err != nil {
+		_ = e.Close()
+		return nil, fmt.Errorf("start pdfium instance: %w", err)
+	}
+	return e, nil
+}
+
+// Close stops the pool and frees the compiled module. Call it once, after
+// every Pages and Extract call has returned.
+func (e *Engine) Close() error {
+	err := e.pool.Close()
+	closeCache(e.cache)
+	if err != nil {
+		return fmt.Errorf("close pdfium pool: %w", err)
+	}
+	return nil
+}
+
+func closeCache(c wazero.CompilationCache) {
+	if c != nil {
+		_ = c.Close(context.Background())
+	}
+}
+
+// Pages counts the pages of the file at path, whose kind the caller got from
+// Sniff. A PDF is opened through PDFium, which reads only the parts of the
+// file it needs (the cross-reference table and the page tree), never the
+// whole file into memory. Text-like kinds, images, docx and xlsx count 1 (a
+// multi-page TIFF too, for now); KindUnknown counts 0 with unsupported_type.
+//
+// An empty file counts 0 with empty_document; an encrypted or unreadable
+// PDF counts 0 with encrypted_document or corrupt_document. With such an
+// *Error the caller stores 0 and accepts the file, which will fail with the
+// same code when extracted. Other errors (the file cannot be opened, the
+// context was cancelled) are not about the document.
+func (e *Engine) Pages(ctx context.Context, path string, kind Kind) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	defer cancel()
+	if err := ctxError(ctx); err != nil {
+		return 0, err
+	}
+	size, err := fileSize(path)
+	if err != nil {
+		return 0, err
+	}
+	if size == 0 {
+		return 0, errEmpty()
+	}
+	switch kind {
+	case KindPDF:
+		var n int
+		err := e.withInstance(ctx, func(_ context.Context, inst pdfium.Pdfium) error {
+			var err error
+			n, err = countPDFPages(inst, path)
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+		return n, nil
+	case KindUnknown, "":
+		return 0, errUnsupported(kind)
+	default:
+		return 1, nil
+	}
+}
+
+// Extract returns the text and layout of the file at path, whose kind the
+// caller got from Sniff.
+//
+// Supported: PDF with a text layer (words with boxes from PDFium, in points,
+// grouped into lines top to bottom, a line holding every word on one
+// baseline so the cells of a table row stay together); text and CSV (one
+// Line per text line on a synthetic grid); HTML (tags stripped, the cells of
+// a table row on one line). A PDF without a text layer (a scan) is not a
+// failure: it gives its pages with no lines, for OCR to fill later.
+//
+// Permanent failures are *Error: unsupported_type (images, docx, xlsx, eml,
+// zip, unknown), empty_document (empty file, or a text file with no words),
+// encrypted_document (a PDF that needs a password), corrupt_document
+// (unparseable, or over the memory limit), too_many_pages (over
+// Config.MaxPages, or over Config.MaxTextBytes of text) and timeout (ctx or
+// Config.Timeout expired, checked promptly even while PDFium is stuck in a
+// page; that instance is killed). A panic in the engine becomes
+// corrupt_document. A cancelled ctx (not a deadline) returns ctx.Err()
+// wrapped: the work was interrupted, not the document at fault.
+func (e *Engine) Extract(ctx context.Context, path string, kind Kind) (doc *Document, err error) {
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	defer cancel()
+	if err := ctxError(ctx); err != nil {
+		return nil, err
+	}
+	size, err := fileSize(path)
+	if err != nil {
+		return nil, err
+	}
+	if size == 0 {
+		return nil, errEmpty()
+	}
+	switch kind {
+	case KindPDF:
+		// out is read only when withInstance returns nil, that is after fn
+		// returned: a killed fn may still write it, nobody reads it then.
+		var out *Document
+		err = e.withInstance(ctx, func(ctx context.Context, inst pdfium.Pdfium) error {
+			var err error
+			out, err = extractPDF(ctx, inst, path, e.cfg.MaxPages, e.cfg.MaxTextBytes)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	case KindText, KindCSV, KindHTML:
+		defer func() {
+			if p := recover(); p != nil {
+				doc, err = nil, newError(CodeCorruptDocument, "The document could not be read.", fmt.Errorf("panic: %v", p))
+			}
+		}()
+		text, err := e.readText(path, size)
+		if err != nil {
+			return nil, err
+		}
+		switch kind {
+		case KindHTML:
+			return htmlDocument(ctx, text)
+		case KindCSV:
+			return plainDocument(ctx, text, csvDelimiter(text))
+		default:
+			return plainDocument(ctx, text, "")
+		}
+	default:
+		return nil, errUnsupported(kind)
+	}
+}
+
+// readText reads and decodes a text-like file of at most MaxTextBytes.
+func (e *Engine) readText(path string, size int64) (string, error) {
+	if size > int64(e.cfg.MaxTextBytes) {
+		return "", tooMuchText(e.cfg.MaxTextBytes)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("open document: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(e.cfg.MaxTextBytes)+1))
+	if err != nil {
+		return "", fmt.Errorf("read document: %w", err)
+	}
+	if len(b) > e.cfg.MaxTextBytes {
+		return "", tooMuchText(e.cfg.MaxTextBytes)
+	}
+	return decodeText(b), nil
+}
+
+// withInstance borrows a PDFium instance and runs fn with it on a goroutine
+// of its own, so that ctx is honoured even while fn is stuck inside PDFium:
+// when ctx ends first, the instance is killed (its module is closed, which
+// interrupts the running call, and the pool replaces it), withInstance waits
+// up to killGrace for fn to unwind and returns the context's error. fn must
+// own every resource it opens (it may outlive withInstance after a kill)
+// and should check ctx between steps. A panic in fn becomes
+// corrupt_document.
+func (e *Engine) withInstance(ctx context.Context, fn func(context.Context, pdfium.Pdfium) error) error {
+	inst, err := e.pool.GetInstanceWithContext(ctx)
+	if err != nil {
+		if cerr := ctxError(ctx); cerr != nil {
+			return cerr
+		}
+		return fmt.Errorf("get pdfium instance: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- newError(CodeCorruptDocument, "The document could not be read.", fmt.Errorf("panic: %v", p))
+			}
+		}()
+		done <- fn(ctx, inst)
+	}()
+	select {
+	case err := <-done:
+		// Close discards the instance (the pool does not reuse workers),
+		// releasing all of its memory. Its error changes nothing for the
+		// caller: the work is done.
+		_ = inst.Close()
+		if cerr := ctxError(ctx); cerr != nil && err != nil {
+			// fn gave up because of ctx (between pages).
+			return cerr
+		}
+		return err
+	case <-ctx.Done():
+		_ = inst.Kill()
+		timer := time.NewTimer(killGrace)
+		defer timer.Stop()
+		select {
+		case <-done:
+		case <-timer.C:
+		}
+		return ctxError(ctx)
+	}
+}
+
+// ctxError is nil while ctx is live, timeout when its deadline passed, and
+// the wrapped cancellation otherwise.
+func ctxError(ctx context.Context) error {
+	err := ctx.Err()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.DeadlineExceeded):
+		return newError(CodeTimeout, "The document took too long to process.", err)
+	default:
+		return fmt.Errorf("extract: %w", err)
+	}
+}
+
+func fileSize(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, fmt.Errorf("stat document: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return 0, fmt.Errorf("stat document: %s is not a regular file", path)
+	}
+	return fi.Size(), nil
+}
+
+func errEmpty() *Error {
+	return newError(CodeEmptyDocument, "The file is empty.", nil)
+}
+
+func errUnsupported(kind Kind) *Error {
+	switch {
+	case kind.IsImage():
+		return newError(CodeUnsupportedType, fmt.Sprintf("%s images are not supported yet.", strings.ToUpper(string(kind))), nil)
+	case kind == KindUnknown || kind == "":
+		return newError(CodeUnsupportedType, "The file type is not supported.", nil)
+	default:
+		return newError(CodeUnsupportedType, fmt.Sprintf("%s files are not supported yet.", strings.ToUpper(string(kind))), nil)
+	}
+}
+
+func tooMuchText(limit int) *Error {
+	return newError(CodeTooManyPages, fmt.Sprintf("The document holds more than %d MB of text.", max(1, limit>>20)), nil)
+}

@@ -1,0 +1,712 @@
+// Package fields fills an extraction schema from a document's text and
+// layout: for every field it finds a label on the page, reads the typed
+// value next to or below it, and rates the reading with a confidence.
+//
+// The matcher is generic: labels come from the field itself (its key split
+// on underscores, a short description) and from a built-in multilingual
+// set of synonyms (lexicon.go); values are recognised by their type
+// (values.go); no vendor layout is known in advance. A field that is not
+// found is nil with confidence 0: the matcher never invents a value.
+//
+// Confidence is the product of three factors in [0,1], kept simple until it
+// is calibrated on labelled documents:
+//
+//   - label: 1 for the field's own key or description, 0.9 for a built-in
+//     synonym, 0.7 for a generic word of the concept ("invoice" for the
+//     invoice number, "amount" for the total), times 0.75 when the label
+//     matched only fuzzily (a compound split or joined, one typo). It is
+//     then scaled by 0.5 + 0.5 x coverage, where coverage is the share of
+//     the label cell's words the label explains: "date" explains half of
+//     "Order date", and a label inside a sentence explains little.
+//   - placement: 1 on the label's line (after it in its cell, or the next
+//     cell), 0.95 a totals row's cell under a matching column header, 0.75
+//     a totals row without one; 0.85, 0.8, 0.75 one, two, three lines
+//     below; 0.85 the totals row of a column whose header is the label;
+//     times 0.6 when the value below is one row of a table column rather
+//     than the answer to a label; 0.3 to 0.5 for the few fallbacks that need
+//     no label (the first date on the page for the document date, an IBAN
+//     whose check digits hold, an identifier that starts like the field's
+//     example).
+//   - fit: how cleanly the text reads as the type: 1 for an amount with
+//     currency or two decimals, 0.9 for a bare number, 0.75 for a day/month
+//     order that had to be guessed, 0.8 for free text, 0.7 for an
+//     identifier shaped unlike the example (values.go).
+//
+// A value inside a region that follows the label of its enclosing object
+// ("Seller", "Bill to") is ranked up to 15% higher, but confidence never
+// exceeds 1.
+package fields
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
+)
+
+// Options tune one extraction.
+type Options struct {
+	// Language is the extraction's language (API.md). It decides how an
+	// ambiguous numeric date such as 05/06/2026 is read when the document
+	// itself does not show its convention: month first for "English", day
+	// first otherwise. Labels of every language are always recognised.
+	Language string
+	// InferMissing computes a missing total, subtotal or tax from the other
+	// two, with confidence at most 0.5.
+	InferMissing bool
+}
+
+// Result holds a document's values and confidences, shaped like the file
+// result of API.md. Values maps every key of the schema to a string, a
+// float64 (number), an int64 (integer), a bool, a "YYYY-MM-DD" string
+// (date), an RFC 3339 string (datetime), a map[string]any (object), a
+// []any (lists) or nil (not found). Confidence maps every key to a float64
+// in [0,1] for scalars, a map[string]any for objects, a []any of float64
+// for list<string> and a []any of map[string]any for list<object>; a value
+// not found has confidence 0 (also for lists). An object is always a map of
+// its children, found or not.
+type Result struct {
+	Values     map[string]any
+	Confidence map[string]any
+}
+
+// Extract fills schema from doc. A nil doc yields a result with every
+// value missing. Extract is safe for concurrent use.
+func Extract(doc *extract.Document, schema []docparse.Field, opts Options) Result {
+	lay := newLayout(doc)
+	x := &extractor{lay: lay, order: documentDateOrder(lay, opts.Language), infer: opts.InferMissing}
+	vals, conf := x.object(schema, nil)
+	return Result{Values: vals, Confidence: conf}
+}
+
+// MinConfidence returns the lowest confidence in conf, nested maps and
+// lists included, or 1 when it holds none. A file needs review when this
+// is below its extraction's review threshold.
+func MinConfidence(conf map[string]any) float64 {
+	lowest := 1.0
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case float64:
+			lowest = min(lowest, v)
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(conf)
+	return lowest
+}
+
+// Label strengths and placements; see the package comment.
+const (
+	strengthOwn    = 1.0
+	strengthStrong = 0.9
+	strengthWeak   = 0.7
+	fuzzyFactor    = 0.75
+
+	placeBelow      = 0.85 // one line below; each further line 0.05 less
+	placeRowHeader  = 0.95
+	placeRowDefault = 0.75
+	placeColumnSum  = 0.85
+	tableColumn     = 0.6
+	regionBoost     = 0.15
+	eps             = 1e-9
+)
+
+type extractor struct {
+	lay   *layout
+	order dateOrder
+	infer bool
+}
+
+// scope is what an object's children know of the object: its label words,
+// and the lines where its label appears (their region is ranked higher).
+type scope struct {
+	parents [][]string
+	anchors []*line
+}
+
+// boost ranks a candidate on line ln up when it follows an anchor closely.
+func (sc *scope) boost(ln *line) float64 {
+	if sc == nil {
+		return 1
+	}
+	b := 1.0
+	for _, a := range sc.anchors {
+		if d := ln.index - a.index; a.page == ln.page && d >= 0 && d <= 10 {
+			b = max(b, 1+regionBoost*(1-float64(d)/11))
+		}
+	}
+	return b
+}
+
+// object fills one level of the schema.
+func (x *extractor) object(fields []docparse.Field, sc *scope) (map[string]any, map[string]any) {
+	vals := make(map[string]any, len(fields))
+	conf := make(map[string]any, len(fields))
+	var parents [][]string
+	if sc != nil {
+		parents = sc.parents
+	}
+	specs := make([]*spec, len(fields))
+	for i, f := range fields {
+		s := newSpec(f, parents, lex.doc)
+		specs[i] = s
+		switch f.Type {
+		case docparse.TypeObject:
+			vals[f.Key], conf[f.Key] = x.object(f.Fields, x.childScope(s))
+		case docparse.TypeListObject:
+			vals[f.Key], conf[f.Key] = x.table(s)
+		case docparse.TypeListString:
+			vals[f.Key], conf[f.Key] = x.stringList(s, sc)
+		default:
+			vals[f.Key], conf[f.Key] = x.scalar(s, sc)
+		}
+	}
+	if x.infer {
+		inferMissing(specs, vals, conf)
+	}
+	return vals, conf
+}
+
+// childScope returns the scope of an object field's children.
+func (x *extractor) childScope(s *spec) *scope {
+	sc := &scope{parents: [][]string{s.keyToks}}
+	if s.con != nil {
+		sc.parents = append(sc.parents, s.con.strong...)
+	}
+	for _, ln := range x.lay.lines {
+		for _, c := range ln.cells {
+			if len(s.matches(c, true)) > 0 {
+				sc.anchors = append(sc.anchors, ln)
+				break
+			}
+		}
+	}
+	return sc
+}
+
+// candidate is one reading of a field.
+type candidate struct {
+	value any
+	score float64
+	line  int
+}
+
+// picker keeps the best candidate of a field; on a tie the first wins, or
+// the last for concepts that sum up (totals).
+type picker struct {
+	sc    *scope
+	last  bool
+	best  candidate
+	found bool
+}
+
+func (p *picker) offer(cd candidate, ln *line) {
+	cd.score *= p.sc.boost(ln)
+	switch {
+	case !p.found, cd.score > p.best.score+eps:
+	case p.last && cd.score > p.best.score-eps && cd.line > p.best.line:
+	default:
+		return
+	}
+	p.best, p.found = cd, true
+}
+
+// scalar finds the value of a scalar field.
+func (x *extractor) scalar(s *spec, sc *scope) (any, any) {
+	p := &picker{sc: sc, last: s.con != nil && s.con.last}
+	for _, ln := range x.lay.lines {
+		for ci, c := range ln.cells {
+			for _, m := range s.matches(c, true) {
+				x.labelled(s, ln, ci, m, p)
+			}
+		}
+	}
+	if !p.found {
+		x.fallback(s, p)
+	}
+	if !p.found {
+		return nil, 0.0
+	}
+	return p.best.value, round3(min(p.best.score, 1))
+}
+
+// labelled offers the value that label match m in cell ci of ln points
+// at: the rest of its cell, else the next cell on the line (or the
+// matching cell of a row of numbers), else the cell below it.
+func (x *extractor) labelled(s *spec, ln *line, ci int, m match, p *picker) {
+	c := ln.cells[ci]
+	if rest := cleanRest(c.text[c.toks[m.end-1].end:]); rest != "" {
+		if v, fit, ok := x.fit(s, rest, false, false); ok {
+			p.offer(candidate{v, labelScore(c, m, m.end) * fit, ln.index}, ln)
+			return
+		}
+	}
+	lab := labelScore(c, m, len(c.toks))
+	if ci+1 < len(ln.cells) {
+		right := ln.cells[ci+1:]
+		if s.numeric() {
+			if n := numericRun(right); n >= 2 {
+				x.row(s, ln, right[:n], lab, p)
+				return
+			}
+		}
+		if r := right[0]; !r.isLabel() {
+			if v, fit, ok := x.fit(s, r.text, false, true); ok {
+				p.offer(candidate{v, lab * fit, ln.index}, ln)
+				return
+			}
+		}
+	}
+	x.under(s, ln, c, lab, p)
+}
+
+// row picks a value from the numbers that follow a label on its line, as
+// in a totals row "Total  1  278.61  40.39  319.00": the one under a column
+// header that names the field, else the last (for totals) or the first.
+func (x *extractor) row(s *spec, ln *line, cells []*cell, lab float64, p *picker) {
+	var nums []*cell
+	for _, rc := range cells {
+		if _, _, _, ok := parseAmount(rc.text, false); ok {
+			nums = append(nums, rc)
+		}
+	}
+	if len(nums) == 0 {
+		return
+	}
+	pick, place := nums[0], placeRowDefault
+	if s.con != nil && s.con.last {
+		pick = nums[len(nums)-1]
+	}
+	for _, rc := range nums {
+		if h := x.header(ln, rc); h != nil && len(s.matches(h, false)) > 0 {
+			pick, place = rc, placeRowHeader
+			break
+		}
+	}
+	if v, fit, ok := x.fit(s, pick.text, false, true); ok {
+		p.offer(candidate{v, lab * place * fit, ln.index}, ln)
+	}
+}
+
+// header returns the column header above cell rc of ln: the text cells
+// stacked right above the column's numbers, at most three lines, or nil.
+func (x *extractor) header(ln *line, rc *cell) *cell {
+	var parts []string
+	for i := ln.index - 1; i >= 0 && ln.index-i <= 12; i-- {
+		up := x.lay.lines[i]
+		if up.page != ln.page {
+			break
+		}
+		hc := up.overlapping(rc.x0, rc.x1, ln.cw)
+		if hc == nil || isNumberCell(hc.text) {
+			if len(parts) > 0 {
+				break
+			}
+			continue
+		}
+		parts = append([]string{hc.text}, parts...)
+		if len(parts) == 3 {
+			break
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return textCell(strings.Join(parts, " "))
+}
+
+// under offers the value below label cell c: the first cell in the next
+// three lines that overlaps it, if it is not itself a label and fits.
+func (x *extractor) under(s *spec, ln *line, c *cell, lab float64, p *picker) {
+	for k, nl := range x.lay.below(ln, 3) {
+		bc := nl.overlapping(c.x0, c.x1, ln.cw)
+		if bc == nil {
+			continue
+		}
+		if bc.isLabel() {
+			return
+		}
+		v, fit, ok := x.fit(s, bc.text, false, true)
+		if !ok {
+			return
+		}
+		place := placeBelow - 0.05*float64(k)
+		if x.columnGoesOn(s, nl, bc) || (s.numeric() && itemRow(nl)) {
+			// The label heads a table column. For a number, the column's
+			// totals row is the document's figure, and a row of items
+			// is not; for other types a row is only a guess.
+			if s.numeric() {
+				if v2, fit2, ln2, ok := x.columnSum(s, nl, bc); ok {
+					p.offer(candidate{v2, lab * placeColumnSum * fit2, ln2.index}, ln2)
+				}
+				return
+			}
+			place *= tableColumn
+		}
+		p.offer(candidate{v, lab * place * fit, nl.index}, nl)
+		return
+	}
+}
+
+// itemRow reports whether ln looks like a row of line items: a cell of
+// text (two words or more) and at least two numbers.
+func itemRow(ln *line) bool {
+	text, nums := false, 0
+	for _, c := range ln.cells {
+		words := 0
+		for _, t := range c.toks {
+			if t.alpha && len(t.norm) > 1 {
+				words++
+			}
+		}
+		switch {
+		case isNumberCell(c.text):
+			nums++
+		case words >= 2 && !c.isLabel():
+			text = true
+		}
+	}
+	return text && nums >= 2
+}
+
+// columnGoesOn reports whether the next cell under bc, within
+// maxNonItemLines lines, holds another value of s's type: bc is then a row
+// of a table column.
+func (x *extractor) columnGoesOn(s *spec, nl *line, bc *cell) bool {
+	for _, l := range x.lay.below(nl, maxNonItemLines) {
+		if cc := l.overlapping(bc.x0, bc.x1, nl.cw); cc != nil {
+			_, _, ok := x.fit(s, cc.text, false, true)
+			return ok
+		}
+	}
+	return false
+}
+
+// columnSum finds the total of the column that starts with bc on line
+// nl: a row whose first cell is labelled with s's concept or the total
+// ("Total facture" under "Montant HT"), else a last value that is the sum
+// of the values above it, the column being read down to the first
+// maxNonItemLines lines without a number in it.
+func (x *extractor) columnSum(s *spec, nl *line, bc *cell) (any, float64, *line, bool) {
+	if v, fit, l, ok := x.columnTotalRow(s, nl, bc); ok {
+		return v, fit, l, true
+	}
+	var sum, last float64
+	var lastLine *line
+	n, misses := 0, 0
+	for _, l := range append([]*line{nl}, x.lay.below(nl, 60)...) {
+		var v float64
+		ok := false
+		if cc := l.overlapping(bc.x0, bc.x1, nl.cw); cc != nil {
+			v, _, _, ok = parseAmount(cc.text, false)
+		}
+		if !ok {
+			if misses++; misses > maxNonItemLines {
+				break
+			}
+			continue
+		}
+		misses = 0
+		if n > 0 {
+			sum += last
+		}
+		last, lastLine, n = v, l, n+1
+	}
+	if n >= 2 && math.Abs(sum-last) < 0.005 {
+		if v, fit, ok := x.fit(s, formatFloat(last), false, true); ok {
+			return v, fit * 0.9, lastLine, true
+		}
+	}
+	return nil, 0, nil, false
+}
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// columnTotalRow finds a labelled totals row in the column of bc.
+func (x *extractor) columnTotalRow(s *spec, nl *line, bc *cell) (any, float64, *line, bool) {
+	for _, l := range x.lay.below(nl, 40) {
+		first := l.cells[0]
+		cl, ok := rowLabel(first)
+		if !ok || (cl.c != s.con && cl.c.name != "total") {
+			continue
+		}
+		cc := l.overlapping(bc.x0, bc.x1, nl.cw)
+		if cc == nil {
+			continue
+		}
+		text := cc.text
+		if cc == first { // "Subtotal $ 112.00" in one cell
+			text = first.text[first.toks[cl.end-1].end:]
+		}
+		if v, fit, ok := x.fit(s, text, false, false); ok {
+			return v, fit, l, true
+		}
+	}
+	return nil, 0, nil, false
+}
+
+// fallback offers what can be found without a label: the first date on the
+// page for the document date, an IBAN whose check digits hold, a token that
+// starts like the example of an identifier.
+func (x *extractor) fallback(s *spec, p *picker) {
+	switch {
+	case s.con != nil && s.con.issueDate && s.exact && (s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime):
+		for _, ln := range x.lay.lines {
+			for ci, c := range ln.cells {
+				m, ok := findDate(c.text, x.order)
+				if !ok || otherDateLabel(c) || (ci > 0 && otherDateLabel(ln.cells[ci-1])) {
+					continue
+				}
+				v, fit, ok := x.fit(s, c.text[byteOffset(c.text, m.start):], false, false)
+				if ok {
+					p.offer(candidate{v, 0.3 * fit, ln.index}, ln)
+					return
+				}
+			}
+		}
+	case s.kind == kindIBAN:
+		for _, ln := range x.lay.lines {
+			for _, c := range ln.cells {
+				for wi := range c.words {
+					if v, fit, ok := parseIBAN(c.text[c.starts[wi]:]); ok && fit == 1 {
+						p.offer(candidate{v, 0.5, ln.index}, ln)
+						return
+					}
+				}
+			}
+		}
+	case s.kind == kindIdent && len(s.prefix) >= 2:
+		for _, ln := range x.lay.lines {
+			for _, c := range ln.cells {
+				for _, w := range c.words {
+					t := trimIdent(w.text)
+					if strings.HasPrefix(t, s.prefix) && shape(t) == s.shape {
+						p.offer(candidate{t, 0.5, ln.index}, ln)
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+// rowLabel returns the term of a built-in concept that starts cell c, the
+// longest, strong terms before weak ones.
+func rowLabel(c *cell) (claim, bool) {
+	var best claim
+	found := false
+	for _, cl := range c.claims {
+		if cl.start != 0 {
+			continue
+		}
+		if !found || (best.weak && !cl.weak) || (best.weak == cl.weak && cl.end > best.end) {
+			best, found = cl, true
+		}
+	}
+	return best, found
+}
+
+// otherDateLabel reports whether c carries the label of a date that is
+// not the document's own (due, order, delivery date, a period).
+func otherDateLabel(c *cell) bool {
+	for _, cl := range c.claims {
+		switch cl.c.name {
+		case "due_date", "order_date", "delivery_date", "period":
+			return true
+		}
+	}
+	return false
+}
+
+// byteOffset maps an offset in fold(s) back to s, approximately: folding
+// changes lengths only for letters with diacritics.
+func byteOffset(s string, folded int) int {
+	f := 0
+	for i, r := range s {
+		if f >= folded {
+			return i
+		}
+		f += len(fold(string(r)))
+	}
+	return len(s)
+}
+
+// fit reads text as the value of s. units allows a unit after a number
+// (table cells: "1.00 kg"). With whole, text is a cell of its own, which
+// an identifier must fill; after a label in the same cell, text may go on
+// ("Facture n°562044387 du 02 Juillet 2015").
+func (x *extractor) fit(s *spec, text string, units, whole bool) (any, float64, bool) {
+	text = cleanRest(text)
+	if text == "" {
+		return nil, 0, false
+	}
+	switch s.f.Type {
+	case docparse.TypeNumber:
+		v, _, fit, ok := parseAmount(text, units)
+		return v, fit, ok
+	case docparse.TypeInteger:
+		v, dec, fit, ok := parseAmount(text, units)
+		if !ok || v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+			return nil, 0, false
+		}
+		if dec > 0 {
+			fit *= 0.9
+		}
+		return int64(v), fit, true
+	case docparse.TypeDate:
+		return okValue(parseDate(text, x.order))
+	case docparse.TypeDateTime:
+		return okValue(parseDateTime(text, x.order))
+	case docparse.TypeBoolean:
+		return okValue(parseBool(text))
+	}
+	switch s.kind {
+	case kindIdent:
+		id, left, ok := parseIdent(text)
+		if !ok || (whole && left > 0) {
+			return nil, 0, false
+		}
+		fit := 0.9
+		if s.shape != "" {
+			fit = 0.7
+			if shape(id) == s.shape {
+				fit = 1
+			}
+		}
+		return id, fit, true
+	case kindIBAN:
+		return okValue(parseIBAN(text))
+	}
+	if strings.HasSuffix(text, ":") {
+		return nil, 0, false
+	}
+	return text, 0.8, true
+}
+
+func okValue[T any](v T, fit float64, ok bool) (any, float64, bool) {
+	if !ok {
+		return nil, 0, false
+	}
+	return v, fit, true
+}
+
+// cleanRest trims what separates a label from its value: spaces, ":", "#",
+// "=", "|", "*", a "." and a dash set apart by a space.
+func cleanRest(s string) string {
+	for {
+		s = strings.TrimSpace(s)
+		switch {
+		case s == "":
+			return s
+		case strings.ContainsRune(":#=|.*", rune(s[0])):
+			s = s[1:]
+		case strings.HasPrefix(s, "- "), strings.HasPrefix(s, "– "), strings.HasPrefix(s, "— "):
+			_, after, _ := strings.Cut(s, " ")
+			s = after
+		default:
+			return s
+		}
+	}
+}
+
+// numericRun counts the cells at the start of cells that hold a number.
+func numericRun(cells []*cell) int {
+	n := 0
+	for _, c := range cells {
+		if !isNumberCell(c.text) {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// isNumberCell reports whether text is an amount or a percentage.
+func isNumberCell(text string) bool {
+	if _, _, _, ok := parseAmount(text, false); ok {
+		return true
+	}
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), "%"))
+	_, _, ok := parseNumber(t)
+	return ok && strings.Contains(text, "%")
+}
+
+// labelScore rates label match m of cell c whose value starts at token
+// until (len(c.toks) when the value is in another cell).
+func labelScore(c *cell, m match, until int) float64 {
+	total, hit := 0, 0
+	for i := 0; i < until && i < len(c.toks); i++ {
+		t := c.toks[i]
+		if !t.alpha || stopWords[t.norm] {
+			continue
+		}
+		total++
+		if i >= m.start && i < m.end {
+			hit++
+		}
+	}
+	cov := 1.0
+	if total > 0 {
+		cov = float64(hit) / float64(total)
+	}
+	return m.strength * (0.5 + 0.5*cov)
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// inferMissing fills a missing total, subtotal or tax of one schema level
+// from the other two (total = subtotal + tax), with confidence at most 0.5
+// and no more than its inputs'.
+func inferMissing(specs []*spec, vals, conf map[string]any) {
+	find := func(name string) *spec {
+		for _, s := range specs {
+			if s.f.Type == docparse.TypeNumber && s.con != nil && s.con.name == name {
+				return s
+			}
+		}
+		return nil
+	}
+	total, sub, tax := find("total"), find("subtotal"), find("tax")
+	if total == nil || sub == nil || tax == nil {
+		return
+	}
+	get := func(s *spec) (float64, float64, bool) {
+		v, ok := vals[s.f.Key].(float64)
+		c, _ := conf[s.f.Key].(float64)
+		return v, c, ok
+	}
+	t, tc, tok := get(total)
+	st, sc, sok := get(sub)
+	tx, xc, xok := get(tax)
+	set := func(s *spec, v float64, c1, c2 float64, a, b float64) {
+		vals[s.f.Key] = roundTo(v, max(decimals(a), decimals(b)))
+		conf[s.f.Key] = round3(min(0.5, c1, c2))
+	}
+	switch {
+	case !tok && sok && xok:
+		set(total, st+tx, sc, xc, st, tx)
+	case tok && !sok && xok:
+		set(sub, t-tx, tc, xc, t, tx)
+	case tok && sok && !xok:
+		set(tax, t-st, tc, sc, t, st)
+	}
+}
+
+// decimals counts v's decimals as printed, at most 6.
+func decimals(v float64) int {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return min(len(s)-i-1, 6)
+	}
+	return 0
+}

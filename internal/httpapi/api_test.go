@@ -1,0 +1,705 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/httpapi"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+var (
+	engineOnce sync.Once
+	engine     *extract.Engine
+	engineErr  error
+)
+
+// sharedEngine starts PDFium once for the package's tests: starting the
+// WebAssembly runtime is the slow part.
+func sharedEngine(t *testing.T) *extract.Engine {
+	engineOnce.Do(func() { engine, engineErr = extract.NewEngine(extract.Config{Workers: 2}) })
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+// env is a running API over a real database, blob directory and River.
+type env struct {
+	t       *testing.T
+	db      *store.DB
+	svc     *pipeline.Service
+	srv     *httptest.Server
+	blobDir string
+	key     string // an API key of account "acme"
+}
+
+type envOptions struct {
+	rateLimit   float64
+	maxFiles    int
+	maxFileSize int64
+}
+
+func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, engineName)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if err := pipeline.MigrateRiver(ctx, db, logger); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "blobs")
+	blobs, err := blob.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
+		Work: true, Workers: 4, FileTimeout: 30 * time.Second, MaxFiles: o.maxFiles, MaxFileSize: o.maxFileSize,
+	}, time.Now, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = svc.Stop(sctx)
+	})
+	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: o.rateLimit, RateBurst: 20}, logger)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, db: db, svc: svc, srv: srv, blobDir: dir}
+	e.key = e.newKey("acme")
+	return e
+}
+
+func (e *env) newKey(account string) string {
+	e.t.Helper()
+	_, secret, err := e.svc.CreateAccountKey(context.Background(), account, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return secret
+}
+
+// response is a decoded answer.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+	return v
+}
+
+func (e *env) do(method, path, key, contentType string, body io.Reader, hdr ...string) response {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+func (e *env) doJSON(method, path string, v any, hdr ...string) response {
+	e.t.Helper()
+	var body io.Reader
+	if v != nil {
+		b, err := json.Marshal(v)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		body = bytes.NewReader(b)
+	}
+	return e.do(method, path, e.key, "application/json", body, hdr...)
+}
+
+// upload is one multipart file.
+type upload struct {
+	name    string
+	content []byte
+}
+
+func multipartBody(t *testing.T, batchName string, files []upload) (string, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if batchName != "" {
+		_ = mw.WriteField("name", batchName)
+	}
+	for _, f := range files {
+		w, err := mw.CreateFormFile("files", f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f.content)
+	}
+	mw.Close()
+	return mw.FormDataContentType(), buf.Bytes()
+}
+
+func (e *env) upload(extID string, files []upload, hdr ...string) response {
+	e.t.Helper()
+	ct, body := multipartBody(e.t, "test batch", files)
+	return e.do("POST", "/v1/extractions/"+extID+"/batches", e.key, ct, bytes.NewReader(body), hdr...)
+}
+
+var invoiceSchema = map[string]any{
+	"name": "Invoices",
+	"fields": []map[string]any{
+		{"key": "invoice_number", "type": "string", "description": "Invoice number"},
+		{"key": "date", "type": "date", "description": "Invoice date"},
+		{"key": "total", "type": "number", "description": "Total amount due"},
+	},
+}
+
+func (e *env) createExtraction() string {
+	e.t.Helper()
+	r := e.doJSON("POST", "/v1/extractions", invoiceSchema)
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("create extraction: %d %s", r.status, r.body)
+	}
+	return r.json(e.t)["extraction"].(map[string]any)["id"].(string)
+}
+
+// waitBatch polls like a client until the batch is terminal.
+func (e *env) waitBatch(extID, batchID string) map[string]any {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID, nil)
+		if r.status != http.StatusOK {
+			e.t.Fatalf("poll: %d %s", r.status, r.body)
+		}
+		v := r.json(e.t)
+		switch v["batch"].(map[string]any)["status"] {
+		case "processed", "partial", "failed":
+			return v
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.t.Fatalf("batch %s did not end within 60s", batchID)
+	return nil
+}
+
+func corpusFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func errorCode(t *testing.T, r response) string {
+	t.Helper()
+	v := r.json(t)
+	if v["request_id"] == "" || v["error"] == "" {
+		t.Errorf("error body lacks request_id or error: %s", r.body)
+	}
+	code, _ := v["code"].(string)
+	return code
+}
+
+func TestBatchLifecycle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{rateLimit: 0})
+		extID := e.createExtraction()
+		invoice := []byte("ACME Supplies\nInvoice No: 42183017\nInvoice Date: 24/05/2026\nTotal: 1,234.56 EUR\n")
+		random := make([]byte, 4096)
+		for i := range random {
+			random[i] = byte(i*7919 + i/3)
+		}
+		files := []upload{
+			{"invoice.txt", invoice},
+			{"random.pdf", random}, // the name lies: content is sniffed
+			{"empty.txt", nil},
+		}
+		r := e.upload(extID, files)
+		if r.status != http.StatusAccepted {
+			t.Fatalf("upload: %d %s", r.status, r.body)
+		}
+		b := r.json(t)["batch"].(map[string]any)
+		if b["status"] != "queued" || b["file_count"].(float64) != 3 || b["name"] != "test batch" {
+			t.Fatalf("upload answer: %s", r.body)
+		}
+		batchID := b["id"].(string)
+		done := e.waitBatch(extID, batchID)
+		batch := done["batch"].(map[string]any)
+		if batch["status"] != "partial" || batch["completed_at"] == nil {
+			t.Fatalf("batch ended %v, want partial: %v", batch["status"], done)
+		}
+		counts := batch["counts"].(map[string]any)
+		if counts["failed"].(float64) != 2 || counts["processed"].(float64)+counts["needs_review"].(float64) != 1 {
+			t.Fatalf("counts = %v", counts)
+		}
+		byName := map[string]map[string]any{}
+		for _, f := range done["files"].([]any) {
+			fm := f.(map[string]any)
+			byName[fm["file_name"].(string)] = fm
+		}
+		for name, code := range map[string]string{"random.pdf": "unsupported_type", "empty.txt": "empty_document"} {
+			f := byName[name]
+			if f["status"] != "failed" || f["error"].(map[string]any)["code"] != code {
+				t.Errorf("%s = %v, want failed with %s", name, f, code)
+			}
+		}
+		inv := byName["invoice.txt"]
+		fr := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+inv["id"].(string), nil)
+		if fr.status != http.StatusOK {
+			t.Fatalf("file result: %d %s", fr.status, fr.body)
+		}
+		res := fr.json(t)
+		result := res["result"].(map[string]any)
+		if result["invoice_number"] != "42183017" || result["total"] != 1234.56 || result["date"] != "2026-05-24" {
+			t.Errorf("result = %v", result)
+		}
+		conf := res["confidence"].(map[string]any)
+		for k, c := range conf {
+			if c.(float64) < 0 || c.(float64) > 1 {
+				t.Errorf("confidence[%s] = %v, outside [0,1]", k, c)
+			}
+		}
+		// The original upload comes back byte for byte.
+		cr := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+inv["id"].(string)+"/content", nil)
+		if cr.status != http.StatusOK || !bytes.Equal(cr.body, invoice) {
+			t.Errorf("content: %d %q", cr.status, cr.body)
+		}
+		// Exports.
+		xr := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/export?format=csv", nil)
+		if xr.status != http.StatusOK || !strings.Contains(string(xr.body), "42183017") ||
+			!strings.HasPrefix(string(xr.body), "file_id,file_name,status,error_code,date,invoice_number,total") {
+			t.Errorf("csv export: %d %s", xr.status, xr.body)
+		}
+		jr := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/export?format=json", nil)
+		if jr.status != http.StatusOK || len(jr.json(t)["files"].([]any)) != 3 {
+			t.Errorf("json export: %d %s", jr.status, jr.body)
+		}
+		// Listing with filters.
+		lr := e.doJSON("GET", "/v1/extractions/"+extID+"/batches?status=partial", nil)
+		if lr.status != http.StatusOK || len(lr.json(t)["data"].([]any)) != 1 {
+			t.Errorf("list partial: %d %s", lr.status, lr.body)
+		}
+		future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+		lr = e.doJSON("GET", "/v1/extractions/"+extID+"/batches?updated_after="+future, nil)
+		if lr.status != http.StatusOK || len(lr.json(t)["data"].([]any)) != 0 {
+			t.Errorf("list updated_after future: %d %s", lr.status, lr.body)
+		}
+		// Deleting the extraction removes its documents.
+		if r := e.doJSON("DELETE", "/v1/extractions/"+extID, nil); r.status != http.StatusNoContent {
+			t.Fatalf("delete: %d %s", r.status, r.body)
+		}
+		if r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID, nil); r.status != http.StatusNotFound {
+			t.Errorf("batch after delete: %d", r.status)
+		}
+		if n := countFiles(t, e.blobDir); n != 0 {
+			t.Errorf("%d blobs left after delete", n)
+		}
+	})
+}
+
+func countFiles(t *testing.T, dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+func TestPDFBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		extID := e.createExtraction()
+		pdfs, _ := filepath.Glob(filepath.Join("..", "extract", "testdata", "*.pdf"))
+		var files []upload
+		for _, p := range pdfs {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, upload{filepath.Base(p), b})
+		}
+		if len(files) == 0 {
+			t.Fatal("no test PDFs")
+		}
+		r := e.upload(extID, files)
+		if r.status != http.StatusAccepted {
+			t.Fatalf("upload: %d %s", r.status, r.body)
+		}
+		b := r.json(t)["batch"].(map[string]any)
+		if b["page_count"].(float64) < 1 {
+			t.Errorf("page_count = %v, want counted at upload", b["page_count"])
+		}
+		done := e.waitBatch(extID, b["id"].(string))
+		for _, f := range done["files"].([]any) {
+			fm := f.(map[string]any)
+			status := fm["status"].(string)
+			if status == "failed" {
+				code := fm["error"].(map[string]any)["code"]
+				if !strings.Contains(fm["file_name"].(string), "encrypt") && !strings.Contains(fm["file_name"].(string), "corrupt") && !strings.Contains(fm["file_name"].(string), "trunc") {
+					t.Errorf("%s failed with %v", fm["file_name"], code)
+				}
+			}
+		}
+	})
+}
+
+func TestAuthAndIsolation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		extID := e.createExtraction()
+		if r := e.do("GET", "/v1/extractions", "", "", nil); r.status != 401 || errorCode(t, r) != "missing_api_key" {
+			t.Errorf("no key: %d %s", r.status, r.body)
+		}
+		if r := e.do("GET", "/v1/extractions", "dp_live_"+strings.Repeat("x", 32), "", nil); r.status != 401 || errorCode(t, r) != "invalid_api_key" {
+			t.Errorf("bad key: %d %s", r.status, r.body)
+		}
+		other := e.newKey("globex")
+		for _, path := range []string{"/v1/extractions/" + extID, "/v1/extractions/" + extID + "/batches"} {
+			if r := e.do("GET", path, other, "", nil); r.status != 404 {
+				t.Errorf("other account GET %s: %d %s", path, r.status, r.body)
+			}
+		}
+		if r := e.do("DELETE", "/v1/extractions/"+extID, other, "", nil); r.status != 404 {
+			t.Errorf("other account DELETE: %d", r.status)
+		}
+		if r := e.do("GET", "/v1/extractions", other, "", nil); r.status != 200 || len(r.json(t)["data"].([]any)) != 0 {
+			t.Errorf("other account list: %s", r.body)
+		}
+		// Keys: create up to 5, list, revoke; a revoked key stops at once.
+		var created []string
+		for i := 0; i < 4; i++ {
+			r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": fmt.Sprint("k", i)})
+			if r.status != 201 {
+				t.Fatalf("create key %d: %d %s", i, r.status, r.body)
+			}
+			v := r.json(t)
+			key := v["key"].(string)
+			if !strings.HasPrefix(key, "dp_live_") || len(key) != len("dp_live_")+32 {
+				t.Errorf("key %q has the wrong shape", key)
+			}
+			created = append(created, v["api_key"].(map[string]any)["id"].(string))
+		}
+		if r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "sixth"}); r.status != 409 || errorCode(t, r) != "limit_reached" {
+			t.Errorf("6th key: %d %s", r.status, r.body)
+		}
+		lr := e.doJSON("GET", "/v1/api_keys", nil)
+		if lr.status != 200 || len(lr.json(t)["data"].([]any)) != 5 {
+			t.Errorf("list keys: %s", lr.body)
+		}
+		if strings.Contains(string(lr.body), "dp_live_") {
+			t.Errorf("key list leaks a key: %s", lr.body)
+		}
+		if r := e.do("DELETE", "/v1/api_keys/"+created[0], other, "", nil); r.status != 404 {
+			t.Errorf("revoke another account's key: %d", r.status)
+		}
+		// Revoke the key the test uses, through itself.
+		keys := lr.json(t)["data"].([]any)
+		own := keys[len(keys)-1].(map[string]any)["id"].(string) // oldest: the env's key
+		if r := e.doJSON("DELETE", "/v1/api_keys/"+own, nil); r.status != 204 {
+			t.Fatalf("revoke: %d %s", r.status, r.body)
+		}
+		if r := e.doJSON("GET", "/v1/extractions", nil); r.status != 401 {
+			t.Errorf("revoked key: %d", r.status)
+		}
+	})
+}
+
+func TestSchemaValidation(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{})
+	tests := []struct {
+		name   string
+		body   string
+		ctype  string
+		status int
+		code   string
+		path   string
+	}{
+		{"malformed json", `{"name": "x", "fields": [`, "application/json", 400, "invalid_json", ""},
+		{"wrong content type", `name=x`, "application/x-www-form-urlencoded", 415, "unsupported_media_type", ""},
+		{"unknown parameter", `{"name": "x", "fields": [{"key":"a","type":"string"}], "colour": 1}`, "application/json", 400, "unknown_parameter", ""},
+		{"missing name", `{"fields": [{"key":"a","type":"string"}]}`, "application/json", 400, "invalid_request", "name"},
+		{"bad type", `{"name": "x", "fields": [{"key":"a","type":"string"},{"key":"b","type":"money"}]}`, "application/json", 422, "invalid_schema", "fields[1].type"},
+		{"nested bad key", `{"name": "x", "fields": [{"key":"a","type":"object","fields":[{"key":"Bad","type":"string"}]}]}`, "application/json", 422, "invalid_schema", "fields[0].fields[0].key"},
+		{"threshold", `{"name": "x", "fields": [{"key":"a","type":"string"}], "review_threshold": 1.5}`, "application/json", 400, "invalid_request", "review_threshold"},
+		{"wrong json type", `{"name": 5, "fields": []}`, "application/json", 400, "invalid_json", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do("POST", "/v1/extractions", e.key, tt.ctype, strings.NewReader(tt.body))
+			if r.status != tt.status || errorCode(t, r) != tt.code {
+				t.Fatalf("got %d %s, want %d %s", r.status, r.body, tt.status, tt.code)
+			}
+			if tt.path != "" {
+				fields, _ := r.json(t)["fields"].(map[string]any)
+				if _, ok := fields[tt.path]; !ok {
+					t.Errorf("error fields %v lack %s", fields, tt.path)
+				}
+			}
+		})
+	}
+	// PATCH affects the extraction; a bad patch changes nothing.
+	extID := e.createExtraction()
+	if r := e.doJSON("PATCH", "/v1/extractions/"+extID, map[string]any{"name": "Renamed", "review_threshold": 0.9}); r.status != 200 {
+		t.Fatalf("patch: %d %s", r.status, r.body)
+	}
+	if r := e.doJSON("PATCH", "/v1/extractions/"+extID, map[string]any{"fields": []any{}}); r.status != 422 {
+		t.Errorf("patch with no fields: %d %s", r.status, r.body)
+	}
+	got := e.doJSON("GET", "/v1/extractions/"+extID, nil).json(t)["extraction"].(map[string]any)
+	if got["name"] != "Renamed" || got["review_threshold"] != 0.9 || len(got["fields"].([]any)) != 3 {
+		t.Errorf("after patches: %v", got)
+	}
+}
+
+func TestUploadBadInput(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{maxFiles: 3, maxFileSize: 1000})
+	extID := e.createExtraction()
+	small := []byte("Invoice No: 1\n")
+	path := "/v1/extractions/" + extID + "/batches"
+
+	t.Run("too many files", func(t *testing.T) {
+		r := e.upload(extID, []upload{{"a.txt", small}, {"b.txt", small}, {"c.txt", small}, {"d.txt", small}})
+		if r.status != 413 {
+			t.Fatalf("4 files with max 3: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("file too large", func(t *testing.T) {
+		r := e.upload(extID, []upload{{"a.txt", small}, {"big.txt", bytes.Repeat([]byte("x"), 1001)}})
+		if r.status != 413 {
+			t.Fatalf("1001-byte file with max 1000: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("no files part", func(t *testing.T) {
+		ct, body := multipartBody(t, "only a name", nil)
+		r := e.do("POST", path, e.key, ct, bytes.NewReader(body))
+		if r.status != 400 || errorCode(t, r) != "invalid_request" {
+			t.Fatalf("no files: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("not multipart", func(t *testing.T) {
+		r := e.do("POST", path, e.key, "application/json", strings.NewReader(`{}`))
+		if r.status != 415 {
+			t.Fatalf("json upload: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("control characters in name", func(t *testing.T) {
+		r := e.upload(extID, []upload{{"evil\x07name.txt", small}})
+		if r.status != 400 {
+			t.Fatalf("control chars: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("path in name", func(t *testing.T) {
+		r := e.upload(extID, []upload{{"../../etc/passwd", small}})
+		if r.status != 202 {
+			t.Fatalf("path name: %d %s", r.status, r.body)
+		}
+		files := r.json(t)["files"].([]any)
+		if got := files[0].(map[string]any)["file_name"]; got != "passwd" {
+			t.Errorf("file_name = %v, want passwd", got)
+		}
+	})
+	t.Run("truncated body", func(t *testing.T) {
+		ct, body := multipartBody(t, "", []upload{{"a.txt", bytes.Repeat([]byte("y"), 500)}})
+		r := e.do("POST", path, e.key, ct, bytes.NewReader(body[:len(body)-300]))
+		if r.status != 400 || errorCode(t, r) != "malformed_multipart" {
+			t.Fatalf("truncated: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("unknown extraction", func(t *testing.T) {
+		ct, body := multipartBody(t, "", []upload{{"a.txt", small}})
+		r := e.do("POST", "/v1/extractions/ext_nope/batches", e.key, ct, bytes.NewReader(body))
+		if r.status != 404 {
+			t.Fatalf("unknown extraction: %d %s", r.status, r.body)
+		}
+	})
+	// Of all the refused uploads, nothing was stored: only the accepted
+	// "path in name" batch holds a file.
+	if n := countFiles(t, e.blobDir); n != 1 {
+		t.Errorf("%d blobs stored, want 1 (refused uploads must store nothing)", n)
+	}
+	lr := e.doJSON("GET", path, nil)
+	if n := len(lr.json(t)["data"].([]any)); n != 1 {
+		t.Errorf("%d batches, want 1", n)
+	}
+	if r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/btc_nope", nil); r.status != 404 || errorCode(t, r) != "not_found" {
+		t.Errorf("unknown batch: %d %s", r.status, r.body)
+	}
+	if r := e.doJSON("GET", "/v1/nothing", nil); r.status != 404 {
+		t.Errorf("unknown route: %d", r.status)
+	}
+}
+
+func TestPollingETagAndRateLimit(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{rateLimit: 1})
+	extID := e.createExtraction()
+	r := e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 7\n")}})
+	if r.status != 202 {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
+	path := "/v1/extractions/" + extID + "/batches/" + batchID
+	// Wait for the end without burning the bucket: read the store directly.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _, err := e.db.BatchWithFiles(context.Background(), accountOf(t, e), extID, batchID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Status.Terminal() {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	first := e.doJSON("GET", path, nil)
+	etag := first.header.Get("ETag")
+	if first.status != 200 || etag == "" || first.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("poll: %d etag %q cache %q", first.status, etag, first.header.Get("Cache-Control"))
+	}
+	if first.header.Get("RateLimit-Limit") != "20" {
+		t.Errorf("RateLimit-Limit = %q", first.header.Get("RateLimit-Limit"))
+	}
+	second := e.doJSON("GET", path, nil, "If-None-Match", etag)
+	if second.status != 304 || len(second.body) != 0 {
+		t.Errorf("If-None-Match: %d %q", second.status, second.body)
+	}
+	// Drain the burst: a 429 comes with Retry-After.
+	var limited response
+	for range 30 {
+		limited = e.doJSON("GET", path, nil, "If-None-Match", etag)
+		if limited.status == 429 {
+			break
+		}
+	}
+	if limited.status != 429 || limited.header.Get("Retry-After") == "" || limited.header.Get("RateLimit-Remaining") != "0" {
+		t.Fatalf("after the burst: %d Retry-After %q", limited.status, limited.header.Get("Retry-After"))
+	}
+	if errorCode(t, limited) != "rate_limited" {
+		t.Errorf("429 body: %s", limited.body)
+	}
+	// Another key has its own bucket.
+	if r := e.do("GET", path, e.newKey("acme"), "", nil); r.status != 200 {
+		t.Errorf("second key: %d", r.status)
+	}
+}
+
+func accountOf(t *testing.T, e *env) string {
+	a, err := e.db.AccountByName(context.Background(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		first := e.doJSON("POST", "/v1/extractions", invoiceSchema, "Idempotency-Key", "abc")
+		again := e.doJSON("POST", "/v1/extractions", invoiceSchema, "Idempotency-Key", "abc")
+		if first.status != 201 || again.status != 201 || !bytes.Equal(first.body, again.body) || again.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay: %d %s / %d %s", first.status, first.body, again.status, again.body)
+		}
+		if n := len(e.doJSON("GET", "/v1/extractions", nil).json(t)["data"].([]any)); n != 1 {
+			t.Errorf("%d extractions after a replayed create, want 1", n)
+		}
+		extID := first.json(t)["extraction"].(map[string]any)["id"].(string)
+		u1 := e.upload(extID, []upload{{"a.txt", []byte("x")}}, "Idempotency-Key", "up-1")
+		u2 := e.upload(extID, []upload{{"a.txt", []byte("x")}}, "Idempotency-Key", "up-1")
+		if u1.status != 202 || !bytes.Equal(u1.body, u2.body) {
+			t.Fatalf("upload replay: %d %s / %d %s", u1.status, u1.body, u2.status, u2.body)
+		}
+		if n := len(e.doJSON("GET", "/v1/extractions/"+extID+"/batches", nil).json(t)["data"].([]any)); n != 1 {
+			t.Errorf("%d batches after a replayed upload, want 1", n)
+		}
+		// The same key on another route is refused.
+		if r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "x"}, "Idempotency-Key", "abc"); r.status != 422 {
+			t.Errorf("key reuse elsewhere: %d %s", r.status, r.body)
+		}
+	})
+}
+
+func TestPagination(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{})
+	for range 5 {
+		e.createExtraction()
+	}
+	seen := map[string]bool{}
+	cursor := ""
+	pages := 0
+	for {
+		path := "/v1/extractions?limit=2"
+		if cursor != "" {
+			path += "&cursor=" + cursor
+		}
+		r := e.doJSON("GET", path, nil)
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+		v := r.json(t)
+		for _, x := range v["data"].([]any) {
+			seen[x.(map[string]any)["id"].(string)] = true
+		}
+		pages++
+		if v["has_more"] != true {
+			break
+		}
+		cursor = v["next_cursor"].(string)
+	}
+	if len(seen) != 5 || pages != 3 {
+		t.Errorf("saw %d extractions over %d pages, want 5 over 3", len(seen), pages)
+	}
+	for _, bad := range []string{"?limit=0", "?limit=101", "?limit=x", "?cursor=bm90YWN1cnNvcg"} {
+		if r := e.doJSON("GET", "/v1/extractions"+bad, nil); r.status != 400 {
+			t.Errorf("%s: %d", bad, r.status)
+		}
+	}
+}

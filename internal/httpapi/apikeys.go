@@ -1,0 +1,51 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r, docparse.PrefixAPIKey)
+	if err != nil {
+		return err
+	}
+	keys, more, err := s.db.ListAPIKeys(r.Context(), account(r), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(keys, more, func(k docparse.APIKey) string { return k.ID }, viewAPIKey))
+	return nil
+}
+
+func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	if utf8.RuneCountInString(in.Name) > 200 {
+		v := &docparse.ValidationError{}
+		v.Add("name", "must be at most 200 characters")
+		return v
+	}
+	k, secret, err := s.svc.CreateAPIKey(r.Context(), account(r), in.Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"api_key": viewAPIKey(k), "key": secret})
+	return nil
+}
+
+func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) error {
+	if err := s.db.RevokeAPIKey(r.Context(), account(r), r.PathValue("key_id"), s.svc.Now()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

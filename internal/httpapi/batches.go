@@ -1,0 +1,330 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// multipartOverhead is what a multipart body may carry beyond its files'
+// bytes (boundaries, part headers, the name part).
+const multipartOverhead = 1 << 20
+
+// readRecorder remembers the error of reading a request part, so that a
+// truncated body is told apart from a storage failure.
+type readRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *readRecorder) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	if err != nil && err != io.EOF {
+		rr.err = err
+	}
+	return n, err
+}
+
+// bodyError turns an error reading the request body into an API error.
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return fmt.Errorf("the request body is larger than %d bytes: %w", mbe.Limit, docparse.ErrTooLarge)
+	}
+	return errorf(http.StatusBadRequest, "malformed_multipart", "the multipart body is malformed or truncated: %v", err)
+}
+
+// createBatch receives a multipart upload and streams each "files" part to
+// the blob store; nothing is held in memory whole. Limits answer 413 and
+// leave nothing stored.
+func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "upload files as multipart/form-data with one part named \"files\" per file")
+	}
+	cfg := s.svc.Config()
+	limit := int64(cfg.MaxFiles)*cfg.MaxFileSize + multipartOverhead
+	if r.ContentLength > limit {
+		return fmt.Errorf("the request body is larger than %d bytes (%d files of at most %d bytes): %w", limit, cfg.MaxFiles, cfg.MaxFileSize, docparse.ErrTooLarge)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	up, err := s.svc.NewUpload(r.Context(), account(r), r.PathValue("extraction_id"))
+	if err != nil {
+		return err
+	}
+	defer up.Abort() // no-op after a successful Commit
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errorf(http.StatusBadRequest, "malformed_multipart", "the multipart body is malformed: %v", err)
+	}
+	name := ""
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return bodyError(err)
+		}
+		switch part.FormName() {
+		case "files", "files[]", "file":
+			rr := &readRecorder{r: part}
+			fileName := part.FileName()
+			if fileName == "" {
+				fileName = fmt.Sprintf("file-%d", up.Files()+1)
+			}
+			if err := up.Add(r.Context(), fileName, rr); err != nil {
+				if rr.err != nil {
+					return bodyError(rr.err)
+				}
+				return err
+			}
+		case "name":
+			b, err := io.ReadAll(io.LimitReader(part, 1024))
+			if err != nil {
+				return bodyError(err)
+			}
+			name = strings.TrimSpace(string(b))
+			if len([]rune(name)) > 200 {
+				v := &docparse.ValidationError{}
+				v.Add("name", "must be at most 200 characters")
+				return v
+			}
+		default:
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return bodyError(err)
+			}
+		}
+		part.Close()
+	}
+	b, files, err := up.Commit(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	views := make([]fileSummaryView, len(files))
+	for i, f := range files {
+		views[i] = viewFileSummary(f)
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"batch": viewBatch(b), "files": views})
+	return nil
+}
+
+// getBatch is the polling endpoint: one indexed read, an ETag from the
+// batch's version, 304 for If-None-Match, never cached by intermediaries.
+func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
+	b, files, err := s.db.BatchWithFiles(r.Context(), account(r), r.PathValue("extraction_id"), r.PathValue("batch_id"))
+	if err != nil {
+		return err
+	}
+	etag := `"` + b.ID + "-" + strconv.FormatInt(b.Version, 10) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "no-store")
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	views := make([]fileSummaryView, len(files))
+	for i, f := range files {
+		views[i] = viewFileSummary(f)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"batch": viewBatch(b), "files": views})
+	return nil
+}
+
+// etagMatch reports whether an If-None-Match header matches etag.
+func etagMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p, err := page(r, docparse.PrefixBatch)
+	if err != nil {
+		return err
+	}
+	var f store.BatchFilter
+	q := r.URL.Query()
+	if v := q.Get("status"); v != "" {
+		if !docparse.BatchStatus(v).Valid() {
+			return errorf(http.StatusBadRequest, "invalid_request", "status must be one of queued, processing, processed, partial, failed, not %q", v)
+		}
+		f.Status = docparse.BatchStatus(v)
+	}
+	if v := q.Get("updated_after"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return errorf(http.StatusBadRequest, "invalid_request", "updated_after must be an RFC 3339 time such as 2026-05-24T10:00:00Z, not %q", v)
+		}
+		f.UpdatedAfter = &t
+	}
+	// The extraction must exist in this account (404 otherwise, not an
+	// empty list).
+	if _, err := s.db.Extraction(ctx, account(r), r.PathValue("extraction_id")); err != nil {
+		return err
+	}
+	bs, more, err := s.db.ListBatches(ctx, account(r), r.PathValue("extraction_id"), f, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(bs, more, func(b docparse.Batch) string { return b.ID }, viewBatch))
+	return nil
+}
+
+func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.db.File(r.Context(), account(r), r.PathValue("extraction_id"), r.PathValue("batch_id"), r.PathValue("file_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewFileResult(f))
+	return nil
+}
+
+// getFileContent returns the original upload as it was received.
+func (s *Server) getFileContent(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.db.File(r.Context(), account(r), r.PathValue("extraction_id"), r.PathValue("batch_id"), r.PathValue("file_id"))
+	if err != nil {
+		return err
+	}
+	fh, err := s.blobs.Open(f.BlobKey)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	h := w.Header()
+	ct := f.MIME
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	h.Set("Content-Type", ct)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.FileName}))
+	http.ServeContent(w, r, "", f.CreatedAt, fh)
+	return nil
+}
+
+// exportBatch returns every file's result as JSON or CSV.
+func (s *Server) exportBatch(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "json"
+	}
+	if format != "json" && format != "csv" {
+		return errorf(http.StatusBadRequest, "invalid_request", "format must be json or csv, not %q", format)
+	}
+	b, _, err := s.db.BatchWithFiles(ctx, account(r), r.PathValue("extraction_id"), r.PathValue("batch_id"))
+	if err != nil {
+		return err
+	}
+	files, err := s.db.BatchFiles(ctx, account(r), b.ExtractionID, b.ID)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		out := make([]fileResultBody, len(files))
+		for i, f := range files {
+			out[i] = viewFileResult(f)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"batch": viewBatch(b), "files": out})
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := writeCSV(&buf, files); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": b.ID + ".csv"}))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// writeCSV writes one row per file and one column per field path: object
+// children as parent.child, lists as their JSON text.
+func writeCSV(w io.Writer, files []docparse.File) error {
+	rows := make([]map[string]string, len(files))
+	cols := map[string]bool{}
+	var order []string
+	for i, f := range files {
+		rows[i] = map[string]string{}
+		if f.Result == nil {
+			continue
+		}
+		var v map[string]any
+		dec := json.NewDecoder(bytes.NewReader(f.Result))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			return fmt.Errorf("decode result of %s: %w", f.ID, err)
+		}
+		flatten("", v, rows[i])
+		for k := range rows[i] {
+			if !cols[k] {
+				cols[k] = true
+				order = append(order, k)
+			}
+		}
+	}
+	sort.Strings(order)
+	cw := csv.NewWriter(w)
+	header := append([]string{"file_id", "file_name", "status", "error_code"}, order...)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for i, f := range files {
+		rec := []string{f.ID, f.FileName, string(f.Status), ""}
+		if f.Error != nil {
+			rec[3] = f.Error.Code
+		}
+		for _, c := range order {
+			rec = append(rec, rows[i][c])
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func flatten(prefix string, v map[string]any, out map[string]string) {
+	for k, val := range v {
+		path := k
+		if prefix != "" {
+			path = prefix + "." + k
+		}
+		switch x := val.(type) {
+		case nil:
+			out[path] = ""
+		case map[string]any:
+			flatten(path, x, out)
+		case []any:
+			b, _ := json.Marshal(x)
+			out[path] = string(b)
+		case string:
+			out[path] = x
+		default:
+			out[path] = fmt.Sprint(x)
+		}
+	}
+}

@@ -1,0 +1,37 @@
+package httpapi
+
+import "net/http"
+
+// routes lists every route of the API.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	authed := func(h handlerFunc) http.Handler { return s.authenticated(s.handle(h)) }
+	// creates wraps a POST that creates something: Idempotency-Key applies.
+	creates := func(h handlerFunc) http.Handler { return s.authenticated(s.idempotent(s.handle(h))) }
+
+	mux.Handle("GET /healthz", s.handle(s.healthz))
+	mux.Handle("GET /readyz", s.handle(s.readyz))
+	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.metrics.write(w) }))
+
+	mux.Handle("GET /v1/api_keys", authed(s.listAPIKeys))
+	mux.Handle("POST /v1/api_keys", creates(s.createAPIKey))
+	mux.Handle("DELETE /v1/api_keys/{key_id}", authed(s.revokeAPIKey))
+
+	mux.Handle("GET /v1/extractions", authed(s.listExtractions))
+	mux.Handle("POST /v1/extractions", creates(s.createExtraction))
+	mux.Handle("GET /v1/extractions/{extraction_id}", authed(s.getExtraction))
+	mux.Handle("PATCH /v1/extractions/{extraction_id}", authed(s.updateExtraction))
+	mux.Handle("DELETE /v1/extractions/{extraction_id}", authed(s.deleteExtraction))
+
+	mux.Handle("GET /v1/extractions/{extraction_id}/batches", authed(s.listBatches))
+	mux.Handle("POST /v1/extractions/{extraction_id}/batches", creates(s.createBatch))
+	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}", authed(s.getBatch))
+	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/export", authed(s.exportBatch))
+	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}", authed(s.getFile))
+	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}/content", authed(s.getFileContent))
+
+	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return errorf(http.StatusNotFound, "route_not_found", "no route for %s %s", r.Method, r.URL.Path)
+	}))
+	return s.logged(mux)
+}

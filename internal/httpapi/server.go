@@ -1,0 +1,296 @@
+// Package httpapi serves docparse's JSON API. routes.go lists every route;
+// each resource has its own file. Handlers return errors; one adapter maps
+// them to status codes and the JSON error body of API.md.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// Config tunes the API.
+type Config struct {
+	// RateLimit is the sustained requests per second per key; 0 turns
+	// limiting off. RateBurst is the bucket size.
+	RateLimit float64
+	RateBurst int
+}
+
+// Server is the JSON API. Safe for concurrent use.
+type Server struct {
+	db      *store.DB
+	svc     *pipeline.Service
+	blobs   *blob.Local
+	log     *slog.Logger
+	limiter *limiter
+	metrics *metrics
+	handler http.Handler
+}
+
+// New returns the API server.
+func New(db *store.DB, svc *pipeline.Service, blobs *blob.Local, cfg Config, logger *slog.Logger) *Server {
+	s := &Server{db: db, svc: svc, blobs: blobs, log: logger, metrics: newMetrics()}
+	if cfg.RateLimit > 0 {
+		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now)
+	}
+	s.handler = s.routes()
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// apiError is an error with its own status and code.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+	header http.Header
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func errorf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// errorBody is API.md's error object.
+type errorBody struct {
+	Error     string            `json:"error"`
+	Code      string            `json:"code"`
+	RequestID string            `json:"request_id"`
+	Fields    map[string]string `json:"fields,omitempty"`
+}
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyAuth
+)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+// handlerFunc is a handler that returns its error for the adapter.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// writeError answers err as API.md's JSON error. Internal errors are
+// logged once, with the request id, and answered without detail.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	body := errorBody{RequestID: requestID(r.Context())}
+	status := http.StatusInternalServerError
+	var ae *apiError
+	var ve *docparse.ValidationError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		status, body.Code, body.Error = ae.status, ae.code, ae.msg
+		for k, v := range ae.header {
+			w.Header()[k] = v
+		}
+	case errors.As(err, &ve):
+		status, body.Code = http.StatusBadRequest, "invalid_request"
+		if ve.Semantic {
+			status, body.Code = http.StatusUnprocessableEntity, "invalid_schema"
+		}
+		body.Error, body.Fields = ve.Error(), ve.Fields
+	case errors.As(err, &mbe):
+		status, body.Code, body.Error = http.StatusRequestEntityTooLarge, "request_too_large",
+			fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, docparse.ErrNotFound):
+		status, body.Code, body.Error = http.StatusNotFound, "not_found", notFoundMessage(err)
+	case errors.Is(err, docparse.ErrTooLarge):
+		status, body.Code, body.Error = http.StatusRequestEntityTooLarge, "too_large", strings.TrimSuffix(err.Error(), ": too large")
+	case errors.Is(err, docparse.ErrLimit):
+		status, body.Code, body.Error = http.StatusConflict, "limit_reached", strings.TrimSuffix(err.Error(), ": limit reached")
+	case errors.Is(err, docparse.ErrConflict):
+		status, body.Code, body.Error = http.StatusConflict, "conflict", strings.TrimSuffix(err.Error(), ": conflict")
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		status, body.Code, body.Error = 499, "client_closed_request", "the client closed the request"
+	default:
+		s.log.Error("internal error", "request_id", body.RequestID, "method", r.Method, "path", r.URL.Path, "err", err)
+		body.Code, body.Error = "internal_error", "an internal error occurred; quote the request_id when reporting it"
+	}
+	writeJSON(w, status, body)
+}
+
+// notFoundMessage turns "extraction ext_1: not found" into a sentence.
+func notFoundMessage(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": not found"); i > 0 {
+		return "no such " + msg[:i]
+	}
+	return "not found"
+}
+
+// writeJSON writes v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"error":"encode response","code":"internal_error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}
+
+// maxJSONBody bounds JSON request bodies.
+const maxJSONBody = 1 << 20
+
+// decodeJSON decodes a JSON request body into dst, refusing other content
+// types (415), bodies over 1 MB (413), malformed JSON and unknown
+// parameters (400).
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "the request body must be application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var mbe *http.MaxBytesError
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return err
+		case errors.As(err, &se):
+			return errorf(http.StatusBadRequest, "invalid_json", "malformed JSON at byte %d: %s", se.Offset, se.Error())
+		case errors.As(err, &te):
+			return errorf(http.StatusBadRequest, "invalid_json", "%s must be a JSON %s, not %s", jsonPath(te.Field), jsonType(te.Type.String()), te.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return errorf(http.StatusBadRequest, "unknown_parameter", "%s", strings.TrimPrefix(err.Error(), "json: "))
+		case errors.Is(err, errEOF(err)):
+			return errorf(http.StatusBadRequest, "invalid_json", "the request body is empty or truncated")
+		default:
+			return errorf(http.StatusBadRequest, "invalid_json", "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+	}
+	if dec.More() {
+		return errorf(http.StatusBadRequest, "invalid_json", "the request body holds more than one JSON value")
+	}
+	return nil
+}
+
+func errEOF(err error) error {
+	if err != nil && (err.Error() == "EOF" || err.Error() == "unexpected EOF") {
+		return err
+	}
+	return errors.New("not eof")
+}
+
+func jsonPath(field string) string {
+	if field == "" {
+		return "the body"
+	}
+	return field
+}
+
+func jsonType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "array"
+	case strings.HasPrefix(goType, "map") || strings.HasPrefix(goType, "struct") || strings.Contains(goType, "."):
+		return "object"
+	case strings.HasPrefix(goType, "float") || strings.HasPrefix(goType, "int"):
+		return "number"
+	case goType == "bool":
+		return "boolean"
+	case goType == "string" || strings.HasSuffix(goType, "Type"):
+		return "string"
+	}
+	return goType
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "req_" + hex.EncodeToString(b)
+}
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	size   int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.size += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logged wraps every request: request id, panic recovery, one access-log
+// line, metrics.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID()
+		w.Header().Set("X-Request-Id", id)
+		auth := &authInfo{}
+		ctx := context.WithValue(r.Context(), keyRequestID, id)
+		r = r.WithContext(context.WithValue(ctx, keyAuth, auth))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic", "request_id", id, "panic", fmt.Sprint(p))
+				if sw.status == 0 {
+					s.writeError(sw, r, fmt.Errorf("panic: %v", p))
+				}
+			}
+			d := time.Since(start)
+			s.metrics.observe(sw.status, d)
+			attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+				"bytes", sw.size, "duration_ms", float64(d.Microseconds()) / 1000}
+			if auth.accountID != "" {
+				attrs = append(attrs, "account_id", auth.accountID, "key_id", auth.keyID)
+			}
+			s.log.Info("request", attrs...)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// handle adapts a handlerFunc.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}

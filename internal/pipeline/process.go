@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/fields"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// ProcessFileArgs is the job that extracts one file. One is inserted per
+// file, in the transaction that creates the batch.
+type ProcessFileArgs struct {
+	AccountID string `json:"account_id"`
+	FileID    string `json:"file_id"`
+}
+
+// Kind is River's name of the job.
+func (ProcessFileArgs) Kind() string { return "process_file" }
+
+// InsertOpts puts the job on the extract queue.
+func (ProcessFileArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueExtract}
+}
+
+type processFileWorker struct {
+	river.WorkerDefaults[ProcessFileArgs]
+	s *Service
+}
+
+// NextRetry retries transient errors soon: a file's extraction is
+// interactive work that a user is polling for.
+func (w *processFileWorker) NextRetry(job *river.Job[ProcessFileArgs]) time.Time {
+	delays := []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
+	i := min(job.Attempt-1, len(delays)-1)
+	return time.Now().Add(delays[max(i, 0)])
+}
+
+// Work moves the file to processing, extracts it outside any transaction,
+// and stores its result and final status with the batch's counts. A
+// document's own problems (unsupported, corrupt, encrypted, timeout) fail
+// the file for good; other errors go back to River to retry, and on the
+// last attempt fail the file as internal_error, so that the batch always
+// ends.
+func (w *processFileWorker) Work(ctx context.Context, job *river.Job[ProcessFileArgs]) error {
+	s := w.s
+	a := job.Args
+	var f docparse.File
+	var schema docparse.Schema
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		m, err := tx.MoveFile(ctx, a.AccountID, a.FileID, docparse.FileProcessing, store.FileOutcome{}, s.Now())
+		if err != nil {
+			return err
+		}
+		f = m.File
+		if !m.Moved {
+			return nil
+		}
+		schema, err = tx.BatchSchema(ctx, a.AccountID, f.BatchID)
+		return err
+	})
+	if errors.Is(err, docparse.ErrNotFound) {
+		return nil // the extraction was deleted
+	}
+	if err != nil {
+		return w.retryOrFail(ctx, job, err)
+	}
+	if f.Status != docparse.FileProcessing {
+		return nil // already terminal: a repeated job
+	}
+
+	to, out, err := s.extractFile(ctx, f, schema)
+	if err != nil {
+		return w.retryOrFail(ctx, job, err)
+	}
+	return s.finish(ctx, a.AccountID, f.ID, to, out)
+}
+
+// retryOrFail returns err to River for another attempt, or, on the last
+// attempt, fails the file with internal_error.
+func (w *processFileWorker) retryOrFail(ctx context.Context, job *river.Job[ProcessFileArgs], err error) error {
+	if job.Attempt < job.MaxAttempts {
+		return err
+	}
+	w.s.log.Error("file failed after retries", "file_id", job.Args.FileID, "attempts", job.Attempt, "err", err)
+	out := store.FileOutcome{Error: &docparse.FileError{Code: "internal_error", Message: "processing failed after several attempts"}}
+	if ferr := w.s.finish(ctx, job.Args.AccountID, job.Args.FileID, docparse.FileFailed, out); ferr != nil {
+		return ferr
+	}
+	return river.JobCancel(err)
+}
+
+// finish stores a file's final status.
+func (s *Service) finish(ctx context.Context, accountID, fileID string, to docparse.FileStatus, out store.FileOutcome) error {
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.MoveFile(ctx, accountID, fileID, to, out, s.Now())
+		return err
+	})
+	if errors.Is(err, docparse.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// extractFile reads a stored file and fills the schema. It returns the
+// file's final status and what to store; an error is transient.
+func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docparse.Schema) (docparse.FileStatus, store.FileOutcome, error) {
+	fail := func(code, msg string) (docparse.FileStatus, store.FileOutcome, error) {
+		return docparse.FileFailed, store.FileOutcome{Error: &docparse.FileError{Code: code, Message: msg}}, nil
+	}
+	if f.Size == 0 {
+		return fail("empty_document", "the file is empty")
+	}
+	if extract.Kind(f.Kind) == extract.KindUnknown {
+		return fail("unsupported_type", "the file's content is not a supported document type")
+	}
+	path, err := s.blobs.Path(f.BlobKey)
+	if err != nil {
+		return "", store.FileOutcome{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
+	defer cancel()
+	doc, err := s.engine.Extract(ctx, path, extract.Kind(f.Kind))
+	if e, ok := extract.AsError(err); ok {
+		return fail(e.Code, e.Message)
+	}
+	if err != nil {
+		return "", store.FileOutcome{}, fmt.Errorf("extract %s: %w", f.ID, err)
+	}
+	res := fields.Extract(doc, schema.Fields, fields.Options{Language: schema.Language, InferMissing: schema.Options.InferMissing})
+	result, err := json.Marshal(res.Values)
+	if err != nil {
+		return "", store.FileOutcome{}, fmt.Errorf("encode result: %w", err)
+	}
+	conf, err := json.Marshal(res.Confidence)
+	if err != nil {
+		return "", store.FileOutcome{}, fmt.Errorf("encode confidence: %w", err)
+	}
+	to := docparse.FileProcessed
+	if fields.MinConfidence(res.Confidence) < schema.ReviewThreshold {
+		to = docparse.FileNeedsReview
+	}
+	if schema.Options.StrictFormat && !anyFound(res.Values) {
+		to = docparse.FileNeedsReview
+	}
+	return to, store.FileOutcome{Result: result, Confidence: conf}, nil
+}
+
+// anyFound reports whether any top-level value was found.
+func anyFound(values map[string]any) bool {
+	for _, v := range values {
+		if v != nil {
+			return true
+		}
+	}
+	return false
+}

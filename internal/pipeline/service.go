@@ -1,0 +1,135 @@
+// Package pipeline holds docparse's use cases: each changes state and
+// enqueues the work it causes in one transaction. It owns the River client,
+// the job arguments and the workers.
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// Config tunes the pipeline.
+type Config struct {
+	// Work makes this process run jobs; false only inserts them.
+	Work bool
+	// Workers is how many files are extracted at once.
+	Workers int
+	// FileTimeout bounds the extraction of one file.
+	FileTimeout time.Duration
+	// RescueAfter is how long a job may stay running before it is taken to
+	// be cut off by a crash and run again.
+	RescueAfter time.Duration
+	// MaxAttempts bounds the runs of one job (transient errors).
+	MaxAttempts int
+	// MaxFiles and MaxFileSize bound one upload.
+	MaxFiles    int
+	MaxFileSize int64
+}
+
+// Defaults fills unset fields of c.
+func (c Config) withDefaults() Config {
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.FileTimeout <= 0 {
+		c.FileTimeout = 2 * time.Minute
+	}
+	if c.RescueAfter <= c.FileTimeout+jobTimeoutMargin {
+		c.RescueAfter = c.FileTimeout + 2*time.Minute
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 5
+	}
+	if c.MaxFiles <= 0 {
+		c.MaxFiles = 30
+	}
+	if c.MaxFileSize <= 0 {
+		c.MaxFileSize = 25 << 20
+	}
+	return c
+}
+
+// Service runs docparse's use cases. Safe for concurrent use.
+type Service struct {
+	db     *store.DB
+	blobs  *blob.Local
+	engine *extract.Engine
+	ids    *docparse.IDs
+	now    func() time.Time
+	log    *slog.Logger
+	cfg    Config
+	river  *river.Client[*sql.Tx]
+}
+
+// New builds a Service. now is the clock; engine extracts documents. Call
+// Start to run workers and Stop to stop them.
+func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
+	cfg = cfg.withDefaults()
+	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg}
+	var workers *river.Workers
+	if cfg.Work {
+		workers = river.NewWorkers()
+		river.AddWorker(workers, &processFileWorker{s: s})
+	}
+	client, err := newRiverClient(db, cfg, workers, logger)
+	if err != nil {
+		return nil, err
+	}
+	s.river = client
+	return s, nil
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// Start starts the workers (when Config.Work) and returns at once.
+func (s *Service) Start(ctx context.Context) error {
+	if !s.cfg.Work {
+		return nil
+	}
+	if err := s.river.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching jobs and waits for running ones until ctx ends, then
+// cancels what still runs (their jobs run again later).
+func (s *Service) Stop(ctx context.Context) error {
+	if !s.cfg.Work {
+		return nil
+	}
+	err := s.river.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return s.river.StopAndCancel(cctx)
+	}
+	return err
+}
+
+// IDs returns the service's id generator.
+func (s *Service) IDs() *docparse.IDs { return s.ids }
+
+// Now returns the service clock's time.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+// HashKey is how API keys are stored: they carry 190 bits of entropy, so a
+// plain SHA-256 is enough (no stretching needed).
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,181 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/riverqueue/river"
+
+	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// Upload is a batch being received. Add streams each file to the blob
+// store; Commit creates the batch, its files and their jobs in one
+// transaction; Abort (or a failed Commit) deletes what was stored. Not
+// safe for concurrent use.
+type Upload struct {
+	s         *Service
+	accountID string
+	ext       docparse.Extraction
+	batchID   string
+	files     []docparse.File
+	closed    bool
+}
+
+// NewUpload starts an upload to the account's extraction.
+func (s *Service) NewUpload(ctx context.Context, accountID, extractionID string) (*Upload, error) {
+	e, err := s.db.Extraction(ctx, accountID, extractionID)
+	if err != nil {
+		return nil, err
+	}
+	return &Upload{s: s, accountID: accountID, ext: e, batchID: s.ids.New(docparse.PrefixBatch)}, nil
+}
+
+// CleanFileName returns the name a file is stored under: the last element
+// of a path (browsers and curl may send "C:\dir\a.pdf" or "dir/a.pdf"),
+// trimmed. Names with control characters, empty names and names longer than
+// 255 bytes are refused.
+func CleanFileName(name string) (string, error) {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.TrimSpace(name)
+	switch {
+	case !utf8.ValidString(name):
+		return "", errors.New("is not valid UTF-8")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "", errors.New("contains control characters")
+	case name == "" || name == "." || name == "..":
+		return "", errors.New("is empty")
+	case len(name) > 255:
+		return "", errors.New("is longer than 255 bytes")
+	}
+	return name, nil
+}
+
+// Add stores one file of the upload. It refuses a file over the size
+// limit and a file past the count limit with docparse.ErrTooLarge; a file
+// whose content is unsupported or unreadable is accepted and fails later
+// with a reason code.
+func (u *Upload) Add(ctx context.Context, fileName string, r io.Reader) error {
+	if u.closed {
+		return errors.New("upload already committed or aborted")
+	}
+	cfg := u.s.cfg
+	if len(u.files) >= cfg.MaxFiles {
+		return fmt.Errorf("a batch holds at most %d files: %w", cfg.MaxFiles, docparse.ErrTooLarge)
+	}
+	name, err := CleanFileName(fileName)
+	if err != nil {
+		v := &docparse.ValidationError{}
+		v.Add(fmt.Sprintf("files[%d].filename", len(u.files)), fmt.Sprintf("%q %s", fileName, err.Error()))
+		return v
+	}
+	f := docparse.File{ID: u.s.ids.New(docparse.PrefixFile), Position: len(u.files), FileName: name}
+	f.BlobKey = u.accountID + "/" + u.batchID + "/" + f.ID
+	head := make([]byte, 4096)
+	size, n, err := u.s.blobs.Put(ctx, f.BlobKey, r, cfg.MaxFileSize, head)
+	if errors.Is(err, blob.ErrTooLarge) {
+		return fmt.Errorf("file %q is larger than %d bytes: %w", name, cfg.MaxFileSize, docparse.ErrTooLarge)
+	}
+	if err != nil {
+		return fmt.Errorf("store %q: %w", name, err)
+	}
+	f.Size = size
+	// Track the blob before anything else can fail, so Abort removes it.
+	u.files = append(u.files, f)
+	fp := &u.files[len(u.files)-1]
+	kind, mime := extract.Sniff(head[:n], name)
+	fp.Kind, fp.MIME = string(kind), mime
+	if size > 0 && kind != extract.KindUnknown {
+		path, err := u.s.blobs.Path(f.BlobKey)
+		if err != nil {
+			return err
+		}
+		pages, err := u.s.engine.Pages(ctx, path, kind)
+		if err != nil {
+			if _, ok := extract.AsError(err); !ok {
+				return fmt.Errorf("count pages of %q: %w", name, err)
+			}
+			pages = 0 // unreadable: the file fails on its own when processed
+		}
+		fp.PageCount = pages
+	}
+	return nil
+}
+
+// Files returns how many files were added.
+func (u *Upload) Files() int { return len(u.files) }
+
+// Commit creates the batch with its files and one job per file, in one
+// transaction. On error the stored files are deleted.
+func (u *Upload) Commit(ctx context.Context, name string) (docparse.Batch, []docparse.File, error) {
+	if u.closed {
+		return docparse.Batch{}, nil, errors.New("upload already committed or aborted")
+	}
+	if len(u.files) == 0 {
+		u.Abort()
+		v := &docparse.ValidationError{}
+		v.Add("files", "at least one file is required (multipart part named \"files\")")
+		return docparse.Batch{}, nil, v
+	}
+	now := u.s.Now()
+	b := docparse.Batch{ID: u.batchID, AccountID: u.accountID, ExtractionID: u.ext.ID, Name: name, Status: docparse.BatchQueued,
+		Schema:    docparse.Schema{Language: u.ext.Language, Fields: u.ext.Fields, Options: u.ext.Options, ReviewThreshold: u.ext.ReviewThreshold},
+		FileCount: len(u.files), CreatedAt: now, UpdatedAt: now, Version: 1}
+	for _, f := range u.files {
+		b.PageCount += f.PageCount
+	}
+	b.Counts.Queued = len(u.files)
+	jobs := make([]river.InsertManyParams, len(u.files))
+	for i, f := range u.files {
+		jobs[i] = river.InsertManyParams{Args: ProcessFileArgs{AccountID: u.accountID, FileID: f.ID}}
+	}
+	err := u.s.db.Tx(ctx, func(tx *store.Tx) error {
+		// The extraction may have been deleted while the files streamed.
+		if _, err := tx.Extraction(ctx, u.accountID, u.ext.ID); err != nil {
+			return err
+		}
+		if err := tx.InsertBatch(ctx, b, u.files); err != nil {
+			return err
+		}
+		if _, err := u.s.river.InsertManyTx(ctx, tx.SQL(), jobs); err != nil {
+			return fmt.Errorf("insert jobs: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		u.Abort()
+		return docparse.Batch{}, nil, err
+	}
+	u.closed = true
+	files := make([]docparse.File, len(u.files))
+	for i, f := range u.files {
+		f.AccountID, f.ExtractionID, f.BatchID, f.Status = u.accountID, u.ext.ID, b.ID, docparse.FileQueued
+		f.CreatedAt, f.UpdatedAt = now, now
+		files[i] = f
+	}
+	return b, files, nil
+}
+
+// Abort deletes every file stored so far. Safe to call more than once and
+// after a failed Commit.
+func (u *Upload) Abort() {
+	if u.closed {
+		return
+	}
+	u.closed = true
+	for _, f := range u.files {
+		if err := u.s.blobs.Delete(f.BlobKey); err != nil {
+			u.s.log.Warn("delete aborted upload", "blob_key", f.BlobKey, "err", err)
+		}
+	}
+}

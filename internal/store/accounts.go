@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+// EnsureAccount returns the account named name, creating it with id newID
+// when there is none.
+func (tx *Tx) EnsureAccount(ctx context.Context, newID, name string, now time.Time) (docparse.Account, error) {
+	_, err := tx.x.ExecContext(ctx, `INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO NOTHING`, newID, name, micros(now))
+	if err != nil {
+		return docparse.Account{}, fmt.Errorf("insert account: %w", err)
+	}
+	var a docparse.Account
+	var created int64
+	err = tx.x.QueryRowContext(ctx, `SELECT id, name, created_at FROM accounts WHERE name = $1`, name).Scan(&a.ID, &a.Name, &created)
+	if err != nil {
+		return docparse.Account{}, fmt.Errorf("select account: %w", err)
+	}
+	a.CreatedAt = fromMicros(created)
+	return a, nil
+}
+
+// AccountByName returns the account named name.
+func (db *DB) AccountByName(ctx context.Context, name string) (docparse.Account, error) {
+	var a docparse.Account
+	var created int64
+	err := db.read().QueryRowContext(ctx, `SELECT id, name, created_at FROM accounts WHERE name = $1`, name).Scan(&a.ID, &a.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("account %q: %w", name, docparse.ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("select account: %w", err)
+	}
+	a.CreatedAt = fromMicros(created)
+	return a, nil
+}
+
+// MaxActiveKeys is the most active API keys an account may hold.
+const MaxActiveKeys = 5
+
+// InsertAPIKey stores a key's hash, refusing with docparse.ErrLimit when
+// the account already holds MaxActiveKeys active keys.
+func (tx *Tx) InsertAPIKey(ctx context.Context, k docparse.APIKey, hash string) error {
+	var n int
+	if err := tx.x.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND revoked_at IS NULL`, k.AccountID).Scan(&n); err != nil {
+		return fmt.Errorf("count api keys: %w", err)
+	}
+	if n >= MaxActiveKeys {
+		return fmt.Errorf("an account may hold at most %d active API keys; revoke one first: %w", MaxActiveKeys, docparse.ErrLimit)
+	}
+	_, err := tx.x.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, name, key_hash, last4, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		k.ID, k.AccountID, k.Name, hash, k.Last4, micros(k.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert api key: %w", err)
+	}
+	return nil
+}
+
+const apiKeyCols = `id, account_id, name, last4, created_at, last_used_at, revoked_at`
+
+func scanAPIKey(row interface{ Scan(...any) error }) (docparse.APIKey, error) {
+	var k docparse.APIKey
+	var created int64
+	var used, revoked sql.NullInt64
+	if err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Last4, &created, &used, &revoked); err != nil {
+		return k, err
+	}
+	k.CreatedAt = fromMicros(created)
+	k.LastUsedAt = nullTime(used)
+	k.RevokedAt = nullTime(revoked)
+	return k, nil
+}
+
+// APIKeyByHash returns the active key with this hash, or ErrNotFound.
+func (db *DB) APIKeyByHash(ctx context.Context, hash string) (docparse.APIKey, error) {
+	k, err := scanAPIKey(db.read().QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, docparse.ErrNotFound
+	}
+	if err != nil {
+		return k, fmt.Errorf("select api key: %w", err)
+	}
+	return k, nil
+}
+
+// TouchAPIKey records that a key was used at now.
+func (db *DB) TouchAPIKey(ctx context.Context, id string, now time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, micros(now), id)
+	if err != nil {
+		return fmt.Errorf("touch api key: %w", err)
+	}
+	return nil
+}
+
+// ListAPIKeys lists the account's active keys, newest first.
+func (db *DB) ListAPIKeys(ctx context.Context, accountID string, p Page) ([]docparse.APIKey, bool, error) {
+	rows, err := db.read().QueryContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys
+		WHERE account_id = $1 AND revoked_at IS NULL AND ($2 = '' OR id < $2)
+		ORDER BY id DESC LIMIT $3`, accountID, p.Cursor, p.limit()+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("list api keys: %w", err)
+	}
+	return collect(rows, p, scanAPIKey)
+}
+
+// RevokeAPIKey revokes the account's key id at now. Revoking a key that is
+// already revoked or belongs to another account is ErrNotFound.
+func (db *DB) RevokeAPIKey(ctx context.Context, accountID, id string, now time.Time) error {
+	res, err := db.w.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL`,
+		micros(now), id, accountID)
+	if err != nil {
+		return fmt.Errorf("revoke api key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("api key %s: %w", id, docparse.ErrNotFound)
+	}
+	return nil
+}

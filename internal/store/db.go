@@ -1,0 +1,298 @@
+// Package store is the only package that speaks SQL. One *DB serves SQLite
+// (the default, embedded, pure Go) and PostgreSQL (DATABASE_URL) with the
+// same queries: placeholders are $N, times are Unix microseconds, JSON is
+// TEXT. Every query that reads account data takes the account id.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is the database of docparse. Safe for concurrent use.
+//
+// On SQLite, writes go through a pool of one connection (SQLite allows one
+// writer; River's SQLite driver wants the same) and reads through a pool of
+// several connections, which WAL mode lets run beside the writer. On
+// PostgreSQL both are the same pool.
+type DB struct {
+	engine Engine
+	w      *sql.DB
+	r      *sql.DB
+	// listen is a pgx pool for River's LISTEN connection (PostgreSQL only).
+	listen *pgxpool.Pool
+}
+
+// Options tune Open.
+type Options struct {
+	// MaxConns bounds the connections of the read pool (SQLite) or of the
+	// pool (PostgreSQL). Default 16.
+	MaxConns int
+}
+
+// Open opens the database named by databaseURL, or, when it is empty, the
+// SQLite file docparse.db in dataDir (created if needed). It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, databaseURL, dataDir string, opts Options) (*DB, error) {
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 16
+	}
+	if databaseURL == "" || strings.HasPrefix(databaseURL, "sqlite:") || strings.HasPrefix(databaseURL, "file:") {
+		path := filepath.Join(dataDir, "docparse.db")
+		if databaseURL != "" {
+			path = strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "file:")
+			path = strings.TrimPrefix(path, "//")
+		}
+		return openSQLite(ctx, path, opts)
+	}
+	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
+		return openPostgres(ctx, databaseURL, opts)
+	}
+	return nil, fmt.Errorf("open database: unsupported DATABASE_URL scheme (want postgres:// or sqlite:)")
+}
+
+func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(ON)&_txlock=immediate"
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(ON)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(opts.MaxConns)
+	r.SetMaxIdleConns(opts.MaxConns)
+	r.SetConnMaxIdleTime(0)
+	return &DB{engine: SQLite, w: w, r: r}, nil
+}
+
+func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	cfg.MaxConns = int32(opts.MaxConns)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	db.SetMaxOpenConns(opts.MaxConns)
+	db.SetMaxIdleConns(opts.MaxConns)
+
+	lcfg := cfg.Copy()
+	lcfg.MaxConns = 1
+	lcfg.MinConns = 0
+	listen, err := pgxpool.NewWithConfig(ctx, lcfg)
+	if err != nil {
+		db.Close()
+		pool.Close()
+		return nil, fmt.Errorf("open postgres listener pool: %w", err)
+	}
+	return &DB{engine: Postgres, w: db, r: db, listen: listen}, nil
+}
+
+// Engine reports which engine db runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Writer returns the pool that takes writes; River runs on it.
+func (db *DB) Writer() *sql.DB { return db.w }
+
+// ListenerPool returns the pgx pool for River's listener on PostgreSQL,
+// nil on SQLite.
+func (db *DB) ListenerPool() *pgxpool.Pool { return db.listen }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.r.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.w.PingContext(ctx)
+}
+
+// Close closes every pool. Call it after the workers have stopped.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != db.w {
+		errs = append(errs, db.r.Close())
+	}
+	errs = append(errs, db.w.Close())
+	if db.listen != nil {
+		db.listen.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// Migrate applies every migration of docparse's own tables that is not yet
+// applied, each in its own transaction. River's tables are migrated by the
+// pipeline package with River's migrator.
+func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS docparse_migrations (
+		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: create table: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(filepath.Base(name), ".sql")
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", version, err)
+		}
+		err = db.Tx(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.x.QueryRowContext(ctx, `SELECT COUNT(*) FROM docparse_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range splitSQL(string(body)) {
+				if _, err := tx.x.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("%.60s: %w", stmt, err)
+				}
+			}
+			_, err := tx.x.ExecContext(ctx, `INSERT INTO docparse_migrations (version, applied_at) VALUES ($1, $2)`, version, time.Now().UnixMicro())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+// Migrated reports whether every migration has been applied (readiness).
+func (db *DB) Migrated(ctx context.Context) (bool, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return false, err
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM docparse_migrations`).Scan(&n); err != nil {
+		return false, err
+	}
+	return n >= len(names), nil
+}
+
+// splitSQL splits a migration file into statements on semicolons at line
+// ends, dropping comment lines.
+func splitSQL(s string) []string {
+	var stmts []string
+	var cur strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "--") || t == "" {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(t, ";") {
+			stmts = append(stmts, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		stmts = append(stmts, cur.String())
+	}
+	return stmts
+}
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a write transaction. Its query methods are the same as DB's.
+type Tx struct {
+	x  querier
+	tx *sql.Tx
+}
+
+// SQL returns the underlying transaction, for River's InsertTx.
+func (tx *Tx) SQL() *sql.Tx { return tx.tx }
+
+// Tx runs fn in a write transaction, committing when fn returns nil and
+// rolling back otherwise. fn must not do network I/O or parse documents:
+// on SQLite the transaction holds the only writer.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(&Tx{x: sqlTx, tx: sqlTx}); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// read returns the querier for reads outside a transaction.
+func (db *DB) read() querier { return db.r }
+
+// micros converts a time to the stored form.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts a stored time back, in UTC.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// nullTime converts a nullable stored time.
+func nullTime(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMicros(n.Int64)
+	return &t
+}

@@ -1,0 +1,205 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+var ids = docparse.NewIDs(time.Now)
+
+func newAccount(t *testing.T, db *store.DB, name string) docparse.Account {
+	t.Helper()
+	var a docparse.Account
+	err := db.Tx(context.Background(), func(tx *store.Tx) (err error) {
+		a, err = tx.EnsureAccount(context.Background(), ids.New(docparse.PrefixAccount), name, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func newBatch(t *testing.T, db *store.DB, acct docparse.Account, n int) (docparse.Batch, []docparse.File) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	e := docparse.Extraction{ID: ids.New(docparse.PrefixExtraction), AccountID: acct.ID, Name: "x", Language: "English",
+		Fields: []docparse.Field{{Key: "total", Type: docparse.TypeNumber}}, ReviewThreshold: 0.7, CreatedAt: now, UpdatedAt: now}
+	b := docparse.Batch{ID: ids.New(docparse.PrefixBatch), AccountID: acct.ID, ExtractionID: e.ID, CreatedAt: now}
+	var files []docparse.File
+	for i := range n {
+		files = append(files, docparse.File{ID: ids.New(docparse.PrefixFile), Position: i, FileName: fmt.Sprintf("f%d.txt", i),
+			Kind: "text", MIME: "text/plain", PageCount: 1, BlobKey: "k"})
+	}
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertExtraction(ctx, e); err != nil {
+			return err
+		}
+		return tx.InsertBatch(ctx, b, files)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, files
+}
+
+func TestAPIKeysLimitAndScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		db := storetest.Open(t, engine)
+		a := newAccount(t, db, "a")
+		b := newAccount(t, db, "b")
+		if again := newAccount(t, db, "a"); again.ID != a.ID {
+			t.Fatalf("EnsureAccount twice gave %s and %s", a.ID, again.ID)
+		}
+		var first string
+		for i := range store.MaxActiveKeys + 1 {
+			k := docparse.APIKey{ID: ids.New(docparse.PrefixAPIKey), AccountID: a.ID, Name: "k", Last4: "abcd", CreatedAt: time.Now()}
+			err := db.Tx(ctx, func(tx *store.Tx) error { return tx.InsertAPIKey(ctx, k, fmt.Sprintf("hash-%d", i)) })
+			if i < store.MaxActiveKeys && err != nil {
+				t.Fatalf("key %d: %v", i, err)
+			}
+			if i == store.MaxActiveKeys && !errors.Is(err, docparse.ErrLimit) {
+				t.Fatalf("key %d: err = %v, want ErrLimit", i, err)
+			}
+			if i == 0 {
+				first = k.ID
+			}
+		}
+		if err := db.RevokeAPIKey(ctx, b.ID, first, time.Now()); !errors.Is(err, docparse.ErrNotFound) {
+			t.Fatalf("revoke from other account: %v, want ErrNotFound", err)
+		}
+		if err := db.RevokeAPIKey(ctx, a.ID, first, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.APIKeyByHash(ctx, "hash-0"); !errors.Is(err, docparse.ErrNotFound) {
+			t.Fatalf("revoked key still found: %v", err)
+		}
+		if _, err := db.APIKeyByHash(ctx, "hash-1"); err != nil {
+			t.Fatalf("active key: %v", err)
+		}
+		keys, more, err := db.ListAPIKeys(ctx, a.ID, store.Page{Limit: 2})
+		if err != nil || len(keys) != 2 || !more {
+			t.Fatalf("ListAPIKeys page 1 = %d keys, more %v, err %v", len(keys), more, err)
+		}
+		rest, more, err := db.ListAPIKeys(ctx, a.ID, store.Page{Limit: 10, Cursor: keys[1].ID})
+		if err != nil || len(rest) != 2 || more {
+			t.Fatalf("ListAPIKeys page 2 = %d keys, more %v, err %v", len(rest), more, err)
+		}
+	})
+}
+
+// TestMoveFileConcurrentLastFile finishes every file of a batch from its
+// own goroutine and checks that exactly one move ends the batch, with the
+// right status and counts.
+func TestMoveFileConcurrentLastFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		db := storetest.Open(t, engine)
+		acct := newAccount(t, db, "a")
+		const n = 12
+		b, files := newBatch(t, db, acct, n)
+		var mu sync.Mutex
+		ended := 0
+		var wg sync.WaitGroup
+		for i, f := range files {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				to := docparse.FileProcessed
+				var out store.FileOutcome
+				if i%4 == 0 {
+					to = docparse.FileFailed
+					out.Error = &docparse.FileError{Code: "corrupt_document", Message: "bad"}
+				}
+				for _, st := range []docparse.FileStatus{docparse.FileProcessing, to} {
+					for {
+						var m store.Move
+						err := db.Tx(ctx, func(tx *store.Tx) (err error) {
+							m, err = tx.MoveFile(ctx, acct.ID, f.ID, st, out, time.Now())
+							return err
+						})
+						if errors.Is(err, docparse.ErrConflict) {
+							continue
+						}
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if m.BatchEnded {
+							mu.Lock()
+							ended++
+							mu.Unlock()
+						}
+						break
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if ended != 1 {
+			t.Fatalf("batch ended %d times, want 1", ended)
+		}
+		got, gotFiles, err := db.BatchWithFiles(ctx, acct.ID, b.ExtractionID, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := docparse.Counts{Processed: 9, Failed: 3}
+		if got.Counts != want || got.Status != docparse.BatchPartial || got.CompletedAt == nil || len(gotFiles) != n {
+			t.Fatalf("batch = %s %+v completed %v files %d, want partial %+v", got.Status, got.Counts, got.CompletedAt, len(gotFiles), want)
+		}
+		// A terminal file never moves again.
+		var m store.Move
+		err = db.Tx(ctx, func(tx *store.Tx) (err error) {
+			m, err = tx.MoveFile(ctx, acct.ID, files[1].ID, docparse.FileFailed, store.FileOutcome{}, time.Now())
+			return err
+		})
+		if err != nil || m.Moved {
+			t.Fatalf("moving a processed file: moved %v err %v", m.Moved, err)
+		}
+		// Another account sees nothing.
+		other := newAccount(t, db, "other")
+		if _, _, err := db.BatchWithFiles(ctx, other.ID, b.ExtractionID, b.ID); !errors.Is(err, docparse.ErrNotFound) {
+			t.Fatalf("other account reads batch: %v", err)
+		}
+	})
+}
+
+// TestMoveFileAgain: a job run again after a crash moves its file from
+// processing to processing; the counts stay right.
+func TestMoveFileAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		db := storetest.Open(t, engine)
+		acct := newAccount(t, db, "a")
+		b, files := newBatch(t, db, acct, 2)
+		for _, to := range []docparse.FileStatus{docparse.FileProcessing, docparse.FileProcessing, docparse.FileNeedsReview} {
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				m, err := tx.MoveFile(ctx, acct.ID, files[0].ID, to, store.FileOutcome{}, time.Now())
+				if err == nil && !m.Moved {
+					t.Errorf("move to %s did not move", to)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatalf("move to %s: %v", to, err)
+			}
+		}
+		got, _, err := db.BatchWithFiles(ctx, acct.ID, b.ExtractionID, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (docparse.Counts{Queued: 1, NeedsReview: 1}); got.Counts != want || got.Status != docparse.BatchProcessing {
+			t.Fatalf("batch = %s %+v, want processing %+v", got.Status, got.Counts, want)
+		}
+	})
+}

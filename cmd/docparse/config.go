@@ -26,6 +26,8 @@ type config struct {
 	MaxFileSize          int64
 	ShutdownGrace        time.Duration
 	LogLevel             string
+	WebhookTimeout       time.Duration
+	WebhookLease         time.Duration
 }
 
 // envName is the environment twin of a flag: --rate-limit is
@@ -58,9 +60,12 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("max-files", "most files in one batch (default 30) (env "+envName("max-files")+")", intSetter(&c.MaxFiles))
 	fs.Func("max-file-size", "largest file in bytes (default 26214400, 25 MB) (env "+envName("max-file-size")+")", int64Setter(&c.MaxFileSize))
 	fs.Func("shutdown-grace", "how long running jobs may finish at shutdown (default 30s) (env "+envName("shutdown-grace")+")", durationSetter(&c.ShutdownGrace))
+	fs.Func("webhook-timeout", "time limit of one webhook delivery attempt (default 15s) (env "+envName("webhook-timeout")+")", durationSetter(&c.WebhookTimeout))
+	fs.Func("webhook-lease", "how long a delivery taken by a process is kept from others; after a crash it is sent again when this ends (default 1m, at least webhook-timeout+5s) (env "+envName("webhook-lease")+")", durationSetter(&c.WebhookLease))
 	// Defaults, then environment twins of the Func flags.
 	c.RateLimit, c.RateBurst, c.Workers, c.Work = 10, 20, 4, true
 	c.FileTimeout, c.MaxFiles, c.MaxFileSize, c.ShutdownGrace = 2*time.Minute, 30, 25<<20, 30*time.Second
+	c.WebhookTimeout, c.WebhookLease = 15*time.Second, time.Minute
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" {
@@ -159,6 +164,12 @@ func (c *config) validate() error {
 	}
 	if c.ShutdownGrace < 0 {
 		bad("shutdown-grace", c.ShutdownGrace, "must not be negative")
+	}
+	if c.WebhookTimeout < 100*time.Millisecond || c.WebhookTimeout > 5*time.Minute {
+		bad("webhook-timeout", c.WebhookTimeout, "must be from 100ms to 5m")
+	}
+	if c.WebhookLease < c.WebhookTimeout+5*time.Second {
+		bad("webhook-lease", c.WebhookLease, "must be at least --webhook-timeout plus 5s")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

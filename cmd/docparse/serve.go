@@ -105,6 +105,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	svc, err := pipeline.New(db, blobs, engine, pipeline.Config{
 		Work: c.Work, Workers: c.Workers, FileTimeout: c.FileTimeout, RescueAfter: c.RescueAfter,
 		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize,
+		Webhooks: pipeline.DispatchConfig{
+			AllowPrivate: c.AllowPrivateWebhooks, Timeout: c.WebhookTimeout, Lease: c.WebhookLease,
+			UserAgent: "docparse-webhooks/" + version,
+		},
 	}, time.Now, logger)
 	if err != nil {
 		return err

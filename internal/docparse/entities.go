@@ -90,3 +90,97 @@ type File struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
+
+// Endpoint is a webhook endpoint of an account.
+type Endpoint struct {
+	ID          string
+	AccountID   string
+	URL         string
+	Description string
+	// EventTypes filters the events delivered; empty means all.
+	EventTypes     []string
+	Enabled        bool
+	DisabledReason string
+	// Secret signs deliveries; PrevSecret also signs them until
+	// PrevSecretExpiresAt (rotation grace period).
+	Secret              string
+	PrevSecret          string
+	PrevSecretExpiresAt *time.Time
+	LastSuccessAt       *time.Time
+	FailingSince        *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// Wants reports whether the endpoint subscribes to events of type t.
+func (e Endpoint) Wants(t string) bool {
+	if len(e.EventTypes) == 0 {
+		return true
+	}
+	for _, x := range e.EventTypes {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Secrets returns the secrets that sign a delivery at now.
+func (e Endpoint) Secrets(now time.Time) []string {
+	s := []string{e.Secret}
+	if e.PrevSecret != "" && e.PrevSecretExpiresAt != nil && now.Before(*e.PrevSecretExpiresAt) {
+		s = append(s, e.PrevSecret)
+	}
+	return s
+}
+
+// Event is one entry of the events feed; Payload is the exact body every
+// delivery of it sends.
+type Event struct {
+	Seq       int64
+	ID        string
+	AccountID string
+	Type      string
+	Payload   []byte
+	CreatedAt time.Time
+}
+
+// Delivery states.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// Delivery is the state of one event's delivery to one endpoint.
+type Delivery struct {
+	ID             string
+	AccountID      string
+	EventID        string
+	EndpointID     string
+	State          string
+	Attempts       int
+	FirstAttemptAt *time.Time
+	NextAttemptAt  time.Time
+	LastStatus     *int
+	LastError      string
+}
+
+// Attempt is one recorded delivery attempt.
+type Attempt struct {
+	ID              string
+	AccountID       string
+	EndpointID      string
+	EventID         string
+	EventType       string
+	AttemptNumber   int
+	StatusCode      *int
+	LatencyMS       float64
+	RequestHeaders  map[string]string
+	RequestBody     []byte
+	ResponseHeaders map[string]string
+	ResponseBody    string
+	Error           string
+	CreatedAt       time.Time
+	NextAttemptAt   *time.Time
+}

@@ -52,9 +52,11 @@ type env struct {
 }
 
 type envOptions struct {
-	rateLimit   float64
-	maxFiles    int
-	maxFileSize int64
+	rateLimit      float64
+	maxFiles       int
+	maxFileSize    int64
+	now            func() time.Time // default time.Now
+	webhookTimeout time.Duration
 }
 
 func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
@@ -73,9 +75,13 @@ func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.now == nil {
+		o.now = time.Now
+	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
 		Work: true, Workers: 4, FileTimeout: 30 * time.Second, MaxFiles: o.maxFiles, MaxFileSize: o.maxFileSize,
-	}, time.Now, logger)
+		Webhooks: pipeline.DispatchConfig{AllowPrivate: true, Timeout: o.webhookTimeout},
+	}, o.now, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

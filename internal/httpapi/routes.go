@@ -30,6 +30,20 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}", authed(s.getFile))
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}/content", authed(s.getFileContent))
 
+	mux.Handle("GET /v1/webhook_endpoints", authed(s.listEndpoints))
+	mux.Handle("POST /v1/webhook_endpoints", creates(s.createEndpoint))
+	mux.Handle("GET /v1/webhook_endpoints/{endpoint_id}", authed(s.getEndpoint))
+	mux.Handle("PATCH /v1/webhook_endpoints/{endpoint_id}", authed(s.updateEndpoint))
+	mux.Handle("DELETE /v1/webhook_endpoints/{endpoint_id}", authed(s.deleteEndpoint))
+	mux.Handle("POST /v1/webhook_endpoints/{endpoint_id}/rotate_secret", authed(s.rotateSecret))
+	mux.Handle("POST /v1/webhook_endpoints/{endpoint_id}/test", authed(s.testEndpoint))
+	mux.Handle("GET /v1/webhook_endpoints/{endpoint_id}/attempts", authed(s.listAttempts))
+	mux.Handle("POST /v1/webhook_endpoints/{endpoint_id}/recover", authed(s.recoverEndpoint))
+
+	mux.Handle("GET /v1/events", authed(s.listEvents))
+	mux.Handle("GET /v1/events/{event_id}", authed(s.getEvent))
+	mux.Handle("POST /v1/events/{event_id}/resend", authed(s.resendEvent))
+
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "route_not_found", "no route for %s %s", r.Method, r.URL.Path)
 	}))

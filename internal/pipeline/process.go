@@ -97,16 +97,26 @@ func (w *processFileWorker) retryOrFail(ctx context.Context, job *river.Job[Proc
 	return river.JobCancel(err)
 }
 
-// finish stores a file's final status.
+// finish stores a file's final status with the events it causes, in one
+// transaction, then hands their deliveries to the dispatcher.
 func (s *Service) finish(ctx context.Context, accountID, fileID string, to docparse.FileStatus, out store.FileOutcome) error {
+	var tasks []store.DeliveryTask
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		_, err := tx.MoveFile(ctx, accountID, fileID, to, out, s.Now())
+		m, err := tx.MoveFile(ctx, accountID, fileID, to, out, s.Now())
+		if err != nil {
+			return err
+		}
+		tasks, err = s.fileEvents(ctx, tx, m)
 		return err
 	})
 	if errors.Is(err, docparse.ErrNotFound) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	s.dispatch.Enqueue(tasks)
+	return nil
 }
 
 // extractFile reads a stored file and fills the schema. It returns the

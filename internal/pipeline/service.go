@@ -37,6 +37,8 @@ type Config struct {
 	// MaxFiles and MaxFileSize bound one upload.
 	MaxFiles    int
 	MaxFileSize int64
+	// Webhooks tunes webhook delivery.
+	Webhooks DispatchConfig
 }
 
 // Defaults fills unset fields of c.
@@ -72,13 +74,18 @@ type Service struct {
 	log    *slog.Logger
 	cfg    Config
 	river  *river.Client[*sql.Tx]
+
+	dispatch    *Dispatcher
+	dispatchCfg DispatchConfig
 }
 
 // New builds a Service. now is the clock; engine extracts documents. Call
 // Start to run workers and Stop to stop them.
 func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
 	cfg = cfg.withDefaults()
-	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg}
+	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg,
+		dispatchCfg: cfg.Webhooks.withDefaults()}
+	s.dispatch = NewDispatcher(db, s.ids, s.dispatchCfg, now, logger)
 	var workers *river.Workers
 	if cfg.Work {
 		workers = river.NewWorkers()
@@ -95,8 +102,10 @@ func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, no
 // Config returns the effective configuration.
 func (s *Service) Config() Config { return s.cfg }
 
-// Start starts the workers (when Config.Work) and returns at once.
+// Start starts the webhook dispatcher and the workers (when Config.Work)
+// and returns at once.
 func (s *Service) Start(ctx context.Context) error {
+	s.dispatch.Start()
 	if !s.cfg.Work {
 		return nil
 	}
@@ -107,19 +116,24 @@ func (s *Service) Start(ctx context.Context) error {
 }
 
 // Stop stops fetching jobs and waits for running ones until ctx ends, then
-// cancels what still runs (their jobs run again later).
+// cancels what still runs (their jobs run again later); then it stops the
+// dispatcher the same way (deliveries cut off are sent again later).
 func (s *Service) Stop(ctx context.Context) error {
-	if !s.cfg.Work {
-		return nil
+	var err error
+	if s.cfg.Work {
+		err = s.river.Stop(ctx)
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err = s.river.StopAndCancel(cctx)
+			cancel()
+		}
 	}
-	err := s.river.Stop(ctx)
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return s.river.StopAndCancel(cctx)
-	}
+	s.dispatch.Stop(ctx)
 	return err
 }
+
+// Dispatcher returns the webhook dispatcher.
+func (s *Service) Dispatcher() *Dispatcher { return s.dispatch }
 
 // IDs returns the service's id generator.
 func (s *Service) IDs() *docparse.IDs { return s.ids }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -43,7 +42,7 @@ const batchCols = `id, account_id, extraction_id, name, status, file_count, page
 	n_queued, n_processing, n_processed, n_needs_review, n_failed, version, created_at, updated_at, completed_at`
 
 // batchColsB is batchCols qualified by the alias b, for joins.
-var batchColsB = "b." + strings.ReplaceAll(strings.ReplaceAll(batchCols, "\n\t", " "), ", ", ", b.")
+var batchColsB = prefixCols(batchCols, "b.")
 
 func batchDest(b *docparse.Batch, created, updated *int64, completed *sql.NullInt64) []any {
 	return []any{&b.ID, &b.AccountID, &b.ExtractionID, &b.Name, &b.Status, &b.FileCount, &b.PageCount,
@@ -309,4 +308,20 @@ func (tx *Tx) MoveFile(ctx context.Context, accountID, fileID string, to docpars
 	}
 	m.Batch = b
 	return m, nil
+}
+
+// BatchFileSummaries returns the files of a batch in upload order, without
+// results, inside the transaction (for the batch's event).
+func (tx *Tx) BatchFileSummaries(ctx context.Context, accountID, batchID string) ([]docparse.File, error) {
+	rows, err := tx.x.QueryContext(ctx, `SELECT id, file_name, status, page_count FROM files
+		WHERE batch_id = $1 AND account_id = $2 ORDER BY position`, batchID, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("select files: %w", err)
+	}
+	files, _, err := collect(rows, Page{Limit: 1 << 30}, func(row interface{ Scan(...any) error }) (docparse.File, error) {
+		var f docparse.File
+		err := row.Scan(&f.ID, &f.FileName, &f.Status, &f.PageCount)
+		return f, err
+	})
+	return files, err
 }

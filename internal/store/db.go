@@ -254,8 +254,9 @@ type querier interface {
 
 // Tx is a write transaction. Its query methods are the same as DB's.
 type Tx struct {
-	x  querier
-	tx *sql.Tx
+	x      querier
+	tx     *sql.Tx
+	engine Engine
 }
 
 // SQL returns the underlying transaction, for River's InsertTx.
@@ -269,7 +270,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{x: sqlTx, tx: sqlTx}); err != nil {
+	if err := fn(&Tx{x: sqlTx, tx: sqlTx, engine: db.engine}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

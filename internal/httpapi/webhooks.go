@@ -1,0 +1,372 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/pipeline"
+)
+
+type endpointView struct {
+	ID             string     `json:"id"`
+	URL            string     `json:"url"`
+	Description    string     `json:"description"`
+	EventTypes     []string   `json:"event_types"`
+	Enabled        bool       `json:"enabled"`
+	Status         string     `json:"status"`
+	DisabledReason *string    `json:"disabled_reason"`
+	LastSuccessAt  *time.Time `json:"last_success_at"`
+	FailingSince   *time.Time `json:"failing_since"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// endpointStatus is "disabled", "failing" (deliveries fail since
+// failing_since) or "active".
+func viewEndpoint(e docparse.Endpoint) endpointView {
+	v := endpointView{ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: e.EventTypes, Enabled: e.Enabled,
+		LastSuccessAt: e.LastSuccessAt, FailingSince: e.FailingSince, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+	if v.EventTypes == nil {
+		v.EventTypes = []string{}
+	}
+	switch {
+	case !e.Enabled:
+		v.Status = "disabled"
+		r := e.DisabledReason
+		v.DisabledReason = &r
+	case e.FailingSince != nil:
+		v.Status = "failing"
+	default:
+		v.Status = "active"
+	}
+	return v
+}
+
+type endpointRequest struct {
+	URL         *string   `json:"url"`
+	Description *string   `json:"description"`
+	EventTypes  *[]string `json:"event_types"`
+	Enabled     *bool     `json:"enabled"`
+}
+
+func (in endpointRequest) input() pipeline.EndpointInput {
+	return pipeline.EndpointInput{URL: in.URL, Description: in.Description, EventTypes: in.EventTypes, Enabled: in.Enabled}
+}
+
+func (s *Server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
+	var in endpointRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	e, err := s.svc.CreateEndpoint(r.Context(), account(r), in.input())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"webhook_endpoint": viewEndpoint(e), "secret": e.Secret})
+	return nil
+}
+
+func (s *Server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r, docparse.PrefixEndpoint)
+	if err != nil {
+		return err
+	}
+	es, more, err := s.db.ListEndpoints(r.Context(), account(r), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(es, more, func(e docparse.Endpoint) string { return e.ID }, viewEndpoint))
+	return nil
+}
+
+func (s *Server) getEndpoint(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.db.Endpoint(r.Context(), account(r), r.PathValue("endpoint_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"webhook_endpoint": viewEndpoint(e)})
+	return nil
+}
+
+// recoveryOffer is what a PATCH that re-enables a disabled endpoint
+// answers besides the endpoint: how to get back what it missed.
+type recoveryOffer struct {
+	Since   time.Time `json:"since"`
+	Message string    `json:"message"`
+}
+
+func (s *Server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
+	var in endpointRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	before, err := s.db.Endpoint(r.Context(), account(r), r.PathValue("endpoint_id"))
+	if err != nil {
+		return err
+	}
+	e, reenabled, err := s.svc.UpdateEndpoint(r.Context(), account(r), before.ID, in.input())
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"webhook_endpoint": viewEndpoint(e)}
+	if reenabled {
+		since := before.UpdatedAt
+		if before.FailingSince != nil {
+			since = *before.FailingSince
+		}
+		body["recovery"] = recoveryOffer{Since: since, Message: "POST /v1/webhook_endpoints/" + e.ID +
+			"/recover with this since to receive the events the endpoint missed while it was disabled"}
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (s *Server) deleteEndpoint(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.DeleteEndpoint(r.Context(), account(r), r.PathValue("endpoint_id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		GracePeriodSeconds int64 `json:"grace_period_seconds"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+	}
+	if in.GracePeriodSeconds < 0 || in.GracePeriodSeconds > int64(pipeline.MaxGracePeriod/time.Second) {
+		v := &docparse.ValidationError{}
+		v.Add("grace_period_seconds", "must be from 0 to 604800")
+		return v
+	}
+	secret, err := s.svc.RotateSecret(r.Context(), account(r), r.PathValue("endpoint_id"), time.Duration(in.GracePeriodSeconds)*time.Second)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"secret": secret})
+	return nil
+}
+
+func (s *Server) testEndpoint(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.svc.TestEndpoint(r.Context(), account(r), r.PathValue("endpoint_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+type attemptView struct {
+	ID              string            `json:"id"`
+	EventID         string            `json:"event_id"`
+	EventType       string            `json:"event_type"`
+	EndpointID      string            `json:"endpoint_id"`
+	AttemptNumber   int               `json:"attempt_number"`
+	StatusCode      *int              `json:"status_code"`
+	LatencyMS       float64           `json:"latency_ms"`
+	RequestHeaders  map[string]string `json:"request_headers"`
+	RequestBody     string            `json:"request_body"`
+	ResponseHeaders map[string]string `json:"response_headers"`
+	ResponseBody    string            `json:"response_body"`
+	Error           *string           `json:"error"`
+	CreatedAt       time.Time         `json:"created_at"`
+	NextAttemptAt   *time.Time        `json:"next_attempt_at"`
+}
+
+func viewAttempt(a docparse.Attempt) attemptView {
+	v := attemptView{ID: a.ID, EventID: a.EventID, EventType: a.EventType, EndpointID: a.EndpointID, AttemptNumber: a.AttemptNumber,
+		StatusCode: a.StatusCode, LatencyMS: a.LatencyMS, RequestHeaders: a.RequestHeaders, RequestBody: string(a.RequestBody),
+		ResponseHeaders: a.ResponseHeaders, ResponseBody: a.ResponseBody, CreatedAt: a.CreatedAt, NextAttemptAt: a.NextAttemptAt}
+	if a.Error != "" {
+		e := a.Error
+		v.Error = &e
+	}
+	return v
+}
+
+// maxAttemptsListed is how many attempts the log shows.
+const maxAttemptsListed = 100
+
+func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request) error {
+	ep, err := s.db.Endpoint(r.Context(), account(r), r.PathValue("endpoint_id"))
+	if err != nil {
+		return err
+	}
+	as, err := s.db.ListAttempts(r.Context(), account(r), ep.ID, maxAttemptsListed)
+	if err != nil {
+		return err
+	}
+	out := make([]attemptView, len(as))
+	for i, a := range as {
+		out[i] = viewAttempt(a)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": out, "has_more": false})
+	return nil
+}
+
+func (s *Server) recoverEndpoint(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Since *time.Time `json:"since"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.Since == nil {
+		v := &docparse.ValidationError{}
+		v.Add("since", "is required: an RFC 3339 time")
+		return v
+	}
+	n, err := s.svc.RecoverEndpoint(r.Context(), account(r), r.PathValue("endpoint_id"), *in.Since)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"queued": n})
+	return nil
+}
+
+type eventView struct {
+	ID         string            `json:"id"`
+	Type       string            `json:"type"`
+	Timestamp  string            `json:"timestamp"`
+	Data       json.RawMessage   `json:"data"`
+	CreatedAt  time.Time         `json:"created_at"`
+	Deliveries []deliverySummary `json:"deliveries"`
+}
+
+type deliverySummary struct {
+	EndpointID    string     `json:"endpoint_id"`
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	LastStatus    *int       `json:"last_status_code"`
+	LastError     *string    `json:"last_error"`
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+}
+
+func viewEvent(e docparse.Event, ds []docparse.Delivery) (eventView, error) {
+	var body struct {
+		Timestamp string          `json:"timestamp"`
+		Data      json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(e.Payload, &body); err != nil {
+		return eventView{}, err
+	}
+	v := eventView{ID: e.ID, Type: e.Type, Timestamp: body.Timestamp, Data: body.Data, CreatedAt: e.CreatedAt,
+		Deliveries: make([]deliverySummary, len(ds))}
+	for i, d := range ds {
+		sum := deliverySummary{EndpointID: d.EndpointID, Status: d.State, Attempts: d.Attempts, LastStatus: d.LastStatus}
+		if d.LastError != "" {
+			e := d.LastError
+			sum.LastError = &e
+		}
+		if d.State == docparse.DeliveryPending {
+			t := d.NextAttemptAt
+			sum.NextAttemptAt = &t
+		}
+		v.Deliveries[i] = sum
+	}
+	return v, nil
+}
+
+// listEvents is the events feed: every event of the account in commit
+// order, oldest first, after the event ?after= (API.md).
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit := 20
+	if v := q.Get("limit"); v != "" {
+		p, err := page(r, docparse.PrefixEvent)
+		if err != nil {
+			return err
+		}
+		limit = p.Limit
+	}
+	var types []string
+	for _, t := range q["type"] {
+		for _, x := range splitComma(t) {
+			if !pipeline.KnownEventType(x) {
+				return errorf(http.StatusBadRequest, "invalid_request", "type %q is not an event type", x)
+			}
+			types = append(types, x)
+		}
+	}
+	after := q.Get("after")
+	evs, more, err := s.db.ListEvents(r.Context(), account(r), after, types, limit)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+	}
+	ds, err := s.db.DeliveriesOf(r.Context(), account(r), ids)
+	if err != nil {
+		return err
+	}
+	out := listBody[eventView]{Data: make([]eventView, 0, len(evs)), HasMore: more}
+	for _, e := range evs {
+		v, err := viewEvent(e, ds[e.ID])
+		if err != nil {
+			return err
+		}
+		out.Data = append(out.Data, v)
+	}
+	if len(evs) > 0 {
+		// The feed's cursor is the last event's id, also when there is no
+		// more yet: a consumer stores it and asks again later.
+		out.NextCursor = evs[len(evs)-1].ID
+	} else {
+		out.NextCursor = after
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func splitComma(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.db.Event(r.Context(), account(r), r.PathValue("event_id"))
+	if err != nil {
+		return err
+	}
+	ds, err := s.db.DeliveriesOf(r.Context(), account(r), []string{e.ID})
+	if err != nil {
+		return err
+	}
+	v, err := viewEvent(e, ds[e.ID])
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"event": v})
+	return nil
+}
+
+func (s *Server) resendEvent(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		EndpointID string `json:"endpoint_id"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+	}
+	n, err := s.svc.ResendEvent(r.Context(), account(r), r.PathValue("event_id"), in.EndpointID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"queued": n})
+	return nil
+}

@@ -1,0 +1,478 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+// delivery is one request a receiver got.
+type delivery struct {
+	header http.Header
+	body   []byte
+	at     time.Time
+}
+
+// receiver is a real HTTP receiver that records deliveries and answers
+// with status() (200 by default).
+type receiver struct {
+	srv    *httptest.Server
+	mu     sync.Mutex
+	got    []delivery
+	status func(n int) (int, http.Header)
+	notify chan struct{}
+}
+
+func newReceiver(t *testing.T) *receiver {
+	rc := &receiver{notify: make(chan struct{}, 1000)}
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		rc.got = append(rc.got, delivery{header: r.Header.Clone(), body: b, at: time.Now()})
+		n := len(rc.got)
+		st := rc.status
+		rc.mu.Unlock()
+		code, h := 200, http.Header(nil)
+		if st != nil {
+			code, h = st(n)
+		}
+		for k, v := range h {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(code)
+		w.Write([]byte(`{"ok": true}`))
+		rc.notify <- struct{}{}
+	}))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+func (rc *receiver) deliveries() []delivery {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]delivery(nil), rc.got...)
+}
+
+// waitN waits until the receiver has n deliveries.
+func (rc *receiver) waitN(t *testing.T, n int) []delivery {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		if d := rc.deliveries(); len(d) >= n {
+			return d
+		}
+		select {
+		case <-rc.notify:
+		case <-deadline:
+			t.Fatalf("receiver got %d deliveries, want %d", len(rc.deliveries()), n)
+		}
+	}
+}
+
+func (e *env) createEndpoint(url string, types ...string) (id, secret string) {
+	e.t.Helper()
+	body := map[string]any{"url": url}
+	if len(types) > 0 {
+		body["event_types"] = types
+	}
+	r := e.doJSON("POST", "/v1/webhook_endpoints", body)
+	if r.status != 201 {
+		e.t.Fatalf("create endpoint: %d %s", r.status, r.body)
+	}
+	v := r.json(e.t)
+	return v["webhook_endpoint"].(map[string]any)["id"].(string), v["secret"].(string)
+}
+
+// verify checks a delivery with the Standard Webhooks reference library,
+// which knows nothing of docparse.
+func verify(t *testing.T, secret string, d delivery) {
+	t.Helper()
+	wh, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wh.Verify(d.body, d.header); err != nil {
+		t.Errorf("delivery %s does not verify: %v", d.header.Get("webhook-id"), err)
+	}
+}
+
+func TestWebhookDeliveryAndFeed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		rc := newReceiver(t)
+		epID, secret := e.createEndpoint(rc.srv.URL + "/hook")
+		if !strings.HasPrefix(secret, "whsec_") {
+			t.Fatalf("secret %q", secret)
+		}
+		if r := e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil); strings.Contains(string(r.body), secret) {
+			t.Errorf("GET endpoint shows the secret: %s", r.body)
+		}
+		extID := e.createExtraction()
+		r := e.upload(extID, []upload{{"invoice.txt", []byte("Invoice No: 42\nTotal: 10.00\n")}, {"blob.bin", []byte{0, 1, 2, 3, 0, 0, 0xff}}})
+		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
+		got := rc.waitN(t, 3)
+		types := map[string]map[string]any{}
+		for _, d := range got {
+			verify(t, secret, d)
+			if d.header.Get("Content-Type") != "application/json" || !strings.HasPrefix(d.header.Get("User-Agent"), "docparse-webhooks/") {
+				t.Errorf("headers %v", d.header)
+			}
+			var body map[string]any
+			if err := json.Unmarshal(d.body, &body); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(d.header.Get("webhook-id"), "evt_") || body["timestamp"] == nil {
+				t.Errorf("delivery %v %s", d.header, d.body)
+			}
+			types[body["type"].(string)] = body["data"].(map[string]any)
+		}
+		batchEv := types["extraction.completed"]
+		if batchEv == nil || batchEv["status"] != "partial" || batchEv["batch_id"] != batchID || batchEv["extraction_id"] != extID ||
+			len(batchEv["files"].([]any)) != 2 || batchEv["counts"].(map[string]any)["failed"].(float64) != 1 {
+			t.Errorf("extraction.completed data = %v", batchEv)
+		}
+		failed := types["file.failed"]
+		if failed == nil || failed["file"].(map[string]any)["error"].(map[string]any)["code"] != "unsupported_type" || failed["batch_id"] != batchID {
+			t.Errorf("file.failed data = %v", failed)
+		}
+		if types["file.processed"] == nil && types["file.needs_review"] == nil {
+			t.Errorf("no event for the good file: %v", types)
+		}
+
+		// The feed lists the three events in commit order: the batch's
+		// event last, each delivered to the endpoint.
+		var feed map[string]any
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			feed = e.doJSON("GET", "/v1/events", nil).json(t)
+			all := true
+			for _, ev := range feed["data"].([]any) {
+				ds := ev.(map[string]any)["deliveries"].([]any)
+				if len(ds) != 1 || ds[0].(map[string]any)["status"] != "delivered" {
+					all = false
+				}
+			}
+			if all || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		data := feed["data"].([]any)
+		if len(data) != 3 || data[2].(map[string]any)["type"] != "extraction.completed" {
+			t.Fatalf("feed = %v", feed)
+		}
+		for _, ev := range data {
+			ds := ev.(map[string]any)["deliveries"].([]any)
+			if len(ds) != 1 || ds[0].(map[string]any)["status"] != "delivered" || ds[0].(map[string]any)["endpoint_id"] != epID {
+				t.Errorf("deliveries of %v", ev)
+			}
+		}
+		first := data[0].(map[string]any)["id"].(string)
+		rest := e.doJSON("GET", "/v1/events?after="+first, nil).json(t)
+		if len(rest["data"].([]any)) != 2 {
+			t.Errorf("after %s: %v", first, rest)
+		}
+		last := feed["next_cursor"].(string)
+		if empty := e.doJSON("GET", "/v1/events?after="+last, nil).json(t); len(empty["data"].([]any)) != 0 || empty["next_cursor"] != last {
+			t.Errorf("after the last event: %v", empty)
+		}
+		onlyBatch := e.doJSON("GET", "/v1/events?type=extraction.completed", nil).json(t)
+		if len(onlyBatch["data"].([]any)) != 1 {
+			t.Errorf("type filter: %v", onlyBatch)
+		}
+		if r := e.doJSON("GET", "/v1/events/"+first, nil); r.status != 200 {
+			t.Errorf("get event: %d", r.status)
+		}
+
+		// Every attempt is logged with what was sent and answered.
+		att := e.doJSON("GET", "/v1/webhook_endpoints/"+epID+"/attempts", nil).json(t)["data"].([]any)
+		if len(att) != 3 {
+			t.Fatalf("attempts = %d", len(att))
+		}
+		a0 := att[0].(map[string]any)
+		if a0["status_code"].(float64) != 200 || a0["request_body"] == "" || a0["response_body"] != `{"ok": true}` ||
+			a0["request_headers"].(map[string]any)["Webhook-Signature"] == nil {
+			t.Errorf("attempt = %v", a0)
+		}
+
+		// Resend delivers the same event id again.
+		if r := e.doJSON("POST", "/v1/events/"+first+"/resend", map[string]any{}); r.status != 202 {
+			t.Fatalf("resend: %d %s", r.status, r.body)
+		}
+		again := rc.waitN(t, 4)
+		if again[3].header.Get("webhook-id") != first {
+			t.Errorf("resent webhook-id %s, want %s", again[3].header.Get("webhook-id"), first)
+		}
+
+		// Another account sees none of it.
+		other := e.newKey("globex")
+		for _, p := range []string{"/v1/events/" + first, "/v1/webhook_endpoints/" + epID, "/v1/webhook_endpoints/" + epID + "/attempts"} {
+			if r := e.do("GET", p, other, "", nil); r.status != 404 {
+				t.Errorf("other account GET %s: %d", p, r.status)
+			}
+		}
+		if r := e.do("GET", "/v1/events", other, "", nil); len(r.json(t)["data"].([]any)) != 0 {
+			t.Errorf("other account's feed: %s", r.body)
+		}
+	})
+}
+
+func TestWebhookEndpointsAPI(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{})
+	rc := newReceiver(t)
+	bad := []struct {
+		body map[string]any
+		path string
+	}{
+		{map[string]any{"url": "http://example.com/hook"}, "url"},
+		{map[string]any{"url": "https://user:pw@example.com/hook"}, "url"},
+		{map[string]any{"url": "not a url"}, "url"},
+		{map[string]any{"url": "https://example.com/hook", "event_types": []string{"file.exploded"}}, "event_types[0]"},
+	}
+	for _, b := range bad {
+		r := e.doJSON("POST", "/v1/webhook_endpoints", b.body)
+		if r.status != 400 {
+			t.Errorf("%v: %d %s", b.body, r.status, r.body)
+			continue
+		}
+		if _, ok := r.json(t)["fields"].(map[string]any)[b.path]; !ok {
+			t.Errorf("%v: error does not name %s: %s", b.body, b.path, r.body)
+		}
+	}
+	epID, secret := e.createEndpoint(rc.srv.URL, "extraction.completed")
+	// The test send is signed and reported.
+	r := e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
+	res := r.json(t)
+	if r.status != 200 || res["status_code"].(float64) != 200 || res["response_body"] != `{"ok": true}` || res["error"] != nil {
+		t.Fatalf("test: %d %s", r.status, r.body)
+	}
+	d := rc.waitN(t, 1)[0]
+	verify(t, secret, d)
+	if !strings.Contains(string(d.body), `"endpoint.test"`) || !strings.Contains(string(d.body), "configured correctly") {
+		t.Errorf("test body %s", d.body)
+	}
+	// Rotation with a grace period: both secrets verify; without: only the new.
+	r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{"grace_period_seconds": 3600})
+	newSecret := r.json(t)["secret"].(string)
+	if r.status != 200 || newSecret == secret {
+		t.Fatalf("rotate: %d %s", r.status, r.body)
+	}
+	e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
+	d = rc.waitN(t, 2)[1]
+	if n := len(strings.Fields(d.header.Get("webhook-signature"))); n != 2 {
+		t.Errorf("during grace %d signatures, want 2", n)
+	}
+	verify(t, secret, d)
+	verify(t, newSecret, d)
+	r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{})
+	third := r.json(t)["secret"].(string)
+	e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
+	d = rc.waitN(t, 3)[2]
+	verify(t, third, d)
+	if wh, _ := standardwebhooks.NewWebhook(newSecret); wh.Verify(d.body, d.header) == nil {
+		t.Error("the retired secret still verifies after a rotation without grace")
+	}
+	if r := e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{"grace_period_seconds": 604801}); r.status != 400 {
+		t.Errorf("grace too long: %d", r.status)
+	}
+	// Patch, list, the limit of 10, delete.
+	r = e.doJSON("PATCH", "/v1/webhook_endpoints/"+epID, map[string]any{"description": "prod", "enabled": false})
+	if v := r.json(t)["webhook_endpoint"].(map[string]any); r.status != 200 || v["status"] != "disabled" || v["description"] != "prod" {
+		t.Errorf("patch: %d %s", r.status, r.body)
+	}
+	for i := 1; i < 10; i++ {
+		e.createEndpoint(rc.srv.URL)
+	}
+	if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": rc.srv.URL}); r.status != 409 {
+		t.Errorf("11th endpoint: %d %s", r.status, r.body)
+	}
+	if n := len(e.doJSON("GET", "/v1/webhook_endpoints?limit=100", nil).json(t)["data"].([]any)); n != 10 {
+		t.Errorf("%d endpoints listed", n)
+	}
+	if r := e.doJSON("DELETE", "/v1/webhook_endpoints/"+epID, nil); r.status != 204 {
+		t.Errorf("delete: %d", r.status)
+	}
+	if r := e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil); r.status != 404 {
+		t.Errorf("after delete: %d", r.status)
+	}
+}
+
+// clock is a settable clock for the retry schedule.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// TestWebhookRetrySchedule runs the whole 3-day schedule against a
+// receiver that always answers 503, on a fake clock: 10 attempts inside 72
+// hours, then the endpoint is disabled, re-enabling offers recovery, and
+// recovery delivers what was missed.
+func TestWebhookRetrySchedule(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		clk := &clock{t: time.Date(2026, 5, 24, 10, 0, 0, 0, time.UTC)}
+		e := newEnv(t, eng, envOptions{now: clk.Now})
+		rc := newReceiver(t)
+		var mu sync.Mutex
+		code := 503
+		rc.status = func(int) (int, http.Header) { mu.Lock(); defer mu.Unlock(); return code, nil }
+		epID, secret := e.createEndpoint(rc.srv.URL, "extraction.completed")
+		extID := e.createExtraction()
+		e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
+		start := clk.Now()
+		ctx := context.Background()
+		var attempts []map[string]any
+		for n := 1; n <= 10; n++ {
+			rc.waitN(t, n)
+			// Wait for the attempt to be recorded, then jump to its next time.
+			var last map[string]any
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				att := e.doJSON("GET", "/v1/webhook_endpoints/"+epID+"/attempts", nil).json(t)["data"].([]any)
+				if len(att) == n {
+					last = att[0].(map[string]any)
+					break
+				}
+			}
+			if last == nil {
+				t.Fatalf("attempt %d not recorded", n)
+			}
+			attempts = append(attempts, last)
+			if n == 10 {
+				if last["next_attempt_at"] != nil {
+					t.Errorf("10th attempt schedules another: %v", last["next_attempt_at"])
+				}
+				break
+			}
+			next, err := time.Parse(time.RFC3339Nano, last["next_attempt_at"].(string))
+			if err != nil {
+				t.Fatalf("attempt %d: next_attempt_at %v", n, last["next_attempt_at"])
+			}
+			clk.Set(next)
+			if _, err := e.svc.Dispatcher().Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := rc.deliveries()
+		id := got[0].header.Get("webhook-id")
+		for i, d := range got {
+			if d.header.Get("webhook-id") != id {
+				t.Errorf("attempt %d has webhook-id %s, want %s", i+1, d.header.Get("webhook-id"), id)
+			}
+			verify2 := d.header.Get("webhook-timestamp")
+			if i > 0 && verify2 == got[0].header.Get("webhook-timestamp") {
+				t.Errorf("attempt %d reuses the first attempt's timestamp", i+1)
+			}
+		}
+		_ = secret
+		lastAt, _ := time.Parse(time.RFC3339Nano, attempts[9]["created_at"].(string))
+		if span := lastAt.Sub(start); span < 60*time.Hour || span > 72*time.Hour {
+			t.Errorf("10 attempts over %v, want about 71.6h and never past 72h", span)
+		}
+		// Still inside 72 h of failing, the endpoint is failing, not disabled.
+		ep := e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil).json(t)["webhook_endpoint"].(map[string]any)
+		if ep["status"] != "failing" {
+			t.Errorf("status after the schedule = %v", ep["status"])
+		}
+		clk.Set(start.Add(72*time.Hour + time.Minute))
+		e.svc.Dispatcher().Sweep(ctx)
+		ep = e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil).json(t)["webhook_endpoint"].(map[string]any)
+		if ep["status"] != "disabled" || ep["enabled"] != false {
+			t.Fatalf("after 3 days of failures: %v", ep)
+		}
+		// Re-enabling offers recovery; recovery delivers the missed event.
+		r := e.doJSON("PATCH", "/v1/webhook_endpoints/"+epID, map[string]any{"enabled": true})
+		rec, ok := r.json(t)["recovery"].(map[string]any)
+		if !ok {
+			t.Fatalf("re-enable offers no recovery: %s", r.body)
+		}
+		mu.Lock()
+		code = 200
+		mu.Unlock()
+		r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/recover", map[string]any{"since": rec["since"]})
+		if r.status != 202 || r.json(t)["queued"].(float64) != 1 {
+			t.Fatalf("recover: %d %s", r.status, r.body)
+		}
+		// The background sweeper may claim it first; either way it arrives.
+		if _, err := e.svc.Dispatcher().Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d := rc.waitN(t, 11)[10]
+		if d.header.Get("webhook-id") != id {
+			t.Errorf("recovered delivery has id %s, want %s", d.header.Get("webhook-id"), id)
+		}
+	})
+}
+
+// TestWebhookResponseClasses: 410 disables the endpoint, other 4xx are
+// permanent, 429 honours Retry-After.
+func TestWebhookResponseClasses(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 5, 24, 10, 0, 0, 0, time.UTC)}
+	e := newEnv(t, store.SQLite, envOptions{now: clk.Now})
+	extID := e.createExtraction()
+	cases := []struct {
+		code      int
+		header    http.Header
+		wantState string
+		wantEP    string
+		minNext   time.Duration
+	}{
+		{410, nil, "failed", "disabled", 0},
+		{400, nil, "failed", "failing", 0},
+		{429, http.Header{"Retry-After": []string{"3600"}}, "pending", "failing", time.Hour},
+		{302, http.Header{"Location": []string{"https://example.com"}}, "pending", "failing", 4 * time.Second},
+	}
+	for _, c := range cases {
+		rc := newReceiver(t)
+		rc.status = func(int) (int, http.Header) { return c.code, c.header }
+		epID, _ := e.createEndpoint(rc.srv.URL, "extraction.completed")
+		e.upload(extID, []upload{{"a.txt", []byte("x")}})
+		rc.waitN(t, 1)
+		var ev map[string]any
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			att := e.doJSON("GET", "/v1/webhook_endpoints/"+epID+"/attempts", nil).json(t)["data"].([]any)
+			if len(att) == 1 {
+				ev = att[0].(map[string]any)
+				break
+			}
+		}
+		if ev == nil {
+			t.Fatalf("%d: no attempt recorded", c.code)
+		}
+		if c.wantState == "pending" {
+			next, _ := time.Parse(time.RFC3339Nano, ev["next_attempt_at"].(string))
+			if next.Sub(clk.Now()) < c.minNext {
+				t.Errorf("%d: next attempt in %v, want at least %v", c.code, next.Sub(clk.Now()), c.minNext)
+			}
+		} else if ev["next_attempt_at"] != nil {
+			t.Errorf("%d: a permanent failure schedules a retry", c.code)
+		}
+		ep := e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil).json(t)["webhook_endpoint"].(map[string]any)
+		if ep["status"] != c.wantEP {
+			t.Errorf("%d: endpoint status %v, want %s", c.code, ep["status"], c.wantEP)
+		}
+		// Disable it so later cases' events do not reach it.
+		e.doJSON("PATCH", "/v1/webhook_endpoints/"+epID, map[string]any{"enabled": false})
+	}
+}

@@ -1,0 +1,412 @@
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/webhook"
+)
+
+// DispatchConfig tunes webhook delivery.
+type DispatchConfig struct {
+	// PerEndpoint caps concurrent deliveries to one endpoint, so that a
+	// slow or dead endpoint holds at most this many senders.
+	PerEndpoint int
+	// Lease is how long a delivery handed to this process stays out of
+	// other sweepers' reach; a delivery whose process died is retried when
+	// its lease ends.
+	Lease time.Duration
+	// SweepInterval is how often due retries are looked for.
+	SweepInterval time.Duration
+	// Timeout bounds one delivery attempt.
+	Timeout time.Duration
+	// AllowPrivate lets deliveries reach loopback and private addresses.
+	AllowPrivate bool
+	// UserAgent is sent with every delivery.
+	UserAgent string
+}
+
+func (c DispatchConfig) withDefaults() DispatchConfig {
+	if c.PerEndpoint <= 0 {
+		c.PerEndpoint = 16
+	}
+	if c.Lease <= 0 {
+		c.Lease = time.Minute
+	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = time.Second
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 15 * time.Second
+	}
+	if c.Lease < c.Timeout+5*time.Second {
+		c.Lease = c.Timeout + 5*time.Second
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "docparse-webhooks/dev"
+	}
+	return c
+}
+
+// maxQueuedPerEndpoint bounds the deliveries waiting in memory for one
+// endpoint; past it they wait in the database for a sweeper.
+const maxQueuedPerEndpoint = 10000
+
+// recordBatch bounds how many attempts one transaction records.
+const recordBatch = 512
+
+// Dispatcher delivers webhook events. Deliveries are rows of an outbox
+// written in the same transaction as the change that caused their event.
+// The process that commits that transaction hands them straight to its
+// dispatcher (the fast path); a sweeper finds the rest: retries that have
+// come due and deliveries whose process died before recording them. Each
+// endpoint has its own queue and at most PerEndpoint senders, so a slow
+// endpoint never delays another. Attempts are recorded by one writer in
+// batched transactions (group commit). Safe for concurrent use.
+type Dispatcher struct {
+	db     *store.DB
+	client *webhook.Client
+	ids    *docparse.IDs
+	now    func() time.Time
+	log    *slog.Logger
+	cfg    DispatchConfig
+	jitter func() float64
+
+	mu      sync.Mutex
+	eps     map[string]*endpointQueue
+	stopped bool
+
+	results  chan store.AttemptRecord
+	wake     chan struct{}
+	senders  sync.WaitGroup
+	loops    sync.WaitGroup
+	sendCtx  context.Context
+	cancel   context.CancelFunc
+	stopLoop chan struct{}
+}
+
+type endpointQueue struct {
+	inflight int
+	queue    []store.DeliveryTask
+}
+
+// NewDispatcher returns a dispatcher; Start runs it.
+func NewDispatcher(db *store.DB, ids *docparse.IDs, cfg DispatchConfig, now func() time.Time, logger *slog.Logger) *Dispatcher {
+	cfg = cfg.withDefaults()
+	client := webhook.NewClient(webhook.ClientConfig{Timeout: cfg.Timeout, AllowPrivate: cfg.AllowPrivate, UserAgent: cfg.UserAgent})
+	sendCtx, cancel := context.WithCancel(context.Background())
+	return &Dispatcher{
+		db: db, client: client, ids: ids, now: now, log: logger, cfg: cfg,
+		jitter:  func() float64 { return rand.Float64()*2 - 1 },
+		eps:     map[string]*endpointQueue{},
+		results: make(chan store.AttemptRecord, 4*recordBatch),
+		wake:    make(chan struct{}, 1),
+		sendCtx: sendCtx, cancel: cancel,
+		stopLoop: make(chan struct{}),
+	}
+}
+
+func (d *Dispatcher) lease() time.Duration {
+	if d == nil {
+		return time.Minute
+	}
+	return d.cfg.Lease
+}
+
+// Start runs the recorder, the sweeper and the purger until Stop.
+func (d *Dispatcher) Start() {
+	d.loops.Add(1)
+	go func() {
+		defer d.loops.Done()
+		d.recordLoop()
+	}()
+	d.loops.Add(1)
+	go func() {
+		defer d.loops.Done()
+		d.sweepLoop()
+	}()
+}
+
+// Stop stops sweeping, lets deliveries in flight finish until ctx ends
+// (then cancels them: their leases expire and they are sent again later),
+// and records every finished attempt.
+func (d *Dispatcher) Stop(ctx context.Context) {
+	d.mu.Lock()
+	if d.stopped {
+		d.mu.Unlock()
+		return
+	}
+	d.stopped = true
+	d.mu.Unlock()
+	close(d.stopLoop)
+	done := make(chan struct{})
+	go func() { d.senders.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		d.cancel()
+		<-done
+	}
+	close(d.results)
+	d.loops.Wait()
+	d.cancel()
+}
+
+// Enqueue hands deliveries to their endpoints' queues. Call it after the
+// transaction that created them has committed.
+func (d *Dispatcher) Enqueue(tasks []store.DeliveryTask) {
+	if d == nil || len(tasks) == 0 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		return // leased rows: a sweeper sends them after the lease
+	}
+	for _, t := range tasks {
+		q := d.eps[t.Endpoint.ID]
+		if q == nil {
+			q = &endpointQueue{}
+			d.eps[t.Endpoint.ID] = q
+		}
+		if q.inflight < d.cfg.PerEndpoint {
+			q.inflight++
+			d.senders.Add(1)
+			go d.sender(t)
+			continue
+		}
+		if len(q.queue) < maxQueuedPerEndpoint {
+			q.queue = append(q.queue, t)
+		}
+	}
+}
+
+// sender delivers t, then keeps taking from its endpoint's queue.
+func (d *Dispatcher) sender(t store.DeliveryTask) {
+	defer d.senders.Done()
+	for {
+		d.deliver(t)
+		d.mu.Lock()
+		q := d.eps[t.Endpoint.ID]
+		if len(q.queue) == 0 || d.stopped {
+			q.inflight--
+			if q.inflight == 0 && len(q.queue) == 0 {
+				delete(d.eps, t.Endpoint.ID)
+			}
+			d.mu.Unlock()
+			return
+		}
+		t = q.queue[0]
+		q.queue[0] = store.DeliveryTask{}
+		q.queue = q.queue[1:]
+		d.mu.Unlock()
+	}
+}
+
+// deliveryHeaders builds the Standard Webhooks headers of one attempt.
+func deliveryHeaders(ep docparse.Endpoint, eventID string, payload []byte, now time.Time, userAgent string) (http.Header, error) {
+	sig, err := webhook.SignatureHeader(ep.Secrets(now), eventID, now, payload)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", userAgent)
+	h.Set("webhook-id", eventID)
+	h.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+	h.Set("webhook-signature", sig)
+	return h, nil
+}
+
+// deliver makes one attempt and hands its record to the recorder.
+func (d *Dispatcher) deliver(t store.DeliveryTask) {
+	now := d.now().UTC()
+	attempt := t.Delivery.Attempts + 1
+	first := now
+	if t.Delivery.FirstAttemptAt != nil {
+		first = *t.Delivery.FirstAttemptAt
+	}
+	a := docparse.Attempt{ID: d.ids.New(docparse.PrefixAttempt), AccountID: t.Delivery.AccountID, EndpointID: t.Endpoint.ID,
+		EventID: t.Event.ID, EventType: t.Event.Type, AttemptNumber: attempt, CreatedAt: now}
+	rec := store.AttemptRecord{DeliveryID: t.Delivery.ID, FirstAttemptAt: first}
+	if !t.Endpoint.Enabled {
+		a.Error = "the endpoint is disabled"
+		a.RequestHeaders = map[string]string{}
+		rec.State, rec.Attempt, rec.NoHealth = docparse.DeliveryFailed, a, true
+		d.record(rec)
+		return
+	}
+	h, err := deliveryHeaders(t.Endpoint, t.Event.ID, t.Event.Payload, now, d.cfg.UserAgent)
+	if err != nil {
+		a.Error = "sign: " + err.Error()
+		a.RequestHeaders = map[string]string{}
+		rec.State, rec.Attempt = docparse.DeliveryFailed, a
+		d.record(rec)
+		return
+	}
+	res := d.client.Send(d.sendCtx, t.Endpoint.URL, h, t.Event.Payload)
+	if d.sendCtx.Err() != nil {
+		return // shutting down: the lease brings it back
+	}
+	fillAttempt(&a, h, res)
+	switch webhook.Classify(res.StatusCode, res.Err) {
+	case webhook.Delivered:
+		rec.State, rec.Success = docparse.DeliveryDelivered, true
+	case webhook.Disable:
+		rec.State, rec.Disable = docparse.DeliveryFailed, true
+		rec.DisableReason = "the endpoint answered 410 Gone"
+	case webhook.Permanent:
+		rec.State = docparse.DeliveryFailed
+	default:
+		if next, ok := webhook.NextAttempt(first, attempt, now, res.RetryAfter, d.jitter); ok {
+			rec.State, a.NextAttemptAt = docparse.DeliveryPending, &next
+		} else {
+			rec.State = docparse.DeliveryFailed
+		}
+	}
+	rec.Attempt = a
+	d.record(rec)
+}
+
+// fillAttempt copies a send's outcome into an attempt.
+func fillAttempt(a *docparse.Attempt, h http.Header, res webhook.Result) {
+	a.RequestHeaders = flatHeaders(h)
+	a.LatencyMS = float64(res.Latency.Microseconds()) / 1000
+	if res.StatusCode != 0 {
+		code := res.StatusCode
+		a.StatusCode = &code
+		a.ResponseHeaders = flatHeaders(res.Header)
+		a.ResponseBody = res.Body
+	}
+	if res.Err != nil {
+		a.Error = res.Err.Error()
+	}
+}
+
+func flatHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if len(v) > 0 {
+			out[http.CanonicalHeaderKey(k)] = v[0]
+		}
+	}
+	return out
+}
+
+func (d *Dispatcher) record(rec store.AttemptRecord) {
+	d.results <- rec
+}
+
+// recordLoop stores attempts in batches: it takes what has arrived, up to
+// recordBatch, and writes it in one transaction.
+func (d *Dispatcher) recordLoop() {
+	batch := make([]store.AttemptRecord, 0, recordBatch)
+	for rec := range d.results {
+		batch = append(batch[:0], rec)
+	fill:
+		for len(batch) < recordBatch {
+			select {
+			case r, ok := <-d.results:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		d.writeRecords(batch)
+	}
+}
+
+func (d *Dispatcher) writeRecords(batch []store.AttemptRecord) {
+	for try := 0; ; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := d.db.RecordAttempts(ctx, batch)
+		cancel()
+		if err == nil {
+			return
+		}
+		if try == 4 {
+			// The deliveries stay leased and pending: they are sent again
+			// when their leases end (at least once).
+			d.log.Error("record delivery attempts", "attempts", len(batch), "err", err)
+			return
+		}
+		time.Sleep(time.Duration(50<<try) * time.Millisecond)
+	}
+}
+
+// sweepLimit bounds one sweep's claim.
+const sweepLimit = 500
+
+// sweepLoop claims due deliveries every SweepInterval or when woken.
+func (d *Dispatcher) sweepLoop() {
+	t := time.NewTicker(d.cfg.SweepInterval)
+	defer t.Stop()
+	purge := time.NewTicker(time.Hour)
+	defer purge.Stop()
+	for {
+		select {
+		case <-d.stopLoop:
+			return
+		case <-t.C:
+		case <-d.wake:
+		case <-purge.C:
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			if err := d.db.PurgeEvents(ctx, d.now().Add(-EventRetention)); err != nil {
+				d.log.Warn("purge events", "err", err)
+			}
+			cancel()
+			continue
+		}
+		for {
+			n, err := d.Sweep(context.Background())
+			if err != nil {
+				d.log.Warn("sweep deliveries", "err", err)
+				break
+			}
+			if n < sweepLimit {
+				break
+			}
+			select {
+			case <-d.stopLoop:
+				return
+			default:
+			}
+		}
+	}
+}
+
+// EventRetention is how long the events feed keeps events.
+const EventRetention = 30 * 24 * time.Hour
+
+// Wake asks the sweeper to look for due deliveries now.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Sweep claims due deliveries and hands them to their endpoints' queues;
+// it returns how many it claimed.
+func (d *Dispatcher) Sweep(ctx context.Context) (int, error) {
+	now := d.now().UTC()
+	if err := d.db.DisableFailingEndpoints(ctx, now); err != nil {
+		return 0, err
+	}
+	tasks, err := d.db.ClaimDueDeliveries(ctx, now, now.Add(d.cfg.Lease), sweepLimit)
+	if err != nil {
+		return 0, err
+	}
+	d.Enqueue(tasks)
+	return len(tasks), nil
+}

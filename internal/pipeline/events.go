@@ -1,0 +1,127 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// Event types of API.md.
+const (
+	EventExtractionCompleted     = "extraction.completed"
+	EventExtractionFailed        = "extraction.failed"
+	EventFileProcessed           = "file.processed"
+	EventFileNeedsReview         = "file.needs_review"
+	EventFileFailed              = "file.failed"
+	EventClassificationCompleted = "classification.completed"
+	EventFileClassified          = "file.classified"
+	EventEndpointTest            = "endpoint.test"
+)
+
+// EventTypes lists every event type an endpoint may subscribe to.
+var EventTypes = []string{
+	EventExtractionCompleted, EventExtractionFailed, EventFileProcessed, EventFileNeedsReview, EventFileFailed,
+	EventClassificationCompleted, EventFileClassified, EventEndpointTest,
+}
+
+// KnownEventType reports whether t is an event type of API.md.
+func KnownEventType(t string) bool {
+	for _, x := range EventTypes {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// eventBody is the exact JSON every delivery of an event sends.
+type eventBody struct {
+	Type      string `json:"type"`
+	Timestamp string `json:"timestamp"`
+	Data      any    `json:"data"`
+}
+
+// emit appends an event to the feed and queues its deliveries inside tx
+// (the outbox): the event exists if and only if the change that caused it
+// commits. It returns the deliveries to hand to the dispatcher after the
+// commit.
+func (s *Service) emit(ctx context.Context, tx *store.Tx, accountID, typ string, data any) ([]store.DeliveryTask, error) {
+	now := s.Now()
+	payload, err := json.Marshal(eventBody{Type: typ, Timestamp: now.Format(time.RFC3339Nano), Data: data})
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	ev := docparse.Event{ID: s.ids.New(docparse.PrefixEvent), AccountID: accountID, Type: typ, Payload: payload, CreatedAt: now}
+	return tx.InsertEvent(ctx, &ev, func() string { return s.ids.New(prefixDelivery) }, now.Add(s.dispatch.lease()))
+}
+
+const prefixDelivery = "dlv_"
+
+type fileEventFile struct {
+	ID        string              `json:"id"`
+	FileName  string              `json:"file_name"`
+	PageCount int                 `json:"page_count"`
+	Status    docparse.FileStatus `json:"status"`
+	Error     *docparse.FileError `json:"error,omitempty"`
+}
+
+type fileEventData struct {
+	ExtractionID string        `json:"extraction_id"`
+	BatchID      string        `json:"batch_id"`
+	File         fileEventFile `json:"file"`
+}
+
+type batchEventFile struct {
+	ID        string              `json:"id"`
+	FileName  string              `json:"file_name"`
+	Status    docparse.FileStatus `json:"status"`
+	PageCount int                 `json:"page_count"`
+}
+
+type batchEventData struct {
+	ExtractionID string               `json:"extraction_id"`
+	BatchID      string               `json:"batch_id"`
+	Status       docparse.BatchStatus `json:"status"`
+	FileCount    int                  `json:"file_count"`
+	PageCount    int                  `json:"page_count"`
+	Counts       docparse.Counts      `json:"counts"`
+	Files        []batchEventFile     `json:"files"`
+	Error        *docparse.FileError  `json:"error,omitempty"`
+}
+
+// fileEvents emits the events a file's move causes: the file's own event
+// when it ends, then the batch's event when the move ended the batch.
+func (s *Service) fileEvents(ctx context.Context, tx *store.Tx, m store.Move) ([]store.DeliveryTask, error) {
+	if !m.Moved || !m.File.Status.Terminal() {
+		return nil, nil
+	}
+	f := m.File
+	typ := map[docparse.FileStatus]string{docparse.FileProcessed: EventFileProcessed,
+		docparse.FileNeedsReview: EventFileNeedsReview, docparse.FileFailed: EventFileFailed}[f.Status]
+	tasks, err := s.emit(ctx, tx, f.AccountID, typ, fileEventData{ExtractionID: f.ExtractionID, BatchID: f.BatchID,
+		File: fileEventFile{ID: f.ID, FileName: f.FileName, PageCount: f.PageCount, Status: f.Status, Error: f.Error}})
+	if err != nil || !m.BatchEnded {
+		return tasks, err
+	}
+	b := m.Batch
+	files, err := tx.BatchFileSummaries(ctx, b.AccountID, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	data := batchEventData{ExtractionID: b.ExtractionID, BatchID: b.ID, Status: b.Status, FileCount: b.FileCount,
+		PageCount: b.PageCount, Counts: b.Counts, Files: make([]batchEventFile, len(files))}
+	for i, x := range files {
+		data.Files[i] = batchEventFile{ID: x.ID, FileName: x.FileName, Status: x.Status, PageCount: x.PageCount}
+	}
+	typ = EventExtractionCompleted
+	if b.Status == docparse.BatchFailed {
+		typ = EventExtractionFailed
+		data.Error = &docparse.FileError{Code: "all_files_failed", Message: "every file of the batch failed"}
+	}
+	more, err := s.emit(ctx, tx, b.AccountID, typ, data)
+	return append(tasks, more...), err
+}

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+// MaxEndpoints is the most webhook endpoints an account may hold.
+const MaxEndpoints = 10
+
+const endpointCols = `id, account_id, url, description, event_types, enabled, disabled_reason, secret, prev_secret,
+	prev_secret_expires_at, last_success_at, failing_since, created_at, updated_at`
+
+func scanEndpoint(row interface{ Scan(...any) error }) (docparse.Endpoint, error) {
+	var e docparse.Endpoint
+	var types string
+	var reason, prev sql.NullString
+	var prevExp, lastOK, failing sql.NullInt64
+	var created, updated int64
+	if err := row.Scan(&e.ID, &e.AccountID, &e.URL, &e.Description, &types, &e.Enabled, &reason, &e.Secret, &prev,
+		&prevExp, &lastOK, &failing, &created, &updated); err != nil {
+		return e, err
+	}
+	if err := json.Unmarshal([]byte(types), &e.EventTypes); err != nil {
+		return e, fmt.Errorf("decode event types of %s: %w", e.ID, err)
+	}
+	e.DisabledReason, e.PrevSecret = reason.String, prev.String
+	e.PrevSecretExpiresAt, e.LastSuccessAt, e.FailingSince = nullTime(prevExp), nullTime(lastOK), nullTime(failing)
+	e.CreatedAt, e.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return e, nil
+}
+
+func nullMicros(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(*t), Valid: true}
+}
+
+func nullString(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
+func endpointArgs(e docparse.Endpoint) ([]any, error) {
+	types := e.EventTypes
+	if types == nil {
+		types = []string{}
+	}
+	b, err := json.Marshal(types)
+	if err != nil {
+		return nil, fmt.Errorf("encode event types: %w", err)
+	}
+	return []any{e.ID, e.AccountID, e.URL, e.Description, string(b), e.Enabled, nullString(e.DisabledReason), e.Secret,
+		nullString(e.PrevSecret), nullMicros(e.PrevSecretExpiresAt), nullMicros(e.LastSuccessAt), nullMicros(e.FailingSince),
+		micros(e.CreatedAt), micros(e.UpdatedAt)}, nil
+}
+
+// InsertEndpoint stores a new endpoint, refusing with ErrLimit past
+// MaxEndpoints.
+func (tx *Tx) InsertEndpoint(ctx context.Context, e docparse.Endpoint) error {
+	var n int
+	if err := tx.x.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_endpoints WHERE account_id = $1`, e.AccountID).Scan(&n); err != nil {
+		return fmt.Errorf("count endpoints: %w", err)
+	}
+	if n >= MaxEndpoints {
+		return fmt.Errorf("an account may hold at most %d webhook endpoints; delete one first: %w", MaxEndpoints, docparse.ErrLimit)
+	}
+	args, err := endpointArgs(e)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.x.ExecContext(ctx, `INSERT INTO webhook_endpoints (`+endpointCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, args...); err != nil {
+		return fmt.Errorf("insert endpoint: %w", err)
+	}
+	return nil
+}
+
+// UpdateEndpoint stores every column of e.
+func (tx *Tx) UpdateEndpoint(ctx context.Context, e docparse.Endpoint) error {
+	args, err := endpointArgs(e)
+	if err != nil {
+		return err
+	}
+	res, err := tx.x.ExecContext(ctx, `UPDATE webhook_endpoints SET url = $3, description = $4, event_types = $5, enabled = $6,
+		disabled_reason = $7, secret = $8, prev_secret = $9, prev_secret_expires_at = $10, last_success_at = $11,
+		failing_since = $12, created_at = $13, updated_at = $14 WHERE id = $1 AND account_id = $2`, args...)
+	if err != nil {
+		return fmt.Errorf("update endpoint: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("webhook endpoint %s: %w", e.ID, docparse.ErrNotFound)
+	}
+	return nil
+}
+
+// Endpoint returns the account's endpoint id.
+func (db *DB) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
+	return getEndpoint(ctx, db.read(), accountID, id)
+}
+
+// Endpoint returns the account's endpoint id, inside the transaction.
+func (tx *Tx) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
+	return getEndpoint(ctx, tx.x, accountID, id)
+}
+
+func getEndpoint(ctx context.Context, q querier, accountID, id string) (docparse.Endpoint, error) {
+	e, err := scanEndpoint(q.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("webhook endpoint %s: %w", id, docparse.ErrNotFound)
+	}
+	if err != nil {
+		return e, fmt.Errorf("select endpoint: %w", err)
+	}
+	return e, nil
+}
+
+// ListEndpoints lists the account's endpoints, newest first.
+func (db *DB) ListEndpoints(ctx context.Context, accountID string, p Page) ([]docparse.Endpoint, bool, error) {
+	rows, err := db.read().QueryContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints
+		WHERE account_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3`, accountID, p.Cursor, p.limit()+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("list endpoints: %w", err)
+	}
+	return collect(rows, p, scanEndpoint)
+}
+
+// enabledEndpoints lists the account's enabled endpoints, inside tx.
+func (tx *Tx) enabledEndpoints(ctx context.Context, accountID string) ([]docparse.Endpoint, error) {
+	rows, err := tx.x.QueryContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE account_id = $1 AND enabled = TRUE`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("select endpoints: %w", err)
+	}
+	eps, _, err := collect(rows, Page{Limit: 1 << 30}, scanEndpoint)
+	return eps, err
+}
+
+// DeleteEndpoint removes the account's endpoint and its pending
+// deliveries; its attempts log goes with it.
+func (tx *Tx) DeleteEndpoint(ctx context.Context, accountID, id string) error {
+	res, err := tx.x.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID)
+	if err != nil {
+		return fmt.Errorf("delete endpoint: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("webhook endpoint %s: %w", id, docparse.ErrNotFound)
+	}
+	for _, q := range []string{`DELETE FROM deliveries WHERE endpoint_id = $1 AND account_id = $2`,
+		`DELETE FROM delivery_attempts WHERE endpoint_id = $1 AND account_id = $2`} {
+		if _, err := tx.x.ExecContext(ctx, q, id, accountID); err != nil {
+			return fmt.Errorf("delete endpoint: %w", err)
+		}
+	}
+	return nil
+}
+
+// DisableFailingEndpoints disables every endpoint that has failed all
+// deliveries since before now-DisableAfter.
+func (db *DB) DisableFailingEndpoints(ctx context.Context, now time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = 'every delivery failed for 3 days',
+		updated_at = $1 WHERE enabled = TRUE AND failing_since < $2`, micros(now), micros(now.Add(-DisableAfter)))
+	if err != nil {
+		return fmt.Errorf("disable failing endpoints: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,17 @@
+// Package webhook signs and delivers webhooks the Standard Webhooks way
+// (https://www.standardwebhooks.com) and decides what happens after each
+// attempt.
+//
+// It provides four independent pieces, none of which touches the database or
+// reads the clock on the caller's behalf for decisions:
+//
+//   - secrets and signatures: [NewSecret], [Sign], [SignatureHeader], [Verify];
+//   - the retry policy: [Classify], [ParseRetryAfter], [NextAttempt] over
+//     [Schedule] and [Window];
+//   - the egress guard: [ValidateURL] for URLs users submit, [Blocked] for
+//     addresses, both enforced again at dial time by [Client];
+//   - the delivery [Client], whose [Client.Send] makes one attempt and
+//     returns a [Result] that can be stored as is.
+//
+// The package uses only the standard library.
+package webhook

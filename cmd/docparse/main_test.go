@@ -9,11 +9,13 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -300,6 +302,115 @@ func TestCrashRecovery(t *testing.T) {
 		counts := b["counts"].(map[string]any)
 		if counts["processed"].(float64)+counts["needs_review"].(float64) != 30 {
 			t.Errorf("counts = %v", counts)
+		}
+	})
+}
+
+// TestWebhookSurvivesCrash kills the server with SIGKILL while the first
+// delivery of a batch's events is in flight (after the status change that
+// caused it committed), starts it again, and checks that every event of
+// the feed reaches the receiver, the interrupted one with the same
+// webhook-id.
+func TestWebhookSurvivesCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	bin := buildBinary(t)
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		dbURL := ""
+		if eng == store.Postgres {
+			dbURL = storetest.URL(t, eng)
+		}
+		env := []string{"DOCPARSE_DATA_DIR=" + t.TempDir(), "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL}
+		keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
+		keyCmd.Env = append(os.Environ(), env...)
+		key, err := keyCmd.Output()
+		if err != nil {
+			t.Fatalf("keys create: %v", err)
+		}
+
+		var mu sync.Mutex
+		hang := true
+		inflight := make(chan string, 1)
+		received := map[string]int{}
+		release := make(chan struct{})
+		rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			id := r.Header.Get("webhook-id")
+			mu.Lock()
+			if hang {
+				hang = false
+				mu.Unlock()
+				inflight <- id
+				<-release // until the test ends; the server dies meanwhile
+				return
+			}
+			received[id]++
+			mu.Unlock()
+			w.WriteHeader(200)
+		}))
+		defer rc.Close()
+		defer close(release)
+
+		args := []string{"--allow-private-webhooks", "--webhook-timeout", "2s", "--webhook-lease", "7s"}
+		first := startServer(t, bin, env, args...)
+		stderr, _ := first.StderrPipe()
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		c := client{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
+		status, v := c.do("POST", "/v1/webhook_endpoints", "application/json", strings.NewReader(`{"url":"`+rc.URL+`/hook"}`))
+		if status != 201 {
+			t.Fatalf("create endpoint: %d %v", status, v)
+		}
+		extID := c.createExtraction()
+		batchID := c.upload(extID, map[string][]byte{"a.txt": []byte("Invoice No: 1\nTotal: 5.00\n")})
+		var cut string
+		select {
+		case cut = <-inflight:
+		case <-time.After(60 * time.Second):
+			t.Fatal("no delivery arrived")
+		}
+		first.Process.Signal(syscall.SIGKILL)
+		first.Wait()
+
+		second := startServer(t, bin, env, args...)
+		stderr2, _ := second.StderrPipe()
+		if err := second.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { second.Process.Signal(syscall.SIGTERM); second.Wait() })
+		c.base = waitListening(t, stderr2)
+		if b := c.batch(extID, batchID); !terminal(b) {
+			t.Fatalf("batch not terminal: %v", b)
+		}
+		_, feed := c.do("GET", "/v1/events", "", nil)
+		var ids []string
+		for _, e := range feed["data"].([]any) {
+			ids = append(ids, e.(map[string]any)["id"].(string))
+		}
+		if len(ids) != 2 {
+			t.Fatalf("feed has %d events, want 2 (file and batch)", len(ids))
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			mu.Lock()
+			all := true
+			for _, id := range ids {
+				if received[id] == 0 {
+					all = false
+				}
+			}
+			got := received[cut]
+			mu.Unlock()
+			if all && got > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				mu.Lock()
+				t.Fatalf("after restart received %v, want every one of %v (cut: %s)", received, ids, cut)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	})
 }

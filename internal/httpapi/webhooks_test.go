@@ -476,3 +476,31 @@ func TestWebhookResponseClasses(t *testing.T) {
 		e.doJSON("PATCH", "/v1/webhook_endpoints/"+epID, map[string]any{"enabled": false})
 	}
 }
+
+// TestWebhookFairness: an endpoint that hangs on every request does not
+// delay deliveries to a healthy endpoint of the same account.
+func TestWebhookFairness(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{webhookTimeout: 5 * time.Second})
+	release := make(chan struct{})
+	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer dead.Close()
+	defer close(release)
+	healthy := newReceiver(t)
+	e.createEndpoint(dead.URL)
+	e.createEndpoint(healthy.srv.URL)
+	extID := e.createExtraction()
+	const batches = 25 // 50 events: more than the dead endpoint's senders
+	start := time.Now()
+	for range batches {
+		e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
+	}
+	healthy.waitN(t, 2*batches)
+	if took := time.Since(start); took > 4*time.Second {
+		t.Errorf("the healthy endpoint got its %d events in %v: delayed behind the dead one", 2*batches, took)
+	}
+}

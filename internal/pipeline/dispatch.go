@@ -120,8 +120,15 @@ func (d *Dispatcher) lease() time.Duration {
 	return d.cfg.Lease
 }
 
-// Start runs the recorder, the sweeper and the purger until Stop.
+// Start runs the recorder, the sweeper and the purger until Stop. On
+// SQLite, which one process owns, deliveries left leased by a crash are
+// sent at once.
 func (d *Dispatcher) Start() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if err := d.db.ReleaseLeases(ctx); err != nil {
+		d.log.Warn("release delivery leases", "err", err)
+	}
+	cancel()
 	d.loops.Add(1)
 	go func() {
 		defer d.loops.Done()

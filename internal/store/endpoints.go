@@ -170,3 +170,16 @@ func (db *DB) DisableFailingEndpoints(ctx context.Context, now time.Time) error 
 	}
 	return nil
 }
+
+// ReleaseLeases makes every pending delivery claimable at once. Only for
+// SQLite, where one process owns the database: at its start no lease can
+// belong to a live process.
+func (db *DB) ReleaseLeases(ctx context.Context) error {
+	if db.engine != SQLite {
+		return nil
+	}
+	if _, err := db.w.ExecContext(ctx, `UPDATE deliveries SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL`); err != nil {
+		return fmt.Errorf("release leases: %w", err)
+	}
+	return nil
+}

@@ -57,6 +57,7 @@ type envOptions struct {
 	maxFileSize    int64
 	now            func() time.Time // default time.Now
 	webhookTimeout time.Duration
+	fileTimeout    time.Duration
 }
 
 func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
@@ -78,8 +79,11 @@ func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
 	if o.now == nil {
 		o.now = time.Now
 	}
+	if o.fileTimeout == 0 {
+		o.fileTimeout = 30 * time.Second
+	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
-		Work: true, Workers: 4, FileTimeout: 30 * time.Second, MaxFiles: o.maxFiles, MaxFileSize: o.maxFileSize,
+		Work: true, Workers: 4, FileTimeout: o.fileTimeout, MaxFiles: o.maxFiles, MaxFileSize: o.maxFileSize,
 		Webhooks: pipeline.DispatchConfig{AllowPrivate: true, Timeout: o.webhookTimeout},
 	}, o.now, logger)
 	if err != nil {
@@ -365,38 +369,53 @@ func TestPDFBatch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		e := newEnv(t, eng, envOptions{})
 		extID := e.createExtraction()
-		pdfs, _ := filepath.Glob(filepath.Join("..", "extract", "testdata", "*.pdf"))
-		var files []upload
-		for _, p := range pdfs {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, upload{filepath.Base(p), b})
-		}
-		if len(files) == 0 {
-			t.Fatal("no test PDFs")
+		azure := corpusFile(t, "AzureInterior.pdf")
+		files := []upload{
+			{"azure.pdf", azure},
+			{"aws.pdf", corpusFile(t, "AmazonWebServices.pdf")},
+			{"hosting.pdf", corpusFile(t, "QualityHosting.pdf")},
+			{"locked.pdf", corpusFile(t, "encrypted-password.pdf")},
+			{"truncated.pdf", azure[:len(azure)/2]},
 		}
 		r := e.upload(extID, files)
 		if r.status != http.StatusAccepted {
 			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
 		b := r.json(t)["batch"].(map[string]any)
-		if b["page_count"].(float64) < 1 {
-			t.Errorf("page_count = %v, want counted at upload", b["page_count"])
+		// Pages are counted at upload: 1 + 1 + 2 for the readable PDFs.
+		if b["page_count"].(float64) != 4 {
+			t.Errorf("page_count = %v, want 4", b["page_count"])
 		}
 		done := e.waitBatch(extID, b["id"].(string))
+		if done["batch"].(map[string]any)["status"] != "partial" {
+			t.Errorf("batch = %v", done["batch"])
+		}
+		want := map[string]string{"azure.pdf": "", "aws.pdf": "", "hosting.pdf": "",
+			"locked.pdf": "encrypted_document", "truncated.pdf": "corrupt_document"}
 		for _, f := range done["files"].([]any) {
 			fm := f.(map[string]any)
-			status := fm["status"].(string)
-			if status == "failed" {
-				code := fm["error"].(map[string]any)["code"]
-				if !strings.Contains(fm["file_name"].(string), "encrypt") && !strings.Contains(fm["file_name"].(string), "corrupt") && !strings.Contains(fm["file_name"].(string), "trunc") {
-					t.Errorf("%s failed with %v", fm["file_name"], code)
-				}
+			code := ""
+			if fm["error"] != nil {
+				code = fm["error"].(map[string]any)["code"].(string)
+			}
+			if code != want[fm["file_name"].(string)] {
+				t.Errorf("%s: status %v code %q, want code %q", fm["file_name"], fm["status"], code, want[fm["file_name"].(string)])
 			}
 		}
 	})
+}
+
+// TestFileTimeout: a file that takes longer than the per-file timeout fails
+// with timeout; its neighbours are unaffected.
+func TestFileTimeout(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{fileTimeout: time.Millisecond})
+	extID := e.createExtraction()
+	r := e.upload(extID, []upload{{"slow.pdf", corpusFile(t, "QualityHosting.pdf")}})
+	done := e.waitBatch(extID, r.json(t)["batch"].(map[string]any)["id"].(string))
+	f := done["files"].([]any)[0].(map[string]any)
+	if f["status"] != "failed" || f["error"].(map[string]any)["code"] != "timeout" {
+		t.Errorf("file = %v, want failed with timeout", f)
+	}
 }
 
 func TestAuthAndIsolation(t *testing.T) {

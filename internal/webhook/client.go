@@ -196,13 +196,14 @@ type Result struct {
 	// Latency is the time from the start of Send to the end of the
 	// attempt (the kept part of the body read, or the failure).
 	Latency time.Duration
-	// Err says why the attempt failed, nil when a whole response was
-	// received (whatever its status). With a StatusCode it is an error
-	// reading the body after the status line. Its message is written for
-	// the user: "timeout: no response within 15s", "connection refused by
-	// 203.0.113.7:443", "refusing to connect to 127.0.0.1: loopback address
-	// (webhooks to private networks are disabled)". It matches ErrBlocked
-	// and ErrInvalidURL through errors.Is.
+	// Err says why the attempt failed; it is nil when a response was
+	// received (whatever its status; a truncated body is no error). With
+	// a StatusCode it is an error reading the body after the status line.
+	// Its message is written for the user and never repeats the URL:
+	// "timeout: no response within 15s", "connection refused by
+	// 93.184.216.34:443", "refusing to connect to 127.0.0.1: loopback
+	// address (webhooks to private networks are disabled)". It matches
+	// ErrBlocked and ErrInvalidURL through errors.Is.
 	Err error
 	// RetryAfter is the response's Retry-After delay, 0 when absent or
 	// unparsable.
@@ -211,10 +212,9 @@ type Result struct {
 
 // Send makes one delivery attempt: it POSTs body to rawURL with header
 // (copied, not modified; Content-Type application/json and the configured
-// User-Agent are added when absent) and returns what happened. It never
-// returns before the attempt is over and never takes longer than the
-// configured Timeout, a receiver that sends headers and then stalls in the
-// body included. At most MaxResponseBody+1 bytes of the response body are
+// User-Agent are added when absent) and returns what happened, as soon as
+// the attempt is over and never later than the configured Timeout, a
+// receiver that sends headers and then stalls in the body included. At most MaxResponseBody+1 bytes of the response body are
 // read; a longer body is not drained: its connection is closed instead of
 // being reused. Feed Result.StatusCode and Result.Err to [Classify].
 //
@@ -348,33 +348,56 @@ func (c *Client) dialContext(ctx context.Context, network, address string) (net.
 			return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 		}
 	}
-	var blockErr, dialErr error
-	for _, a := range addrs {
-		if !c.allowPrivate {
+	allowed := addrs
+	var blockErr error
+	if !c.allowPrivate {
+		allowed = make([]netip.Addr, 0, len(addrs))
+		for _, a := range addrs {
 			if reason, blocked := blockReason(a); blocked {
 				if blockErr == nil {
 					blockErr = &BlockedError{Addr: a, Reason: reason}
 				}
 				continue
 			}
+			allowed = append(allowed, a)
 		}
-		conn, err := c.dialer.DialContext(ctx, network, netip.AddrPortFrom(a.Unmap(), uint16(port)).String())
+		if len(allowed) == 0 {
+			return nil, blockErr
+		}
+	}
+	var firstErr error
+	for i, a := range allowed {
+		conn, err := c.dialOne(ctx, network, netip.AddrPortFrom(a.Unmap(), uint16(port)), len(allowed)-i)
 		if err == nil {
 			return conn, nil
 		}
-		if dialErr == nil {
-			dialErr = err
+		if firstErr == nil {
+			firstErr = err
 		}
 		if ctx.Err() != nil {
 			break
 		}
 	}
-	// A failed connection to an allowed address says more than the
-	// refusal of another one.
-	if dialErr != nil {
-		return nil, dialErr
+	return nil, firstErr
+}
+
+// minDialShare is the least time an address gets before the next one is
+// tried, when the attempt's deadline allows.
+const minDialShare = 2 * time.Second
+
+// dialOne dials one checked address. With left addresses still to try
+// (this one included), it gets a fair share of the time remaining, as
+// net.Dialer does for a host name, so one black-holed address cannot eat
+// the whole timeout.
+func (c *Client) dialOne(ctx context.Context, network string, ap netip.AddrPort, left int) (net.Conn, error) {
+	if deadline, ok := ctx.Deadline(); ok && left > 1 {
+		remaining := time.Until(deadline)
+		share := max(remaining/time.Duration(left), min(minDialShare, remaining))
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, share)
+		defer cancel()
 	}
-	return nil, blockErr
+	return c.dialer.DialContext(ctx, network, ap.String())
 }
 
 // control is net.Dialer.Control when the egress guard is on: the last check

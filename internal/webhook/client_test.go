@@ -670,3 +670,17 @@ func TestDeliveryLoop(t *testing.T) {
 		t.Errorf("delivery (-want +got):\n%s", diff)
 	}
 }
+
+// With several addresses, a failed dial moves on to the next one.
+func TestSendTriesNextAddress(t *testing.T) {
+	rcv := newReceiver(t, false, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "second address")
+	})
+	// Nothing listens on the receiver's port on ::1 (the receiver is bound
+	// to 127.0.0.1), so the first dial fails.
+	c := newClient(t, webhook.ClientConfig{AllowPrivate: true, Lookup: lookupTo("::1", "127.0.0.1")})
+	res := c.Send(context.Background(), "http://localhost:"+port(t, rcv.Server)+"/hook", nil, []byte(`{}`))
+	if res.Err != nil || res.Body != "second address" {
+		t.Errorf("Send() = %d, %q, %v; want 200, second address, nil", res.StatusCode, res.Body, res.Err)
+	}
+}

@@ -2,8 +2,8 @@
 // (https://www.standardwebhooks.com) and decides what happens after each
 // attempt.
 //
-// It provides four independent pieces, none of which touches the database or
-// reads the clock on the caller's behalf for decisions:
+// It provides four independent pieces; none touches the database, and the
+// retry policy never reads the clock (times are passed in):
 //
 //   - secrets and signatures: [NewSecret], [Sign], [SignatureHeader], [Verify];
 //   - the retry policy: [Classify], [ParseRetryAfter], [NextAttempt] over

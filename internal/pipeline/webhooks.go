@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,6 +33,9 @@ func (s *Service) applyEndpoint(in EndpointInput, e *docparse.Endpoint, create b
 		}
 		if err := webhook.ValidateURL(u, s.dispatchCfg.AllowPrivate); err != nil {
 			v.Add("url", err.Error())
+		} else if why := blockedLiteral(u); why != "" && !s.dispatchCfg.AllowPrivate {
+			// Deliveries would be refused at dial time; say so now.
+			v.Add("url", why)
 		}
 		e.URL = u
 	}
@@ -261,3 +266,17 @@ func (s *Service) RecoverEndpoint(ctx context.Context, accountID, endpointID str
 }
 
 func (s *Service) newDeliveryID() string { return s.ids.New(prefixDelivery) }
+
+// blockedLiteral explains why a URL whose host is an IP literal can never
+// be delivered to (a private, loopback, ... address), or returns "".
+func blockedLiteral(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	addr, err := netip.ParseAddr(u.Hostname())
+	if err != nil || !webhook.Blocked(addr) {
+		return ""
+	}
+	return fmt.Sprintf("%s is a private, loopback or reserved address: deliveries to it are refused (see --allow-private-webhooks)", addr)
+}

@@ -46,6 +46,7 @@ func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) error {
 	if err := s.db.RevokeAPIKey(r.Context(), account(r), r.PathValue("key_id"), s.svc.Now()); err != nil {
 		return err
 	}
+	s.keys.forget(r.PathValue("key_id"))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -45,14 +45,20 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 			s.writeError(w, r, errorf(http.StatusUnauthorized, "invalid_api_key", "the Authorization header must be Bearer dp_live_..."))
 			return
 		}
-		key, err := s.db.APIKeyByHash(r.Context(), pipeline.HashKey(token))
-		if errors.Is(err, docparse.ErrNotFound) {
-			s.writeError(w, r, errorf(http.StatusUnauthorized, "invalid_api_key", "the API key is invalid or revoked"))
-			return
-		}
-		if err != nil {
-			s.writeError(w, r, err)
-			return
+		hash := pipeline.HashKey(token)
+		key, ok := s.keys.get(hash)
+		if !ok {
+			var err error
+			key, err = s.db.APIKeyByHash(r.Context(), hash)
+			if errors.Is(err, docparse.ErrNotFound) {
+				s.writeError(w, r, errorf(http.StatusUnauthorized, "invalid_api_key", "the API key is invalid or revoked"))
+				return
+			}
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			s.keys.put(hash, key)
 		}
 		if a, _ := r.Context().Value(keyAuth).(*authInfo); a != nil {
 			a.accountID, a.keyID = key.AccountID, key.ID
@@ -68,6 +74,8 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 			if err := s.db.TouchAPIKey(r.Context(), key.ID, now); err != nil {
 				s.log.Warn("touch api key", "key_id", key.ID, "err", err)
 			}
+			key.LastUsedAt = &now
+			s.keys.put(hash, key)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -121,27 +121,58 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getBatch is the polling endpoint: one indexed read, an ETag from the
-// batch's version, 304 for If-None-Match, never cached by intermediaries.
+// getBatch is the polling endpoint: one indexed read of the batch's
+// version answers an unchanged batch (304 for If-None-Match, or the
+// rendered answer kept for that version); only a changed batch is read
+// whole. Never cached by intermediaries.
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
-	b, files, err := s.db.BatchWithFiles(r.Context(), account(r), r.PathValue("extraction_id"), r.PathValue("batch_id"))
+	ctx, acct := r.Context(), account(r)
+	extID, batchID := r.PathValue("extraction_id"), r.PathValue("batch_id")
+	version, err := s.db.BatchVersion(ctx, acct, extID, batchID)
 	if err != nil {
 		return err
 	}
-	etag := `"` + b.ID + "-" + strconv.FormatInt(b.Version, 10) + `"`
 	h := w.Header()
-	h.Set("ETag", etag)
 	h.Set("Cache-Control", "no-store")
+	etag := batchETag(batchID, version)
+	h.Set("ETag", etag)
 	if etagMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	views := make([]fileSummaryView, len(files))
-	for i, f := range files {
-		views[i] = viewFileSummary(f)
+	body, ok := s.polls.get(batchID, version)
+	if !ok {
+		b, files, err := s.db.BatchWithFiles(ctx, acct, extID, batchID)
+		if err != nil {
+			return err
+		}
+		views := make([]fileSummaryView, len(files))
+		for i, f := range files {
+			views[i] = viewFileSummary(f)
+		}
+		body, err = json.Marshal(batchBody{Batch: viewBatch(b), Files: views})
+		if err != nil {
+			return err
+		}
+		body = append(body, '\n')
+		s.polls.put(batchID, b.Version, body)
+		if b.Version != version {
+			h.Set("ETag", batchETag(batchID, b.Version))
+		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"batch": viewBatch(b), "files": views})
-	return nil
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	_, err = w.Write(body)
+	return err
+}
+
+// batchBody is the answer of the polling endpoint and of an upload.
+type batchBody struct {
+	Batch batchView         `json:"batch"`
+	Files []fileSummaryView `json:"files"`
+}
+
+func batchETag(batchID string, version int64) string {
+	return `"` + batchID + "-" + strconv.FormatInt(version, 10) + `"`
 }
 
 // etagMatch reports whether an If-None-Match header matches etag.

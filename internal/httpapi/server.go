@@ -38,12 +38,14 @@ type Server struct {
 	log     *slog.Logger
 	limiter *limiter
 	metrics *metrics
+	keys    *keyCache
+	polls   *pollCache
 	handler http.Handler
 }
 
 // New returns the API server.
 func New(db *store.DB, svc *pipeline.Service, blobs *blob.Local, cfg Config, logger *slog.Logger) *Server {
-	s := &Server{db: db, svc: svc, blobs: blobs, log: logger, metrics: newMetrics()}
+	s := &Server{db: db, svc: svc, blobs: blobs, log: logger, metrics: newMetrics(), keys: newKeyCache(svc.Now), polls: newPollCache()}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now)
 	}

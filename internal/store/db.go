@@ -47,6 +47,12 @@ type DB struct {
 	r      *sql.DB
 	// listen is a pgx pool for River's LISTEN connection (PostgreSQL only).
 	listen *pgxpool.Pool
+	// reads runs reads on r; on SQLite through prepared statements.
+	reads querier
+	cache *stmtCache
+	// pgx is the pool under w on PostgreSQL, for the hottest reads, which
+	// skip database/sql's layer.
+	pgx *pgxpool.Pool
 }
 
 // Options tune Open.
@@ -103,7 +109,8 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(opts.MaxConns)
 	r.SetMaxIdleConns(opts.MaxConns)
 	r.SetConnMaxIdleTime(0)
-	return &DB{engine: SQLite, w: w, r: r}, nil
+	cache := newStmtCache(r)
+	return &DB{engine: SQLite, w: w, r: r, reads: cache, cache: cache}, nil
 }
 
 func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
@@ -133,7 +140,8 @@ func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, e
 		pool.Close()
 		return nil, fmt.Errorf("open postgres listener pool: %w", err)
 	}
-	return &DB{engine: Postgres, w: db, r: db, listen: listen}, nil
+	// pgx caches prepared statements per connection itself.
+	return &DB{engine: Postgres, w: db, r: db, listen: listen, reads: db, pgx: pool}, nil
 }
 
 // Engine reports which engine db runs on.
@@ -157,12 +165,18 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes every pool. Call it after the workers have stopped.
 func (db *DB) Close() error {
 	var errs []error
+	if db.cache != nil {
+		db.cache.close()
+	}
 	if db.r != db.w {
 		errs = append(errs, db.r.Close())
 	}
 	errs = append(errs, db.w.Close())
 	if db.listen != nil {
 		db.listen.Close()
+	}
+	if db.pgx != nil {
+		db.pgx.Close()
 	}
 	return errors.Join(errs...)
 }
@@ -281,7 +295,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // read returns the querier for reads outside a transaction.
-func (db *DB) read() querier { return db.r }
+func (db *DB) read() querier { return db.reads }
 
 // micros converts a time to the stored form.
 func micros(t time.Time) int64 { return t.UnixMicro() }

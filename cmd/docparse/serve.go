@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/docparse/docparse/internal/blob"
@@ -102,6 +103,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return fmt.Errorf("start extraction engine: %w", err)
 	}
 	defer engine.Close()
+	// Compiling PDFium's WebAssembly takes a few hundred MB of heap that is
+	// garbage once done; give it back to the OS rather than keep it
+	// resident for the life of the process.
+	debug.FreeOSMemory()
 	svc, err := pipeline.New(db, blobs, engine, pipeline.Config{
 		Work: c.Work, Workers: c.Workers, FileTimeout: c.FileTimeout, RescueAfter: c.RescueAfter,
 		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize,

@@ -1,0 +1,456 @@
+// Command throughput measures how many pages per second docparse extracts
+// end to end, and compares it with pdftotext on the same files.
+//
+//	go run ./bench/throughput [-db sqlite|postgres|both] [-n 200] [-runs 3] [-bin PATH] [-keep DIR]
+//
+// It writes -n one-page text PDFs (a minimal PDF writer below: Helvetica,
+// a few invoice lines, each file different), starts docparse on 127.0.0.1
+// (fresh SQLite data directory or PostgreSQL schema, default --workers),
+// uploads them as batches of at most 30 files and measures from the start
+// of the first upload until every batch is terminal. Then it runs
+// `pdftotext FILE -` over the same files, one process at a time and two at
+// a time, and prints pages/s for each. Every measurement is made -runs
+// times (docparse on a fresh server each time); the summary gives medians.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/docparse/docparse/bench/internal/harness"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "throughput:", err)
+		os.Exit(1)
+	}
+}
+
+// invoice is what one generated PDF says, and what extraction should find.
+type invoice struct {
+	file   string
+	number string
+	date   string
+	total  float64
+	lines  []string
+}
+
+func makeInvoice(i int) invoice {
+	number := strconv.Itoa(10001 + i)
+	date := fmt.Sprintf("2026-%02d-%02d", 1+i%12, 1+(i*7)%28)
+	cents := 10000 + (i*7919)%90000
+	qty := 1 + i%9
+	inv := invoice{
+		file:   "invoice-" + number + ".pdf",
+		number: number,
+		date:   date,
+		total:  float64(cents) / 100,
+	}
+	inv.lines = []string{
+		"ACME Supplies Ltd",
+		"12 Harbour Road, Springfield",
+		"",
+		"Invoice No: " + number,
+		"Date: " + date,
+		fmt.Sprintf("Customer: Customer %03d", i+1),
+		"",
+		fmt.Sprintf("Widgets (%d x %d.%02d)", qty, cents/qty/100, cents/qty%100),
+		"",
+		fmt.Sprintf("Total: %d.%02d", cents/100, cents%100),
+		"Payment due within 30 days.",
+	}
+	return inv
+}
+
+// onePagePDF returns a valid one-page PDF (US Letter) showing lines in
+// 12-point Helvetica, with an exact cross-reference table.
+func onePagePDF(lines []string) []byte {
+	var content bytes.Buffer
+	content.WriteString("BT\n/F1 12 Tf\n16 TL\n72 720 Td\n")
+	for i, l := range lines {
+		if i > 0 {
+			content.WriteString("T*\n")
+		}
+		if l != "" {
+			fmt.Fprintf(&content, "(%s) Tj\n", pdfString(l))
+		}
+	}
+	content.WriteString("ET")
+	objects := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.Bytes()),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		"<< /Producer (docparse bench/throughput) >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	offsets := make([]int, len(objects))
+	for i, o := range objects {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off) // 20 bytes per entry
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
+	return b.Bytes()
+}
+
+// pdfString escapes s for a PDF literal string.
+func pdfString(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`).Replace(s)
+}
+
+type options struct {
+	bin     string
+	n       int
+	perPOST int
+	every   time.Duration
+	dir     string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	var o options
+	fs := flag.NewFlagSet("throughput", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.bin, "bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
+	dbs := fs.String("db", "sqlite", "engines: sqlite, postgres, or both comma-separated")
+	fs.IntVar(&o.n, "n", 200, "one-page PDFs to generate and process")
+	fs.IntVar(&o.perPOST, "batch", 30, "files per batch (the API allows 30)")
+	fs.DurationVar(&o.every, "poll", 250*time.Millisecond, "how often to list the batches while waiting (rate limit: 10/s)")
+	keep := fs.String("keep", "", "also write the generated PDFs to this directory and keep them")
+	runs := fs.Int("runs", 3, "measure docparse (a fresh server each time) and pdftotext this many times; the summary gives the median")
+	timeout := fs.Duration("timeout", 15*time.Minute, "the whole run stops after this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var engines []string
+	for _, e := range strings.Split(*dbs, ",") {
+		switch e = strings.TrimSpace(e); e {
+		case "sqlite", "postgres":
+			engines = append(engines, e)
+		case "both":
+			engines = append(engines, "sqlite", "postgres")
+		default:
+			return fmt.Errorf("-db %q: want sqlite, postgres or both", e)
+		}
+	}
+	if o.n < 1 || o.perPOST < 1 || *runs < 1 {
+		return errors.New("-n, -batch and -runs must be at least 1")
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		return errors.New("pdftotext not found: apt-get install -y poppler-utils")
+	}
+
+	tmp, err := os.MkdirTemp("", "docparse-bench-throughput-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if o.bin == "" {
+		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
+		if o.bin, err = harness.Build(ctx, tmp); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
+
+	o.dir = filepath.Join(tmp, "pdfs")
+	if *keep != "" {
+		o.dir = *keep
+	}
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return err
+	}
+	invoices := make([]invoice, o.n)
+	var bytesTotal int
+	for i := range invoices {
+		invoices[i] = makeInvoice(i)
+		b := onePagePDF(invoices[i].lines)
+		bytesTotal += len(b)
+		if err := os.WriteFile(filepath.Join(o.dir, invoices[i].file), b, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "generated %d one-page PDFs (%d bytes on average) in %s\n", o.n, bytesTotal/o.n, o.dir)
+
+	type figure struct {
+		name  string
+		rates []float64
+	}
+	var figures []figure
+	for _, engine := range engines {
+		f := figure{name: "docparse (" + engine + ")"}
+		for i := range *runs {
+			fmt.Fprintf(stdout, "[%s] run %d of %d\n", engine, i+1, *runs)
+			rate, err := measureDocparse(ctx, o, engine, tmp, invoices, stdout)
+			if err != nil {
+				return fmt.Errorf("%s: %w", engine, err)
+			}
+			f.rates = append(f.rates, rate)
+		}
+		figures = append(figures, f)
+	}
+	for _, par := range []int{1, 2} {
+		f := figure{name: fmt.Sprintf("pdftotext, %d process(es) at a time", par)}
+		for range *runs {
+			d, err := runPdftotext(ctx, pdftotext, o.dir, invoices, par)
+			if err != nil {
+				return err
+			}
+			rate := float64(o.n) / d.Seconds()
+			fmt.Fprintf(stdout, "pdftotext FILE -, %d at a time: %d pages in %.2f s: %.1f pages/s\n", par, o.n, d.Seconds(), rate)
+			f.rates = append(f.rates, rate)
+		}
+		figures = append(figures, f)
+	}
+	seqRate := median(figures[len(figures)-2].rates)
+	parRate := median(figures[len(figures)-1].rates)
+	fmt.Fprintf(stdout, "\nsummary, median of %d runs (pdftotext only turns each page into text; docparse also stores each upload,\n", *runs)
+	fmt.Fprintln(stdout, "counts its pages, queues a job per file, extracts words with positions through PDFium in WebAssembly,")
+	fmt.Fprintln(stdout, "fills the schema and records the result):")
+	for _, f := range figures {
+		m := median(f.rates)
+		fmt.Fprintf(stdout, "  %-40s %6.1f pages/s (runs: %s) = %.2fx pdftotext sequential, %.2fx pdftotext 2-parallel\n",
+			f.name, m, rateList(f.rates), m/seqRate, m/parRate)
+	}
+	if *keep == "" {
+		fmt.Fprintf(stdout, "removed %s\n", tmp)
+	}
+	return nil
+}
+
+// median returns the median of xs (the mean of the middle two for an even
+// count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func rateList(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// measureDocparse uploads every invoice to a fresh docparse and waits for
+// the batches. It prints what it saw and returns pages/s.
+func measureDocparse(ctx context.Context, o options, engine, tmp string, invoices []invoice, stdout io.Writer) (_ float64, err error) {
+	db, err := harness.NewDatabase(ctx, engine, tmp, "throughput")
+	if err != nil {
+		return 0, err
+	}
+	defer func() { err = errors.Join(err, db.Close()) }()
+	key, err := harness.CreateKey(ctx, o.bin, db, "bench")
+	if err != nil {
+		return 0, err
+	}
+	srv, err := harness.Start(ctx, o.bin, db, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if serr := srv.Stop(); serr != nil {
+			err = errors.Join(err, fmt.Errorf("stop docparse: %w", serr))
+		}
+	}()
+	c := harness.NewClient(srv.URL, key)
+	ext, err := c.CreateExtraction(ctx, "throughput bench")
+	if err != nil {
+		return 0, err
+	}
+	pid := strconv.Itoa(srv.PID)
+	before, _ := harness.ReadProcMemory(pid)
+	sampler := harness.StartSampler(pid, 50*time.Millisecond)
+
+	// Upload, one batch after the other, as a client would.
+	start := time.Now()
+	var ids []string
+	pages := 0
+	for i := 0; i < len(invoices); i += o.perPOST {
+		group := invoices[i:min(i+o.perPOST, len(invoices))]
+		parts := make([]harness.Part, len(group))
+		for j, inv := range group {
+			if parts[j], err = harness.FilePart(filepath.Join(o.dir, inv.file), inv.file); err != nil {
+				return 0, err
+			}
+		}
+		a, err := c.Upload(ctx, ext, parts)
+		if err != nil {
+			sampler.Stop()
+			return 0, err
+		}
+		ids = append(ids, a.Batch.ID)
+		pages += a.Batch.PageCount
+	}
+	uploaded := time.Since(start)
+
+	// Wait: one list request per round covers every batch.
+	var final map[string]harness.Batch
+	for {
+		bs, err := c.ListBatches(ctx, ext)
+		if err != nil {
+			sampler.Stop()
+			return 0, err
+		}
+		final = map[string]harness.Batch{}
+		for _, b := range bs {
+			if b.Terminal() {
+				final[b.ID] = b
+			}
+		}
+		if len(final) == len(ids) {
+			break
+		}
+		select {
+		case <-time.After(o.every):
+		case <-ctx.Done():
+			sampler.Stop()
+			return 0, fmt.Errorf("waiting for %d batches (%d terminal): %w", len(ids), len(final), ctx.Err())
+		}
+	}
+	seen := time.Since(start)
+	peak := sampler.Stop()
+
+	// The end is the last batch's completed_at (same clock, this machine),
+	// which does not depend on how often we polled.
+	var last time.Time
+	counts := map[string]int{}
+	statuses := map[string]int{}
+	for _, id := range ids {
+		b, ok := final[id]
+		if !ok {
+			return 0, fmt.Errorf("batch %s missing from the list", id)
+		}
+		if b.CompletedAt == nil {
+			return 0, fmt.Errorf("batch %s is %s without completed_at", id, b.Status)
+		}
+		if b.CompletedAt.After(last) {
+			last = *b.CompletedAt
+		}
+		statuses[b.Status]++
+		for k, v := range b.Counts {
+			counts[k] += v
+		}
+	}
+	elapsed := last.Sub(start)
+	if elapsed <= 0 || elapsed > seen {
+		elapsed = seen // completed_at is unusable: fall back to what polling saw
+	}
+	rate := float64(pages) / elapsed.Seconds()
+
+	// Correctness: compare every extracted value with what the PDF says.
+	right, wrong := 0, []string{}
+	byFile := map[string]invoice{}
+	for _, inv := range invoices {
+		byFile[inv.file] = inv
+	}
+	for _, id := range ids {
+		res, err := c.Export(ctx, ext, id)
+		if err != nil {
+			return 0, err
+		}
+		for name, r := range res {
+			inv := byFile[name]
+			got := fmt.Sprint(r["invoice_number"], " ", r["date"], " ", r["total"])
+			want := fmt.Sprint(inv.number, " ", inv.date, " ", inv.total)
+			if got == want {
+				right++
+			} else if len(wrong) < 3 {
+				wrong = append(wrong, fmt.Sprintf("%s: got %s, want %s", name, got, want))
+			}
+		}
+	}
+
+	fmt.Fprintf(stdout, "[%s] docparse %s, default --workers: %d files, %d pages in %d batches\n", engine, srv.URL, len(invoices), pages, len(ids))
+	fmt.Fprintf(stdout, "[%s] uploads took %.2f s; every batch terminal %.2f s after the first upload began (last completed_at; polling saw it at %.2f s), %.2f s after the last upload's 202\n",
+		engine, uploaded.Seconds(), elapsed.Seconds(), seen.Seconds(), (elapsed - uploaded).Seconds())
+	fmt.Fprintf(stdout, "[%s] batch statuses %v, file counts %v\n", engine, statuses, counts)
+	fmt.Fprintf(stdout, "[%s] fields right (invoice_number, date and total all equal to the PDF's): %d of %d files\n", engine, right, len(invoices))
+	for _, w := range wrong {
+		fmt.Fprintf(stdout, "[%s]   e.g. %s\n", engine, w)
+	}
+	fmt.Fprintf(stdout, "[%s] server memory: VmRSS %s before the uploads, peak %s while processing (VmHWM %s)\n",
+		engine, harness.MiB(before.RSS), harness.MiB(peak.RSS), harness.MiB(peak.HWM))
+	fmt.Fprintf(stdout, "[%s] docparse: %.1f pages/s\n", engine, rate)
+	return rate, nil
+}
+
+// runPdftotext runs `pdftotext FILE -` over every invoice with par
+// processes at a time and returns the wall time.
+func runPdftotext(ctx context.Context, pdftotext, dir string, invoices []invoice, par int) (time.Duration, error) {
+	work := make(chan invoice)
+	errs := make(chan error, par)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range par {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for inv := range work {
+				out, err := exec.CommandContext(ctx, pdftotext, filepath.Join(dir, inv.file), "-").Output()
+				if err != nil {
+					errs <- fmt.Errorf("pdftotext %s: %w", inv.file, err)
+					return
+				}
+				if !bytes.Contains(out, []byte("Invoice No: "+inv.number)) {
+					errs <- fmt.Errorf("pdftotext %s: no %q in %q", inv.file, "Invoice No: "+inv.number, out)
+					return
+				}
+			}
+		}()
+	}
+	var err error
+feed:
+	for _, inv := range invoices {
+		select {
+		case work <- inv:
+		case err = <-errs:
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err == nil {
+		select {
+		case err = <-errs:
+		default:
+		}
+	}
+	return elapsed, err
+}

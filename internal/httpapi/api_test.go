@@ -58,6 +58,8 @@ type envOptions struct {
 	now            func() time.Time // default time.Now
 	webhookTimeout time.Duration
 	fileTimeout    time.Duration
+	perEndpoint    int
+	webhookLease   time.Duration
 }
 
 func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
@@ -84,7 +86,7 @@ func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
 	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
 		Work: true, Workers: 4, FileTimeout: o.fileTimeout, MaxFiles: o.maxFiles, MaxFileSize: o.maxFileSize,
-		Webhooks: pipeline.DispatchConfig{AllowPrivate: true, Timeout: o.webhookTimeout},
+		Webhooks: pipeline.DispatchConfig{AllowPrivate: true, Timeout: o.webhookTimeout, PerEndpoint: o.perEndpoint, Lease: o.webhookLease},
 	}, o.now, logger)
 	if err != nil {
 		t.Fatal(err)

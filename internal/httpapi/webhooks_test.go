@@ -504,3 +504,36 @@ func TestWebhookFairness(t *testing.T) {
 		t.Errorf("the healthy endpoint got its %d events in %v: delayed behind the dead one", 2*batches, took)
 	}
 }
+
+// TestWebhookNoDuplicatesBehindSlowEndpoint: deliveries waiting in a slow
+// endpoint's queue longer than their lease are not claimed and sent a
+// second time.
+func TestWebhookNoDuplicatesBehindSlowEndpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	// Lease = timeout + 5 s = 6 s; one sender; 300 ms per delivery: the
+	// queue of 30 takes 9 s, longer than the lease.
+	e := newEnv(t, store.SQLite, envOptions{webhookTimeout: time.Second, webhookLease: 6 * time.Second, perEndpoint: 1})
+	rc := newReceiver(t)
+	rc.status = func(int) (int, http.Header) { time.Sleep(300 * time.Millisecond); return 200, nil }
+	e.createEndpoint(rc.srv.URL)
+	extID := e.createExtraction()
+	for range 15 {
+		e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
+	}
+	got := rc.waitN(t, 30)
+	time.Sleep(2 * time.Second) // room for a duplicate to show up
+	seen := map[string]int{}
+	for _, d := range rc.deliveries() {
+		seen[d.header.Get("webhook-id")]++
+	}
+	for id, n := range seen {
+		if n > 1 {
+			t.Errorf("event %s delivered %d times", id, n)
+		}
+	}
+	if len(seen) != 30 || len(got) < 30 {
+		t.Errorf("%d distinct events delivered, want 30", len(seen))
+	}
+}

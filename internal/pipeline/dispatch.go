@@ -79,8 +79,13 @@ type Dispatcher struct {
 	cfg    DispatchConfig
 	jitter func() float64
 
-	mu      sync.Mutex
-	eps     map[string]*endpointQueue
+	mu  sync.Mutex
+	eps map[string]*endpointQueue
+	// known holds the deliveries this process has in memory (queued, in
+	// flight, or sent and not yet recorded): a sweeper claiming one of them
+	// again must not queue a second copy, and their leases are renewed
+	// while they wait.
+	known   map[string]struct{}
 	stopped bool
 
 	results  chan store.AttemptRecord
@@ -106,6 +111,7 @@ func NewDispatcher(db *store.DB, ids *docparse.IDs, cfg DispatchConfig, now func
 		db: db, client: client, ids: ids, now: now, log: logger, cfg: cfg,
 		jitter:  func() float64 { return rand.Float64()*2 - 1 },
 		eps:     map[string]*endpointQueue{},
+		known:   map[string]struct{}{},
 		results: make(chan store.AttemptRecord, 4*recordBatch),
 		wake:    make(chan struct{}, 1),
 		sendCtx: sendCtx, cancel: cancel,
@@ -178,20 +184,52 @@ func (d *Dispatcher) Enqueue(tasks []store.DeliveryTask) {
 		return // leased rows: a sweeper sends them after the lease
 	}
 	for _, t := range tasks {
+		if _, dup := d.known[t.Delivery.ID]; dup {
+			continue
+		}
 		q := d.eps[t.Endpoint.ID]
 		if q == nil {
 			q = &endpointQueue{}
 			d.eps[t.Endpoint.ID] = q
 		}
-		if q.inflight < d.cfg.PerEndpoint {
+		switch {
+		case q.inflight < d.cfg.PerEndpoint:
 			q.inflight++
 			d.senders.Add(1)
 			go d.sender(t)
-			continue
-		}
-		if len(q.queue) < maxQueuedPerEndpoint {
+		case len(q.queue) < maxQueuedPerEndpoint:
 			q.queue = append(q.queue, t)
+		default:
+			continue // full: the row waits in the database for its lease to end
 		}
+		d.known[t.Delivery.ID] = struct{}{}
+	}
+}
+
+// forget drops deliveries from memory once their attempts are recorded
+// (or given up): from then on the database alone decides their fate.
+func (d *Dispatcher) forget(ids ...string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, id := range ids {
+		delete(d.known, id)
+	}
+}
+
+// renewLeases extends the leases of every delivery held in memory, so that
+// no other process claims one that waits in a long endpoint queue.
+func (d *Dispatcher) renewLeases(ctx context.Context) {
+	d.mu.Lock()
+	ids := make([]string, 0, len(d.known))
+	for id := range d.known {
+		ids = append(ids, id)
+	}
+	d.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	if err := d.db.ExtendLeases(ctx, ids, d.now().UTC().Add(d.cfg.Lease)); err != nil {
+		d.log.Warn("renew delivery leases", "deliveries", len(ids), "err", err)
 	}
 }
 
@@ -260,6 +298,7 @@ func (d *Dispatcher) deliver(t store.DeliveryTask) {
 	}
 	res := d.client.Send(d.sendCtx, t.Endpoint.URL, h, t.Event.Payload)
 	if d.sendCtx.Err() != nil {
+		d.forget(t.Delivery.ID)
 		return // shutting down: the lease brings it back
 	}
 	fillAttempt(&a, h, res)
@@ -334,6 +373,15 @@ func (d *Dispatcher) recordLoop() {
 }
 
 func (d *Dispatcher) writeRecords(batch []store.AttemptRecord) {
+	defer func() {
+		ids := make([]string, 0, len(batch))
+		for _, r := range batch {
+			if r.DeliveryID != "" {
+				ids = append(ids, r.DeliveryID)
+			}
+		}
+		d.forget(ids...)
+	}()
 	for try := 0; ; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err := d.db.RecordAttempts(ctx, batch)
@@ -360,10 +408,17 @@ func (d *Dispatcher) sweepLoop() {
 	defer t.Stop()
 	purge := time.NewTicker(time.Hour)
 	defer purge.Stop()
+	renew := time.NewTicker(d.cfg.Lease / 3)
+	defer renew.Stop()
 	for {
 		select {
 		case <-d.stopLoop:
 			return
+		case <-renew.C:
+			ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Lease/3)
+			d.renewLeases(ctx)
+			cancel()
+			continue
 		case <-t.C:
 		case <-d.wake:
 		case <-purge.C:

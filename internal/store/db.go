@@ -297,6 +297,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 // read returns the querier for reads outside a transaction.
 func (db *DB) read() querier { return db.reads }
 
+// readDynamic returns the querier for reads whose SQL text varies (IN
+// lists of any length): they would fill the prepared-statement cache.
+func (db *DB) readDynamic() querier { return db.r }
+
 // micros converts a time to the stored form.
 func micros(t time.Time) int64 { return t.UnixMicro() }
 

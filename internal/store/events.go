@@ -113,7 +113,7 @@ func (db *DB) ListEvents(ctx context.Context, accountID, afterID string, types [
 	}
 	args = append(args, limit+1)
 	q += fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
-	rows, err := db.read().QueryContext(ctx, q, args...)
+	rows, err := db.readDynamic().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("list events: %w", err)
 	}
@@ -151,7 +151,7 @@ func (db *DB) DeliveriesOf(ctx context.Context, accountID string, eventIDs []str
 		args = append(args, id)
 		ph[i] = fmt.Sprintf("$%d", i+2)
 	}
-	rows, err := db.read().QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE account_id = $1 AND event_id IN (`+
+	rows, err := db.readDynamic().QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE account_id = $1 AND event_id IN (`+
 		strings.Join(ph, ", ")+`) ORDER BY endpoint_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("select deliveries: %w", err)
@@ -206,7 +206,7 @@ func (db *DB) deliveryTasks(ctx context.Context, ids []string) ([]DeliveryTask, 
 		args[i] = id
 		ph[i] = fmt.Sprintf("$%d", i+1)
 	}
-	rows, err := db.read().QueryContext(ctx, `SELECT `+prefixCols(deliveryCols, "d.")+`, `+prefixCols(eventCols, "e.")+`, `+prefixCols(endpointCols, "w.")+`
+	rows, err := db.readDynamic().QueryContext(ctx, `SELECT `+prefixCols(deliveryCols, "d.")+`, `+prefixCols(eventCols, "e.")+`, `+prefixCols(endpointCols, "w.")+`
 		FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
 		WHERE d.id IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
@@ -298,4 +298,24 @@ func (tx *Tx) RequeueDeliveries(ctx context.Context, ep docparse.Endpoint, event
 
 func prefixCols(cols, p string) string {
 	return p + strings.ReplaceAll(strings.ReplaceAll(cols, "\n\t", " "), ", ", ", "+p)
+}
+
+// ExtendLeases keeps deliveries leased until until (they wait in this
+// process's memory).
+func (db *DB) ExtendLeases(ctx context.Context, ids []string, until time.Time) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{micros(until)}
+		ph := make([]string, n)
+		for i, id := range ids[:n] {
+			args = append(args, id)
+			ph[i] = fmt.Sprintf("$%d", i+2)
+		}
+		if _, err := db.w.ExecContext(ctx, `UPDATE deliveries SET lease_until = $1 WHERE state = 'pending' AND id IN (`+
+			strings.Join(ph, ", ")+`)`, args...); err != nil {
+			return fmt.Errorf("extend leases: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
 }

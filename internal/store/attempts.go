@@ -38,7 +38,8 @@ const DisableAfter = 72 * time.Hour
 // over many at once). An endpoint that has failed every delivery for
 // DisableAfter is disabled.
 func (db *DB) RecordAttempts(ctx context.Context, recs []AttemptRecord) error {
-	return db.Tx(ctx, func(tx *Tx) error {
+	var b execBatch
+	err := func() error {
 		for _, r := range recs {
 			a := r.Attempt
 			reqH, err := json.Marshal(a.RequestHeaders)
@@ -61,7 +62,7 @@ func (db *DB) RecordAttempts(ctx context.Context, recs []AttemptRecord) error {
 			if a.RequestBody != nil {
 				reqBody = sql.NullString{String: string(a.RequestBody), Valid: true}
 			}
-			if _, err := tx.x.ExecContext(ctx, `INSERT INTO delivery_attempts (id, account_id, endpoint_id, event_id, event_type,
+			if err := b.add(`INSERT INTO delivery_attempts (id, account_id, endpoint_id, event_id, event_type,
 				attempt_number, status_code, latency_ms, request_headers, request_body, response_headers, response_body, error,
 				created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 				a.ID, a.AccountID, a.EndpointID, a.EventID, a.EventType, a.AttemptNumber, status, a.LatencyMS, string(reqH), reqBody,
@@ -73,7 +74,7 @@ func (db *DB) RecordAttempts(ctx context.Context, recs []AttemptRecord) error {
 				if a.NextAttemptAt != nil {
 					next = *a.NextAttemptAt
 				}
-				if _, err := tx.x.ExecContext(ctx, `UPDATE deliveries SET state = $1, attempts = $2, first_attempt_at = COALESCE(first_attempt_at, $3),
+				if err := b.add(`UPDATE deliveries SET state = $1, attempts = $2, first_attempt_at = COALESCE(first_attempt_at, $3),
 					next_attempt_at = $4, lease_until = NULL, last_status = $5, last_error = $6, updated_at = $7 WHERE id = $8`,
 					r.State, a.AttemptNumber, micros(r.FirstAttemptAt), micros(next), status, nullString(a.Error), micros(a.CreatedAt),
 					r.DeliveryID); err != nil {
@@ -84,21 +85,21 @@ func (db *DB) RecordAttempts(ctx context.Context, recs []AttemptRecord) error {
 			switch {
 			case r.NoHealth:
 			case r.Disable:
-				if _, err := tx.x.ExecContext(ctx, `UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $1, updated_at = $2
+				if err := b.add(`UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $1, updated_at = $2
 					WHERE id = $3`, r.DisableReason, now, a.EndpointID); err != nil {
 					return fmt.Errorf("disable endpoint: %w", err)
 				}
 			case r.Success:
-				if _, err := tx.x.ExecContext(ctx, `UPDATE webhook_endpoints SET last_success_at = $1, failing_since = NULL
+				if err := b.add(`UPDATE webhook_endpoints SET last_success_at = $1, failing_since = NULL
 					WHERE id = $2`, now, a.EndpointID); err != nil {
 					return fmt.Errorf("update endpoint health: %w", err)
 				}
 			default:
-				if _, err := tx.x.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $1) WHERE id = $2`,
+				if err := b.add(`UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $1) WHERE id = $2`,
 					now, a.EndpointID); err != nil {
 					return fmt.Errorf("update endpoint health: %w", err)
 				}
-				if _, err := tx.x.ExecContext(ctx, `UPDATE webhook_endpoints SET enabled = FALSE,
+				if err := b.add(`UPDATE webhook_endpoints SET enabled = FALSE,
 					disabled_reason = 'every delivery failed for 3 days', updated_at = $1
 					WHERE id = $2 AND enabled = TRUE AND failing_since < $3`, now, a.EndpointID, micros(a.CreatedAt.Add(-DisableAfter))); err != nil {
 					return fmt.Errorf("disable failing endpoint: %w", err)
@@ -106,7 +107,11 @@ func (db *DB) RecordAttempts(ctx context.Context, recs []AttemptRecord) error {
 			}
 		}
 		return nil
-	})
+	}()
+	if err != nil {
+		return err
+	}
+	return db.runBatch(ctx, b)
 }
 
 // ListAttempts returns the endpoint's last limit attempts, newest first,

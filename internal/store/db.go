@@ -50,6 +50,8 @@ type DB struct {
 	// reads runs reads on r; on SQLite through prepared statements.
 	reads querier
 	cache *stmtCache
+	// wcache prepares the statements of runBatch on the writer (SQLite).
+	wcache *stmtCache
 	// pgx is the pool under w on PostgreSQL, for the hottest reads, which
 	// skip database/sql's layer.
 	pgx *pgxpool.Pool
@@ -110,7 +112,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.SetMaxIdleConns(opts.MaxConns)
 	r.SetConnMaxIdleTime(0)
 	cache := newStmtCache(r)
-	return &DB{engine: SQLite, w: w, r: r, reads: cache, cache: cache}, nil
+	return &DB{engine: SQLite, w: w, r: r, reads: cache, cache: cache, wcache: newStmtCache(w)}, nil
 }
 
 func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
@@ -167,6 +169,7 @@ func (db *DB) Close() error {
 	var errs []error
 	if db.cache != nil {
 		db.cache.close()
+		db.wcache.close()
 	}
 	if db.r != db.w {
 		errs = append(errs, db.r.Close())

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts docparse with no configuration: SQLite and documents under ./data,
+# API on http://127.0.0.1:8080. Arguments are passed to `docparse serve`
+# (see README).
+#
+# Scanned documents and images need Tesseract (OCR) and poppler's pdftotext
+# helps with some PDFs. Where they are missing and this machine can install
+# Debian packages (root with apt-get), they are installed first; elsewhere
+# docparse runs without them and such files fail with ocr_unavailable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-spa)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]} (OCR and PDF tools)..." >&2
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+      echo "could not install ${missing[*]}: scanned documents will fail with ocr_unavailable" >&2
+    fi
+  else
+    echo "note: ${missing[*]} not installed (run as root on Debian to install them): scanned documents will fail with ocr_unavailable" >&2
+  fi
+fi
+
+exec go run ./cmd/docparse serve "$@"

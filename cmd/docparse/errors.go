@@ -5,10 +5,14 @@ import "errors"
 // errUsage is a usage error already explained on stderr (exit code 1).
 var errUsage = errors.New("usage")
 
-// Exit codes: 0 success, 1 usage or configuration error, 2 failure.
+// Exit codes: 0 success, 1 usage or configuration error, 2 API or other
+// failure, 3 a batch waited for ended failed or partial.
 func exitCode(err error) int {
-	if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
+	switch {
+	case errors.Is(err, errUsage) || errors.Is(err, errConfig):
 		return 1
+	case errors.Is(err, errBatchNotProcessed):
+		return 3
 	}
 	return 2
 }

@@ -16,7 +16,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if err != errUsage {
+		if err != errUsage && err != errReported && err != errBatchNotProcessed {
 			fmt.Fprintln(os.Stderr, "docparse:", err)
 		}
 		os.Exit(exitCode(err))
@@ -25,17 +25,30 @@ func main() {
 
 const usage = `docparse: document extraction with webhooks, in one binary.
 
-Usage:
+Server:
   docparse serve [flags]                              run the API and the workers
   docparse migrate [flags]                            apply database migrations and exit
   docparse keys create --account NAME [--name LABEL]  create an API key (printed on stdout)
   docparse keys list --account NAME                   list an account's active keys
   docparse keys revoke --account NAME KEY_ID          revoke a key at once
-  docparse version                                    print the version
+
+Client (DOCPARSE_API_KEY and DOCPARSE_BASE_URL, or --api-key and --base-url):
+  docparse extractions create --schema FILE [--name NAME]
+  docparse extractions list | get EXTRACTION_ID
+  docparse upload EXTRACTION_ID FILES... [--name NAME] [--wait]
+  docparse batches get EXTRACTION_ID BATCH_ID | list EXTRACTION_ID [--status S]
+  docparse results EXTRACTION_ID BATCH_ID [--format json|csv] [--out FILE]
+  docparse webhooks list | create | test | rotate | enable | disable | delete | attempts | listen
+  docparse events tail [--after EVENT_ID] [--no-follow]
+  docparse version
 
 Run "docparse COMMAND --help" for the flags of a command. Every flag of
 serve has a DOCPARSE_* environment twin (--rate-limit is
 DOCPARSE_RATE_LIMIT); DATABASE_URL=postgres://... selects PostgreSQL.
+Client commands add --json for machine-readable output.
+
+Exit codes: 0 success; 1 usage or configuration error; 2 API or other
+error; 3 upload --wait saw the batch end failed or partial.
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -54,6 +67,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, args[1:], getenv, stderr)
 	case "keys":
 		return keys(ctx, args[1:], getenv, stdout, stderr)
+	case "extractions":
+		return extractionsCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "upload":
+		return uploadCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "batches":
+		return batchesCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "results":
+		return resultsCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "webhooks":
+		return webhooksCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "events":
+		return eventsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "docparse", version)
 		return nil

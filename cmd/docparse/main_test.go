@@ -61,13 +61,13 @@ func waitListening(t *testing.T, r io.Reader) string {
 	return ""
 }
 
-type client struct {
+type testClient struct {
 	t    *testing.T
 	base string
 	key  string
 }
 
-func (c client) do(method, path, ctype string, body io.Reader) (int, map[string]any) {
+func (c testClient) do(method, path, ctype string, body io.Reader) (int, map[string]any) {
 	c.t.Helper()
 	req, _ := http.NewRequest(method, c.base+path, body)
 	req.Header.Set("Authorization", "Bearer "+c.key)
@@ -85,7 +85,7 @@ func (c client) do(method, path, ctype string, body io.Reader) (int, map[string]
 	return resp.StatusCode, v
 }
 
-func (c client) createExtraction() string {
+func (c testClient) createExtraction() string {
 	c.t.Helper()
 	status, v := c.do("POST", "/v1/extractions", "application/json", strings.NewReader(
 		`{"name":"Invoices","fields":[{"key":"invoice_number","type":"string"},{"key":"total","type":"number"}]}`))
@@ -95,7 +95,7 @@ func (c client) createExtraction() string {
 	return v["extraction"].(map[string]any)["id"].(string)
 }
 
-func (c client) upload(extID string, files map[string][]byte) string {
+func (c testClient) upload(extID string, files map[string][]byte) string {
 	c.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -111,7 +111,7 @@ func (c client) upload(extID string, files map[string][]byte) string {
 	return v["batch"].(map[string]any)["id"].(string)
 }
 
-func (c client) batch(extID, batchID string) map[string]any {
+func (c testClient) batch(extID, batchID string) map[string]any {
 	c.t.Helper()
 	status, v := c.do("GET", "/v1/extractions/"+extID+"/batches/"+batchID, "", nil)
 	if status != 200 {
@@ -151,7 +151,7 @@ func TestServeInProcess(t *testing.T) {
 			pw.Close()
 		}()
 		base := waitListening(t, pr)
-		c := client{t: t, base: base, key: lines[0]}
+		c := testClient{t: t, base: base, key: lines[0]}
 		for _, p := range []string{"/healthz", "/readyz"} {
 			if status, _ := c.do("GET", p, "", nil); status != 200 {
 				t.Errorf("%s: %d", p, status)
@@ -250,7 +250,7 @@ func TestCrashRecovery(t *testing.T) {
 		if err := first.Start(); err != nil {
 			t.Fatal(err)
 		}
-		c := client{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
+		c := testClient{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
 		extID := c.createExtraction()
 		files := map[string][]byte{}
 		for i := range 30 {
@@ -358,7 +358,7 @@ func TestWebhookSurvivesCrash(t *testing.T) {
 		if err := first.Start(); err != nil {
 			t.Fatal(err)
 		}
-		c := client{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
+		c := testClient{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
 		status, v := c.do("POST", "/v1/webhook_endpoints", "application/json", strings.NewReader(`{"url":"`+rc.URL+`/hook"}`))
 		if status != 201 {
 			t.Fatalf("create endpoint: %d %v", status, v)

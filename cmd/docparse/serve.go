@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/docparse/docparse/internal/blob"
@@ -133,6 +134,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := svc.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
 		return err
+	}
+	if langs, err := engine.OCRLanguages(); err != nil {
+		logger.Warn("OCR unavailable: scanned documents and images will fail with ocr_unavailable", "reason", err.Error())
+	} else {
+		logger.Info("OCR ready", "languages", strings.Join(langs, ","))
 	}
 	logger.Info("listening on http://"+ln.Addr().String(), "addr", ln.Addr().String(), "engine", string(db.Engine()),
 		"data_dir", c.DataDir, "workers", c.Workers, "work", c.Work)

@@ -154,12 +154,15 @@ const (
 
 // Delivery is the state of one event's delivery to one endpoint.
 type Delivery struct {
-	ID             string
-	AccountID      string
-	EventID        string
-	EndpointID     string
-	State          string
-	Attempts       int
+	ID         string
+	AccountID  string
+	EventID    string
+	EndpointID string
+	State      string
+	Attempts   int
+	// Round grows each time the delivery is queued again (resend,
+	// recover).
+	Round          int
 	FirstAttemptAt *time.Time
 	NextAttemptAt  time.Time
 	LastStatus     *int

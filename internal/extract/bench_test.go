@@ -62,3 +62,59 @@ func BenchmarkExtract(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExtractOCR measures OCR throughput: two callers at once (the
+// default Workers) extract one-page scans, in the default languages and in
+// English alone. Run it short: -benchtime=6x.
+func BenchmarkExtractOCR(b *testing.B) {
+	if _, err := engine.OCRLanguages(); err != nil {
+		b.Skip("OCR unavailable:", err)
+	}
+	for _, tc := range []struct {
+		name  string
+		file  string
+		kind  Kind
+		langs []string
+	}{
+		{"scan-pdf-200dpi/default-langs", "scan-invoice.pdf", KindPDF, nil},
+		{"scan-pdf-200dpi/eng", "scan-invoice.pdf", KindPDF, []string{"eng"}},
+		{"png-150dpi/default-langs", "scan-invoice.png", KindPNG, nil},
+		{"png-150dpi/eng", "scan-invoice.png", KindPNG, []string{"eng"}},
+		{"text-pdf-with-image-regions/default-langs", "saeco.pdf", KindPDF, nil},
+	} {
+		path := filepath.Join("testdata", tc.file)
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetParallelism(1) // GOMAXPROCS callers
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := engine.ExtractWith(context.Background(), path, tc.kind, ExtractOptions{Languages: tc.langs}); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+		})
+	}
+}
+
+// BenchmarkExtractOffice measures the formats read without an engine.
+func BenchmarkExtractOffice(b *testing.B) {
+	for _, tc := range []struct {
+		file string
+		kind Kind
+	}{
+		{"invoice.docx", KindDOCX},
+		{"invoice.xlsx", KindXLSX},
+		{"invoice.eml", KindEML},
+	} {
+		path := filepath.Join("testdata", tc.file)
+		b.Run(tc.file, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := engine.Extract(context.Background(), path, tc.kind); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,8 @@ import (
 // Config bounds an Engine. The zero value of every field means its default.
 type Config struct {
 	// Workers is how many PDFium WebAssembly instances may run at once,
-	// which is how many PDFs are read in parallel. Default 2.
+	// which is how many PDFs are read in parallel, and how many Tesseract
+	// processes (OCR) may run at once. Default 2.
 	Workers int
 	// MaxPages is the most pages a PDF may have; more fails with
 	// too_many_pages. Default 500.
@@ -39,6 +41,21 @@ type Config struct {
 	// about 4 s. Several processes may share it. It holds machine code that
 	// is loaded and run, so only docparse may be able to write to it.
 	CacheDir string
+	// TesseractPath is the Tesseract program used for OCR (Debian package
+	// tesseract-ocr). Default: "tesseract" on the PATH. When it cannot be
+	// found or run, the Engine starts anyway and files that need OCR fail
+	// with ocr_unavailable. At most Workers Tesseract processes run at once.
+	TesseractPath string
+	// OCRLanguages are the Tesseract languages ("eng", or ISO 639-1 "en")
+	// used when a call names none. Every one must be installed
+	// (tesseract-ocr-deu and so on). Default: those of eng, fra, deu and
+	// spa that are installed. Each language costs OCR time: four take
+	// about twice as long as one.
+	OCRLanguages []string
+	// MaxImagePixels is the largest image (width x height, read from its
+	// header before anything is decoded) that is OCRed; larger fails with
+	// too_large_content. Default 50 million.
+	MaxImagePixels int
 }
 
 const (
@@ -48,6 +65,7 @@ const (
 	defaultMemoryLimitMB = 512
 	defaultTimeout       = 2 * time.Minute
 	minMemoryLimitMB     = 64
+	defaultImagePixels   = 50_000_000
 
 	// killGrace is how long a cancelled call waits for the goroutine that
 	// drove a killed PDFium instance to notice, before returning anyway.
@@ -70,6 +88,12 @@ func (c Config) withDefaults() (Config, error) {
 	c.MaxPages = check("MaxPages", c.MaxPages, defaultMaxPages, 1)
 	c.MaxTextBytes = check("MaxTextBytes", c.MaxTextBytes, defaultMaxTextBytes, 1)
 	c.MemoryLimitMB = check("MemoryLimitMB", c.MemoryLimitMB, defaultMemoryLimitMB, minMemoryLimitMB)
+	c.MaxImagePixels = check("MaxImagePixels", c.MaxImagePixels, defaultImagePixels, 1)
+	for _, l := range c.OCRLanguages {
+		if l = strings.TrimSpace(l); l == "" || strings.ContainsAny(l, "+ /\\") {
+			problems = append(problems, fmt.Sprintf("OCRLanguages: %q is not a language name", l))
+		}
+	}
 	switch {
 	case c.Timeout == 0:
 		c.Timeout = defaultTimeout
@@ -87,6 +111,10 @@ func (c Config) withDefaults() (Config, error) {
 // Config.Workers PDFs are read at once, other callers wait for a free
 // instance or for their context.
 //
+// OCR runs Tesseract as a separate process per image or batch of images,
+// at most Config.Workers at once across all calls, each killed when its
+// call's context ends.
+//
 // Every PDF gets a fresh instance, which is discarded afterwards (creating
 // one takes milliseconds once the module is compiled), so a hostile file
 // cannot leave state or memory behind for the next one. An instance whose
@@ -95,16 +123,43 @@ type Engine struct {
 	cfg   Config
 	pool  pdfium.Pool
 	cache wazero.CompilationCache
+
+	// ocr is nil when Tesseract is unavailable, and ocrErr says why.
+	ocr      *tesseract
+	ocrErr   error
+	ocrSlots chan struct{} // one per running Tesseract process
+}
+
+// ExtractOptions tune one ExtractWith call. The zero value is what Extract
+// uses.
+type ExtractOptions struct {
+	// OCRPriority OCRs every page of a PDF, even one with a good text
+	// layer, and prefers the OCR's words where both read the same place
+	// (for text layers with broken encodings). Without Tesseract such a
+	// call fails with ocr_unavailable.
+	OCRPriority bool
+	// Languages are the OCR languages of this call, as Tesseract names them
+	// ("deu") or as ISO 639-1 codes ("de", "de-CH"). Those not installed
+	// are ignored; when none is left, Config.OCRLanguages apply.
+	Languages []string
 }
 
 // NewEngine compiles the PDFium module and starts the pool. Compiling takes
 // seconds (3.5-4.5 s on a 2-core machine) unless Config.CacheDir holds an
-// earlier compilation; call it once at start-up. The caller must Close the
-// Engine.
+// earlier compilation; call it once at start-up. It also looks for
+// Tesseract (see Config.TesseractPath and OCRLanguages): a missing program
+// is no error (OCRLanguages reports it), but missing languages that
+// Config.OCRLanguages names are. The caller must Close the Engine.
 func NewEngine(cfg Config) (*Engine, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	ocr, ocrErr := findTesseract(cfg.TesseractPath)
+	if ocr != nil {
+		if err := ocr.setLanguages(cfg.OCRLanguages); err != nil {
+			return nil, fmt.Errorf("invalid extract config: OCRLanguages: %w", err)
+		}
 	}
 	rc := wazero.NewRuntimeConfig().
 		// The bundled PDFium lowers setjmp/longjmp to WebAssembly
@@ -135,7 +190,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		closeCache(cache)
 		return nil, fmt.Errorf("start pdfium pool: %w", err)
 	}
-	e := &Engine{cfg: cfg, pool: pool, cache: cache}
+	e := &Engine{cfg: cfg, pool: pool, cache: cache, ocr: ocr, ocrErr: ocrErr, ocrSlots: make(chan struct{}, cfg.Workers)}
 	// Instantiate once now, so that a module that cannot run fails here
 	// and not on the first upload.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -158,6 +213,15 @@ func (e *Engine) Close() error {
 	return nil
 }
 
+// OCRLanguages returns the languages OCR uses by default, or nil and the
+// reason when OCR is unavailable (Tesseract not found or not runnable).
+func (e *Engine) OCRLanguages() ([]string, error) {
+	if e.ocr == nil {
+		return nil, e.ocrErr
+	}
+	return slices.Clone(e.ocr.langs), nil
+}
+
 func closeCache(c wazero.CompilationCache) {
 	if c != nil {
 		_ = c.Close(context.Background())
@@ -167,17 +231,27 @@ func closeCache(c wazero.CompilationCache) {
 // Pages counts the pages of the file at path, whose kind the caller got from
 // Sniff. A PDF is opened through PDFium, which reads only the parts of the
 // file it needs (the cross-reference table and the page tree), never the
-// whole file into memory. Text-like kinds, images, docx and xlsx count 1 (a
-// multi-page TIFF too, for now); KindUnknown counts 0 with unsupported_type.
+// whole file into memory. An image counts 1, a TIFF one per image in it,
+// after its header passed the checks of Extract (signature, size); a DOCX
+// counts what docProps/app.xml says (as Word last laid it out), else 1; an
+// XLSX counts its sheets; an e-mail counts 1 for its text plus the pages of
+// its attachments; text, CSV and HTML count 1; KindUnknown counts 0 with
+// unsupported_type.
 //
 // An empty file counts 0 with empty_document; an encrypted or unreadable
-// PDF counts 0 with encrypted_document or corrupt_document. With such an
-// *Error the caller stores 0 and accepts the file, which will fail with the
-// same code when extracted. Other errors (the file cannot be opened, the
-// context was cancelled) are not about the document.
+// file counts 0 with the code Extract would fail with (encrypted_document,
+// corrupt_document, too_large_content). With such an *Error the caller
+// stores 0 and accepts the file, which will fail with the same code when
+// extracted. Other errors (the file cannot be opened, the context was
+// cancelled) are not about the document.
 func (e *Engine) Pages(ctx context.Context, path string, kind Kind) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
+	return e.pages(ctx, path, kind, 0)
+}
+
+// pages is Pages inside an e-mail nested depth levels deep.
+func (e *Engine) pages(ctx context.Context, path string, kind Kind, depth int) (n int, err error) {
 	if err := ctxError(ctx); err != nil {
 		return 0, err
 	}
@@ -188,9 +262,13 @@ func (e *Engine) Pages(ctx context.Context, path string, kind Kind) (int, error)
 	if size == 0 {
 		return 0, errEmpty()
 	}
-	switch kind {
-	case KindPDF:
-		var n int
+	defer func() {
+		if p := recover(); p != nil {
+			n, err = 0, newError(CodeCorruptDocument, "The document could not be read.", fmt.Errorf("panic: %v", p))
+		}
+	}()
+	switch {
+	case kind == KindPDF:
 		err := e.withInstance(ctx, func(_ context.Context, inst pdfium.Pdfium) error {
 			var err error
 			n, err = countPDFPages(inst, path)
@@ -200,35 +278,79 @@ func (e *Engine) Pages(ctx context.Context, path string, kind Kind) (int, error)
 			return 0, err
 		}
 		return n, nil
-	case KindUnknown, "":
+	case kind.IsImage():
+		info, err := e.imageInfo(path, kind)
+		if err != nil {
+			return 0, err
+		}
+		return info.pages, nil
+	case kind == KindDOCX:
+		return e.docxPages(path)
+	case kind == KindXLSX:
+		return e.xlsxPages(path)
+	case kind == KindEML:
+		return e.emlPages(ctx, path, depth)
+	case kind == KindUnknown || kind == "":
 		return 0, errUnsupported(kind)
 	default:
 		return 1, nil
 	}
 }
 
-// Extract returns the text and layout of the file at path, whose kind the
-// caller got from Sniff.
+// Extract is ExtractWith with the zero ExtractOptions.
+func (e *Engine) Extract(ctx context.Context, path string, kind Kind) (*Document, error) {
+	return e.ExtractWith(ctx, path, kind, ExtractOptions{})
+}
+
+// ExtractWith returns the text and layout of the file at path, whose kind
+// the caller got from Sniff.
 //
-// Supported: PDF with a text layer (words with boxes from PDFium, in points,
-// grouped into lines top to bottom, a line holding every word on one
-// baseline so the cells of a table row stay together); text and CSV (one
-// Line per text line on a synthetic grid); HTML (tags stripped, the cells of
-// a table row on one line). A PDF without a text layer (a scan) is not a
-// failure: it gives its pages with no lines, for OCR to fill later.
+// Supported:
+//   - PDF: words with boxes from the text layer (PDFium, in points),
+//     grouped into lines top to bottom, a line holding every word on one
+//     baseline so the cells of a table row stay together. Pages without a
+//     text layer, and images on a page that its text layer does not cover,
+//     are rendered at 200 dpi and OCRed (see pdfocr.go and
+//     ExtractOptions.OCRPriority).
+//   - Images (PNG, JPEG, TIFF with all its pages, GIF, BMP, WebP): OCR with
+//     Tesseract, boxes in pixels, Word.Conf Tesseract's confidence.
+//   - DOCX: paragraphs in order, headers first and footers last, a table
+//     row (and each line of its cells) on one line with the cells set
+//     apart by at least two spaces; explicit and last-rendered page breaks
+//     start pages.
+//   - XLSX: one page per sheet, one line per row, the cells in aligned
+//     columns at least two spaces apart, numbers and dates formatted as
+//     their cell format says (dates as 2006-01-02).
+//   - E-mail (.eml): a first page with the From, To, Cc, Subject and Date
+//     headers and the text/plain body (or the text/html one as text), then
+//     the pages of every attachment, extracted the same way.
+//   - Text and CSV (one Line per text line on a synthetic grid); HTML (tags
+//     stripped, the cells of a table row on one line).
 //
-// Permanent failures are *Error: unsupported_type (images, docx, xlsx, eml,
-// zip, unknown), empty_document (empty file, or a text file with no words),
+// Formats without geometry (text, CSV, HTML, DOCX, XLSX, e-mail text) get
+// a synthetic 6 x 12 point grid per character.
+//
+// Permanent failures are *Error: unsupported_type (zip, unknown),
+// empty_document (empty file, or no word found, OCR included),
 // encrypted_document (a PDF that needs a password), corrupt_document
-// (unparseable, or over the memory limit), too_many_pages (over
-// Config.MaxPages, or over Config.MaxTextBytes of text) and timeout (ctx or
+// (unparseable, over the memory limit, an image Tesseract cannot read),
+// too_large_content (an image over Config.MaxImagePixels, an office file
+// or e-mail that unpacks to too much), too_many_pages (over
+// Config.MaxPages, or over Config.MaxTextBytes of text), ocr_unavailable (a
+// file that needs OCR while Tesseract is missing) and timeout (ctx or
 // Config.Timeout expired, checked promptly even while PDFium is stuck in a
-// page; that instance is killed). A panic in the engine becomes
-// corrupt_document. A cancelled ctx (not a deadline) returns ctx.Err()
-// wrapped: the work was interrupted, not the document at fault.
-func (e *Engine) Extract(ctx context.Context, path string, kind Kind) (doc *Document, err error) {
+// page, whose instance is then killed, or while Tesseract runs, which is
+// then killed). A panic in the engine becomes corrupt_document. A cancelled
+// ctx (not a deadline) returns ctx.Err() wrapped: the work was interrupted,
+// not the document at fault.
+func (e *Engine) ExtractWith(ctx context.Context, path string, kind Kind, opts ExtractOptions) (*Document, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
+	return e.extract(ctx, path, kind, opts, 0)
+}
+
+// extract is ExtractWith inside an e-mail nested depth levels deep.
+func (e *Engine) extract(ctx context.Context, path string, kind Kind, opts ExtractOptions, depth int) (doc *Document, err error) {
 	if err := ctxError(ctx); err != nil {
 		return nil, err
 	}
@@ -239,26 +361,27 @@ func (e *Engine) Extract(ctx context.Context, path string, kind Kind) (doc *Docu
 	if size == 0 {
 		return nil, errEmpty()
 	}
-	switch kind {
-	case KindPDF:
+	if kind == KindPDF {
 		// out is read only when withInstance returns nil, that is after fn
 		// returned: a killed fn may still write it, nobody reads it then.
 		var out *Document
 		err = e.withInstance(ctx, func(ctx context.Context, inst pdfium.Pdfium) error {
 			var err error
-			out, err = extractPDF(ctx, inst, path, e.cfg.MaxPages, e.cfg.MaxTextBytes)
+			out, err = e.extractPDF(ctx, inst, path, opts)
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
 		return out, nil
-	case KindText, KindCSV, KindHTML:
-		defer func() {
-			if p := recover(); p != nil {
-				doc, err = nil, newError(CodeCorruptDocument, "The document could not be read.", fmt.Errorf("panic: %v", p))
-			}
-		}()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			doc, err = nil, newError(CodeCorruptDocument, "The document could not be read.", fmt.Errorf("panic: %v", p))
+		}
+	}()
+	switch {
+	case kind == KindText, kind == KindCSV, kind == KindHTML:
 		text, err := e.readText(path, size)
 		if err != nil {
 			return nil, err
@@ -271,6 +394,14 @@ func (e *Engine) Extract(ctx context.Context, path string, kind Kind) (doc *Docu
 		default:
 			return plainDocument(ctx, text, "")
 		}
+	case kind.IsImage():
+		return e.extractImage(ctx, path, kind, opts)
+	case kind == KindDOCX:
+		return e.extractDOCX(ctx, path)
+	case kind == KindXLSX:
+		return e.extractXLSX(ctx, path)
+	case kind == KindEML:
+		return e.extractEML(ctx, path, opts, depth)
 	default:
 		return nil, errUnsupported(kind)
 	}
@@ -374,14 +505,10 @@ func errEmpty() *Error {
 }
 
 func errUnsupported(kind Kind) *Error {
-	switch {
-	case kind.IsImage():
-		return newError(CodeUnsupportedType, fmt.Sprintf("%s images are not supported yet.", strings.ToUpper(string(kind))), nil)
-	case kind == KindUnknown || kind == "":
+	if kind == KindUnknown || kind == "" {
 		return newError(CodeUnsupportedType, "The file type is not supported.", nil)
-	default:
-		return newError(CodeUnsupportedType, fmt.Sprintf("%s files are not supported yet.", strings.ToUpper(string(kind))), nil)
 	}
+	return newError(CodeUnsupportedType, fmt.Sprintf("%s files are not supported.", strings.ToUpper(string(kind))), nil)
 }
 
 func tooMuchText(limit int) *Error {

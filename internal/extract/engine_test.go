@@ -142,7 +142,12 @@ func TestPages(t *testing.T) {
 		{"random bytes", writeFile(t, "random.bin", randomBytes(3, 8192)), "", 0, CodeUnsupportedType},
 		{"empty", writeFile(t, "empty.pdf", nil), KindPDF, 0, CodeEmptyDocument},
 		{"text", writeFile(t, "a.txt", []byte("one\ntwo\n")), "", 1, ""},
-		{"png", writeFile(t, "a.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")), "", 1, ""},
+		{"png cut in its header", writeFile(t, "a.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")), "", 0, CodeCorruptDocument},
+		{"scanned png", "testdata/scan-invoice.png", "", 1, ""},
+		{"two-page tiff", "testdata/scan-2pages.tif", "", 2, ""},
+		{"docx with its page count in app.xml", "testdata/invoice.docx", "", 2, ""},
+		{"xlsx with two sheets", "testdata/invoice.xlsx", "", 2, ""},
+		{"eml with a one-page pdf attached", "testdata/invoice.eml", "", 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,21 +363,21 @@ func TestExtractRotatedPage(t *testing.T) {
 }
 
 func TestExtractPDFWithoutTextLayer(t *testing.T) {
-	// A page that only paints (like a scan) is not a failure: its text is
-	// empty, for OCR to fill in later.
+	// Pages that only paint (like a scan) need OCR: without Tesseract the
+	// file fails with ocr_unavailable, with it the rectangles read as no
+	// text at all.
 	path := writeFile(t, "scan.pdf", minimalPDF([]string{"0 0 1 rg 72 72 200 100 re f\n", "1 0 0 rg 10 10 50 50 re f\n"}, true))
-	d, err := engine.Extract(context.Background(), path, KindPDF)
-	if err != nil {
-		t.Fatalf("Extract(no text layer) = %v, want success", err)
-	}
-	if len(d.Pages) != 2 {
-		t.Fatalf("pages = %d, want 2", len(d.Pages))
-	}
-	for _, p := range d.Pages {
-		if len(p.Lines) != 0 || p.Width != 612 || p.Height != 792 {
-			t.Errorf("page %d: %d lines, %gx%g; want no lines on 612x792", p.Number, len(p.Lines), p.Width, p.Height)
-		}
-	}
+	_, err := noOCREngine(t).Extract(context.Background(), path, KindPDF)
+	wantCode(t, "Extract(no text layer, no tesseract)", err, CodeOCRUnavailable)
+
+	// Blank pages paint nothing: there is nothing to OCR.
+	blank := writeFile(t, "blank.pdf", minimalPDF([]string{"", ""}, false))
+	_, err = noOCREngine(t).Extract(context.Background(), blank, KindPDF)
+	wantCode(t, "Extract(blank pages, no tesseract)", err, CodeEmptyDocument)
+
+	needTesseract(t)
+	_, err = engine.Extract(context.Background(), path, KindPDF)
+	wantCode(t, "Extract(no text layer)", err, CodeEmptyDocument)
 }
 
 func TestExtractFailures(t *testing.T) {
@@ -392,9 +397,9 @@ func TestExtractFailures(t *testing.T) {
 		{"empty text file", writeFile(t, "empty.txt", nil), KindText, CodeEmptyDocument},
 		{"blank text", writeFile(t, "blank.txt", []byte(" \n\t\n  \n")), "", CodeEmptyDocument},
 		{"html without text", writeFile(t, "blank.html", []byte("<html><head><title>x</title><script>var a = 1;</script></head><body> </body></html>")), "", CodeEmptyDocument},
-		{"png", writeFile(t, "scan.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")), "", CodeUnsupportedType},
-		{"docx", writeFile(t, "a.docx", zipHead(t, "[Content_Types].xml", "word/document.xml")), "", CodeUnsupportedType},
-		{"eml", writeFile(t, "a.eml", []byte("From: a@example.com\nTo: b@example.com\nSubject: x\n\nhi\n")), "", CodeUnsupportedType},
+		{"png cut in its header", writeFile(t, "scan.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")), "", CodeCorruptDocument},
+		{"docx without text", writeFile(t, "a.docx", zipHead(t, "[Content_Types].xml", "word/document.xml")), "", CodeEmptyDocument},
+		{"zip", writeFile(t, "a.zip", zipHead(t, "a.txt", "b.txt")), "", CodeUnsupportedType},
 		{"too many pages", writeFile(t, "long.pdf", minimalPDF(slices.Repeat([]string{textOps(textRun{72, 720, 12, "page"})}, 501), true)), "", CodeTooManyPages},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,12 @@ const (
 	CodeEmptyDocument     = "empty_document"
 	CodeTimeout           = "timeout"
 	CodeOCRUnavailable    = "ocr_unavailable"
+	// CodeTooLargeContent: the file is small but what it holds is not: an
+	// image whose header claims more than Config.MaxImagePixels, a DOCX or
+	// XLSX that unpacks to more than 100 MB or holds more than 10000
+	// entries, an e-mail with more than 500 parts. Refused before the
+	// content is unpacked (decompression bombs).
+	CodeTooLargeContent = "too_large_content"
 )
 
 // Error is a permanent failure of one file: retrying the same bytes gives the

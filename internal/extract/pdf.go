@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/klippa-app/go-pdfium"
@@ -73,9 +74,10 @@ func countPDFPages(inst pdfium.Pdfium, path string) (int, error) {
 	return resp.PageCount, nil
 }
 
-// extractPDF reads the text layer of every page. A page that cannot be read
-// makes the whole PDF corrupt: partial text would pass for all of it.
-func extractPDF(ctx context.Context, inst pdfium.Pdfium, path string, maxPages, maxTextBytes int) (*Document, error) {
+// extractPDF reads the text layer of every page and OCRs what needs it (see
+// pdfocr.go). A page that cannot be read makes the whole PDF corrupt:
+// partial text would pass for all of it.
+func (e *Engine) extractPDF(ctx context.Context, inst pdfium.Pdfium, path string, opts ExtractOptions) (*Document, error) {
 	doc, closeDoc, err := openPDF(inst, path)
 	if err != nil {
 		return nil, err
@@ -89,29 +91,90 @@ func extractPDF(ctx context.Context, inst pdfium.Pdfium, path string, maxPages, 
 	switch {
 	case n <= 0:
 		return nil, newError(CodeCorruptDocument, "The PDF has no pages.", nil)
-	case n > maxPages:
-		return nil, newError(CodeTooManyPages, fmt.Sprintf("The PDF has %d pages; at most %d are accepted.", n, maxPages), nil)
+	case n > e.cfg.MaxPages:
+		return nil, newError(CodeTooManyPages, fmt.Sprintf("The PDF has %d pages; at most %d are accepted.", n, e.cfg.MaxPages), nil)
+	}
+	var ocr *pdfOCR
+	if e.ocr != nil {
+		ocr = newPDFOCR(ctx, e, e.ocr.languages(opts.Languages))
+		defer ocr.stop()
 	}
 	out := &Document{Pages: make([]Page, 0, n)}
-	budget := maxTextBytes
+	words := make([][]placedWord, n) // of the pages queued for OCR
+	budget := e.cfg.MaxTextBytes
 	for i := range n {
 		if err := ctxError(ctx); err != nil {
 			return nil, err
 		}
-		page, err := pdfPage(ctx, inst, doc, i, &budget)
+		page, ws, err := pdfPage(ctx, inst, doc, i, &budget, ocr, opts.OCRPriority)
 		switch {
 		case errors.Is(err, errTextBudget):
-			return nil, tooMuchText(maxTextBytes)
+			return nil, tooMuchText(e.cfg.MaxTextBytes)
+		case IsCode(err, CodeOCRUnavailable):
+			return nil, errOCRUnavailable(e.ocrErr)
 		case IsCode(err, CodeTimeout):
 			return nil, err
+		case ocr != nil && ocr.failed() != nil:
+			return nil, ocr.failed()
 		case err != nil:
 			// PDFium refused the page, or trapped (over the memory limit,
 			// say) and left the instance unfit for more calls.
 			return nil, newError(CodeCorruptDocument, fmt.Sprintf("Page %d of the PDF could not be read.", i+1), err)
 		}
+		words[i] = ws
 		out.Pages = append(out.Pages, page)
 	}
+	if ocr != nil {
+		results, err := ocr.wait()
+		if err != nil {
+			return nil, err
+		}
+		if err := mergePDFOCR(out, words, results, opts.OCRPriority, e.cfg.MaxTextBytes-budget, e.cfg.MaxTextBytes); err != nil {
+			return nil, err
+		}
+	}
+	if !hasWords(out) {
+		return nil, newError(CodeEmptyDocument, "The document contains no text.", nil)
+	}
 	return out, nil
+}
+
+// mergePDFOCR adds the OCR results to the pages they belong to and groups
+// those pages' words into lines again. used is the text bytes of the text
+// layers; the OCR words spend from the same limit.
+func mergePDFOCR(d *Document, words [][]placedWord, results []ocrResult, priority bool, used, limit int) error {
+	slices.SortStableFunc(results, func(a, b ocrResult) int {
+		if a.page != b.page {
+			return a.page - b.page
+		}
+		return compareFloat(a.region.Y0, b.region.Y0)
+	})
+	for _, r := range results {
+		for _, w := range r.words {
+			if used += len(w.Text); used > limit {
+				return tooMuchText(limit)
+			}
+		}
+		words[r.page] = mergeOCR(words[r.page], r.words, r.region, priority)
+		d.Pages[r.page].Lines = nil // regrouped below
+	}
+	for i := range d.Pages {
+		if d.Pages[i].Lines == nil && len(words[i]) > 0 {
+			d.Pages[i].Lines = groupLines(words[i])
+		}
+	}
+	return nil
+}
+
+func hasWords(d *Document) bool {
+	for _, p := range d.Pages {
+		for _, l := range p.Lines {
+			if len(l.Words) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // errTextBudget stops a PDF whose text exceeds Config.MaxTextBytes.
@@ -124,38 +187,41 @@ type glyph struct {
 	baseline float64
 }
 
-// pdfPage reads the words of page i, spending their bytes from budget.
-func pdfPage(ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, budget *int) (Page, error) {
+// pdfPage reads the words of page i, spending their bytes from budget, and
+// groups them into the page's lines. When ocr is not nil and the page needs
+// OCR (see planOCR), it renders what needs it, queues it on ocr and returns
+// the words too, for the OCR results to be merged with.
+func pdfPage(ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, budget *int, ocr *pdfOCR, priority bool) (Page, []placedWord, error) {
 	page := Page{Number: i + 1}
 	loaded, err := inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: doc, Index: i})
 	if err != nil {
-		return page, fmt.Errorf("load page %d: %w", i+1, err)
+		return page, nil, fmt.Errorf("load page %d: %w", i+1, err)
 	}
 	defer inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: loaded.Page})
 	ref := requests.Page{ByReference: &loaded.Page}
 
 	w, err := inst.FPDF_GetPageWidthF(&requests.FPDF_GetPageWidthF{Page: ref})
 	if err != nil {
-		return page, fmt.Errorf("page %d width: %w", i+1, err)
+		return page, nil, fmt.Errorf("page %d width: %w", i+1, err)
 	}
 	h, err := inst.FPDF_GetPageHeightF(&requests.FPDF_GetPageHeightF{Page: ref})
 	if err != nil {
-		return page, fmt.Errorf("page %d height: %w", i+1, err)
+		return page, nil, fmt.Errorf("page %d height: %w", i+1, err)
 	}
 	page.Width, page.Height = float64(w.PageWidth), float64(h.PageHeight)
 	tf, err := pageTransform(inst, ref, page.Width, page.Height)
 	if err != nil {
-		return page, fmt.Errorf("page %d transform: %w", i+1, err)
+		return page, nil, fmt.Errorf("page %d transform: %w", i+1, err)
 	}
 
 	tp, err := inst.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: ref})
 	if err != nil {
-		return page, fmt.Errorf("page %d text: %w", i+1, err)
+		return page, nil, fmt.Errorf("page %d text: %w", i+1, err)
 	}
 	defer inst.FPDFText_ClosePage(&requests.FPDFText_ClosePage{TextPage: tp.TextPage})
 	count, err := inst.FPDFText_CountChars(&requests.FPDFText_CountChars{TextPage: tp.TextPage})
 	if err != nil {
-		return page, fmt.Errorf("page %d text: %w", i+1, err)
+		return page, nil, fmt.Errorf("page %d text: %w", i+1, err)
 	}
 
 	var (
@@ -171,12 +237,12 @@ func pdfPage(ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUME
 	for j := range count.Count {
 		if j%4096 == 4095 {
 			if err := ctxError(ctx); err != nil {
-				return page, err
+				return page, nil, err
 			}
 		}
 		u, err := inst.FPDFText_GetUnicode(&requests.FPDFText_GetUnicode{TextPage: tp.TextPage, Index: j})
 		if err != nil {
-			return page, fmt.Errorf("page %d char %d: %w", i+1, j, err)
+			return page, nil, fmt.Errorf("page %d char %d: %w", i+1, j, err)
 		}
 		r := pdfRune(rune(u.Unicode))
 		if r == ' ' {
@@ -185,11 +251,11 @@ func pdfPage(ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUME
 		}
 		lb, err := inst.FPDFText_GetLooseCharBox(&requests.FPDFText_GetLooseCharBox{TextPage: tp.TextPage, Index: j})
 		if err != nil {
-			return page, fmt.Errorf("page %d char %d: %w", i+1, j, err)
+			return page, nil, fmt.Errorf("page %d char %d: %w", i+1, j, err)
 		}
 		o, err := inst.FPDFText_GetCharOrigin(&requests.FPDFText_GetCharOrigin{TextPage: tp.TextPage, Index: j})
 		if err != nil {
-			return page, fmt.Errorf("page %d char %d: %w", i+1, j, err)
+			return page, nil, fmt.Errorf("page %d char %d: %w", i+1, j, err)
 		}
 		g := glyph{r: r, box: tf.box(lb.Rect.Left, lb.Rect.Top, lb.Rect.Right, lb.Rect.Bottom)}
 		_, g.baseline = tf.apply(o.X, o.Y)
@@ -198,12 +264,38 @@ func pdfPage(ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUME
 		}
 		cur = append(cur, g)
 		if *budget -= len(string(r)); *budget < 0 {
-			return page, errTextBudget
+			return page, nil, errTextBudget
 		}
 	}
 	flush()
-	page.Lines = groupLines(words)
-	return page, nil
+	scan, err := scanPage(inst, ref, tf, page.Width, page.Height)
+	if err != nil {
+		return page, nil, fmt.Errorf("page %d objects: %w", i+1, err)
+	}
+	if len(words) > 0 {
+		page.Lines = groupLines(slices.Clone(words))
+	}
+	plan := planOCR(words, scan, page.Width, page.Height, priority)
+	switch {
+	case !plan.any():
+		return page, nil, nil
+	case ocr == nil && plan.required:
+		return page, nil, errOCRUnavailable(nil)
+	case ocr == nil:
+		// Images beside a text layer are read when OCR is available only.
+		return page, nil, nil
+	case plan.full:
+		if err := ocr.submit(inst, ref, i, Box{X1: page.Width, Y1: page.Height}, true); err != nil {
+			return page, nil, err
+		}
+	default:
+		for _, r := range plan.regions {
+			if err := ocr.submit(inst, ref, i, r, false); err != nil {
+				return page, nil, err
+			}
+		}
+	}
+	return page, words, nil
 }
 
 // pdfRune normalises a character of a text layer: white space and control

@@ -11,9 +11,9 @@ import (
 // Kind is the real type of a file, decided from its content by Sniff.
 type Kind string
 
-// The kinds Sniff knows. Only KindPDF, KindText, KindCSV and KindHTML can be
-// extracted today; the others are recognised so that a file can fail with a
-// precise unsupported_type instead of a parse error.
+// The kinds Sniff knows. Every kind but KindZIP and KindUnknown can be
+// extracted (images through OCR); those two are recognised so that a file
+// can fail with a precise unsupported_type instead of a parse error.
 const (
 	KindPDF     Kind = "pdf"
 	KindText    Kind = "text"

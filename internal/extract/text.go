@@ -24,15 +24,28 @@ const (
 // empty, also on those delimiter runes (CSV). Line.Text keeps the line's own
 // spacing, tabs expanded. All of it is one page, as wide as the longest line.
 func plainDocument(ctx context.Context, text string, delims string) (*Document, error) {
+	page, err := plainPage(ctx, text, delims, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Lines) == 0 {
+		return nil, newError(CodeEmptyDocument, "The document contains no text.", nil)
+	}
+	return &Document{Pages: []Page{page}}, nil
+}
+
+// plainPage lays text out as page number n, as plainDocument does; a page
+// without words has no lines.
+func plainPage(ctx context.Context, text string, delims string, n int) (Page, error) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	text = strings.TrimSuffix(text, "\n") // ends the last line, opens none
-	page := Page{Number: 1}
+	page := Page{Number: n}
 	maxCols := 0
 	for i, raw := range strings.Split(text, "\n") {
 		if i%1024 == 0 {
 			if err := ctxError(ctx); err != nil {
-				return nil, err
+				return page, err
 			}
 		}
 		line, cols := layoutLine(raw, float64(i), delims)
@@ -42,11 +55,26 @@ func plainDocument(ctx context.Context, text string, delims string) (*Document, 
 		}
 		page.Height = float64(i+1) * lineHeight
 	}
-	if len(page.Lines) == 0 {
+	page.Width = float64(maxCols) * charWidth
+	return page, nil
+}
+
+// linesDocument lays out pages of text lines (DOCX, XLSX, e-mail) on the
+// synthetic grid, one Page each, numbered from 1. It fails with
+// empty_document when no page holds a word.
+func linesDocument(ctx context.Context, pages [][]string) (*Document, error) {
+	d := &Document{}
+	for i, lines := range pages {
+		p, err := plainPage(ctx, strings.Join(lines, "\n"), "", i+1)
+		if err != nil {
+			return nil, err
+		}
+		d.Pages = append(d.Pages, p)
+	}
+	if !hasWords(d) {
 		return nil, newError(CodeEmptyDocument, "The document contains no text.", nil)
 	}
-	page.Width = float64(maxCols) * charWidth
-	return &Document{Pages: []Page{page}}, nil
+	return d, nil
 }
 
 // layoutLine places the words of one text line on grid row y and returns the

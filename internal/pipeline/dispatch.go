@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -184,7 +185,7 @@ func (d *Dispatcher) Enqueue(tasks []store.DeliveryTask) {
 		return // leased rows: a sweeper sends them after the lease
 	}
 	for _, t := range tasks {
-		if _, dup := d.known[t.Delivery.ID]; dup {
+		if _, dup := d.known[roundKey(t.Delivery.ID, t.Delivery.Round)]; dup {
 			continue
 		}
 		q := d.eps[t.Endpoint.ID]
@@ -202,17 +203,22 @@ func (d *Dispatcher) Enqueue(tasks []store.DeliveryTask) {
 		default:
 			continue // full: the row waits in the database for its lease to end
 		}
-		d.known[t.Delivery.ID] = struct{}{}
+		d.known[roundKey(t.Delivery.ID, t.Delivery.Round)] = struct{}{}
 	}
 }
 
-// forget drops deliveries from memory once their attempts are recorded
-// (or given up): from then on the database alone decides their fate.
-func (d *Dispatcher) forget(ids ...string) {
+// roundKey names one round of a delivery in memory.
+func roundKey(deliveryID string, round int) string {
+	return deliveryID + "#" + strconv.Itoa(round)
+}
+
+// forget drops delivery rounds (roundKey) from memory once their attempts
+// are recorded (or given up): from then on the database alone decides.
+func (d *Dispatcher) forget(keys ...string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, id := range ids {
-		delete(d.known, id)
+	for _, k := range keys {
+		delete(d.known, k)
 	}
 }
 
@@ -221,8 +227,8 @@ func (d *Dispatcher) forget(ids ...string) {
 func (d *Dispatcher) renewLeases(ctx context.Context) {
 	d.mu.Lock()
 	ids := make([]string, 0, len(d.known))
-	for id := range d.known {
-		ids = append(ids, id)
+	for k := range d.known {
+		ids = append(ids, k[:strings.LastIndexByte(k, '#')])
 	}
 	d.mu.Unlock()
 	if len(ids) == 0 {
@@ -280,7 +286,7 @@ func (d *Dispatcher) deliver(t store.DeliveryTask) {
 	}
 	a := docparse.Attempt{ID: d.ids.New(docparse.PrefixAttempt), AccountID: t.Delivery.AccountID, EndpointID: t.Endpoint.ID,
 		EventID: t.Event.ID, EventType: t.Event.Type, AttemptNumber: attempt, CreatedAt: now}
-	rec := store.AttemptRecord{DeliveryID: t.Delivery.ID, FirstAttemptAt: first}
+	rec := store.AttemptRecord{DeliveryID: t.Delivery.ID, Round: t.Delivery.Round, FirstAttemptAt: first}
 	if !t.Endpoint.Enabled {
 		a.Error = "the endpoint is disabled"
 		a.RequestHeaders = map[string]string{}
@@ -298,7 +304,7 @@ func (d *Dispatcher) deliver(t store.DeliveryTask) {
 	}
 	res := d.client.Send(d.sendCtx, t.Endpoint.URL, h, t.Event.Payload)
 	if d.sendCtx.Err() != nil {
-		d.forget(t.Delivery.ID)
+		d.forget(roundKey(t.Delivery.ID, t.Delivery.Round))
 		return // shutting down: the lease brings it back
 	}
 	fillAttempt(&a, h, res)
@@ -374,13 +380,13 @@ func (d *Dispatcher) recordLoop() {
 
 func (d *Dispatcher) writeRecords(batch []store.AttemptRecord) {
 	defer func() {
-		ids := make([]string, 0, len(batch))
+		keys := make([]string, 0, len(batch))
 		for _, r := range batch {
 			if r.DeliveryID != "" {
-				ids = append(ids, r.DeliveryID)
+				keys = append(keys, roundKey(r.DeliveryID, r.Round))
 			}
 		}
-		d.forget(ids...)
+		d.forget(keys...)
 	}()
 	for try := 0; ; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -138,8 +138,10 @@ func (s *Service) Dispatcher() *Dispatcher { return s.dispatch }
 // IDs returns the service's id generator.
 func (s *Service) IDs() *docparse.IDs { return s.ids }
 
-// Now returns the service clock's time.
-func (s *Service) Now() time.Time { return s.now().UTC() }
+// Now returns the service clock's time, in UTC, to the microsecond: what
+// the database keeps, so an object answers the same times when created and
+// when read back.
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // HashKey is how API keys are stored: they carry 190 bits of entropy, so a
 // plain SHA-256 is enough (no stretching needed).

@@ -13,8 +13,11 @@ import (
 // AttemptRecord is the outcome of one delivery attempt, to store.
 type AttemptRecord struct {
 	Attempt docparse.Attempt
-	// DeliveryID is empty for a test send (no delivery row).
+	// DeliveryID is empty for a test send (no delivery row). Round is the
+	// delivery's round the attempt belongs to: a record of an older round
+	// than the row's is kept in the log but changes nothing else.
 	DeliveryID string
+	Round      int
 	// State is the delivery's state after the attempt; NextAttemptAt is set
 	// when it stays pending.
 	State          string
@@ -75,9 +78,9 @@ func (db *DB) RecordAttempts(ctx context.Context, recs []AttemptRecord) error {
 					next = *a.NextAttemptAt
 				}
 				if err := b.add(`UPDATE deliveries SET state = $1, attempts = $2, first_attempt_at = COALESCE(first_attempt_at, $3),
-					next_attempt_at = $4, lease_until = NULL, last_status = $5, last_error = $6, updated_at = $7 WHERE id = $8`,
+					next_attempt_at = $4, lease_until = NULL, last_status = $5, last_error = $6, updated_at = $7 WHERE id = $8 AND round = $9`,
 					r.State, a.AttemptNumber, micros(r.FirstAttemptAt), micros(next), status, nullString(a.Error), micros(a.CreatedAt),
-					r.DeliveryID); err != nil {
+					r.DeliveryID, r.Round); err != nil {
 					return fmt.Errorf("update delivery: %w", err)
 				}
 			}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/docparse/docparse/internal/docparse"
 )
 
@@ -333,15 +331,7 @@ func (tx *Tx) BatchFileSummaries(ctx context.Context, accountID, batchID string)
 func (db *DB) BatchVersion(ctx context.Context, accountID, extractionID, batchID string) (int64, error) {
 	const q = `SELECT version FROM batches WHERE id = $1 AND account_id = $2 AND extraction_id = $3`
 	var v int64
-	var err error
-	if db.pgx != nil {
-		err = db.pgx.QueryRow(ctx, q, batchID, accountID, extractionID).Scan(&v)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err = sql.ErrNoRows
-		}
-	} else {
-		err = db.read().QueryRowContext(ctx, q, batchID, accountID, extractionID).Scan(&v)
-	}
+	err := db.read().QueryRowContext(ctx, q, batchID, accountID, extractionID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("batch %s: %w", batchID, docparse.ErrNotFound)
 	}

@@ -52,8 +52,8 @@ type DB struct {
 	cache *stmtCache
 	// wcache prepares the statements of runBatch on the writer (SQLite).
 	wcache *stmtCache
-	// pgx is the pool under w on PostgreSQL, for the hottest reads, which
-	// skip database/sql's layer.
+	// pgx is the pool under w on PostgreSQL, for runBatch's pipelined
+	// writes, which skip database/sql's layer.
 	pgx *pgxpool.Pool
 }
 
@@ -129,9 +129,12 @@ func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, e
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	// database/sql holds a pgx connection for each of its open ones: keep
+	// a few of the pool's connections free for runBatch, which uses the
+	// pool directly.
 	db := stdlib.OpenDBFromPool(pool)
-	db.SetMaxOpenConns(opts.MaxConns)
-	db.SetMaxIdleConns(opts.MaxConns)
+	db.SetMaxOpenConns(max(opts.MaxConns-4, 1))
+	db.SetMaxIdleConns(max(opts.MaxConns-4, 1))
 
 	lcfg := cfg.Copy()
 	lcfg.MaxConns = 1

@@ -120,7 +120,7 @@ func (db *DB) ListEvents(ctx context.Context, accountID, afterID string, types [
 	return collect(rows, Page{Limit: limit}, scanEvent)
 }
 
-const deliveryCols = `id, account_id, event_id, endpoint_id, state, attempts, first_attempt_at, next_attempt_at, last_status, last_error`
+const deliveryCols = `id, account_id, event_id, endpoint_id, state, attempts, round, first_attempt_at, next_attempt_at, last_status, last_error`
 
 func scanDelivery(row interface{ Scan(...any) error }) (docparse.Delivery, error) {
 	var d docparse.Delivery
@@ -128,7 +128,7 @@ func scanDelivery(row interface{ Scan(...any) error }) (docparse.Delivery, error
 	var next int64
 	var status sql.NullInt64
 	var lastErr sql.NullString
-	if err := row.Scan(&d.ID, &d.AccountID, &d.EventID, &d.EndpointID, &d.State, &d.Attempts, &first, &next, &status, &lastErr); err != nil {
+	if err := row.Scan(&d.ID, &d.AccountID, &d.EventID, &d.EndpointID, &d.State, &d.Attempts, &d.Round, &first, &next, &status, &lastErr); err != nil {
 		return d, err
 	}
 	d.FirstAttemptAt, d.NextAttemptAt, d.LastError = nullTime(first), fromMicros(next), lastErr.String
@@ -222,7 +222,7 @@ func (db *DB) deliveryTasks(ctx context.Context, ids []string) ([]DeliveryTask, 
 		var lastErr, reason, prev sql.NullString
 		var payload, types string
 		d, e, w := &t.Delivery, &t.Event, &t.Endpoint
-		if err := rows.Scan(&d.ID, &d.AccountID, &d.EventID, &d.EndpointID, &d.State, &d.Attempts, &first, &next, &status, &lastErr,
+		if err := rows.Scan(&d.ID, &d.AccountID, &d.EventID, &d.EndpointID, &d.State, &d.Attempts, &d.Round, &first, &next, &status, &lastErr,
 			&e.Seq, &e.ID, &e.AccountID, &e.Type, &payload, &evCreated,
 			&w.ID, &w.AccountID, &w.URL, &w.Description, &types, &w.Enabled, &reason, &w.Secret, &prev,
 			&prevExp, &lastOK, &failing, &epCreated, &epUpdated); err != nil {
@@ -286,8 +286,8 @@ func (tx *Tx) RequeueDeliveries(ctx context.Context, ep docparse.Endpoint, event
 		err := tx.x.QueryRowContext(ctx, `INSERT INTO deliveries (id, account_id, event_id, endpoint_id, state, attempts, next_attempt_at,
 			lease_until, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $5, $5)
 			ON CONFLICT (event_id, endpoint_id) DO UPDATE SET state = 'pending', first_attempt_at = NULL, next_attempt_at = $5,
-			lease_until = $6, updated_at = $5 RETURNING id, attempts`,
-			d.ID, d.AccountID, d.EventID, d.EndpointID, micros(now), micros(leaseUntil)).Scan(&d.ID, &d.Attempts)
+			lease_until = $6, updated_at = $5, round = deliveries.round + 1 RETURNING id, attempts, round`,
+			d.ID, d.AccountID, d.EventID, d.EndpointID, micros(now), micros(leaseUntil)).Scan(&d.ID, &d.Attempts, &d.Round)
 		if err != nil {
 			return nil, fmt.Errorf("requeue delivery: %w", err)
 		}

@@ -1,0 +1,411 @@
+package main
+
+// This file is the same in bench/webhook-latency, bench/webhook-throughput
+// and bench/webhook-fairness: a webhook receiver written from API.md's
+// "Delivery (Standard Webhooks)" section alone (it does not import
+// docparse's own signing code), and the few API calls the shared harness
+// client lacks.
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/docparse/docparse/bench/internal/harness"
+)
+
+// signatureTolerance is how far webhook-timestamp may be from the
+// receiver's clock (the Standard Webhooks libraries use 5 minutes).
+const signatureTolerance = 5 * time.Minute
+
+// secretKey returns the HMAC key of a "whsec_<base64>" secret.
+func secretKey(secret string) ([]byte, error) {
+	b64, ok := strings.CutPrefix(secret, "whsec_")
+	if !ok {
+		return nil, errors.New("secret has no whsec_ prefix")
+	}
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	if len(key) == 0 {
+		return nil, errors.New("secret is empty")
+	}
+	return key, nil
+}
+
+// signature returns "v1,<base64 HMAC-SHA256(key, id.ts.body)>".
+func signature(key []byte, id, ts string, body []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id))
+	m.Write([]byte{'.'})
+	m.Write([]byte(ts))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// verify checks a delivery's Standard Webhooks headers against key: the
+// three headers are present, the timestamp is within signatureTolerance of
+// now, and one of the space-separated v1 signatures is the HMAC of
+// id.timestamp.body.
+func verify(key []byte, h http.Header, body []byte, now time.Time) error {
+	id, ts, sigs := h.Get("webhook-id"), h.Get("webhook-timestamp"), h.Get("webhook-signature")
+	if id == "" || ts == "" || sigs == "" {
+		return errors.New("missing webhook-id, webhook-timestamp or webhook-signature")
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return fmt.Errorf("webhook-timestamp %q: %w", ts, err)
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > signatureTolerance || d < -signatureTolerance {
+		return fmt.Errorf("webhook-timestamp %s is %v away from now", ts, d)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id))
+	m.Write([]byte{'.'})
+	m.Write([]byte(ts))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	want := m.Sum(nil)
+	for _, s := range strings.Fields(sigs) {
+		ver, b64, ok := strings.Cut(s, ",")
+		if !ok || ver != "v1" {
+			continue
+		}
+		got, err := base64.StdEncoding.DecodeString(b64)
+		if err == nil && hmac.Equal(got, want) {
+			return nil
+		}
+	}
+	return errors.New("no v1 signature matches")
+}
+
+// delivery is one verified POST as a receiver saw it.
+type delivery struct {
+	At   time.Time // when the handler was entered (headers read)
+	ID   string    // webhook-id
+	Body []byte
+	// From the body: type, timestamp (the event's time) and data.
+	Type      string
+	Timestamp time.Time
+	BatchID   string
+}
+
+// receiver is one webhook endpoint's HTTP server on 127.0.0.1. It checks
+// every request's signature with the key given to SetSecret, decodes the
+// body, calls OnDelivery and answers its status. Requests that fail the
+// check are counted and answered 400.
+type receiver struct {
+	URL        string // http://127.0.0.1:PORT/hook
+	srv        *http.Server
+	key        atomic.Pointer[[]byte]
+	OnDelivery func(d delivery) int // nil: answer 200
+	Hang       bool                 // never answer: wait until the client gives up
+	Delay      time.Duration        // wait this long before answering
+
+	Requests atomic.Int64 // every POST, valid or not
+	Bad      atomic.Int64 // signature check or body decode failed
+	mu       sync.Mutex
+	firstBad error
+	inflight map[string]int // webhook-id -> requests being served
+	maxIn    int            // most requests served at once
+	sameIn   int            // requests that arrived while one with their webhook-id was still being served
+	lastAt   map[string]time.Time
+	repeats  int           // requests whose webhook-id came before
+	minGap   time.Duration // shortest time between two requests with one webhook-id
+}
+
+// startReceiver listens on a free loopback port. Close stops it.
+func startReceiver() (*receiver, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	r := &receiver{URL: "http://" + ln.Addr().String() + "/hook"}
+	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
+	go r.srv.Serve(ln)
+	return r, nil
+}
+
+// SetSecret sets the endpoint secret that deliveries must be signed with.
+func (r *receiver) SetSecret(secret string) error {
+	key, err := secretKey(secret)
+	if err != nil {
+		return err
+	}
+	r.key.Store(&key)
+	return nil
+}
+
+// Close stops the server at once, cutting connections still open (a
+// hanging receiver's clients see their requests fail).
+func (r *receiver) Close() { r.srv.Close() }
+
+// FirstBad returns the first check failure, if any.
+func (r *receiver) FirstBad() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.firstBad
+}
+
+func (r *receiver) bad(err error) {
+	r.Bad.Add(1)
+	r.mu.Lock()
+	if r.firstBad == nil {
+		r.firstBad = err
+	}
+	r.mu.Unlock()
+}
+
+// Concurrency returns the most requests served at once and how many
+// arrived while another with the same webhook-id was still being served
+// (a sender should never do that: a retry comes after its attempt ended).
+func (r *receiver) Concurrency() (most, sameID int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.maxIn, r.sameIn
+}
+
+// Repeats returns how many requests carried a webhook-id seen before
+// (retries, or duplicates) and the shortest time between two requests
+// with the same webhook-id (a retry comes at least the attempt's
+// duration plus the first retry delay, 5 s -10%, after the attempt
+// before it).
+func (r *receiver) Repeats() (n int, minGap time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.repeats, r.minGap
+}
+
+func (r *receiver) enter(id string, at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.inflight == nil {
+		r.inflight = map[string]int{}
+		r.lastAt = map[string]time.Time{}
+	}
+	if prev, ok := r.lastAt[id]; ok {
+		gap := at.Sub(prev)
+		if r.repeats == 0 || gap < r.minGap {
+			r.minGap = gap
+		}
+		r.repeats++
+	}
+	r.lastAt[id] = at
+	if r.inflight[id] > 0 {
+		r.sameIn++
+	}
+	r.inflight[id]++
+	n := 0
+	for _, v := range r.inflight {
+		n += v
+	}
+	r.maxIn = max(r.maxIn, n)
+}
+
+func (r *receiver) leave(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.inflight[id]--; r.inflight[id] <= 0 {
+		delete(r.inflight, id)
+	}
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	at := time.Now()
+	r.Requests.Add(1)
+	id := req.Header.Get("webhook-id")
+	r.enter(id, at)
+	defer r.leave(id)
+	if r.Hang {
+		io.Copy(io.Discard, req.Body)
+		<-req.Context().Done()
+		return
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		r.bad(fmt.Errorf("read body: %w", err))
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	kp := r.key.Load()
+	if kp == nil {
+		r.bad(errors.New("delivery before the endpoint's secret was known"))
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	if err := verify(*kp, req.Header, body, at); err != nil {
+		r.bad(err)
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	var ev struct {
+		Type      string `json:"type"`
+		Timestamp string `json:"timestamp"`
+		Data      struct {
+			BatchID string `json:"batch_id"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &ev); err != nil {
+		r.bad(fmt.Errorf("decode body: %w", err))
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	ts, err := time.Parse(time.RFC3339Nano, ev.Timestamp)
+	if err != nil {
+		r.bad(fmt.Errorf("event timestamp %q: %w", ev.Timestamp, err))
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	if r.Delay > 0 {
+		select {
+		case <-time.After(r.Delay):
+		case <-req.Context().Done():
+			return
+		}
+	}
+	status := http.StatusOK
+	if r.OnDelivery != nil {
+		status = r.OnDelivery(delivery{At: at, ID: id, Body: body, Type: ev.Type, Timestamp: ts, BatchID: ev.Data.BatchID})
+	}
+	w.WriteHeader(status)
+}
+
+// apiCall sends a JSON request with c's key and decodes a JSON answer of
+// status want into out (when not nil).
+func apiCall(ctx context.Context, c *harness.Client, method, path string, in any, want int, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Key)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, bytes.TrimSpace(b))
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// createEndpoint registers url (for the given event types; nil: all) and
+// returns the endpoint's id and secret.
+func createEndpoint(ctx context.Context, c *harness.Client, url string, types []string) (id, secret string, err error) {
+	in := map[string]any{"url": url}
+	if types != nil {
+		in["event_types"] = types
+	}
+	var out struct {
+		Endpoint struct {
+			ID string `json:"id"`
+		} `json:"webhook_endpoint"`
+		Secret string `json:"secret"`
+	}
+	if err := apiCall(ctx, c, http.MethodPost, "/v1/webhook_endpoints", in, http.StatusCreated, &out); err != nil {
+		return "", "", err
+	}
+	if out.Endpoint.ID == "" || out.Secret == "" {
+		return "", "", errors.New("POST /v1/webhook_endpoints: no id or secret in the answer")
+	}
+	return out.Endpoint.ID, out.Secret, nil
+}
+
+// feedEvent is one entry of GET /v1/events.
+type feedEvent struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	Timestamp  string `json:"timestamp"`
+	Deliveries []struct {
+		EndpointID string `json:"endpoint_id"`
+		Status     string `json:"status"`
+		Attempts   int    `json:"attempts"`
+	} `json:"deliveries"`
+}
+
+// allEvents reads the whole events feed, 100 at a time.
+func allEvents(ctx context.Context, c *harness.Client) ([]feedEvent, error) {
+	var all []feedEvent
+	after := ""
+	for {
+		var page struct {
+			Data    []feedEvent `json:"data"`
+			HasMore bool        `json:"has_more"`
+		}
+		path := "/v1/events?limit=100"
+		if after != "" {
+			path += "&after=" + after
+		}
+		if err := apiCall(ctx, c, http.MethodGet, path, nil, http.StatusOK, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.Data...)
+		if !page.HasMore || len(page.Data) == 0 {
+			return all, nil
+		}
+		after = page.Data[len(page.Data)-1].ID
+	}
+}
+
+// parseEngines turns -db into a list of engines.
+func parseEngines(s string) ([]string, error) {
+	var out []string
+	for _, e := range strings.Split(s, ",") {
+		switch e = strings.TrimSpace(e); e {
+		case "sqlite", "postgres":
+			out = append(out, e)
+		case "both":
+			out = append(out, "sqlite", "postgres")
+		default:
+			return nil, fmt.Errorf("-db %q: want sqlite, postgres or both", e)
+		}
+	}
+	return out, nil
+}
+
+// summary formats p50/p90/p99/max of d (sorted in place).
+func summary(d []time.Duration) string {
+	harness.SortDurations(d)
+	return fmt.Sprintf("p50 %s  p90 %s  p99 %s  max %s  (n=%d)", harness.Ms(harness.Percentile(d, 50)), harness.Ms(harness.Percentile(d, 90)),
+		harness.Ms(harness.Percentile(d, 99)), harness.Ms(harness.Percentile(d, 100)), len(d))
+}
+
+// tinyInvoice is the one-file document the programs upload.
+func tinyInvoice(i int) harness.Part {
+	return harness.BytesPart(fmt.Sprintf("invoice-%05d.txt", i), []byte(fmt.Sprintf("Invoice No: %d\nTotal: 1.00\n", 10000+i)))
+}

@@ -1,0 +1,138 @@
+// Package servertest starts the real docparse stack in-process for tests:
+// a fresh database (SQLite or PostgreSQL), a blob directory, River workers,
+// the webhook dispatcher and the JSON API behind an httptest.Server. It is
+// what the public client's end-to-end tests drive; nothing in it is faked.
+package servertest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/httpapi"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+// Options tune a test server. The zero value is docparse's defaults on
+// SQLite: 10 requests/s per key, burst 20.
+type Options struct {
+	// Engine is the database engine; default store.SQLite.
+	Engine store.Engine
+	// RateLimit is the sustained requests per second per key; 0 means the
+	// default, 10. NoRateLimit turns limiting off.
+	RateLimit   float64
+	RateBurst   int // default 20
+	NoRateLimit bool
+	// FileTimeout bounds the extraction of one file; default 30 s.
+	FileTimeout time.Duration
+	// NoWorkers runs no extraction workers: uploaded batches stay queued
+	// for as long as the test runs.
+	NoWorkers bool
+}
+
+// Server is a running docparse. It stops when the test ends: HTTP first,
+// then the workers, then the database.
+type Server struct {
+	// URL is the API's base URL, without /v1 (for example
+	// http://127.0.0.1:41234).
+	URL string
+	// Service and DB are the server's own, for tests that must look behind
+	// the API.
+	Service *pipeline.Service
+	DB      *store.DB
+
+	t testing.TB
+}
+
+var (
+	engineOnce sync.Once
+	engine     *extract.Engine
+	engineErr  error
+)
+
+// sharedEngine starts PDFium once per test process: starting its
+// WebAssembly runtime is the slow part, and every server of the process
+// may share it.
+func sharedEngine(t testing.TB) *extract.Engine {
+	engineOnce.Do(func() { engine, engineErr = extract.NewEngine(extract.Config{Workers: 2}) })
+	if engineErr != nil {
+		t.Fatalf("start extract engine: %v", engineErr)
+	}
+	return engine
+}
+
+// Start starts a docparse server for the test t. It fails the test when
+// any part does not start.
+func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	ctx := context.Background()
+	if o.Engine == "" {
+		o.Engine = store.SQLite
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = 10
+	}
+	if o.NoRateLimit {
+		o.RateLimit = 0
+	}
+	if o.RateBurst == 0 {
+		o.RateBurst = 20
+	}
+	if o.FileTimeout == 0 {
+		o.FileTimeout = 30 * time.Second
+	}
+	// Cleanups run last-registered first: the database is registered
+	// first by storetest.Open, so it closes after the workers and HTTP.
+	db := storetest.Open(t, o.Engine)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if err := pipeline.MigrateRiver(ctx, db, logger); err != nil {
+		t.Fatalf("migrate river: %v", err)
+	}
+	blobs, err := blob.NewLocal(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatalf("blob store: %v", err)
+	}
+	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
+		Work: !o.NoWorkers, Workers: 4, FileTimeout: o.FileTimeout,
+		Webhooks: pipeline.DispatchConfig{AllowPrivate: true},
+	}, time.Now, logger)
+	if err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	if err := svc.Start(ctx); err != nil {
+		t.Fatalf("start pipeline: %v", err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = svc.Stop(sctx)
+	})
+	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: o.RateLimit, RateBurst: o.RateBurst}, logger)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	return &Server{URL: srv.URL, Service: svc, DB: db, t: t}
+}
+
+// Key creates the account named account if needed and returns a new API
+// key of it. An account holds at most 5 active keys.
+func (s *Server) Key(account string) string {
+	s.t.Helper()
+	_, secret, err := s.Service.CreateAccountKey(context.Background(), account, "servertest")
+	if err != nil {
+		s.t.Fatalf("create key for %s: %v", account, err)
+	}
+	return secret
+}

@@ -8,7 +8,7 @@
 //
 //	DOCPARSE_API_KEY=dp_live_... go run ./examples/reconcile -cursor /var/lib/app/docparse.cursor
 //
-// DOCPARSE_URL is the server (default http://127.0.0.1:8080).
+// DOCPARSE_BASE_URL is the server (default http://127.0.0.1:8080).
 package main
 
 import (
@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if key == "" {
 		return errors.New("DOCPARSE_API_KEY is not set")
 	}
-	base := getenv("DOCPARSE_URL")
+	base := getenv("DOCPARSE_BASE_URL")
 	if base == "" {
 		base = "http://127.0.0.1:8080"
 	}

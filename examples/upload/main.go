@@ -4,7 +4,7 @@
 //
 //	DOCPARSE_API_KEY=dp_live_... go run ./examples/upload -extraction ext_... invoice-1.pdf invoice-2.pdf
 //
-// DOCPARSE_URL is the server (default http://127.0.0.1:8080).
+// DOCPARSE_BASE_URL is the server (default http://127.0.0.1:8080).
 package main
 
 import (
@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if key == "" {
 		return errors.New("DOCPARSE_API_KEY is not set")
 	}
-	base := getenv("DOCPARSE_URL")
+	base := getenv("DOCPARSE_BASE_URL")
 	if base == "" {
 		base = "http://127.0.0.1:8080"
 	}

@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/harness"
+	"github.com/docparse/docparse/bench/internal/hooks"
 )
 
 func main() {
@@ -84,12 +85,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dbs := fs.String("db", "both", "engines: sqlite, postgres or both (comma-separated)")
 	fs.IntVar(&o.healthy, "healthy", 3, "healthy endpoints, each with its own receiver")
 	fs.IntVar(&o.batches, "batches", 400, "one-file batches to upload in each run (400 at 20/s: 20 s, longer than one webhook timeout of the hanging endpoint)")
-	fs.IntVar(&o.rounds, "rounds", 3, "rounds of run A then run B; the summary takes the median of each run's p50 and p99 (other work on the machine causes stalls of a few seconds that can dominate one run's p99)")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds of run A then run B; the hooks.Summary takes the median of each run's p50 and p99 (other work on the machine causes stalls of a few seconds that can dominate one run's p99)")
 	fs.Float64Var(&o.rate, "rate", 20, "batches uploaded per second")
 	fs.DurationVar(&o.webhookTimeout, "webhook-timeout", 15*time.Second, "docparse serve --webhook-timeout")
 	fs.DurationVar(&o.wait, "wait", time.Minute, "how long to wait for the healthy deliveries after the last upload")
 	fs.StringVar(&o.logPath, "log", "", "file for the server's log (default: drained and discarded)")
-	fs.DurationVar(&o.slow, "slow", 0, "run B also gets an endpoint whose receiver answers 200 after this long (0: none)")
+	fs.DurationVar(&o.slow, "slow", 0, "run B also gets an endpoint whose hooks.Receiver answers 200 after this long (0: none)")
 	fs.DurationVar(&o.linger, "linger", 0, "in run B, wait this long after the healthy deliveries before reporting on the other endpoints")
 	serveFlags := fs.String("serve-flags", "", "extra flags for docparse serve, space-separated (e.g. \"--webhook-lease 7s\")")
 	timeout := fs.Duration("timeout", 15*time.Minute, "the whole run stops after this long")
@@ -97,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.serveFlags = strings.Fields(*serveFlags)
-	engines, err := parseEngines(*dbs)
+	engines, err := hooks.ParseEngines(*dbs)
 	if err != nil {
 		return err
 	}
@@ -243,15 +244,15 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 	dups := 0
 	types := map[string]int{}
 	all := make(chan struct{})
-	var recvs []*receiver
+	var recvs []*hooks.Receiver
 	for i := range o.healthy {
-		rc, err := startReceiver()
+		rc, err := hooks.StartReceiver()
 		if err != nil {
 			return res, err
 		}
 		defer rc.Close()
 		prefix := strconv.Itoa(i) + "/"
-		rc.OnDelivery = func(d delivery) int {
+		rc.OnDelivery = func(d hooks.Delivery) int {
 			mu.Lock()
 			defer mu.Unlock()
 			if seen[prefix+d.ID] {
@@ -273,7 +274,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 			}
 			return http.StatusOK
 		}
-		_, secret, err := createEndpoint(ctx, c, rc.URL, nil)
+		_, secret, err := hooks.CreateEndpoint(ctx, c, rc.URL, nil)
 		if err != nil {
 			return res, err
 		}
@@ -282,22 +283,22 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 		}
 		recvs = append(recvs, rc)
 	}
-	var hang, refuse, slow *receiver
+	var hang, refuse, slow *hooks.Receiver
 	var hangID, refuseID, slowID string
 	if bad {
-		if hang, err = startReceiver(); err != nil {
+		if hang, err = hooks.StartReceiver(); err != nil {
 			return res, err
 		}
 		defer hang.Close()
 		hang.Hang = true
-		if refuse, err = startReceiver(); err != nil {
+		if refuse, err = hooks.StartReceiver(); err != nil {
 			return res, err
 		}
 		defer refuse.Close()
-		refuse.OnDelivery = func(delivery) int { return http.StatusTooManyRequests }
-		bads := []*receiver{hang, refuse}
+		refuse.OnDelivery = func(hooks.Delivery) int { return http.StatusTooManyRequests }
+		bads := []*hooks.Receiver{hang, refuse}
 		if o.slow > 0 {
-			if slow, err = startReceiver(); err != nil {
+			if slow, err = hooks.StartReceiver(); err != nil {
 				return res, err
 			}
 			defer slow.Close()
@@ -305,7 +306,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 			bads = append(bads, slow)
 		}
 		for i, rc := range bads {
-			id, secret, err := createEndpoint(ctx, c, rc.URL, nil)
+			id, secret, err := hooks.CreateEndpoint(ctx, c, rc.URL, nil)
 			if err != nil {
 				return res, err
 			}
@@ -351,7 +352,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 		uwg.Add(1)
 		go func() {
 			defer uwg.Done()
-			_, err := c.Upload(ctx, ext, []harness.Part{tinyInvoice(i)})
+			_, err := c.Upload(ctx, ext, []harness.Part{hooks.TinyInvoice(i)})
 			if err != nil {
 				umu.Lock()
 				uerr = errors.Join(uerr, err)
@@ -383,7 +384,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 		tl = append(tl, strconv.FormatInt(w.Milliseconds(), 10))
 	}
 	mu.Unlock()
-	fmt.Fprintf(stdout, "[%s] healthy: event timestamp -> receipt: %s\n", label, summary(d))
+	fmt.Fprintf(stdout, "[%s] healthy: event timestamp -> receipt: %s\n", label, hooks.Summary(d))
 	fmt.Fprintf(stdout, "[%s] healthy: largest latency (ms) in each %v since the first upload: %s\n", label, timelineStep, strings.Join(tl, " "))
 	res.p50, res.p99, res.missing = harness.Percentile(d, 50), harness.Percentile(d, 99), want-got
 	if cpuErr == nil {
@@ -411,7 +412,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 				label, o.slow, slow.Requests.Load(), smost, ssame, srep, sgap.Round(time.Millisecond))
 		}
 		// What docparse recorded for the bad endpoints so far.
-		evs, err := allEvents(ctx, c)
+		evs, err := hooks.AllEvents(ctx, c)
 		if err == nil {
 			states := map[string]int{}
 			attempts := map[string]int{}
@@ -421,7 +422,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 					attempts[dl.EndpointID] += dl.Attempts
 				}
 			}
-			fmt.Fprintf(stdout, "[%s] events feed: %d events; delivery states over all endpoints: %v; attempts recorded: hanging endpoint %d, 429 endpoint %d",
+			fmt.Fprintf(stdout, "[%s] events feed: %d events; hooks.Delivery states over all endpoints: %v; attempts recorded: hanging endpoint %d, 429 endpoint %d",
 				label, len(evs), states, attempts[hangID], attempts[refuseID])
 			if slow != nil {
 				fmt.Fprintf(stdout, ", slow endpoint %d", attempts[slowID])
@@ -429,12 +430,12 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 			fmt.Fprintln(stdout)
 		}
 	}
-	for _, rc := range append(append([]*receiver(nil), recvs...), refuse) {
+	for _, rc := range append(append([]*hooks.Receiver(nil), recvs...), refuse) {
 		if rc == nil {
 			continue
 		}
 		if err := rc.FirstBad(); err != nil {
-			fmt.Fprintf(stdout, "[%s] WARNING: %d deliveries failed the signature check, first: %v\n", label, rc.Bad.Load(), err)
+			fmt.Fprintf(stdout, "[%s] WARNING: %d deliveries failed the hooks.Signature check, first: %v\n", label, rc.Bad.Load(), err)
 		}
 	}
 	fmt.Fprintln(stdout)

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/harness"
+	"github.com/docparse/docparse/bench/internal/hooks"
 )
 
 func main() {
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	engines, err := parseEngines(*dbs)
+	engines, err := hooks.ParseEngines(*dbs)
 	if err != nil {
 		return err
 	}
@@ -157,16 +158,16 @@ func measure(ctx context.Context, o options, engine string, logw io.Writer, stdo
 	}()
 	c := harness.NewClient(srv.URL, key)
 
-	rc, err := startReceiver()
+	rc, err := hooks.StartReceiver()
 	if err != nil {
 		return "", err
 	}
 	defer rc.Close()
 	var mu sync.Mutex
-	got := map[string]delivery{} // batch id -> first delivery
+	got := map[string]hooks.Delivery{} // batch id -> first delivery
 	dups, others := 0, 0
 	all := make(chan struct{})
-	rc.OnDelivery = func(d delivery) int {
+	rc.OnDelivery = func(d hooks.Delivery) int {
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
@@ -182,7 +183,7 @@ func measure(ctx context.Context, o options, engine string, logw io.Writer, stdo
 		}
 		return 200
 	}
-	_, secret, err := createEndpoint(ctx, c, rc.URL, []string{"extraction.completed"})
+	_, secret, err := hooks.CreateEndpoint(ctx, c, rc.URL, []string{"extraction.completed"})
 	if err != nil {
 		return "", err
 	}
@@ -206,7 +207,7 @@ func measure(ctx context.Context, o options, engine string, logw io.Writer, stdo
 			defer wg.Done()
 			for i := range jobs {
 				start := time.Now()
-				a, err := c.Upload(uctx, ext, []harness.Part{tinyInvoice(i)})
+				a, err := c.Upload(uctx, ext, []harness.Part{hooks.TinyInvoice(i)})
 				if err != nil {
 					errc <- err
 					ucancel()
@@ -245,10 +246,10 @@ feed:
 	mu.Lock()
 	received := len(got)
 	mu.Unlock()
-	fmt.Fprintf(stdout, "[%s] %d batches uploaded in %v; %d of %d notifications received (%d duplicates, %d of other types, %d failed the signature check) %v after the first upload\n",
+	fmt.Fprintf(stdout, "[%s] %d batches uploaded in %v; %d of %d notifications received (%d duplicates, %d of other types, %d failed the hooks.Signature check) %v after the first upload\n",
 		engine, o.n, uploaded.Round(time.Millisecond), received, o.n, dups, others, rc.Bad.Load(), time.Since(first).Round(time.Millisecond))
 	if err := rc.FirstBad(); err != nil {
-		fmt.Fprintf(stdout, "[%s] WARNING: first bad delivery: %v\n", engine, err)
+		fmt.Fprintf(stdout, "[%s] WARNING: first bad hooks.Delivery: %v\n", engine, err)
 	}
 
 	// completed_at of every batch, 8 requests at a time.
@@ -299,11 +300,11 @@ feed:
 		total = append(total, d.At.Sub(u.start))
 	}
 	mu.Unlock()
-	fmt.Fprintf(stdout, "[%s] completed_at -> receipt (notification latency): %s\n", engine, summary(notify))
-	fmt.Fprintf(stdout, "[%s]   completed_at -> event timestamp:             %s\n", engine, summary(emit))
-	fmt.Fprintf(stdout, "[%s]   event timestamp -> receipt:                  %s\n", engine, summary(send))
-	fmt.Fprintf(stdout, "[%s] upload start -> receipt:                       %s\n", engine, summary(total))
-	fmt.Fprintf(stdout, "[%s] upload start -> completed_at:                  %s\n\n", engine, summary(process))
+	fmt.Fprintf(stdout, "[%s] completed_at -> receipt (notification latency): %s\n", engine, hooks.Summary(notify))
+	fmt.Fprintf(stdout, "[%s]   completed_at -> event timestamp:             %s\n", engine, hooks.Summary(emit))
+	fmt.Fprintf(stdout, "[%s]   event timestamp -> receipt:                  %s\n", engine, hooks.Summary(send))
+	fmt.Fprintf(stdout, "[%s] upload start -> receipt:                       %s\n", engine, hooks.Summary(total))
+	fmt.Fprintf(stdout, "[%s] upload start -> completed_at:                  %s\n\n", engine, hooks.Summary(process))
 
 	p50, p99 := harness.Percentile(notify, 50), harness.Percentile(notify, 99)
 	verdict = fmt.Sprintf("%s: %d/%d notified; notification latency p50 %s, p99 %s, max %s", engine, received, o.n,

@@ -13,7 +13,7 @@
 // signature with its endpoint's secret and answering 200 at once,
 // registers one endpoint per receiver (all event types), and calls POST
 // /v1/webhook_endpoints/{id}/recover with a since before the first event
-// for every endpoint at once. Delivery throughput is the number of
+// for every endpoint at once. delivery throughput is the number of
 // deliveries over the time from the first recover call to the last
 // first-time receipt. docparse sends to one endpoint with at most 16
 // senders (DispatchConfig.PerEndpoint), so -endpoints 10 allows 160.
@@ -56,6 +56,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/harness"
+	"github.com/docparse/docparse/bench/internal/hooks"
 )
 
 func main() {
@@ -89,9 +90,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dbs := fs.String("db", "both", "engines: sqlite, postgres or both (comma-separated)")
 	fs.IntVar(&o.batches, "batches", 65, "batches to upload before the endpoints exist")
 	fs.IntVar(&o.files, "files", 30, "tiny text files per batch (at most 30)")
-	fs.IntVar(&o.endpoints, "endpoints", 10, "endpoints, each with its own receiver (an account may have 10)")
+	fs.IntVar(&o.endpoints, "endpoints", 10, "endpoints, each with its own hooks.Receiver (an account may have 10)")
 	fs.IntVar(&o.plainC, "plain-c", 64, "goroutines of the plain Go loop")
-	fs.IntVar(&o.rounds, "rounds", 3, "rounds of fresh endpoints + recover + plain loop over the same events; the summary gives medians")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds of fresh endpoints + recover + plain loop over the same events; the hooks.Summary gives medians")
 	fs.DurationVar(&o.wait, "wait", 3*time.Minute, "how long to wait for the deliveries")
 	fs.StringVar(&o.logPath, "log", "", "file for the server's log (default: drained and discarded)")
 	fs.StringVar(&o.profile, "profile", "", "directory: run perf record -g on the server while it delivers and write the reports there (figures of that run cost perf's overhead)")
@@ -99,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	engines, err := parseEngines(*dbs)
+	engines, err := hooks.ParseEngines(*dbs)
 	if err != nil {
 		return err
 	}
@@ -208,7 +209,7 @@ func measure(ctx context.Context, o options, engine string, logw io.Writer, stdo
 			return "", err
 		}
 	}
-	evs, err := allEvents(ctx, c)
+	evs, err := hooks.AllEvents(ctx, c)
 	if err != nil {
 		return "", err
 	}
@@ -271,7 +272,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	defer func() {
 		for _, id := range epIDs {
 			if id != "" {
-				err = errors.Join(err, apiCall(context.WithoutCancel(ctx), c, http.MethodDelete, "/v1/webhook_endpoints/"+id, nil, http.StatusNoContent, nil))
+				err = errors.Join(err, hooks.APICall(context.WithoutCancel(ctx), c, http.MethodDelete, "/v1/webhook_endpoints/"+id, nil, http.StatusNoContent, nil))
 			}
 		}
 	}()
@@ -281,17 +282,17 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	var t0 time.Time // the first recover call; set before any delivery
 	timeline := make([]atomic.Int64, int(o.wait/timelineStep)+2)
 	all := make(chan struct{})
-	recvs := make([]*receiver, o.endpoints)
+	recvs := make([]*hooks.Receiver, o.endpoints)
 	sinks := make([]*sink, o.endpoints)
 	keys := make([][]byte, o.endpoints)
 	for i := range recvs {
-		rc, err := startReceiver()
+		rc, err := hooks.StartReceiver()
 		if err != nil {
 			return res, err
 		}
 		defer rc.Close()
 		s := &sink{seen: map[string]bool{}, bodies: map[string][]byte{}}
-		rc.OnDelivery = func(d delivery) int {
+		rc.OnDelivery = func(d hooks.Delivery) int {
 			if plainPhase.Load() {
 				s.plain.Add(1)
 				return http.StatusOK
@@ -318,14 +319,14 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 			return http.StatusOK
 		}
 		recvs[i], sinks[i] = rc, s
-		id, secret, err := createEndpoint(ctx, c, rc.URL, nil)
+		id, secret, err := hooks.CreateEndpoint(ctx, c, rc.URL, nil)
 		if err != nil {
 			return res, err
 		}
 		if err := rc.SetSecret(secret); err != nil {
 			return res, err
 		}
-		if keys[i], err = secretKey(secret); err != nil {
+		if keys[i], err = hooks.SecretKey(secret); err != nil {
 			return res, err
 		}
 		epIDs[i] = id
@@ -353,7 +354,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 				Queued int64 `json:"queued"`
 			}
 			cs := time.Now()
-			err := apiCall(ctx, c, http.MethodPost, "/v1/webhook_endpoints/"+id+"/recover", map[string]any{"since": since.Format(time.RFC3339Nano)}, http.StatusAccepted, &out)
+			err := hooks.APICall(ctx, c, http.MethodPost, "/v1/webhook_endpoints/"+id+"/recover", map[string]any{"since": since.Format(time.RFC3339Nano)}, http.StatusAccepted, &out)
 			d := time.Since(cs)
 			rmu.Lock()
 			rerr = errors.Join(rerr, err)
@@ -401,18 +402,18 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	for _, rc := range recvs {
 		bad += rc.Bad.Load()
 		if err := rc.FirstBad(); err != nil {
-			fmt.Fprintf(stdout, "[%s] WARNING: bad delivery: %v\n", label, err)
+			fmt.Fprintf(stdout, "[%s] WARNING: bad hooks.Delivery: %v\n", label, err)
 		}
 	}
 	fmt.Fprintf(stdout, "[%s] docparse: recover queued %d deliveries (%d recover calls at once, slowest answered in %v, all in %v)\n",
 		label, queued.Load(), o.endpoints, slowest.Round(time.Millisecond), recovered.Round(time.Millisecond))
-	fmt.Fprintf(stdout, "[%s] docparse: %d of %d deliveries received (signature checked; %d duplicates, %d failed the check) in %v: %.0f deliveries/s\n",
+	fmt.Fprintf(stdout, "[%s] docparse: %d of %d deliveries received (hooks.Signature checked; %d duplicates, %d failed the check) in %v: %.0f deliveries/s\n",
 		label, got, total, dups, bad, elapsed.Round(time.Millisecond), dpRate)
 	fmt.Fprintf(stdout, "[%s] docparse: first receipt %v after the first recover call; from the last recover answer to the last receipt %v: %.0f deliveries/s\n",
 		label, firstAt.Sub(t0).Round(time.Millisecond), last.Sub(t0.Add(recovered)).Round(time.Millisecond), float64(got)/last.Sub(t0.Add(recovered)).Seconds())
 	if cpuErr == nil {
 		cpu := cpu1 - cpu0
-		fmt.Fprintf(stdout, "[%s] docparse CPU while delivering: %v (%.0f%% of one core; %.0f us per delivery)\n",
+		fmt.Fprintf(stdout, "[%s] docparse CPU while delivering: %v (%.0f%% of one core; %.0f us per hooks.Delivery)\n",
 			label, cpu.Round(time.Millisecond), 100*cpu.Seconds()/elapsed.Seconds(), float64(cpu.Microseconds())/float64(max(got, 1)))
 	}
 	n := int(elapsed/timelineStep) + 1
@@ -437,7 +438,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	rs := time.Now()
 	var delivered, attempts, retried int
 	for {
-		evs, err := allEvents(ctx, c)
+		evs, err := hooks.AllEvents(ctx, c)
 		if err != nil {
 			return res, err
 		}
@@ -469,7 +470,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	}
 	sinks[0].mu.Unlock()
 	if len(bodies) == 0 {
-		return res, errors.New("no delivery body to replay")
+		return res, errors.New("no hooks.Delivery body to replay")
 	}
 	plainPhase.Store(true)
 	urls := make([]string, len(recvs))
@@ -511,7 +512,7 @@ func uploadAll(ctx context.Context, c *harness.Client, ext string, n, files, con
 			for b := range jobs {
 				parts := make([]harness.Part, files)
 				for f := range parts {
-					parts[f] = tinyInvoice(b*files + f)
+					parts[f] = hooks.TinyInvoice(b*files + f)
 				}
 				a, err := c.Upload(ctx, ext, parts)
 				mu.Lock()
@@ -558,7 +559,7 @@ func plainLoop(ctx context.Context, urls []string, keys [][]byte, bodies [][]byt
 					req.Header.Set("Content-Type", "application/json")
 					req.Header.Set("webhook-id", id)
 					req.Header.Set("webhook-timestamp", ts)
-					req.Header.Set("webhook-signature", signature(keys[r], id, ts, body))
+					req.Header.Set("webhook-signature", hooks.Signature(keys[r], id, ts, body))
 					var resp *http.Response
 					if resp, err = client.Do(req); err == nil {
 						io.Copy(io.Discard, resp.Body)

@@ -1,7 +1,9 @@
-package main
+// Package hooks is what the webhook benchmarks share: a receiver that checks
+// every signature from the Standard Webhooks spec alone, and API helpers.
+package hooks
 
-// This file is the same in bench/webhook-latency, bench/webhook-throughput
-// and bench/webhook-fairness: a webhook receiver written from API.md's
+// Used by bench/webhook-latency, bench/webhook-throughput and
+// bench/webhook-fairness: a webhook receiver written from API.md's
 // "Delivery (Standard Webhooks)" section alone (it does not import
 // docparse's own signing code), and the few API calls the shared harness
 // client lacks.
@@ -27,12 +29,12 @@ import (
 	"github.com/docparse/docparse/bench/internal/harness"
 )
 
-// signatureTolerance is how far webhook-timestamp may be from the
+// SignatureTolerance is how far webhook-timestamp may be from the
 // receiver's clock (the Standard Webhooks libraries use 5 minutes).
-const signatureTolerance = 5 * time.Minute
+const SignatureTolerance = 5 * time.Minute
 
-// secretKey returns the HMAC key of a "whsec_<base64>" secret.
-func secretKey(secret string) ([]byte, error) {
+// SecretKey returns the HMAC key of a "whsec_<base64>" secret.
+func SecretKey(secret string) ([]byte, error) {
 	b64, ok := strings.CutPrefix(secret, "whsec_")
 	if !ok {
 		return nil, errors.New("secret has no whsec_ prefix")
@@ -47,8 +49,8 @@ func secretKey(secret string) ([]byte, error) {
 	return key, nil
 }
 
-// signature returns "v1,<base64 HMAC-SHA256(key, id.ts.body)>".
-func signature(key []byte, id, ts string, body []byte) string {
+// Signature returns "v1,<base64 HMAC-SHA256(key, id.ts.body)>".
+func Signature(key []byte, id, ts string, body []byte) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(id))
 	m.Write([]byte{'.'})
@@ -58,11 +60,11 @@ func signature(key []byte, id, ts string, body []byte) string {
 	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// verify checks a delivery's Standard Webhooks headers against key: the
-// three headers are present, the timestamp is within signatureTolerance of
+// Verify checks a delivery's Standard Webhooks headers against key: the
+// three headers are present, the timestamp is within SignatureTolerance of
 // now, and one of the space-separated v1 signatures is the HMAC of
 // id.timestamp.body.
-func verify(key []byte, h http.Header, body []byte, now time.Time) error {
+func Verify(key []byte, h http.Header, body []byte, now time.Time) error {
 	id, ts, sigs := h.Get("webhook-id"), h.Get("webhook-timestamp"), h.Get("webhook-signature")
 	if id == "" || ts == "" || sigs == "" {
 		return errors.New("missing webhook-id, webhook-timestamp or webhook-signature")
@@ -71,7 +73,7 @@ func verify(key []byte, h http.Header, body []byte, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("webhook-timestamp %q: %w", ts, err)
 	}
-	if d := now.Sub(time.Unix(sec, 0)); d > signatureTolerance || d < -signatureTolerance {
+	if d := now.Sub(time.Unix(sec, 0)); d > SignatureTolerance || d < -SignatureTolerance {
 		return fmt.Errorf("webhook-timestamp %s is %v away from now", ts, d)
 	}
 	m := hmac.New(sha256.New, key)
@@ -91,11 +93,11 @@ func verify(key []byte, h http.Header, body []byte, now time.Time) error {
 			return nil
 		}
 	}
-	return errors.New("no v1 signature matches")
+	return errors.New("no v1 Signature matches")
 }
 
-// delivery is one verified POST as a receiver saw it.
-type delivery struct {
+// Delivery is one verified POST as a receiver saw it.
+type Delivery struct {
 	At   time.Time // when the handler was entered (headers read)
 	ID   string    // webhook-id
 	Body []byte
@@ -105,15 +107,15 @@ type delivery struct {
 	BatchID   string
 }
 
-// receiver is one webhook endpoint's HTTP server on 127.0.0.1. It checks
+// Receiver is one webhook endpoint's HTTP server on 127.0.0.1. It checks
 // every request's signature with the key given to SetSecret, decodes the
 // body, calls OnDelivery and answers its status. Requests that fail the
 // check are counted and answered 400.
-type receiver struct {
+type Receiver struct {
 	URL        string // http://127.0.0.1:PORT/hook
 	srv        *http.Server
 	key        atomic.Pointer[[]byte]
-	OnDelivery func(d delivery) int // nil: answer 200
+	OnDelivery func(d Delivery) int // nil: answer 200
 	Hang       bool                 // never answer: wait until the client gives up
 	Delay      time.Duration        // wait this long before answering
 
@@ -129,21 +131,21 @@ type receiver struct {
 	minGap   time.Duration // shortest time between two requests with one webhook-id
 }
 
-// startReceiver listens on a free loopback port. Close stops it.
-func startReceiver() (*receiver, error) {
+// StartReceiver listens on a free loopback port. Close stops it.
+func StartReceiver() (*Receiver, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	r := &receiver{URL: "http://" + ln.Addr().String() + "/hook"}
+	r := &Receiver{URL: "http://" + ln.Addr().String() + "/hook"}
 	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
 	go r.srv.Serve(ln)
 	return r, nil
 }
 
 // SetSecret sets the endpoint secret that deliveries must be signed with.
-func (r *receiver) SetSecret(secret string) error {
-	key, err := secretKey(secret)
+func (r *Receiver) SetSecret(secret string) error {
+	key, err := SecretKey(secret)
 	if err != nil {
 		return err
 	}
@@ -153,16 +155,16 @@ func (r *receiver) SetSecret(secret string) error {
 
 // Close stops the server at once, cutting connections still open (a
 // hanging receiver's clients see their requests fail).
-func (r *receiver) Close() { r.srv.Close() }
+func (r *Receiver) Close() { r.srv.Close() }
 
 // FirstBad returns the first check failure, if any.
-func (r *receiver) FirstBad() error {
+func (r *Receiver) FirstBad() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.firstBad
 }
 
-func (r *receiver) bad(err error) {
+func (r *Receiver) bad(err error) {
 	r.Bad.Add(1)
 	r.mu.Lock()
 	if r.firstBad == nil {
@@ -174,7 +176,7 @@ func (r *receiver) bad(err error) {
 // Concurrency returns the most requests served at once and how many
 // arrived while another with the same webhook-id was still being served
 // (a sender should never do that: a retry comes after its attempt ended).
-func (r *receiver) Concurrency() (most, sameID int) {
+func (r *Receiver) Concurrency() (most, sameID int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.maxIn, r.sameIn
@@ -185,13 +187,13 @@ func (r *receiver) Concurrency() (most, sameID int) {
 // with the same webhook-id (a retry comes at least the attempt's
 // duration plus the first retry delay, 5 s -10%, after the attempt
 // before it).
-func (r *receiver) Repeats() (n int, minGap time.Duration) {
+func (r *Receiver) Repeats() (n int, minGap time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.repeats, r.minGap
 }
 
-func (r *receiver) enter(id string, at time.Time) {
+func (r *Receiver) enter(id string, at time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.inflight == nil {
@@ -217,7 +219,7 @@ func (r *receiver) enter(id string, at time.Time) {
 	r.maxIn = max(r.maxIn, n)
 }
 
-func (r *receiver) leave(id string) {
+func (r *Receiver) leave(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.inflight[id]--; r.inflight[id] <= 0 {
@@ -225,7 +227,7 @@ func (r *receiver) leave(id string) {
 	}
 }
 
-func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	at := time.Now()
 	r.Requests.Add(1)
 	id := req.Header.Get("webhook-id")
@@ -248,7 +250,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
-	if err := verify(*kp, req.Header, body, at); err != nil {
+	if err := Verify(*kp, req.Header, body, at); err != nil {
 		r.bad(err)
 		w.WriteHeader(http.StatusBadRequest)
 		return
@@ -280,14 +282,14 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	status := http.StatusOK
 	if r.OnDelivery != nil {
-		status = r.OnDelivery(delivery{At: at, ID: id, Body: body, Type: ev.Type, Timestamp: ts, BatchID: ev.Data.BatchID})
+		status = r.OnDelivery(Delivery{At: at, ID: id, Body: body, Type: ev.Type, Timestamp: ts, BatchID: ev.Data.BatchID})
 	}
 	w.WriteHeader(status)
 }
 
-// apiCall sends a JSON request with c's key and decodes a JSON answer of
+// APICall sends a JSON request with c's key and decodes a JSON answer of
 // status want into out (when not nil).
-func apiCall(ctx context.Context, c *harness.Client, method, path string, in any, want int, out any) error {
+func APICall(ctx context.Context, c *harness.Client, method, path string, in any, want int, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -324,9 +326,9 @@ func apiCall(ctx context.Context, c *harness.Client, method, path string, in any
 	return nil
 }
 
-// createEndpoint registers url (for the given event types; nil: all) and
+// CreateEndpoint registers url (for the given event types; nil: all) and
 // returns the endpoint's id and secret.
-func createEndpoint(ctx context.Context, c *harness.Client, url string, types []string) (id, secret string, err error) {
+func CreateEndpoint(ctx context.Context, c *harness.Client, url string, types []string) (id, secret string, err error) {
 	in := map[string]any{"url": url}
 	if types != nil {
 		in["event_types"] = types
@@ -337,7 +339,7 @@ func createEndpoint(ctx context.Context, c *harness.Client, url string, types []
 		} `json:"webhook_endpoint"`
 		Secret string `json:"secret"`
 	}
-	if err := apiCall(ctx, c, http.MethodPost, "/v1/webhook_endpoints", in, http.StatusCreated, &out); err != nil {
+	if err := APICall(ctx, c, http.MethodPost, "/v1/webhook_endpoints", in, http.StatusCreated, &out); err != nil {
 		return "", "", err
 	}
 	if out.Endpoint.ID == "" || out.Secret == "" {
@@ -346,8 +348,8 @@ func createEndpoint(ctx context.Context, c *harness.Client, url string, types []
 	return out.Endpoint.ID, out.Secret, nil
 }
 
-// feedEvent is one entry of GET /v1/events.
-type feedEvent struct {
+// FeedEvent is one entry of GET /v1/events.
+type FeedEvent struct {
 	ID         string `json:"id"`
 	Type       string `json:"type"`
 	Timestamp  string `json:"timestamp"`
@@ -358,20 +360,20 @@ type feedEvent struct {
 	} `json:"deliveries"`
 }
 
-// allEvents reads the whole events feed, 100 at a time.
-func allEvents(ctx context.Context, c *harness.Client) ([]feedEvent, error) {
-	var all []feedEvent
+// AllEvents reads the whole events feed, 100 at a time.
+func AllEvents(ctx context.Context, c *harness.Client) ([]FeedEvent, error) {
+	var all []FeedEvent
 	after := ""
 	for {
 		var page struct {
-			Data    []feedEvent `json:"data"`
+			Data    []FeedEvent `json:"data"`
 			HasMore bool        `json:"has_more"`
 		}
 		path := "/v1/events?limit=100"
 		if after != "" {
 			path += "&after=" + after
 		}
-		if err := apiCall(ctx, c, http.MethodGet, path, nil, http.StatusOK, &page); err != nil {
+		if err := APICall(ctx, c, http.MethodGet, path, nil, http.StatusOK, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page.Data...)
@@ -382,8 +384,8 @@ func allEvents(ctx context.Context, c *harness.Client) ([]feedEvent, error) {
 	}
 }
 
-// parseEngines turns -db into a list of engines.
-func parseEngines(s string) ([]string, error) {
+// ParseEngines turns -db into a list of engines.
+func ParseEngines(s string) ([]string, error) {
 	var out []string
 	for _, e := range strings.Split(s, ",") {
 		switch e = strings.TrimSpace(e); e {
@@ -398,14 +400,14 @@ func parseEngines(s string) ([]string, error) {
 	return out, nil
 }
 
-// summary formats p50/p90/p99/max of d (sorted in place).
-func summary(d []time.Duration) string {
+// Summary formats p50/p90/p99/max of d (sorted in place).
+func Summary(d []time.Duration) string {
 	harness.SortDurations(d)
 	return fmt.Sprintf("p50 %s  p90 %s  p99 %s  max %s  (n=%d)", harness.Ms(harness.Percentile(d, 50)), harness.Ms(harness.Percentile(d, 90)),
 		harness.Ms(harness.Percentile(d, 99)), harness.Ms(harness.Percentile(d, 100)), len(d))
 }
 
-// tinyInvoice is the one-file document the programs upload.
-func tinyInvoice(i int) harness.Part {
+// TinyInvoice is the one-file document the programs upload.
+func TinyInvoice(i int) harness.Part {
 	return harness.BytesPart(fmt.Sprintf("invoice-%05d.txt", i), []byte(fmt.Sprintf("Invoice No: %d\nTotal: 1.00\n", 10000+i)))
 }

@@ -3,13 +3,14 @@
 // value next to or below it, and rates the reading with a confidence.
 //
 // The matcher is generic: labels come from the field itself (its key split
-// on underscores, a short description) and from a built-in multilingual
-// set of synonyms (lexicon.go); values are recognised by their type
-// (values.go); no vendor layout is known in advance. A field that is not
-// found is nil with confidence 0: the matcher never invents a value.
+// on underscores, a short description, the shape of its example) and from
+// a built-in multilingual set of synonyms (lexicon.go); values are
+// recognised by their type (values.go); no vendor layout is known in
+// advance. A field that is not found is nil with confidence 0: the matcher
+// never invents a value, except the totals that InferMissing computes.
 //
-// Confidence is the product of three factors in [0,1], kept simple until it
-// is calibrated on labelled documents:
+// Every reading first gets a raw score, the product of three factors in
+// [0,1] that rank the candidates of a field:
 //
 //   - label: 1 for the field's own key or description, 0.9 for a built-in
 //     synonym, 0.7 for a generic word of the concept ("invoice" for the
@@ -26,21 +27,39 @@
 //     than the answer to a label; 0.3 to 0.5 for the few fallbacks that need
 //     no label (the first date on the page for the document date, an IBAN
 //     whose check digits hold, an identifier that starts like the field's
-//     example).
+//     example). A seller's name found without a label scores its
+//     probability under a small model fitted on data (party.go).
 //   - fit: how cleanly the text reads as the type: 1 for an amount with
 //     currency or two decimals, 0.9 for a bare number, 0.75 for a day/month
 //     order that had to be guessed, 0.8 for free text, 0.7 for an
 //     identifier shaped unlike the example (values.go).
 //
 // A value inside a region that follows the label of its enclosing object
-// ("Seller", "Bill to") is ranked up to 15% higher, but confidence never
-// exceeds 1.
+// ("Seller", "Bill to") is ranked up to 15% higher; a label that names
+// another party ("Customer VAT No", "Your VAT number") ranks its value
+// down by half.
+//
+// Cross-field checks then look at the readings together (checks.go): the
+// subtotal, tax and total are chosen among each field's candidates so that
+// subtotal + tax = total when such a choice exists, line items are summed
+// and compared with the subtotal and total, each item's quantity x unit
+// price with its amount, and a due date with the issue date.
+//
+// The confidence is not the raw score: it is the probability, measured on
+// labelled documents, that a reading with that raw score, that kind of
+// value and that outcome of the checks is right (calibrate.go). The
+// table that maps one to the other is fitted by TestCalibrate on
+// synthetic invoices (package synth) and committed as
+// calibration_table.go.
 package fields
 
 import (
+	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
@@ -54,7 +73,7 @@ type Options struct {
 	// first otherwise. Labels of every language are always recognised.
 	Language string
 	// InferMissing computes a missing total, subtotal or tax from the other
-	// two, with confidence at most 0.5.
+	// two, with confidence at most 0.5 and never above that of its inputs.
 	InferMissing bool
 }
 
@@ -67,18 +86,55 @@ type Options struct {
 // for list<string> and a []any of map[string]any for list<object>; a value
 // not found has confidence 0 (also for lists). An object is always a map of
 // its children, found or not.
+//
+// A confidence is a calibrated probability: of the values given
+// confidence c, about a share c is right.
 type Result struct {
 	Values     map[string]any
 	Confidence map[string]any
+	// LayoutMatch says how much the document looks like what the schema
+	// describes, in [0,1]: the share of the schema's top-level fields that
+	// were read next to a label of their own, not guessed by a fallback nor
+	// inferred. An object counts when one of its children does, a
+	// list<object> when a table header names at least two of its
+	// children. A document below LayoutMatchMin does not look like the
+	// schema (strict_format sends it to needs_review).
+	LayoutMatch float64
 }
+
+// LayoutMatchMin is the LayoutMatch below which a document does not look
+// like its schema: fewer than half of the fields it asks for carry a
+// label on the page.
+const LayoutMatchMin = 0.5
 
 // Extract fills schema from doc. A nil doc yields a result with every
 // value missing. Extract is safe for concurrent use.
 func Extract(doc *extract.Document, schema []docparse.Field, opts Options) Result {
+	res, _ := extractTraced(doc, schema, opts, true)
+	return res
+}
+
+// trace records one emitted confidence before calibration, for fitting
+// and testing the calibration table.
+type trace struct {
+	path  string // "amount", "seller.name", "lines[2].amount"
+	key   calKey
+	raw   float64
+	value any
+}
+
+// extractTraced is Extract, with the raw score behind every confidence;
+// without calibrate the confidences are the raw scores (capped at 1).
+func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options, calibrate bool) (Result, []trace) {
 	lay := newLayout(doc)
-	x := &extractor{lay: lay, order: documentDateOrder(lay, opts.Language), infer: opts.InferMissing}
-	vals, conf := x.object(schema, nil)
-	return Result{Values: vals, Confidence: conf}
+	order, shown := documentDateOrderEvidence(lay, opts.Language)
+	x := &extractor{lay: lay, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate}
+	vals, conf, labelled := x.object(schema, nil, "")
+	res := Result{Values: vals, Confidence: conf}
+	if len(schema) > 0 {
+		res.LayoutMatch = round3(float64(labelled) / float64(len(schema)))
+	}
+	return res, x.traces
 }
 
 // MinConfidence returns the lowest confidence in conf, nested maps and
@@ -124,7 +180,33 @@ const (
 type extractor struct {
 	lay   *layout
 	order dateOrder
-	infer bool
+	// orderShown: the document's unambiguous dates decided order.
+	orderShown bool
+	infer      bool
+	calibrate  bool
+	traces     []trace
+	// guessed holds the dates read from a numeric date whose day and
+	// month order had to be guessed (05/06/2026): they are calibrated
+	// apart.
+	guessed map[string]bool
+}
+
+// guessedOrder reports whether the date at the start of text is numeric
+// with a day and a month that could be swapped, and the document shows
+// no unambiguous date to settle the order.
+func (x *extractor) guessedOrder(text string) bool {
+	if x.orderShown {
+		return false
+	}
+	m, ok := leadingDate(text, x.order)
+	return ok && m.fit < 0.8
+}
+
+func (x *extractor) noteGuess(v string) {
+	if x.guessed == nil {
+		x.guessed = map[string]bool{}
+	}
+	x.guessed[v] = true
 }
 
 // scope is what an object's children know of the object: its label words,
@@ -148,8 +230,19 @@ func (sc *scope) boost(ln *line) float64 {
 	return b
 }
 
-// object fills one level of the schema.
-func (x *extractor) object(fields []docparse.Field, sc *scope) (map[string]any, map[string]any) {
+// reading is what was found for one scalar field: the chosen value, its
+// raw score, how it was found, and the other values that were candidates.
+type reading struct {
+	value    any
+	raw      float64
+	labelled bool        // read next to a label, not by a fallback
+	alts     []candidate // the best candidate of every distinct value, best first
+	check    checkState  // outcome of the cross-field checks
+}
+
+// object fills one level of the schema and returns its values, its
+// confidences, and how many of its fields were read next to a label.
+func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map[string]any, map[string]any, int) {
 	vals := make(map[string]any, len(fields))
 	conf := make(map[string]any, len(fields))
 	var parents [][]string
@@ -157,24 +250,84 @@ func (x *extractor) object(fields []docparse.Field, sc *scope) (map[string]any, 
 		parents = sc.parents
 	}
 	specs := make([]*spec, len(fields))
+	reads := make([]*reading, len(fields))
+	tables := make([]*tableReading, len(fields))
+	labelled := 0
 	for i, f := range fields {
 		s := newSpec(f, parents, lex.doc)
 		specs[i] = s
 		switch f.Type {
 		case docparse.TypeObject:
-			vals[f.Key], conf[f.Key] = x.object(f.Fields, x.childScope(s))
+			v, c, n := x.object(f.Fields, x.childScope(s), path+f.Key+".")
+			vals[f.Key], conf[f.Key] = v, c
+			if n > 0 {
+				labelled++
+			}
 		case docparse.TypeListObject:
-			vals[f.Key], conf[f.Key] = x.table(s)
+			tables[i] = x.table(s)
+			if tables[i].header {
+				labelled++
+			}
 		case docparse.TypeListString:
-			vals[f.Key], conf[f.Key] = x.stringList(s, sc)
+			var found bool
+			vals[f.Key], conf[f.Key], found = x.stringList(s, sc, path+f.Key)
+			if found {
+				labelled++
+			}
 		default:
-			vals[f.Key], conf[f.Key] = x.scalar(s, sc)
+			reads[i] = x.scalar(s, sc)
+			if reads[i] != nil && reads[i].labelled {
+				labelled++
+			}
+		}
+	}
+	sums := crossCheck(specs, reads, tables)
+	for _, t := range tables {
+		if t != nil && len(t.rows) == 0 {
+			x.headerless(t, sums)
+		}
+	}
+	for i, s := range specs {
+		key := s.f.Key
+		switch {
+		case tables[i] != nil:
+			vals[key], conf[key] = x.tableValues(tables[i], path+key)
+		case s.f.Type == docparse.TypeObject || s.f.Type == docparse.TypeListString:
+		case reads[i] == nil:
+			vals[key], conf[key] = nil, 0.0
+		default:
+			r := reads[i]
+			k := calKey{kind: calKind(s), check: r.check, flag: r.contested(), fallback: !r.labelled}
+			if v, ok := r.value.(string); ok && k.kind == calDate && x.guessed[v] {
+				k.kind = calDateGuess
+			}
+			vals[key], conf[key] = r.value, x.confidence(path+key, k, r.raw, r.value)
 		}
 	}
 	if x.infer {
 		inferMissing(specs, vals, conf)
 	}
-	return vals, conf
+	return vals, conf, labelled
+}
+
+// contested reports whether another value came close to the chosen one:
+// a candidate with a different value and at least 80% of its score.
+func (r *reading) contested() bool {
+	for _, a := range r.alts {
+		if fmt.Sprint(a.value) != fmt.Sprint(r.value) && a.score >= 0.8*r.raw {
+			return true
+		}
+	}
+	return false
+}
+
+// confidence turns a raw score into the emitted confidence and records it.
+func (x *extractor) confidence(path string, k calKey, raw float64, value any) float64 {
+	x.traces = append(x.traces, trace{path: path, key: k, raw: raw, value: value})
+	if !x.calibrate {
+		return round3(min(raw, 1))
+	}
+	return round3(calibrated(k, raw))
 }
 
 // childScope returns the scope of an object field's children.
@@ -201,17 +354,20 @@ type candidate struct {
 	line  int
 }
 
-// picker keeps the best candidate of a field; on a tie the first wins, or
-// the last for concepts that sum up (totals).
+// picker collects the candidates of a field. The best wins; on a tie the
+// first, or the last for concepts that sum up (totals).
 type picker struct {
-	sc    *scope
-	last  bool
-	best  candidate
-	found bool
+	sc       *scope
+	last     bool
+	fallback bool // the candidates so far came from a fallback
+	best     candidate
+	found    bool
+	all      []candidate
 }
 
 func (p *picker) offer(cd candidate, ln *line) {
 	cd.score *= p.sc.boost(ln)
+	p.all = append(p.all, cd)
 	switch {
 	case !p.found, cd.score > p.best.score+eps:
 	case p.last && cd.score > p.best.score-eps && cd.line > p.best.line:
@@ -221,8 +377,39 @@ func (p *picker) offer(cd candidate, ln *line) {
 	p.best, p.found = cd, true
 }
 
-// scalar finds the value of a scalar field.
-func (x *extractor) scalar(s *spec, sc *scope) (any, any) {
+// reading returns the picker's outcome, or nil when nothing was offered.
+func (p *picker) reading() *reading {
+	if !p.found {
+		return nil
+	}
+	r := &reading{value: p.best.value, raw: p.best.score, labelled: !p.fallback}
+	seen := map[string]int{}
+	for _, cd := range p.all {
+		k := fmt.Sprint(cd.value)
+		if i, ok := seen[k]; ok {
+			if cd.score > r.alts[i].score {
+				r.alts[i] = cd
+			}
+			continue
+		}
+		seen[k] = len(r.alts)
+		r.alts = append(r.alts, cd)
+	}
+	sortCandidates(r.alts)
+	return r
+}
+
+// sortCandidates orders candidates best first, stably.
+func sortCandidates(cs []candidate) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].score > cs[j-1].score+eps; j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+// scalar finds the value of a scalar field, or nil.
+func (x *extractor) scalar(s *spec, sc *scope) *reading {
 	p := &picker{sc: sc, last: s.con != nil && s.con.last}
 	for _, ln := range x.lay.lines {
 		for ci, c := range ln.cells {
@@ -232,12 +419,10 @@ func (x *extractor) scalar(s *spec, sc *scope) (any, any) {
 		}
 	}
 	if !p.found {
+		p.fallback = true
 		x.fallback(s, p)
 	}
-	if !p.found {
-		return nil, 0.0
-	}
-	return p.best.value, round3(min(p.best.score, 1))
+	return p.reading()
 }
 
 // labelled offers the value that label match m in cell ci of ln points
@@ -245,13 +430,22 @@ func (x *extractor) scalar(s *spec, sc *scope) (any, any) {
 // matching cell of a row of numbers), else the cell below it.
 func (x *extractor) labelled(s *spec, ln *line, ci int, m match, p *picker) {
 	c := ln.cells[ci]
-	if rest := cleanRest(c.text[c.toks[m.end-1].end:]); rest != "" {
+	rest := cleanRest(c.text[c.toks[m.end-1].end:])
+	if s.numeric() {
+		// A tax's rate stands between its label and the amount: "VAT 20%
+		// 12.34", "IVA (21%): 212,10".
+		rest = cleanRest(reRate.ReplaceAllString(rest, ""))
+	}
+	if rest != "" {
 		if v, fit, ok := x.fit(s, rest, false, false); ok {
-			p.offer(candidate{v, labelScore(c, m, m.end) * fit, ln.index}, ln)
+			p.offer(candidate{v, labelScore(c, m, m.end) * otherParty(s, c, m) * fit, ln.index}, ln)
 			return
 		}
 	}
-	lab := labelScore(c, m, len(c.toks))
+	lab := labelScore(c, m, len(c.toks)) * otherParty(s, c, m)
+	// A label that shares its cell with other words ("Grondslag BTW
+	// bedrag") heads the part of the cell from where it starts.
+	x0, _ := c.span(m.start, m.end)
 	if ci+1 < len(ln.cells) {
 		right := ln.cells[ci+1:]
 		if s.numeric() {
@@ -267,7 +461,7 @@ func (x *extractor) labelled(s *spec, ln *line, ci int, m match, p *picker) {
 			}
 		}
 	}
-	x.under(s, ln, c, lab, p)
+	x.under(s, ln, x0, c.x1, lab, p)
 }
 
 // row picks a value from the numbers that follow a label on its line, as
@@ -325,11 +519,13 @@ func (x *extractor) header(ln *line, rc *cell) *cell {
 	return textCell(strings.Join(parts, " "))
 }
 
-// under offers the value below label cell c: the first cell in the next
-// three lines that overlaps it, if it is not itself a label and fits.
-func (x *extractor) under(s *spec, ln *line, c *cell, lab float64, p *picker) {
+// under offers the value below a label that spans x0-x1: the first cell
+// in the next three lines that overlaps it, if it is not itself a label
+// and fits. A party's name may come after a remark that does not read as
+// a name ("(Not to be used for payment remittance)").
+func (x *extractor) under(s *spec, ln *line, x0, x1 float64, lab float64, p *picker) {
 	for k, nl := range x.lay.below(ln, 3) {
-		bc := nl.overlapping(c.x0, c.x1, ln.cw)
+		bc := nl.overlapping(x0, x1, ln.cw)
 		if bc == nil {
 			continue
 		}
@@ -337,6 +533,9 @@ func (x *extractor) under(s *spec, ln *line, c *cell, lab float64, p *picker) {
 			return
 		}
 		v, fit, ok := x.fit(s, bc.text, false, true)
+		if !ok && s.kind == kindName {
+			continue
+		}
 		if !ok {
 			return
 		}
@@ -485,6 +684,8 @@ func (x *extractor) fallback(s *spec, p *picker) {
 				}
 			}
 		}
+	case s.kind == kindName && s.con != nil && s.con.name == "seller":
+		x.sellerName(s, p)
 	case s.kind == kindIdent && len(s.prefix) >= 2:
 		for _, ln := range x.lay.lines {
 			for _, c := range ln.cells {
@@ -541,6 +742,9 @@ func byteOffset(s string, folded int) int {
 	return len(s)
 }
 
+// reRate is a percentage at the start of a label's rest.
+var reRate = regexp.MustCompile(`^\(?\s*\d{1,2}(?:[.,]\d{1,3})?\s?%\s*\)?`)
+
 // fit reads text as the value of s. units allows a unit after a number
 // (table cells: "1.00 kg"). With whole, text is a cell of its own, which
 // an identifier must fill; after a label in the same cell, text may go on
@@ -563,10 +767,16 @@ func (x *extractor) fit(s *spec, text string, units, whole bool) (any, float64, 
 			fit *= 0.9
 		}
 		return int64(v), fit, true
-	case docparse.TypeDate:
-		return okValue(parseDate(text, x.order))
-	case docparse.TypeDateTime:
-		return okValue(parseDateTime(text, x.order))
+	case docparse.TypeDate, docparse.TypeDateTime:
+		parse := parseDate
+		if s.f.Type == docparse.TypeDateTime {
+			parse = parseDateTime
+		}
+		v, fit, ok := parse(text, x.order)
+		if ok && x.guessedOrder(text) {
+			x.noteGuess(v)
+		}
+		return okValue(v, fit, ok)
 	case docparse.TypeBoolean:
 		return okValue(parseBool(text))
 	}
@@ -575,6 +785,9 @@ func (x *extractor) fit(s *spec, text string, units, whole bool) (any, float64, 
 		id, left, ok := parseIdent(text)
 		if !ok || (whole && left > 0) {
 			return nil, 0, false
+		}
+		if s.con != nil && s.con.name == "vat_id" && alnumLen(id) < 8 {
+			return nil, 0, false // VAT numbers have 8 to 15 characters
 		}
 		fit := 0.9
 		if s.shape != "" {
@@ -586,11 +799,24 @@ func (x *extractor) fit(s *spec, text string, units, whole bool) (any, float64, 
 		return id, fit, true
 	case kindIBAN:
 		return okValue(parseIBAN(text))
+	case kindName:
+		return okValue(parseName(text))
 	}
 	if strings.HasSuffix(text, ":") {
 		return nil, 0, false
 	}
 	return text, 0.8, true
+}
+
+// alnumLen counts the letters and digits of s.
+func alnumLen(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func okValue[T any](v T, fit float64, ok bool) (any, float64, bool) {
@@ -639,6 +865,33 @@ func isNumberCell(text string) bool {
 	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), "%"))
 	_, _, ok := parseNumber(t)
 	return ok && strings.Contains(text, "%")
+}
+
+// partyPenalty ranks down a label that names another party than the
+// document's own: "Customer VAT No", "Your VAT number", "Kunden-USt-ID".
+const partyPenalty = 0.5
+
+// possessives mark the addressee's own data.
+var possessives = map[string]bool{"your": true, "ihre": true, "ihr": true, "votre": true, "vos": true, "su": true, "sus": true, "uw": true, "jouw": true, "vuestro": true}
+
+// otherParty returns partyPenalty when label cell c, outside match m,
+// holds a buyer's word or a possessive, unless s is the buyer's own
+// field or a child of an object (whose region decides); else 1.
+func otherParty(s *spec, c *cell, m match) float64 {
+	if s.nested || (s.con != nil && (s.con.name == "buyer" || s.con.name == "ship_to" || s.con.name == "customer_number")) {
+		return 1
+	}
+	for i, t := range c.toks {
+		if (i < m.start || i >= m.end) && possessives[t.norm] {
+			return partyPenalty
+		}
+	}
+	for _, cl := range c.claims {
+		if (cl.c.name == "buyer" || cl.c.name == "ship_to") && (cl.end <= m.start || cl.start >= m.end) {
+			return partyPenalty
+		}
+	}
+	return 1
 }
 
 // labelScore rates label match m of cell c whose value starts at token

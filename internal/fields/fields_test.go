@@ -86,12 +86,22 @@ func TestExtractScalars(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Extract(textDoc(tt.text), []docparse.Field{tt.field}, Options{Language: tt.lang})
-			if diff := cmp.Diff(tt.want, res.Values[tt.field.Key]); diff != "" {
+			// wantConf is the raw score (see the package comment); Extract
+			// emits its calibration.
+			raw, _ := extractTraced(textDoc(tt.text), []docparse.Field{tt.field}, Options{Language: tt.lang}, false)
+			if diff := cmp.Diff(tt.want, raw.Values[tt.field.Key]); diff != "" {
 				t.Errorf("Extract(%q) %s mismatch (-want +got):\n%s", tt.text, tt.field.Key, diff)
 			}
-			if got := res.Confidence[tt.field.Key]; got != tt.wantConf {
-				t.Errorf("Extract(%q) confidence of %s = %v, want %v", tt.text, tt.field.Key, got, tt.wantConf)
+			if got := raw.Confidence[tt.field.Key]; got != tt.wantConf {
+				t.Errorf("Extract(%q) raw score of %s = %v, want %v", tt.text, tt.field.Key, got, tt.wantConf)
+			}
+			res := Extract(textDoc(tt.text), []docparse.Field{tt.field}, Options{Language: tt.lang})
+			if diff := cmp.Diff(raw.Values, res.Values); diff != "" {
+				t.Errorf("Extract(%q) values differ from the raw run (-raw +calibrated):\n%s", tt.text, diff)
+			}
+			c, _ := res.Confidence[tt.field.Key].(float64)
+			if (tt.want == nil) != (c == 0) || c < 0 || c > 1 {
+				t.Errorf("Extract(%q) confidence of %s = %v, want 0 exactly when nothing is found, else in (0,1]", tt.text, tt.field.Key, c)
 			}
 		})
 	}
@@ -142,7 +152,8 @@ IBAN DE89 3704 0044 0532 0130 00`)
 		"iban":            "DE89370400440532013000",
 		"purchase_order":  nil,
 		"line_items": []any{
-			map[string]any{"description": "Beratung Mai", "quantity": 10.0, "unit_price": 95.0, "amount": 950.0},
+			// The line under an item that holds only text continues its description.
+			map[string]any{"description": "Beratung Mai\n(Remote, 10 Stunden)", "quantity": 10.0, "unit_price": 95.0, "amount": 950.0},
 			map[string]any{"description": "Reisekosten", "quantity": 1.0, "unit_price": 87.2, "amount": 87.2},
 		},
 	}
@@ -259,7 +270,7 @@ Footer`)
 func TestExtractExampleShape(t *testing.T) {
 	doc := textDoc("Order 7781 shipped.\nRef INV-0042 in all correspondence.")
 	f := docparse.Field{Key: "invoice_id", Type: docparse.TypeString, Example: "INV-0001"}
-	res := Extract(doc, []docparse.Field{f}, Options{})
+	res, _ := extractTraced(doc, []docparse.Field{f}, Options{}, false)
 	if res.Values["invoice_id"] != "INV-0042" || res.Confidence["invoice_id"] != 0.5 {
 		t.Errorf("invoice_id = %v (%v), want INV-0042 (0.5) found by the example's shape", res.Values["invoice_id"], res.Confidence["invoice_id"])
 	}
@@ -268,7 +279,7 @@ func TestExtractExampleShape(t *testing.T) {
 func TestExtractPrefersTheExampleShape(t *testing.T) {
 	doc := textDoc("Invoice No: 7781          Invoice Ref: INV-0042")
 	f := docparse.Field{Key: "invoice_number", Type: docparse.TypeString, Example: "INV-0001"}
-	res := Extract(doc, []docparse.Field{f}, Options{})
+	res, _ := extractTraced(doc, []docparse.Field{f}, Options{}, false)
 	if res.Values["invoice_number"] != "INV-0042" || res.Confidence["invoice_number"] != 0.9 {
 		t.Errorf("invoice_number = %v (%v), want INV-0042 (0.9), shaped like the example", res.Values["invoice_number"], res.Confidence["invoice_number"])
 	}

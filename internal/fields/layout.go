@@ -71,7 +71,9 @@ func newLayout(doc *extract.Document) *layout {
 				ln.gap = true
 			}
 			prevY1, prevH = y1, y1-y0
-			ln.cells = splitCells(ws, ln.cw)
+			if ln.cells = splitCells(ws, ln.cw); len(ln.cells) == 0 {
+				continue
+			}
 			lay.lines = append(lay.lines, ln)
 		}
 	}
@@ -180,18 +182,33 @@ func charWidth(ws []word) float64 {
 	return per[len(per)/2]
 }
 
+// splitCells groups a line's words into cells. A word that is only a
+// separator ("·", "|", "•", "–") also ends a cell and belongs to none, as
+// in footers that run several facts into one line.
 func splitCells(ws []word, cw float64) []*cell {
 	var cells []*cell
 	var cur []word
 	for i, w := range ws {
-		if i > 0 && w.x0-ws[i-1].x1 > cellGap*cw {
+		if cellSeparators[w.text] {
+			if len(cur) > 0 {
+				cells = append(cells, newCell(cur))
+				cur = nil
+			}
+			continue
+		}
+		if len(cur) > 0 && i > 0 && w.x0-ws[i-1].x1 > cellGap*cw {
 			cells = append(cells, newCell(cur))
 			cur = nil
 		}
 		cur = append(cur, w)
 	}
-	return append(cells, newCell(cur))
+	if len(cur) > 0 {
+		cells = append(cells, newCell(cur))
+	}
+	return cells
 }
+
+var cellSeparators = map[string]bool{"·": true, "|": true, "||": true, "•": true, "–": true, "—": true}
 
 func newCell(ws []word) *cell {
 	c := &cell{words: ws, x0: ws[0].x0, x1: ws[len(ws)-1].x1}
@@ -277,6 +294,18 @@ func (c *cell) isLabel() bool {
 		}
 	}
 	return false
+}
+
+// namesConcept reports whether c holds a strong term of a built-in
+// concept, or only weak ones: a label or a title, not a name or an item
+// ("Amazon Data Transfer" holds the weak "data" and more).
+func (c *cell) namesConcept() bool {
+	for _, cl := range c.claims {
+		if !cl.weak {
+			return true
+		}
+	}
+	return len(c.claims) > 0 && onlyTerms(c.text, c.toks)
 }
 
 // overlapping returns the cell of ln that overlaps [x0, x1] (widened by

@@ -1,6 +1,10 @@
 package fields
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
 
 // valueKind refines how a string field's value is read off the page.
 type valueKind int
@@ -9,7 +13,35 @@ const (
 	kindText  valueKind = iota // free text: the rest of the label's cell
 	kindIdent                  // an identifier: one token with digits ("INV-0001", "F 1234/12")
 	kindIBAN                   // an IBAN, checked with its mod-97 check digits
+	kindName                   // the name of a party (seller, buyer): one line, cut after a legal form
 )
+
+// valueClass is the type of value a concept stands for. A field prefers
+// a concept of its own class: a string field "vat" is a VAT number, a
+// number field "vat" the tax amount.
+type valueClass int
+
+const (
+	classText valueClass = iota
+	classAmount
+	classDate
+	classIdent
+)
+
+// fits reports whether a field of type t may hold values of class c.
+func (c valueClass) fits(t docparse.FieldType) bool {
+	switch t {
+	case docparse.TypeNumber:
+		return c == classAmount
+	case docparse.TypeInteger:
+		return c == classAmount || c == classIdent
+	case docparse.TypeDate, docparse.TypeDateTime:
+		return c == classDate
+	case docparse.TypeString:
+		return c == classIdent || c == classText || c == classDate
+	}
+	return c == classText
+}
 
 // A concept is a meaning that documents label in many ways: "invoice
 // number" is "Invoice No", "Facture n°", "Rechnungsnummer". A field whose
@@ -19,6 +51,7 @@ const (
 // the invoice date (see spec.matches).
 type concept struct {
 	name   string
+	class  valueClass
 	strong [][]string // terms that mean the concept
 	weak   [][]string // generic words that often stand for it ("amount" for the total)
 	kind   valueKind
@@ -54,6 +87,7 @@ type conceptDef struct {
 	name         string
 	strong, weak string
 	kind         valueKind
+	class        valueClass
 	last         bool
 	issueDate    bool
 }
@@ -62,80 +96,83 @@ type conceptDef struct {
 // Italian, Portuguese and Polish for the commonest invoice labels. Terms
 // are generic wording, never a vendor's layout.
 var docConcepts = []conceptDef{
-	{name: "invoice_number", kind: kindIdent,
+	{name: "invoice_number", kind: kindIdent, class: classIdent,
 		strong: "invoice number|invoice no|invoice nr|invoice num|invoice id|invoice ref|invoice reference|invoice code|bill number|bill no|receipt number|receipt no|document number|document no|" +
 			"facture n°|facture numéro|numéro de facture|n° de facture|n° facture|numéro facture|no facture|" +
-			"rechnungsnummer|rechnungsnr|rechnung nr|rechnung no|belegnummer|" +
+			"inv no|inv nr|inv num|inv number|" +
+			"rechnungsnummer|rechnungsnr|rechnung nr|rechnung no|belegnummer|beleg nr|belegnr|re nr|rechnungs nr|rechnungs nummer|" +
 			"número de factura|nº de factura|factura n°|factura número|num factura|número factura|" +
 			"factuurnummer|factuurnr|factuur nr|factuur no|" +
 			"numero fattura|fattura n|fattura nr|número da fatura|fatura n°|faktura nr|numer faktury|nr faktury|faktura vat nr",
-		weak: "invoice|facture|rechnung|factura|factuur|fattura|fatura|faktura|receipt"},
-	{name: "date", issueDate: true,
+		weak: "invoice|facture|rechnung|factura|factuur|fattura|fatura|faktura|receipt|booking id|booking number|booking no|reservation number|confirmation number"},
+	{name: "date", issueDate: true, class: classDate,
 		strong: "date|invoice date|date of invoice|date of issue|issue date|issued on|date issued|document date|billing date|bill date|receipt date|" +
 			"date de facture|date de facturation|date d'émission|date facture|" +
 			"rechnungsdatum|belegdatum|ausstellungsdatum|datum der rechnung|" +
 			"fecha de factura|fecha de emisión|fecha factura|fecha de expedición|" +
 			"factuurdatum|factuur datum|data fattura|data della fattura|data di emissione|data da fatura|data de emissão|data wystawienia|data faktury",
 		weak: "datum|fecha|data|dated"},
-	{name: "due_date",
+	{name: "due_date", class: classDate,
 		weak: "due",
 		strong: "due date|date due|payment due|due on|due by|pay by|payable by|payment date|" +
 			"date d'échéance|échéance|date limite de paiement|date limite|à payer avant le|" +
 			"fälligkeitsdatum|fällig am|fällig bis|zahlungsziel|zahlbar bis|" +
 			"fecha de vencimiento|vencimiento|fecha límite de pago|" +
 			"vervaldatum|uiterste betaaldatum|te betalen voor|scadenza|data di scadenza|data de vencimento|termin płatności"},
-	{name: "order_date",
+	{name: "order_date", class: classDate,
 		strong: "order date|date of order|date de commande|bestelldatum|auftragsdatum|fecha de pedido|orderdatum|besteldatum|data ordine|data do pedido|data zamówienia"},
-	{name: "delivery_date",
+	{name: "delivery_date", class: classDate,
 		strong: "delivery date|ship date|shipping date|date of supply|date de livraison|lieferdatum|leistungsdatum|fecha de entrega|leverdatum|leveringsdatum|data di consegna|data de entrega|data dostawy|data sprzedaży"},
-	{name: "period",
+	{name: "period", class: classDate,
 		strong: "billing period|period|période|zeitraum|leistungszeitraum|periodo|periode|okres"},
-	{name: "total", last: true,
+	{name: "total", last: true, class: classAmount,
 		strong: "total|total amount|amount due|total due|total amount due|grand total|balance due|amount payable|total payable|total to pay|payable amount|invoice total|total invoice|invoice amount|total incl vat|total including vat|total incl tax|total inc vat|" +
 			"total ttc|montant ttc|ttc|net à payer|total à payer|montant à payer|somme à payer|reste à payer|montant total|total facture|" +
 			"gesamtbetrag|gesamtsumme|rechnungsbetrag|endbetrag|zu zahlen|zahlbetrag|gesamt|summe|total brutto|bruttobetrag|" +
 			"importe total|total a pagar|total factura|importe a pagar|" +
-			"totaal|totaalbedrag|totaal incl btw|te betalen|totaal te betalen|totale|importo totale|totale fattura|totale da pagare|valor total|" +
+			"totaal|totaalbedrag|totaal incl btw|factuur totaal|totaal factuur|te betalen|totaal te betalen|totale|importo totale|totale fattura|totale da pagare|valor total|" +
 			"razem|do zapłaty|należność|należność ogółem|wartość brutto|razem brutto",
 		weak: "amount|montant|betrag|bedrag|importe|importo|valor|kwota|brutto|suma"},
-	{name: "subtotal", last: true,
+	{name: "subtotal", last: true, class: classAmount,
 		strong: "amount untaxed|untaxed amount|untaxed|net amount|net total|total net|total excl vat|total excluding vat|total excl tax|total before tax|amount before tax|excl vat|excl tax|excluding vat|excluding tax|before tax|pre tax|tax base|taxable amount|" +
 			"total ht|montant ht|ht|total hors taxes|hors taxes|hors taxe|base ht|" +
 			"nettobetrag|summe netto|gesamt netto|ohne mwst|exkl mwst|bemessungsgrundlage|" +
 			"base imponible|importe neto|total sin iva|" +
 			"exclusief btw|excl btw|totaal excl btw|grondslag|imponibile|totale imponibile|valor líquido|wartość netto|razem netto",
 		weak: "subtotal|sub total|net|netto|zwischensumme|subtotaal|subtotale|sous total"},
-	{name: "tax", last: true,
+	{name: "tax", last: true, class: classAmount,
 		strong: "tax|taxes|tax amount|total tax|tax total|sales tax|vat|vat amount|total vat|tva|montant tva|total tva|" +
 			"mwst|ust|umsatzsteuer|mehrwertsteuer|mwst betrag|iva|importe iva|cuota iva|total iva|" +
 			"btw|btw bedrag|totaal btw|imposta|importo iva|kwota vat|gst|hst|igst|cgst|sgst"},
-	{name: "vat_id", kind: kindIdent,
+	{name: "vat_id", kind: kindIdent, class: classIdent,
 		strong: "vat number|vat no|vat nr|vat id|vat reg no|vat registration number|vat registration no|vat tin|tax id|tax number|tax no|tin|" +
-			"tva intracommunautaire|tva intra communautaire|n° tva|numéro de tva|n° de tva|numéro tva|tva intra|" +
+			"tva intracommunautaire|tva intra communautaire|tva intracom|n° tva|numéro de tva|n° de tva|numéro tva|tva intra|" +
 			"ustid|ust id|ust idnr|ust id nr|umsatzsteuer id|ust identifikationsnummer|steuernummer|steuer nr|" +
-			"nif|cif|btw nummer|btw nr|btw id|btw no|partita iva|p iva|nip|gstin"},
-	{name: "company_id", kind: kindIdent,
+			"nif|cif|btw nummer|btw nr|btw id|btw no|partita iva|p iva|nip|gstin",
+		// The tax's own words, when an identifier follows them ("BTW NL810433941B01").
+		weak: "vat|tva|btw|mwst|ust|iva|btw nr"},
+	{name: "company_id", kind: kindIdent, class: classIdent,
 		strong: "siret|siren|rcs|kvk|kvk nummer|coc|chamber of commerce|handelsregister|hrb|cin|regon|krs|registration number|company number|company no"},
-	{name: "iban", kind: kindIBAN,
+	{name: "iban", kind: kindIBAN, class: classIdent,
 		strong: "iban|bank account|account iban|iban code|iban number|iban no|compte bancaire|rekeningnummer|iban nummer|número de cuenta|cuenta bancaria|conto corrente|numer konta|nr konta"},
-	{name: "bic", kind: kindIdent,
+	{name: "bic", kind: kindIdent, class: classIdent,
 		strong: "bic|swift|swift code|bic code|swift bic|bic swift"},
-	{name: "order_number", kind: kindIdent,
+	{name: "order_number", kind: kindIdent, class: classIdent,
 		strong: "order number|order no|order id|order ref|po number|po no|purchase order|purchase order number|" +
 			"numéro de commande|n° de commande|commande n°|bestellnummer|auftragsnummer|bestellung nr|número de pedido|pedido n°|" +
 			"ordernummer|bestelnummer|numero ordine|número do pedido|nr zamówienia"},
-	{name: "customer_number", kind: kindIdent,
+	{name: "customer_number", kind: kindIdent, class: classIdent,
 		strong: "customer number|customer no|customer id|account number|account no|client id|id client|client number|" +
 			"numéro client|n° client|code client|kundennummer|kundennr|kunden nr|número de cliente|klantnummer|klant nr|codice cliente|nr klienta"},
 	{name: "currency",
 		strong: "currency|devise|währung|moneda|valuta|waluta|moeda"},
-	{name: "seller",
-		strong: "seller|vendor|supplier|sold by|issued by|billed by|invoice from|fournisseur|vendeur|émetteur|verkäufer|lieferant|rechnungssteller|proveedor|vendedor|emisor|leverancier|verkoper|fornitore|venditore|fornecedor|sprzedawca",
+	{name: "seller", kind: kindName,
+		strong: "seller|vendor|supplier|sold by|issued by|billed by|invoice from|service provider|provided by|issuer|merchant|fournisseur|vendeur|émetteur|verkäufer|lieferant|rechnungssteller|proveedor|vendedor|emisor|leverancier|verkoper|fornitore|venditore|fornecedor|sprzedawca",
 		weak:   "from"},
-	{name: "buyer",
+	{name: "buyer", kind: kindName,
 		strong: "buyer|bill to|billed to|invoice to|sold to|billing address|acheteur|adresse de facturation|facturé à|käufer|rechnungsempfänger|rechnungsadresse|comprador|facturar a|dirección de facturación|factuuradres|koper|acquirente|fatturare a|nabywca",
-		weak:   "customer|client|kunde|cliente|klant"},
-	{name: "ship_to",
+		weak:   "customer|client|kunde|kunden|cliente|klant"},
+	{name: "ship_to", kind: kindName,
 		strong: "ship to|shipping address|delivery address|deliver to|adresse de livraison|livré à|lieferadresse|lieferanschrift|dirección de envío|dirección de entrega|afleveradres|leveringsadres|indirizzo di consegna|endereço de entrega|adres dostawy"},
 	{name: "payment_terms",
 		strong: "payment terms|terms of payment|conditions de paiement|zahlungsbedingungen|condiciones de pago|betalingsvoorwaarden|termini di pagamento"},
@@ -143,30 +180,30 @@ var docConcepts = []conceptDef{
 
 // itemConcepts name the columns of line-item tables.
 var itemConcepts = []conceptDef{
-	{name: "description",
+	{name: "description", class: classText,
 		strong: "description|desc|item description|item|article|product|service|designation|désignation|libellé|produit|" +
 			"beschreibung|bezeichnung|artikel|leistung|artikelbezeichnung|descripción|concepto|producto|artículo|" +
 			"omschrijving|descrizione|articolo|descrição|produto|nazwa|nazwa towaru|nazwa usługi",
 		weak: "name|title|items|products|details"},
-	{name: "quantity",
+	{name: "quantity", class: classAmount,
 		strong: "quantity|qty|qté|quantité|nombre|menge|anzahl|cantidad|cant|aantal|hoeveelheid|quantità|qtà|quantidade|qtd|ilość|units|hours|hrs|pcs"},
-	{name: "unit_price",
+	{name: "unit_price", class: classAmount,
 		strong: "unit price|price unit|price per unit|unit cost|rate|prix unitaire|pu|p u|pu ht|p u ht|prix unit|" +
 			"einzelpreis|stückpreis|ep|vk preis|precio unitario|precio unidad|prijs per stuk|stukprijs|eenheidsprijs|prezzo unitario|preço unitário|cena jednostkowa|cena",
 		weak: "price|prix|preis|precio|prijs|prezzo|preço"},
-	{name: "line_amount",
+	{name: "line_amount", class: classAmount,
 		strong: "amount|line total|total|line amount|price subtotal|subtotal|montant|montant ht|total ht|prix total|" +
 			"betrag|gesamtpreis|zeilenbetrag|gesamt|importe|total línea|bedrag|totaal|importo|totale|valor|wartość|kwota"},
-	{name: "tax_rate",
+	{name: "tax_rate", class: classAmount,
 		strong: "tax rate|tax %|vat %|vat rate|% tva|taux tva|steuersatz|% iva|btw %|iva %|aliquota|stawka vat|tax percent|line tax percent|taxpercent",
 		weak:   "tax|vat|tva|mwst|ust|iva|btw|taxes"},
-	{name: "unit",
+	{name: "unit", class: classText,
 		strong: "unit|uom|unit of measure|unité|einheit|unidad|eenheid|unità|unidade|jm|jednostka"},
-	{name: "code",
+	{name: "code", class: classIdent,
 		strong: "code|sku|item code|item no|item number|article no|article number|ref|référence|reference|artikelnummer|art nr|artikel nr|artikelnr|código|codice|ean|barcode|part number|part no"},
-	{name: "discount",
+	{name: "discount", class: classAmount,
 		strong: "discount|disc|remise|rabatt|descuento|korting|sconto|desconto|rabat"},
-	{name: "position",
+	{name: "position", class: classIdent,
 		strong: "pos|position|line|lp"},
 }
 
@@ -175,7 +212,7 @@ func newLexicon() *lexicon {
 	build := func(defs []conceptDef) []*concept {
 		cs := make([]*concept, 0, len(defs))
 		for _, d := range defs {
-			c := &concept{name: d.name, kind: d.kind, last: d.last, issueDate: d.issueDate,
+			c := &concept{name: d.name, kind: d.kind, class: d.class, last: d.last, issueDate: d.issueDate,
 				strong: splitTerms(d.strong), weak: splitTerms(d.weak)}
 			cs = append(cs, c)
 		}
@@ -212,12 +249,14 @@ func splitTerms(s string) [][]string {
 var genericWords = map[string]bool{
 	"amount": true, "value": true, "number": true, "no": true, "nr": true, "num": true, "id": true,
 	"invoice": true, "document": true, "doc": true, "total": true, "the": true, "of": true,
+	"name": true,
 }
 
 // resolve finds the concept a field's key (or, failing that, its
-// description) names: a term equal to the phrase, or a term inside it when
-// the other words are generic. Longer terms win; nil when none fits.
-func resolve(phrases [][]string, set []*concept) *concept {
+// description) names among those ok accepts: a term equal to the phrase,
+// or a term inside it when the other words are generic. Longer terms win;
+// nil when none fits.
+func resolve(phrases [][]string, set []*concept, ok func(*concept) bool) *concept {
 	for _, p := range phrases {
 		if len(p) == 0 {
 			continue
@@ -225,6 +264,9 @@ func resolve(phrases [][]string, set []*concept) *concept {
 		var best *concept
 		bestScore := 0
 		for _, c := range set {
+			if !ok(c) {
+				continue
+			}
 			for _, terms := range [][][]string{c.strong, c.weak} {
 				for _, t := range terms {
 					score := 0

@@ -25,6 +25,7 @@ type spec struct {
 	kind    valueKind
 	shape   string // shape of the example, for identifiers
 	prefix  string // the example's letters and punctuation before its first digit ("INV-")
+	nested  bool   // a child of an object
 
 	// Indexes of labels, for matches.
 	byFirst  map[string][]int // first word
@@ -39,22 +40,32 @@ var identWords = map[string]bool{"number": true, "no": true, "nr": true, "num": 
 // object (its key and concept terms), which combine with f's key
 // ("seller" + "name"); set lists the concepts f may name, tried in order.
 func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
-	s := &spec{f: f, keyToks: normTokens(strings.ReplaceAll(f.Key, "_", " "))}
+	s := &spec{f: f, keyToks: normTokens(strings.ReplaceAll(f.Key, "_", " ")), nested: len(parents) > 0}
 	desc := normTokens(f.Description)
 	shortDesc := len(desc) > 0 && len(desc) <= 6
 	phrases := [][]string{s.keyToks}
 	if shortDesc {
 		phrases = append(phrases, desc)
 	}
-	for _, set := range sets {
-		if s.con = resolve(phrases, set); s.con != nil {
+	// A concept of the field's own type first: a string "vat" is a VAT
+	// number, a number "vat" the tax. Then, as a description may name a
+	// concept in passing ("The total amount including VAT", "VAT number
+	// of the seller"), a term of two words or more inside it. Then any
+	// concept the key names.
+	fits := func(c *concept) bool { return c.class.fits(f.Type) }
+	anyConcept := func(*concept) bool { return true }
+	for _, ok := range []func(*concept) bool{fits, anyConcept} {
+		for _, set := range sets {
+			if s.con = resolve(phrases, set, ok); s.con != nil {
+				break
+			}
+		}
+		if s.con == nil && len(desc) > 0 {
+			s.con = resolveInside(desc, sets, ok)
+		}
+		if s.con != nil {
 			break
 		}
-	}
-	if s.con == nil && len(desc) > 0 && !shortDesc {
-		// A long description may still name a concept: "The total amount
-		// including VAT" is the total.
-		s.con = resolveInside(desc, sets)
 	}
 	if s.con != nil {
 		for _, p := range phrases {
@@ -133,11 +144,14 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 
 // resolveInside finds a concept whose strong term of two words or more
 // occurs in a description.
-func resolveInside(desc []string, sets [][]*concept) *concept {
+func resolveInside(desc []string, sets [][]*concept, ok func(*concept) bool) *concept {
 	var best *concept
 	bestLen := 1
 	for _, set := range sets {
 		for _, c := range set {
+			if !ok(c) {
+				continue
+			}
 			for _, t := range c.strong {
 				if len(t) <= bestLen {
 					continue
@@ -167,7 +181,9 @@ type match struct {
 
 // matches finds s's labels in c: exact word sequences, and fuzzily a
 // compound written in one word or two ("factuur datum" for
-// "factuurdatum") or a word of six letters or more with one typo.
+// "factuurdatum") or a word of six letters or more with one typo, but not
+// in its last letter, where an ending changes the word ("supplies" is not
+// "supplier").
 // Overlapping matches merge into one label ("N° TVA" and "TVA
 // intracommunautaire" make "N° TVA intracommunautaire"), as strong as its
 // strongest part. With suppress, a match inside a longer term of another
@@ -199,7 +215,7 @@ func (s *spec) matches(c *cell, suppress bool) []match {
 		}
 		if len(t.norm) >= 5 {
 			for _, li := range s.long {
-				if lb := s.labels[li]; oneEdit(t.norm, lb.joined) {
+				if lb := s.labels[li]; oneEdit(t.norm, lb.joined) && t.norm[:len(t.norm)-1] != lb.joined[:len(lb.joined)-1] && t.norm[:len(t.norm)-1] != lb.joined && t.norm != lb.joined[:len(lb.joined)-1] {
 					ms = append(ms, match{i, i + 1, lb.strength * fuzzyFactor})
 				}
 			}

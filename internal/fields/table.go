@@ -1,6 +1,8 @@
 package fields
 
 import (
+	"fmt"
+	"math"
 	"strings"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -24,74 +26,390 @@ type tableHeader struct {
 // no item (notes and wrapped descriptions sit between items).
 const maxNonItemLines = 6
 
+// sectionLookahead is how many lines after a totals row inside a table
+// are searched for another item: a subtotal of one section of items.
+const sectionLookahead = 3
+
+// tableReading is what was read for a list<object>.
+type tableReading struct {
+	kids      []*spec
+	rows      []rowReading
+	header    bool // a header line names at least two children
+	sumAgrees bool // the amounts add up to the subtotal or the total
+}
+
+// rowReading is one item: its values and their raw scores by child key.
+type rowReading struct {
+	vals  map[string]any
+	raw   map[string]float64
+	check checkState // quantity x unit price = amount
+}
+
 // table reads a list<object> as the rows of line-item tables: a header
 // line whose cells name the children (description, qty, unit price,
 // amount...), then every following line that holds a value for a numeric
-// child (or, without numeric children, any child), until a totals row
-// (total, subtotal, tax), the header again, the end of the page, or
-// maxNonItemLines lines without an item. Every header line that names as
+// child (or, without numeric children, any child) and some text for a
+// text child, until a totals row (total, subtotal, tax with an amount),
+// the header again, the end of the page, or maxNonItemLines lines without
+// an item. A totals row followed closely by more items is a section's
+// subtotal and the table goes on. A line that holds only text in the
+// description's column, right under an item, continues that item's
+// description (joined with a newline). Every header line that names as
 // many children as the best one starts a table, so a table that goes on
 // over several pages under a repeated header is read whole. Children that
 // are objects or lists are not read inside tables (nil).
-func (x *extractor) table(s *spec) (any, any) {
-	kids := make([]*spec, len(s.f.Fields))
+func (x *extractor) table(s *spec) *tableReading {
+	t := &tableReading{kids: make([]*spec, len(s.f.Fields))}
 	numericKids := false
 	for i, f := range s.f.Fields {
-		kids[i] = newSpec(f, nil, lex.item, lex.doc)
-		numericKids = numericKids || kids[i].numeric()
+		t.kids[i] = newSpec(f, nil, lex.item, lex.doc)
+		numericKids = numericKids || t.kids[i].numeric()
 	}
 	var headers []tableHeader
 	best := 0
 	for _, ln := range x.lay.lines {
-		if h := headerColumns(ln, kids); h.n > 0 {
+		if h := x.headerColumns(ln, t.kids); h.n > 0 {
 			headers = append(headers, h)
 			best = max(best, h.n)
 		}
 	}
-	if best < min(2, len(kids)) {
-		return nil, 0.0
+	if best < min(2, len(t.kids)) {
+		return t
 	}
+	t.header = true
 	isHeader := map[*line]bool{}
 	for _, h := range headers {
 		isHeader[h.ln] = h.n == best
 	}
-	var items, confs []any
 	for _, h := range headers {
 		if h.n != best {
 			continue
 		}
 		skipped := 0
-		for _, nl := range x.lay.below(h.ln, len(x.lay.lines)) {
-			if isHeader[nl] || totalsRow(nl) {
+		var prev *rowReading // the item a text line may continue
+		lines := x.lay.below(h.ln, len(x.lay.lines))
+		for li, nl := range lines {
+			if isHeader[nl] {
 				break
 			}
-			vals, conf, ok := x.tableRow(kids, h.cols, nl, numericKids)
+			if totalsRow(nl) {
+				if !x.itemFollows(t.kids, h.cols, lines[li+1:], numericKids) {
+					break
+				}
+				prev = nil
+				continue
+			}
+			row, ok := x.tableRow(t.kids, h.cols, nl, numericKids)
 			if !ok {
+				if prev != nil && !nl.gap && x.continues(t.kids, h.cols, nl, prev) {
+					continue
+				}
+				prev = nil
 				if skipped++; skipped >= maxNonItemLines {
 					break
 				}
 				continue
 			}
 			skipped = 0
-			items = append(items, vals)
-			confs = append(confs, conf)
+			t.rows = append(t.rows, row)
+			prev = &t.rows[len(t.rows)-1]
 		}
 	}
-	if len(items) == 0 {
+	for i := range t.rows {
+		t.rows[i].check = t.rowCheck(t.rows[i])
+	}
+	return t
+}
+
+// headerlessStrength is the column strength of items read without a
+// header.
+const headerlessStrength = 0.5
+
+// headerless reads the items of a table that has no header line: runs of
+// lines at the same indent that start with text (no label, no concept's
+// term) and end with an amount, at most three lines apart, not broken by
+// a total or subtotal row (tax lines may follow each item). A run counts only when its amounts add up to one of sums
+// (the total or the subtotal); the run with the most distinct
+// descriptions, then the most rows, wins. An item's text is its
+// description and its last number its amount; with three numbers where
+// the first times the second is the third, they are quantity and unit
+// price.
+func (x *extractor) headerless(t *tableReading, sums []float64) {
+	if len(sums) == 0 {
+		return
+	}
+	role := map[string]*spec{}
+	for _, k := range t.kids {
+		if k.con != nil && (k.numeric() || k.kind == kindText) {
+			role[k.con.name] = k
+		}
+	}
+	desc, amt := role["description"], role["line_amount"]
+	if desc == nil || amt == nil || desc.numeric() || !amt.numeric() {
+		return
+	}
+	type item struct {
+		text string
+		nums []float64
+	}
+	type run struct {
+		page, last int
+		x0         float64
+		items      []item
+		closed     bool
+	}
+	var runs []*run
+	for _, ln := range x.lay.lines {
+		switch totalsConcept(ln) {
+		case "total", "subtotal":
+			for _, r := range runs {
+				r.closed = true
+			}
+			continue
+		case "tax": // an item's own tax line
+			continue
+		}
+		it, x0, ok := headerlessItem(ln)
+		if !ok {
+			continue
+		}
+		var into *run
+		for _, r := range runs {
+			if !r.closed && r.page == ln.page && ln.index-r.last <= 3 && math.Abs(r.x0-x0) <= ln.cw {
+				into = r
+			}
+		}
+		if into == nil {
+			into = &run{page: ln.page, x0: x0}
+			runs = append(runs, into)
+		}
+		into.items = append(into.items, item{it.text, it.nums})
+		into.last = ln.index
+	}
+	var best *run
+	bestDistinct := 0
+	for _, r := range runs {
+		sum := 0.0
+		seen := map[string]bool{}
+		for _, it := range r.items {
+			sum += it.nums[len(it.nums)-1]
+			seen[it.text] = true
+		}
+		if !matchesAny(sum, sums) {
+			continue
+		}
+		if best == nil || len(seen) > bestDistinct || (len(seen) == bestDistinct && len(r.items) > len(best.items)) {
+			best, bestDistinct = r, len(seen)
+		}
+	}
+	if best == nil {
+		return
+	}
+	raw := headerlessStrength * 0.9
+	for _, it := range best.items {
+		row := rowReading{vals: map[string]any{}, raw: map[string]float64{}}
+		for _, k := range t.kids {
+			row.vals[k.f.Key] = nil
+		}
+		set := func(k *spec, v any) {
+			if k != nil {
+				row.vals[k.f.Key], row.raw[k.f.Key] = v, raw
+			}
+		}
+		set(desc, it.text)
+		n := it.nums
+		set(amt, n[len(n)-1])
+		if len(n) == 3 && math.Abs(n[0]*n[1]-n[2]) <= amountTol {
+			set(role["quantity"], n[0])
+			set(role["unit_price"], n[1])
+		}
+		t.rows = append(t.rows, row)
+	}
+	for i := range t.rows {
+		t.rows[i].check = t.rowCheck(t.rows[i])
+	}
+	t.sumAgrees = true
+}
+
+// headerlessItem reads ln as an item of a table without a header: text
+// first (no label, no term of a concept), then numbers, the last one an
+// amount. It returns the item and where its text starts.
+func headerlessItem(ln *line) (struct {
+	text string
+	nums []float64
+}, float64, bool) {
+	var it struct {
+		text string
+		nums []float64
+	}
+	if len(ln.cells) < 2 {
+		return it, 0, false
+	}
+	first := ln.cells[0]
+	words := 0
+	for _, tk := range first.toks {
+		if tk.alpha && len(tk.norm) > 1 {
+			words++
+		}
+	}
+	if words == 0 || first.isLabel() || first.namesConcept() || isNumberCell(first.text) {
+		return it, 0, false
+	}
+	var texts []string
+	for i, c := range ln.cells {
+		if v, _, _, ok := parseAmount(c.text, true); ok {
+			it.nums = append(it.nums, v)
+			continue
+		}
+		if len(it.nums) > 0 || i > 2 {
+			if isNumberCell(c.text) { // a tax rate between the numbers
+				continue
+			}
+			return it, 0, false
+		}
+		texts = append(texts, c.text)
+	}
+	last := ln.cells[len(ln.cells)-1]
+	if _, _, _, ok := parseAmount(last.text, false); !ok || len(it.nums) == 0 {
+		return it, 0, false
+	}
+	it.text = strings.Join(texts, " ")
+	return it, first.x0, true
+}
+
+// itemFollows reports whether an item comes within sectionLookahead
+// lines, before any other totals row.
+func (x *extractor) itemFollows(kids []*spec, cols []column, lines []*line, numericKids bool) bool {
+	for i, nl := range lines {
+		if i >= sectionLookahead || totalsRow(nl) {
+			return false
+		}
+		if _, ok := x.tableRow(kids, cols, nl, numericKids); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// continues appends ln to the description of row prev when ln holds only
+// text, all of it in the description's column.
+func (x *extractor) continues(kids []*spec, cols []column, ln *line, prev *rowReading) bool {
+	desc := -1
+	for i, col := range cols {
+		if col.kid >= 0 && kids[col.kid].con != nil && kids[col.kid].con.name == "description" && !kids[col.kid].numeric() {
+			desc = i
+		}
+	}
+	if desc < 0 {
+		return false
+	}
+	key := kids[cols[desc].kid].f.Key
+	cur, ok := prev.vals[key].(string)
+	if !ok {
+		return false
+	}
+	var parts []string
+	for _, c := range ln.cells {
+		if nearestColumn(cols, c) != desc || isNumberCell(c.text) {
+			return false
+		}
+		parts = append(parts, c.text)
+	}
+	prev.vals[key] = cur + "\n" + strings.Join(parts, " ")
+	return true
+}
+
+// rowCheck compares an item's quantity x unit price with its amount.
+func (t *tableReading) rowCheck(r rowReading) checkState {
+	var q, p, a float64
+	var found [3]bool
+	for _, k := range t.kids {
+		v, ok := r.vals[k.f.Key].(float64)
+		if !ok || k.con == nil {
+			continue
+		}
+		switch k.con.name {
+		case "quantity":
+			q, found[0] = v, true
+		case "unit_price":
+			p, found[1] = v, true
+		case "line_amount":
+			a, found[2] = v, true
+		}
+	}
+	if !found[0] || !found[1] || !found[2] {
+		return checkNone
+	}
+	if math.Abs(q*p-a) <= amountTol+0.005*math.Abs(a) {
+		return checkAgree
+	}
+	return checkDisagree
+}
+
+// amountSum returns the sum of the items' amounts, when every item has
+// one.
+func (t *tableReading) amountSum() (float64, bool) {
+	var key string
+	for _, k := range t.kids {
+		if k.con != nil && k.con.name == "line_amount" && k.numeric() {
+			key = k.f.Key
+		}
+	}
+	if key == "" || len(t.rows) == 0 {
+		return 0, false
+	}
+	sum := 0.0
+	for _, r := range t.rows {
+		v, ok := r.vals[key].(float64)
+		if !ok {
+			return 0, false
+		}
+		sum += v
+	}
+	return sum, true
+}
+
+// tableValues returns a table's values and calibrated confidences.
+func (x *extractor) tableValues(t *tableReading, path string) (any, any) {
+	if len(t.rows) == 0 {
 		return nil, 0.0
+	}
+	items := make([]any, len(t.rows))
+	confs := make([]any, len(t.rows))
+	for i, r := range t.rows {
+		conf := make(map[string]any, len(t.kids))
+		for _, k := range t.kids {
+			key := k.f.Key
+			if r.vals[key] == nil {
+				conf[key] = 0.0
+				continue
+			}
+			kind := calItemText
+			if k.numeric() {
+				kind = calItemNumber
+			}
+			ck := calKey{kind: kind, check: r.check, flag: t.sumAgrees}
+			conf[key] = x.confidence(fmt.Sprintf("%s[%d].%s", path, i, key), ck, r.raw[key], r.vals[key])
+		}
+		items[i], confs[i] = r.vals, conf
 	}
 	return items, confs
 }
 
 // headerColumns finds the children of a table named on ln. Each child
-// takes its best label; a cell that names none is a column of its own, so
-// that stray cells of a row (a discount, a tax rate nobody asked for) do
-// not land in a child's column.
-func headerColumns(ln *line, kids []*spec) tableHeader {
+// takes its best label: the longest, then the strongest, then, for a text
+// child named by several cells ("Artikel" and "Omschrijving"), the one
+// with the most words under it. A cell that names none is a column of its
+// own, so that stray cells of a row (a discount, a tax rate nobody asked
+// for) do not land in a child's column. When no header names the line's
+// amount, the rightmost column of numbers is taken for it: line totals
+// close a row.
+func (x *extractor) headerColumns(ln *line, kids []*spec) tableHeader {
 	h := tableHeader{ln: ln}
 	type hit struct {
 		kid, cell int
 		m         match
+		words     int
 	}
 	var hits []hit
 	for ci, c := range ln.cells {
@@ -100,8 +418,17 @@ func headerColumns(ln *line, kids []*spec) tableHeader {
 				continue
 			}
 			for _, m := range kid.matches(c, false) {
-				hits = append(hits, hit{k, ci, m})
+				hits = append(hits, hit{k, ci, m, 0})
 			}
+		}
+	}
+	if len(hits) < min(2, len(kids)) {
+		return h
+	}
+	for i, ht := range hits {
+		if !kids[ht.kid].numeric() {
+			x0, x1 := ln.cells[ht.cell].span(ht.m.start, ht.m.end)
+			hits[i].words = x.wordsUnder(ln, x0, x1)
 		}
 	}
 	// Longest labels first: "unit price" is the price, not a unit.
@@ -112,7 +439,8 @@ func headerColumns(ln *line, kids []*spec) tableHeader {
 		bi := 0
 		for i, ht := range hits {
 			b := hits[bi]
-			if l, bl := ht.m.end-ht.m.start, b.m.end-b.m.start; l > bl || (l == bl && ht.m.strength > b.m.strength) {
+			l, bl := ht.m.end-ht.m.start, b.m.end-b.m.start
+			if l > bl || (l == bl && ht.m.strength > b.m.strength+eps) || (l == bl && math.Abs(ht.m.strength-b.m.strength) < eps && ht.words > b.words) {
 				bi = i
 			}
 		}
@@ -152,23 +480,64 @@ func headerColumns(ln *line, kids []*spec) tableHeader {
 			}
 		}
 	}
+	if last := len(h.cols) - 1; h.n >= 2 && last > 0 && h.cols[last].kid < 0 {
+		for k, kid := range kids {
+			if !used[k] && kid.numeric() && kid.con != nil && kid.con.name == "line_amount" {
+				h.cols[last].kid, h.cols[last].strength = k, strengthWeak
+			}
+		}
+	}
 	return h
 }
 
-// totalsRow reports whether ln starts with a total, subtotal or tax label
-// (not a generic word such as "amount").
-func totalsRow(ln *line) bool {
-	cl, ok := rowLabel(ln.cells[0])
-	if !ok {
-		return false
+// wordsUnder counts the words of two letters or more in the cells under
+// x0-x1 in the eight lines below ln.
+func (x *extractor) wordsUnder(ln *line, x0, x1 float64) int {
+	n := 0
+	for _, nl := range x.lay.below(ln, 8) {
+		if c := nl.overlapping(x0, x1, 0); c != nil {
+			for _, t := range c.toks {
+				if t.alpha && len(t.norm) > 1 {
+					n++
+				}
+			}
+		}
 	}
-	switch cl.c.name {
-	case "total":
-		return !cl.weak
-	case "subtotal", "tax":
-		return true
+	return n
+}
+
+// totalsRow reports whether ln is a row of totals: a cell that starts
+// with a total, subtotal or tax label (not a generic word such as
+// "amount"), and an amount after it.
+func totalsRow(ln *line) bool { return totalsConcept(ln) != "" }
+
+// totalsConcept returns the concept of ln's totals label ("total",
+// "subtotal", "tax"), or "" when ln is no totals row.
+func totalsConcept(ln *line) string {
+	for ci, c := range ln.cells {
+		cl, ok := rowLabel(c)
+		if !ok {
+			continue
+		}
+		switch cl.c.name {
+		case "total":
+			if cl.weak {
+				continue
+			}
+		case "subtotal", "tax":
+		default:
+			continue
+		}
+		if _, _, _, ok := parseAmount(cleanRest(c.text[c.toks[cl.end-1].end:]), false); ok {
+			return cl.c.name
+		}
+		for _, rc := range ln.cells[ci+1:] {
+			if _, _, _, ok := parseAmount(rc.text, false); ok {
+				return cl.c.name
+			}
+		}
 	}
-	return false
+	return ""
 }
 
 // nearestColumn returns the column a cell belongs to: the one it overlaps
@@ -188,25 +557,31 @@ func nearestColumn(cols []column, c *cell) int {
 	return best
 }
 
-// tableRow reads one line of a table; ok is false when it holds no item.
-func (x *extractor) tableRow(kids []*spec, cols []column, ln *line, numericKids bool) (map[string]any, map[string]any, bool) {
+// tableRow reads one line of a table; ok is false when it holds no item:
+// no value for a numeric child (or, without numeric children, for any
+// child), or no text for the description when the table has one.
+func (x *extractor) tableRow(kids []*spec, cols []column, ln *line, numericKids bool) (rowReading, bool) {
 	byCol := make([][]*cell, len(cols))
 	for _, c := range ln.cells {
 		if i := nearestColumn(cols, c); i >= 0 {
 			byCol[i] = append(byCol[i], c)
 		}
 	}
-	vals := make(map[string]any, len(kids))
-	conf := make(map[string]any, len(kids))
+	row := rowReading{vals: make(map[string]any, len(kids)), raw: make(map[string]float64, len(kids))}
 	for _, k := range kids {
-		vals[k.f.Key], conf[k.f.Key] = nil, 0.0
+		row.vals[k.f.Key] = nil
 	}
-	item := false
+	item, text, wantText := false, false, false
 	for i, col := range cols {
-		if col.kid < 0 || len(byCol[i]) == 0 {
+		if col.kid < 0 {
 			continue
 		}
 		k := kids[col.kid]
+		isText := !k.numeric() && k.kind == kindText
+		wantText = wantText || isText
+		if len(byCol[i]) == 0 {
+			continue
+		}
 		var v any
 		var fit float64
 		var ok bool
@@ -226,19 +601,23 @@ func (x *extractor) tableRow(kids []*spec, cols []column, ln *line, numericKids 
 		if !ok {
 			continue
 		}
-		vals[k.f.Key], conf[k.f.Key] = v, round3(col.strength*0.9*fit)
+		row.vals[k.f.Key], row.raw[k.f.Key] = v, col.strength*0.9*fit
 		if k.numeric() || !numericKids {
 			item = true
 		}
+		text = text || isText
 	}
-	return vals, conf, item
+	if wantText && numericKids && !text {
+		return row, false
+	}
+	return row, item
 }
 
 // stringList reads a list<string>: the text after its label split on
 // commas and semicolons, or else the lines under the label, one item each,
 // until a blank line, a label or a line that starts left of it. The
 // strongest label wins.
-func (x *extractor) stringList(s *spec, sc *scope) (any, any) {
+func (x *extractor) stringList(s *spec, sc *scope, path string) (any, any, bool) {
 	var best []string
 	bestScore := 0.0
 	for _, ln := range x.lay.lines {
@@ -262,14 +641,15 @@ func (x *extractor) stringList(s *spec, sc *scope) (any, any) {
 		}
 	}
 	if best == nil {
-		return nil, 0.0
+		return nil, 0.0, false
 	}
 	vals := make([]any, len(best))
 	confs := make([]any, len(best))
 	for i, it := range best {
-		vals[i], confs[i] = it, round3(min(1, bestScore)*0.9)
+		vals[i] = it
+		confs[i] = x.confidence(fmt.Sprintf("%s[%d]", path, i), calKey{kind: calList}, bestScore*0.9, it)
 	}
-	return vals, confs
+	return vals, confs, true
 }
 
 func splitList(s string) []string {
@@ -309,6 +689,13 @@ func (x *extractor) linesUnder(ln *line, c *cell) []string {
 // above 12 is a day, a second one above 12 makes the first a month), else
 // month first for English and day first for every other language.
 func documentDateOrder(lay *layout, language string) dateOrder {
+	order, _ := documentDateOrderEvidence(lay, language)
+	return order
+}
+
+// documentDateOrderEvidence is documentDateOrder, and whether the
+// document's own dates decided it.
+func documentDateOrderEvidence(lay *layout, language string) (dateOrder, bool) {
 	days, months := 0, 0
 	for _, ln := range lay.lines {
 		for _, c := range ln.cells {
@@ -328,11 +715,11 @@ func documentDateOrder(lay *layout, language string) dateOrder {
 	}
 	switch {
 	case days > months:
-		return dayFirst
+		return dayFirst, true
 	case months > days:
-		return monthFirst
+		return monthFirst, true
 	case strings.EqualFold(strings.TrimSpace(language), "English"):
-		return monthFirst
+		return monthFirst, false
 	}
-	return dayFirst
+	return dayFirst, false
 }

@@ -548,7 +548,7 @@ func isCapsPrefix(t string) bool {
 	return true
 }
 
-var reDecimalAmount = regexp.MustCompile(`^\d{1,3}([.,]\d{3})*[.,]\d{2}$`)
+var reDecimalAmount = regexp.MustCompile(`^\d+([.,]\d{3})*[.,]\d{2}$`)
 
 func identToken(t string) bool {
 	if len(t) < 2 && !isDigits(t) {

@@ -159,20 +159,12 @@ func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docpa
 	if fields.MinConfidence(res.Confidence) < schema.ReviewThreshold {
 		to = docparse.FileNeedsReview
 	}
-	if schema.Options.StrictFormat && !anyFound(res.Values) {
+	// strict_format: a document whose fields are mostly not found next to
+	// their own labels does not look like the schema.
+	if schema.Options.StrictFormat && res.LayoutMatch < fields.LayoutMatchMin {
 		to = docparse.FileNeedsReview
 	}
 	return to, store.FileOutcome{Result: result, Confidence: conf}, nil
-}
-
-// anyFound reports whether any top-level value was found.
-func anyFound(values map[string]any) bool {
-	for _, v := range values {
-		if v != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // ocrLanguages maps an extraction's language to OCR languages: one

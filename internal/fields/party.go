@@ -1,0 +1,326 @@
+package fields
+
+import (
+	"math"
+	"strings"
+	"unicode"
+)
+
+// Parties: the seller's and the buyer's names. A name is one line of
+// text, not a number, date, address or e-mail; a legal form ("GmbH",
+// "B.V.", "Inc.") marks it clearly and ends it, so that what follows on
+// the same line ("e-Luscious Nederland B.V. iov Saeco.com") is dropped.
+
+// legalForms are company legal forms as token sequences. distinctive
+// ones count in any case; the others ("AG", "SA", "BV") only written in
+// capitals or with dots, as they are also words ("as", "sa").
+var legalForms = func() map[string][][]string {
+	m := map[string][][]string{}
+	add := func(list string, distinctive bool) {
+		for _, f := range strings.Split(list, "|") {
+			toks := normTokens(f)
+			k := "short"
+			if distinctive {
+				k = "distinctive"
+			}
+			m[k] = append(m[k], toks)
+		}
+	}
+	add("gmbh|gmbh co kg|ltd|limited|inc|incorporated|llc|llp|plc|corp|corporation|sarl|eurl|sprl|bvba|pvt ltd|pvt|pty ltd|kft|gbr|ohg|kgaa|sp z o o|spolka akcyjna|spolka z o o|private limited", true)
+	add("ag|kg|sa|sas|sl|slu|bv|nv|as|ab|oy|se|ug|vof|srl|spa|s a|s l|b v|n v|s r l|s p a|s a s|e k|s l u|co kg", false)
+	return m
+}()
+
+// legalFormEnd returns the byte offset in s where the first legal form
+// after at least one word of a name ends (a dot right after it included).
+func legalFormEnd(s string, toks []token) (int, bool) {
+	for i := 1; i < len(toks); i++ {
+		best := 0
+		for kind, forms := range legalForms {
+			for _, f := range forms {
+				j := i + len(f)
+				if j > len(toks) || !tokensAre(toks[i:j], f) || !standsAlone(s, toks, i, j) {
+					continue
+				}
+				// The form must end a word: "AG" not inside "AGENCY".
+				if j < len(toks) && toks[j].start == toks[j-1].end {
+					continue
+				}
+				orig := s[toks[i].start:toks[j-1].end]
+				if kind == "short" && strings.IndexFunc(orig, unicode.IsLower) >= 0 && !strings.Contains(orig, ".") {
+					continue
+				}
+				best = max(best, j)
+			}
+		}
+		if best > 0 {
+			end := toks[best-1].end
+			if end < len(s) && s[end] == '.' {
+				end++
+			}
+			return end, true
+		}
+	}
+	return 0, false
+}
+
+// parseName reads a party's name: fit 1 when a legal form ends it, 0.8
+// for up to six words of text without one.
+func parseName(s string) (string, float64, bool) {
+	s = cleanRest(s)
+	low := strings.ToLower(s)
+	if s == "" || strings.HasSuffix(s, ":") || strings.HasPrefix(s, "(") || strings.ContainsRune(s, '@') ||
+		strings.Contains(low, "www.") || strings.Contains(low, "http") {
+		return "", 0, false
+	}
+	toks := tokenize(s)
+	alpha, digits := 0, 0
+	for _, t := range toks {
+		switch {
+		case !t.alpha:
+			digits++
+		case len(t.norm) > 1:
+			alpha++
+		}
+	}
+	if alpha == 0 || digits > alpha || onlyTerms(s, toks) {
+		return "", 0, false
+	}
+	if end, ok := legalFormEnd(s, toks); ok {
+		name := strings.TrimRight(strings.TrimSpace(s[:end]), ",;-")
+		if len(strings.Fields(name)) <= 7 {
+			return name, 1, true
+		}
+		return "", 0, false
+	}
+	if len(strings.Fields(s)) > 6 || digits > 0 {
+		return "", 0, false
+	}
+	if _, _, _, ok := parseAmount(s, false); ok {
+		return "", 0, false
+	}
+	if _, ok := leadingDate(s, dayFirst); ok {
+		return "", 0, false
+	}
+	return strings.TrimRight(s, ",;-"), 0.8, true
+}
+
+// onlyTerms reports whether every word of s of two letters or more is a
+// legal form or part of a term of a built-in concept: a title
+// ("INVOICE"), a label, "Ltd" alone.
+func onlyTerms(s string, toks []token) bool {
+	covered := make([]bool, len(toks))
+	for _, cl := range findClaims(s, toks) {
+		for i := cl.start; i < cl.end; i++ {
+			covered[i] = true
+		}
+	}
+	for _, forms := range legalForms {
+		for _, f := range forms {
+			for i := 0; i+len(f) <= len(toks); i++ {
+				if tokensAre(toks[i:i+len(f)], f) {
+					for j := i; j < i+len(f); j++ {
+						covered[j] = true
+					}
+				}
+			}
+		}
+	}
+	for i, t := range toks {
+		if t.alpha && len(t.norm) > 1 && !covered[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Seller's name without a label. The candidates are the name-like cells
+// among the first nameTopLines lines of the first page and the last
+// nameFootLines lines of the last page, outside the block of a buyer's
+// label ("Bill to"), holding no term of any concept. Each is described by
+// the features below, and ranked by a conditional logit whose weights
+// (sellerWeights, calibration_table.go) are fitted on synthetic invoices
+// by TestCalibrate: the score of a candidate is its probability of being
+// the seller among the document's candidates.
+const (
+	nameTopLines  = 10
+	nameFootLines = 8
+)
+
+// Features of a seller-name candidate.
+const (
+	featLegal    = iota // a legal form ends it
+	featFirst           // the first candidate in reading order
+	featBlockTop        // nothing right above it
+	featRepeated        // its text comes back elsewhere in the document
+	featAddress         // an address-like cell right under it
+	featFooter          // among the last lines, not the first
+	featOneWord         // a single word
+	featLinePos         // its line's position among the first lines, 0 to 1
+	numNameFeatures
+)
+
+// nameCandidate is one possible seller's name.
+type nameCandidate struct {
+	value string
+	ln    *line
+	feats [numNameFeatures]float64
+}
+
+// sellerCandidates lists the seller-name candidates of the document.
+func (x *extractor) sellerCandidates() []nameCandidate {
+	lines := x.lay.lines
+	if len(lines) == 0 {
+		return nil
+	}
+	buyer := x.partyBlocks("buyer", "ship_to")
+	lastPage := lines[len(lines)-1].page
+	var region []*line
+	for _, ln := range lines {
+		if ln.page == 0 && ln.index < nameTopLines {
+			region = append(region, ln)
+		}
+	}
+	for i := max(0, len(lines)-nameFootLines); i < len(lines); i++ {
+		if ln := lines[i]; ln.page == lastPage && ln.index >= nameTopLines {
+			region = append(region, ln)
+		}
+	}
+	all := x.lay.text()
+	var out []nameCandidate
+	for _, ln := range region {
+		for _, c := range ln.cells {
+			if c.namesConcept() || c.isLabel() || buyer[c] {
+				continue
+			}
+			v, fit, ok := parseName(c.text)
+			if !ok {
+				continue
+			}
+			nc := nameCandidate{value: v, ln: ln}
+			f := &nc.feats
+			f[featLegal] = b2f(fit == 1)
+			f[featFirst] = b2f(len(out) == 0)
+			f[featBlockTop] = b2f(x.blockTop(ln, c))
+			f[featRepeated] = b2f(strings.Count(all, strings.ToLower(v)) > 1)
+			f[featAddress] = b2f(x.addressBelow(ln, c))
+			f[featFooter] = b2f(ln.index >= nameTopLines)
+			f[featOneWord] = b2f(len(strings.Fields(v)) == 1)
+			f[featLinePos] = min(float64(ln.index)/nameTopLines, 1)
+			out = append(out, nc)
+		}
+	}
+	return out
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// sellerName offers every seller-name candidate with its probability
+// under the fitted conditional logit.
+func (x *extractor) sellerName(s *spec, p *picker) {
+	cands := x.sellerCandidates()
+	probs := nameProbabilities(cands, sellerWeights)
+	for i, nc := range cands {
+		p.offer(candidate{nc.value, probs[i], nc.ln.index}, nc.ln)
+	}
+}
+
+// nameProbabilities returns the softmax of the candidates' linear scores.
+func nameProbabilities(cands []nameCandidate, w [numNameFeatures]float64) []float64 {
+	out := make([]float64, len(cands))
+	top := math.Inf(-1)
+	for i, nc := range cands {
+		for j, f := range nc.feats {
+			out[i] += w[j] * f
+		}
+		top = max(top, out[i])
+	}
+	sum := 0.0
+	for i := range out {
+		out[i] = math.Exp(out[i] - top)
+		sum += out[i]
+	}
+	for i := range out {
+		out[i] /= sum
+	}
+	return out
+}
+
+// partyBlocks marks the cells of the blocks that follow a label of the
+// named concepts: the label's own cell and the cells under it, down to a
+// blank line, at most six lines.
+func (x *extractor) partyBlocks(names ...string) map[*cell]bool {
+	out := map[*cell]bool{}
+	for _, ln := range x.lay.lines {
+		for _, c := range ln.cells {
+			cl, ok := rowLabel(c)
+			if !ok {
+				continue
+			}
+			hit := false
+			for _, n := range names {
+				hit = hit || cl.c.name == n
+			}
+			if !hit {
+				continue
+			}
+			out[c] = true
+			for _, nl := range x.lay.below(ln, 6) {
+				if nl.gap {
+					break
+				}
+				bc := nl.overlapping(c.x0, c.x1, ln.cw)
+				if bc == nil {
+					break
+				}
+				out[bc] = true
+			}
+		}
+	}
+	return out
+}
+
+// blockTop reports whether nothing stands above c in the line before ln
+// (or a blank line separates them).
+func (x *extractor) blockTop(ln *line, c *cell) bool {
+	if ln.index == 0 || ln.gap {
+		return true
+	}
+	prev := x.lay.lines[ln.index-1]
+	return prev.page != ln.page || prev.overlapping(c.x0, c.x1, 0) == nil
+}
+
+// addressBelow reports whether the cell under c in the next line holds
+// digits and letters, as a street or a postcode and town do.
+func (x *extractor) addressBelow(ln *line, c *cell) bool {
+	for _, nl := range x.lay.below(ln, 1) {
+		if bc := nl.overlapping(c.x0, c.x1, 0); bc != nil {
+			letters, digits := false, false
+			for _, t := range bc.toks {
+				letters = letters || (t.alpha && len(t.norm) > 1)
+				digits = digits || !t.alpha
+			}
+			return letters && digits
+		}
+	}
+	return false
+}
+
+// text returns the layout's text in lower case, one line a line, for
+// counting repetitions.
+func (lay *layout) text() string {
+	var b strings.Builder
+	for _, ln := range lay.lines {
+		for _, c := range ln.cells {
+			b.WriteString(strings.ToLower(c.text))
+			b.WriteByte(' ')
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,89 @@
+package fields
+
+import (
+	"testing"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+func TestParseName(t *testing.T) {
+	tests := []struct {
+		in, want string
+		fit      float64
+		ok       bool
+	}{
+		{"Coolblue B.V.", "Coolblue B.V.", 1, true},
+		{"e-Luscious Nederland B.V. iov Saeco.com", "e-Luscious Nederland B.V.", 1, true},
+		{"QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen", "QualityHosting AG", 1, true},
+		{"WS Retail Services Pvt. Ltd.,", "WS Retail Services Pvt. Ltd.", 1, true},
+		{"Amazon Web Services, Inc.", "Amazon Web Services, Inc.", 1, true},
+		{"Helios Services, GmbH & Co. KG", "Helios Services, GmbH & Co. KG", 1, true},
+		{"Azure Interior", "Azure Interior", 0.8, true},
+		{"Sold as is", "Sold as is", 0.8, true}, // "as" in lower case is no legal form
+		{"AGENCY ONE", "AGENCY ONE", 0.8, true},
+		{"INVOICE", "", 0, false},
+		{"Ltd", "", 0, false},
+		{"4557 De Silva St", "", 0, false},
+		{"info@example.com", "", 0, false},
+		{"www.example.com", "", 0, false},
+		{"(Not to be used for payment remittance)", "", 0, false},
+		{"24 May 2026", "", 0, false},
+		{"All AWS Services are sold by Amazon Web Services, Inc. in the US", "", 0, false},
+	}
+	for _, tt := range tests {
+		got, fit, ok := parseName(tt.in)
+		if got != tt.want || fit != tt.fit || ok != tt.ok {
+			t.Errorf("parseName(%q) = %q, %v, %v, want %q, %v, %v", tt.in, got, fit, ok, tt.want, tt.fit, tt.ok)
+		}
+	}
+}
+
+func TestSellerName(t *testing.T) {
+	schema := []docparse.Field{{Key: "seller_name", Type: docparse.TypeString}}
+	tests := []struct {
+		name, text, want string
+	}{
+		{"labelled", "INVOICE\n\nSupplier: Northwind Traders Ltd\n1 Long Road, Leeds", "Northwind Traders Ltd"},
+		{"labelled, the name under a remark", "Service Provider:\n(Not to be used for payment remittance)\nAmazon Web Services, Inc.\n410 Terry Ave North", "Amazon Web Services, Inc."},
+		{"top of the page, not the buyer's block", `Acme Consulting GmbH                       RECHNUNG
+Hauptstraße 1
+10115 Berlin
+
+Rechnungsempfänger:
+Beta Handel AG
+Marienplatz 8
+80331 München`, "Acme Consulting GmbH"},
+		{"in the footer only", `INVOICE                     Invoice No: 42
+                            Date: 2026-05-24
+Bill to:
+Jane Doe
+12 Long Road
+
+Total: 10.00
+
+Northwind Traders Ltd · 1 High Street · London`, "Northwind Traders Ltd"},
+	}
+	for _, tt := range tests {
+		res := Extract(textDoc(tt.text), schema, Options{})
+		if got := res.Values["seller_name"]; got != tt.want {
+			t.Errorf("%s: seller_name = %v, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSplitCellsOnSeparators(t *testing.T) {
+	lay := newLayout(textDoc("Acme Ltd · 1 High Street | VAT No: GB222222222 • IBAN GB29NWBK60161331926819"))
+	var got []string
+	for _, c := range lay.lines[0].cells {
+		got = append(got, c.text)
+	}
+	want := []string{"Acme Ltd", "1 High Street", "VAT No: GB222222222", "IBAN GB29NWBK60161331926819"}
+	if len(got) != len(want) {
+		t.Fatalf("cells = %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("cell %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package fields
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+func TestTables(t *testing.T) {
+	items := field("lines", docparse.TypeListObject,
+		field("description", docparse.TypeString), field("quantity", docparse.TypeNumber),
+		field("unit_price", docparse.TypeNumber), field("amount", docparse.TypeNumber))
+	tests := []struct {
+		name string
+		text string
+		want []any
+	}{
+		{
+			// A section's subtotal inside the table does not end it; the
+			// final totals do.
+			name: "section subtotals",
+			text: `Description                 Quantity     Unit Price      Amount
+--- Non Food ---
+Beeswax XL                      1.00          42.00       42.00
+Office Chair                    1.00          70.00       70.00
+                                             Subtotal    $ 112.00
+--- Food Products ---
+Olive Oil                       1.00           1.00        0.90
+                                             Subtotal      $ 0.90
+                               Subtotal                  $ 112.90
+                               Total                     $ 112.90
+Payment terms: 15 Days`,
+			want: []any{
+				map[string]any{"description": "Beeswax XL", "quantity": 1.0, "unit_price": 42.0, "amount": 42.0},
+				map[string]any{"description": "Office Chair", "quantity": 1.0, "unit_price": 70.0, "amount": 70.0},
+				map[string]any{"description": "Olive Oil", "quantity": 1.0, "unit_price": 1.0, "amount": 0.9},
+			},
+		},
+		{
+			// Text lines under an item continue its description; "Tax: 0.2%"
+			// holds no amount, so it is no totals row.
+			name: "wrapped descriptions",
+			text: `Item                          Quantity        Rate        Amount
+Service A                           12      $10.00       $120.00
+Notes: Replaced capacitor
+Parts: 1 x cap_a
+Tax: 0.2%
+Service B                            5       $1.50         $7.50
+Parts: 2 x shop supplies
+
+                                           Subtotal:       $127.50`,
+			want: []any{
+				map[string]any{"description": "Service A\nNotes: Replaced capacitor\nParts: 1 x cap_a\nTax: 0.2%", "quantity": 12.0, "unit_price": 10.0, "amount": 120.0},
+				map[string]any{"description": "Service B\nParts: 2 x shop supplies", "quantity": 5.0, "unit_price": 1.5, "amount": 7.5},
+			},
+		},
+		{
+			// Both "Artikel" and "Omschrijving" name the description: the
+			// column with words under it wins over the column of codes.
+			name: "the description column has the words",
+			text: `Artikel      Omschrijving                     Prijs    Hoeveelheid     Bedrag
+E103184      Onderhoudsset CA6707/10          49,99          1 PCS      49,99
+E103560      SX Flyer Korting                  0,00          1 PCS       0,00`,
+			want: []any{
+				map[string]any{"description": "Onderhoudsset CA6707/10", "quantity": 1.0, "unit_price": 49.99, "amount": 49.99},
+				map[string]any{"description": "SX Flyer Korting", "quantity": 1.0, "unit_price": 0.0, "amount": 0.0},
+			},
+		},
+		{
+			// No header names the line total: the last column of numbers
+			// is it.
+			name: "the last column is the amount",
+			text: `Artikel                              Aantal   Prijs per stuk     BTW   Prijs incl. BTW
+Apple iPad Air Wifi 16 GB                 1         € 399,00     21%          € 399,00
+  Thuiskopieheffing                       1                      21%            € 4,24`,
+			want: []any{
+				map[string]any{"description": "Apple iPad Air Wifi 16 GB", "quantity": 1.0, "unit_price": 399.0, "amount": 399.0},
+				map[string]any{"description": "Thuiskopieheffing", "quantity": 1.0, "unit_price": nil, "amount": 4.24},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Extract(textDoc(tt.text), []docparse.Field{items}, Options{})
+			if diff := cmp.Diff(tt.want, res.Values["lines"]); diff != "" {
+				t.Errorf("lines mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -31,15 +31,33 @@ func getenvFrom(m map[string]string) func(string) string {
 
 var listenRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 
-// waitListening reads a server's log until it names its address.
+// waitListening reads a server's log until it names its address. The log
+// lines above info level are shown if the test fails, to tell why a server
+// went away.
 func waitListening(t *testing.T, r io.Reader) string {
 	t.Helper()
 	found := make(chan string, 1)
+	var mu sync.Mutex
+	var problems []string
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if t.Failed() && len(problems) > 0 {
+			t.Logf("server log (warnings and errors):\n%s", strings.Join(problems, "\n"))
+		}
+	})
 	go func() {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		sent := false
 		for sc.Scan() {
+			if l := sc.Text(); !strings.Contains(l, `"level":"INFO"`) {
+				mu.Lock()
+				if len(problems) < 200 {
+					problems = append(problems, l)
+				}
+				mu.Unlock()
+			}
 			if m := listenRE.FindStringSubmatch(sc.Text()); m != nil && !sent {
 				found <- m[1]
 				sent = true

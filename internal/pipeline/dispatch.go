@@ -432,6 +432,9 @@ func (d *Dispatcher) sweepLoop() {
 			if err := d.db.PurgeEvents(ctx, d.now().Add(-EventRetention)); err != nil {
 				d.log.Warn("purge events", "err", err)
 			}
+			if err := d.db.PurgeIdempotencyKeys(ctx, d.now()); err != nil {
+				d.log.Warn("purge idempotency keys", "err", err)
+			}
 			cancel()
 			continue
 		}

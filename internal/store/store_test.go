@@ -203,3 +203,40 @@ func TestMoveFileAgain(t *testing.T) {
 		}
 	})
 }
+
+func TestPurge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		db := storetest.Open(t, engine)
+		acct := newAccount(t, db, "a")
+		old := time.Now().Add(-48 * time.Hour)
+		if s, err := db.ClaimIdempotencyKey(ctx, acct.ID, "k", "POST", "/v1/x", old); err != nil || s != nil {
+			t.Fatalf("claim: %v %v", s, err)
+		}
+		if err := db.CompleteIdempotencyKey(ctx, acct.ID, "k", 201, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+		ev := docparse.Event{ID: ids.New(docparse.PrefixEvent), AccountID: acct.ID, Type: "file.processed", Payload: []byte("{}"), CreatedAt: old.Add(-31 * 24 * time.Hour)}
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := tx.InsertEvent(ctx, &ev, func() string { return ids.New("dlv_") }, time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PurgeIdempotencyKeys(ctx, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PurgeEvents(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Event(ctx, acct.ID, ev.ID); !errors.Is(err, docparse.ErrNotFound) {
+			t.Errorf("event older than 30 days still there: %v", err)
+		}
+		// The purged key is free: a claim dated just after the first one (so
+		// that the claim's own expiry would keep the row) owns it.
+		if s, err := db.ClaimIdempotencyKey(ctx, acct.ID, "k", "POST", "/v1/y", old.Add(time.Minute)); err != nil || s != nil {
+			t.Errorf("claim after purge: %v %v", s, err)
+		}
+	})
+}

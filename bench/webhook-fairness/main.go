@@ -85,12 +85,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dbs := fs.String("db", "both", "engines: sqlite, postgres or both (comma-separated)")
 	fs.IntVar(&o.healthy, "healthy", 3, "healthy endpoints, each with its own receiver")
 	fs.IntVar(&o.batches, "batches", 400, "one-file batches to upload in each run (400 at 20/s: 20 s, longer than one webhook timeout of the hanging endpoint)")
-	fs.IntVar(&o.rounds, "rounds", 3, "rounds of run A then run B; the hooks.Summary takes the median of each run's p50 and p99 (other work on the machine causes stalls of a few seconds that can dominate one run's p99)")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds of run A then run B; the summary takes the median of each run's p50 and p99 (other work on the machine causes stalls of a few seconds that can dominate one run's p99)")
 	fs.Float64Var(&o.rate, "rate", 20, "batches uploaded per second")
 	fs.DurationVar(&o.webhookTimeout, "webhook-timeout", 15*time.Second, "docparse serve --webhook-timeout")
 	fs.DurationVar(&o.wait, "wait", time.Minute, "how long to wait for the healthy deliveries after the last upload")
 	fs.StringVar(&o.logPath, "log", "", "file for the server's log (default: drained and discarded)")
-	fs.DurationVar(&o.slow, "slow", 0, "run B also gets an endpoint whose hooks.Receiver answers 200 after this long (0: none)")
+	fs.DurationVar(&o.slow, "slow", 0, "run B also gets an endpoint whose receiver answers 200 after this long (0: none)")
 	fs.DurationVar(&o.linger, "linger", 0, "in run B, wait this long after the healthy deliveries before reporting on the other endpoints")
 	serveFlags := fs.String("serve-flags", "", "extra flags for docparse serve, space-separated (e.g. \"--webhook-lease 7s\")")
 	timeout := fs.Duration("timeout", 15*time.Minute, "the whole run stops after this long")
@@ -422,7 +422,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 					attempts[dl.EndpointID] += dl.Attempts
 				}
 			}
-			fmt.Fprintf(stdout, "[%s] events feed: %d events; hooks.Delivery states over all endpoints: %v; attempts recorded: hanging endpoint %d, 429 endpoint %d",
+			fmt.Fprintf(stdout, "[%s] events feed: %d events; delivery states over all endpoints: %v; attempts recorded: hanging endpoint %d, 429 endpoint %d",
 				label, len(evs), states, attempts[hangID], attempts[refuseID])
 			if slow != nil {
 				fmt.Fprintf(stdout, ", slow endpoint %d", attempts[slowID])
@@ -435,7 +435,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 			continue
 		}
 		if err := rc.FirstBad(); err != nil {
-			fmt.Fprintf(stdout, "[%s] WARNING: %d deliveries failed the hooks.Signature check, first: %v\n", label, rc.Bad.Load(), err)
+			fmt.Fprintf(stdout, "[%s] WARNING: %d deliveries failed the signature check, first: %v\n", label, rc.Bad.Load(), err)
 		}
 	}
 	fmt.Fprintln(stdout)

@@ -246,10 +246,10 @@ feed:
 	mu.Lock()
 	received := len(got)
 	mu.Unlock()
-	fmt.Fprintf(stdout, "[%s] %d batches uploaded in %v; %d of %d notifications received (%d duplicates, %d of other types, %d failed the hooks.Signature check) %v after the first upload\n",
+	fmt.Fprintf(stdout, "[%s] %d batches uploaded in %v; %d of %d notifications received (%d duplicates, %d of other types, %d failed the signature check) %v after the first upload\n",
 		engine, o.n, uploaded.Round(time.Millisecond), received, o.n, dups, others, rc.Bad.Load(), time.Since(first).Round(time.Millisecond))
 	if err := rc.FirstBad(); err != nil {
-		fmt.Fprintf(stdout, "[%s] WARNING: first bad hooks.Delivery: %v\n", engine, err)
+		fmt.Fprintf(stdout, "[%s] WARNING: first bad delivery: %v\n", engine, err)
 	}
 
 	// completed_at of every batch, 8 requests at a time.

@@ -90,9 +90,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dbs := fs.String("db", "both", "engines: sqlite, postgres or both (comma-separated)")
 	fs.IntVar(&o.batches, "batches", 65, "batches to upload before the endpoints exist")
 	fs.IntVar(&o.files, "files", 30, "tiny text files per batch (at most 30)")
-	fs.IntVar(&o.endpoints, "endpoints", 10, "endpoints, each with its own hooks.Receiver (an account may have 10)")
+	fs.IntVar(&o.endpoints, "endpoints", 10, "endpoints, each with its own receiver (an account may have 10)")
 	fs.IntVar(&o.plainC, "plain-c", 64, "goroutines of the plain Go loop")
-	fs.IntVar(&o.rounds, "rounds", 3, "rounds of fresh endpoints + recover + plain loop over the same events; the hooks.Summary gives medians")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds of fresh endpoints + recover + plain loop over the same events; the summary gives medians")
 	fs.DurationVar(&o.wait, "wait", 3*time.Minute, "how long to wait for the deliveries")
 	fs.StringVar(&o.logPath, "log", "", "file for the server's log (default: drained and discarded)")
 	fs.StringVar(&o.profile, "profile", "", "directory: run perf record -g on the server while it delivers and write the reports there (figures of that run cost perf's overhead)")
@@ -402,18 +402,18 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	for _, rc := range recvs {
 		bad += rc.Bad.Load()
 		if err := rc.FirstBad(); err != nil {
-			fmt.Fprintf(stdout, "[%s] WARNING: bad hooks.Delivery: %v\n", label, err)
+			fmt.Fprintf(stdout, "[%s] WARNING: bad delivery: %v\n", label, err)
 		}
 	}
 	fmt.Fprintf(stdout, "[%s] docparse: recover queued %d deliveries (%d recover calls at once, slowest answered in %v, all in %v)\n",
 		label, queued.Load(), o.endpoints, slowest.Round(time.Millisecond), recovered.Round(time.Millisecond))
-	fmt.Fprintf(stdout, "[%s] docparse: %d of %d deliveries received (hooks.Signature checked; %d duplicates, %d failed the check) in %v: %.0f deliveries/s\n",
+	fmt.Fprintf(stdout, "[%s] docparse: %d of %d deliveries received (signature checked; %d duplicates, %d failed the check) in %v: %.0f deliveries/s\n",
 		label, got, total, dups, bad, elapsed.Round(time.Millisecond), dpRate)
 	fmt.Fprintf(stdout, "[%s] docparse: first receipt %v after the first recover call; from the last recover answer to the last receipt %v: %.0f deliveries/s\n",
 		label, firstAt.Sub(t0).Round(time.Millisecond), last.Sub(t0.Add(recovered)).Round(time.Millisecond), float64(got)/last.Sub(t0.Add(recovered)).Seconds())
 	if cpuErr == nil {
 		cpu := cpu1 - cpu0
-		fmt.Fprintf(stdout, "[%s] docparse CPU while delivering: %v (%.0f%% of one core; %.0f us per hooks.Delivery)\n",
+		fmt.Fprintf(stdout, "[%s] docparse CPU while delivering: %v (%.0f%% of one core; %.0f us per delivery)\n",
 			label, cpu.Round(time.Millisecond), 100*cpu.Seconds()/elapsed.Seconds(), float64(cpu.Microseconds())/float64(max(got, 1)))
 	}
 	n := int(elapsed/timelineStep) + 1
@@ -470,7 +470,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	}
 	sinks[0].mu.Unlock()
 	if len(bodies) == 0 {
-		return res, errors.New("no hooks.Delivery body to replay")
+		return res, errors.New("no delivery body to replay")
 	}
 	plainPhase.Store(true)
 	urls := make([]string, len(recvs))

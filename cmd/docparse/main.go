@@ -31,6 +31,7 @@ Server:
   docparse keys create --account NAME [--name LABEL]  create an API key (printed on stdout)
   docparse keys list --account NAME                   list an account's active keys
   docparse keys revoke --account NAME KEY_ID          revoke a key at once
+  docparse users create --account NAME --email EMAIL  create a dashboard user (password: first line of stdin)
 
 Client (DOCPARSE_API_KEY and DOCPARSE_BASE_URL, or --api-key and --base-url):
   docparse extractions create --schema FILE [--name NAME]
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, args[1:], getenv, stderr)
 	case "keys":
 		return keys(ctx, args[1:], getenv, stdout, stderr)
+	case "users":
+		return users(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "extractions":
 		return extractionsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "upload":

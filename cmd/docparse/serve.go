@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/dashboard"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/httpapi"
 	"github.com/docparse/docparse/internal/pipeline"
@@ -119,7 +120,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: c.RateLimit, RateBurst: c.RateBurst}, logger)
+	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: c.RateLimit, RateBurst: c.RateBurst,
+		Dashboard: dashboard.New(db, svc, logger)}, logger)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -44,6 +44,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/events/{event_id}", authed(s.getEvent))
 	mux.Handle("POST /v1/events/{event_id}/resend", authed(s.resendEvent))
 
+	if s.dash != nil {
+		mux.Handle("/dashboard/", s.dash)
+	}
+
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "route_not_found", "no route for %s %s", r.Method, r.URL.Path)
 	}))

@@ -28,6 +28,10 @@ type Config struct {
 	// limiting off. RateBurst is the bucket size.
 	RateLimit float64
 	RateBurst int
+	// Dashboard, when set, serves /dashboard/ behind the same access log,
+	// request ids and metrics as the API. It does its own authentication:
+	// API keys are not checked there and do not open it.
+	Dashboard http.Handler
 }
 
 // Server is the JSON API. Safe for concurrent use.
@@ -40,12 +44,14 @@ type Server struct {
 	metrics *metrics
 	keys    *keyCache
 	polls   *pollCache
+	dash    http.Handler
 	handler http.Handler
 }
 
 // New returns the API server.
 func New(db *store.DB, svc *pipeline.Service, blobs *blob.Local, cfg Config, logger *slog.Logger) *Server {
-	s := &Server{db: db, svc: svc, blobs: blobs, log: logger, metrics: newMetrics(), keys: newKeyCache(svc.Now), polls: newPollCache()}
+	s := &Server{db: db, svc: svc, blobs: blobs, log: logger, metrics: newMetrics(), keys: newKeyCache(svc.Now), polls: newPollCache(),
+		dash: cfg.Dashboard}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now)
 	}

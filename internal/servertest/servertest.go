@@ -1,6 +1,7 @@
 // Package servertest starts the real docparse stack in-process for tests:
 // a fresh database (SQLite or PostgreSQL), a blob directory, River workers,
-// the webhook dispatcher and the JSON API behind an httptest.Server. It is
+// the webhook dispatcher and the JSON API with the dashboard mounted at
+// /dashboard/, as `docparse serve` runs them, behind an httptest.Server. It is
 // what the public client's end-to-end tests drive; nothing in it is faked.
 package servertest
 
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/dashboard"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/httpapi"
 	"github.com/docparse/docparse/internal/pipeline"
@@ -120,7 +122,8 @@ func Start(t testing.TB, o Options) *Server {
 		defer cancel()
 		_ = svc.Stop(sctx)
 	})
-	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: o.RateLimit, RateBurst: o.RateBurst}, logger)
+	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: o.RateLimit, RateBurst: o.RateBurst,
+		Dashboard: dashboard.New(db, svc, logger)}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &Server{URL: srv.URL, Service: svc, DB: db, t: t}
@@ -135,4 +138,13 @@ func (s *Server) Key(account string) string {
 		s.t.Fatalf("create key for %s: %v", account, err)
 	}
 	return secret
+}
+
+// User creates the account named account if needed and a dashboard user
+// of it with this email and password (at least 10 characters).
+func (s *Server) User(account, email, password string) {
+	s.t.Helper()
+	if _, err := s.Service.CreateUser(context.Background(), account, email, password); err != nil {
+		s.t.Fatalf("create user %s for %s: %v", email, account, err)
+	}
 }

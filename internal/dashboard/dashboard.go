@@ -1,0 +1,322 @@
+// Package dashboard serves docparse's web dashboard: server-rendered
+// html/template pages under /dashboard/, over the same pipeline and store
+// as the JSON API. Users sign in with an email and a password (see
+// `docparse users create`); the session cookie authorises the dashboard
+// only, never the JSON API, and API keys cannot sign in here.
+//
+// Every POST carries the session's CSRF token in a hidden field (the sign-in
+// form a double-submit cookie); a POST without it is answered 403.
+package dashboard
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// Cookie names. The session cookie holds a random token whose SHA-256 is
+// the stored session id.
+const (
+	sessionCookie = "dp_session"
+	loginCookie   = "dp_login_csrf"
+	cookiePath    = "/dashboard/"
+)
+
+// maxForm bounds the body of a dashboard form.
+const maxForm = 64 << 10
+
+// Handler serves the dashboard. Mount it at /dashboard/. Safe for
+// concurrent use.
+type Handler struct {
+	db    *store.DB
+	svc   *pipeline.Service
+	log   *slog.Logger
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+}
+
+// New returns the dashboard handler. It panics if an embedded template
+// does not parse, which the tests catch.
+func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
+	h := &Handler{db: db, svc: svc, log: logger, pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{
+		"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	}
+	for _, page := range []string{"login", "api", "key_created", "error"} {
+		h.pages[page] = template.Must(template.New("layout.html").Funcs(funcs).
+			ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+	}
+	h.mux = h.routes()
+	return h
+}
+
+// routes lists every page of the dashboard.
+func (h *Handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	assets, _ := fs.Sub(assetFS, "assets")
+	mux.Handle("GET /dashboard/assets/", http.StripPrefix("/dashboard/assets/", http.FileServerFS(assets)))
+	mux.Handle("GET /dashboard/{$}", h.handle(func(w http.ResponseWriter, r *http.Request) error {
+		http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)
+		return nil
+	}))
+	mux.Handle("GET /dashboard/login", h.handle(h.loginPage))
+	mux.Handle("POST /dashboard/login", h.handle(h.login))
+	mux.Handle("POST /dashboard/logout", h.authed(h.logout))
+	mux.Handle("GET /dashboard/api", h.authed(h.apiPage))
+	mux.Handle("POST /dashboard/api/keys", h.authed(h.createKey))
+	mux.Handle("POST /dashboard/api/keys/{key_id}/revoke", h.authed(h.revokeKey))
+	mux.Handle("/dashboard/", h.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return errNotFound
+	}))
+	return mux
+}
+
+// ServeHTTP serves the dashboard.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	h.mux.ServeHTTP(w, r)
+}
+
+// pageError is an error answered with its own status and message.
+type pageError struct {
+	status int
+	msg    string
+}
+
+func (e *pageError) Error() string { return e.msg }
+
+var (
+	errForbidden = &pageError{http.StatusForbidden, "This form has expired or did not come from this dashboard. Go back, reload the page and try again."}
+	errNotFound  = &pageError{http.StatusNotFound, "There is no such page."}
+)
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts a handlerFunc: errors become an error page; internal ones
+// are logged once.
+func (h *Handler) handle(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		}
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		var pe *pageError
+		switch {
+		case errors.As(err, &pe):
+		case errors.Is(err, docparse.ErrNotFound):
+			pe = errNotFound
+		default:
+			h.log.Error("dashboard error", "method", r.Method, "path", r.URL.Path, "request_id", w.Header().Get("X-Request-Id"), "err", err)
+			pe = &pageError{http.StatusInternalServerError, "Something went wrong on our side. Try again in a moment."}
+		}
+		h.render(w, r, pe.status, "error", view{Title: http.StatusText(pe.status), Message: pe.msg})
+	})
+}
+
+// sessionFunc is a handler for a signed-in user.
+type sessionFunc func(w http.ResponseWriter, r *http.Request, sess docparse.Session) error
+
+// authed requires a live session: a GET without one is sent to the sign-in
+// page, a POST is refused. Every POST must carry the session's CSRF token.
+func (h *Handler) authed(fn sessionFunc) http.Handler {
+	return h.handle(func(w http.ResponseWriter, r *http.Request) error {
+		var token string
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			token = c.Value
+		}
+		sess, err := h.svc.Session(r.Context(), token)
+		if errors.Is(err, docparse.ErrNotFound) {
+			if r.Method != http.MethodGet {
+				return errForbidden
+			}
+			http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf_token"), sess.CSRFToken) {
+			return errForbidden
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return fn(w, r, sess)
+	})
+}
+
+// sameToken compares a posted token with the expected one in constant
+// time; an empty token never matches.
+func sameToken(got, want string) bool {
+	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// view is what every page template receives.
+type view struct {
+	Title   string
+	Email   string // the signed-in user; empty on the sign-in page
+	CSRF    string
+	Message string
+	Error   string
+
+	// login
+	LoginEmail string
+	// api
+	Keys    []docparse.APIKey
+	MaxKeys int
+	KeyName string
+	// key_created
+	NewKey    docparse.APIKey
+	NewSecret string
+}
+
+// render writes page with status. Rendering into a buffer first means a
+// template error is a clean 500, not half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
+	var buf bytes.Buffer
+	if err := h.pages[page].Execute(&buf, v); err != nil {
+		h.log.Error("dashboard render", "page", page, "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
+	c := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteLaxMode}
+	if value == "" {
+		c.MaxAge = -1
+	} else if !expires.IsZero() {
+		c.Expires = expires
+		c.MaxAge = int(time.Until(expires).Seconds())
+	}
+	http.SetCookie(w, c)
+}
+
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if _, err := h.svc.Session(r.Context(), c.Value); err == nil {
+			http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)
+			return nil
+		}
+	}
+	return h.showLogin(w, r, http.StatusOK, "", "")
+}
+
+// showLogin renders the sign-in form with a fresh double-submit CSRF
+// token.
+func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, email, msg string) error {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return fmt.Errorf("random token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	h.setCookie(w, r, loginCookie, token, time.Time{})
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, status, "login", view{Title: "Sign in", CSRF: token, LoginEmail: email, Error: msg})
+	return nil
+}
+
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !sameToken(r.PostFormValue("csrf_token"), c.Value) {
+		return errForbidden
+	}
+	email := r.PostFormValue("email")
+	sess, token, err := h.svc.SignIn(r.Context(), email, r.PostFormValue("password"))
+	if errors.Is(err, pipeline.ErrBadCredentials) {
+		return h.showLogin(w, r, http.StatusUnauthorized, email, "The email or the password is incorrect.")
+	}
+	if err != nil {
+		return err
+	}
+	h.setCookie(w, r, loginCookie, "", time.Time{})
+	h.setCookie(w, r, sessionCookie, token, sess.ExpiresAt)
+	http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	if err := h.svc.SignOut(r.Context(), sess); err != nil {
+		return err
+	}
+	h.setCookie(w, r, sessionCookie, "", time.Time{})
+	http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) apiPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	return h.showKeys(w, r, sess, http.StatusOK, "", "")
+}
+
+// showKeys renders the API page, with an error about the create form when
+// msg is set.
+func (h *Handler) showKeys(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, name, msg string) error {
+	keys, _, err := h.db.ListAPIKeys(r.Context(), sess.AccountID, store.Page{Limit: 100})
+	if err != nil {
+		return err
+	}
+	h.render(w, r, status, "api", view{Title: "API keys", Email: sess.Email, CSRF: sess.CSRFToken,
+		Keys: keys, MaxKeys: store.MaxActiveKeys, KeyName: name, Error: msg})
+	return nil
+}
+
+func (h *Handler) createKey(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if utf8.RuneCountInString(name) > 200 {
+		return h.showKeys(w, r, sess, http.StatusBadRequest, name, "The name must be at most 200 characters.")
+	}
+	k, secret, err := h.svc.CreateAPIKey(r.Context(), sess.AccountID, name)
+	if errors.Is(err, docparse.ErrLimit) {
+		return h.showKeys(w, r, sess, http.StatusConflict, name,
+			fmt.Sprintf("This account already has %d active keys, the most it may hold. Revoke one first.", store.MaxActiveKeys))
+	}
+	if err != nil {
+		return err
+	}
+	h.log.Info("dashboard created api key", "account_id", sess.AccountID, "user_id", sess.UserID, "key_id", k.ID)
+	// Answered directly, not redirected: the secret is in this response
+	// only, which no-store keeps out of the browser's cache.
+	h.render(w, r, http.StatusOK, "key_created", view{Title: "New API key", Email: sess.Email, CSRF: sess.CSRFToken,
+		NewKey: k, NewSecret: secret})
+	return nil
+}
+
+func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	id := r.PathValue("key_id")
+	if err := h.db.RevokeAPIKey(r.Context(), sess.AccountID, id, h.svc.Now()); err != nil {
+		return err
+	}
+	h.log.Info("dashboard revoked api key", "account_id", sess.AccountID, "user_id", sess.UserID, "key_id", id)
+	http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)
+	return nil
+}

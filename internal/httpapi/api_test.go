@@ -499,6 +499,7 @@ func TestSchemaValidation(t *testing.T) {
 		{"nested bad key", `{"name": "x", "fields": [{"key":"a","type":"object","fields":[{"key":"Bad","type":"string"}]}]}`, "application/json", 422, "invalid_schema", "fields[0].fields[0].key"},
 		{"threshold", `{"name": "x", "fields": [{"key":"a","type":"string"}], "review_threshold": 1.5}`, "application/json", 400, "invalid_request", "review_threshold"},
 		{"wrong json type", `{"name": 5, "fields": []}`, "application/json", 400, "invalid_json", ""},
+		{"empty body", ``, "application/json", 400, "invalid_json", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

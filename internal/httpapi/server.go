@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -187,7 +188,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 			return errorf(http.StatusBadRequest, "invalid_json", "%s must be a JSON %s, not %s", jsonPath(te.Field), jsonType(te.Type.String()), te.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return errorf(http.StatusBadRequest, "unknown_parameter", "%s", strings.TrimPrefix(err.Error(), "json: "))
-		case errors.Is(err, errEOF(err)):
+		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 			return errorf(http.StatusBadRequest, "invalid_json", "the request body is empty or truncated")
 		default:
 			return errorf(http.StatusBadRequest, "invalid_json", "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
@@ -197,13 +198,6 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 		return errorf(http.StatusBadRequest, "invalid_json", "the request body holds more than one JSON value")
 	}
 	return nil
-}
-
-func errEOF(err error) error {
-	if err != nil && (err.Error() == "EOF" || err.Error() == "unexpected EOF") {
-		return err
-	}
-	return errors.New("not eof")
 }
 
 func jsonPath(field string) string {

@@ -64,7 +64,10 @@ func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
 		"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	}
-	for _, page := range []string{"login", "api", "key_created", "error"} {
+	for k, v := range webhookFuncs {
+		funcs[k] = v
+	}
+	for _, page := range []string{"login", "api", "key_created", "error", "endpoint_secret", "endpoint_test", "logs", "attempt"} {
 		h.pages[page] = template.Must(template.New("layout.html").Funcs(funcs).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
@@ -87,6 +90,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("GET /dashboard/api", h.authed(h.apiPage))
 	mux.Handle("POST /dashboard/api/keys", h.authed(h.createKey))
 	mux.Handle("POST /dashboard/api/keys/{key_id}/revoke", h.authed(h.revokeKey))
+	h.webhookRoutes(mux)
 	mux.Handle("/dashboard/", h.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}))
@@ -194,6 +198,9 @@ type view struct {
 	// key_created
 	NewKey    docparse.APIKey
 	NewSecret string
+
+	// webhooks (see webhooks.go)
+	webhookView
 }
 
 // render writes page with status. Rendering into a buffer first means a
@@ -281,12 +288,27 @@ func (h *Handler) apiPage(w http.ResponseWriter, r *http.Request, sess docparse.
 // showKeys renders the API page, with an error about the create form when
 // msg is set.
 func (h *Handler) showKeys(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, name, msg string) error {
+	return h.showAPI(w, r, sess, status, view{KeyName: name, Error: msg})
+}
+
+// showAPI renders the API page (keys and webhook settings) over v, which
+// carries the state of a form that failed.
+func (h *Handler) showAPI(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, v view) error {
 	keys, _, err := h.db.ListAPIKeys(r.Context(), sess.AccountID, store.Page{Limit: 100})
 	if err != nil {
 		return err
 	}
-	h.render(w, r, status, "api", view{Title: "API keys", Email: sess.Email, CSRF: sess.CSRFToken,
-		Keys: keys, MaxKeys: store.MaxActiveKeys, KeyName: name, Error: msg})
+	eps, _, err := h.db.ListEndpoints(r.Context(), sess.AccountID, store.Page{Limit: store.MaxEndpoints})
+	if err != nil {
+		return err
+	}
+	v.Title, v.Email, v.CSRF = "API keys", sess.Email, sess.CSRFToken
+	v.Keys, v.MaxKeys = keys, store.MaxActiveKeys
+	v.Endpoints, v.MaxEndpoints, v.EventTypes = eps, store.MaxEndpoints, pipeline.EventTypes
+	if v.WebhookTypes == nil {
+		v.WebhookTypes = map[string]bool{}
+	}
+	h.render(w, r, status, "api", v)
 	return nil
 }
 

@@ -127,26 +127,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		o.webhookTimeout, strings.Join(o.serveFlags, " "), o.batches, o.rate, o.healthy)
 	fmt.Fprintf(stdout, "run A: healthy endpoints only; run B: plus one endpoint that never answers and one that always answers 429; %d rounds of A then B, each run with a fresh server and database\n\n", o.rounds)
 
-	var logw io.Writer
-	if o.logPath != "" {
-		f, err := os.Create(o.logPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		logw = &lockedWriter{w: f}
-	}
-	var verdicts []string
-	for _, engine := range engines {
+	return hooks.RunEngines(engines, o.logPath, stdout, func(engine string, logw io.Writer) (string, error) {
 		var as, bs []result
 		for r := range o.rounds {
 			a, err := measure(ctx, o, engine, false, r, logw, stdout)
 			if err != nil {
-				return fmt.Errorf("%s round %d run A: %w", engine, r+1, err)
+				return "", fmt.Errorf("round %d run A: %w", r+1, err)
 			}
 			b, err := measure(ctx, o, engine, true, r, logw, stdout)
 			if err != nil {
-				return fmt.Errorf("%s round %d run B: %w", engine, r+1, err)
+				return "", fmt.Errorf("round %d run B: %w", r+1, err)
 			}
 			as, bs = append(as, a), append(bs, b)
 			fmt.Fprintf(stdout, "[%s] round %d: healthy p99 B/A: %.2f\n\n", engine, r+1, float64(b.p99)/float64(a.p99))
@@ -167,24 +157,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if missing > 0 {
 			line += fmt.Sprintf("; MISSING %d healthy deliveries", missing)
 		}
-		verdicts = append(verdicts, line)
-	}
-	fmt.Fprintln(stdout, "summary:")
-	for _, v := range verdicts {
-		fmt.Fprintln(stdout, "  "+v)
-	}
-	return nil
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+		return line, nil
+	})
 }
 
 type result struct {

@@ -126,39 +126,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches x %d files = %d events; %d endpoints x recover = %d deliveries per round, %d rounds; plain loop: %d goroutines\n\n",
 		o.batches, o.files, events, o.endpoints, events*o.endpoints, o.rounds, o.plainC)
 
-	var logw io.Writer
-	if o.logPath != "" {
-		f, err := os.Create(o.logPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		logw = &lockedWriter{w: f}
-	}
-	var verdicts []string
-	for _, engine := range engines {
-		v, err := measure(ctx, o, engine, logw, stdout)
-		if err != nil {
-			return fmt.Errorf("%s: %w", engine, err)
-		}
-		verdicts = append(verdicts, v)
-	}
-	fmt.Fprintln(stdout, "summary:")
-	for _, v := range verdicts {
-		fmt.Fprintln(stdout, "  "+v)
-	}
-	return nil
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return hooks.RunEngines(engines, o.logPath, stdout, func(engine string, logw io.Writer) (string, error) {
+		return measure(ctx, o, engine, logw, stdout)
+	})
 }
 
 // sink is what one receiver counts.

@@ -20,6 +20,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -410,4 +411,44 @@ func Summary(d []time.Duration) string {
 // TinyInvoice is the one-file document the programs upload.
 func TinyInvoice(i int) harness.Part {
 	return harness.BytesPart(fmt.Sprintf("invoice-%05d.txt", i), []byte(fmt.Sprintf("Invoice No: %d\nTotal: 1.00\n", 10000+i)))
+}
+
+// RunEngines runs measure once per engine, with the server's log going to
+// logPath when it is set (shared by every run, so writes are serialised),
+// and prints each run's verdict under "summary:".
+func RunEngines(engines []string, logPath string, stdout io.Writer, measure func(engine string, logw io.Writer) (string, error)) error {
+	var logw io.Writer
+	if logPath != "" {
+		f, err := os.Create(logPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logw = &lockedWriter{w: f}
+	}
+	var verdicts []string
+	for _, engine := range engines {
+		v, err := measure(engine, logw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", engine, err)
+		}
+		verdicts = append(verdicts, v)
+	}
+	fmt.Fprintln(stdout, "summary:")
+	for _, v := range verdicts {
+		fmt.Fprintln(stdout, "  "+v)
+	}
+	return nil
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -67,9 +68,18 @@ func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
 	for k, v := range webhookFuncs {
 		funcs[k] = v
 	}
-	for _, page := range []string{"login", "api", "key_created", "error", "endpoint_secret", "endpoint_test", "logs", "attempt"} {
+	// Every template but the layout is a page, rendered inside the layout.
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		page := strings.TrimSuffix(path.Base(name), ".html")
+		if page == "layout" {
+			continue
+		}
 		h.pages[page] = template.Must(template.New("layout.html").Funcs(funcs).
-			ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+			ParseFS(templateFS, "templates/layout.html", name))
 	}
 	h.mux = h.routes()
 	return h
@@ -184,6 +194,7 @@ func sameToken(got, want string) bool {
 // view is what every page template receives.
 type view struct {
 	Title   string
+	Nav     string // the section of the top navigation this page is in
 	Email   string // the signed-in user; empty on the sign-in page
 	CSRF    string
 	Message string
@@ -302,7 +313,7 @@ func (h *Handler) showAPI(w http.ResponseWriter, r *http.Request, sess docparse.
 	if err != nil {
 		return err
 	}
-	v.Title, v.Email, v.CSRF = "API keys", sess.Email, sess.CSRFToken
+	v.Title, v.Nav, v.Email, v.CSRF = "API keys", "api", sess.Email, sess.CSRFToken
 	v.Keys, v.MaxKeys = keys, store.MaxActiveKeys
 	v.Endpoints, v.MaxEndpoints, v.EventTypes = eps, store.MaxEndpoints, pipeline.EventTypes
 	if v.WebhookTypes == nil {
@@ -328,7 +339,7 @@ func (h *Handler) createKey(w http.ResponseWriter, r *http.Request, sess docpars
 	h.log.Info("dashboard created api key", "account_id", sess.AccountID, "user_id", sess.UserID, "key_id", k.ID)
 	// Answered directly, not redirected: the secret is in this response
 	// only, which no-store keeps out of the browser's cache.
-	h.render(w, r, http.StatusOK, "key_created", view{Title: "New API key", Email: sess.Email, CSRF: sess.CSRFToken,
+	h.render(w, r, http.StatusOK, "key_created", view{Title: "New API key", Nav: "api", Email: sess.Email, CSRF: sess.CSRFToken,
 		NewKey: k, NewSecret: secret})
 	return nil
 }

@@ -134,7 +134,7 @@ func (h *Handler) createEndpoint(w http.ResponseWriter, r *http.Request, sess do
 	}
 	h.log.Info("dashboard created webhook endpoint", "account_id", sess.AccountID, "user_id", sess.UserID, "endpoint_id", e.ID)
 	// Answered directly, not redirected: the secret is in this response only.
-	h.render(w, r, http.StatusOK, "endpoint_secret", view{Title: "New webhook endpoint", Email: sess.Email, CSRF: sess.CSRFToken,
+	h.render(w, r, http.StatusOK, "endpoint_secret", view{Title: "New webhook endpoint", Nav: "api", Email: sess.Email, CSRF: sess.CSRFToken,
 		NewSecret: e.Secret, webhookView: webhookView{Endpoint: e, NewEndpoint: true}})
 	return nil
 }
@@ -148,7 +148,7 @@ func (h *Handler) testEndpoint(w http.ResponseWriter, r *http.Request, sess docp
 	if err != nil {
 		return err
 	}
-	h.render(w, r, http.StatusOK, "endpoint_test", view{Title: "Test event", Email: sess.Email, CSRF: sess.CSRFToken,
+	h.render(w, r, http.StatusOK, "endpoint_test", view{Title: "Test event", Nav: "api", Email: sess.Email, CSRF: sess.CSRFToken,
 		webhookView: webhookView{Endpoint: e, Test: res, EndpointPath: "?endpoint=" + url.QueryEscape(e.ID)}})
 	return nil
 }
@@ -176,7 +176,7 @@ func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, sess docp
 		return err
 	}
 	h.log.Info("dashboard rotated webhook secret", "account_id", sess.AccountID, "user_id", sess.UserID, "endpoint_id", e.ID)
-	h.render(w, r, http.StatusOK, "endpoint_secret", view{Title: "New webhook secret", Email: sess.Email, CSRF: sess.CSRFToken,
+	h.render(w, r, http.StatusOK, "endpoint_secret", view{Title: "New webhook secret", Nav: "api", Email: sess.Email, CSRF: sess.CSRFToken,
 		NewSecret: secret, webhookView: webhookView{Endpoint: e, Grace: grace}})
 	return nil
 }
@@ -222,7 +222,7 @@ func (h *Handler) logsPage(w http.ResponseWriter, r *http.Request, sess docparse
 	if err != nil {
 		return err
 	}
-	h.render(w, r, http.StatusOK, "logs", view{Title: "Webhook logs", Email: sess.Email, CSRF: sess.CSRFToken,
+	h.render(w, r, http.StatusOK, "logs", view{Title: "Webhook logs", Nav: "api", Email: sess.Email, CSRF: sess.CSRFToken,
 		webhookView: webhookView{Endpoint: e, Attempts: as, EndpointPath: "?endpoint=" + url.QueryEscape(e.ID)}})
 	return nil
 }
@@ -247,7 +247,7 @@ func (h *Handler) findAttempt(r *http.Request, sess docparse.Session) (docparse.
 }
 
 func (h *Handler) showAttempt(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, e docparse.Endpoint, a docparse.Attempt, notice, msg string) {
-	h.render(w, r, status, "attempt", view{Title: "Webhook attempt", Email: sess.Email, CSRF: sess.CSRFToken, Error: msg,
+	h.render(w, r, status, "attempt", view{Title: "Webhook attempt", Nav: "api", Email: sess.Email, CSRF: sess.CSRFToken, Error: msg,
 		webhookView: webhookView{Endpoint: e, Attempt: a, Resendable: a.EventType != pipeline.EventEndpointTest,
 			Notice: notice, EndpointPath: "?endpoint=" + url.QueryEscape(e.ID)}})
 }

@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"bytes"
 	"context"
+	"image"
 	"image/png"
 	"os"
 	"os/exec"
@@ -55,17 +56,24 @@ func TestBrowserLoginPage(t *testing.T) {
 
 	shot := filepath.Join(t.TempDir(), "login.png")
 	chromium(t, "--window-size=390,844", "--hide-scrollbars", "--screenshot="+shot, u)
-	f, err := os.Open(shot)
+	img := checkRendered(t, shot)
+	if b := img.Bounds(); b.Dx() != 390 || b.Dy() != 844 {
+		t.Errorf("screenshot is %dx%d, want 390x844", b.Dx(), b.Dy())
+	}
+}
+
+// checkRendered decodes a PNG screenshot and fails the test when it is
+// (nearly) one flat colour, as a page that failed to render is.
+func checkRendered(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
 	defer f.Close()
 	img, err := png.Decode(f)
 	if err != nil {
-		t.Fatalf("decode screenshot: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() != 390 || b.Dy() != 844 {
-		t.Errorf("screenshot is %dx%d, want 390x844", b.Dx(), b.Dy())
+		t.Fatalf("decode screenshot %s: %v", path, err)
 	}
 	// A page that failed to render is one flat colour.
 	colours := map[uint32]bool{}
@@ -76,6 +84,7 @@ func TestBrowserLoginPage(t *testing.T) {
 		}
 	}
 	if len(colours) < 8 {
-		t.Errorf("screenshot has %d colours; the page did not render", len(colours))
+		t.Errorf("screenshot %s has %d colours; the page did not render", path, len(colours))
 	}
+	return img
 }

@@ -101,7 +101,8 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("POST /dashboard/api/keys", h.authed(h.createKey))
 	mux.Handle("POST /dashboard/api/keys/{key_id}/revoke", h.authed(h.revokeKey))
 	h.webhookRoutes(mux)
-	mux.Handle("/dashboard/", h.handle(func(w http.ResponseWriter, r *http.Request) error {
+	// Any other path: the sign-in page for a visitor, a 404 for a user.
+	mux.Handle("/dashboard/", h.authed(func(w http.ResponseWriter, r *http.Request, _ docparse.Session) error {
 		return errNotFound
 	}))
 	return mux

@@ -1,0 +1,155 @@
+package dashboard_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// This file drives a real headless Chromium (Debian's chromium, which
+// .ci/run installs) over the DevTools protocol. Without a chromium binary
+// the browser tests are skipped, except under CI=true, where they fail.
+
+// chromePath returns the chromium binary, skipping or failing the test
+// when there is none.
+func chromePath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("CI=true but chromium is not installed (apt-get install -y chromium)")
+	}
+	t.Skip("chromium not installed")
+	return ""
+}
+
+// tab is one browser tab of a test, at a window size, with a deadline.
+type tab struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// newTab starts a headless Chromium with a throwaway profile and opens a
+// tab of width x height pixels. The browser is closed when the test ends.
+func newTab(t *testing.T, base string, width, height int) *tab {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromePath(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	// The first run starts the browser, which lives as long as ctx: no
+	// deadline on it; each step gets its own.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &tab{t: t, ctx: ctx, base: base}
+}
+
+// stepTimeout bounds one step of a browser test.
+const stepTimeout = 30 * time.Second
+
+// run runs browser actions, failing the test with the step that failed.
+func (b *tab) run(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+		b.t.Fatalf("%s: %v (page %s)", step, err, loc)
+	}
+}
+
+// get runs one action that returns a value.
+func get[T any](b *tab, step string, a chromedp.Action[T]) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+		b.t.Fatalf("%s: %v (page %s)", step, err, loc)
+	}
+	return v
+}
+
+// eval runs JavaScript in the page and returns its JSON-decoded value.
+func (b *tab) eval(js string) any {
+	b.t.Helper()
+	return get(b, "evaluate "+js, chromedp.Evaluate[any](js))
+}
+
+// open navigates to a dashboard path and waits for its body.
+func (b *tab) open(path string) {
+	b.t.Helper()
+	b.run("open "+path, chromedp.Navigate(b.base+path), chromedp.WaitReady(chromedp.CSS("body")))
+}
+
+// text returns the text content of the first element matching sel.
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	return get(b, "read "+sel, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// path returns the path of the page the tab shows.
+func (b *tab) path() string {
+	b.t.Helper()
+	return strings.TrimPrefix(get(b, "location", chromedp.Location()), b.base)
+}
+
+// signIn signs in through the form.
+func (b *tab) signIn(email, password string) {
+	b.t.Helper()
+	b.open("/dashboard/login")
+	b.run("sign in",
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
+		chromedp.Click(chromedp.CSS(`form[action="/dashboard/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.signout`)),
+	)
+}
+
+// screenshotDir is where browser tests leave screenshots of the main pages
+// for a person to look at: $DOCPARSE_SCREENSHOTS, or docparse-screenshots
+// in the temporary directory.
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("DOCPARSE_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "docparse-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshot dir: %v", err)
+	}
+	return dir
+}
+
+// screenshot saves the whole page as name.png and checks that the page
+// rendered (a page that failed to render is nearly one flat colour).
+func (b *tab) screenshot(name string) {
+	b.t.Helper()
+	png := get(b, "screenshot "+name, chromedp.FullScreenshot(100))
+	path := filepath.Join(screenshotDir(b.t), name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatalf("write screenshot: %v", err)
+	}
+	checkRendered(b.t, path)
+	b.t.Logf("screenshot: %s", path)
+}
+
+var apiSecretRE = regexp.MustCompile(`dp_live_[0-9A-Za-z]{32}`)

@@ -1,0 +1,121 @@
+package dashboard_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/docparse/docparse/internal/servertest"
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+// TestBrowserSignedOut: a visitor without a session sees the sign-in page
+// and nothing else, whatever dashboard page they ask for.
+func TestBrowserSignedOut(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true})
+	b := newTab(t, srv.URL, 390, 844)
+	for _, p := range []string{"/dashboard/", "/dashboard/api", "/dashboard/api/logs", "/dashboard/extractions", "/dashboard/review"} {
+		b.open(p)
+		if got := b.path(); got != "/dashboard/login" {
+			t.Errorf("signed out, %s shows %s, want the sign-in page", p, got)
+		}
+	}
+	b.screenshot("login-phone")
+}
+
+// TestBrowserAPIAndWebhooks drives the API page as a user does: sign in,
+// create an API key and see it exactly once, add a webhook endpoint that
+// points at a local receiver, send a test event and see its status and
+// latency, open the Webhook Logs entry of a real batch's delivery, and
+// regenerate the secret.
+func TestBrowserAPIAndWebhooks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		srv := servertest.Start(t, servertest.Options{Engine: engine})
+		srv.User("acme", email, password)
+		rc := newReceiver(t)
+		b := newTab(t, srv.URL, 1280, 900)
+		b.signIn(email, password)
+
+		// An API key, shown once.
+		b.open("/dashboard/api")
+		b.run("create key",
+			chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "importer"),
+			chromedp.Click(chromedp.CSS(`form[action="/dashboard/api/keys"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`#new-key`)),
+		)
+		created := b.text("#new-key")
+		secret := apiSecretRE.FindString(created)
+		if secret == "" {
+			t.Fatalf("the key page shows no key:\n%s", created)
+		}
+		b.screenshot("api-key-created")
+		b.open("/dashboard/api")
+		if page := b.text("main"); strings.Contains(page, secret) || !strings.Contains(page, secret[len(secret)-4:]) {
+			t.Fatalf("after creation the API page must show the last four characters only:\n%s", page)
+		}
+
+		// A webhook endpoint at the receiver: its secret shown once.
+		b.run("add endpoint",
+			chromedp.SendKeys(chromedp.CSS(`form[action="/dashboard/api/webhooks"] input[name=url]`), rc.URL+"/hooks"),
+			chromedp.Click(chromedp.CSS(`form[action="/dashboard/api/webhooks"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`#new-secret`)),
+		)
+		firstSecret := b.text("#new-secret")
+		if !whsecRE.MatchString(firstSecret) {
+			t.Fatalf("new endpoint secret %q", firstSecret)
+		}
+		b.open("/dashboard/api")
+		if strings.Contains(b.text("main"), firstSecret) {
+			t.Fatal("the API page shows the endpoint secret again")
+		}
+
+		// Send test event: the page shows the receiver's status and latency.
+		b.run("send test event",
+			chromedp.Click(chromedp.CSS(`form[action$="/test"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`dl.facts`)),
+		)
+		facts := b.text("dl.facts")
+		if !strings.Contains(facts, "200") || !strings.Contains(facts, " ms") {
+			t.Fatalf("test event result lacks status 200 and a latency:\n%s", facts)
+		}
+		rc.wait(t, "endpoint.test")
+		b.screenshot("webhook-test-event")
+
+		// A real batch: its delivery appears in the Webhook Logs and opens
+		// to the request and the response.
+		uploadText(t, srv.URL, srv.Key("acme"))
+		rc.wait(t, "extraction.completed")
+		b.open("/dashboard/api")
+		b.run("open logs", chromedp.Click(chromedp.CSS(`a[href^="/dashboard/api/logs?endpoint="]`)),
+			chromedp.WaitVisible(chromedp.CSS(`table.attempts`)))
+		b.screenshot("webhook-logs")
+		b.run("open the batch's delivery",
+			chromedp.Click(chromedp.Search(`//tr[.//code[text()="extraction.completed"]]//a`)),
+			chromedp.WaitVisible(chromedp.CSS(`main pre`)),
+		)
+		detail := b.text("main")
+		for _, want := range []string{"extraction.completed", "Webhook-Signature", "received"} {
+			if !strings.Contains(detail, want) {
+				t.Errorf("attempt page lacks %q:\n%s", want, detail)
+			}
+		}
+		b.screenshot("webhook-attempt")
+
+		// Regenerate the secret with a grace period: a new secret, shown once.
+		b.open("/dashboard/api")
+		b.eval(`window.confirm = () => true`)
+		b.run("regenerate",
+			chromedp.SendKeys(chromedp.CSS(`form[action$="/rotate"] input[name=grace_hours]`), "2"),
+			chromedp.Click(chromedp.CSS(`form[action$="/rotate"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`#new-secret`)),
+		)
+		if s := b.text("#new-secret"); !whsecRE.MatchString(s) || s == firstSecret {
+			t.Fatalf("regenerated secret %q (first %q)", s, firstSecret)
+		}
+		if page := b.text("main"); !strings.Contains(page, "2 more hours") {
+			t.Errorf("rotation page does not state the grace period:\n%s", page)
+		}
+	})
+}

@@ -55,12 +55,14 @@ type Handler struct {
 	log   *slog.Logger
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	// logins throttles failed sign-ins (see throttle.go).
+	logins *loginThrottle
 }
 
 // New returns the dashboard handler. It panics if an embedded template
 // does not parse, which the tests catch.
 func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
-	h := &Handler{db: db, svc: svc, log: logger, pages: map[string]*template.Template{}}
+	h := &Handler{db: db, svc: svc, log: logger, pages: map[string]*template.Template{}, logins: newLoginThrottle(svc.Now)}
 	funcs := template.FuncMap{
 		"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
@@ -186,6 +188,13 @@ func (h *Handler) authed(fn sessionFunc) http.Handler {
 	})
 }
 
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
 // sameToken compares a posted token with the expected one in constant
 // time; an empty token never matches.
 func sameToken(got, want string) bool {
@@ -271,13 +280,28 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return errForbidden
 	}
 	email := r.PostFormValue("email")
-	sess, token, err := h.svc.SignIn(r.Context(), email, r.PostFormValue("password"))
+	if wait := h.logins.blocked(r, email); wait > 0 {
+		mins := int(wait.Minutes()) + 1
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		h.log.Warn("dashboard sign-in throttled", "remote", r.RemoteAddr)
+		return h.showLogin(w, r, http.StatusTooManyRequests, email,
+			fmt.Sprintf("Too many failed sign-ins. Try again in %d minute%s.", mins, plural(mins)))
+	}
+	var (
+		sess  docparse.Session
+		token string
+	)
+	if !h.logins.check(r, func() { sess, token, err = h.svc.SignIn(r.Context(), email, r.PostFormValue("password")) }) {
+		return r.Context().Err()
+	}
 	if errors.Is(err, pipeline.ErrBadCredentials) {
+		h.logins.failed(r, email)
 		return h.showLogin(w, r, http.StatusUnauthorized, email, "The email or the password is incorrect.")
 	}
 	if err != nil {
 		return err
 	}
+	h.logins.succeeded(r, email)
 	h.setCookie(w, r, loginCookie, "", time.Time{})
 	h.setCookie(w, r, sessionCookie, token, sess.ExpiresAt)
 	http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)

@@ -116,6 +116,31 @@ func apiStatus(t *testing.T, base, bearer string) int {
 	return resp.StatusCode
 }
 
+// TestSignInThrottled: after five wrong passwords for an email, even the
+// right password is refused with 429 and a clear message, while another
+// user signs in from the same browser.
+func TestSignInThrottled(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true})
+	srv.User("acme", email, password)
+	srv.User("acme", "bob@example.com", password)
+	b := newBrowser(t, srv.URL)
+	for i := 0; i < 5; i++ {
+		if p := b.login(email, "wrong password"); p.status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d, want 401", i+1, p.status)
+		}
+	}
+	p := b.login(email, password)
+	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "Too many failed sign-ins. Try again in 15 minutes.") {
+		t.Fatalf("sign-in after 5 failures = %d:\n%s", p.status, p.body)
+	}
+	if b.sessionCookie() != "" {
+		t.Fatal("a throttled sign-in set a session cookie")
+	}
+	if p := b.login("bob@example.com", password); p.status != http.StatusOK || p.path != "/dashboard/api" {
+		t.Fatalf("another user's sign-in = %d on %s", p.status, p.path)
+	}
+}
+
 func TestDashboard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
 		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true})

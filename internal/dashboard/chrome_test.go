@@ -139,17 +139,38 @@ func screenshotDir(t *testing.T) string {
 	return dir
 }
 
-// screenshot saves the whole page as name.png and checks that the page
-// rendered (a page that failed to render is nearly one flat colour).
+// maxPageWeight is the most a dashboard page may load: its HTML and every
+// script, style sheet and image it fetches, decoded.
+const maxPageWeight = 300 << 10
+
+// weight returns the bytes the current page loaded: the document and every
+// resource, decoded (cached resources count too).
+func (b *tab) weight() int {
+	b.t.Helper()
+	js := `performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
+		.reduce((n, e) => n + (e.decodedBodySize || 0), 0)`
+	v, _ := b.eval(js).(float64)
+	return int(v)
+}
+
+// screenshot saves the whole page as name.png, checks that the page
+// rendered (a page that failed to render is nearly one flat colour) and
+// that it weighs at most maxPageWeight.
 func (b *tab) screenshot(name string) {
 	b.t.Helper()
+	w := b.weight()
+	if w > maxPageWeight {
+		b.t.Errorf("page %s (%s) loads %d KiB, more than %d KiB", name, b.path(), w>>10, maxPageWeight>>10)
+	} else if w == 0 {
+		b.t.Errorf("page %s (%s): the Performance API reports no bytes loaded", name, b.path())
+	}
 	png := get(b, "screenshot "+name, chromedp.FullScreenshot(100))
 	path := filepath.Join(screenshotDir(b.t), name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		b.t.Fatalf("write screenshot: %v", err)
 	}
 	checkRendered(b.t, path)
-	b.t.Logf("screenshot: %s", path)
+	b.t.Logf("screenshot: %s (page weight %d KiB)", path, w>>10)
 }
 
 var apiSecretRE = regexp.MustCompile(`dp_live_[0-9A-Za-z]{32}`)

@@ -506,6 +506,9 @@ func (b *fieldBuilder) fields(fs []docparse.Field, prefix string) []reviewField 
 func (b *fieldBuilder) field(f docparse.Field, path string) reviewField {
 	rf := reviewField{Key: f.Key, Label: label(f.Key), Description: f.Description, Path: path, ID: fieldID(path),
 		Type: f.Type, Edit: b.edit, Error: b.problems[path]}
+	if strings.EqualFold(strings.TrimSpace(rf.Description), rf.Label) {
+		rf.Description = "" // says nothing the label does not
+	}
 	switch f.Type {
 	case docparse.TypeObject:
 		rf.Children = b.fields(f.Fields, path+".")

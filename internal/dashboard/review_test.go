@@ -154,8 +154,15 @@ func TestReviewDashboard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := png.Decode(resp.Body)
+		raw, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(raw) > 300<<10 {
+			t.Errorf("page 1 is %d KB, want a light preview (under 300 KB)", len(raw)>>10)
+		}
+		img, err := png.Decode(bytes.NewReader(raw))
 		if err != nil {
 			t.Fatalf("page 1 is not a PNG (%s): %v", resp.Header.Get("Content-Type"), err)
 		}

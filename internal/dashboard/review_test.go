@@ -30,6 +30,7 @@ var reviewFields = []map[string]any{
 	{"key": "total", "type": "number"},
 	{"key": "paid", "type": "boolean", "description": "Whether the invoice is paid"},
 	{"key": "seller", "type": "object", "fields": []map[string]any{{"key": "name", "type": "string"}}},
+	{"key": "tags", "type": "list<string>"},
 	{"key": "line_items", "type": "list<object>", "fields": []map[string]any{
 		{"key": "description", "type": "string"}, {"key": "amount", "type": "number"}}},
 }
@@ -139,7 +140,7 @@ func TestReviewDashboard(t *testing.T) {
 			t.Fatalf("file page = %d:\n%s", p.status, p.body)
 		}
 		for _, want := range []string{`<img src="` + file + `/pages/1"`, `action="` + file + `/confirm"`, `<span class="badge low">Low</span>`,
-			`name="line_items[0].description"`, `<template id="tpl-f-line_items">`, `name="seller.name"`, `<select id="f-paid" name="paid">`} {
+			`name="line_items[0].description"`, `<template id="tpl-f-line_items">`, `name="seller.name"`, `<select id="f-paid" name="paid">`, `<textarea id="f-tags" name="tags"`} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("file page lacks %q", want)
 			}
@@ -194,7 +195,7 @@ func TestReviewDashboard(t *testing.T) {
 
 		// Confirm needs the CSRF token.
 		form := url.Values{"invoice_number": {"INV/2023/03/0008"}, "invoice_date": {"2023-03-20"}, "total": {"abc"}, "paid": {"true"},
-			"seller.name": {"Azure Interior"}, "line_items[0].description": {"Beeswax XL"}, "line_items[0].amount": {"42"},
+			"seller.name": {"Azure Interior"}, "tags": {"office\r\n\r\n  furniture "}, "line_items[0].description": {"Beeswax XL"}, "line_items[0].amount": {"42"},
 			"line_items[7].description": {"Office Chair"}, "line_items[7].amount": {"70.00"},
 			"line_items[9].description": {""}, "line_items[9].amount": {""}}
 		if p := b.post(file+"/confirm", form); p.status != http.StatusForbidden {
@@ -237,6 +238,9 @@ func TestReviewDashboard(t *testing.T) {
 		res := v["result"].(map[string]any)
 		if v["file"].(map[string]any)["status"] != "processed" || res["paid"] != true || res["total"] != 262.9 {
 			t.Errorf("API after confirm: %v", v)
+		}
+		if tags, _ := res["tags"].([]any); len(tags) != 2 || tags[0] != "office" || tags[1] != "furniture" {
+			t.Errorf("tags = %v, want [office furniture] (one per line, blank lines dropped)", res["tags"])
 		}
 		if items := res["line_items"].([]any); len(items) != 2 || items[1].(map[string]any)["description"] != "Office Chair" {
 			t.Errorf("line_items = %v, want 2 rows ending with Office Chair", items)

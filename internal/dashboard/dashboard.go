@@ -70,6 +70,9 @@ func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
 	for k, v := range webhookFuncs {
 		funcs[k] = v
 	}
+	for k, v := range reviewFuncs {
+		funcs[k] = v
+	}
 	// Every template but the layout is a page, rendered inside the layout.
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -103,6 +106,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("POST /dashboard/api/keys", h.authed(h.createKey))
 	mux.Handle("POST /dashboard/api/keys/{key_id}/revoke", h.authed(h.revokeKey))
 	h.webhookRoutes(mux)
+	h.reviewRoutes(mux)
 	// Any other path: the sign-in page for a visitor, a 404 for a user.
 	mux.Handle("/dashboard/", h.authed(func(w http.ResponseWriter, r *http.Request, _ docparse.Session) error {
 		return errNotFound
@@ -222,6 +226,8 @@ type view struct {
 
 	// webhooks (see webhooks.go)
 	webhookView
+	// review queue and file pages (see review.go)
+	reviewView
 }
 
 // render writes page with status. Rendering into a buffer first means a

@@ -27,9 +27,10 @@ func (s FileStatus) Valid() bool {
 	return false
 }
 
-// CanMove reports whether a file may move from s to next. A file that is
-// processing may be claimed again (a job cut off by a crash runs again);
-// terminal statuses never change.
+// CanMove reports whether a worker may move a file from s to next. A file
+// that is processing may be claimed again (a job cut off by a crash runs
+// again); terminal statuses never change through CanMove. The one move out
+// of a terminal status is a reviewer's, see CanConfirm.
 func (s FileStatus) CanMove(next FileStatus) bool {
 	switch s {
 	case FileQueued:
@@ -39,6 +40,12 @@ func (s FileStatus) CanMove(next FileStatus) bool {
 	}
 	return false
 }
+
+// CanConfirm reports whether a reviewer may confirm a file in status s,
+// moving it to processed with a corrected result: only a needs_review file
+// may be confirmed, and only once. It is kept apart from CanMove so that a
+// worker's move (a job run twice) can never pass for a review.
+func (s FileStatus) CanConfirm() bool { return s == FileNeedsReview }
 
 // BatchStatus is the status of a batch.
 type BatchStatus string

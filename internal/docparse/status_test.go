@@ -47,3 +47,11 @@ func TestFileStatusCanMove(t *testing.T) {
 		}
 	}
 }
+
+func TestFileStatusCanConfirm(t *testing.T) {
+	for _, s := range []FileStatus{FileQueued, FileProcessing, FileProcessed, FileNeedsReview, FileFailed} {
+		if got, want := s.CanConfirm(), s == FileNeedsReview; got != want {
+			t.Errorf("%s.CanConfirm() = %v, want %v", s, got, want)
+		}
+	}
+}

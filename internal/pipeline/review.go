@@ -1,0 +1,267 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"unicode/utf8"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// ErrNotInReview: the file is not waiting for review: it was confirmed
+// already, or never needed review, or is not done yet. It wraps
+// docparse.ErrConflict (HTTP 409).
+var ErrNotInReview = fmt.Errorf("file is not waiting for review: %w", docparse.ErrConflict)
+
+// ConfirmReview confirms the reviewed result of the account's needs_review
+// file: corrected is the whole result as a JSON object, every key of the
+// batch's schema present (null for a value the document lacks). It is
+// checked against the schema (a *docparse.ValidationError names every bad
+// path, such as "line_items[0].amount"), stored as the file's result, and
+// the file moves to processed with its batch's counts and version, the
+// reviewer (reviewerID, a user id; may be empty) and the time recorded, and
+// a file.processed event emitted, all in one transaction; the event's
+// deliveries go to the dispatcher after the commit.
+//
+// The confidence stored beside the result keeps the API's shapes (nested
+// maps for objects, arrays for lists): a value the reviewer changed gets
+// 1.0, a value left as extracted keeps its confidence, and null is 0, as
+// API.md says of missing values. The batch's status does not change: a
+// needs_review file already counted as done for it.
+//
+// A file of another account, or unknown, is docparse.ErrNotFound. A file
+// that is not in needs_review (a second confirmation, or two racing) is
+// ErrNotInReview and changes nothing: no second event.
+func (s *Service) ConfirmReview(ctx context.Context, accountID, fileID string, corrected json.RawMessage, reviewerID string) (docparse.File, error) {
+	var tasks []store.DeliveryTask
+	var out docparse.File
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		f, err := tx.FileForWork(ctx, accountID, fileID)
+		if err != nil {
+			return err
+		}
+		if !f.Status.CanConfirm() {
+			return fmt.Errorf("confirm file %s (%s): %w", fileID, f.Status, ErrNotInReview)
+		}
+		schema, err := tx.BatchSchema(ctx, accountID, f.BatchID)
+		if err != nil {
+			return err
+		}
+		vals, err := docparse.ValidateResult(schema.Fields, corrected)
+		if err != nil {
+			return err
+		}
+		var oldVals, oldConf map[string]any
+		if f.Result != nil {
+			if err := json.Unmarshal(f.Result, &oldVals); err != nil {
+				return fmt.Errorf("decode stored result: %w", err)
+			}
+		}
+		if f.Confidence != nil {
+			if err := json.Unmarshal(f.Confidence, &oldConf); err != nil {
+				return fmt.Errorf("decode stored confidence: %w", err)
+			}
+		}
+		result, err := json.Marshal(vals)
+		if err != nil {
+			return fmt.Errorf("encode result: %w", err)
+		}
+		conf, err := json.Marshal(reviewedConfidence(schema.Fields, oldVals, oldConf, vals))
+		if err != nil {
+			return fmt.Errorf("encode confidence: %w", err)
+		}
+		m, err := tx.ConfirmReview(ctx, accountID, fileID, result, conf, reviewerID, s.Now())
+		if err != nil {
+			return err
+		}
+		if !m.Moved {
+			return fmt.Errorf("confirm file %s (%s): %w", fileID, m.File.Status, ErrNotInReview)
+		}
+		out = m.File
+		tasks, err = s.fileEvents(ctx, tx, m)
+		return err
+	})
+	if err != nil {
+		return docparse.File{}, err
+	}
+	s.dispatch.Enqueue(tasks)
+	s.log.Info("file review confirmed", "account_id", accountID, "file_id", fileID, "user_id", reviewerID)
+	return out, nil
+}
+
+// reviewedConfidence is the confidence of a reviewed result vals, given
+// the result and confidence the extraction stored (either may be nil).
+func reviewedConfidence(fields []docparse.Field, oldVals, oldConf, vals map[string]any) map[string]any {
+	conf := make(map[string]any, len(fields))
+	for _, f := range fields {
+		conf[f.Key] = fieldConfidence(f, oldVals[f.Key], oldConf[f.Key], vals[f.Key])
+	}
+	return conf
+}
+
+func fieldConfidence(f docparse.Field, old, oldConf, v any) any {
+	switch f.Type {
+	case docparse.TypeObject:
+		vm, _ := v.(map[string]any)
+		om, _ := old.(map[string]any)
+		oc, _ := oldConf.(map[string]any)
+		return reviewedConfidence(f.Fields, om, oc, vm)
+	case docparse.TypeListString, docparse.TypeListObject:
+		list, ok := v.([]any)
+		if !ok {
+			return 0.0 // a missing list, as fields reports one
+		}
+		ol, _ := old.([]any)
+		oc, _ := oldConf.([]any)
+		out := make([]any, len(list))
+		for i, x := range list {
+			if f.Type == docparse.TypeListString {
+				out[i] = scalarConfidence(at(ol, i), at(oc, i), x)
+				continue
+			}
+			xm, _ := x.(map[string]any)
+			om, _ := at(ol, i).(map[string]any)
+			cm, _ := at(oc, i).(map[string]any)
+			out[i] = reviewedConfidence(f.Fields, om, cm, xm)
+		}
+		return out
+	}
+	return scalarConfidence(old, oldConf, v)
+}
+
+// scalarConfidence: null is 0, an unchanged value keeps its confidence, a
+// changed one is 1.
+func scalarConfidence(old, oldConf, v any) float64 {
+	if v == nil {
+		return 0
+	}
+	if c, ok := oldConf.(float64); ok && sameJSON(old, v) {
+		return c
+	}
+	return 1
+}
+
+func at(list []any, i int) any {
+	if i < len(list) {
+		return list[i]
+	}
+	return nil
+}
+
+// sameJSON reports whether a and b encode alike: 3 and 3.0 are the same
+// number, whatever Go type holds them.
+func sameJSON(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// Preview is how a document is shown beside its fields.
+type Preview int
+
+// Previews.
+const (
+	PreviewNone  Preview = iota // nothing to show (an unknown kind, a TIFF)
+	PreviewPages                // a PDF: each page rendered as PNG (PageImage)
+	PreviewImage                // an image browsers show: sent as it is (PageImage, page 1)
+	PreviewText                 // its extracted text (DocumentText)
+)
+
+// PreviewOf says how a file of kind is shown. TIFF is not shown: browsers
+// do not display it, and decoding it would need an image library docparse
+// does not carry.
+func PreviewOf(kind string) Preview {
+	switch k := extract.Kind(kind); {
+	case k == extract.KindPDF:
+		return PreviewPages
+	case k == extract.KindTIFF:
+		return PreviewNone
+	case k.IsImage():
+		return PreviewImage
+	case k.IsTextLike(), k == extract.KindDOCX, k == extract.KindXLSX:
+		return PreviewText
+	}
+	return PreviewNone
+}
+
+// imageTypes are the content types of the images PageImage sends as they
+// are: formats every current browser displays.
+var imageTypes = map[extract.Kind]string{
+	extract.KindPNG: "image/png", extract.KindJPEG: "image/jpeg", extract.KindGIF: "image/gif",
+	extract.KindWebP: "image/webp", extract.KindBMP: "image/bmp",
+}
+
+// PageImage returns page n (1-based) of the file f, which the caller read
+// for its account, as an image and its content type: a PDF page rendered as
+// PNG at extract.PreviewDPI; an image file as it is, as page 1. Any other
+// page, or a file without such a preview, is docparse.ErrNotFound; an
+// unreadable PDF is an *extract.Error.
+func (s *Service) PageImage(ctx context.Context, f docparse.File, n int) ([]byte, string, error) {
+	notFound := fmt.Errorf("page %d of file %s: %w", n, f.ID, docparse.ErrNotFound)
+	path, err := s.blobs.Path(f.BlobKey)
+	if err != nil {
+		return nil, "", err
+	}
+	switch PreviewOf(f.Kind) {
+	case PreviewPages:
+		png, err := s.engine.RenderPDFPage(ctx, path, n, extract.PreviewDPI, extract.PreviewMaxPixels)
+		if errors.Is(err, extract.ErrPageRange) {
+			return nil, "", notFound
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("render %s page %d: %w", f.ID, n, err)
+		}
+		return png, "image/png", nil
+	case PreviewImage:
+		if n != 1 {
+			return nil, "", notFound
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, "", fmt.Errorf("read %s: %w", f.ID, err)
+		}
+		return b, imageTypes[extract.Kind(f.Kind)], nil
+	}
+	return nil, "", notFound
+}
+
+// MaxPreviewText bounds the text DocumentText returns, in bytes.
+const MaxPreviewText = 100 << 10
+
+// DocumentText returns the text extracted from the file f (which the
+// caller read for its account), at most MaxPreviewText bytes of it, and
+// whether it was cut. Only files whose preview is PreviewText are read;
+// for others it returns "".
+func (s *Service) DocumentText(ctx context.Context, f docparse.File) (string, bool, error) {
+	if PreviewOf(f.Kind) != PreviewText {
+		return "", false, nil
+	}
+	path, err := s.blobs.Path(f.BlobKey)
+	if err != nil {
+		return "", false, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
+	defer cancel()
+	doc, err := s.engine.Extract(ctx, path, extract.Kind(f.Kind))
+	if err != nil {
+		return "", false, fmt.Errorf("extract %s: %w", f.ID, err)
+	}
+	text := doc.Text()
+	if len(text) <= MaxPreviewText {
+		return text, false, nil
+	}
+	cut := MaxPreviewText
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut], true, nil
+}

@@ -1,0 +1,301 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/servertest"
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+// api calls the JSON API with key and decodes the answer.
+func api(t *testing.T, base, key, method, path, ct string, body []byte) (int, map[string]any, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var v map[string]any
+	if len(b) > 0 && resp.StatusCode != http.StatusNotModified {
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+	return resp.StatusCode, v, resp.Header
+}
+
+// reviewSchema asks for fields a short text invoice lacks (paid, the
+// seller's VAT number), so that its file needs review.
+var reviewSchema = map[string]any{"name": "Invoices", "review_threshold": 0.99, "fields": []map[string]any{
+	{"key": "invoice_number", "type": "string", "description": "Invoice number"},
+	{"key": "total", "type": "number", "description": "Total amount"},
+	{"key": "paid", "type": "boolean", "description": "Whether it is paid"},
+	{"key": "seller", "type": "object", "fields": []map[string]any{
+		{"key": "name", "type": "string"}, {"key": "vat_id", "type": "string"}}},
+	{"key": "tags", "type": "list<string>"},
+	{"key": "line_items", "type": "list<object>", "fields": []map[string]any{
+		{"key": "description", "type": "string"}, {"key": "amount", "type": "number"}}},
+}}
+
+// needsReview uploads a text invoice to a new extraction with key and
+// waits for its batch to end; it returns the extraction, batch and file
+// ids of the file, which is in needs_review.
+func needsReview(t *testing.T, base, key string) (eid, bid, fid string) {
+	t.Helper()
+	schema, _ := json.Marshal(reviewSchema)
+	st, v, _ := api(t, base, key, "POST", "/v1/extractions", "application/json", schema)
+	if st != http.StatusCreated {
+		t.Fatalf("create extraction = %d %v", st, v)
+	}
+	eid = v["extraction"].(map[string]any)["id"].(string)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("files", "invoice.txt")
+	io.WriteString(fw, "ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n")
+	mw.Close()
+	st, v, _ = api(t, base, key, "POST", "/v1/extractions/"+eid+"/batches", mw.FormDataContentType(), buf.Bytes())
+	if st != http.StatusAccepted {
+		t.Fatalf("upload = %d %v", st, v)
+	}
+	bid = v["batch"].(map[string]any)["id"].(string)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, v, _ = api(t, base, key, "GET", "/v1/extractions/"+eid+"/batches/"+bid, "", nil)
+		if s := v["batch"].(map[string]any)["status"]; s == "processed" || s == "partial" || s == "failed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("batch never ended: %v", v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	f := v["files"].([]any)[0].(map[string]any)
+	if f["status"] != "needs_review" {
+		t.Fatalf("file status = %v, want needs_review: %v", f["status"], v)
+	}
+	return eid, bid, f["id"].(string)
+}
+
+// hooks is a webhook receiver that records the types it got.
+type hooks struct {
+	*httptest.Server
+	got chan string
+}
+
+func newHooks(t *testing.T) *hooks {
+	h := &hooks{got: make(chan string, 100)}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct {
+			Type string `json:"type"`
+			Data struct {
+				File struct {
+					ID     string `json:"id"`
+					Status string `json:"status"`
+				} `json:"file"`
+			} `json:"data"`
+		}
+		b, _ := io.ReadAll(r.Body)
+		json.Unmarshal(b, &ev)
+		h.got <- ev.Type + " " + ev.Data.File.ID + " " + ev.Data.File.Status
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+// wait returns the next delivery whose summary starts with prefix.
+func (h *hooks) wait(t *testing.T, prefix string) string {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case s := <-h.got:
+			if strings.HasPrefix(s, prefix) {
+				return s
+			}
+		case <-timeout:
+			t.Fatalf("the receiver got no %q within 30s", prefix)
+		}
+	}
+}
+
+func TestConfirmReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+		key := srv.Key("acme")
+		otherKey := srv.Key("other")
+		acme, err := srv.DB.AccountByName(ctx, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := srv.DB.AccountByName(ctx, "other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc := newHooks(t)
+		body, _ := json.Marshal(map[string]any{"url": rc.URL + "/hooks"})
+		if st, v, _ := api(t, srv.URL, key, "POST", "/v1/webhook_endpoints", "application/json", body); st != http.StatusCreated {
+			t.Fatalf("create endpoint = %d %v", st, v)
+		}
+		eid, bid, fid := needsReview(t, srv.URL, key)
+		rc.wait(t, "file.needs_review "+fid)
+		batchPath := "/v1/extractions/" + eid + "/batches/" + bid
+		_, before, etag := api(t, srv.URL, key, "GET", batchPath, "", nil)
+		_, fileBefore, _ := api(t, srv.URL, key, "GET", batchPath+"/files/"+fid, "", nil)
+		stored := fileBefore["result"].(map[string]any)
+		storedConf := fileBefore["confidence"].(map[string]any)
+
+		// Invalid corrections are rejected, naming every bad path; nothing
+		// changes.
+		bad := `{"invoice_number":"42183017","total":"twelve","paid":"yes","seller":{"name":"ACME","vat_id":7},"tags":[],
+			"line_items":[{"description":"Bolts","amount":"x"}]}`
+		_, err = srv.Service.ConfirmReview(ctx, acme.ID, fid, json.RawMessage(bad), "")
+		var ve *docparse.ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("ConfirmReview(bad) = %v, want a *docparse.ValidationError", err)
+		}
+		var paths []string
+		for p := range ve.Fields {
+			paths = append(paths, p)
+		}
+		if d := cmp.Diff([]string{"line_items[0].amount", "paid", "seller.vat_id", "total"}, sorted(paths)); d != "" {
+			t.Errorf("invalid paths (-want +got):\n%s\n%v", d, ve.Fields)
+		}
+
+		// Another account's confirmation finds nothing.
+		good := `{"invoice_number":"42183017","total":12.5,"paid":true,"seller":{"name":"ACME Supplies","vat_id":null},
+			"tags":["urgent"],"line_items":[{"description":"Bolts","amount":12.5}]}`
+		if _, err := srv.Service.ConfirmReview(ctx, other.ID, fid, json.RawMessage(good), ""); !errors.Is(err, docparse.ErrNotFound) {
+			t.Fatalf("ConfirmReview(other account) = %v, want ErrNotFound", err)
+		}
+		if st, _, _ := api(t, srv.URL, otherKey, "GET", batchPath+"/files/"+fid, "", nil); st != http.StatusNotFound {
+			t.Fatalf("other account GET file = %d, want 404", st)
+		}
+
+		f, err := srv.Service.ConfirmReview(ctx, acme.ID, fid, json.RawMessage(good), "")
+		if err != nil {
+			t.Fatalf("ConfirmReview = %v", err)
+		}
+		if f.Status != docparse.FileProcessed {
+			t.Errorf("confirmed file status = %s, want processed", f.Status)
+		}
+
+		// The API shows the corrected result; a changed value has
+		// confidence 1, an unchanged one keeps the extracted confidence,
+		// null is 0, and the shapes follow API.md.
+		_, got, _ := api(t, srv.URL, key, "GET", batchPath+"/files/"+fid, "", nil)
+		if s := got["file"].(map[string]any)["status"]; s != "processed" {
+			t.Errorf("API file status = %v, want processed", s)
+		}
+		var wantResult map[string]any
+		json.Unmarshal([]byte(good), &wantResult)
+		if d := cmp.Diff(wantResult, got["result"]); d != "" {
+			t.Errorf("stored result (-want +got):\n%s", d)
+		}
+		conf := got["confidence"].(map[string]any)
+		wantConf := map[string]any{
+			"total": 1.0, "paid": 1.0,
+			"seller":     map[string]any{"name": 1.0, "vat_id": 0.0},
+			"tags":       []any{1.0},
+			"line_items": []any{map[string]any{"description": 1.0, "amount": 1.0}},
+		}
+		if stored["invoice_number"] == "42183017" {
+			wantConf["invoice_number"] = storedConf["invoice_number"] // unchanged
+		} else {
+			wantConf["invoice_number"] = 1.0
+		}
+		if stored["seller"].(map[string]any)["name"] == "ACME Supplies" {
+			wantConf["seller"].(map[string]any)["name"] = storedConf["seller"].(map[string]any)["name"]
+		}
+		if d := cmp.Diff(wantConf, conf); d != "" {
+			t.Errorf("stored confidence (-want +got):\n%s", d)
+		}
+
+		// The polling endpoint: counts moved, version (ETag) changed, the
+		// terminal status did not.
+		st, after, _ := api(t, srv.URL, key, "GET", batchPath, "", nil)
+		if st != http.StatusOK {
+			t.Fatalf("poll = %d", st)
+		}
+		b0, b1 := before["batch"].(map[string]any), after["batch"].(map[string]any)
+		if c := b1["counts"].(map[string]any); c["needs_review"] != 0.0 || c["processed"] != 1.0 {
+			t.Errorf("counts after review = %v, want needs_review 0, processed 1", c)
+		}
+		if b1["status"] != b0["status"] || b1["completed_at"] != b0["completed_at"] {
+			t.Errorf("batch status %v (completed %v) -> %v (%v); a terminal status never changes", b0["status"], b0["completed_at"], b1["status"], b1["completed_at"])
+		}
+		if f := after["files"].([]any)[0].(map[string]any); f["status"] != "processed" {
+			t.Errorf("polled file status = %v, want processed", f["status"])
+		}
+		req, _ := http.NewRequest("GET", srv.URL+batchPath, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("If-None-Match", etag.Get("ETag"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("poll with the ETag from before the review = %d, want 200 (the batch changed)", resp.StatusCode)
+		}
+
+		// A second confirmation is refused and emits nothing.
+		if _, err := srv.Service.ConfirmReview(ctx, acme.ID, fid, json.RawMessage(good), ""); !errors.Is(err, pipeline.ErrNotInReview) {
+			t.Fatalf("second ConfirmReview = %v, want ErrNotInReview", err)
+		}
+
+		// Exactly one file.processed, in the feed and at the receiver.
+		if got := rc.wait(t, "file.processed"); got != "file.processed "+fid+" processed" {
+			t.Errorf("receiver got %q", got)
+		}
+		_, evs, _ := api(t, srv.URL, key, "GET", "/v1/events?type=file.processed&limit=100", "", nil)
+		n := 0
+		for _, e := range evs["data"].([]any) {
+			if strings.Contains(mustJSON(e), fid) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("GET /v1/events lists %d file.processed events for the file, want 1: %v", n, evs)
+		}
+		select {
+		case s := <-rc.got:
+			if strings.HasPrefix(s, "file.processed") {
+				t.Errorf("a second file.processed reached the receiver: %q", s)
+			}
+		case <-time.After(300 * time.Millisecond):
+		}
+	})
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func sorted(s []string) []string {
+	slices.Sort(s)
+	return s
+}

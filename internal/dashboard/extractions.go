@@ -96,6 +96,17 @@ type fieldRow struct {
 	Rows        []fieldRow
 }
 
+// Has reports whether the row's attribute attr ("key", "type") has a
+// problem.
+func (r fieldRow) Has(attr string) bool {
+	for _, e := range r.Errors {
+		if e.Path == r.Path+"."+attr {
+			return true
+		}
+	}
+	return false
+}
+
 // fieldTypes are the field types in the order API.md gives them.
 var fieldTypes = []docparse.FieldType{docparse.TypeString, docparse.TypeNumber, docparse.TypeInteger, docparse.TypeBoolean,
 	docparse.TypeDate, docparse.TypeDateTime, docparse.TypeObject, docparse.TypeListString, docparse.TypeListObject}
@@ -105,16 +116,48 @@ var extractionFuncs = map[string]any{
 	"languages":  func() []string { return []string{"Multi-Lingual", "English", "French", "German", "Spanish"} },
 	"maxDepth":   func() int { return docparse.MaxDepth },
 	"nests":      nests,
+	"knownType": func(t string) bool {
+		for _, ft := range fieldTypes {
+			if string(ft) == t {
+				return true
+			}
+		}
+		return false
+	},
 	"inc":        func(n int) int { return n + 1 },
 	"fieldCount": func(fs []docparse.Field) int { return countFields(fs) },
 	"statusText": func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
 	"done":       func(c docparse.Counts) int { return c.Processed + c.NeedsReview + c.Failed },
+	"doneText":   doneText,
 	"size":       humanSize,
+	"plural": func(n int, noun string) string {
+		if n == 1 {
+			return "1 " + noun
+		}
+		return strconv.Itoa(n) + " " + noun + "s"
+	},
 	// newRow is the blank row the page's script copies for "Add field".
 	"newRow": func() fieldRow { return fieldRow{Name: "__NAME__", Depth: 1, Type: string(docparse.TypeString)} },
 	"percent": func(f float64) string {
 		return strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
 	},
+}
+
+// doneText sums up a batch's finished files: "2 processed · 1 failed".
+func doneText(c docparse.Counts) string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{c.Processed, "processed"}, {c.NeedsReview, "to review"}, {c.Failed, "failed"}} {
+		if p.n > 0 {
+			parts = append(parts, strconv.Itoa(p.n)+" "+p.what)
+		}
+	}
+	if len(parts) == 0 {
+		return "none yet"
+	}
+	return strings.Join(parts, " · ")
 }
 
 // nests reports whether a field of type t holds nested fields.

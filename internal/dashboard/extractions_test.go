@@ -147,7 +147,7 @@ func TestExtractionPages(t *testing.T) {
 		}
 		for _, kept := range []string{`name="name" value="Invoices"`, `name="fields.1.fields.1.key" value="vat_id"`,
 			`name="fields.2.fields.0.example" value="12.5"`, `Supplier invoices</textarea>`, `name="strict_format" value="1" checked`,
-			`value="0.8"`} {
+			`value="0.8"`, `<option value="text" selected>text</option>`} {
 			if !strings.Contains(body, kept) {
 				t.Errorf("the failed form lost %s", kept)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
@@ -76,13 +77,18 @@ func TestBrowserExtractions(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`textarea[name=description]`), "Invoices from our suppliers"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="fields.0.key"]`), "invoice_number"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="fields.0.description"]`), "The invoice number"),
-			chromedp.Click(chromedp.CSS(`button.add-field[data-list=fields]`)),
-			chromedp.WaitVisible(chromedp.CSS(`input[name="fields.1.key"]`)),
-			chromedp.SendKeys(chromedp.CSS(`input[name="fields.1.key"]`), "supplier"),
 		)
-		if focused := b.evalString(`document.activeElement.name`); focused != "fields.1.key" {
-			t.Errorf("after typing, focus is on %q, want the new row's key", focused)
+		// Add a field from the keyboard: Enter on "Add field" adds a row
+		// and puts the cursor in its key.
+		b.run("add a field with the keyboard",
+			chromedp.Focus(chromedp.CSS(`button.add-field[data-list=fields]`)),
+			chromedp.KeyEvent(kb.Enter),
+			chromedp.WaitVisible(chromedp.CSS(`input[name="fields.1.key"]`)),
+		)
+		if focused := b.evalString(`document.activeElement.name || ""`); focused != "fields.1.key" {
+			t.Errorf("after Add field, focus is on %q, want the new row's key", focused)
 		}
+		b.run("type the key", chromedp.KeyEvent("supplier"))
 		// Choosing object shows a nested row at once.
 		b.evalString(`(() => { const s = document.querySelector('select[name="fields.1.type"]');
 			s.value = "object"; s.dispatchEvent(new Event("change", {bubbles: true})); return "" })()`)
@@ -244,5 +250,10 @@ func TestBrowserExtractions(t *testing.T) {
 		b.run("open the batch", chromedp.Navigate(srv.URL+extPath), chromedp.WaitVisible(chromedp.CSS(`#batch-list a`)),
 			chromedp.Click(chromedp.CSS(`#batch-list a`)), chromedp.WaitVisible(chromedp.CSS(`#batch-status`)))
 		b.screenshot("batch-finished-phone")
+
+		// Delete, after saying yes to the confirmation.
+		b.open(extPath)
+		b.evalString(`window.confirm = () => true; ""`)
+		b.run("delete", chromedp.Click(chromedp.CSS(`form[action$="/delete"] button`)), chromedp.WaitVisible(chromedp.CSS(`#extractions-empty`)))
 	})
 }

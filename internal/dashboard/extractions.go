@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -139,7 +140,7 @@ var extractionFuncs = map[string]any{
 	// newRow is the blank row the page's script copies for "Add field".
 	"newRow": func() fieldRow { return fieldRow{Name: "__NAME__", Depth: 1, Type: string(docparse.TypeString)} },
 	"percent": func(f float64) string {
-		return strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
+		return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
 	},
 }
 
@@ -178,7 +179,7 @@ func countFields(fs []docparse.Field) int {
 func humanSize(n int64) string {
 	switch {
 	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64) + " MB"
+		return strconv.FormatFloat(math.Round(float64(n)/(1<<20)*10)/10, 'f', -1, 64) + " MB"
 	case n >= 1<<10:
 		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 0, 64) + " KB"
 	}
@@ -400,6 +401,10 @@ func readSchemaForm(form url.Values, editing bool) (pipeline.ExtractionInput, sc
 	f.ReviewThreshold = strings.TrimSpace(form.Get("review_threshold"))
 	in := pipeline.ExtractionInput{Name: &name, Description: &desc, Language: &lang, Options: &opts, Fields: &fields}
 	doc := schemaDoc{Name: &name, Description: &desc, Language: &lang, Options: &opts, Fields: &fields}
+	if strings.TrimSpace(lang) == "" {
+		// Left empty: the default on create, unchanged on edit.
+		in.Language, doc.Language = nil, nil
+	}
 	if f.ReviewThreshold != "" {
 		t, err := strconv.ParseFloat(f.ReviewThreshold, 64)
 		if err != nil {

@@ -436,3 +436,55 @@ func mustList(t *testing.T, db *store.DB, accountID string) []docparse.Extractio
 	}
 	return es
 }
+
+// TestUploadLimits: a file over the size limit, and a body over the
+// batch's limit, are refused with 413 and a message that names the limit;
+// nothing is stored.
+func TestUploadLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true, MaxFiles: 2, MaxFileSize: 1000})
+		srv.User("acme", email, password)
+		acct := accountID(t, srv.DB, "acme")
+		b := newBrowser(t, srv.URL)
+		csrf := b.login(email, password).csrf(t)
+		p := b.post("/dashboard/extractions", url.Values{"csrf_token": {csrf}, "name": {"Invoices"},
+			"fields.0.key": {"invoice_number"}, "fields.0.type": {"string"}})
+		m := extPathRE.FindStringSubmatch(p.path)
+		if m == nil {
+			t.Fatalf("create landed on %s:\n%s", p.path, p.body)
+		}
+		extID := m[1]
+		if !strings.Contains(p.body, `data-max-files="2"`) || !strings.Contains(p.body, `data-max-file-size="1000"`) ||
+			!strings.Contains(p.body, "Up to 2 files of at most 1000 bytes each") {
+			t.Errorf("the extraction page does not state the configured limits:\n%s", p.body)
+		}
+		path := "/dashboard/extractions/" + extID + "/batches"
+		for _, c := range []struct {
+			name  string
+			files []upload
+			want  string
+		}{
+			{"a file too large", []upload{{"small.txt", invoiceText}, {"big.txt", strings.Repeat("x", 1001)}},
+				"“big.txt” is larger than 1000 bytes, the most one file may be."},
+			{"three files", []upload{{"a.txt", invoiceText}, {"b.txt", invoiceText}, {"c.txt", invoiceText}},
+				"Too many files: a batch holds at most 2 files."},
+			{"a body too large", []upload{{"huge.txt", strings.Repeat("x", 2<<20)}},
+				"The upload is larger than a batch may be: at most 2 files of at most 1000 bytes each."},
+		} {
+			body, ct := multipartBody(t, csrf, "", c.files...)
+			p := b.postUpload(path, body, ct, nil)
+			if p.status != http.StatusRequestEntityTooLarge || !strings.Contains(p.body, c.want) {
+				t.Errorf("upload of %s = %d, want 413 saying %q:\n%s", c.name, p.status, c.want, p.body)
+			}
+			body, ct = multipartBody(t, "", "", c.files...)
+			p = b.postUpload(path, body, ct, map[string]string{"X-CSRF-Token": csrf, "Accept": "application/json"})
+			var je struct{ Error string }
+			if err := json.Unmarshal([]byte(p.body), &je); p.status != http.StatusRequestEntityTooLarge || err != nil || !strings.HasPrefix(je.Error, c.want) {
+				t.Errorf("script upload of %s = %d %s, want 413 with %q", c.name, p.status, p.body, c.want)
+			}
+		}
+		if n := batchCount(t, srv.DB, acct, extID); n != 0 {
+			t.Fatalf("refused uploads stored %d batches", n)
+		}
+	})
+}

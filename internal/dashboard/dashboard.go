@@ -5,7 +5,9 @@
 // only, never the JSON API, and API keys cannot sign in here.
 //
 // Every POST carries the session's CSRF token in a hidden field (the sign-in
-// form a double-submit cookie); a POST without it is answered 403.
+// form a double-submit cookie; an upload, whose body streams unparsed, the
+// X-CSRF-Token header or a first multipart part); a POST without it is
+// answered 403.
 package dashboard
 
 import (
@@ -104,7 +106,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("POST /dashboard/api/keys", h.authed(h.createKey))
 	mux.Handle("POST /dashboard/api/keys/{key_id}/revoke", h.authed(h.revokeKey))
 	h.webhookRoutes(mux)
-	// Extractions, their batches and uploads (see extractions.go).
+	// Extractions, their batches and uploads (see extractions.go, batches.go).
 	mux.Handle("GET /dashboard/extractions", h.authed(h.extractionsPage))
 	mux.Handle("GET /dashboard/extractions/new", h.authed(h.newExtractionPage))
 	mux.Handle("POST /dashboard/extractions", h.authedBody(maxSchemaForm, h.createExtraction))
@@ -246,7 +248,7 @@ type view struct {
 
 	// webhooks (see webhooks.go)
 	webhookView
-	// extractions and batches (see extractions.go)
+	// extractions and batches (see extractions.go, batches.go)
 	extractionView
 }
 

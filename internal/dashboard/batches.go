@@ -30,7 +30,7 @@ func (h *Handler) batchPage(w http.ResponseWriter, r *http.Request, sess docpars
 	}
 	title := b.Name
 	if title == "" {
-		title = "Batch " + b.ID
+		title = "Batch of " + b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	h.render(w, r, http.StatusOK, "batch", view{Title: title, Nav: "extractions", Email: sess.Email, CSRF: sess.CSRFToken,
 		extractionView: extractionView{Ext: e, ExtBatch: b, ExtFiles: files}})

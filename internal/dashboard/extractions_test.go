@@ -350,6 +350,9 @@ func TestExtractionPages(t *testing.T) {
 		if !strings.Contains(p.body, `href="`+batchPath+`"`) || !strings.Contains(p.body, "status-partial") || strings.Contains(p.body, "No batches yet.") {
 			t.Fatalf("extraction page does not list the batch:\n%s", p.body)
 		}
+		if newer, older := strings.Index(p.body, created.BatchID), strings.Index(p.body, batchID); newer < 0 || newer > older {
+			t.Errorf("batch list is not newest first: %s at %d, %s at %d", created.BatchID, newer, batchID, older)
+		}
 
 		// Exports: the API's export, byte for byte, as a download.
 		for _, format := range []string{"json", "csv"} {

@@ -116,7 +116,9 @@ func TestBrowserExtractions(t *testing.T) {
 			t.Fatalf("JSON view = %+v (%v), want the form's two fields with the nested one", doc, err)
 		}
 		b.screenshot("extraction-new-json")
-		b.run("back to the form and save", chromedp.Click(chromedp.CSS(`#tab-form`)), chromedp.WaitVisible(chromedp.CSS(`#save-form`)),
+		// Back to the form with the arrow key, as in any tab list, and save.
+		b.run("back to the form and save", chromedp.Focus(chromedp.CSS(`#tab-json`)), chromedp.KeyEvent(kb.ArrowLeft),
+			chromedp.WaitVisible(chromedp.CSS(`#save-form`)), chromedp.WaitNotVisible(chromedp.CSS(`#schema-json`)),
 			chromedp.Click(chromedp.CSS(`#save-form`)), chromedp.WaitVisible(chromedp.CSS(`#upload-zone`)))
 		if s := b.text("#schema"); !strings.Contains(s, "supplier") || !strings.Contains(s, "vat_id") || !strings.Contains(s, "3 fields") {
 			t.Fatalf("extraction page schema summary lacks the nested field:\n%s", s)

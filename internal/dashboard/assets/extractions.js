@@ -92,6 +92,14 @@
     }
     document.getElementById("tab-form").addEventListener("click", function () { select(false); });
     document.getElementById("tab-json").addEventListener("click", function () { select(true); });
+    // Arrow keys move between the two tabs, as in any tab list.
+    tabs.addEventListener("keydown", function (e) {
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      var json = document.getElementById("tab-form") === document.activeElement;
+      select(json);
+      document.getElementById(json ? "tab-json" : "tab-form").focus();
+      e.preventDefault();
+    });
     select(jsonPanel.getAttribute("data-active") === "true");
 
     // formDocument is the form as the API's JSON body.

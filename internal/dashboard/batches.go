@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/export"
@@ -66,9 +67,9 @@ func (h *Handler) batchStatus(w http.ResponseWriter, r *http.Request, sess docpa
 		return err
 	}
 	body := batchStatusBody{Status: b.Status, Terminal: b.Status.Terminal(), FileCount: b.FileCount, Counts: b.Counts,
-		Done: b.Counts.Processed + b.Counts.NeedsReview + b.Counts.Failed, Files: make([]batchStatusFile, len(files))}
+		Done: doneCount(b.Counts), Files: make([]batchStatusFile, len(files))}
 	if b.CompletedAt != nil {
-		body.CompletedAt = b.CompletedAt.UTC().Format("2006-01-02T15:04:05Z07:00")
+		body.CompletedAt = b.CompletedAt.UTC().Format(time.RFC3339)
 	}
 	for i, f := range files {
 		body.Files[i] = batchStatusFile{ID: f.ID, Status: f.Status, PageCount: f.PageCount, Error: f.Error}

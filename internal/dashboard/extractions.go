@@ -124,7 +124,7 @@ var extractionFuncs = map[string]any{
 	"inc":        func(n int) int { return n + 1 },
 	"fieldCount": func(fs []docparse.Field) int { return countFields(fs) },
 	"statusText": func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
-	"done":       func(c docparse.Counts) int { return c.Processed + c.NeedsReview + c.Failed },
+	"done":       doneCount,
 	"doneText":   doneText,
 	"size":       humanSize,
 	"plural": func(n int, noun string) string {
@@ -139,6 +139,9 @@ var extractionFuncs = map[string]any{
 		return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
 	},
 }
+
+// doneCount is how many of a batch's files are finished.
+func doneCount(c docparse.Counts) int { return c.Processed + c.NeedsReview + c.Failed }
 
 // doneText sums up a batch's finished files: "2 processed · 1 failed".
 func doneText(c docparse.Counts) string {

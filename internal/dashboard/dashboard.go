@@ -5,7 +5,9 @@
 // only, never the JSON API, and API keys cannot sign in here.
 //
 // Every POST carries the session's CSRF token in a hidden field (the sign-in
-// form a double-submit cookie); a POST without it is answered 403.
+// form a double-submit cookie; an upload, whose body streams unparsed, the
+// X-CSRF-Token header or a first multipart part); a POST without it is
+// answered 403.
 package dashboard
 
 import (
@@ -73,6 +75,9 @@ func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
 	for k, v := range reviewFuncs {
 		funcs[k] = v
 	}
+	for k, v := range extractionFuncs {
+		funcs[k] = v
+	}
 	// Every template but the layout is a page, rendered inside the layout.
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -107,6 +112,18 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("POST /dashboard/api/keys/{key_id}/revoke", h.authed(h.revokeKey))
 	h.webhookRoutes(mux)
 	h.reviewRoutes(mux)
+	// Extractions, their batches and uploads (see extractions.go, batches.go).
+	mux.Handle("GET /dashboard/extractions", h.authed(h.extractionsPage))
+	mux.Handle("GET /dashboard/extractions/new", h.authed(h.newExtractionPage))
+	mux.Handle("POST /dashboard/extractions", h.authedBody(maxSchemaForm, h.createExtraction))
+	mux.Handle("GET /dashboard/extractions/{extraction_id}", h.authed(h.extractionPage))
+	mux.Handle("GET /dashboard/extractions/{extraction_id}/edit", h.authed(h.editExtractionPage))
+	mux.Handle("POST /dashboard/extractions/{extraction_id}/edit", h.authedBody(maxSchemaForm, h.updateExtraction))
+	mux.Handle("POST /dashboard/extractions/{extraction_id}/delete", h.authed(h.deleteExtraction))
+	mux.Handle("POST /dashboard/extractions/{extraction_id}/batches", h.authedUpload(h.uploadBatch))
+	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}", h.authed(h.batchPage))
+	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}/status", h.authed(h.batchStatus))
+	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}/export", h.authed(h.exportBatch))
 	// Any other path: the sign-in page for a visitor, a 404 for a user.
 	mux.Handle("/dashboard/", h.authed(func(w http.ResponseWriter, r *http.Request, _ docparse.Session) error {
 		return errNotFound
@@ -139,11 +156,14 @@ var (
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // handle adapts a handlerFunc: errors become an error page; internal ones
-// are logged once.
-func (h *Handler) handle(fn handlerFunc) http.Handler {
+// are logged once. A POST body is bounded by maxForm.
+func (h *Handler) handle(fn handlerFunc) http.Handler { return h.handleBody(maxForm, fn) }
+
+// handleBody is handle with a POST body of at most limit bytes.
+func (h *Handler) handleBody(limit int64, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		err := fn(w, r)
 		if err == nil {
@@ -166,28 +186,20 @@ func (h *Handler) handle(fn handlerFunc) http.Handler {
 type sessionFunc func(w http.ResponseWriter, r *http.Request, sess docparse.Session) error
 
 // authed requires a live session: a GET without one is sent to the sign-in
-// page, a POST is refused. Every POST must carry the session's CSRF token.
-func (h *Handler) authed(fn sessionFunc) http.Handler {
-	return h.handle(func(w http.ResponseWriter, r *http.Request) error {
-		var token string
-		if c, err := r.Cookie(sessionCookie); err == nil {
-			token = c.Value
-		}
-		sess, err := h.svc.Session(r.Context(), token)
-		if errors.Is(err, docparse.ErrNotFound) {
-			if r.Method != http.MethodGet {
-				return errForbidden
-			}
-			http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
-			return nil
-		}
-		if err != nil {
+// page, a POST is refused. Every POST must carry the session's CSRF token
+// in its csrf_token form field.
+func (h *Handler) authed(fn sessionFunc) http.Handler { return h.authedBody(maxForm, fn) }
+
+// authedBody is authed with a POST form of at most limit bytes.
+func (h *Handler) authedBody(limit int64, fn sessionFunc) http.Handler {
+	return h.handleBody(limit, func(w http.ResponseWriter, r *http.Request) error {
+		sess, ok, err := h.session(w, r)
+		if !ok || err != nil {
 			return err
 		}
 		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf_token"), sess.CSRFToken) {
 			return errForbidden
 		}
-		w.Header().Set("Cache-Control", "no-store")
 		return fn(w, r, sess)
 	})
 }
@@ -197,6 +209,29 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// session returns the request's live session. Without one it answers
+// itself (a GET is sent to the sign-in page, anything else is
+// errForbidden) and reports !ok. Pages of a session are never cached.
+func (h *Handler) session(w http.ResponseWriter, r *http.Request) (docparse.Session, bool, error) {
+	var token string
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		token = c.Value
+	}
+	sess, err := h.svc.Session(r.Context(), token)
+	if errors.Is(err, docparse.ErrNotFound) {
+		if r.Method != http.MethodGet {
+			return sess, false, errForbidden
+		}
+		http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
+		return sess, false, nil
+	}
+	if err != nil {
+		return sess, false, err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return sess, true, nil
 }
 
 // sameToken compares a posted token with the expected one in constant
@@ -228,6 +263,8 @@ type view struct {
 	webhookView
 	// review queue and file pages (see review.go)
 	reviewView
+	// extractions and batches (see extractions.go, batches.go)
+	extractionView
 }
 
 // render writes page with status. Rendering into a buffer first means a

@@ -139,7 +139,7 @@ func TestReviewDashboard(t *testing.T) {
 		if p.status != http.StatusOK {
 			t.Fatalf("file page = %d:\n%s", p.status, p.body)
 		}
-		for _, want := range []string{`<img src="` + file + `/pages/1"`, `action="` + file + `/confirm"`, `<span class="badge low">Low</span>`,
+		for _, want := range []string{`<img src="` + file + `/pages/1"`, `action="` + file + `/confirm"`, `<span class="flag low">Low</span>`,
 			`name="line_items[0].description"`, `<template id="tpl-f-line_items">`, `name="seller.name"`, `<select id="f-paid" name="paid">`, `<textarea id="f-tags" name="tags"`} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("file page lacks %q", want)

@@ -2,25 +2,20 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/export"
 	"github.com/docparse/docparse/internal/store"
 )
-
-// multipartOverhead is what a multipart body may carry beyond its files'
-// bytes (boundaries, part headers, the name part).
-const multipartOverhead = 1 << 20
 
 // readRecorder remembers the error of reading a request part, so that a
 // truncated body is told apart from a storage failure.
@@ -55,7 +50,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "upload files as multipart/form-data with one part named \"files\" per file")
 	}
 	cfg := s.svc.Config()
-	limit := int64(cfg.MaxFiles)*cfg.MaxFileSize + multipartOverhead
+	limit := cfg.MaxUploadBytes()
 	if r.ContentLength > limit {
 		return fmt.Errorf("the request body is larger than %d bytes (%d files of at most %d bytes): %w", limit, cfg.MaxFiles, cfg.MaxFileSize, docparse.ErrTooLarge)
 	}
@@ -257,105 +252,22 @@ func (s *Server) getFileContent(w http.ResponseWriter, r *http.Request) error {
 
 // exportBatch returns every file's result as JSON or CSV.
 func (s *Server) exportBatch(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "json"
-	}
-	if format != "json" && format != "csv" {
-		return errorf(http.StatusBadRequest, "invalid_request", "format must be json or csv, not %q", format)
-	}
-	b, _, err := s.db.BatchWithFiles(ctx, account(r), r.PathValue("extraction_id"), r.PathValue("batch_id"))
+	format, err := export.ParseFormat(r.URL.Query().Get("format"))
 	if err != nil {
 		return err
 	}
-	files, err := s.db.BatchFiles(ctx, account(r), b.ExtractionID, b.ID)
+	x, err := export.Load(r.Context(), s.db, account(r), r.PathValue("extraction_id"), r.PathValue("batch_id"))
 	if err != nil {
 		return err
-	}
-	if format == "json" {
-		out := make([]fileResultBody, len(files))
-		for i, f := range files {
-			out[i] = viewFileResult(f)
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"batch": viewBatch(b), "files": out})
-		return nil
 	}
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, files); err != nil {
+	if err := x.Write(&buf, format); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": b.ID + ".csv"}))
+	w.Header().Set("Content-Type", format.ContentType())
+	if format == export.CSV {
+		w.Header().Set("Content-Disposition", format.Disposition(x.Batch.ID))
+	}
 	_, err = w.Write(buf.Bytes())
 	return err
-}
-
-// writeCSV writes one row per file and one column per field path: object
-// children as parent.child, lists as their JSON text.
-func writeCSV(w io.Writer, files []docparse.File) error {
-	rows := make([]map[string]string, len(files))
-	cols := map[string]bool{}
-	var order []string
-	for i, f := range files {
-		rows[i] = map[string]string{}
-		if f.Result == nil {
-			continue
-		}
-		var v map[string]any
-		dec := json.NewDecoder(bytes.NewReader(f.Result))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			return fmt.Errorf("decode result of %s: %w", f.ID, err)
-		}
-		flatten("", v, rows[i])
-		for k := range rows[i] {
-			if !cols[k] {
-				cols[k] = true
-				order = append(order, k)
-			}
-		}
-	}
-	sort.Strings(order)
-	cw := csv.NewWriter(w)
-	header := append([]string{"file_id", "file_name", "status", "error_code"}, order...)
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	for i, f := range files {
-		rec := []string{f.ID, f.FileName, string(f.Status), ""}
-		if f.Error != nil {
-			rec[3] = f.Error.Code
-		}
-		for _, c := range order {
-			rec = append(rec, rows[i][c])
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func flatten(prefix string, v map[string]any, out map[string]string) {
-	for k, val := range v {
-		path := k
-		if prefix != "" {
-			path = prefix + "." + k
-		}
-		switch x := val.(type) {
-		case nil:
-			out[path] = ""
-		case map[string]any:
-			flatten(path, x, out)
-		case []any:
-			b, _ := json.Marshal(x)
-			out[path] = string(b)
-		case string:
-			out[path] = x
-		default:
-			out[path] = fmt.Sprint(x)
-		}
-	}
 }

@@ -30,6 +30,14 @@ type Upload struct {
 	closed    bool
 }
 
+// uploadOverhead is what a multipart upload body may carry beyond its
+// files' bytes (boundaries, part headers, the name part).
+const uploadOverhead = 1 << 20
+
+// MaxUploadBytes bounds the body of one upload request: MaxFiles files of
+// MaxFileSize bytes each, plus the multipart framing around them.
+func (c Config) MaxUploadBytes() int64 { return int64(c.MaxFiles)*c.MaxFileSize + uploadOverhead }
+
 // NewUpload starts an upload to the account's extraction.
 func (s *Service) NewUpload(ctx context.Context, accountID, extractionID string) (*Upload, error) {
 	e, err := s.db.Extraction(ctx, accountID, extractionID)

@@ -40,6 +40,10 @@ type Options struct {
 	// NoWorkers runs no extraction workers: uploaded batches stay queued
 	// for as long as the test runs.
 	NoWorkers bool
+	// MaxFiles and MaxFileSize bound one upload; 0 means docparse's
+	// defaults (30 files of 25 MB).
+	MaxFiles    int
+	MaxFileSize int64
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -108,7 +112,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatalf("blob store: %v", err)
 	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
-		Work: !o.NoWorkers, Workers: 4, FileTimeout: o.FileTimeout,
+		Work: !o.NoWorkers, Workers: 4, FileTimeout: o.FileTimeout, MaxFiles: o.MaxFiles, MaxFileSize: o.MaxFileSize,
 		Webhooks: pipeline.DispatchConfig{AllowPrivate: true},
 	}, time.Now, logger)
 	if err != nil {

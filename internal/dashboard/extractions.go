@@ -1,0 +1,597 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// The extraction pages: the list, the schema form (fields and nested
+// fields, or the schema as JSON), and the extraction with its batches and
+// an upload drop zone. batches.go holds the batch page, which follows its
+// batch live until the batch ends, the export download and the upload.
+
+const (
+	// maxSchemaForm bounds a schema form: as the API's JSON body, a schema
+	// of 100 fields with long descriptions fits.
+	maxSchemaForm = 1 << 20
+	// maxListed is how many extractions, and batches of one extraction,
+	// a page lists.
+	maxListed = 100
+	// maxFormIndex bounds the row indexes a schema form may name, so that
+	// a forged form cannot make the parser allocate much.
+	maxFormIndex = 10000
+)
+
+// extractionView is what the extraction and batch pages receive. The
+// names start with Ext so that they never collide with another embedded
+// view of the same depth.
+type extractionView struct {
+	ExtList    []docparse.Extraction
+	Ext        docparse.Extraction
+	ExtForm    schemaForm
+	ExtBatches []docparse.Batch
+	ExtMore    bool // more batches than listed
+	ExtUpload  uploadLimits
+	ExtError   string // the upload's error, on the extraction page
+	ExtBatch   docparse.Batch
+	ExtFiles   []docparse.File
+}
+
+// uploadLimits are the configured limits of one upload, for the page and
+// its script.
+type uploadLimits struct {
+	MaxFiles    int
+	MaxFileSize int64
+}
+
+// schemaForm is the state of the create/edit form: what the user entered
+// and every problem with it.
+type schemaForm struct {
+	Action          string // where the form posts
+	Editing         bool
+	Name            string
+	Description     string
+	Language        string
+	ReviewThreshold string
+	Options         docparse.Options
+	Rows            []fieldRow
+	JSON            string // the JSON view's text
+	JSONMode        bool   // the JSON view was submitted: show it first
+	Errors          []fieldError
+	errs            map[string]string
+}
+
+// Err returns the problem found at path ("name", "fields"), or "".
+func (f schemaForm) Err(path string) string { return f.errs[path] }
+
+// fieldError is one problem, at a validation path such as
+// "fields[1].fields[0].type".
+type fieldError struct{ Path, Message string }
+
+// fieldRow is one field of the form with its nested fields.
+type fieldRow struct {
+	Name        string // the form-name prefix: "fields.1.fields.0"
+	Path        string // the validation path: "fields[1].fields[0]"
+	Depth       int    // 1 at the top level
+	Key         string
+	Type        string
+	Description string
+	Example     string
+	Errors      []fieldError
+	Rows        []fieldRow
+}
+
+// Has reports whether the row's attribute attr ("key", "type") has a
+// problem.
+func (r fieldRow) Has(attr string) bool {
+	for _, e := range r.Errors {
+		if e.Path == r.Path+"."+attr {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldTypes are the field types in the order API.md gives them.
+var fieldTypes = []docparse.FieldType{docparse.TypeString, docparse.TypeNumber, docparse.TypeInteger, docparse.TypeBoolean,
+	docparse.TypeDate, docparse.TypeDateTime, docparse.TypeObject, docparse.TypeListString, docparse.TypeListObject}
+
+var extractionFuncs = map[string]any{
+	"fieldTypes": func() []docparse.FieldType { return fieldTypes },
+	"languages":  func() []string { return []string{"Multi-Lingual", "English", "French", "German", "Spanish"} },
+	"maxDepth":   func() int { return docparse.MaxDepth },
+	"nests":      nests,
+	"knownType": func(t string) bool {
+		for _, ft := range fieldTypes {
+			if string(ft) == t {
+				return true
+			}
+		}
+		return false
+	},
+	"inc":        func(n int) int { return n + 1 },
+	"fieldCount": func(fs []docparse.Field) int { return countFields(fs) },
+	"statusText": func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
+	"done":       doneCount,
+	"doneText":   doneText,
+	"size":       humanSize,
+	"plural": func(n int, noun string) string {
+		if n == 1 {
+			return "1 " + noun
+		}
+		return strconv.Itoa(n) + " " + noun + "s"
+	},
+	// newRow is the blank row the page's script copies for "Add field".
+	"newRow": func() fieldRow { return fieldRow{Name: "__NAME__", Depth: 1, Type: string(docparse.TypeString)} },
+	"percent": func(f float64) string {
+		return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
+	},
+}
+
+// doneCount is how many of a batch's files are finished.
+func doneCount(c docparse.Counts) int { return c.Processed + c.NeedsReview + c.Failed }
+
+// doneText sums up a batch's finished files: "2 processed · 1 failed".
+func doneText(c docparse.Counts) string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{c.Processed, "processed"}, {c.NeedsReview, "to review"}, {c.Failed, "failed"}} {
+		if p.n > 0 {
+			parts = append(parts, strconv.Itoa(p.n)+" "+p.what)
+		}
+	}
+	if len(parts) == 0 {
+		return "none yet"
+	}
+	return strings.Join(parts, " · ")
+}
+
+// nests reports whether a field of type t holds nested fields.
+func nests(t string) bool {
+	return t == string(docparse.TypeObject) || t == string(docparse.TypeListObject)
+}
+
+// countFields counts fields at every depth.
+func countFields(fs []docparse.Field) int {
+	n := len(fs)
+	for _, f := range fs {
+		n += countFields(f.Fields)
+	}
+	return n
+}
+
+// humanSize renders a byte count as a person reads it: 25 MB, 1.5 MB.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(math.Round(float64(n)/(1<<20)*10)/10, 'f', -1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 0, 64) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+func (h *Handler) extractionsPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	es, _, err := h.db.ListExtractions(r.Context(), sess.AccountID, store.Page{Limit: maxListed})
+	if err != nil {
+		return err
+	}
+	h.render(w, r, http.StatusOK, "extractions", view{Title: "Extractions", Nav: "extractions", Email: sess.Email, CSRF: sess.CSRFToken,
+		extractionView: extractionView{ExtList: es}})
+	return nil
+}
+
+func (h *Handler) newExtractionPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	e := docparse.Extraction{Language: docparse.DefaultLanguage, ReviewThreshold: docparse.DefaultReviewThreshold,
+		Fields: []docparse.Field{{Type: docparse.TypeString}}}
+	h.showForm(w, r, sess, http.StatusOK, formOf(e, "/dashboard/extractions", false))
+	return nil
+}
+
+func (h *Handler) editExtractionPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	e, err := h.db.Extraction(r.Context(), sess.AccountID, r.PathValue("extraction_id"))
+	if err != nil {
+		return err
+	}
+	h.showForm(w, r, sess, http.StatusOK, formOf(e, "/dashboard/extractions/"+e.ID+"/edit", true))
+	return nil
+}
+
+func (h *Handler) showForm(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, f schemaForm) {
+	title := "New extraction"
+	if f.Editing {
+		title = "Edit " + f.Name
+	}
+	h.render(w, r, status, "extraction_form", view{Title: title, Nav: "extractions", Email: sess.Email, CSRF: sess.CSRFToken,
+		extractionView: extractionView{ExtForm: f}})
+}
+
+func (h *Handler) createExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	in, f := readSchemaForm(r.PostForm, false)
+	f.Action = "/dashboard/extractions"
+	if len(f.Errors) > 0 {
+		h.showForm(w, r, sess, http.StatusBadRequest, f)
+		return nil
+	}
+	e, err := h.svc.CreateExtraction(r.Context(), sess.AccountID, in)
+	if f, ok := f.failed(err); ok {
+		h.showForm(w, r, sess, http.StatusBadRequest, f)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.log.Info("dashboard created extraction", "account_id", sess.AccountID, "user_id", sess.UserID, "extraction_id", e.ID)
+	http.Redirect(w, r, "/dashboard/extractions/"+e.ID, http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) updateExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	id := r.PathValue("extraction_id")
+	if _, err := h.db.Extraction(r.Context(), sess.AccountID, id); err != nil {
+		return err
+	}
+	in, f := readSchemaForm(r.PostForm, true)
+	f.Action = "/dashboard/extractions/" + id + "/edit"
+	if len(f.Errors) > 0 {
+		h.showForm(w, r, sess, http.StatusBadRequest, f)
+		return nil
+	}
+	_, err := h.svc.UpdateExtraction(r.Context(), sess.AccountID, id, in)
+	if f, ok := f.failed(err); ok {
+		h.showForm(w, r, sess, http.StatusBadRequest, f)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.log.Info("dashboard updated extraction", "account_id", sess.AccountID, "user_id", sess.UserID, "extraction_id", id)
+	http.Redirect(w, r, "/dashboard/extractions/"+id, http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) deleteExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	id := r.PathValue("extraction_id")
+	if err := h.svc.DeleteExtraction(r.Context(), sess.AccountID, id); err != nil {
+		return err
+	}
+	h.log.Info("dashboard deleted extraction", "account_id", sess.AccountID, "user_id", sess.UserID, "extraction_id", id)
+	http.Redirect(w, r, "/dashboard/extractions", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) extractionPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	e, err := h.db.Extraction(r.Context(), sess.AccountID, r.PathValue("extraction_id"))
+	if err != nil {
+		return err
+	}
+	return h.showExtraction(w, r, sess, http.StatusOK, e, "")
+}
+
+// showExtraction renders the extraction page, with the upload's error
+// when msg is set.
+func (h *Handler) showExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, e docparse.Extraction, msg string) error {
+	bs, more, err := h.db.ListBatches(r.Context(), sess.AccountID, e.ID, store.BatchFilter{}, store.Page{Limit: maxListed})
+	if err != nil {
+		return err
+	}
+	cfg := h.svc.Config()
+	h.render(w, r, status, "extraction", view{Title: e.Name, Nav: "extractions", Email: sess.Email, CSRF: sess.CSRFToken,
+		extractionView: extractionView{Ext: e, ExtBatches: bs, ExtMore: more, ExtError: msg,
+			ExtUpload: uploadLimits{MaxFiles: cfg.MaxFiles, MaxFileSize: cfg.MaxFileSize}}})
+	return nil
+}
+
+// formOf is the form showing extraction e.
+func formOf(e docparse.Extraction, action string, editing bool) schemaForm {
+	f := schemaForm{Action: action, Editing: editing, Name: e.Name, Description: e.Description, Language: e.Language,
+		ReviewThreshold: strconv.FormatFloat(e.ReviewThreshold, 'f', -1, 64), Options: e.Options}
+	f.Rows = rowsOf(e.Fields, "fields", "fields", 1, nil)
+	f.JSON = schemaJSONText(schemaDoc{Name: &e.Name, Description: &e.Description, Language: &e.Language, Fields: &e.Fields,
+		Options: &e.Options, ReviewThreshold: &e.ReviewThreshold})
+	return f
+}
+
+// rowsOf renders fields as form rows under the form-name prefix name and
+// the validation path path, attaching the problems of errs.
+func rowsOf(fields []docparse.Field, name, path string, depth int, errs map[string]string) []fieldRow {
+	rows := make([]fieldRow, len(fields))
+	for i, fd := range fields {
+		row := fieldRow{Name: fmt.Sprintf("%s.%d", name, i), Path: fmt.Sprintf("%s[%d]", path, i), Depth: depth,
+			Key: fd.Key, Type: string(fd.Type), Description: fd.Description, Example: exampleText(fd.Example)}
+		for _, attr := range []string{"key", "type", "description", "example", "fields"} {
+			if msg, ok := errs[row.Path+"."+attr]; ok {
+				row.Errors = append(row.Errors, fieldError{row.Path + "." + attr, msg})
+			}
+		}
+		row.Rows = rowsOf(fd.Fields, row.Name+".fields", row.Path+".fields", depth+1, errs)
+		rows[i] = row
+	}
+	return rows
+}
+
+// exampleText is a field's example as the form shows it: a string as it
+// is, anything else as JSON.
+func exampleText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// exampleValue reads an example typed into the form: a string for the
+// text-like types; for the others a JSON value when it parses as one
+// (42, true, ["a","b"]) and the text otherwise.
+func exampleValue(t docparse.FieldType, s string) any {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return nil
+	case t == docparse.TypeString || t == docparse.TypeDate || t == docparse.TypeDateTime || t == "":
+		return s
+	}
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return s
+	}
+	return v
+}
+
+// schemaDoc is the JSON view's document: the body of the API's create
+// and patch.
+type schemaDoc struct {
+	Name            *string           `json:"name,omitempty"`
+	Description     *string           `json:"description,omitempty"`
+	Language        *string           `json:"language,omitempty"`
+	ReviewThreshold *float64          `json:"review_threshold,omitempty"`
+	Options         *docparse.Options `json:"options,omitempty"`
+	Fields          *[]docparse.Field `json:"fields,omitempty"`
+}
+
+func (d schemaDoc) input() pipeline.ExtractionInput {
+	return pipeline.ExtractionInput{Name: d.Name, Description: d.Description, Language: d.Language, Fields: d.Fields,
+		Options: d.Options, ReviewThreshold: d.ReviewThreshold}
+}
+
+func schemaJSONText(d schemaDoc) string {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// readSchemaForm reads a posted schema form: the visual form, or the JSON
+// view when mode is "json". It returns the input for the pipeline and the
+// form to show again, which already holds the problems found before the
+// pipeline's validation (a threshold that is not a number, JSON that does
+// not parse). On edit every part of the extraction is given.
+func readSchemaForm(form url.Values, editing bool) (pipeline.ExtractionInput, schemaForm) {
+	f := schemaForm{Editing: editing, errs: map[string]string{}}
+	if form.Get("mode") == "json" {
+		return readSchemaJSON(form.Get("schema_json"), f)
+	}
+	name, desc, lang := form.Get("name"), form.Get("description"), form.Get("language")
+	opts := docparse.Options{OCRPriority: form.Get("ocr_priority") != "", InferMissing: form.Get("infer_missing") != "",
+		StrictFormat: form.Get("strict_format") != ""}
+	fields := formFields(form)
+	f.Name, f.Description, f.Language, f.Options = name, desc, lang, opts
+	f.ReviewThreshold = strings.TrimSpace(form.Get("review_threshold"))
+	in := pipeline.ExtractionInput{Name: &name, Description: &desc, Language: &lang, Options: &opts, Fields: &fields}
+	doc := schemaDoc{Name: &name, Description: &desc, Language: &lang, Options: &opts, Fields: &fields}
+	if strings.TrimSpace(lang) == "" {
+		// Left empty: the default on create, unchanged on edit.
+		in.Language, doc.Language = nil, nil
+	}
+	if f.ReviewThreshold != "" {
+		t, err := strconv.ParseFloat(f.ReviewThreshold, 64)
+		if err != nil {
+			f.errs["review_threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %q", f.ReviewThreshold)
+			// Report the schema's problems with it, all at once.
+			var ve *docparse.ValidationError
+			if errors.As(docparse.ValidateFields(fields), &ve) {
+				for p, m := range ve.Fields {
+					f.errs[p] = m
+				}
+			}
+		} else {
+			in.ReviewThreshold, doc.ReviewThreshold = &t, &t
+		}
+	}
+	f.JSON = schemaJSONText(doc)
+	f.Rows = rowsOf(fields, "fields", "fields", 1, f.errs)
+	f.Errors = sortedErrors(f.errs)
+	return in, f
+}
+
+// readSchemaJSON reads the JSON view, strictly as the API reads its body.
+func readSchemaJSON(text string, f schemaForm) (pipeline.ExtractionInput, schemaForm) {
+	f.JSON, f.JSONMode = text, true
+	var d schemaDoc
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&d)
+	if err == nil && dec.More() {
+		err = errors.New("holds more than one JSON value")
+	}
+	if err != nil {
+		f.errs["json"] = jsonProblem(err)
+		f.Errors = sortedErrors(f.errs)
+		return pipeline.ExtractionInput{}, f
+	}
+	f.fill(d)
+	return d.input(), f
+}
+
+// fill shows d in the visual form, so that switching views keeps it.
+func (f *schemaForm) fill(d schemaDoc) {
+	if d.Name != nil {
+		f.Name = *d.Name
+	}
+	if d.Description != nil {
+		f.Description = *d.Description
+	}
+	if d.Language != nil {
+		f.Language = *d.Language
+	}
+	if d.ReviewThreshold != nil {
+		f.ReviewThreshold = strconv.FormatFloat(*d.ReviewThreshold, 'f', -1, 64)
+	}
+	if d.Options != nil {
+		f.Options = *d.Options
+	}
+	if d.Fields != nil {
+		f.Rows = rowsOf(*d.Fields, "fields", "fields", 1, f.errs)
+	}
+}
+
+// jsonProblem describes a JSON decoding error for a person.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, se.Error())
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "the document"
+		}
+		return fmt.Sprintf("%s cannot be a JSON %s", field, te.Value)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON is empty or cut off"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// failed reports whether err is a validation error and returns the form
+// showing its problems next to the fields they name, the input kept.
+func (f schemaForm) failed(err error) (schemaForm, bool) {
+	var ve *docparse.ValidationError
+	if !errors.As(err, &ve) {
+		return f, false
+	}
+	for p, m := range ve.Fields {
+		f.errs[p] = m
+	}
+	f.Errors = sortedErrors(f.errs)
+	f.Rows = reattach(f.Rows, f.errs)
+	return f, true
+}
+
+// reattach puts the problems of errs on the rows they name.
+func reattach(rows []fieldRow, errs map[string]string) []fieldRow {
+	for i := range rows {
+		r := &rows[i]
+		r.Errors = nil
+		for _, attr := range []string{"key", "type", "description", "example", "fields"} {
+			if msg, ok := errs[r.Path+"."+attr]; ok {
+				r.Errors = append(r.Errors, fieldError{r.Path + "." + attr, msg})
+			}
+		}
+		r.Rows = reattach(r.Rows, errs)
+	}
+	return rows
+}
+
+// sortedErrors lists errs in path order, the JSON's problem first.
+func sortedErrors(errs map[string]string) []fieldError {
+	out := make([]fieldError, 0, len(errs))
+	for p, m := range errs {
+		out = append(out, fieldError{p, m})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// formNode is one row of a posted form and the rows nested in it.
+type formNode struct {
+	vals map[string]string
+	kids map[int]*formNode
+}
+
+func (n *formNode) kid(i int) *formNode {
+	if n.kids == nil {
+		n.kids = map[int]*formNode{}
+	}
+	k := n.kids[i]
+	if k == nil {
+		k = &formNode{vals: map[string]string{}}
+		n.kids[i] = k
+	}
+	return k
+}
+
+// formFields reads the fields of a posted form, named like
+// fields.0.key and fields.0.fields.1.type. Rows keep the order of their
+// indexes, which need not be contiguous (the page's script adds and
+// removes rows); rows left wholly blank are dropped. Nesting deeper than
+// the schema allows is read as it comes, for validation to report.
+func formFields(form url.Values) []docparse.Field {
+	root := &formNode{}
+	for name, vs := range form {
+		parts := strings.Split(name, ".")
+		if len(parts) < 3 || len(parts)%2 == 0 || len(parts) > 2*(docparse.MaxDepth+2)+1 {
+			continue
+		}
+		n, ok := root, true
+		for i := 0; i+1 < len(parts)-1; i += 2 {
+			idx, err := strconv.Atoi(parts[i+1])
+			if parts[i] != "fields" || err != nil || idx < 0 || idx >= maxFormIndex {
+				ok = false
+				break
+			}
+			n = n.kid(idx)
+		}
+		if ok && len(vs) > 0 {
+			n.vals[parts[len(parts)-1]] = vs[0]
+		}
+	}
+	return root.fields()
+}
+
+// fields returns n's rows as schema fields, in index order.
+func (n *formNode) fields() []docparse.Field {
+	idx := make([]int, 0, len(n.kids))
+	for i := range n.kids {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	out := []docparse.Field{}
+	for _, i := range idx {
+		k := n.kids[i]
+		t := docparse.FieldType(strings.TrimSpace(k.vals["type"]))
+		fd := docparse.Field{Key: strings.TrimSpace(k.vals["key"]), Type: t, Description: strings.TrimSpace(k.vals["description"]),
+			Example: exampleValue(t, k.vals["example"]), Fields: k.fields()}
+		if len(fd.Fields) == 0 {
+			fd.Fields = nil
+		}
+		blank := fd.Key == "" && fd.Description == "" && fd.Example == nil && fd.Fields == nil &&
+			(t == "" || t == docparse.TypeString)
+		if !blank {
+			out = append(out, fd)
+		}
+	}
+	return out
+}

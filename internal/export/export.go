@@ -1,0 +1,239 @@
+// Package export renders a batch's results for download, as API.md's
+// `GET .../batches/{batch_id}/export` defines them: JSON (the batch and
+// every file's result, in the wire shape of the API) or CSV (one row per
+// file, one column per scalar field path). The JSON API and the dashboard
+// both serve it, so the two downloads are the same bytes.
+//
+// The batch and file wire shapes live here because an export holds them
+// whole; the JSON API's other batch and file answers use them too.
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"sort"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// Format is an export format.
+type Format string
+
+// The export formats.
+const (
+	JSON Format = "json"
+	CSV  Format = "csv"
+)
+
+// ParseFormat reads the format query parameter: "" is JSON. An unknown
+// format is a *docparse.ValidationError naming "format".
+func ParseFormat(s string) (Format, error) {
+	switch Format(s) {
+	case "", JSON:
+		return JSON, nil
+	case CSV:
+		return CSV, nil
+	}
+	v := &docparse.ValidationError{}
+	v.Add("format", fmt.Sprintf("must be json or csv, not %q", s))
+	return "", v
+}
+
+// ContentType is the Content-Type of an export in f.
+func (f Format) ContentType() string {
+	if f == CSV {
+		return "text/csv; charset=utf-8"
+	}
+	return "application/json; charset=utf-8"
+}
+
+// Disposition is a Content-Disposition that saves the export of batch
+// batchID as <batchID>.<format>.
+func (f Format) Disposition(batchID string) string {
+	return mime.FormatMediaType("attachment", map[string]string{"filename": batchID + "." + string(f)})
+}
+
+// Batch is a batch and every file of it with its result, read in one
+// account.
+type Batch struct {
+	Batch docparse.Batch
+	Files []docparse.File
+}
+
+// Load reads the account's batch for export; another account's batch is
+// docparse.ErrNotFound.
+func Load(ctx context.Context, db *store.DB, accountID, extractionID, batchID string) (Batch, error) {
+	b, _, err := db.BatchWithFiles(ctx, accountID, extractionID, batchID)
+	if err != nil {
+		return Batch{}, err
+	}
+	files, err := db.BatchFiles(ctx, accountID, b.ExtractionID, b.ID)
+	if err != nil {
+		return Batch{}, err
+	}
+	return Batch{Batch: b, Files: files}, nil
+}
+
+// Write writes the export in f to w. CSV is rendered whole before the
+// first byte is written, so a result that does not decode is an error,
+// not half a file.
+func (x Batch) Write(w io.Writer, f Format) error {
+	if f == CSV {
+		var buf bytes.Buffer
+		if err := writeCSV(&buf, x.Files); err != nil {
+			return err
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	out := make([]FileResultView, len(x.Files))
+	for i, f := range x.Files {
+		out[i] = ViewFileResult(f)
+	}
+	b, err := json.Marshal(struct {
+		Batch BatchView        `json:"batch"`
+		Files []FileResultView `json:"files"`
+	}{ViewBatch(x.Batch), out})
+	if err != nil {
+		return fmt.Errorf("encode export: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// writeCSV writes one row per file and one column per field path: object
+// children as parent.child, lists as their JSON text.
+func writeCSV(w io.Writer, files []docparse.File) error {
+	rows := make([]map[string]string, len(files))
+	cols := map[string]bool{}
+	var order []string
+	for i, f := range files {
+		rows[i] = map[string]string{}
+		if f.Result == nil {
+			continue
+		}
+		var v map[string]any
+		dec := json.NewDecoder(bytes.NewReader(f.Result))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			return fmt.Errorf("decode result of %s: %w", f.ID, err)
+		}
+		flatten("", v, rows[i])
+		for k := range rows[i] {
+			if !cols[k] {
+				cols[k] = true
+				order = append(order, k)
+			}
+		}
+	}
+	sort.Strings(order)
+	cw := csv.NewWriter(w)
+	header := append([]string{"file_id", "file_name", "status", "error_code"}, order...)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for i, f := range files {
+		rec := []string{f.ID, f.FileName, string(f.Status), ""}
+		if f.Error != nil {
+			rec[3] = f.Error.Code
+		}
+		for _, c := range order {
+			rec = append(rec, rows[i][c])
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func flatten(prefix string, v map[string]any, out map[string]string) {
+	for k, val := range v {
+		path := k
+		if prefix != "" {
+			path = prefix + "." + k
+		}
+		switch x := val.(type) {
+		case nil:
+			out[path] = ""
+		case map[string]any:
+			flatten(path, x, out)
+		case []any:
+			b, _ := json.Marshal(x)
+			out[path] = string(b)
+		case string:
+			out[path] = x
+		default:
+			out[path] = fmt.Sprint(x)
+		}
+	}
+}
+
+// BatchView is a batch on the wire (API.md "Batches"). Times are UTC.
+type BatchView struct {
+	ID           string               `json:"id"`
+	ExtractionID string               `json:"extraction_id"`
+	Name         string               `json:"name"`
+	Status       docparse.BatchStatus `json:"status"`
+	FileCount    int                  `json:"file_count"`
+	PageCount    int                  `json:"page_count"`
+	Counts       docparse.Counts      `json:"counts"`
+	CreatedAt    time.Time            `json:"created_at"`
+	UpdatedAt    time.Time            `json:"updated_at"`
+	CompletedAt  *time.Time           `json:"completed_at"`
+}
+
+// ViewBatch returns b's wire shape.
+func ViewBatch(b docparse.Batch) BatchView {
+	return BatchView{ID: b.ID, ExtractionID: b.ExtractionID, Name: b.Name, Status: b.Status, FileCount: b.FileCount,
+		PageCount: b.PageCount, Counts: b.Counts, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, CompletedAt: b.CompletedAt}
+}
+
+// FileView is a file on the wire, without its result.
+type FileView struct {
+	ID           string              `json:"id"`
+	ExtractionID string              `json:"extraction_id"`
+	BatchID      string              `json:"batch_id"`
+	FileName     string              `json:"file_name"`
+	ContentType  string              `json:"content_type"`
+	Size         int64               `json:"size"`
+	Status       docparse.FileStatus `json:"status"`
+	PageCount    int                 `json:"page_count"`
+	Error        *docparse.FileError `json:"error,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	UpdatedAt    time.Time           `json:"updated_at"`
+}
+
+// ViewFile returns f's wire shape.
+func ViewFile(f docparse.File) FileView {
+	return FileView{ID: f.ID, ExtractionID: f.ExtractionID, BatchID: f.BatchID, FileName: f.FileName, ContentType: f.MIME,
+		Size: f.Size, Status: f.Status, PageCount: f.PageCount, Error: f.Error, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+}
+
+// FileResultView is the file result of API.md: result and confidence are
+// null until the file has a result.
+type FileResultView struct {
+	File       FileView        `json:"file"`
+	Result     json.RawMessage `json:"result"`
+	Confidence json.RawMessage `json:"confidence"`
+}
+
+// ViewFileResult returns f's result on the wire.
+func ViewFileResult(f docparse.File) FileResultView {
+	b := FileResultView{File: ViewFile(f), Result: json.RawMessage("null"), Confidence: json.RawMessage("null")}
+	if f.Result != nil {
+		b.Result = f.Result
+	}
+	if f.Confidence != nil {
+		b.Confidence = f.Confidence
+	}
+	return b
+}

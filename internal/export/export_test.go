@@ -1,0 +1,53 @@
+package export
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+func TestParseFormat(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want Format
+		ok   bool
+	}{{"", JSON, true}, {"json", JSON, true}, {"csv", CSV, true}, {"xml", "", false}, {"CSV", "", false}} {
+		got, err := ParseFormat(tt.in)
+		var ve *docparse.ValidationError
+		if got != tt.want || (err == nil) != tt.ok || (err != nil && !errors.As(err, &ve)) {
+			t.Errorf("ParseFormat(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestCSV: one row per file, one sorted column per scalar path; objects
+// flatten to parent.child, lists are their JSON, null is empty, and a
+// failed file has its error code and no values.
+func TestCSV(t *testing.T) {
+	x := Batch{Files: []docparse.File{
+		{ID: "file_1", FileName: "a.pdf", Status: docparse.FileProcessed,
+			Result: []byte(`{"total": 12.50, "supplier": {"name": "ACME, Inc.", "vat": null}, "tags": ["x", "y"]}`)},
+		{ID: "file_2", FileName: "b.pdf", Status: docparse.FileFailed, Error: &docparse.FileError{Code: "corrupt_document"}},
+	}}
+	var buf bytes.Buffer
+	if err := x.Write(&buf, CSV); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"file_id,file_name,status,error_code,supplier.name,supplier.vat,tags,total",
+		`file_1,a.pdf,processed,,"ACME, Inc.",,"[""x"",""y""]",12.50`,
+		"file_2,b.pdf,failed,corrupt_document,,,,",
+	}, "\n") + "\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("CSV (-want +got):\n%s", diff)
+	}
+	x.Files[0].Result = []byte(`{"total":`)
+	if err := x.Write(&buf, CSV); err == nil {
+		t.Error("a result that does not decode: no error")
+	}
+}

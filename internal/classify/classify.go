@@ -1,13 +1,25 @@
 // Package classify sorts documents into the categories of a
 // classification. It works offline and zero-shot from what the user wrote
-// about each category (name, description, keywords) and learns from the
-// files the user put into a category by hand.
+// about each category (name, description, keywords), a built-in
+// vocabulary of document kinds in English, French, German and Spanish,
+// and layout cues; and it learns from the files the user put into a
+// category by hand.
+//
+// A category's score adds three kinds of evidence, each in [0,1]: the
+// user's own phrases (name and keywords) found in the text; how much of
+// the description's vocabulary the text covers, weighted by how well each
+// word tells the categories apart; and the cue phrases and layout of the
+// document kinds the category's wording names (concepts, vocab.go).
+// Examples move the scores towards the categories whose corrected files
+// the text resembles. The best and second-best scores are turned into a
+// probability of being right by a calibration fitted on synthetic
+// documents (calibrate.go).
 package classify
 
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -31,106 +43,273 @@ type Decision struct {
 	CategoryID   string  // "" when the best confidence is below the threshold (unclassified)
 	CategoryName string  // "" likewise
 	Confidence   float64 // calibrated probability that the best category is right, in [0,1]; reported even when unclassified
-	Reasoning    string  // one sentence naming the evidence
+	Reasoning    string  // one sentence naming the evidence, e.g. "matched 'invoice number', 'amount due'; closest to Invoice"
 }
 
+// Weights of the three kinds of evidence in a category's score.
+const (
+	weightUser    = 1.5
+	weightDesc    = 1.0
+	weightConcept = 2.0
+)
+
 // Model is a classification's categories plus what it learned from
-// overrides. It is built once by NewModel and is safe for concurrent use.
+// overrides. It is built once by NewModel, never changes, and is safe for
+// concurrent use.
 type Model struct {
 	cats []catModel
+	ex   *exampleModel // nil without examples
 }
 
 type catModel struct {
 	Category
-	phrases [][]string // name and keywords, as word sequences
-	labels  []string   // the phrases as the user wrote them, for reasoning
-	desc    map[string]bool
+	phrases  []phrase
+	desc     map[string]float64 // description word -> weight
+	descSum  float64
+	concepts []link
+}
+
+// phrase is a name or keyword of a category, or a cue of a concept.
+type phrase struct {
+	words  []string
+	label  string
+	weight float64
+}
+
+// link ties a category to a concept with a strength: 1 when the name
+// names it, less when only the description or keywords do.
+type link struct {
+	concept  int
+	strength float64
 }
 
 // NewModel builds the model of a classification. Categories keep their
-// order; examples whose CategoryID names no category count as "none".
+// order, which breaks ties. Examples whose CategoryID names no category
+// count as "none of the categories".
 func NewModel(cats []Category, examples []Example) *Model {
-	m := &Model{}
-	for _, c := range cats {
-		cm := catModel{Category: c, desc: map[string]bool{}}
-		for _, p := range append([]string{c.Name}, c.Keywords...) {
-			if w := words(p); len(w) > 0 {
-				cm.phrases = append(cm.phrases, w)
-				cm.labels = append(cm.labels, strings.ToLower(strings.TrimSpace(p)))
+	m := &Model{cats: make([]catModel, len(cats))}
+	df := map[string]int{}
+	descWords := make([][]string, len(cats))
+	for i, c := range cats {
+		cm := catModel{Category: c, desc: map[string]float64{}}
+		if w := words(c.Name); len(w) > 0 {
+			cm.phrases = append(cm.phrases, phrase{words: w, label: label(c.Name), weight: 1 + 0.3*float64(len(w)-1)})
+		}
+		for _, k := range c.Keywords {
+			if w := words(k); len(w) > 0 {
+				cm.phrases = append(cm.phrases, phrase{words: w, label: label(k), weight: 0.6 + 0.2*float64(len(w)-1)})
 			}
 		}
-		for _, w := range words(c.Description) {
-			if len(w) > 3 {
-				cm.desc[w] = true
+		seen := map[string]bool{}
+		for _, w := range words(c.Name + " " + c.Description + " " + strings.Join(c.Keywords, " ")) {
+			if len(w) > 2 && !stopwords[w] && !seen[w] {
+				seen[w] = true
+				descWords[i] = append(descWords[i], w)
+				df[w]++
 			}
 		}
-		m.cats = append(m.cats, cm)
+		cm.concepts = linkConcepts(c)
+		m.cats[i] = cm
+	}
+	n := float64(len(cats))
+	for i := range m.cats {
+		for _, w := range descWords[i] {
+			// A word every category uses tells them apart poorly.
+			wt := math.Log(1 + n/float64(df[w]))
+			m.cats[i].desc[w] = wt
+			m.cats[i].descSum += wt
+		}
+	}
+	if len(examples) > 0 {
+		m.ex = newExampleModel(cats, examples)
 	}
 	return m
 }
 
+func label(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// linkConcepts finds the concepts a category's wording names. Longer
+// triggers win over the shorter ones they contain ("proof of purchase" is
+// a receipt, not a purchase order).
+func linkConcepts(c Category) []link {
+	type hit struct {
+		concept, start, n int
+		strength          float64
+	}
+	var hits []hit
+	scan := func(text string, strength float64, offset int) {
+		doc := newDocView(text)
+		for k, con := range vocab.concepts {
+			for _, t := range con.triggers {
+				for _, at := range doc.find(t) {
+					hits = append(hits, hit{k, offset + at, len(words(t)), strength})
+				}
+			}
+		}
+	}
+	// Offsets keep the name's and the description's words apart.
+	scan(c.Name, 1, 0)
+	scan(c.Description+" . "+strings.Join(c.Keywords, " . "), 0.8, 1<<20)
+	slices.SortStableFunc(hits, func(a, b hit) int { return b.n - a.n })
+	used := map[int]bool{}
+	best := map[int]float64{}
+	for _, h := range hits {
+		free := true
+		for i := h.start; i < h.start+h.n; i++ {
+			free = free && !used[i]
+		}
+		if !free {
+			continue
+		}
+		for i := h.start; i < h.start+h.n; i++ {
+			used[i] = true
+		}
+		best[h.concept] = max(best[h.concept], h.strength)
+	}
+	var links []link
+	for k, s := range best {
+		links = append(links, link{k, s})
+	}
+	slices.SortFunc(links, func(a, b link) int { return a.concept - b.concept })
+	return links
+}
+
+// score is one category's evidence for one document.
+type score struct {
+	cat     int
+	total   float64
+	user    float64
+	desc    float64
+	concept float64
+	example float64 // the examples' shift, already in total
+	matched []string
+	cues    []string
+	layout  string
+}
+
 // Classify returns the decision for a document's text. A best category
-// whose confidence is below threshold is reported as unclassified.
+// whose confidence is below threshold is reported as unclassified, with
+// its confidence and name in the reasoning.
 func (m *Model) Classify(text string, threshold float64) Decision {
-	doc := words(text)
 	if len(m.cats) == 0 {
 		return Decision{Reasoning: "the classification has no categories"}
 	}
-	type scored struct {
-		i       int
-		score   float64
-		matched []string
+	doc := newDocView(text)
+	scores := m.scores(doc)
+	best, second := scores[0], 0.0
+	if len(scores) > 1 {
+		second = scores[1].total
 	}
-	res := make([]scored, len(m.cats))
-	for i, c := range m.cats {
-		s := scored{i: i}
-		for j, p := range c.phrases {
-			if n := countPhrase(doc, p); n > 0 {
-				s.score += float64(len(p)) * math.Log1p(float64(n))
-				s.matched = append(s.matched, c.labels[j])
-			}
-		}
-		hits := 0
-		for _, w := range doc {
-			if c.desc[w] {
-				hits++
-			}
-		}
-		s.score += 0.2 * math.Log1p(float64(hits))
-		res[i] = s
-	}
-	sort.SliceStable(res, func(a, b int) bool { return res[a].score > res[b].score })
-	best := res[0]
-	second := 0.0
-	if len(res) > 1 {
-		second = res[1].score
-	}
-	conf := 1 / (1 + math.Exp(-(2*(best.score-second) + best.score - 2)))
-	c := m.cats[best.i]
-	if conf < threshold || best.score == 0 {
+	conf := confidence(features(best, second))
+	c := m.cats[best.cat]
+	if conf < threshold {
 		return Decision{Confidence: conf, Reasoning: fmt.Sprintf("no category matched well; closest was %s at %.2f", c.Name, conf)}
 	}
-	why := "closest to " + c.Name
-	if len(best.matched) > 0 {
-		why = "matched '" + strings.Join(best.matched, "', '") + "'; " + why
-	}
-	return Decision{CategoryID: c.ID, CategoryName: c.Name, Confidence: conf, Reasoning: why}
+	return Decision{CategoryID: c.ID, CategoryName: c.Name, Confidence: conf, Reasoning: best.reason(c.Name)}
 }
 
-// countPhrase counts the occurrences of the word sequence p in doc.
-func countPhrase(doc, p []string) int {
-	n := 0
-	for i := 0; i+len(p) <= len(doc); i++ {
-		ok := true
-		for j := range p {
-			if doc[i+j] != p[j] {
-				ok = false
-				break
-			}
+// scores returns every category's score, best first.
+func (m *Model) scores(doc *docView) []score {
+	out := make([]score, len(m.cats))
+	for i := range m.cats {
+		out[i] = m.cats[i].score(doc)
+		out[i].cat = i
+	}
+	if m.ex != nil {
+		m.ex.adjust(doc, out)
+	}
+	slices.SortStableFunc(out, func(a, b score) int {
+		switch {
+		case a.total > b.total:
+			return -1
+		case a.total < b.total:
+			return 1
 		}
-		if ok {
-			n++
+		return 0
+	})
+	return out
+}
+
+func (c *catModel) score(doc *docView) score {
+	var s score
+	sum := 0.0
+	for _, p := range c.phrases {
+		if len(doc.find(strings.Join(p.words, " "))) > 0 {
+			sum += p.weight
+			s.matched = append(s.matched, p.label)
 		}
 	}
-	return n
+	s.user = 1 - math.Exp(-sum)
+	if c.descSum > 0 {
+		cov := 0.0
+		for w, wt := range c.desc {
+			if doc.tf[w] > 0 {
+				cov += wt
+			}
+		}
+		s.desc = cov / c.descSum
+	}
+	for _, l := range c.concepts {
+		con := &vocab.concepts[l.concept]
+		cue, names := 0.0, []string(nil)
+		for _, p := range con.cues {
+			if doc.has(p.words) {
+				cue += p.weight
+				names = append(names, p.label)
+			}
+		}
+		ev := 1 - math.Exp(-cue/2.5)
+		lay := doc.layout.of(con.layout)
+		v := l.strength * (1 - (1-ev)*(1-0.7*lay))
+		if v > s.concept {
+			s.concept, s.cues = v, names
+			s.layout = ""
+			if lay >= 0.5 {
+				s.layout = layoutNames[con.layout]
+			}
+		}
+	}
+	s.total = weightUser*s.user + weightDesc*s.desc + weightConcept*s.concept
+	return s
+}
+
+var layoutNames = map[layoutKind]string{
+	layoutAmounts: "lines ending in amounts",
+	layoutLetter:  "a salutation and closing",
+	layoutMemo:    "a memo header",
+	layoutForm:    "blank fields to fill in",
+	layoutClauses: "numbered clauses",
+}
+
+// reason names the evidence for a category in one sentence.
+func (s score) reason(name string) string {
+	var ev []string
+	seen := map[string]bool{}
+	for _, p := range append(slices.Clone(s.matched), longest(s.cues, 4)...) {
+		if !seen[p] && len(ev) < 4 {
+			seen[p] = true
+			ev = append(ev, "'"+p+"'")
+		}
+	}
+	var parts []string
+	if len(ev) > 0 {
+		parts = append(parts, "matched "+strings.Join(ev, ", "))
+	}
+	if s.layout != "" {
+		parts = append(parts, s.layout)
+	}
+	if s.example > 0.05 {
+		parts = append(parts, "similar to files corrected into it")
+	}
+	if len(parts) == 0 {
+		return "closest to " + name
+	}
+	return strings.Join(parts, "; ") + "; closest to " + name
+}
+
+// longest returns up to n of the longest phrases, longest first.
+func longest(ps []string, n int) []string {
+	ps = slices.Clone(ps)
+	slices.SortStableFunc(ps, func(a, b string) int { return len(b) - len(a) })
+	return ps[:min(n, len(ps))]
 }

@@ -74,6 +74,7 @@ type phrase struct {
 	words  []string
 	label  string
 	weight float64
+	named  bool // a cue that names its concept: it counts by prominence
 }
 
 // link ties a category to a concept with a strength: 1 when the name
@@ -101,7 +102,8 @@ func NewModel(cats []Category, examples []Example) *Model {
 			}
 		}
 		seen := map[string]bool{}
-		for _, w := range words(c.Name + " " + c.Description + " " + strings.Join(c.Keywords, " ")) {
+		// The name and keywords count as phrases already.
+		for _, w := range words(c.Description) {
 			if len(w) > 2 && !stopwords[w] && !seen[w] {
 				seen[w] = true
 				descWords[i] = append(descWords[i], w)
@@ -176,15 +178,16 @@ func linkConcepts(c Category) []link {
 
 // score is one category's evidence for one document.
 type score struct {
-	cat     int
-	total   float64
-	user    float64
-	desc    float64
-	concept float64
-	example float64 // the examples' shift, already in total
-	matched []string
-	cues    []string
-	layout  string
+	cat      int
+	total    float64
+	user     float64
+	desc     float64
+	concept  float64
+	example  float64 // the examples' shift, already in total
+	matched  []string
+	evidence int // distinct phrases, cues and layout cues found
+	cues     []string
+	layout   string
 }
 
 // Classify returns the decision for a document's text. A best category
@@ -234,8 +237,8 @@ func (c *catModel) score(doc *docView) score {
 	var s score
 	sum := 0.0
 	for _, p := range c.phrases {
-		if len(doc.find(strings.Join(p.words, " "))) > 0 {
-			sum += p.weight
+		if pr := doc.prominence(p.words); pr > 0 {
+			sum += p.weight * pr
 			s.matched = append(s.matched, p.label)
 		}
 	}
@@ -253,14 +256,19 @@ func (c *catModel) score(doc *docView) score {
 		con := &vocab.concepts[l.concept]
 		cue, names := 0.0, []string(nil)
 		for _, p := range con.cues {
-			if doc.has(p.words) {
+			if p.named {
+				if pr := doc.prominence(p.words); pr > 0 {
+					cue += p.weight * pr
+					names = append(names, p.label)
+				}
+			} else if doc.has(p.words) {
 				cue += p.weight
 				names = append(names, p.label)
 			}
 		}
-		ev := 1 - math.Exp(-cue/2.5)
+		ev := 1 - math.Exp(-cue/3)
 		lay := doc.layout.of(con.layout)
-		v := l.strength * (1 - (1-ev)*(1-0.7*lay))
+		v := l.strength * (1 - (1-ev)*(1-0.8*lay))
 		if v > s.concept {
 			s.concept, s.cues = v, names
 			s.layout = ""
@@ -268,6 +276,10 @@ func (c *catModel) score(doc *docView) score {
 				s.layout = layoutNames[con.layout]
 			}
 		}
+	}
+	s.evidence = len(s.matched) + len(s.cues)
+	if s.layout != "" {
+		s.evidence++
 	}
 	s.total = weightUser*s.user + weightDesc*s.desc + weightConcept*s.concept
 	return s

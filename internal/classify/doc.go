@@ -6,13 +6,30 @@ import "strings"
 // each word occurs, and its layout cues.
 type docView struct {
 	words  []string
+	prom   []float64 // per word: 1 on a title or label line, less in running text
 	tf     map[string]int
 	at     map[string][]int
 	layout layout
 }
 
 func newDocView(text string) *docView {
-	d := &docView{words: words(text)}
+	d := &docView{}
+	seen := 0
+	for _, line := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\f' }) {
+		ws := words(line)
+		if len(ws) == 0 {
+			continue
+		}
+		seen++
+		p := proseWeight
+		if seen <= 6 || len(ws) <= 5 {
+			p = 1
+		}
+		for _, w := range ws {
+			d.words = append(d.words, w)
+			d.prom = append(d.prom, p)
+		}
+	}
 	d.tf = make(map[string]int, len(d.words))
 	d.at = make(map[string][]int, len(d.words))
 	for i, w := range d.words {
@@ -50,6 +67,22 @@ func (d *docView) findWords(p []string) []int {
 		}
 	}
 	return out
+}
+
+// proseWeight is how much a document kind's name counts in running text:
+// "Invoice" as a title says more than "within 30 days of the invoice" in
+// a contract's clause.
+const proseWeight = 0.35
+
+// prominence returns how prominently the phrase occurs: 1 when it starts a
+// title or label line, proseWeight when only in running text, 0 when not
+// at all.
+func (d *docView) prominence(p []string) float64 {
+	best := 0.0
+	for _, i := range d.findWords(p) {
+		best = max(best, d.prom[i])
+	}
+	return best
 }
 
 // has reports whether the phrase occurs.

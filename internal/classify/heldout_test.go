@@ -27,5 +27,16 @@ func TestDebugHeldOut(t *testing.T) {
 			}
 		}
 		fmt.Println(conf)
+		if name == "terse" {
+			shown := map[string]int{}
+			for _, o := range os {
+				k := o.doc.name[:6]
+				if o.got != o.want && shown[k] < 2 && (k == "memo-1" || k == "contra" || k == "purcha") {
+					shown[k]++
+					sc := m.scores(newDocView(o.doc.text))
+					fmt.Printf("--- %s conf %.2f %s\n%+v\n%+v\n%s\n", o.doc.name, o.conf, o.d.Reasoning, sc[0], sc[1], o.doc.text)
+				}
+			}
+		}
 	}
 }

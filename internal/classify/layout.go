@@ -30,7 +30,6 @@ func (l layout) of(k layoutKind) float64 {
 var (
 	salutations = []string{"dear ", "hello ", "hi ", "madame", "monsieur", "cher ", "chere ", "sehr geehrte", "liebe ", "lieber ", "hallo ", "estimado", "estimada", "muy senor", "hola ", "bonjour"}
 	closings    = []string{"sincerely", "regards", "yours faithfully", "yours truly", "best wishes", "cordialement", "salutations", "mit freundlichen", "freundliche gru", "hochachtungsvoll", "atentamente", "saludo", "thanks,", "merci,", "danke,", "gracias,"}
-	memoHeads   = []string{"to", "from", "subject", "re", "cc", "date", "a", "de", "objet", "destinataires", "an", "von", "betreff", "para", "asunto", "fecha", "datum"}
 )
 
 // readLayout computes the layout cues of text (already folded to lower
@@ -40,6 +39,7 @@ func readLayout(lines []string) layout {
 		l                                         layout
 		nonEmpty, amounts, blanks, heads, clauses int
 		sal, clo                                  bool
+		seenHeads                                 = map[string]bool{}
 	)
 	for i, raw := range lines {
 		line := strings.TrimSpace(raw)
@@ -53,14 +53,11 @@ func readLayout(lines []string) layout {
 		if isBlankField(line) {
 			blanks++
 		}
-		if i < 40 {
-			if head, _, ok := strings.Cut(line, ":"); ok && len(head) < 16 {
-				head = strings.TrimSpace(head)
-				for _, h := range memoHeads {
-					if head == h {
-						heads++
-						break
-					}
+		if i < 15 {
+			if h := memoHead(line); h != "" && !seenHeads[h] {
+				seenHeads[h] = true
+				if h != "date" {
+					heads++
 				}
 			}
 		}
@@ -91,7 +88,9 @@ func readLayout(lines []string) layout {
 	if clo {
 		l.letter += 0.4
 	}
-	l.memo = min(1, float64(max(heads-1, 0))/3)
+	if heads >= 2 {
+		l.memo = min(1, float64(len(seenHeads))/3)
+	}
 	l.form = min(1, float64(blanks)/5) * min(1, 2.5*float64(blanks)/n)
 	l.clauses = min(1, float64(clauses)/4)
 	return l
@@ -142,4 +141,34 @@ func isClauseHead(line string) bool {
 		i++
 	}
 	return dots > 0 && i < len(line) && line[i] == ' ' && len(line)-i > 20
+}
+
+// memoHead returns the header label a line starts with ("to", "from",
+// "subject", or "date" for any dated header), or "". The label ends with a
+// colon, or is followed by its value after one or more spaces.
+func memoHead(line string) string {
+	head, rest, ok := strings.Cut(line, ":")
+	if !ok || len(head) > 15 {
+		head, rest, ok = strings.Cut(line, " ")
+		if !ok {
+			return ""
+		}
+	}
+	head = strings.TrimSpace(head)
+	if strings.TrimSpace(rest) == "" {
+		return ""
+	}
+	switch head {
+	case "to", "a", "an", "para", "destinataires":
+		return "to"
+	case "from", "de", "von":
+		return "from"
+	case "subject", "re", "objet", "betreff", "asunto":
+		return "subject"
+	case "cc":
+		return "cc"
+	case "date", "datum", "fecha":
+		return "date"
+	}
+	return ""
 }

@@ -159,6 +159,10 @@ func compileVocab() struct{ concepts []compiledConcept } {
 	for _, c := range concepts {
 		cc := compiledConcept{name: c.name, triggers: c.triggers, layout: c.layout}
 		seen := map[string]bool{}
+		named := map[string]bool{}
+		for _, t := range c.triggers {
+			named[strings.Join(words(t), " ")] = true
+		}
 		for _, q := range c.cues {
 			weight := 1.0
 			if strings.HasPrefix(q, "~") {
@@ -170,7 +174,12 @@ func compileVocab() struct{ concepts []compiledConcept } {
 				continue
 			}
 			seen[key] = true
-			cc.cues = append(cc.cues, phrase{words: w, label: q, weight: weight * (1 + 0.5*float64(len(w)-1))})
+			if named[key] && weight == 1 {
+				// The kind's own name ("Memorandum", "Rechnung") says most.
+				weight = 2
+			}
+			named := named[key]
+			cc.cues = append(cc.cues, phrase{words: w, label: q, weight: weight * (1 + 0.5*float64(len(w)-1)), named: named})
 		}
 		v.concepts = append(v.concepts, cc)
 	}

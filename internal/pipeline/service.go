@@ -25,7 +25,8 @@ import (
 type Config struct {
 	// Work makes this process run jobs; false only inserts them.
 	Work bool
-	// Workers is how many files are extracted at once.
+	// Workers is how many files are extracted at once, and how many are
+	// classified at once.
 	Workers int
 	// FileTimeout bounds the extraction of one file.
 	FileTimeout time.Duration
@@ -77,6 +78,7 @@ type Service struct {
 
 	dispatch    *Dispatcher
 	dispatchCfg DispatchConfig
+	models      *modelCache
 }
 
 // New builds a Service. now is the clock; engine extracts documents. Call
@@ -84,12 +86,13 @@ type Service struct {
 func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
 	cfg = cfg.withDefaults()
 	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg,
-		dispatchCfg: cfg.Webhooks.withDefaults()}
+		dispatchCfg: cfg.Webhooks.withDefaults(), models: newModelCache()}
 	s.dispatch = NewDispatcher(db, s.ids, s.dispatchCfg, now, logger)
 	var workers *river.Workers
 	if cfg.Work {
 		workers = river.NewWorkers()
 		river.AddWorker(workers, &processFileWorker{s: s})
+		river.AddWorker(workers, &classifyFileWorker{s: s})
 	}
 	client, err := newRiverClient(db, cfg, workers, logger)
 	if err != nil {

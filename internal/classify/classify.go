@@ -46,11 +46,11 @@ type Decision struct {
 	Reasoning    string  // one sentence naming the evidence, e.g. "matched 'invoice number', 'amount due'; closest to Invoice"
 }
 
-// Weights of the three kinds of evidence in a category's score.
+// Weights of the evidence (phrases, cues and layout) and of the
+// description's coverage in a category's score.
 const (
-	weightUser    = 1.5
-	weightDesc    = 1.0
-	weightConcept = 2.0
+	weightEvidence = 3.5
+	weightDesc     = 1.0
 )
 
 // Model is a classification's categories plus what it learned from
@@ -94,11 +94,11 @@ func NewModel(cats []Category, examples []Example) *Model {
 	for i, c := range cats {
 		cm := catModel{Category: c, desc: map[string]float64{}}
 		if w := words(c.Name); len(w) > 0 {
-			cm.phrases = append(cm.phrases, phrase{words: w, label: label(c.Name), weight: 1 + 0.3*float64(len(w)-1)})
+			cm.phrases = append(cm.phrases, phrase{words: w, label: label(c.Name), weight: 3 * (1 + 0.3*float64(len(w)-1)), named: true})
 		}
 		for _, k := range c.Keywords {
 			if w := words(k); len(w) > 0 {
-				cm.phrases = append(cm.phrases, phrase{words: w, label: label(k), weight: 0.6 + 0.2*float64(len(w)-1)})
+				cm.phrases = append(cm.phrases, phrase{words: w, label: label(k), weight: 1.5 * (1 + 0.3*float64(len(w)-1))})
 			}
 		}
 		seen := map[string]bool{}
@@ -235,14 +235,53 @@ func (m *Model) scores(doc *docView) []score {
 
 func (c *catModel) score(doc *docView) score {
 	var s score
+	// One pool of evidence: the user's phrases, then the cues of the
+	// concepts the category names, each phrase counted once.
 	sum := 0.0
+	counted := map[string]bool{}
 	for _, p := range c.phrases {
-		if pr := doc.prominence(p.words); pr > 0 {
+		key := strings.Join(p.words, " ")
+		counted[key] = true
+		pr := 1.0
+		if p.named {
+			pr = doc.prominence(p.words)
+		} else if !doc.has(p.words) {
+			pr = 0
+		}
+		if pr > 0 {
 			sum += p.weight * pr
 			s.matched = append(s.matched, p.label)
 		}
 	}
-	s.user = 1 - math.Exp(-sum)
+	lay := 0.0
+	for _, l := range c.concepts {
+		con := &vocab.concepts[l.concept]
+		for _, p := range con.cues {
+			key := strings.Join(p.words, " ")
+			if counted[key] {
+				continue
+			}
+			pr := 1.0
+			if p.named {
+				pr = doc.prominence(p.words)
+			} else if !doc.has(p.words) {
+				pr = 0
+			}
+			if pr > 0 {
+				counted[key] = true
+				sum += l.strength * p.weight * pr
+				s.cues = append(s.cues, p.label)
+			}
+		}
+		if v := l.strength * layoutWeight[con.layout] * doc.layout.of(con.layout); v > lay {
+			lay = v
+			if doc.layout.of(con.layout) >= 0.5 {
+				s.layout = layoutNames[con.layout]
+			}
+		}
+	}
+	s.user = 1 - math.Exp(-sum/3)
+	s.concept = 1 - (1-s.user)*(1-lay)
 	if c.descSum > 0 {
 		cov := 0.0
 		for w, wt := range c.desc {
@@ -252,37 +291,23 @@ func (c *catModel) score(doc *docView) score {
 		}
 		s.desc = cov / c.descSum
 	}
-	for _, l := range c.concepts {
-		con := &vocab.concepts[l.concept]
-		cue, names := 0.0, []string(nil)
-		for _, p := range con.cues {
-			if p.named {
-				if pr := doc.prominence(p.words); pr > 0 {
-					cue += p.weight * pr
-					names = append(names, p.label)
-				}
-			} else if doc.has(p.words) {
-				cue += p.weight
-				names = append(names, p.label)
-			}
-		}
-		ev := 1 - math.Exp(-cue/3)
-		lay := doc.layout.of(con.layout)
-		v := l.strength * (1 - (1-ev)*(1-0.8*lay))
-		if v > s.concept {
-			s.concept, s.cues = v, names
-			s.layout = ""
-			if lay >= 0.5 {
-				s.layout = layoutNames[con.layout]
-			}
-		}
-	}
 	s.evidence = len(s.matched) + len(s.cues)
 	if s.layout != "" {
 		s.evidence++
 	}
-	s.total = weightUser*s.user + weightDesc*s.desc + weightConcept*s.concept
+	s.total = weightEvidence*s.concept + weightDesc*s.desc
 	return s
+}
+
+// layoutWeight is how much a layout cue alone says: a table of amounts is
+// shared by invoices, receipts and orders; a salutation, a memo header,
+// blank fields and numbered clauses are more telling.
+var layoutWeight = map[layoutKind]float64{
+	layoutAmounts: 0.45,
+	layoutLetter:  0.8,
+	layoutMemo:    0.8,
+	layoutForm:    0.8,
+	layoutClauses: 0.7,
 }
 
 var layoutNames = map[layoutKind]string{

@@ -23,7 +23,7 @@ type centroid struct {
 }
 
 // exampleGain is the largest shift examples can make to a score, in units
-// of a category's total (weightUser+weightDesc+weightConcept = 4.5).
+// of a category's total (at most weightEvidence+weightDesc = 4.5).
 const exampleGain = 6.0
 
 func newExampleModel(cats []Category, examples []Example) *exampleModel {

@@ -2,41 +2,107 @@ package classify
 
 import (
 	"fmt"
-	"os"
+	"strings"
 	"testing"
 
 	"github.com/docparse/docparse/internal/classify/synth"
 )
 
-func TestDebugHeldOut(t *testing.T) {
-	if os.Getenv("DEBUG") == "" {
-		t.Skip()
-	}
-	docs := synth.Generate(synth.HeldOutSeed, synth.HeldOut, 880)
+// heldOutDocs is the size of the held-out synthetic set: 80 of each of the
+// eleven kinds, from a seed and templates the calibration never saw.
+const heldOutDocs = 880
+
+// TestHeldOut measures the zero-shot classifier on held-out documents
+// under each category set, the French one included although calibration
+// never saw it, against the goals of issue #7: at least 90% of in-category
+// files right, at least 80% of no-category files left unclassified, and
+// decisions with confidence >= 0.9 right at least 95% of the time.
+func TestHeldOut(t *testing.T) {
+	docs := synth.Generate(synth.HeldOutSeed, synth.HeldOut, heldOutDocs)
 	for _, name := range []string{"keywords", "terse", "french"} {
+		t.Run(name, func(t *testing.T) {
+			set := synth.CategorySets[name]
+			cats := categories(set)
+			got := measure(run(NewModel(cats, nil), cats, labelledSynth(set, docs), 0.5))
+			t.Log(got)
+			if r := ratio(got.inCatRight, got.inCat); r < 0.90 {
+				t.Errorf("in-category accuracy = %.3f, want >= 0.90", r)
+			}
+			if r := ratio(got.noneLeft, got.none); r < 0.80 {
+				t.Errorf("no-category files left unclassified = %.3f, want >= 0.80", r)
+			}
+			if got.high < 100 {
+				t.Errorf("only %d decisions with confidence >= 0.9; the calibration is too timid to check", got.high)
+			}
+			if r := ratio(got.highRight, got.high); r < 0.95 {
+				t.Errorf("precision at confidence >= 0.9 = %.3f, want >= 0.95", r)
+			}
+		})
+	}
+}
+
+// TestRealInvoices classifies the real invoices of the invoice2data corpus
+// among the six categories: nearly all must land in the invoice category.
+func TestRealInvoices(t *testing.T) {
+	texts := corpusInvoices(t)
+	for _, name := range []string{"keywords", "terse"} {
 		set := synth.CategorySets[name]
 		cats := categories(set)
 		m := NewModel(cats, nil)
-		os := run(m, cats, labelledSynth(set, docs), 0.5)
-		fmt.Println(name, measure(os))
-		conf := map[string]int{}
-		for _, o := range os {
-			if o.got != o.want {
-				k := fmt.Sprintf("%s->%d", o.doc.name[:6], o.got)
-				conf[k]++
+		inv := synth.CategoryOf(set, synth.Invoice)
+		right := 0
+		for _, text := range texts {
+			d := m.Classify(text, 0.5)
+			if d.CategoryID == cats[inv].ID {
+				right++
+			} else {
+				t.Logf("%s: %s: %+v", name, firstLine(text), d)
 			}
 		}
-		fmt.Println(conf)
-		if name == "terse" {
-			shown := map[string]int{}
-			for _, o := range os {
-				k := o.doc.name[:6]
-				if o.got != o.want && shown[k] < 2 && (k == "memo-1" || k == "contra" || k == "purcha") {
-					shown[k]++
-					sc := m.scores(newDocView(o.doc.text))
-					fmt.Printf("--- %s conf %.2f %s\n%+v\n%+v\n%s\n", o.doc.name, o.conf, o.d.Reasoning, sc[0], sc[1], o.doc.text)
-				}
-			}
+		if right < len(texts)*8/10 {
+			t.Errorf("%s: %d of %d real invoices classified as %s, want >= 80%%", name, right, len(texts), cats[inv].Name)
 		}
+	}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// TestReasoning checks that a decision names its evidence and that an
+// unclassified file says what came closest and how close.
+func TestReasoning(t *testing.T) {
+	cats := categories(synth.CategorySets["keywords"])
+	m := NewModel(cats, nil)
+	d := m.Classify("ACME Ltd\nINVOICE\nInvoice number: 42\nDate: 2024-05-01\nConsulting   3   100.00   300.00\nVAT 20%   60.00\nAmount due: 360.00 EUR\n", 0.5)
+	if d.CategoryID != cats[0].ID || !strings.Contains(d.Reasoning, "'invoice number'") || !strings.Contains(d.Reasoning, "Invoice") {
+		t.Errorf("Classify(invoice) = %+v, want %s with 'invoice number' in the reasoning", d, cats[0].ID)
+	}
+	d = m.Classify("Pancakes\nMix the flour, eggs and milk. Fry in butter.\nServes 4\n", 0.5)
+	if d.CategoryID != "" || !strings.HasPrefix(d.Reasoning, "no category matched well; closest was ") || !strings.Contains(d.Reasoning, fmt.Sprintf("%.2f", d.Confidence)) {
+		t.Errorf("Classify(recipe) = %+v, want unclassified with the closest category and its confidence", d)
+	}
+	if d.Confidence < 0 || d.Confidence >= 0.5 {
+		t.Errorf("Classify(recipe).Confidence = %v, want in [0, 0.5)", d.Confidence)
+	}
+	// The threshold is the caller's: at 0 the best category is always given.
+	if d := m.Classify("Pancakes\nMix the flour, eggs and milk. Fry in butter.\n", 0); d.CategoryID == "" {
+		t.Errorf("Classify(recipe, threshold 0) = %+v, want a category", d)
+	}
+}
+
+// TestEmpty covers a model without categories and a document without
+// text.
+func TestEmpty(t *testing.T) {
+	if d := NewModel(nil, nil).Classify("INVOICE", 0.5); d.CategoryID != "" || d.Reasoning == "" {
+		t.Errorf("Classify without categories = %+v, want unclassified with a reason", d)
+	}
+	cats := categories(synth.CategorySets["terse"])
+	if d := NewModel(cats, nil).Classify("", 0.5); d.CategoryID != "" {
+		t.Errorf("Classify(\"\") = %+v, want unclassified", d)
 	}
 }

@@ -43,7 +43,7 @@ func stem(w string) string {
 	if len(w) <= 3 {
 		return w
 	}
-	for _, suf := range []string{"ations", "ation", "ings", "ing", "ies", "es", "ed", "en", "s", "e"} {
+	for _, suf := range []string{"ings", "ing", "ies", "es", "ed", "s", "e"} {
 		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
 			if suf == "ies" {
 				return w[:len(w)-3] + "y"

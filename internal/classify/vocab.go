@@ -31,11 +31,15 @@ const (
 var concepts = []concept{
 	{
 		name:     "invoice",
-		triggers: []string{"invoice", "bill", "billing", "facture", "rechnung", "factura", "fattura", "factuur", "vendor bill", "supplier bill"},
+		triggers: []string{"invoice", "bill", "billing", "facture", "rechnung", "factura", "fattura", "factuur", "faktura", "vendor bill", "supplier bill"},
 		cues: []string{"invoice", "invoice number", "invoice no", "invoice date", "tax invoice", "bill to", "billed to", "amount due", "balance due", "total due", "due date", "payment due", "payment terms", "please pay", "~subtotal", "~vat", "~tax", "unit price", "~qty", "~iban", "~remit",
 			"facture", "numero de facture", "date de facture", "facture a", "total ttc", "total ht", "net a payer", "~tva", "echeance", "montant du",
 			"rechnung", "rechnungsnummer", "rechnungsdatum", "rechnungsbetrag", "mwst", "~ust", "zahlbar", "nettobetrag", "faellig", "fallig",
-			"factura", "numero de factura", "fecha de factura", "~iva", "base imponible", "total factura", "vencimiento", "~importe"},
+			"factura", "numero de factura", "fecha de factura", "~iva", "base imponible", "total factura", "vencimiento", "~importe",
+			"factuur", "factuurnummer", "factuurdatum", "factuurnr", "~btw", "te betalen", "vervaldatum", "totaal",
+			"faktura", "faktury", "data wystawienia", "nabywca", "sprzedawca", "do zaplaty", "razem",
+			"fattura", "partita iva", "totale", "scadenza", "imponibile",
+			"rechnungsnr", "rechnung nr", "re nr", "kundennr"},
 		layout: layoutAmounts,
 	},
 	{
@@ -44,6 +48,7 @@ var concepts = []concept{
 		cues: []string{"receipt", "~cash", "~change", "change due", "cashier", "thank you for shopping", "come again", "card payment", "contactless", "~visa", "~mastercard", "~debit", "~tip", "~table", "total paid", "amount paid", "~terminal", "auth code", "~returns", "~fare", "~trans",
 			"~ticket", "ticket de caisse", "recu", "especes", "rendu", "~monnaie", "~caisse", "caissier", "~cb", "merci de votre visite", "sans contact",
 			"kassenbon", "quittung", "beleg", "~bar", "ruckgeld", "rueckgeld", "~kasse", "~summe", "ec karte", "girocard", "vielen dank fur ihren einkauf",
+			"taxi", "~ride", "gratuity", "ticket de compra", "payment received", "~paid", "paye", "bezahlt", "pagado", "propina", "trinkgeld", "pourboire", "kassenbeleg", "bon", "bon nr",
 			"efectivo", "~cambio", "cajero", "~caja", "gracias por su compra", "~tarjeta", "factura simplificada"},
 		layout: layoutAmounts,
 	},
@@ -176,7 +181,7 @@ func compileVocab() struct{ concepts []compiledConcept } {
 			seen[key] = true
 			if named[key] && weight == 1 {
 				// The kind's own name ("Memorandum", "Rechnung") says most.
-				weight = 2
+				weight = 3
 			}
 			named := named[key]
 			cc.cues = append(cc.cues, phrase{words: w, label: q, weight: weight * (1 + 0.5*float64(len(w)-1)), named: named})

@@ -13,18 +13,19 @@ import "math"
 //	go test ./internal/classify -run TestCalibrate -update
 
 // numFeatures is the length of a feature vector, bias included.
-const numFeatures = 5
+const numFeatures = 6
 
 // features describes a decision for calibration: the best score, its
 // margin over the second, the margin relative to the best, how many
-// distinct pieces of evidence it rests on, and a bias.
-func features(best score, second float64) [numFeatures]float64 {
-	margin := best.total - second
+// distinct pieces of evidence it rests on, how much of the margin the
+// examples made, and a bias.
+func features(best, second score) [numFeatures]float64 {
+	margin := best.total - second.total
 	rel := 0.0
 	if best.total > 0 {
 		rel = margin / best.total
 	}
-	return [numFeatures]float64{best.total, margin, rel, math.Log1p(float64(best.evidence)), 1}
+	return [numFeatures]float64{best.total, margin, rel, math.Log1p(float64(best.evidence)), best.example - second.example, 1}
 }
 
 func logistic(w [numFeatures]float64, x [numFeatures]float64) float64 {

@@ -22,8 +22,19 @@ const (
 )
 
 // calSets are the category sets the calibration is fitted on; "french" is
-// kept out to check that it carries over to other wording.
-var calSets = []string{"keywords", "terse"}
+// kept out to check that it carries over to other wording. Besides these,
+// calVague describes categories so vaguely that only examples can tell
+// them apart, so that the calibration learns what examples are worth.
+var calSets = []string{"keywords", "terse", "vague"}
+
+var calVague = []synth.CategorySpec{
+	{Name: "Supplier paperwork", Description: "Things suppliers send us", Kinds: []synth.Kind{synth.Invoice}},
+	{Name: "Outgoing paperwork", Description: "Things we send out to vendors", Kinds: []synth.Kind{synth.PurchaseOrder}},
+	{Name: "Staff spending", Description: "Money staff spent", Kinds: []synth.Kind{synth.Receipt}},
+	{Name: "Legal", Description: "Legal stuff", Kinds: []synth.Kind{synth.Contract}},
+	{Name: "Admin", Description: "Admin papers people fill", Kinds: []synth.Kind{synth.Form}},
+	{Name: "Post", Description: "Post and notes", Kinds: []synth.Kind{synth.Letter, synth.Memo}},
+}
 
 // sample is one decision of the training data: its features and whether
 // the best category was right.
@@ -39,6 +50,9 @@ func trainingSamples() []sample {
 	var out []sample
 	for _, name := range calSets {
 		set := synth.CategorySets[name]
+		if name == "vague" {
+			set = calVague
+		}
 		cats := categories(set)
 		ls := labelledSynth(set, docs)
 		// Corrections come from the first docs; the samples from the others.
@@ -46,9 +60,9 @@ func trainingSamples() []sample {
 		for _, m := range []*Model{NewModel(cats, nil), NewModel(cats, exs)} {
 			for _, d := range ls[110:] {
 				sc := m.scores(newDocView(d.text))
-				second := 0.0
+				second := score{}
 				if len(sc) > 1 {
-					second = sc[1].total
+					second = sc[1]
 				}
 				out = append(out, sample{features(sc[0], second), sc[0].cat == d.want})
 			}

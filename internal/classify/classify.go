@@ -199,9 +199,9 @@ func (m *Model) Classify(text string, threshold float64) Decision {
 	}
 	doc := newDocView(text)
 	scores := m.scores(doc)
-	best, second := scores[0], 0.0
+	best, second := scores[0], score{}
 	if len(scores) > 1 {
-		second = scores[1].total
+		second = scores[1]
 	}
 	conf := confidence(features(best, second))
 	c := m.cats[best.cat]

@@ -22,9 +22,14 @@ type centroid struct {
 	vec map[string]float64
 }
 
-// exampleGain is the largest shift examples can make to a score, in units
-// of a category's total (at most weightEvidence+weightDesc = 4.5).
-const exampleGain = 6.0
+// exampleGain is the largest shift examples can make to a score (a
+// category's zero-shot score is at most weightEvidence+weightDesc = 4.5);
+// exampleTemperature sets how much a difference in cosine similarity
+// counts.
+const (
+	exampleGain        = 3.0
+	exampleTemperature = 0.05
+)
 
 func newExampleModel(cats []Category, examples []Example) *exampleModel {
 	e := &exampleModel{idf: map[string]float64{}, catIndex: map[string]int{}}
@@ -127,21 +132,28 @@ func (e *exampleModel) adjust(doc *docView, scores []score) {
 		}
 	}
 	v := e.weigh(b)
+	// A softmax over the centroids' similarities: how strongly the
+	// examples point at each label, whatever the scale of the texts.
 	sims := make([]float64, len(e.centroids))
-	mean := 0.0
+	top := math.Inf(-1)
 	for i, c := range e.centroids {
 		for w, x := range v {
 			sims[i] += x * c.vec[w]
 		}
-		mean += sims[i]
+		top = max(top, sims[i])
 	}
-	mean /= float64(len(sims))
+	sum := 0.0
+	for i := range sims {
+		sims[i] = math.Exp((sims[i] - top) / exampleTemperature)
+		sum += sims[i]
+	}
+	even := 1 / float64(len(sims))
 	for i, c := range e.centroids {
 		if c.cat < 0 {
 			continue
 		}
 		alpha := float64(c.n) / float64(c.n+3)
-		d := exampleGain * alpha * (sims[i] - mean)
+		d := exampleGain * alpha * (sims[i]/sum - even)
 		for j := range scores {
 			if scores[j].cat == c.cat {
 				scores[j].total += d

@@ -473,24 +473,32 @@ func (h *hookReceiver) wait(t *testing.T, n int) map[string]int {
 func TestClassificationThreshold(t *testing.T) {
 	e := newEnv(t, store.SQLite, envOptions{})
 	body := mailroomClassification("")
-	body["threshold"] = 1
+	body["threshold"] = 0
 	c := e.createClassification(body)
 	clsID := c["id"].(string)
-	r := e.uploadClassification(clsID, []upload{{"letter.txt", lines(letterDoc)}})
-	done := e.waitClassificationBatch(clsID, r.json(t)["batch"].(map[string]any)["id"].(string))
-	f := done["files"].([]any)[0].(map[string]any)
-	if done["batch"].(map[string]any)["status"] != "processed" || f["status"] != "processed" || f["classified_category_id"] != nil ||
-		f["confidence"] == nil || f["confidence"].(float64) >= 1 {
-		t.Fatalf("with threshold 1: %v", done)
+	// A document with one weak cue: classified, short of certain.
+	weak := []byte("Please see the attached letter about the parking spaces.\n")
+	classifyOne := func() map[string]any {
+		r := e.uploadClassification(clsID, []upload{{"weak.txt", weak}})
+		done := e.waitClassificationBatch(clsID, r.json(t)["batch"].(map[string]any)["id"].(string))
+		if done["batch"].(map[string]any)["status"] != "processed" {
+			t.Fatalf("batch: %v", done["batch"])
+		}
+		return done["files"].([]any)[0].(map[string]any)
 	}
-	// Lowered, the same letter is a letter.
-	if r := e.doJSON("PATCH", "/v1/classifications/"+clsID, map[string]any{"threshold": 0.5}); r.status != 200 {
+	f := classifyOne()
+	conf, _ := f["confidence"].(float64)
+	if f["classified_category_name"] != "Letters" || conf <= 0 || conf >= 1 {
+		t.Fatalf("with threshold 0: %v; the test needs a document classified as a letter with a confidence in (0, 1)", f)
+	}
+	// Over its confidence, the same document gets no category.
+	if r := e.doJSON("PATCH", "/v1/classifications/"+clsID, map[string]any{"threshold": (conf + 1) / 2}); r.status != 200 {
 		t.Fatalf("patch: %d %s", r.status, r.body)
 	}
-	r = e.uploadClassification(clsID, []upload{{"letter.txt", lines(letterDoc)}})
-	done = e.waitClassificationBatch(clsID, r.json(t)["batch"].(map[string]any)["id"].(string))
-	if f := done["files"].([]any)[0].(map[string]any); f["classified_category_name"] != "Letters" {
-		t.Fatalf("with threshold 0.5: %v", f)
+	f = classifyOne()
+	if f["status"] != "processed" || f["classified_category_id"] != nil || f["classified_category_name"] != nil ||
+		f["confidence"] != conf || f["classification_reasoning"] == "" {
+		t.Fatalf("with threshold %v: %v, want processed without a category, confidence %v", (conf+1)/2, f, conf)
 	}
 }
 

@@ -56,36 +56,18 @@ func corrections(cats []Category, train []labelled, n int) []Example {
 	return out
 }
 
-// pairCase is a classification of two confusable categories as a user
-// might first describe them.
-type pairCase struct {
-	name string
-	cats []synth.CategorySpec
-}
-
-var pairCases = []pairCase{
-	{"invoice/purchase order", []synth.CategorySpec{
-		{Name: "Bills", Description: "Documents from suppliers about goods", Kinds: []synth.Kind{synth.Invoice}},
-		{Name: "Orders", Description: "Documents to suppliers about goods", Kinds: []synth.Kind{synth.PurchaseOrder}},
-	}},
-	{"receipt/invoice", []synth.CategorySpec{
-		{Name: "Expenses", Description: "What staff paid for", Kinds: []synth.Kind{synth.Receipt}},
-		{Name: "Payables", Description: "What we have to pay", Kinds: []synth.Kind{synth.Invoice}},
-	}},
-}
-
 // TestExamplesImprovePair checks that ten corrections on a confusable pair
 // raise the accuracy on held-out documents of that pair (never the
 // corrected files themselves).
 func TestExamplesImprovePair(t *testing.T) {
 	train := synth.Generate(synth.TrainSeed, synth.Train, 440)
 	held := synth.Generate(synth.HeldOutSeed, synth.HeldOut, heldOutDocs)
-	for _, pc := range pairCases {
-		t.Run(pc.name, func(t *testing.T) {
-			cats := categories(pc.cats)
-			docs := pairDocs(pc.cats, 0, 1, held)
+	for _, pc := range synth.Pairs {
+		t.Run(pc.Name, func(t *testing.T) {
+			cats := categories(pc.Cats[:])
+			docs := pairDocs(pc.Cats[:], 0, 1, held)
 			before := pairAccuracy(NewModel(cats, nil), cats, docs)
-			exs := corrections(cats, pairDocs(pc.cats, 0, 1, train), 10)
+			exs := corrections(cats, pairDocs(pc.Cats[:], 0, 1, train), 10)
 			if len(exs) != 10 {
 				t.Fatalf("got %d corrections, want 10", len(exs))
 			}

@@ -55,3 +55,23 @@ func CategoryOf(set []CategorySpec, kind Kind) int {
 	}
 	return -1
 }
+
+// Pair is a classification of two confusable categories as a user might
+// first describe them, too vaguely for the zero-shot classifier alone:
+// what corrections are for.
+type Pair struct {
+	Name string
+	Cats [2]CategorySpec
+}
+
+// Pairs are the confusable pairs the corrections are measured on.
+var Pairs = []Pair{
+	{"invoice/purchase order", [2]CategorySpec{
+		{Name: "Bills", Description: "Documents from suppliers about goods", Kinds: []Kind{Invoice}},
+		{Name: "Orders", Description: "Documents to suppliers about goods", Kinds: []Kind{PurchaseOrder}},
+	}},
+	{"receipt/invoice", [2]CategorySpec{
+		{Name: "Expenses", Description: "What staff paid for", Kinds: []Kind{Receipt}},
+		{Name: "Payables", Description: "What we have to pay", Kinds: []Kind{Invoice}},
+	}},
+}

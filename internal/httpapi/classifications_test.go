@@ -564,15 +564,18 @@ func TestClassificationOverride(t *testing.T) {
 	})
 }
 
-// TestClassificationChaining: invoices go on to their linked extraction as
-// one new extraction batch, processed by the extraction pipeline with its
+// TestClassificationChaining: invoices and receipts go on to their linked
+// extractions, one new extraction batch per extraction, processed by the extraction pipeline with its
 // own events, over the same stored documents; deleting either side keeps
 // the documents the other still uses.
 func TestClassificationChaining(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		e := newEnv(t, eng, envOptions{})
 		extID := e.createExtraction()
-		c := e.createClassification(mailroomClassification(extID))
+		receiptsExt := e.createExtraction()
+		body := mailroomClassification(extID)
+		body["categories"].([]map[string]any)[2]["linked_extraction_id"] = receiptsExt
+		c := e.createClassification(body)
 		clsID := c["id"].(string)
 		invoice2 := append([]string{}, invoiceDoc...)
 		invoice2[1] = "Invoice No: 2026-119"
@@ -580,13 +583,21 @@ func TestClassificationChaining(t *testing.T) {
 			{"a-invoice.pdf", pdftest.Text(invoiceDoc)},
 			{"letter.txt", lines(letterDoc)},
 			{"b-invoice.txt", lines(invoice2)},
+			{"receipt.txt", lines(receiptDoc)},
 		})
 		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
 		done := e.waitClassificationBatch(clsID, batchID)
 		byName := filesByName(done)
 		linked, _ := byName["a-invoice.pdf"]["linked_batch_id"].(string)
-		if linked == "" || byName["b-invoice.txt"]["linked_batch_id"] != linked || byName["letter.txt"]["linked_batch_id"] != nil {
+		receiptBatch, _ := byName["receipt.txt"]["linked_batch_id"].(string)
+		if linked == "" || byName["b-invoice.txt"]["linked_batch_id"] != linked || byName["letter.txt"]["linked_batch_id"] != nil ||
+			receiptBatch == "" || receiptBatch == linked {
 			t.Fatalf("linked batches: %v", done["files"])
+		}
+		// The receipt went to the receipts' extraction, alone.
+		rb := e.waitBatch(receiptsExt, receiptBatch)
+		if rf := rb["files"].([]any); len(rf) != 1 || rf[0].(map[string]any)["file_name"] != "receipt.txt" {
+			t.Errorf("receipts' batch: %v", rb)
 		}
 		// One extraction batch, of the two invoices, processed.
 		l := e.doJSON("GET", "/v1/extractions/"+extID+"/batches", nil).json(t)["data"].([]any)
@@ -607,20 +618,20 @@ func TestClassificationChaining(t *testing.T) {
 		}
 		// Its own events: extraction.completed for that batch.
 		ev := e.doJSON("GET", "/v1/events?type=extraction.completed", nil).json(t)["data"].([]any)
-		if len(ev) != 1 || ev[0].(map[string]any)["data"].(map[string]any)["batch_id"] != linked {
+		if len(ev) != 2 {
 			t.Errorf("extraction.completed events: %v", ev)
 		}
-		// Nothing copied: three uploads, three blobs.
-		if n := countFiles(t, e.blobDir); n != 3 {
-			t.Fatalf("%d blobs, want 3 (chaining must not copy)", n)
+		// Nothing copied: four uploads, four blobs.
+		if n := countFiles(t, e.blobDir); n != 4 {
+			t.Fatalf("%d blobs, want 4 (chaining must not copy)", n)
 		}
 		// Deleting the classification keeps the invoices' documents, which
 		// the extraction batch still serves.
 		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
 			t.Fatalf("delete classification: %d", r.status)
 		}
-		if n := countFiles(t, e.blobDir); n != 2 {
-			t.Errorf("%d blobs after deleting the classification, want 2", n)
+		if n := countFiles(t, e.blobDir); n != 3 {
+			t.Errorf("%d blobs after deleting the classification, want 3", n)
 		}
 		content := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+linked+"/files/"+efiles["b-invoice.txt"]["id"].(string)+"/content", nil)
 		if content.status != 200 || !bytes.Equal(content.body, lines(invoice2)) {
@@ -629,8 +640,53 @@ func TestClassificationChaining(t *testing.T) {
 		if r := e.doJSON("DELETE", "/v1/extractions/"+extID, nil); r.status != 204 {
 			t.Fatalf("delete extraction: %d", r.status)
 		}
+		if n := countFiles(t, e.blobDir); n != 1 {
+			t.Errorf("%d blobs after deleting the invoices' extraction, want 1", n)
+		}
+		if r := e.doJSON("DELETE", "/v1/extractions/"+receiptsExt, nil); r.status != 204 {
+			t.Fatalf("delete extraction: %d", r.status)
+		}
 		if n := countFiles(t, e.blobDir); n != 0 {
-			t.Errorf("%d blobs after deleting both", n)
+			t.Errorf("%d blobs after deleting everything", n)
+		}
+	})
+}
+
+// TestDeleteClassificationWhileProcessing: a delete in the middle of a
+// batch answers 204 at once; the jobs left find nothing, and no stored
+// document is left behind.
+func TestDeleteClassificationWhileProcessing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		extID := e.createExtraction()
+		clsID := e.createClassification(mailroomClassification(extID))["id"].(string)
+		var files []upload
+		for i := range 12 {
+			files = append(files, upload{fmt.Sprintf("invoice-%d.txt", i), lines(invoiceDoc)})
+		}
+		if r := e.uploadClassification(clsID, files); r.status != 202 {
+			t.Fatalf("upload: %d", r.status)
+		}
+		time.Sleep(20 * time.Millisecond) // let some files start
+		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
+			t.Fatalf("delete: %d %s", r.status, r.body)
+		}
+		// Documents already chained stay with their extraction batch;
+		// every other one is gone once the jobs have drained.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var chained int
+			for _, b := range e.doJSON("GET", "/v1/extractions/"+extID+"/batches", nil).json(t)["data"].([]any) {
+				chained += int(b.(map[string]any)["file_count"].(float64))
+			}
+			n := countFiles(t, e.blobDir)
+			if n == chained {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d blobs left, %d chained", n, chained)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }

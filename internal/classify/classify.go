@@ -46,6 +46,10 @@ type Decision struct {
 	Reasoning    string  // one sentence naming the evidence, e.g. "matched 'invoice number', 'amount due'; closest to Invoice"
 }
 
+// descCueWeight is what a description word found adds to the evidence,
+// at most: a user phrase adds 1.5 or 3.
+const descCueWeight = 0.6
+
 // Weights of the evidence (phrases, cues and layout) and of the
 // description's coverage in a category's score.
 const (
@@ -66,6 +70,7 @@ type catModel struct {
 	phrases  []phrase
 	desc     map[string]float64 // description word -> weight
 	descSum  float64
+	descMax  float64 // the largest weight in desc
 	concepts []link
 }
 
@@ -120,6 +125,7 @@ func NewModel(cats []Category, examples []Example) *Model {
 			wt := math.Log(1 + n/float64(df[w]))
 			m.cats[i].desc[w] = wt
 			m.cats[i].descSum += wt
+			m.cats[i].descMax = max(m.cats[i].descMax, wt)
 		}
 	}
 	if len(examples) > 0 {
@@ -180,14 +186,15 @@ func linkConcepts(c Category) []link {
 type score struct {
 	cat      int
 	total    float64
-	user     float64
-	desc     float64
-	concept  float64
-	example  float64 // the examples' shift, already in total
-	matched  []string
-	evidence int // distinct phrases, cues and layout cues found
-	cues     []string
-	layout   string
+	user     float64  // phrases, cues and description words, saturated
+	desc     float64  // share of the description's weighted words present
+	concept  float64  // user combined with layout
+	example  float64  // the examples' shift, already in total
+	matched  []string // the user's phrases found
+	cues     []string // the vocabulary's cues found
+	words    []string // the description's words found
+	layout   string   // the layout cue that supports it, if any
+	evidence int      // distinct phrases, cues and layout cues found
 }
 
 // Classify returns the decision for a document's text. A best category
@@ -241,6 +248,9 @@ func (c *catModel) score(doc *docView) score {
 	counted := map[string]bool{}
 	for _, p := range c.phrases {
 		key := strings.Join(p.words, " ")
+		if counted[key] {
+			continue // a keyword repeating the name
+		}
 		counted[key] = true
 		pr := 1.0
 		if p.named {
@@ -280,17 +290,24 @@ func (c *catModel) score(doc *docView) score {
 			}
 		}
 	}
-	s.user = 1 - math.Exp(-sum/3)
-	s.concept = 1 - (1-s.user)*(1-lay)
+	// The description's words found count as weak evidence too, by how
+	// well they tell the categories apart: what lets a category the
+	// vocabulary does not know ("Recipes: ingredients and steps") match.
 	if c.descSum > 0 {
 		cov := 0.0
 		for w, wt := range c.desc {
 			if doc.tf[w] > 0 {
 				cov += wt
+				if !counted[w] {
+					sum += descCueWeight * wt / c.descMax
+					s.words = append(s.words, w)
+				}
 			}
 		}
 		s.desc = cov / c.descSum
 	}
+	s.user = 1 - math.Exp(-sum/3)
+	s.concept = 1 - (1-s.user)*(1-lay)
 	s.evidence = len(s.matched) + len(s.cues)
 	if s.layout != "" {
 		s.evidence++

@@ -43,6 +43,18 @@ var CategorySets = map[string][]CategorySpec{
 	},
 }
 
+// Unknown describes categories the classifier's built-in vocabulary has
+// no concept for, made of the kinds that fit none of CategorySets (the
+// invoices, letters and the rest then fit none): what a user gets from
+// the zero-shot classifier alone on document kinds it was not built for.
+// It is for measuring only; calibration never sees it.
+var Unknown = []CategorySpec{
+	{"Recipes", "Cooking recipes with ingredients and steps", nil, []Kind{Recipe}},
+	{"News", "Newspaper articles", []string{"news"}, []Kind{News}},
+	{"Timetables", "Bus, train and ferry timetables", nil, []Kind{Timetable}},
+	{"Technical notes", "Release notes, runbooks and technical documentation", []string{"version"}, []Kind{TechNote}},
+}
+
 // CategoryOf returns the index of the category of set that kind belongs
 // to, or -1 when it fits none.
 func CategoryOf(set []CategorySpec, kind Kind) int {

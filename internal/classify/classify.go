@@ -5,15 +5,20 @@
 // and layout cues; and it learns from the files the user put into a
 // category by hand.
 //
-// A category's score adds three kinds of evidence, each in [0,1]: the
-// user's own phrases (name and keywords) found in the text; how much of
-// the description's vocabulary the text covers, weighted by how well each
-// word tells the categories apart; and the cue phrases and layout of the
-// document kinds the category's wording names (concepts, vocab.go).
-// Examples move the scores towards the categories whose corrected files
-// the text resembles. The best and second-best scores are turned into a
-// probability of being right by a calibration fitted on synthetic
-// documents (calibrate.go).
+// A category's score pools its evidence found in the text, each phrase
+// counted once: the user's name (fully on a title or label line, less in
+// running text) and keywords; the cue phrases of the document kinds the
+// category's wording names (concepts, vocab.go: "Invoice" or "a bill from
+// a supplier" brings "Rechnungsnummer", "Total TTC", "amount due"); and
+// the description's words, weighted by how well each tells the categories
+// apart. The pool saturates, is combined with the layout cue of those
+// kinds (lines ending in amounts, a salutation and closing, a memo
+// header, blank fields, numbered clauses; layout.go), and the share of the
+// description covered is added. Examples move the scores towards the
+// categories whose corrected files the text resembles (examples.go). The
+// best and second-best scores are turned into the probability that the
+// best category is right by a calibration fitted on synthetic documents
+// (calibrate.go).
 package classify
 
 import (
@@ -339,7 +344,8 @@ var layoutNames = map[layoutKind]string{
 func (s score) reason(name string) string {
 	var ev []string
 	seen := map[string]bool{}
-	for _, p := range append(slices.Clone(s.matched), longest(s.cues, 4)...) {
+	found := append(slices.Clone(s.matched), longest(s.cues, 4)...)
+	for _, p := range append(found, s.words...) {
 		if !seen[p] && len(ev) < 4 {
 			seen[p] = true
 			ev = append(ev, "'"+p+"'")

@@ -106,3 +106,35 @@ func TestEmpty(t *testing.T) {
 		t.Errorf("Classify(\"\") = %+v, want unclassified", d)
 	}
 }
+
+// TestConcurrent classifies from several goroutines at once (run with
+// -race) and checks that every answer equals the sequential one.
+func TestConcurrent(t *testing.T) {
+	docs := synth.Generate(synth.HeldOutSeed, synth.HeldOut, 44)
+	cats := categories(synth.CategorySets["keywords"])
+	m := NewModel(cats, examplesFrom(cats, labelledSynth(synth.CategorySets["keywords"], docs[:11]), 11))
+	want := make([]Decision, len(docs))
+	for i, d := range docs {
+		want[i] = m.Classify(d.Text, 0.5)
+	}
+	errs := make(chan string, 4*len(docs))
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range docs {
+				j := (i + g*11) % len(docs)
+				if got := m.Classify(docs[j].Text, 0.5); got != want[j] {
+					errs <- fmt.Sprintf("doc %d: %+v, want %+v", j, got, want[j])
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

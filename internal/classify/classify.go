@@ -23,6 +23,7 @@ package classify
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -72,11 +73,12 @@ type Model struct {
 
 type catModel struct {
 	Category
-	phrases  []phrase
-	desc     map[string]float64 // description word -> weight
-	descSum  float64
-	descMax  float64 // the largest weight in desc
-	concepts []link
+	phrases   []phrase
+	desc      map[string]float64 // description word -> weight
+	descSum   float64
+	descMax   float64  // the largest weight in desc
+	descWords []string // the keys of desc, sorted: sums in a fixed order
+	concepts  []link
 }
 
 // phrase is a name or keyword of a category, or a cue of a concept.
@@ -132,6 +134,7 @@ func NewModel(cats []Category, examples []Example) *Model {
 			m.cats[i].descSum += wt
 			m.cats[i].descMax = max(m.cats[i].descMax, wt)
 		}
+		m.cats[i].descWords = slices.Sorted(maps.Keys(m.cats[i].desc))
 	}
 	if len(examples) > 0 {
 		m.ex = newExampleModel(cats, examples)
@@ -300,8 +303,8 @@ func (c *catModel) score(doc *docView) score {
 	// vocabulary does not know ("Recipes: ingredients and steps") match.
 	if c.descSum > 0 {
 		cov := 0.0
-		for w, wt := range c.desc {
-			if doc.tf[w] > 0 {
+		for _, w := range c.descWords {
+			if wt := c.desc[w]; doc.tf[w] > 0 {
 				cov += wt
 				if !counted[w] {
 					sum += descCueWeight * wt / c.descMax

@@ -1,7 +1,9 @@
 package classify
 
 import (
+	"maps"
 	"math"
+	"slices"
 )
 
 // exampleModel is what a classification learned from the files users put
@@ -102,10 +104,12 @@ func (e *exampleModel) weigh(b map[string]float64) map[string]float64 {
 	return v
 }
 
+// normalize scales v to unit length. It sums in word order so that the
+// result does not depend on map iteration order.
 func normalize(v map[string]float64) {
 	s := 0.0
-	for _, x := range v {
-		s += x * x
+	for _, w := range slices.Sorted(maps.Keys(v)) {
+		s += v[w] * v[w]
 	}
 	if s == 0 {
 		return
@@ -132,13 +136,14 @@ func (e *exampleModel) adjust(doc *docView, scores []score) {
 		}
 	}
 	v := e.weigh(b)
+	keys := slices.Sorted(maps.Keys(v)) // a fixed order: sums must not vary
 	// A softmax over the centroids' similarities: how strongly the
 	// examples point at each label, whatever the scale of the texts.
 	sims := make([]float64, len(e.centroids))
 	top := math.Inf(-1)
 	for i, c := range e.centroids {
-		for w, x := range v {
-			sims[i] += x * c.vec[w]
+		for _, w := range keys {
+			sims[i] += v[w] * c.vec[w]
 		}
 		top = max(top, sims[i])
 	}

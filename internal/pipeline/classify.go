@@ -232,8 +232,10 @@ func (s *Service) chainBatch(ctx context.Context, tx *store.Tx, c docparse.Class
 	return nil
 }
 
-// maxExamples bounds the overrides a model learns from: the newest.
-const maxExamples = 1000
+// maxExamples bounds the overrides a model learns from: the newest. With
+// texts of at most docparse.MaxClassifiedText, a build reads at most about
+// 20 MB.
+const maxExamples = 300
 
 // modelCache keeps one classifier model per classification, for the
 // version and overrides version it was built from: a batch of 30 files

@@ -307,8 +307,9 @@ func (c *Client) ClassificationFileContent(ctx context.Context, classificationID
 // (clamped to 2-5 s, like [Client.WaitForBatch]) with If-None-Match, so an
 // unchanged batch costs a 304; the Client's pacer keeps all its polling
 // under 5 requests per second. A 429 waits for its Retry-After; network
-// errors and 5xx back off up to 30 s; ctx bounds the wait. o.OnProgress is
-// not used.
+// errors and 5xx back off up to 30 s; ctx bounds the wait, and its error
+// is returned wrapped. o.OnProgressClassification, when set, is called
+// with the batch each time its status or counts are seen to change.
 func (c *Client) WaitForClassificationBatch(ctx context.Context, classificationID, batchID string, o WaitOptions) (*ClassificationBatchResult, error) {
 	if classificationID == "" || batchID == "" {
 		return nil, errors.New("docparse: wait for classification batch: empty classification or batch id")
@@ -316,6 +317,7 @@ func (c *Client) WaitForClassificationBatch(ctx context.Context, classificationI
 	interval := c.clamp(o.Interval)
 	etag := ""
 	failures := 0
+	var last *ClassificationBatch
 	for {
 		res, tag, err := c.pollClassificationBatch(ctx, classificationID, batchID, etag)
 		var ae *Error
@@ -325,6 +327,10 @@ func (c *Client) WaitForClassificationBatch(ctx context.Context, classificationI
 			return nil, fmt.Errorf("docparse: wait for classification batch %s: %w", batchID, ctx.Err())
 		case err == nil:
 			failures = 0
+			if res != nil && o.OnProgressClassification != nil && (last == nil || last.Status != res.Batch.Status || last.Counts != res.Batch.Counts) {
+				last = &res.Batch
+				o.OnProgressClassification(res.Batch)
+			}
 			if res != nil && res.Batch.Terminal() {
 				return res, nil
 			}

@@ -1,6 +1,13 @@
 // Package pipeline holds docparse's use cases: each changes state and
 // enqueues the work it causes in one transaction. It owns the River client,
 // the job arguments and the workers.
+//
+// Where things are: extractions.go and classifications.go (create, update,
+// delete, overrides); upload.go (streamed uploads of both kinds of batch);
+// process.go (job process_file: extract one file) and classify.go (job
+// classify_file: classify one file; chaining to linked extractions; the
+// classifier model cache); events.go (events and their deliveries, in the
+// transaction of the change); dispatch.go (webhook delivery).
 package pipeline
 
 import (

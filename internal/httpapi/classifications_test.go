@@ -502,64 +502,95 @@ func TestClassificationThreshold(t *testing.T) {
 	}
 }
 
-// TestClassificationOverride: PATCH sets and clears a sticky override,
-// refuses unknown categories, and the classification learns from it.
+// facilitiesMemo is an internal memo: none of mailroomClassification's
+// categories matches it out of the box.
+func facilitiesMemo(subject, body string) []byte {
+	return []byte(fmt.Sprintf("MEMO\nTo: all staff\nFrom: facilities\nSubject: %s\n%s\n", subject, body))
+}
+
+// TestClassificationOverride: PATCH sets and clears a sticky override and
+// refuses unknown categories; the classification learns from overrides: a
+// user who files a batch of memos under Letters by hand finds the next
+// memo filed there by the classifier.
 func TestClassificationOverride(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		e := newEnv(t, eng, envOptions{})
 		c := e.createClassification(mailroomClassification(""))
 		clsID, ids := c["id"].(string), categoryIDs(c)
-		memo := []string{"MEMO", "To: all staff", "From: facilities", "Subject: quarterly maintenance schedule",
-			"The elevator inspection and boiler check take place on Friday morning."}
-		r := e.uploadClassification(clsID, []upload{{"memo.txt", lines(memo)}})
-		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
-		done := e.waitClassificationBatch(clsID, batchID)
-		f := done["files"].([]any)[0].(map[string]any)
-		fileID := f["id"].(string)
-		if f["classified_category_name"] == "Letters" {
-			t.Fatalf("the memo is already a letter before any override: %v", f)
+		memos := []upload{
+			{"maintenance.txt", facilitiesMemo("quarterly maintenance schedule", "The elevator inspection and boiler check take place on Friday morning.")},
+			{"fire-drill.txt", facilitiesMemo("fire drill", "The fire alarm test takes place on Monday at noon; please leave the building by the east stairs.")},
+			{"parking.txt", facilitiesMemo("parking", "The car park is closed on Wednesday for resurfacing; please use the street.")},
+			{"kitchen.txt", facilitiesMemo("kitchen", "The kitchen on floor 2 will be cleaned on Thursday afternoon.")},
+			{"windows.txt", facilitiesMemo("windows", "The window cleaners visit the building on Tuesday morning.")},
 		}
-		path := "/v1/classifications/" + clsID + "/batches/" + batchID + "/files/" + fileID
+		probe := []upload{{"heating.txt", facilitiesMemo("heating", "The heating in the west wing is switched off on Tuesday for repairs.")}}
+		batch := func(files []upload) (string, map[string]any) {
+			r := e.uploadClassification(clsID, files)
+			if r.status != 202 {
+				t.Fatalf("upload: %d %s", r.status, r.body)
+			}
+			id := r.json(t)["batch"].(map[string]any)["id"].(string)
+			return id, e.waitClassificationBatch(clsID, id)
+		}
+		// Before any override, the memos are no letters.
+		_, before := batch(probe)
+		if f := before["files"].([]any)[0].(map[string]any); f["classified_category_id"] == ids["Letters"] {
+			t.Fatalf("a memo is a letter before any override: %v", f)
+		}
+		batchID, done := batch(append(memos, upload{"invoice.txt", lines(invoiceDoc)}))
+		files := filesByName(done)
+		path := func(name string) string {
+			return "/v1/classifications/" + clsID + "/batches/" + batchID + "/files/" + files[name]["id"].(string)
+		}
 		etag := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches/"+batchID, nil).header.Get("ETag")
 
 		// Unknown category, wrong type, missing field: refused.
-		if r := e.doJSON("PATCH", path, map[string]any{"classified_category_id": "cat_01NOPE"}); r.status != 422 || errorCode(t, r) != "invalid_schema" {
+		if r := e.doJSON("PATCH", path("parking.txt"), map[string]any{"classified_category_id": "cat_01NOPE"}); r.status != 422 || errorCode(t, r) != "invalid_schema" {
 			t.Errorf("unknown category: %d %s", r.status, r.body)
 		}
-		if r := e.doJSON("PATCH", path, map[string]any{"classified_category_id": 7}); r.status != 400 {
+		if r := e.doJSON("PATCH", path("parking.txt"), map[string]any{"classified_category_id": 7}); r.status != 400 {
 			t.Errorf("number: %d %s", r.status, r.body)
 		}
-		if r := e.doJSON("PATCH", path, map[string]any{}); r.status != 400 {
+		if r := e.doJSON("PATCH", path("parking.txt"), map[string]any{}); r.status != 400 {
 			t.Errorf("missing: %d %s", r.status, r.body)
 		}
-		// Set.
-		r = e.doJSON("PATCH", path, map[string]any{"classified_category_id": ids["Letters"]})
-		if r.status != 200 {
-			t.Fatalf("override: %d %s", r.status, r.body)
+		if r := e.doJSON("PATCH", "/v1/classifications/"+clsID+"/batches/"+batchID+"/files/cfile_01NOPE", map[string]any{"classified_category_id": nil}); r.status != 404 {
+			t.Errorf("unknown file: %d %s", r.status, r.body)
 		}
-		got := r.json(t)["file"].(map[string]any)
-		if got["overridden"] != true || got["classified_category_id"] != ids["Letters"] || got["classified_category_name"] != "Letters" || got["confidence"] != 1.0 {
-			t.Errorf("after override: %v", got)
+		// Set: every memo is filed under Letters, the invoice confirmed.
+		for _, m := range memos {
+			r := e.doJSON("PATCH", path(m.name), map[string]any{"classified_category_id": ids["Letters"]})
+			if r.status != 200 {
+				t.Fatalf("override: %d %s", r.status, r.body)
+			}
+			got := r.json(t)["file"].(map[string]any)
+			if got["overridden"] != true || got["classified_category_id"] != ids["Letters"] || got["classified_category_name"] != "Letters" || got["confidence"] != 1.0 {
+				t.Errorf("after override: %v", got)
+			}
 		}
-		// The poll shows it: the ETag changed.
+		if r := e.doJSON("PATCH", path("invoice.txt"), map[string]any{"classified_category_id": ids["Invoices"]}); r.status != 200 {
+			t.Fatalf("confirm: %d %s", r.status, r.body)
+		}
+		// The poll shows them: the ETag changed.
 		poll := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches/"+batchID, nil, "If-None-Match", etag)
-		if poll.status != 200 || poll.json(t)["files"].([]any)[0].(map[string]any)["overridden"] != true {
+		if poll.status != 200 || filesByName(poll.json(t))["kitchen.txt"]["overridden"] != true {
 			t.Errorf("poll after override: %d %s", poll.status, poll.body)
 		}
-		// The classification learns: the same memo, uploaded again, is a
-		// letter now.
-		r = e.uploadClassification(clsID, []upload{{"memo-again.txt", lines(memo)}})
-		again := e.waitClassificationBatch(clsID, r.json(t)["batch"].(map[string]any)["id"].(string))
-		if f := again["files"].([]any)[0].(map[string]any); f["classified_category_id"] != ids["Letters"] || f["overridden"] != false {
-			t.Errorf("after the override, the same memo is %v, want Letters without an override", f)
+		// The classification learned: the next memo is a letter, without
+		// an override of its own.
+		_, after := batch(probe)
+		if f := after["files"].([]any)[0].(map[string]any); f["classified_category_id"] != ids["Letters"] || f["overridden"] != false {
+			t.Errorf("after the overrides, a new memo is %v, want Letters without an override", f)
 		}
 		// Clear: the classifier's decision shows again.
-		r = e.doJSON("PATCH", path, map[string]any{"classified_category_id": nil})
+		r := e.doJSON("PATCH", path("parking.txt"), map[string]any{"classified_category_id": nil})
 		if r.status != 200 {
 			t.Fatalf("clear: %d %s", r.status, r.body)
 		}
-		if f := r.json(t)["file"].(map[string]any); f["overridden"] != false || f["classified_category_id"] != done["files"].([]any)[0].(map[string]any)["classified_category_id"] {
-			t.Errorf("after clearing: %v", f)
+		if f := r.json(t)["file"].(map[string]any); f["overridden"] != false || f["classified_category_id"] != files["parking.txt"]["classified_category_id"] ||
+			f["confidence"] != files["parking.txt"]["confidence"] {
+			t.Errorf("after clearing: %v, want the decision %v", f, files["parking.txt"])
 		}
 	})
 }

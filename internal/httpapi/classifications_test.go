@@ -781,3 +781,62 @@ func TestClassificationUploadLimits(t *testing.T) {
 		t.Errorf("batches stored by refused uploads: %s", l.body)
 	}
 }
+
+// TestOverrideWhileProcessing: overrides set while the batch's files are
+// being classified all succeed, survive the classifier's decisions and
+// show in the ended batch; the batch ends once.
+func TestOverrideWhileProcessing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		c := e.createClassification(mailroomClassification(""))
+		clsID, ids := c["id"].(string), categoryIDs(c)
+		var files []upload
+		for i := range 16 {
+			files = append(files, upload{fmt.Sprintf("letter-%02d.txt", i), lines(letterDoc)})
+		}
+		r := e.uploadClassification(clsID, files)
+		if r.status != 202 {
+			t.Fatalf("upload: %d", r.status)
+		}
+		up := r.json(t)
+		batchID := up["batch"].(map[string]any)["id"].(string)
+		var wg sync.WaitGroup
+		for i, f := range up["files"].([]any) {
+			if i%2 == 1 {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p := "/v1/classifications/" + clsID + "/batches/" + batchID + "/files/" + f.(map[string]any)["id"].(string)
+				if r := e.doJSON("PATCH", p, map[string]any{"classified_category_id": ids["Receipts"]}); r.status != 200 {
+					t.Errorf("override: %d %s", r.status, r.body)
+				}
+			}()
+		}
+		wg.Wait()
+		done := e.waitClassificationBatch(clsID, batchID)
+		if b := done["batch"].(map[string]any); b["status"] != "processed" || b["counts"].(map[string]any)["processed"].(float64) != 16 {
+			t.Fatalf("batch: %v", b)
+		}
+		for i, f := range done["files"].([]any) {
+			fm := f.(map[string]any)
+			want, overridden := "Letters", false
+			if i%2 == 0 {
+				want, overridden = "Receipts", true
+			}
+			if fm["classified_category_name"] != want || fm["overridden"] != overridden {
+				t.Errorf("%s: %v, want %s overridden %v", fm["file_name"], fm, want, overridden)
+			}
+		}
+		var completed int
+		for _, ev := range e.doJSON("GET", "/v1/events?type=classification.completed", nil).json(t)["data"].([]any) {
+			if ev.(map[string]any)["data"].(map[string]any)["batch_id"] == batchID {
+				completed++
+			}
+		}
+		if completed != 1 {
+			t.Errorf("%d classification.completed events, want 1", completed)
+		}
+	})
+}

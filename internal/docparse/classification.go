@@ -3,6 +3,7 @@ package docparse
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -122,28 +123,22 @@ type Override struct {
 	At           time.Time
 }
 
-// Result is what a file shows: the override when there is one, else the
-// classifier's decision. ok is false while the file has neither.
+// Result is what a file shows: the override when there is one (with
+// confidence 1 and a reasoning that quotes the classifier's own decision),
+// else the classifier's decision. ok is false while the file has neither.
 func (f ClassificationFile) Result() (d Decision, ok bool) {
-	if f.Override != nil {
-		r := fmt.Sprintf("Set by hand to %q.", f.Override.CategoryName)
-		if f.Decided {
-			name := f.Decision.CategoryName
-			if f.Decision.CategoryID == "" {
-				name = "no category"
-			}
-			r += fmt.Sprintf(" The classifier had chosen %s (confidence %.2f): %s", quoteName(name, f.Decision.CategoryID != ""), f.Decision.Confidence, f.Decision.Reasoning)
+	if f.Override == nil {
+		return f.Decision, f.Decided
+	}
+	r := fmt.Sprintf("Set by hand to %q.", f.Override.CategoryName)
+	if f.Decided {
+		chose := "no category"
+		if f.Decision.CategoryID != "" {
+			chose = strconv.Quote(f.Decision.CategoryName)
 		}
-		return Decision{CategoryID: f.Override.CategoryID, CategoryName: f.Override.CategoryName, Confidence: 1, Reasoning: r}, true
+		r += fmt.Sprintf(" The classifier had chosen %s (confidence %.2f): %s", chose, f.Decision.Confidence, f.Decision.Reasoning)
 	}
-	return f.Decision, f.Decided
-}
-
-func quoteName(name string, quote bool) string {
-	if quote {
-		return fmt.Sprintf("%q", name)
-	}
-	return name
+	return Decision{CategoryID: f.Override.CategoryID, CategoryName: f.Override.CategoryName, Confidence: 1, Reasoning: r}, true
 }
 
 // ValidateClassification checks the name, description and threshold of a

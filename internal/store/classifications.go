@@ -232,16 +232,31 @@ const cbatchCols = `id, account_id, classification_id, name, status, file_count,
 	n_queued, n_processing, n_processed, n_needs_review, n_failed, version, created_at, updated_at, completed_at`
 
 func scanClassificationBatch(row interface{ Scan(...any) error }) (docparse.ClassificationBatch, error) {
-	var b docparse.ClassificationBatch
-	var created, updated int64
-	var completed sql.NullInt64
-	if err := row.Scan(&b.ID, &b.AccountID, &b.ClassificationID, &b.Name, &b.Status, &b.FileCount, &b.PageCount,
-		&b.Counts.Queued, &b.Counts.Processing, &b.Counts.Processed, &b.Counts.NeedsReview, &b.Counts.Failed,
-		&b.Version, &created, &updated, &completed); err != nil {
-		return b, err
+	var sb cbatchScan
+	if err := row.Scan(sb.dest()...); err != nil {
+		return docparse.ClassificationBatch{}, err
 	}
-	b.CreatedAt, b.UpdatedAt, b.CompletedAt = fromMicros(created), fromMicros(updated), nullTime(completed)
-	return b, nil
+	return sb.batch(), nil
+}
+
+// cbatchScan receives a row of cbatchCols.
+type cbatchScan struct {
+	b                docparse.ClassificationBatch
+	created, updated int64
+	completed        sql.NullInt64
+}
+
+func (s *cbatchScan) dest() []any {
+	b := &s.b
+	return []any{&b.ID, &b.AccountID, &b.ClassificationID, &b.Name, &b.Status, &b.FileCount, &b.PageCount,
+		&b.Counts.Queued, &b.Counts.Processing, &b.Counts.Processed, &b.Counts.NeedsReview, &b.Counts.Failed,
+		&b.Version, &s.created, &s.updated, &s.completed}
+}
+
+func (s *cbatchScan) batch() docparse.ClassificationBatch {
+	b := s.b
+	b.CreatedAt, b.UpdatedAt, b.CompletedAt = fromMicros(s.created), fromMicros(s.updated), nullTime(s.completed)
+	return b
 }
 
 // cfileCols are the columns of a classification file, without its text.
@@ -250,46 +265,72 @@ const cfileCols = `id, account_id, classification_id, batch_id, position, file_n
 	override_category_id, override_category_name, overridden_at, linked_batch_id, created_at, updated_at`
 
 func scanClassificationFile(row interface{ Scan(...any) error }) (docparse.ClassificationFile, error) {
-	var f docparse.ClassificationFile
-	var ecode, emsg, catID, catName, reasoning, ovID, ovName, linked sql.NullString
-	var conf sql.NullFloat64
-	var ovAt sql.NullInt64
-	var created, updated int64
-	if err := row.Scan(&f.ID, &f.AccountID, &f.ClassificationID, &f.BatchID, &f.Position, &f.FileName, &f.Kind, &f.MIME, &f.Size,
-		&f.PageCount, &f.BlobKey, &f.Status, &ecode, &emsg, &f.Decided, &catID, &catName, &conf, &reasoning,
-		&ovID, &ovName, &ovAt, &linked, &created, &updated); err != nil {
-		return f, err
+	var sf cfileScan
+	if err := row.Scan(sf.dest()...); err != nil {
+		return docparse.ClassificationFile{}, err
 	}
-	if ecode.Valid {
-		f.Error = &docparse.FileError{Code: ecode.String, Message: emsg.String}
+	return sf.file(), nil
+}
+
+// cfileScan receives a row of cfileCols.
+type cfileScan struct {
+	f                                                        docparse.ClassificationFile
+	ecode, emsg, catID, catName, reasoning, ovID, ovName, lb sql.NullString
+	conf                                                     sql.NullFloat64
+	ovAt                                                     sql.NullInt64
+	created, updated                                         int64
+}
+
+func (s *cfileScan) dest() []any {
+	f := &s.f
+	return []any{&f.ID, &f.AccountID, &f.ClassificationID, &f.BatchID, &f.Position, &f.FileName, &f.Kind, &f.MIME, &f.Size,
+		&f.PageCount, &f.BlobKey, &f.Status, &s.ecode, &s.emsg, &f.Decided, &s.catID, &s.catName, &s.conf, &s.reasoning,
+		&s.ovID, &s.ovName, &s.ovAt, &s.lb, &s.created, &s.updated}
+}
+
+func (s *cfileScan) file() docparse.ClassificationFile {
+	f := s.f
+	if s.ecode.Valid {
+		f.Error = &docparse.FileError{Code: s.ecode.String, Message: s.emsg.String}
 	}
-	f.Decision = docparse.Decision{CategoryID: catID.String, CategoryName: catName.String, Confidence: conf.Float64, Reasoning: reasoning.String}
-	if ovID.Valid {
-		f.Override = &docparse.Override{CategoryID: ovID.String, CategoryName: ovName.String, At: fromMicros(ovAt.Int64)}
+	f.Decision = docparse.Decision{CategoryID: s.catID.String, CategoryName: s.catName.String, Confidence: s.conf.Float64, Reasoning: s.reasoning.String}
+	if s.ovID.Valid {
+		f.Override = &docparse.Override{CategoryID: s.ovID.String, CategoryName: s.ovName.String, At: fromMicros(s.ovAt.Int64)}
 	}
-	f.LinkedBatchID = linked.String
-	f.CreatedAt, f.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return f, nil
+	f.LinkedBatchID = s.lb.String
+	f.CreatedAt, f.UpdatedAt = fromMicros(s.created), fromMicros(s.updated)
+	return f
 }
 
 // ClassificationBatchWithFiles is what the polling endpoint reads: the
-// batch and its files in upload order.
+// batch and its files in upload order, in one query (one snapshot: the
+// counts agree with the files). A batch always holds at least one file.
 func (db *DB) ClassificationBatchWithFiles(ctx context.Context, accountID, classificationID, batchID string) (docparse.ClassificationBatch, []docparse.ClassificationFile, error) {
-	b, err := scanClassificationBatch(db.read().QueryRowContext(ctx, `SELECT `+cbatchCols+` FROM classification_batches
-		WHERE id = $1 AND account_id = $2 AND classification_id = $3`, batchID, accountID, classificationID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return b, nil, fmt.Errorf("classification batch %s: %w", batchID, docparse.ErrNotFound)
-	}
+	rows, err := db.read().QueryContext(ctx, `SELECT `+prefixCols(cbatchCols, "b.")+`, `+prefixCols(cfileCols, "f.")+`
+		FROM classification_batches b JOIN classification_files f ON f.batch_id = b.id
+		WHERE b.id = $1 AND b.account_id = $2 AND b.classification_id = $3 ORDER BY f.position`, batchID, accountID, classificationID)
 	if err != nil {
+		return docparse.ClassificationBatch{}, nil, fmt.Errorf("select classification batch: %w", err)
+	}
+	defer rows.Close()
+	var b docparse.ClassificationBatch
+	var files []docparse.ClassificationFile
+	for rows.Next() {
+		var sb cbatchScan
+		var sf cfileScan
+		if err := rows.Scan(append(sb.dest(), sf.dest()...)...); err != nil {
+			return b, nil, fmt.Errorf("scan classification batch: %w", err)
+		}
+		b = sb.batch()
+		files = append(files, sf.file())
+	}
+	if err := rows.Err(); err != nil {
 		return b, nil, fmt.Errorf("select classification batch: %w", err)
 	}
-	rows, err := db.read().QueryContext(ctx, `SELECT `+cfileCols+` FROM classification_files
-		WHERE batch_id = $1 AND account_id = $2 ORDER BY position`, batchID, accountID)
-	if err != nil {
-		return b, nil, fmt.Errorf("select classification files: %w", err)
+	if len(files) == 0 {
+		return b, nil, fmt.Errorf("classification batch %s: %w", batchID, docparse.ErrNotFound)
 	}
-	files, _, err := collect(rows, Page{Limit: 1 << 30}, scanClassificationFile)
-	return b, files, err
+	return b, files, nil
 }
 
 // ListClassificationBatches lists a classification's batches, newest

@@ -45,6 +45,16 @@ var errUploadEnded = errors.New("upload ended")
 // close them. An upload cannot be retried from streams: a 429 *Error
 // carries RetryAfter, and with an IdempotencyKey a re-upload is safe.
 func (c *Client) UploadBatch(ctx context.Context, extractionID string, files []File, o UploadOptions) (*BatchResult, error) {
+	var out BatchResult
+	if err := c.upload(ctx, path("extractions", extractionID, "batches"), files, o, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// upload streams files as a multipart batch upload to p and decodes the
+// answer into out.
+func (c *Client) upload(ctx context.Context, p string, files []File, o UploadOptions, out any) error {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	written := make(chan struct{})
@@ -52,21 +62,20 @@ func (c *Client) UploadBatch(ctx context.Context, extractionID string, files []F
 		defer close(written)
 		pw.CloseWithError(writeMultipart(mw, files, o))
 	}()
-	resp, err := c.send(ctx, request{method: http.MethodPost, path: path("extractions", extractionID, "batches"),
+	resp, err := c.send(ctx, request{method: http.MethodPost, path: p,
 		raw: pr, ctype: mw.FormDataContentType(), header: idempotency(o.IdempotencyKey)})
 	// The server may answer before it has read everything (a 404 or 413):
 	// closing the pipe's reading end stops the writer.
 	pr.CloseWithError(errUploadEnded)
 	<-written
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
-	var out BatchResult
-	if err := decodeBody(resp, &out); err != nil {
-		return nil, fmt.Errorf("docparse: decode upload answer: %w", err)
+	if err := decodeBody(resp, out); err != nil {
+		return fmt.Errorf("docparse: decode upload answer: %w", err)
 	}
-	return &out, nil
+	return nil
 }
 
 // writeMultipart writes the batch name and every file as parts named

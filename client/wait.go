@@ -61,6 +61,9 @@ type WaitOptions struct {
 	// when the batch is first seen, last with the final batch before
 	// WaitForBatch returns.
 	OnProgress func(Batch)
+	// OnProgressClassification is OnProgress for
+	// [Client.WaitForClassificationBatch].
+	OnProgressClassification func(ClassificationBatch)
 }
 
 // WaitForBatch waits until a batch ends (processed, partial or failed) and

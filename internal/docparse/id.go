@@ -18,6 +18,13 @@ const (
 	PrefixEvent      = "evt_"
 	PrefixEndpoint   = "we_"
 	PrefixAttempt    = "att_"
+
+	PrefixClassification      = "cls_"
+	PrefixCategory            = "cat_"
+	PrefixClassificationBatch = "cbtc_"
+	// PrefixClassificationFile names the files of classification batches,
+	// as cbtc_ names their batches beside the extraction's btc_.
+	PrefixClassificationFile = "cfile_"
 )
 
 // IDs mints prefixed ULIDs. Within one IDs, ids minted later sort after ids

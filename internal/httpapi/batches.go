@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,10 +42,17 @@ func bodyError(err error) error {
 	return errorf(http.StatusBadRequest, "malformed_multipart", "the multipart body is malformed or truncated: %v", err)
 }
 
-// createBatch receives a multipart upload and streams each "files" part to
-// the blob store; nothing is held in memory whole. Limits answer 413 and
-// leave nothing stored.
-func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
+// uploader is a batch being received: pipeline.Upload (extraction
+// batches) or pipeline.ClassificationUpload.
+type uploader interface {
+	Add(ctx context.Context, fileName string, r io.Reader) error
+	Files() int
+}
+
+// checkUpload refuses a request that is not multipart (415) or whose
+// declared length is over what the limits allow (413), and bounds the
+// body it may read.
+func (s *Server) checkUpload(w http.ResponseWriter, r *http.Request) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "upload files as multipart/form-data with one part named \"files\" per file")
@@ -55,14 +63,17 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("the request body is larger than %d bytes (%d files of at most %d bytes): %w", limit, cfg.MaxFiles, cfg.MaxFileSize, docparse.ErrTooLarge)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	up, err := s.svc.NewUpload(r.Context(), account(r), r.PathValue("extraction_id"))
-	if err != nil {
-		return err
-	}
-	defer up.Abort() // no-op after a successful Commit
+	return nil
+}
+
+// receiveUpload reads a multipart upload and streams each "files" part to
+// up; nothing is held in memory whole. It returns the batch name of the
+// "name" part. The caller has called checkUpload, and commits or aborts
+// up.
+func receiveUpload(r *http.Request, up uploader) (string, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return errorf(http.StatusBadRequest, "malformed_multipart", "the multipart body is malformed: %v", err)
+		return "", errorf(http.StatusBadRequest, "malformed_multipart", "the multipart body is malformed: %v", err)
 	}
 	name := ""
 	for {
@@ -71,7 +82,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 		if err != nil {
-			return bodyError(err)
+			return "", bodyError(err)
 		}
 		switch part.FormName() {
 		case "files", "files[]", "file":
@@ -82,27 +93,46 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 			}
 			if err := up.Add(r.Context(), fileName, rr); err != nil {
 				if rr.err != nil {
-					return bodyError(rr.err)
+					return "", bodyError(rr.err)
 				}
-				return err
+				return "", err
 			}
 		case "name":
 			b, err := io.ReadAll(io.LimitReader(part, 1024))
 			if err != nil {
-				return bodyError(err)
+				return "", bodyError(err)
 			}
 			name = strings.TrimSpace(string(b))
 			if len([]rune(name)) > 200 {
 				v := &docparse.ValidationError{}
 				v.Add("name", "must be at most 200 characters")
-				return v
+				return "", v
 			}
 		default:
 			if _, err := io.Copy(io.Discard, part); err != nil {
-				return bodyError(err)
+				return "", bodyError(err)
 			}
 		}
 		part.Close()
+	}
+	return name, nil
+}
+
+// createBatch receives a multipart upload and streams each "files" part to
+// the blob store; nothing is held in memory whole. Limits answer 413 and
+// leave nothing stored.
+func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
+	if err := s.checkUpload(w, r); err != nil {
+		return err
+	}
+	up, err := s.svc.NewUpload(r.Context(), account(r), r.PathValue("extraction_id"))
+	if err != nil {
+		return err
+	}
+	defer up.Abort() // no-op after a successful Commit
+	name, err := receiveUpload(r, up)
+	if err != nil {
+		return err
 	}
 	b, files, err := up.Commit(r.Context(), name)
 	if err != nil {
@@ -190,20 +220,9 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var f store.BatchFilter
-	q := r.URL.Query()
-	if v := q.Get("status"); v != "" {
-		if !docparse.BatchStatus(v).Valid() {
-			return errorf(http.StatusBadRequest, "invalid_request", "status must be one of queued, processing, processed, partial, failed, not %q", v)
-		}
-		f.Status = docparse.BatchStatus(v)
-	}
-	if v := q.Get("updated_after"); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil {
-			return errorf(http.StatusBadRequest, "invalid_request", "updated_after must be an RFC 3339 time such as 2026-05-24T10:00:00Z, not %q", v)
-		}
-		f.UpdatedAfter = &t
+	f, err := batchFilter(r)
+	if err != nil {
+		return err
 	}
 	// The extraction must exist in this account (404 otherwise, not an
 	// empty list).
@@ -216,6 +235,26 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, list(bs, more, func(b docparse.Batch) string { return b.ID }, viewBatch))
 	return nil
+}
+
+// batchFilter reads ?status= and ?updated_after= of a batch list.
+func batchFilter(r *http.Request) (store.BatchFilter, error) {
+	var f store.BatchFilter
+	q := r.URL.Query()
+	if v := q.Get("status"); v != "" {
+		if !docparse.BatchStatus(v).Valid() {
+			return f, errorf(http.StatusBadRequest, "invalid_request", "status must be one of queued, processing, processed, partial, failed, not %q", v)
+		}
+		f.Status = docparse.BatchStatus(v)
+	}
+	if v := q.Get("updated_after"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return f, errorf(http.StatusBadRequest, "invalid_request", "updated_after must be an RFC 3339 time such as 2026-05-24T10:00:00Z, not %q", v)
+		}
+		f.UpdatedAfter = &t
+	}
+	return f, nil
 }
 
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
@@ -233,20 +272,24 @@ func (s *Server) getFileContent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fh, err := s.blobs.Open(f.BlobKey)
+	return s.serveBlob(w, r, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
+}
+
+// serveBlob answers a stored upload as it was received, as an attachment.
+func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentType, fileName string, modified time.Time) error {
+	fh, err := s.blobs.Open(key)
 	if err != nil {
 		return err
 	}
 	defer fh.Close()
 	h := w.Header()
-	ct := f.MIME
-	if ct == "" {
-		ct = "application/octet-stream"
+	if contentType == "" {
+		contentType = "application/octet-stream"
 	}
-	h.Set("Content-Type", ct)
+	h.Set("Content-Type", contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.FileName}))
-	http.ServeContent(w, r, "", f.CreatedAt, fh)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fileName}))
+	http.ServeContent(w, r, "", modified, fh)
 	return nil
 }
 

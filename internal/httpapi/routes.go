@@ -30,6 +30,19 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}", authed(s.getFile))
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}/content", authed(s.getFileContent))
 
+	mux.Handle("GET /v1/classifications", authed(s.listClassifications))
+	mux.Handle("POST /v1/classifications", creates(s.createClassification))
+	mux.Handle("GET /v1/classifications/{classification_id}", authed(s.getClassification))
+	mux.Handle("PATCH /v1/classifications/{classification_id}", authed(s.updateClassification))
+	mux.Handle("DELETE /v1/classifications/{classification_id}", authed(s.deleteClassification))
+
+	mux.Handle("GET /v1/classifications/{classification_id}/batches", authed(s.listClassificationBatches))
+	mux.Handle("POST /v1/classifications/{classification_id}/batches", creates(s.createClassificationBatch))
+	mux.Handle("GET /v1/classifications/{classification_id}/batches/{batch_id}", authed(s.getClassificationBatch))
+	mux.Handle("GET /v1/classifications/{classification_id}/batches/{batch_id}/files/{file_id}", authed(s.getClassificationFile))
+	mux.Handle("PATCH /v1/classifications/{classification_id}/batches/{batch_id}/files/{file_id}", authed(s.updateClassificationFile))
+	mux.Handle("GET /v1/classifications/{classification_id}/batches/{batch_id}/files/{file_id}/content", authed(s.getClassificationFileContent))
+
 	mux.Handle("GET /v1/webhook_endpoints", authed(s.listEndpoints))
 	mux.Handle("POST /v1/webhook_endpoints", creates(s.createEndpoint))
 	mux.Handle("GET /v1/webhook_endpoints/{endpoint_id}", authed(s.getEndpoint))

@@ -125,3 +125,81 @@ func (s *Service) fileEvents(ctx context.Context, tx *store.Tx, m store.Move) ([
 	more, err := s.emit(ctx, tx, b.AccountID, typ, data)
 	return append(tasks, more...), err
 }
+
+// classifiedFile is a classification file in the data of file.classified
+// and classification.completed: its result (the override when there is
+// one), null category when unclassified or failed.
+type classifiedFile struct {
+	ID            string              `json:"id"`
+	FileName      string              `json:"file_name"`
+	Status        docparse.FileStatus `json:"status"`
+	PageCount     int                 `json:"page_count"`
+	CategoryID    *string             `json:"category_id"`
+	CategoryName  *string             `json:"category_name"`
+	Confidence    *float64            `json:"confidence"`
+	Overridden    bool                `json:"overridden"`
+	LinkedBatchID *string             `json:"linked_batch_id,omitempty"`
+	Error         *docparse.FileError `json:"error,omitempty"`
+}
+
+func viewClassifiedFile(f docparse.ClassificationFile) classifiedFile {
+	out := classifiedFile{ID: f.ID, FileName: f.FileName, Status: f.Status, PageCount: f.PageCount, Overridden: f.Override != nil, Error: f.Error}
+	if d, ok := f.Result(); ok {
+		if d.CategoryID != "" {
+			out.CategoryID, out.CategoryName = &d.CategoryID, &d.CategoryName
+		}
+		out.Confidence = &d.Confidence
+	}
+	if f.LinkedBatchID != "" {
+		out.LinkedBatchID = &f.LinkedBatchID
+	}
+	return out
+}
+
+type fileClassifiedData struct {
+	ClassificationID string         `json:"classification_id"`
+	BatchID          string         `json:"batch_id"`
+	File             classifiedFile `json:"file"`
+}
+
+type classificationCompletedData struct {
+	ClassificationID string               `json:"classification_id"`
+	BatchID          string               `json:"batch_id"`
+	Status           docparse.BatchStatus `json:"status"`
+	FileCount        int                  `json:"file_count"`
+	PageCount        int                  `json:"page_count"`
+	Counts           docparse.Counts      `json:"counts"`
+	Files            []classifiedFile     `json:"files"`
+}
+
+// classificationEvents emits what a classification file's move causes:
+// file.classified when the file ends (processed or failed); and when the
+// move ended the batch, the chained extraction batches, then
+// classification.completed, once per batch, naming the batches the files
+// went to.
+func (s *Service) classificationEvents(ctx context.Context, tx *store.Tx, c docparse.Classification, m store.ClassificationMove) ([]store.DeliveryTask, error) {
+	if !m.Moved || !m.File.Status.Terminal() {
+		return nil, nil
+	}
+	f := m.File
+	tasks, err := s.emit(ctx, tx, f.AccountID, EventFileClassified, fileClassifiedData{ClassificationID: f.ClassificationID,
+		BatchID: f.BatchID, File: viewClassifiedFile(f)})
+	if err != nil || !m.BatchEnded {
+		return tasks, err
+	}
+	b := m.Batch
+	if err := s.chainBatch(ctx, tx, c, b); err != nil {
+		return nil, err
+	}
+	files, err := tx.ClassificationBatchFiles(ctx, b.AccountID, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	data := classificationCompletedData{ClassificationID: b.ClassificationID, BatchID: b.ID, Status: b.Status, FileCount: b.FileCount,
+		PageCount: b.PageCount, Counts: b.Counts, Files: make([]classifiedFile, len(files))}
+	for i, x := range files {
+		data.Files[i] = viewClassifiedFile(x)
+	}
+	more, err := s.emit(ctx, tx, b.AccountID, EventClassificationCompleted, data)
+	return append(tasks, more...), err
+}

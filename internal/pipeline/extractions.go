@@ -111,7 +111,7 @@ func (s *Service) UpdateExtraction(ctx context.Context, accountID, id string, in
 }
 
 // DeleteExtraction removes an extraction with its batches, files, results
-// and stored documents. Jobs still queued for its files find nothing and
+// and the stored documents that no classification file shares. Jobs still queued for its files find nothing and
 // end.
 func (s *Service) DeleteExtraction(ctx context.Context, accountID, id string) error {
 	var keys []string
@@ -122,10 +122,6 @@ func (s *Service) DeleteExtraction(ctx context.Context, accountID, id string) er
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if err := s.blobs.Delete(k); err != nil {
-			s.log.Warn("delete blob", "blob_key", k, "err", err)
-		}
-	}
+	s.deleteBlobs(keys)
 	return nil
 }

@@ -123,28 +123,13 @@ func (s *Service) finish(ctx context.Context, accountID, fileID string, to docpa
 // extractFile reads a stored file and fills the schema. It returns the
 // file's final status and what to store; an error is transient.
 func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docparse.Schema) (docparse.FileStatus, store.FileOutcome, error) {
-	fail := func(code, msg string) (docparse.FileStatus, store.FileOutcome, error) {
-		return docparse.FileFailed, store.FileOutcome{Error: &docparse.FileError{Code: code, Message: msg}}, nil
-	}
-	if f.Size == 0 {
-		return fail("empty_document", "the file is empty")
-	}
-	if extract.Kind(f.Kind) == extract.KindUnknown {
-		return fail("unsupported_type", "the file's content is not a supported document type")
-	}
-	path, err := s.blobs.Path(f.BlobKey)
+	doc, ferr, err := s.readDocument(ctx, f.ID, f.Size, f.Kind, f.BlobKey, extract.ExtractOptions{
+		OCRPriority: schema.Options.OCRPriority, Languages: ocrLanguages(schema.Language)})
 	if err != nil {
 		return "", store.FileOutcome{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
-	defer cancel()
-	doc, err := s.engine.ExtractWith(ctx, path, extract.Kind(f.Kind), extract.ExtractOptions{
-		OCRPriority: schema.Options.OCRPriority, Languages: ocrLanguages(schema.Language)})
-	if e, ok := extract.AsError(err); ok {
-		return fail(e.Code, e.Message)
-	}
-	if err != nil {
-		return "", store.FileOutcome{}, fmt.Errorf("extract %s: %w", f.ID, err)
+	if ferr != nil {
+		return docparse.FileFailed, store.FileOutcome{Error: ferr}, nil
 	}
 	res := fields.Extract(doc, schema.Fields, fields.Options{Language: schema.Language, InferMissing: schema.Options.InferMissing})
 	result, err := json.Marshal(res.Values)
@@ -165,6 +150,33 @@ func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docpa
 		to = docparse.FileNeedsReview
 	}
 	return to, store.FileOutcome{Result: result, Confidence: conf}, nil
+}
+
+// readDocument reads the text and layout of a stored file within the file
+// timeout. A document's own problems (empty, unsupported, corrupt,
+// encrypted, too long to read) come back as a FileError that fails the
+// file for good; an error is transient.
+func (s *Service) readDocument(ctx context.Context, fileID string, size int64, kind, blobKey string, opts extract.ExtractOptions) (*extract.Document, *docparse.FileError, error) {
+	if size == 0 {
+		return nil, &docparse.FileError{Code: "empty_document", Message: "the file is empty"}, nil
+	}
+	if extract.Kind(kind) == extract.KindUnknown {
+		return nil, &docparse.FileError{Code: "unsupported_type", Message: "the file's content is not a supported document type"}, nil
+	}
+	path, err := s.blobs.Path(blobKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
+	defer cancel()
+	doc, err := s.engine.ExtractWith(ctx, path, extract.Kind(kind), opts)
+	if e, ok := extract.AsError(err); ok {
+		return nil, &docparse.FileError{Code: e.Code, Message: e.Message}, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("extract %s: %w", fileID, err)
+	}
+	return doc, nil, nil
 }
 
 // ocrLanguages maps an extraction's language to OCR languages: one

@@ -16,8 +16,13 @@ import (
 	"github.com/docparse/docparse/internal/store"
 )
 
-// QueueExtract is the queue of file extraction jobs.
-const QueueExtract = "extract"
+// Queues: file extraction jobs (process_file) and file classification
+// jobs (classify_file), each with Config.Workers workers, so that a large
+// extraction backlog never starves classifications nor the reverse.
+const (
+	QueueExtract  = "extract"
+	QueueClassify = "classify"
+)
 
 // riverDriver returns River's driver for db: its SQLite driver on the
 // single-writer pool, or its database/sql driver with a pgx listener on
@@ -80,7 +85,7 @@ func newRiverClient(db *store.DB, cfg Config, workers *river.Workers, logger *sl
 	}
 	if workers != nil {
 		rc.Workers = workers
-		rc.Queues = map[string]river.QueueConfig{QueueExtract: {MaxWorkers: cfg.Workers}}
+		rc.Queues = map[string]river.QueueConfig{QueueExtract: {MaxWorkers: cfg.Workers}, QueueClassify: {MaxWorkers: cfg.Workers}}
 	}
 	client, err := river.NewClient(riverDriver(db), rc)
 	if err != nil {

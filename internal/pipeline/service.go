@@ -1,6 +1,13 @@
 // Package pipeline holds docparse's use cases: each changes state and
 // enqueues the work it causes in one transaction. It owns the River client,
 // the job arguments and the workers.
+//
+// Where things are: extractions.go and classifications.go (create, update,
+// delete, overrides); upload.go (streamed uploads of both kinds of batch);
+// process.go (job process_file: extract one file) and classify.go (job
+// classify_file: classify one file; chaining to linked extractions; the
+// classifier model cache); events.go (events and their deliveries, in the
+// transaction of the change); dispatch.go (webhook delivery).
 package pipeline
 
 import (
@@ -25,7 +32,8 @@ import (
 type Config struct {
 	// Work makes this process run jobs; false only inserts them.
 	Work bool
-	// Workers is how many files are extracted at once.
+	// Workers is how many files are extracted at once, and how many are
+	// classified at once.
 	Workers int
 	// FileTimeout bounds the extraction of one file.
 	FileTimeout time.Duration
@@ -77,6 +85,7 @@ type Service struct {
 
 	dispatch    *Dispatcher
 	dispatchCfg DispatchConfig
+	models      *modelCache
 }
 
 // New builds a Service. now is the clock; engine extracts documents. Call
@@ -84,12 +93,13 @@ type Service struct {
 func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
 	cfg = cfg.withDefaults()
 	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg,
-		dispatchCfg: cfg.Webhooks.withDefaults()}
+		dispatchCfg: cfg.Webhooks.withDefaults(), models: newModelCache()}
 	s.dispatch = NewDispatcher(db, s.ids, s.dispatchCfg, now, logger)
 	var workers *river.Workers
 	if cfg.Work {
 		workers = river.NewWorkers()
 		river.AddWorker(workers, &processFileWorker{s: s})
+		river.AddWorker(workers, &classifyFileWorker{s: s})
 	}
 	client, err := newRiverClient(db, cfg, workers, logger)
 	if err != nil {

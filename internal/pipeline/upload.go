@@ -17,17 +17,26 @@ import (
 	"github.com/docparse/docparse/internal/store"
 )
 
-// Upload is a batch being received. Add streams each file to the blob
-// store; Commit creates the batch, its files and their jobs in one
-// transaction; Abort (or a failed Commit) deletes what was stored. Not
+// receiver streams the files of an upload to the blob store, within the
+// limits, sniffing each and counting its pages; Upload (extraction
+// batches) and ClassificationUpload (classification batches) share it and
+// differ only in what their Commit creates. Not safe for concurrent use.
+type receiver struct {
+	s          *Service
+	accountID  string
+	batchID    string
+	filePrefix string
+	files      []docparse.File
+	closed     bool
+}
+
+// Upload is an extraction batch being received. Add streams each file to
+// the blob store; Commit creates the batch, its files and their jobs in
+// one transaction; Abort (or a failed Commit) deletes what was stored. Not
 // safe for concurrent use.
 type Upload struct {
-	s         *Service
-	accountID string
-	ext       docparse.Extraction
-	batchID   string
-	files     []docparse.File
-	closed    bool
+	*receiver
+	ext docparse.Extraction
 }
 
 // uploadOverhead is what a multipart upload body may carry beyond its
@@ -44,7 +53,11 @@ func (s *Service) NewUpload(ctx context.Context, accountID, extractionID string)
 	if err != nil {
 		return nil, err
 	}
-	return &Upload{s: s, accountID: accountID, ext: e, batchID: s.ids.New(docparse.PrefixBatch)}, nil
+	return &Upload{receiver: s.newReceiver(accountID, docparse.PrefixBatch, docparse.PrefixFile), ext: e}, nil
+}
+
+func (s *Service) newReceiver(accountID, batchPrefix, filePrefix string) *receiver {
+	return &receiver{s: s, accountID: accountID, batchID: s.ids.New(batchPrefix), filePrefix: filePrefix}
 }
 
 // CleanFileName returns the name a file is stored under: the last element
@@ -73,7 +86,7 @@ func CleanFileName(name string) (string, error) {
 // limit and a file past the count limit with docparse.ErrTooLarge; a file
 // whose content is unsupported or unreadable is accepted and fails later
 // with a reason code.
-func (u *Upload) Add(ctx context.Context, fileName string, r io.Reader) error {
+func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error {
 	if u.closed {
 		return errors.New("upload already committed or aborted")
 	}
@@ -87,7 +100,7 @@ func (u *Upload) Add(ctx context.Context, fileName string, r io.Reader) error {
 		v.Add(fmt.Sprintf("files[%d].filename", len(u.files)), fmt.Sprintf("%q %s", fileName, err.Error()))
 		return v
 	}
-	f := docparse.File{ID: u.s.ids.New(docparse.PrefixFile), Position: len(u.files), FileName: name}
+	f := docparse.File{ID: u.s.ids.New(u.filePrefix), Position: len(u.files), FileName: name}
 	f.BlobKey = u.accountID + "/" + u.batchID + "/" + f.ID
 	head := make([]byte, 4096)
 	size, n, err := u.s.blobs.Put(ctx, f.BlobKey, r, cfg.MaxFileSize, head)
@@ -121,7 +134,7 @@ func (u *Upload) Add(ctx context.Context, fileName string, r io.Reader) error {
 }
 
 // Files returns how many files were added.
-func (u *Upload) Files() int { return len(u.files) }
+func (u *receiver) Files() int { return len(u.files) }
 
 // Commit creates the batch with its files and one job per file, in one
 // transaction. On error the stored files are deleted.
@@ -129,11 +142,8 @@ func (u *Upload) Commit(ctx context.Context, name string) (docparse.Batch, []doc
 	if u.closed {
 		return docparse.Batch{}, nil, errors.New("upload already committed or aborted")
 	}
-	if len(u.files) == 0 {
-		u.Abort()
-		v := &docparse.ValidationError{}
-		v.Add("files", "at least one file is required (multipart part named \"files\")")
-		return docparse.Batch{}, nil, v
+	if err := u.checkFiles(); err != nil {
+		return docparse.Batch{}, nil, err
 	}
 	now := u.s.Now()
 	b := docparse.Batch{ID: u.batchID, AccountID: u.accountID, ExtractionID: u.ext.ID, Name: name, Status: docparse.BatchQueued,
@@ -174,9 +184,20 @@ func (u *Upload) Commit(ctx context.Context, name string) (docparse.Batch, []doc
 	return b, files, nil
 }
 
+// checkFiles refuses (and aborts) an upload without files.
+func (u *receiver) checkFiles() error {
+	if len(u.files) > 0 {
+		return nil
+	}
+	u.Abort()
+	v := &docparse.ValidationError{}
+	v.Add("files", "at least one file is required (multipart part named \"files\")")
+	return v
+}
+
 // Abort deletes every file stored so far. Safe to call more than once and
 // after a failed Commit.
-func (u *Upload) Abort() {
+func (u *receiver) Abort() {
 	if u.closed {
 		return
 	}
@@ -186,4 +207,65 @@ func (u *Upload) Abort() {
 			u.s.log.Warn("delete aborted upload", "blob_key", f.BlobKey, "err", err)
 		}
 	}
+}
+
+// ClassificationUpload is a classification batch being received, with
+// the same limits, streaming and sniffing as Upload.
+type ClassificationUpload struct {
+	*receiver
+	cls docparse.Classification
+}
+
+// NewClassificationUpload starts an upload to the account's
+// classification.
+func (s *Service) NewClassificationUpload(ctx context.Context, accountID, classificationID string) (*ClassificationUpload, error) {
+	c, err := s.db.Classification(ctx, accountID, classificationID)
+	if err != nil {
+		return nil, err
+	}
+	return &ClassificationUpload{receiver: s.newReceiver(accountID, docparse.PrefixClassificationBatch, docparse.PrefixClassificationFile), cls: c}, nil
+}
+
+// Commit creates the classification batch with its files and one
+// classify_file job per file, in one transaction. On error the stored
+// files are deleted.
+func (u *ClassificationUpload) Commit(ctx context.Context, name string) (docparse.ClassificationBatch, []docparse.ClassificationFile, error) {
+	if u.closed {
+		return docparse.ClassificationBatch{}, nil, errors.New("upload already committed or aborted")
+	}
+	if err := u.checkFiles(); err != nil {
+		return docparse.ClassificationBatch{}, nil, err
+	}
+	now := u.s.Now()
+	b := docparse.ClassificationBatch{ID: u.batchID, AccountID: u.accountID, ClassificationID: u.cls.ID, Name: name,
+		Status: docparse.BatchQueued, FileCount: len(u.files), CreatedAt: now, UpdatedAt: now, Version: 1}
+	b.Counts.Queued = len(u.files)
+	files := make([]docparse.ClassificationFile, len(u.files))
+	jobs := make([]river.InsertManyParams, len(u.files))
+	for i, f := range u.files {
+		b.PageCount += f.PageCount
+		files[i] = docparse.ClassificationFile{ID: f.ID, AccountID: u.accountID, ClassificationID: u.cls.ID, BatchID: b.ID,
+			Position: f.Position, FileName: f.FileName, Kind: f.Kind, MIME: f.MIME, Size: f.Size, PageCount: f.PageCount,
+			BlobKey: f.BlobKey, Status: docparse.FileQueued, CreatedAt: now, UpdatedAt: now}
+		jobs[i] = river.InsertManyParams{Args: ClassifyFileArgs{AccountID: u.accountID, FileID: f.ID}}
+	}
+	err := u.s.db.Tx(ctx, func(tx *store.Tx) error {
+		// The classification may have been deleted while the files streamed.
+		if _, err := tx.Classification(ctx, u.accountID, u.cls.ID); err != nil {
+			return err
+		}
+		if err := tx.InsertClassificationBatch(ctx, b, files); err != nil {
+			return err
+		}
+		if _, err := u.s.river.InsertManyTx(ctx, tx.SQL(), jobs); err != nil {
+			return fmt.Errorf("insert jobs: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		u.Abort()
+		return docparse.ClassificationBatch{}, nil, err
+	}
+	u.closed = true
+	return b, files, nil
 }

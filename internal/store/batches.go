@@ -280,34 +280,56 @@ func (tx *Tx) MoveFile(ctx context.Context, accountID, fileID string, to docpars
 	}
 	m.File, m.Moved = f, true
 
-	counts := ""
-	if from != to { // processing -> processing (a job run again) keeps the counts
-		dec, inc := counterColumn[from], counterColumn[to]
-		counts = dec + ` = ` + dec + ` - 1, ` + inc + ` = ` + inc + ` + 1, `
-	}
-	b, err := scanBatch(tx.x.QueryRowContext(ctx, `UPDATE batches SET `+counts+`version = version + 1, updated_at = $1
+	b, err := scanBatch(tx.x.QueryRowContext(ctx, `UPDATE batches SET `+countersMove(from, to)+`version = version + 1, updated_at = $1
 		WHERE id = $2 AND account_id = $3 RETURNING `+batchCols,
 		micros(now), f.BatchID, accountID))
 	if err != nil {
 		return m, fmt.Errorf("update batch counts: %w", err)
 	}
-	if !b.Status.Terminal() {
-		next := docparse.BatchStatusFor(b.Counts)
-		if next != b.Status {
-			var completed sql.NullInt64
-			if next.Terminal() {
-				completed = sql.NullInt64{Int64: micros(now), Valid: true}
-			}
-			if _, err := tx.x.ExecContext(ctx, `UPDATE batches SET status = $1, completed_at = $2 WHERE id = $3 AND account_id = $4
-				AND status NOT IN ('processed', 'partial', 'failed')`, string(next), completed, b.ID, accountID); err != nil {
-				return m, fmt.Errorf("update batch status: %w", err)
-			}
-			b.Status, b.CompletedAt = next, nullTime(completed)
-			m.BatchEnded = next.Terminal()
-		}
+	b.Status, b.CompletedAt, m.BatchEnded, err = tx.decideBatch(ctx, "batches", b.ID, accountID, b.Status, b.Counts, b.CompletedAt, now)
+	if err != nil {
+		return m, err
 	}
 	m.Batch = b
 	return m, nil
+}
+
+// countersMove is the SET clause, ending in ", ", that moves one file's
+// count from status from to status to; empty when they are equal (a job
+// run again keeps the counts).
+func countersMove(from, to docparse.FileStatus) string {
+	if from == to {
+		return ""
+	}
+	dec, inc := counterColumn[from], counterColumn[to]
+	return dec + ` = ` + dec + ` - 1, ` + inc + ` = ` + inc + ` + 1, `
+}
+
+// decideBatch derives the status of batch id of table (batches or
+// classification_batches) from its counts, just updated in tx, and stores
+// it when it changed. The caller has updated the batch's row in tx first,
+// so concurrent moves of one batch's files serialise on that row
+// (PostgreSQL) or on the single writer (SQLite), and the move that makes
+// the last file terminal sees every other: ended is true for exactly one
+// move of a batch. A terminal status never changes.
+func (tx *Tx) decideBatch(ctx context.Context, table, id, accountID string, cur docparse.BatchStatus, c docparse.Counts,
+	completedAt *time.Time, now time.Time) (status docparse.BatchStatus, completed *time.Time, ended bool, err error) {
+	if cur.Terminal() {
+		return cur, completedAt, false, nil
+	}
+	next := docparse.BatchStatusFor(c)
+	if next == cur {
+		return cur, completedAt, false, nil
+	}
+	var done sql.NullInt64
+	if next.Terminal() {
+		done = sql.NullInt64{Int64: micros(now), Valid: true}
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE `+table+` SET status = $1, completed_at = $2 WHERE id = $3 AND account_id = $4
+		AND status NOT IN ('processed', 'partial', 'failed')`, string(next), done, id, accountID); err != nil {
+		return cur, completedAt, false, fmt.Errorf("update batch status: %w", err)
+	}
+	return next, nullTime(done), next.Terminal(), nil
 }
 
 // BatchFileSummaries returns the files of a batch in upload order, without

@@ -106,8 +106,9 @@ func (db *DB) ListExtractions(ctx context.Context, accountID string, p Page) ([]
 }
 
 // DeleteExtraction removes the extraction with its batches and files and
-// returns the blob keys of its files, for the caller to delete once the
-// transaction has committed.
+// returns the blob keys of its files that no other row names (a file
+// chained from a classification shares its blob), for the caller to delete
+// once the transaction has committed.
 func (tx *Tx) DeleteExtraction(ctx context.Context, accountID, id string) ([]string, error) {
 	rows, err := tx.x.QueryContext(ctx, `SELECT blob_key FROM files WHERE extraction_id = $1 AND account_id = $2`, id, accountID)
 	if err != nil {
@@ -139,5 +140,5 @@ func (tx *Tx) DeleteExtraction(ctx context.Context, accountID, id string) ([]str
 	if _, err := tx.x.ExecContext(ctx, `DELETE FROM batches WHERE extraction_id = $1 AND account_id = $2`, id, accountID); err != nil {
 		return nil, fmt.Errorf("delete batches: %w", err)
 	}
-	return keys, nil
+	return tx.unreferencedBlobs(ctx, keys)
 }

@@ -1,0 +1,377 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"time"
+)
+
+// Classifications sort uploaded files into categories; a category may
+// hand its files on to an extraction.
+
+// Category is one category of a classification.
+type Category struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Keywords    []string `json:"keywords"`
+	// LinkedExtractionID, when set, is the extraction that files
+	// classified into this category are submitted to.
+	LinkedExtractionID *string `json:"linked_extraction_id"`
+}
+
+// Classification is a set of 2 to 50 categories that files are sorted
+// into. A file whose best confidence is below Threshold gets no category.
+type Classification struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Threshold   float64    `json:"threshold"`
+	Categories  []Category `json:"categories"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// CategoryParams describes a category to create, or, in an update, to
+// keep (ID set to an existing category's id) or add (ID empty). Keywords:
+// at most 20. LinkedExtractionID must be an extraction of the account.
+type CategoryParams struct {
+	ID                 string   `json:"id,omitempty"`
+	Name               string   `json:"name"`
+	Description        string   `json:"description,omitempty"`
+	Keywords           []string `json:"keywords,omitempty"`
+	LinkedExtractionID string   `json:"linked_extraction_id,omitempty"`
+}
+
+// ClassificationParams creates a classification. Name and 2 to 50
+// Categories are required; Threshold defaults to 0.5.
+type ClassificationParams struct {
+	Name        string           `json:"name"`
+	Description string           `json:"description,omitempty"`
+	Threshold   *float64         `json:"threshold,omitempty"`
+	Categories  []CategoryParams `json:"categories"`
+	// IdempotencyKey: see ExtractionParams.
+	IdempotencyKey string `json:"-"`
+}
+
+// ClassificationUpdate changes a classification; nil fields are left as
+// they are. Categories, when set, replace the list: keep a category (and
+// the overrides that name it) by giving its ID.
+type ClassificationUpdate struct {
+	Name        *string           `json:"name,omitempty"`
+	Description *string           `json:"description,omitempty"`
+	Threshold   *float64          `json:"threshold,omitempty"`
+	Categories  *[]CategoryParams `json:"categories,omitempty"`
+}
+
+// ClassificationBatch is one upload of files to a classification. Its
+// statuses are those of extraction batches; it always ends processed,
+// partial or failed.
+type ClassificationBatch struct {
+	ID               string     `json:"id"`
+	ClassificationID string     `json:"classification_id"`
+	Name             string     `json:"name"`
+	Status           string     `json:"status"`
+	FileCount        int        `json:"file_count"`
+	PageCount        int        `json:"page_count"`
+	Counts           Counts     `json:"counts"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	CompletedAt      *time.Time `json:"completed_at"`
+}
+
+// Terminal reports whether the batch has ended.
+func (b ClassificationBatch) Terminal() bool { return terminal(b.Status) }
+
+// ClassificationFile is one file of a classification batch with its
+// result: the user's override when Overridden, else the classifier's
+// decision. ClassifiedCategoryID is nil while the file is not processed,
+// when it failed, and when its confidence was below the threshold.
+// LinkedBatchID is the extraction batch the file was submitted to.
+type ClassificationFile struct {
+	ID                      string     `json:"id"`
+	FileName                string     `json:"file_name"`
+	Status                  string     `json:"status"`
+	PageCount               int        `json:"page_count"`
+	ClassifiedCategoryID    *string    `json:"classified_category_id"`
+	ClassifiedCategoryName  *string    `json:"classified_category_name"`
+	Confidence              *float64   `json:"confidence"`
+	ClassificationReasoning *string    `json:"classification_reasoning"`
+	Overridden              bool       `json:"overridden"`
+	LinkedBatchID           *string    `json:"linked_batch_id"`
+	Error                   *FileError `json:"error,omitempty"`
+	// Set by GetClassificationFile and SetClassificationOverride only.
+	ClassificationID string    `json:"classification_id,omitempty"`
+	BatchID          string    `json:"batch_id,omitempty"`
+	ContentType      string    `json:"content_type,omitempty"`
+	Size             int64     `json:"size,omitempty"`
+	CreatedAt        time.Time `json:"created_at,omitzero"`
+	UpdatedAt        time.Time `json:"updated_at,omitzero"`
+}
+
+// Category returns the name of the file's category, "" when it has none.
+func (f ClassificationFile) Category() string {
+	if f.ClassifiedCategoryName == nil {
+		return ""
+	}
+	return *f.ClassifiedCategoryName
+}
+
+// ClassificationBatchResult is a classification batch with its files.
+type ClassificationBatchResult struct {
+	Batch ClassificationBatch  `json:"batch"`
+	Files []ClassificationFile `json:"files"`
+}
+
+// ClassifiedFile is a file in the data of file.classified and
+// classification.completed. CategoryID is nil when the file has no
+// category.
+type ClassifiedFile struct {
+	ID            string     `json:"id"`
+	FileName      string     `json:"file_name"`
+	Status        string     `json:"status"`
+	PageCount     int        `json:"page_count"`
+	CategoryID    *string    `json:"category_id"`
+	CategoryName  *string    `json:"category_name"`
+	Confidence    *float64   `json:"confidence"`
+	Overridden    bool       `json:"overridden"`
+	LinkedBatchID *string    `json:"linked_batch_id,omitempty"`
+	Error         *FileError `json:"error,omitempty"`
+}
+
+// FileClassifiedEventData is the data of file.classified.
+type FileClassifiedEventData struct {
+	ClassificationID string         `json:"classification_id"`
+	BatchID          string         `json:"batch_id"`
+	File             ClassifiedFile `json:"file"`
+}
+
+// ClassificationEventData is the data of classification.completed.
+type ClassificationEventData struct {
+	ClassificationID string           `json:"classification_id"`
+	BatchID          string           `json:"batch_id"`
+	Status           string           `json:"status"`
+	FileCount        int              `json:"file_count"`
+	PageCount        int              `json:"page_count"`
+	Counts           Counts           `json:"counts"`
+	Files            []ClassifiedFile `json:"files"`
+}
+
+// CreateClassification creates a classification. Invalid categories are a
+// 422 invalid_schema *Error whose Fields name each problem by path
+// ("categories[2].keywords").
+func (c *Client) CreateClassification(ctx context.Context, p ClassificationParams) (*Classification, error) {
+	var out struct {
+		Classification Classification `json:"classification"`
+	}
+	err := c.call(ctx, request{method: http.MethodPost, path: "/classifications", body: p, header: idempotency(p.IdempotencyKey)}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out.Classification, nil
+}
+
+// ListClassificationsPage returns one page of classifications, newest
+// first.
+func (c *Client) ListClassificationsPage(ctx context.Context, p ListParams) (*Page[Classification], error) {
+	return getPage[Classification](ctx, c, request{method: http.MethodGet, path: "/classifications", query: p.values()})
+}
+
+// ListClassifications iterates over every classification, newest first.
+func (c *Client) ListClassifications(ctx context.Context, p ListParams) iter.Seq2[Classification, error] {
+	return all(ctx, p, c.pageSize, c.ListClassificationsPage)
+}
+
+// GetClassification returns one classification.
+func (c *Client) GetClassification(ctx context.Context, classificationID string) (*Classification, error) {
+	var out struct {
+		Classification Classification `json:"classification"`
+	}
+	if err := c.call(ctx, request{method: http.MethodGet, path: path("classifications", classificationID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out.Classification, nil
+}
+
+// UpdateClassification changes a classification; files classified from
+// then on use the change.
+func (c *Client) UpdateClassification(ctx context.Context, classificationID string, u ClassificationUpdate) (*Classification, error) {
+	var out struct {
+		Classification Classification `json:"classification"`
+	}
+	if err := c.call(ctx, request{method: http.MethodPatch, path: path("classifications", classificationID), body: u}, &out); err != nil {
+		return nil, err
+	}
+	return &out.Classification, nil
+}
+
+// DeleteClassification deletes a classification with its batches, files
+// and the stored documents no extraction batch shares.
+func (c *Client) DeleteClassification(ctx context.Context, classificationID string) error {
+	return c.call(ctx, request{method: http.MethodDelete, path: path("classifications", classificationID)}, nil)
+}
+
+// UploadClassificationBatch uploads files to a classification as one new
+// batch, streamed and within the limits of [Client.UploadBatch].
+func (c *Client) UploadClassificationBatch(ctx context.Context, classificationID string, files []File, o UploadOptions) (*ClassificationBatchResult, error) {
+	var out ClassificationBatchResult
+	if err := c.upload(ctx, path("classifications", classificationID, "batches"), files, o, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetClassificationBatch returns a classification batch with its files.
+// To wait for it to end, use [Client.WaitForClassificationBatch].
+func (c *Client) GetClassificationBatch(ctx context.Context, classificationID, batchID string) (*ClassificationBatchResult, error) {
+	var out ClassificationBatchResult
+	if err := c.call(ctx, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListClassificationBatchesPage returns one page of a classification's
+// batches, newest first, without their files.
+func (c *Client) ListClassificationBatchesPage(ctx context.Context, classificationID string, p BatchListParams) (*Page[ClassificationBatch], error) {
+	q := p.values()
+	if p.Status != "" {
+		q.Set("status", p.Status)
+	}
+	if !p.UpdatedAfter.IsZero() {
+		q.Set("updated_after", p.UpdatedAfter.UTC().Format(time.RFC3339Nano))
+	}
+	return getPage[ClassificationBatch](ctx, c, request{method: http.MethodGet, path: path("classifications", classificationID, "batches"), query: q})
+}
+
+// ListClassificationBatches iterates over a classification's batches,
+// newest first.
+func (c *Client) ListClassificationBatches(ctx context.Context, classificationID string, p BatchListParams) iter.Seq2[ClassificationBatch, error] {
+	return all(ctx, p.ListParams, c.pageSize, func(ctx context.Context, lp ListParams) (*Page[ClassificationBatch], error) {
+		p.ListParams = lp
+		return c.ListClassificationBatchesPage(ctx, classificationID, p)
+	})
+}
+
+// GetClassificationFile returns one file of a classification batch.
+func (c *Client) GetClassificationFile(ctx context.Context, classificationID, batchID, fileID string) (*ClassificationFile, error) {
+	var out struct {
+		File ClassificationFile `json:"file"`
+	}
+	err := c.call(ctx, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID, "files", fileID)}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out.File, nil
+}
+
+// SetClassificationOverride puts a file into the category categoryID by
+// hand, or, with categoryID "", clears its override so that it shows the
+// classifier's decision again. Overrides are sticky, and the
+// classification learns from them for the files it classifies next. A
+// category of another classification is a 422 *Error.
+func (c *Client) SetClassificationOverride(ctx context.Context, classificationID, batchID, fileID, categoryID string) (*ClassificationFile, error) {
+	body := map[string]any{"classified_category_id": nil}
+	if categoryID != "" {
+		body["classified_category_id"] = categoryID
+	}
+	var out struct {
+		File ClassificationFile `json:"file"`
+	}
+	err := c.call(ctx, request{method: http.MethodPatch, path: path("classifications", classificationID, "batches", batchID, "files", fileID), body: body}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out.File, nil
+}
+
+// ClassificationFileContent returns the original upload of a
+// classification file as a stream. The caller must close it.
+func (c *Client) ClassificationFileContent(ctx context.Context, classificationID, batchID, fileID string) (io.ReadCloser, error) {
+	resp, err := c.send(ctx, request{method: http.MethodGet,
+		path: path("classifications", classificationID, "batches", batchID, "files", fileID, "content")})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// WaitForClassificationBatch waits until a classification batch ends
+// (processed, partial or failed) and returns it with its files; a failed
+// batch is a result, not an error. It polls the batch every o.Interval
+// (clamped to 2-5 s, like [Client.WaitForBatch]) with If-None-Match, so an
+// unchanged batch costs a 304; the Client's pacer keeps all its polling
+// under 5 requests per second. A 429 waits for its Retry-After; network
+// errors and 5xx back off up to 30 s; ctx bounds the wait, and its error
+// is returned wrapped. o.OnProgressClassification, when set, is called
+// with the batch each time its status or counts are seen to change.
+func (c *Client) WaitForClassificationBatch(ctx context.Context, classificationID, batchID string, o WaitOptions) (*ClassificationBatchResult, error) {
+	if classificationID == "" || batchID == "" {
+		return nil, errors.New("docparse: wait for classification batch: empty classification or batch id")
+	}
+	interval := c.clamp(o.Interval)
+	etag := ""
+	failures := 0
+	var last *ClassificationBatch
+	for {
+		res, tag, err := c.pollClassificationBatch(ctx, classificationID, batchID, etag)
+		var ae *Error
+		var wait time.Duration
+		switch {
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("docparse: wait for classification batch %s: %w", batchID, ctx.Err())
+		case err == nil:
+			failures = 0
+			if res != nil && o.OnProgressClassification != nil && (last == nil || last.Status != res.Batch.Status || last.Counts != res.Batch.Counts) {
+				last = &res.Batch
+				o.OnProgressClassification(res.Batch)
+			}
+			if res != nil && res.Batch.Terminal() {
+				return res, nil
+			}
+			etag, wait = tag, interval
+		case errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests:
+			wait = max(ae.RetryAfter, time.Second)
+		case transient(err):
+			failures++
+			wait = backoff(interval, failures)
+		default:
+			return nil, err
+		}
+		if !sleep(ctx, wait) {
+			return nil, fmt.Errorf("docparse: wait for classification batch %s: %w", batchID, ctx.Err())
+		}
+	}
+}
+
+// pollClassificationBatch reads a classification batch, paced, with
+// If-None-Match: it returns nil and the same etag for a 304.
+func (c *Client) pollClassificationBatch(ctx context.Context, classificationID, batchID, etag string) (*ClassificationBatchResult, string, error) {
+	if err := c.pace.wait(ctx); err != nil {
+		return nil, "", err
+	}
+	var h http.Header
+	if etag != "" {
+		h = http.Header{"If-None-Match": []string{etag}}
+	}
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	resp, err := c.send(ctx, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID), header: h})
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified {
+		return nil, etag, nil
+	}
+	var out ClassificationBatchResult
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, "", fmt.Errorf("docparse: decode classification batch %s: %w", batchID, err)
+	}
+	return &out, resp.Header.Get("ETag"), nil
+}

@@ -1,0 +1,219 @@
+package classify
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"math"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/docparse/docparse/internal/classify/synth"
+)
+
+var update = flag.Bool("update", false, "refit calibration_table.go on the training split")
+
+// Sizes of the calibration data.
+const (
+	calTrainDocs = 2200 // per category set, of synth.TrainSeed, split Train
+	calMinBlock  = 60   // fewest decisions behind one point of the curve
+)
+
+// calSets are the category sets the calibration is fitted on; "french" is
+// kept out to check that it carries over to other wording. Besides these,
+// calVague describes categories so vaguely that only examples can tell
+// them apart, so that the calibration learns what examples are worth.
+var calSets = []string{"keywords", "terse", "vague"}
+
+var calVague = []synth.CategorySpec{
+	{Name: "Supplier paperwork", Description: "Things suppliers send us", Kinds: []synth.Kind{synth.Invoice}},
+	{Name: "Outgoing paperwork", Description: "Things we send out to vendors", Kinds: []synth.Kind{synth.PurchaseOrder}},
+	{Name: "Staff spending", Description: "Money staff spent", Kinds: []synth.Kind{synth.Receipt}},
+	{Name: "Legal", Description: "Legal stuff", Kinds: []synth.Kind{synth.Contract}},
+	{Name: "Admin", Description: "Admin papers people fill", Kinds: []synth.Kind{synth.Form}},
+	{Name: "Post", Description: "Post and notes", Kinds: []synth.Kind{synth.Letter, synth.Memo}},
+}
+
+// sample is one decision of the training data: its features and whether
+// the best category was right.
+type sample struct {
+	x     [numFeatures]float64
+	right bool
+}
+
+// trainingSamples scores the training split, zero-shot and with ten
+// corrections, under every calibration set.
+func trainingSamples() []sample {
+	docs := synth.Generate(synth.TrainSeed, synth.Train, calTrainDocs)
+	var out []sample
+	for _, name := range calSets {
+		set := synth.CategorySets[name]
+		if name == "vague" {
+			set = calVague
+		}
+		cats := categories(set)
+		ls := labelledSynth(set, docs)
+		// Corrections come from the first docs; the samples from the others.
+		exs := examplesFrom(cats, ls[:110], 10)
+		for _, m := range []*Model{NewModel(cats, nil), NewModel(cats, exs)} {
+			for _, d := range ls[110:] {
+				sc := m.scores(newDocView(d.text))
+				second := score{}
+				if len(sc) > 1 {
+					second = sc[1]
+				}
+				out = append(out, sample{features(sc[0], second), sc[0].cat == d.want})
+			}
+		}
+	}
+	return out
+}
+
+// examplesFrom picks up to n examples from docs, as a user correcting
+// files would: in-category and no-category files alike, in order.
+func examplesFrom(cats []Category, docs []labelled, n int) []Example {
+	var out []Example
+	for _, d := range docs {
+		if len(out) == n {
+			break
+		}
+		id := ""
+		if d.want >= 0 {
+			id = cats[d.want].ID
+		}
+		out = append(out, Example{Text: d.text, CategoryID: id})
+	}
+	return out
+}
+
+// fitLogistic fits weights by gradient descent on the log loss, with a
+// little L2 regularisation; features are few and well scaled.
+func fitLogistic(ss []sample) [numFeatures]float64 {
+	var w [numFeatures]float64
+	lr := 0.5
+	for range 3000 {
+		var g [numFeatures]float64
+		for _, s := range ss {
+			p := logistic(w, s.x)
+			y := 0.0
+			if s.right {
+				y = 1
+			}
+			for i := range g {
+				g[i] += (p - y) * s.x[i]
+			}
+		}
+		for i := range w {
+			w[i] -= lr * (g[i]/float64(len(ss)) + 1e-4*w[i])
+		}
+	}
+	return w
+}
+
+// fitCurve fits a monotone (isotonic) curve from raw probability to the
+// share of right decisions by pooling adjacent violators, then merges
+// blocks until each holds at least calMinBlock decisions.
+func fitCurve(raw []float64, right []bool) []calPoint {
+	idx := make([]int, len(raw))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		switch {
+		case raw[a] < raw[b]:
+			return -1
+		case raw[a] > raw[b]:
+			return 1
+		}
+		return 0
+	})
+	type block struct{ sumRaw, sumY, n float64 }
+	var bs []block
+	for _, i := range idx {
+		y := 0.0
+		if right[i] {
+			y = 1
+		}
+		bs = append(bs, block{raw[i], y, 1})
+		for len(bs) > 1 {
+			a, b := bs[len(bs)-2], bs[len(bs)-1]
+			if a.sumY/a.n < b.sumY/b.n && a.n >= calMinBlock {
+				break
+			}
+			bs = append(bs[:len(bs)-2], block{a.sumRaw + b.sumRaw, a.sumY + b.sumY, a.n + b.n})
+		}
+	}
+	// The last block may be small: merge it into its neighbour.
+	for len(bs) > 1 && bs[len(bs)-1].n < calMinBlock {
+		a, b := bs[len(bs)-2], bs[len(bs)-1]
+		bs = append(bs[:len(bs)-2], block{a.sumRaw + b.sumRaw, a.sumY + b.sumY, a.n + b.n})
+	}
+	pts := make([]calPoint, len(bs))
+	for i, b := range bs {
+		pts[i] = calPoint{round3(b.sumRaw / b.n), round3(b.sumY / b.n)}
+	}
+	return pts
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// calibrationSource renders calibration_table.go.
+func calibrationSource(w [numFeatures]float64, pts []calPoint, n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("// Code generated by go test ./internal/classify -run TestCalibrate -update; DO NOT EDIT.\n\npackage classify\n\n")
+	fmt.Fprintf(&b, "// calWeights are the logistic weights over features(), and calCurve the\n// monotone map from their output to the share of right decisions, fitted\n// on %d decisions over synth.TrainSeed documents of the Train split\n// (calibrate_test.go).\n", n)
+	fmt.Fprintf(&b, "var calWeights = [numFeatures]float64{")
+	for i, x := range w {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%.4f", x)
+	}
+	b.WriteString("}\n\nvar calCurve = []calPoint{\n")
+	for _, p := range pts {
+		fmt.Fprintf(&b, "\t{%g, %g},\n", p.raw, p.p)
+	}
+	b.WriteString("}\n")
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		panic(err)
+	}
+	return src
+}
+
+// TestCalibrate fits the calibration on the training split. With -update
+// it rewrites calibration_table.go; without, it fails when the committed
+// table is not what the current scorer fits, so that a change to the
+// scores cannot ship with a stale calibration.
+func TestCalibrate(t *testing.T) {
+	ss := trainingSamples()
+	w := fitLogistic(ss)
+	raw := make([]float64, len(ss))
+	right := make([]bool, len(ss))
+	for i, s := range ss {
+		raw[i], right[i] = logistic(w, s.x), s.right
+	}
+	pts := fitCurve(raw, right)
+	src := calibrationSource(w, pts, len(ss))
+	if *update {
+		if err := os.WriteFile("calibration_table.go", src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote calibration_table.go: %d points from %d decisions", len(pts), len(ss))
+		return
+	}
+	old, err := os.ReadFile("calibration_table.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(old, src) {
+		t.Errorf("calibration_table.go is stale; run go test ./internal/classify -run TestCalibrate -update")
+	}
+	for i := 1; i < len(pts); i++ {
+		if pts[i].p < pts[i-1].p || pts[i].raw < pts[i-1].raw {
+			t.Errorf("curve not monotone at %d: %v", i, pts)
+		}
+	}
+}

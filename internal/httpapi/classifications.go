@@ -1,0 +1,258 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/pipeline"
+)
+
+// Classifications, their batches and files (API.md, "Classifications").
+
+// categoryRequest is one category of a create or patch. ID names an
+// existing category in a PATCH; linked_extraction_id null or absent
+// links no extraction.
+type categoryRequest struct {
+	ID                 string   `json:"id"`
+	Name               string   `json:"name"`
+	Description        string   `json:"description"`
+	Keywords           []string `json:"keywords"`
+	LinkedExtractionID *string  `json:"linked_extraction_id"`
+}
+
+// classificationRequest is the body of create and patch.
+type classificationRequest struct {
+	Name        *string            `json:"name"`
+	Description *string            `json:"description"`
+	Threshold   *float64           `json:"threshold"`
+	Categories  *[]categoryRequest `json:"categories"`
+}
+
+func (in classificationRequest) input() pipeline.ClassificationInput {
+	out := pipeline.ClassificationInput{Name: in.Name, Description: in.Description, Threshold: in.Threshold}
+	if in.Categories != nil {
+		cats := make([]docparse.Category, len(*in.Categories))
+		for i, c := range *in.Categories {
+			cats[i] = docparse.Category{ID: c.ID, Name: c.Name, Description: c.Description, Keywords: c.Keywords}
+			if c.LinkedExtractionID != nil {
+				cats[i].LinkedExtractionID = *c.LinkedExtractionID
+			}
+		}
+		out.Categories = &cats
+	}
+	return out
+}
+
+func (s *Server) createClassification(w http.ResponseWriter, r *http.Request) error {
+	var in classificationRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.CreateClassification(r.Context(), account(r), in.input())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"classification": viewClassification(c)})
+	return nil
+}
+
+func (s *Server) listClassifications(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r, docparse.PrefixClassification)
+	if err != nil {
+		return err
+	}
+	cs, more, err := s.db.ListClassifications(r.Context(), account(r), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(cs, more, func(c docparse.Classification) string { return c.ID }, viewClassification))
+	return nil
+}
+
+func (s *Server) getClassification(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.db.Classification(r.Context(), account(r), r.PathValue("classification_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"classification": viewClassification(c)})
+	return nil
+}
+
+func (s *Server) updateClassification(w http.ResponseWriter, r *http.Request) error {
+	var in classificationRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.UpdateClassification(r.Context(), account(r), r.PathValue("classification_id"), in.input())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"classification": viewClassification(c)})
+	return nil
+}
+
+func (s *Server) deleteClassification(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.DeleteClassification(r.Context(), account(r), r.PathValue("classification_id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// createClassificationBatch receives a multipart upload exactly as
+// createBatch does: same limits (413, nothing stored), streaming, and a
+// bad file accepted to fail on its own.
+func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Request) error {
+	if err := s.checkUpload(w, r); err != nil {
+		return err
+	}
+	up, err := s.svc.NewClassificationUpload(r.Context(), account(r), r.PathValue("classification_id"))
+	if err != nil {
+		return err
+	}
+	defer up.Abort() // no-op after a successful Commit
+	name, err := receiveUpload(r, up)
+	if err != nil {
+		return err
+	}
+	b, files, err := up.Commit(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)})
+	return nil
+}
+
+// classificationBatchBody is the answer of the polling endpoint and of an
+// upload.
+type classificationBatchBody struct {
+	Batch classificationBatchView  `json:"batch"`
+	Files []classificationFileView `json:"files"`
+}
+
+func viewClassificationFiles(files []docparse.ClassificationFile) []classificationFileView {
+	out := make([]classificationFileView, len(files))
+	for i, f := range files {
+		out[i] = viewClassificationFile(f)
+	}
+	return out
+}
+
+// getClassificationBatch is the polling endpoint of classification
+// batches, with the ETag and the kept answers of getBatch. The version
+// also moves with overrides and chaining, so a poll sees them.
+func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) error {
+	ctx, acct := r.Context(), account(r)
+	clsID, batchID := r.PathValue("classification_id"), r.PathValue("batch_id")
+	version, err := s.db.ClassificationBatchVersion(ctx, acct, clsID, batchID)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	etag := batchETag(batchID, version)
+	h.Set("ETag", etag)
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	body, ok := s.polls.get(batchID, version)
+	if !ok {
+		b, files, err := s.db.ClassificationBatchWithFiles(ctx, acct, clsID, batchID)
+		if err != nil {
+			return err
+		}
+		body, err = json.Marshal(classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)})
+		if err != nil {
+			return err
+		}
+		body = append(body, '\n')
+		s.polls.put(batchID, b.Version, body)
+		if b.Version != version {
+			h.Set("ETag", batchETag(batchID, b.Version))
+		}
+	}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	_, err = w.Write(body)
+	return err
+}
+
+func (s *Server) listClassificationBatches(w http.ResponseWriter, r *http.Request) error {
+	ctx, acct := r.Context(), account(r)
+	p, err := page(r, docparse.PrefixClassificationBatch)
+	if err != nil {
+		return err
+	}
+	f, err := batchFilter(r)
+	if err != nil {
+		return err
+	}
+	// The classification must exist in this account (404 otherwise, not
+	// an empty list).
+	if _, err := s.db.Classification(ctx, acct, r.PathValue("classification_id")); err != nil {
+		return err
+	}
+	bs, more, err := s.db.ListClassificationBatches(ctx, acct, r.PathValue("classification_id"), f, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(bs, more, func(b docparse.ClassificationBatch) string { return b.ID }, viewClassificationBatch))
+	return nil
+}
+
+func (s *Server) getClassificationFile(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.db.ClassificationFile(r.Context(), account(r), r.PathValue("classification_id"), r.PathValue("batch_id"), r.PathValue("file_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"file": viewClassificationFileDetail(f)})
+	return nil
+}
+
+// overrideRequest is the body of a file PATCH: classified_category_id is
+// required, a category id sets the override and null clears it.
+type overrideRequest struct {
+	ClassifiedCategoryID json.RawMessage `json:"classified_category_id"`
+}
+
+// updateClassificationFile sets or clears a file's override.
+func (s *Server) updateClassificationFile(w http.ResponseWriter, r *http.Request) error {
+	var in overrideRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	var cat *string
+	switch raw := bytes.TrimSpace(in.ClassifiedCategoryID); {
+	case len(raw) == 0:
+		v := &docparse.ValidationError{}
+		v.Add("classified_category_id", "is required: a category id to set the override, or null to clear it")
+		return v
+	case string(raw) == "null":
+	default:
+		var id string
+		if err := json.Unmarshal(raw, &id); err != nil {
+			v := &docparse.ValidationError{}
+			v.Add("classified_category_id", "must be a category id (a string) or null")
+			return v
+		}
+		cat = &id
+	}
+	f, err := s.svc.SetClassificationOverride(r.Context(), account(r), r.PathValue("classification_id"), r.PathValue("batch_id"),
+		r.PathValue("file_id"), cat)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"file": viewClassificationFileDetail(f)})
+	return nil
+}
+
+// getClassificationFileContent returns the original upload.
+func (s *Server) getClassificationFileContent(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.db.ClassificationFile(r.Context(), account(r), r.PathValue("classification_id"), r.PathValue("batch_id"), r.PathValue("file_id"))
+	if err != nil {
+		return err
+	}
+	return s.serveBlob(w, r, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
+}

@@ -1,0 +1,579 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+// Classifications, their batches and files. The batch rules mirror
+// batches.go: counters on the batch row, the terminal status decided by
+// decideBatch exactly once.
+
+const classificationCols = `id, account_id, name, description, threshold, categories, version, overrides_version, created_at, updated_at`
+
+func scanClassification(row interface{ Scan(...any) error }) (docparse.Classification, error) {
+	var c docparse.Classification
+	var cats string
+	var created, updated int64
+	if err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.Description, &c.Threshold, &cats, &c.Version, &c.OverridesVersion,
+		&created, &updated); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(cats), &c.Categories); err != nil {
+		return c, fmt.Errorf("decode categories of %s: %w", c.ID, err)
+	}
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return c, nil
+}
+
+// InsertClassification stores a new classification, at version 1.
+func (tx *Tx) InsertClassification(ctx context.Context, c docparse.Classification) error {
+	cats, err := json.Marshal(c.Categories)
+	if err != nil {
+		return fmt.Errorf("encode categories: %w", err)
+	}
+	_, err = tx.x.ExecContext(ctx, `INSERT INTO classifications (`+classificationCols+`) VALUES ($1, $2, $3, $4, $5, $6, 1, 0, $7, $8)`,
+		c.ID, c.AccountID, c.Name, c.Description, c.Threshold, string(cats), micros(c.CreatedAt), micros(c.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("insert classification: %w", err)
+	}
+	return nil
+}
+
+// UpdateClassification stores every mutable column of c and moves it to
+// a new version, which it returns.
+func (tx *Tx) UpdateClassification(ctx context.Context, c docparse.Classification) (int64, error) {
+	cats, err := json.Marshal(c.Categories)
+	if err != nil {
+		return 0, fmt.Errorf("encode categories: %w", err)
+	}
+	var v int64
+	err = tx.x.QueryRowContext(ctx, `UPDATE classifications SET name = $1, description = $2, threshold = $3, categories = $4,
+		version = version + 1, updated_at = $5 WHERE id = $6 AND account_id = $7 RETURNING version`,
+		c.Name, c.Description, c.Threshold, string(cats), micros(c.UpdatedAt), c.ID, c.AccountID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("classification %s: %w", c.ID, docparse.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("update classification: %w", err)
+	}
+	return v, nil
+}
+
+// Classification returns the account's classification id.
+func (db *DB) Classification(ctx context.Context, accountID, id string) (docparse.Classification, error) {
+	return getClassification(ctx, db.read(), accountID, id, "")
+}
+
+// Classification returns the account's classification id inside the
+// transaction.
+func (tx *Tx) Classification(ctx context.Context, accountID, id string) (docparse.Classification, error) {
+	return getClassification(ctx, tx.x, accountID, id, "")
+}
+
+// LockClassification returns the account's classification id and, on
+// PostgreSQL, locks its row until the transaction ends: shared for the
+// moves of its files (which then run side by side), exclusive for a
+// delete. Every transaction that writes more than one row of a
+// classification's batches takes this lock first, so that they never
+// deadlock one another and a delete never runs beside the chaining of one
+// of its batches. On SQLite the single writer already serialises them.
+func (tx *Tx) LockClassification(ctx context.Context, accountID, id string, exclusive bool) (docparse.Classification, error) {
+	lock := ""
+	if tx.engine == Postgres {
+		lock = " FOR SHARE"
+		if exclusive {
+			lock = " FOR UPDATE"
+		}
+	}
+	return getClassification(ctx, tx.x, accountID, id, lock)
+}
+
+func getClassification(ctx context.Context, q querier, accountID, id, lock string) (docparse.Classification, error) {
+	c, err := scanClassification(q.QueryRowContext(ctx, `SELECT `+classificationCols+` FROM classifications
+		WHERE id = $1 AND account_id = $2`+lock, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("classification %s: %w", id, docparse.ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("select classification: %w", err)
+	}
+	return c, nil
+}
+
+// ListClassifications lists the account's classifications, newest first.
+func (db *DB) ListClassifications(ctx context.Context, accountID string, p Page) ([]docparse.Classification, bool, error) {
+	rows, err := db.read().QueryContext(ctx, `SELECT `+classificationCols+` FROM classifications
+		WHERE account_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3`, accountID, p.Cursor, p.limit()+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("list classifications: %w", err)
+	}
+	return collect(rows, p, scanClassification)
+}
+
+// ExtractionExists reports whether the account has the extraction id and,
+// on PostgreSQL, holds a shared lock on its row until the transaction
+// ends, so that a concurrent delete of the extraction waits for what this
+// transaction adds to it (and then deletes that too).
+func (tx *Tx) ExtractionExists(ctx context.Context, accountID, id string) (bool, error) {
+	lock := ""
+	if tx.engine == Postgres {
+		lock = " FOR SHARE"
+	}
+	var x string
+	err := tx.x.QueryRowContext(ctx, `SELECT id FROM extractions WHERE id = $1 AND account_id = $2`+lock, id, accountID).Scan(&x)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("select extraction: %w", err)
+	}
+	return true, nil
+}
+
+// DeleteClassification removes the classification with its batches and
+// files and returns the blob keys that no row names any more (a chained
+// extraction file keeps its blob), for the caller to delete once the
+// transaction has committed.
+func (tx *Tx) DeleteClassification(ctx context.Context, accountID, id string) ([]string, error) {
+	if _, err := tx.LockClassification(ctx, accountID, id, true); err != nil {
+		return nil, err
+	}
+	keys, err := queryStrings(ctx, tx.x, `DELETE FROM classification_files WHERE classification_id = $1 AND account_id = $2 RETURNING blob_key`, id, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("delete classification files: %w", err)
+	}
+	if _, err := tx.x.ExecContext(ctx, `DELETE FROM classification_batches WHERE classification_id = $1 AND account_id = $2`, id, accountID); err != nil {
+		return nil, fmt.Errorf("delete classification batches: %w", err)
+	}
+	if _, err := tx.x.ExecContext(ctx, `DELETE FROM classifications WHERE id = $1 AND account_id = $2`, id, accountID); err != nil {
+		return nil, fmt.Errorf("delete classification: %w", err)
+	}
+	return tx.unreferencedBlobs(ctx, keys)
+}
+
+// unreferencedBlobs returns the keys that no file of any batch, extraction
+// or classification, names. Called after a delete in the same
+// transaction, it keeps the blobs that a chained batch shares. Two deletes
+// racing on PostgreSQL may each keep a shared blob (a leak, never a
+// loss).
+func (tx *Tx) unreferencedBlobs(ctx context.Context, keys []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		var n int
+		err := tx.x.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM files WHERE blob_key = $1)
+			+ (SELECT COUNT(*) FROM classification_files WHERE blob_key = $1)`, k).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("count blob references: %w", err)
+		}
+		if n == 0 {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Batches.
+
+// InsertClassificationBatch stores a new classification batch and its
+// files, all queued. The caller inserts the files' jobs in the same
+// transaction.
+func (tx *Tx) InsertClassificationBatch(ctx context.Context, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
+	_, err := tx.x.ExecContext(ctx, `INSERT INTO classification_batches (id, account_id, classification_id, name, status, file_count, page_count,
+		n_queued, n_processing, n_processed, n_needs_review, n_failed, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, 0, 1, $9, $9)`,
+		b.ID, b.AccountID, b.ClassificationID, b.Name, string(docparse.BatchQueued), len(files), b.PageCount, len(files), micros(b.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert classification batch: %w", err)
+	}
+	for _, f := range files {
+		_, err = tx.x.ExecContext(ctx, `INSERT INTO classification_files (id, account_id, classification_id, batch_id, position, file_name,
+			kind, mime, size, page_count, blob_key, status, decided, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+			f.ID, b.AccountID, b.ClassificationID, b.ID, f.Position, f.FileName, f.Kind, f.MIME, f.Size, f.PageCount, f.BlobKey,
+			string(docparse.FileQueued), false, micros(b.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("insert classification file: %w", err)
+		}
+	}
+	return nil
+}
+
+const cbatchCols = `id, account_id, classification_id, name, status, file_count, page_count,
+	n_queued, n_processing, n_processed, n_needs_review, n_failed, version, created_at, updated_at, completed_at`
+
+func scanClassificationBatch(row interface{ Scan(...any) error }) (docparse.ClassificationBatch, error) {
+	var sb cbatchScan
+	if err := row.Scan(sb.dest()...); err != nil {
+		return docparse.ClassificationBatch{}, err
+	}
+	return sb.batch(), nil
+}
+
+// cbatchScan receives a row of cbatchCols.
+type cbatchScan struct {
+	b                docparse.ClassificationBatch
+	created, updated int64
+	completed        sql.NullInt64
+}
+
+func (s *cbatchScan) dest() []any {
+	b := &s.b
+	return []any{&b.ID, &b.AccountID, &b.ClassificationID, &b.Name, &b.Status, &b.FileCount, &b.PageCount,
+		&b.Counts.Queued, &b.Counts.Processing, &b.Counts.Processed, &b.Counts.NeedsReview, &b.Counts.Failed,
+		&b.Version, &s.created, &s.updated, &s.completed}
+}
+
+func (s *cbatchScan) batch() docparse.ClassificationBatch {
+	b := s.b
+	b.CreatedAt, b.UpdatedAt, b.CompletedAt = fromMicros(s.created), fromMicros(s.updated), nullTime(s.completed)
+	return b
+}
+
+// cfileCols are the columns of a classification file, without its text.
+const cfileCols = `id, account_id, classification_id, batch_id, position, file_name, kind, mime, size, page_count, blob_key, status,
+	error_code, error_message, decided, category_id, category_name, confidence, reasoning,
+	override_category_id, override_category_name, overridden_at, linked_batch_id, created_at, updated_at`
+
+func scanClassificationFile(row interface{ Scan(...any) error }) (docparse.ClassificationFile, error) {
+	var sf cfileScan
+	if err := row.Scan(sf.dest()...); err != nil {
+		return docparse.ClassificationFile{}, err
+	}
+	return sf.file(), nil
+}
+
+// cfileScan receives a row of cfileCols.
+type cfileScan struct {
+	f                                                        docparse.ClassificationFile
+	ecode, emsg, catID, catName, reasoning, ovID, ovName, lb sql.NullString
+	conf                                                     sql.NullFloat64
+	ovAt                                                     sql.NullInt64
+	created, updated                                         int64
+}
+
+func (s *cfileScan) dest() []any {
+	f := &s.f
+	return []any{&f.ID, &f.AccountID, &f.ClassificationID, &f.BatchID, &f.Position, &f.FileName, &f.Kind, &f.MIME, &f.Size,
+		&f.PageCount, &f.BlobKey, &f.Status, &s.ecode, &s.emsg, &f.Decided, &s.catID, &s.catName, &s.conf, &s.reasoning,
+		&s.ovID, &s.ovName, &s.ovAt, &s.lb, &s.created, &s.updated}
+}
+
+func (s *cfileScan) file() docparse.ClassificationFile {
+	f := s.f
+	if s.ecode.Valid {
+		f.Error = &docparse.FileError{Code: s.ecode.String, Message: s.emsg.String}
+	}
+	f.Decision = docparse.Decision{CategoryID: s.catID.String, CategoryName: s.catName.String, Confidence: s.conf.Float64, Reasoning: s.reasoning.String}
+	if s.ovID.Valid {
+		f.Override = &docparse.Override{CategoryID: s.ovID.String, CategoryName: s.ovName.String, At: fromMicros(s.ovAt.Int64)}
+	}
+	f.LinkedBatchID = s.lb.String
+	f.CreatedAt, f.UpdatedAt = fromMicros(s.created), fromMicros(s.updated)
+	return f
+}
+
+// ClassificationBatchWithFiles is what the polling endpoint reads: the
+// batch and its files in upload order, in one query (one snapshot: the
+// counts agree with the files). A batch always holds at least one file.
+func (db *DB) ClassificationBatchWithFiles(ctx context.Context, accountID, classificationID, batchID string) (docparse.ClassificationBatch, []docparse.ClassificationFile, error) {
+	rows, err := db.read().QueryContext(ctx, `SELECT `+prefixCols(cbatchCols, "b.")+`, `+prefixCols(cfileCols, "f.")+`
+		FROM classification_batches b JOIN classification_files f ON f.batch_id = b.id
+		WHERE b.id = $1 AND b.account_id = $2 AND b.classification_id = $3 ORDER BY f.position`, batchID, accountID, classificationID)
+	if err != nil {
+		return docparse.ClassificationBatch{}, nil, fmt.Errorf("select classification batch: %w", err)
+	}
+	defer rows.Close()
+	var b docparse.ClassificationBatch
+	var files []docparse.ClassificationFile
+	for rows.Next() {
+		var sb cbatchScan
+		var sf cfileScan
+		if err := rows.Scan(append(sb.dest(), sf.dest()...)...); err != nil {
+			return b, nil, fmt.Errorf("scan classification batch: %w", err)
+		}
+		b = sb.batch()
+		files = append(files, sf.file())
+	}
+	if err := rows.Err(); err != nil {
+		return b, nil, fmt.Errorf("select classification batch: %w", err)
+	}
+	if len(files) == 0 {
+		return b, nil, fmt.Errorf("classification batch %s: %w", batchID, docparse.ErrNotFound)
+	}
+	return b, files, nil
+}
+
+// ListClassificationBatches lists a classification's batches, newest
+// first.
+func (db *DB) ListClassificationBatches(ctx context.Context, accountID, classificationID string, f BatchFilter, p Page) ([]docparse.ClassificationBatch, bool, error) {
+	after := int64(-1)
+	if f.UpdatedAfter != nil {
+		after = micros(*f.UpdatedAfter)
+	}
+	rows, err := db.read().QueryContext(ctx, `SELECT `+cbatchCols+` FROM classification_batches
+		WHERE account_id = $1 AND classification_id = $2 AND ($3 = '' OR status = $3) AND updated_at > $4
+		AND ($5 = '' OR id < $5) ORDER BY id DESC LIMIT $6`,
+		accountID, classificationID, string(f.Status), after, p.Cursor, p.limit()+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("list classification batches: %w", err)
+	}
+	return collect(rows, p, scanClassificationBatch)
+}
+
+// ClassificationBatchVersion returns the version of the account's
+// classification batch: the cheap read that answers an unchanged poll.
+func (db *DB) ClassificationBatchVersion(ctx context.Context, accountID, classificationID, batchID string) (int64, error) {
+	var v int64
+	err := db.read().QueryRowContext(ctx, `SELECT version FROM classification_batches WHERE id = $1 AND account_id = $2 AND classification_id = $3`,
+		batchID, accountID, classificationID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("classification batch %s: %w", batchID, docparse.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("select classification batch version: %w", err)
+	}
+	return v, nil
+}
+
+// ClassificationFile returns one file of the account's classification
+// batch.
+func (db *DB) ClassificationFile(ctx context.Context, accountID, classificationID, batchID, fileID string) (docparse.ClassificationFile, error) {
+	f, err := scanClassificationFile(db.read().QueryRowContext(ctx, `SELECT `+cfileCols+` FROM classification_files
+		WHERE id = $1 AND account_id = $2 AND classification_id = $3 AND batch_id = $4`, fileID, accountID, classificationID, batchID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+	}
+	if err != nil {
+		return f, fmt.Errorf("select classification file: %w", err)
+	}
+	return f, nil
+}
+
+// ClassificationFileForWork returns a classification file for its worker,
+// inside the transaction.
+func (tx *Tx) ClassificationFileForWork(ctx context.Context, accountID, fileID string) (docparse.ClassificationFile, error) {
+	f, err := scanClassificationFile(tx.x.QueryRowContext(ctx, `SELECT `+cfileCols+` FROM classification_files
+		WHERE id = $1 AND account_id = $2`, fileID, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+	}
+	if err != nil {
+		return f, fmt.Errorf("select classification file: %w", err)
+	}
+	return f, nil
+}
+
+// ClassificationBatchFiles returns every file of a classification batch
+// in upload order, inside the transaction.
+func (tx *Tx) ClassificationBatchFiles(ctx context.Context, accountID, batchID string) ([]docparse.ClassificationFile, error) {
+	rows, err := tx.x.QueryContext(ctx, `SELECT `+cfileCols+` FROM classification_files
+		WHERE batch_id = $1 AND account_id = $2 ORDER BY position`, batchID, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("select classification files: %w", err)
+	}
+	files, _, err := collect(rows, Page{Limit: 1 << 30}, scanClassificationFile)
+	return files, err
+}
+
+// ClassificationOutcome is what a classification file's move stores
+// besides its status.
+type ClassificationOutcome struct {
+	// Decision, when not nil, is the classifier's; Text the start of the
+	// document's text (at most docparse.MaxClassifiedText bytes).
+	Decision *docparse.Decision
+	Text     string
+	Error    *docparse.FileError
+}
+
+// ClassificationMove is the result of MoveClassificationFile.
+type ClassificationMove struct {
+	File  docparse.ClassificationFile  // after the move
+	Batch docparse.ClassificationBatch // after the move
+	// Moved is false when the file was already past the requested move.
+	Moved bool
+	// BatchEnded is true when this move made the batch terminal; exactly
+	// one move of a batch reports it.
+	BatchEnded bool
+}
+
+// MoveClassificationFile moves the account's classification file to
+// status to, if docparse allows the move, and keeps its batch's counts,
+// version and status in step, all in tx, exactly as MoveFile does for
+// extraction files. The override of the file is never touched.
+func (tx *Tx) MoveClassificationFile(ctx context.Context, accountID, fileID string, to docparse.FileStatus, out ClassificationOutcome, now time.Time) (ClassificationMove, error) {
+	var m ClassificationMove
+	f, err := tx.ClassificationFileForWork(ctx, accountID, fileID)
+	if err != nil {
+		return m, err
+	}
+	from := f.Status
+	if !from.CanMove(to) {
+		m.File = f
+		return m, nil
+	}
+	var ecode, emsg, catID, catName, reasoning, text sql.NullString
+	var conf sql.NullFloat64
+	if out.Error != nil {
+		ecode = sql.NullString{String: out.Error.Code, Valid: true}
+		emsg = sql.NullString{String: out.Error.Message, Valid: true}
+	}
+	decided := f.Decided
+	if d := out.Decision; d != nil {
+		decided = true
+		catID = sql.NullString{String: d.CategoryID, Valid: d.CategoryID != ""}
+		catName = sql.NullString{String: d.CategoryName, Valid: d.CategoryID != ""}
+		conf = sql.NullFloat64{Float64: d.Confidence, Valid: true}
+		reasoning = sql.NullString{String: d.Reasoning, Valid: true}
+		text = sql.NullString{String: out.Text, Valid: true}
+	}
+	q := `UPDATE classification_files SET status = $1, error_code = COALESCE($2, error_code), error_message = COALESCE($3, error_message),
+		updated_at = $4`
+	args := []any{string(to), ecode, emsg, micros(now)}
+	if out.Decision != nil {
+		q += `, decided = $5, category_id = $6, category_name = $7, confidence = $8, reasoning = $9, text = $10`
+		args = append(args, decided, catID, catName, conf, reasoning, text)
+	}
+	n := len(args)
+	q += fmt.Sprintf(` WHERE id = $%d AND account_id = $%d AND status = $%d`, n+1, n+2, n+3)
+	args = append(args, fileID, accountID, string(from))
+	res, err := tx.x.ExecContext(ctx, q, args...)
+	if err != nil {
+		return m, fmt.Errorf("update classification file: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return m, fmt.Errorf("file %s changed concurrently: %w", fileID, docparse.ErrConflict)
+	}
+	f.Status, f.UpdatedAt = to, now
+	if out.Error != nil {
+		f.Error = out.Error
+	}
+	if out.Decision != nil {
+		f.Decided, f.Decision = true, *out.Decision
+	}
+	m.File, m.Moved = f, true
+
+	b, err := scanClassificationBatch(tx.x.QueryRowContext(ctx, `UPDATE classification_batches SET `+countersMove(from, to)+
+		`version = version + 1, updated_at = $1 WHERE id = $2 AND account_id = $3 RETURNING `+cbatchCols,
+		micros(now), f.BatchID, accountID))
+	if err != nil {
+		return m, fmt.Errorf("update classification batch counts: %w", err)
+	}
+	b.Status, b.CompletedAt, m.BatchEnded, err = tx.decideBatch(ctx, "classification_batches", b.ID, accountID, b.Status, b.Counts, b.CompletedAt, now)
+	if err != nil {
+		return m, err
+	}
+	m.Batch = b
+	return m, nil
+}
+
+// SetOverride sets (o not nil) or clears (o nil) the override of the
+// account's classification file, moves its batch to a new version (its
+// poll changes) and its classification to a new overrides version (its
+// model changes). The caller holds the classification's lock. It returns
+// the file after the change.
+func (tx *Tx) SetOverride(ctx context.Context, accountID, classificationID, batchID, fileID string, o *docparse.Override, now time.Time) (docparse.ClassificationFile, error) {
+	var id, name sql.NullString
+	var at sql.NullInt64
+	if o != nil {
+		id = sql.NullString{String: o.CategoryID, Valid: true}
+		name = sql.NullString{String: o.CategoryName, Valid: true}
+		at = sql.NullInt64{Int64: micros(o.At), Valid: true}
+	}
+	res, err := tx.x.ExecContext(ctx, `UPDATE classification_files SET override_category_id = $1, override_category_name = $2,
+		overridden_at = $3, updated_at = $4 WHERE id = $5 AND account_id = $6 AND classification_id = $7 AND batch_id = $8`,
+		id, name, at, micros(now), fileID, accountID, classificationID, batchID)
+	if err != nil {
+		return docparse.ClassificationFile{}, fmt.Errorf("set override: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return docparse.ClassificationFile{}, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE classification_batches SET version = version + 1, updated_at = $1
+		WHERE id = $2 AND account_id = $3`, micros(now), batchID, accountID); err != nil {
+		return docparse.ClassificationFile{}, fmt.Errorf("update classification batch version: %w", err)
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE classifications SET overrides_version = overrides_version + 1
+		WHERE id = $1 AND account_id = $2`, classificationID, accountID); err != nil {
+		return docparse.ClassificationFile{}, fmt.Errorf("update overrides version: %w", err)
+	}
+	return tx.ClassificationFileForWork(ctx, accountID, fileID)
+}
+
+// OverrideExample is the text of a file a user put into a category by
+// hand.
+type OverrideExample struct {
+	Text       string
+	CategoryID string
+}
+
+// OverrideExamples returns up to limit overrides of the account's
+// classification, newest first, with the text of their files: what the
+// classifier learns from.
+func (db *DB) OverrideExamples(ctx context.Context, accountID, classificationID string, limit int) ([]OverrideExample, error) {
+	rows, err := db.read().QueryContext(ctx, `SELECT text, override_category_id FROM classification_files
+		WHERE classification_id = $1 AND account_id = $2 AND override_category_id IS NOT NULL AND text IS NOT NULL
+		ORDER BY overridden_at DESC LIMIT $3`, classificationID, accountID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("select override examples: %w", err)
+	}
+	ex, _, err := collect(rows, Page{Limit: limit}, func(row interface{ Scan(...any) error }) (OverrideExample, error) {
+		var e OverrideExample
+		err := row.Scan(&e.Text, &e.CategoryID)
+		return e, err
+	})
+	return ex, err
+}
+
+// SetLinkedBatch records that the account's classification files were
+// submitted to the extraction batch linkedBatchID, and moves their
+// classification batch to a new version.
+func (tx *Tx) SetLinkedBatch(ctx context.Context, accountID, classificationBatchID string, fileIDs []string, linkedBatchID string, now time.Time) error {
+	if len(fileIDs) == 0 {
+		return nil
+	}
+	args := []any{linkedBatchID, micros(now), accountID, classificationBatchID}
+	ph := make([]string, len(fileIDs))
+	for i, id := range fileIDs {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE classification_files SET linked_batch_id = $1, updated_at = $2
+		WHERE account_id = $3 AND batch_id = $4 AND id IN (`+strings.Join(ph, ", ")+`)`, args...); err != nil {
+		return fmt.Errorf("set linked batch: %w", err)
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE classification_batches SET version = version + 1, updated_at = $1
+		WHERE id = $2 AND account_id = $3`, micros(now), classificationBatchID, accountID); err != nil {
+		return fmt.Errorf("update classification batch version: %w", err)
+	}
+	return nil
+}

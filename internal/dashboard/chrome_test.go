@@ -56,7 +56,9 @@ func newTab(t *testing.T, base string, width, height int) *tab {
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
 	// The first run starts the browser, which lives as long as ctx: no
 	// deadline on it; each step gets its own.
-	if err := chromedp.Do(ctx); err != nil {
+	// Headless windows are at least 500 pixels wide: the viewport is
+	// emulated so that phone widths are real.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return &tab{t: t, ctx: ctx, base: base}

@@ -3,6 +3,8 @@ package classify
 import (
 	"strings"
 	"unicode"
+
+	"github.com/docparse/docparse/internal/textfold"
 )
 
 // words returns the folded, stemmed words of s: runs of letters, lower-cased,
@@ -54,45 +56,5 @@ func stem(w string) string {
 	return w
 }
 
-// foldRune lower-cases a letter and strips the diacritics of the Latin
-// alphabets the vocabulary covers.
-func foldRune(r rune) string {
-	r = unicode.ToLower(r)
-	switch r {
-	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā', 'ă', 'ą':
-		return "a"
-	case 'æ':
-		return "ae"
-	case 'ç', 'ć', 'č':
-		return "c"
-	case 'ď', 'đ':
-		return "d"
-	case 'è', 'é', 'ê', 'ë', 'ē', 'ė', 'ę', 'ě':
-		return "e"
-	case 'ì', 'í', 'î', 'ï', 'ī', 'į':
-		return "i"
-	case 'ł':
-		return "l"
-	case 'ñ', 'ń', 'ň':
-		return "n"
-	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ő':
-		return "o"
-	case 'œ':
-		return "oe"
-	case 'ř', 'ŕ':
-		return "r"
-	case 'ś', 'š', 'ş', 'ș':
-		return "s"
-	case 'ß':
-		return "ss"
-	case 'ť', 'ţ', 'ț':
-		return "t"
-	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů', 'ű':
-		return "u"
-	case 'ý', 'ÿ':
-		return "y"
-	case 'ź', 'ż', 'ž':
-		return "z"
-	}
-	return string(r)
-}
+// foldRune lower-cases a letter and strips its diacritics.
+func foldRune(r rune) string { return textfold.Rune(r) }

@@ -3,6 +3,8 @@ package fields
 import (
 	"strings"
 	"unicode"
+
+	"github.com/docparse/docparse/internal/textfold"
 )
 
 // token is a normalised piece of text: a run of letters or a run of digits,
@@ -83,49 +85,13 @@ func fold(s string) string {
 	return b.String()
 }
 
-// foldRune lower-cases a letter and strips the diacritics of the Latin
-// alphabets the lexicon covers.
+// foldRune lower-cases a letter and strips its diacritics; the degree
+// sign and the ordinal indicator read as "o" ("N°" is "no").
 func foldRune(r rune) string {
-	r = unicode.ToLower(r)
-	switch r {
-	case '°', 'º':
+	if r == '°' || r == 'º' {
 		return "o"
-	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā', 'ă', 'ą':
-		return "a"
-	case 'æ':
-		return "ae"
-	case 'ç', 'ć', 'č':
-		return "c"
-	case 'ď', 'đ':
-		return "d"
-	case 'è', 'é', 'ê', 'ë', 'ē', 'ė', 'ę', 'ě':
-		return "e"
-	case 'ì', 'í', 'î', 'ï', 'ī', 'į':
-		return "i"
-	case 'ł':
-		return "l"
-	case 'ñ', 'ń', 'ň':
-		return "n"
-	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ő':
-		return "o"
-	case 'œ':
-		return "oe"
-	case 'ř', 'ŕ':
-		return "r"
-	case 'ś', 'š', 'ş', 'ș':
-		return "s"
-	case 'ß':
-		return "ss"
-	case 'ť', 'ţ', 'ț':
-		return "t"
-	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů', 'ű':
-		return "u"
-	case 'ý', 'ÿ':
-		return "y"
-	case 'ź', 'ż', 'ž':
-		return "z"
 	}
-	return string(r)
+	return textfold.Rune(r)
 }
 
 // oneEdit reports whether a and b differ by exactly one inserted, deleted

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/harness"
+	"github.com/docparse/docparse/internal/extract/pdftest"
 )
 
 func main() {
@@ -80,47 +81,10 @@ func makeInvoice(i int) invoice {
 	return inv
 }
 
-// onePagePDF returns a valid one-page PDF (US Letter) showing lines in
-// 12-point Helvetica, with an exact cross-reference table.
+// onePagePDF returns a one-page PDF (US Letter) showing lines in 12-point
+// Helvetica.
 func onePagePDF(lines []string) []byte {
-	var content bytes.Buffer
-	content.WriteString("BT\n/F1 12 Tf\n16 TL\n72 720 Td\n")
-	for i, l := range lines {
-		if i > 0 {
-			content.WriteString("T*\n")
-		}
-		if l != "" {
-			fmt.Fprintf(&content, "(%s) Tj\n", pdfString(l))
-		}
-	}
-	content.WriteString("ET")
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.Bytes()),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-		"<< /Producer (docparse bench/throughput) >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off) // 20 bytes per entry
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
-}
-
-// pdfString escapes s for a PDF literal string.
-func pdfString(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`).Replace(s)
+	return pdftest.Minimal([]string{pdftest.Lines(lines, 72, 720, 12, 16)}, false)
 }
 
 type options struct {

@@ -39,9 +39,7 @@ type classifyFileWorker struct {
 
 // NextRetry retries transient errors soon, as for extraction.
 func (w *classifyFileWorker) NextRetry(job *river.Job[ClassifyFileArgs]) time.Time {
-	delays := []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
-	i := min(job.Attempt-1, len(delays)-1)
-	return time.Now().Add(delays[max(i, 0)])
+	return fileRetryAt(job.Attempt)
 }
 
 // Work moves the file to processing, reads its text and classifies it

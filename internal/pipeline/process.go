@@ -39,9 +39,17 @@ type processFileWorker struct {
 // NextRetry retries transient errors soon: a file's extraction is
 // interactive work that a user is polling for.
 func (w *processFileWorker) NextRetry(job *river.Job[ProcessFileArgs]) time.Time {
-	delays := []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
-	i := min(job.Attempt-1, len(delays)-1)
-	return time.Now().Add(delays[max(i, 0)])
+	return fileRetryAt(job.Attempt)
+}
+
+// fileRetryDelays are the waits before a file job's retries: short, since
+// someone is polling for the file.
+var fileRetryDelays = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
+
+// fileRetryAt is when a file job that failed its attempt-th try runs again.
+func fileRetryAt(attempt int) time.Time {
+	i := min(attempt-1, len(fileRetryDelays)-1)
+	return time.Now().Add(fileRetryDelays[max(i, 0)])
 }
 
 // Work moves the file to processing, extracts it outside any transaction,

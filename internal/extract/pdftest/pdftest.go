@@ -27,8 +27,48 @@ func TextOps(runs ...TextRun) string {
 	return b.String()
 }
 
+// escape writes s as the inside of a PDF literal string in the font's
+// WinAnsi encoding: Latin-1 letters as their byte, a few others mapped,
+// anything else as '?'.
 func escape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`).Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == '(' || r == ')':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x80:
+			b.WriteRune(r)
+		case r >= 0xa0 && r <= 0xff:
+			fmt.Fprintf(&b, "\\%03o", r)
+		default:
+			switch r {
+			case 'œ':
+				b.WriteString(`\234`)
+			case '€':
+				b.WriteString(`\200`)
+			case '“', '”', '„':
+				b.WriteByte('"')
+			case '’':
+				b.WriteByte('\'')
+			default:
+				b.WriteByte('?')
+			}
+		}
+	}
+	return b.String()
+}
+
+// Lines returns the operators that draw lines top to bottom from (x, y)
+// at size points, one every leading points.
+func Lines(lines []string, x, y, size, leading float64) string {
+	runs := make([]TextRun, 0, len(lines))
+	for j, l := range lines {
+		if l != "" {
+			runs = append(runs, TextRun{X: x, Y: y - leading*float64(j), Size: size, Text: l})
+		}
+	}
+	return TextOps(runs...)
 }
 
 // Text returns a PDF with one US-letter page per element of pages, each
@@ -36,11 +76,7 @@ func escape(s string) string {
 func Text(pages ...[]string) []byte {
 	contents := make([]string, len(pages))
 	for i, lines := range pages {
-		runs := make([]TextRun, len(lines))
-		for j, l := range lines {
-			runs[j] = TextRun{X: 72, Y: 720 - 16*float64(j), Size: 11, Text: l}
-		}
-		contents[i] = TextOps(runs...)
+		contents[i] = Lines(lines, 72, 720, 11, 16)
 	}
 	return Minimal(contents, true)
 }

@@ -157,6 +157,26 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.poll(w, r, batchID, version, func() (any, int64, error) {
+		b, files, err := s.db.BatchWithFiles(ctx, acct, extID, batchID)
+		if err != nil {
+			return nil, 0, err
+		}
+		views := make([]fileSummaryView, len(files))
+		for i, f := range files {
+			views[i] = viewFileSummary(f)
+		}
+		return batchBody{Batch: viewBatch(b), Files: views}, b.Version, nil
+	})
+}
+
+// poll answers a polling request for a batch whose version was just read:
+// 304 when If-None-Match holds its ETag, else the answer kept for that
+// version, else the answer read (whole) and rendered by read, which also
+// reports the version it saw, and kept for the next poll. Never cached
+// by intermediaries.
+func (s *Server) poll(w http.ResponseWriter, r *http.Request, batchID string, version int64,
+	read func() (body any, version int64, err error)) error {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	etag := batchETag(batchID, version)
@@ -167,26 +187,21 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 	}
 	body, ok := s.polls.get(batchID, version)
 	if !ok {
-		b, files, err := s.db.BatchWithFiles(ctx, acct, extID, batchID)
+		v, seen, err := read()
 		if err != nil {
 			return err
 		}
-		views := make([]fileSummaryView, len(files))
-		for i, f := range files {
-			views[i] = viewFileSummary(f)
-		}
-		body, err = json.Marshal(batchBody{Batch: viewBatch(b), Files: views})
-		if err != nil {
+		if body, err = json.Marshal(v); err != nil {
 			return err
 		}
 		body = append(body, '\n')
-		s.polls.put(batchID, b.Version, body)
-		if b.Version != version {
-			h.Set("ETag", batchETag(batchID, b.Version))
+		s.polls.put(batchID, seen, body)
+		if seen != version {
+			h.Set("ETag", batchETag(batchID, seen))
 		}
 	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	_, err = w.Write(body)
+	_, err := w.Write(body)
 	return err
 }
 

@@ -150,33 +150,13 @@ func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	etag := batchETag(batchID, version)
-	h.Set("ETag", etag)
-	if etagMatch(r.Header.Get("If-None-Match"), etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	body, ok := s.polls.get(batchID, version)
-	if !ok {
+	return s.poll(w, r, batchID, version, func() (any, int64, error) {
 		b, files, err := s.db.ClassificationBatchWithFiles(ctx, acct, clsID, batchID)
 		if err != nil {
-			return err
+			return nil, 0, err
 		}
-		body, err = json.Marshal(classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)})
-		if err != nil {
-			return err
-		}
-		body = append(body, '\n')
-		s.polls.put(batchID, b.Version, body)
-		if b.Version != version {
-			h.Set("ETag", batchETag(batchID, b.Version))
-		}
-	}
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	_, err = w.Write(body)
-	return err
+		return classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}, b.Version, nil
+	})
 }
 
 func (s *Server) listClassificationBatches(w http.ResponseWriter, r *http.Request) error {

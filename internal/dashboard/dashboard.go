@@ -197,11 +197,27 @@ func (h *Handler) authedBody(limit int64, fn sessionFunc) http.Handler {
 		if !ok || err != nil {
 			return err
 		}
-		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf_token"), sess.CSRFToken) {
-			return errForbidden
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				return formError(err, limit)
+			}
+			if !sameToken(r.PostFormValue("csrf_token"), sess.CSRFToken) {
+				return errForbidden
+			}
 		}
 		return fn(w, r, sess)
 	})
+}
+
+// formError explains a form that could not be read: too large (413), or
+// malformed or cut off (400).
+func formError(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &pageError{http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("This form is larger than %d KB, the most this page accepts. Send fewer or shorter values.", limit>>10)}
+	}
+	return &pageError{http.StatusBadRequest, "The form could not be read. Reload the page and try again."}
 }
 
 func plural(n int) string {

@@ -141,6 +141,22 @@ func TestSignInThrottled(t *testing.T) {
 	}
 }
 
+// TestFormTooLarge: a form over the limit is answered 413 with a message
+// that says so, not as an expired form.
+func TestFormTooLarge(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true})
+	srv.User("acme", email, password)
+	b := newBrowser(t, srv.URL)
+	csrf := b.login(email, password).csrf(t)
+	p := b.post("/dashboard/api/keys", url.Values{"csrf_token": {csrf}, "name": {strings.Repeat("k", 80<<10)}})
+	if p.status != http.StatusRequestEntityTooLarge || !strings.Contains(p.body, "This form is larger than 64 KB") {
+		t.Fatalf("an 80 KB form = %d:\n%s", p.status, p.body)
+	}
+	if p := b.post("/dashboard/api/keys", url.Values{"csrf_token": {csrf}, "name": {"small"}}); p.status != http.StatusOK {
+		t.Fatalf("a small form after it = %d", p.status)
+	}
+}
+
 func TestDashboard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
 		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true})

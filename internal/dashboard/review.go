@@ -94,7 +94,7 @@ func (h *Handler) reviewRoutes(mux *http.ServeMux) {
 	const file = "/dashboard/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}"
 	mux.Handle("GET /dashboard/review", h.authed(h.reviewPage))
 	mux.Handle("GET "+file, h.authed(h.filePage))
-	mux.Handle("POST "+file+"/confirm", h.authed(h.confirmFile))
+	mux.Handle("POST "+file+"/confirm", h.authedBody(maxSchemaForm, h.confirmFile))
 	mux.Handle("GET "+file+"/pages/{page}", h.authed(h.pageImage))
 }
 

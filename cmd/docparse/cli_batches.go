@@ -26,42 +26,19 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	extID, paths := pos[0], pos[1:]
-	var files []client.File
-	var total int64
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return fmt.Errorf("open %s: %w", p, err)
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return fmt.Errorf("stat %s: %w", p, err)
-		}
-		if fi.IsDir() {
-			return fmt.Errorf("%s is a directory: name the files to upload", p)
-		}
-		total += fi.Size()
-		files = append(files, client.File{Name: filepath.Base(p), Reader: f})
+	extID := pos[0]
+	files, total, closeFiles, err := openFiles(pos[1:])
+	if err != nil {
+		return err
 	}
+	defer closeFiles()
 	tty := isTerminal(stdout) && !c.asJSON
-	var mu sync.Mutex
-	progress := func(sent int64) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(stdout, "\r%s", bar("uploading", sent, total))
-	}
 	opts := client.UploadOptions{Name: *name, IdempotencyKey: *idem}
-	if tty {
-		opts.Progress = progress
-	}
-	res, err := api.UploadBatch(ctx, extID, files, opts)
-	if tty {
-		mu.Lock()
-		fmt.Fprintf(stdout, "\r%s\n", bar("uploaded", total, total))
-		mu.Unlock()
-	}
+	var res *client.BatchResult
+	err = withUploadBar(stdout, tty, total, &opts, func() (err error) {
+		res, err = api.UploadBatch(ctx, extID, files, opts)
+		return err
+	})
 	if err != nil {
 		return apiError(stderr, err)
 	}
@@ -110,6 +87,56 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return errBatchNotProcessed
 	}
 	return nil
+}
+
+// openFiles opens the files to upload; closeFiles closes them all.
+func openFiles(paths []string) (files []client.File, total int64, closeFiles func(), err error) {
+	var opened []*os.File
+	closeFiles = func() {
+		for _, f := range opened {
+			f.Close()
+		}
+	}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			closeFiles()
+			return nil, 0, nil, fmt.Errorf("open %s: %w", p, err)
+		}
+		opened = append(opened, f)
+		fi, err := f.Stat()
+		if err != nil {
+			closeFiles()
+			return nil, 0, nil, fmt.Errorf("stat %s: %w", p, err)
+		}
+		if fi.IsDir() {
+			closeFiles()
+			return nil, 0, nil, fmt.Errorf("%s is a directory: name the files to upload", p)
+		}
+		total += fi.Size()
+		files = append(files, client.File{Name: filepath.Base(p), Reader: f})
+	}
+	return files, total, closeFiles, nil
+}
+
+// withUploadBar runs upload, drawing a progress bar of total bytes on a
+// terminal (tty) through opts.Progress.
+func withUploadBar(stdout io.Writer, tty bool, total int64, opts *client.UploadOptions, upload func() error) error {
+	var mu sync.Mutex
+	if tty {
+		opts.Progress = func(sent int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(stdout, "\r%s", bar("uploading", sent, total))
+		}
+	}
+	err := upload()
+	if tty {
+		mu.Lock()
+		fmt.Fprintf(stdout, "\r%s\n", bar("uploaded", total, total))
+		mu.Unlock()
+	}
+	return err
 }
 
 // countsLine is one line of live batch progress.

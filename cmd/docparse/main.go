@@ -39,6 +39,8 @@ Client (DOCPARSE_API_KEY and DOCPARSE_BASE_URL, or --api-key and --base-url):
   docparse upload EXTRACTION_ID FILES... [--name NAME] [--wait]
   docparse batches get EXTRACTION_ID BATCH_ID | list EXTRACTION_ID [--status S]
   docparse results EXTRACTION_ID BATCH_ID [--format json|csv] [--out FILE]
+  docparse classifications create --file FILE | list | get | delete | batches | batch | override
+  docparse classify CLASSIFICATION_ID FILES... [--name NAME] [--wait]
   docparse webhooks list | create | test | rotate | enable | disable | delete | attempts | listen
   docparse events tail [--after EVENT_ID] [--no-follow]
   docparse version
@@ -49,7 +51,8 @@ DOCPARSE_RATE_LIMIT); DATABASE_URL=postgres://... selects PostgreSQL.
 Client commands add --json for machine-readable output.
 
 Exit codes: 0 success; 1 usage or configuration error; 2 API or other
-error; 3 upload --wait saw the batch end failed or partial.
+error; 3 upload --wait or classify --wait saw the batch end failed or
+partial.
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -80,6 +83,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return resultsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "webhooks":
 		return webhooksCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "classifications":
+		return classificationsCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "classify":
+		return classifyCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "events":
 		return eventsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":

@@ -116,7 +116,7 @@ type clsFile struct {
 // cells is the file's row as the live status sends it (see
 // extractions.js): the text of each [data-cell], or a link.
 func (f clsFile) cells() map[string]any {
-	c := map[string]any{"category": "—", "confidence": "—", "reasoning": "", "linked": "—", "overridden": ""}
+	c := map[string]any{"category": "—", "confidence": "—", "reasoning": "", "linked": "—", "overridden": "", "choice": f.SelectID}
 	if f.Decided {
 		c["category"] = f.Category
 		if f.Category == "" {

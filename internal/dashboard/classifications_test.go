@@ -146,7 +146,7 @@ func TestClassificationPages(t *testing.T) {
 		}
 		for _, kept := range []string{`name="name" value="Mailroom"`, `Monday's post</textarea>`, `name="categories.1.name" value="Letter"`,
 			"word0, word1, word2", "dear\nyours sincerely\nkind regards</textarea>", `<option value="` + extID + `" selected>`,
-			`name="categories.2.keywords" rows="2" placeholder="invoice, amount due, payment terms" spellcheck="false" aria-invalid="true"`} {
+			`name="categories.2.keywords" rows="3" placeholder="invoice, amount due, payment terms" spellcheck="false" aria-invalid="true"`} {
 			if !strings.Contains(body, kept) {
 				t.Errorf("the failed form lost %q", kept)
 			}

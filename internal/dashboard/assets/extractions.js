@@ -296,11 +296,16 @@
           cell.appendChild(document.createTextNode(" " + f.error.message));
         }
         // A page's own cells (a classification file's category,
-        // confidence...): text, or a link; an empty one is hidden.
+        // confidence...): text, or a link, an empty one hidden; or the
+        // choice of a select.
         Object.keys(f.cells || {}).forEach(function (k) {
           var el = row.querySelector('[data-cell="' + k + '"]');
           if (!el) return;
           var v = f.cells[k];
+          if (el.tagName === "SELECT") {
+            el.value = v || "";
+            return;
+          }
           el.textContent = "";
           if (v && v.href) {
             var a = document.createElement("a");

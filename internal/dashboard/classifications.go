@@ -560,8 +560,8 @@ func splitKeywords(s string) []string {
 // contiguous (the page's script adds and removes rows); rows left wholly
 // blank are dropped.
 func readClassificationForm(form url.Values, editing bool) (pipeline.ClassificationInput, classificationForm) {
-	f := classificationForm{Editing: editing, errs: map[string]string{}}
-	f.Name, f.Description = form.Get("name"), form.Get("description")
+	name, desc := form.Get("name"), form.Get("description")
+	f := classificationForm{Editing: editing, Name: name, Description: desc, errs: map[string]string{}}
 	f.Threshold = strings.TrimSpace(form.Get("threshold"))
 	rows := map[int]map[string]string{}
 	for name, vs := range form {
@@ -596,7 +596,7 @@ func readClassificationForm(form url.Values, editing bool) (pipeline.Classificat
 		cats = append(cats, x)
 		typed = append(typed, strings.TrimSpace(v["keywords"]))
 	}
-	in := pipeline.ClassificationInput{Name: &f.Name, Description: &f.Description, Categories: &cats}
+	in := pipeline.ClassificationInput{Name: &name, Description: &desc, Categories: &cats}
 	if f.Threshold != "" {
 		t, err := strconv.ParseFloat(f.Threshold, 64)
 		if err != nil {

@@ -304,7 +304,8 @@ func TestClassificationPages(t *testing.T) {
 
 		// The plain form: lands on the batch page.
 		body2, ct = multipartBody(t, csrf, "Monday post", upload{"invoice.txt", mailInvoice}, upload{"letter.txt", mailLetter},
-			upload{"receipt.txt", mailReceipt})
+			upload{"receipt.txt", mailReceipt}, upload{"lorem.txt", "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n"},
+			upload{"notes.bin", "\x00\x01\x02 not a document"})
 		p = b.postUpload(uploadPath, body2, ct, nil)
 		bm := clsBatchPathRE.FindStringSubmatch(p.path)
 		if p.status != http.StatusOK || bm == nil || !strings.Contains(p.body, `id="batch-status"`) || !strings.Contains(p.body, "letter.txt") {
@@ -328,8 +329,15 @@ func TestClassificationPages(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		if st.Status != "processed" || st.Done != 3 || len(st.Files) != 3 {
-			t.Fatalf("final status = %+v, want processed with 3 files", st)
+		if st.Status != "partial" || st.Done != 5 || len(st.Files) != 5 {
+			t.Fatalf("final status = %+v, want partial with 5 files", st)
+		}
+		// Lorem ipsum fits no category; the unknown bytes fail.
+		if c := st.Files[3].Cells; c["category"] != "Unclassified" || c["choice"] != "" || !strings.HasPrefix(fmt.Sprint(c["reasoning"]), "no category matched well") {
+			t.Errorf("the lorem ipsum file's cells = %v, want Unclassified with the classifier's reason", c)
+		}
+		if c := st.Files[4].Cells; st.Files[4].Status != "failed" || c["category"] != "—" || c["confidence"] != "—" {
+			t.Errorf("the failed file = %s %v", st.Files[4].Status, c)
 		}
 		for i, want := range []string{"Invoice", "Letter", "Receipt"} {
 			cells := st.Files[i].Cells
@@ -347,7 +355,8 @@ func TestClassificationPages(t *testing.T) {
 		}
 		p = b.get(batchPath)
 		files := apiClsBatch(t, srv.URL, key, clsID, batchID)
-		for _, want := range []string{`data-status="processed"`, `data-terminal="true"`, `href="` + fmt.Sprint(link["href"]) + `"`,
+		for _, want := range []string{`data-status="partial"`, `data-terminal="true"`, `<span data-cell="category" class="muted">Unclassified</span>`,
+			`<option value="" disabled selected>Choose…</option>`, `<span class="file-error"><code>`, `href="` + fmt.Sprint(link["href"]) + `"`,
 			`<td data-label="Confidence" class="conf" data-cell="confidence">` + percentOf(*files[2].Confidence) + `</td>`,
 			`<option value="` + catID["Letter"] + `" selected>Letter</option>`, "Monday post"} {
 			if !strings.Contains(html.UnescapeString(p.body), want) {
@@ -361,7 +370,7 @@ func TestClassificationPages(t *testing.T) {
 			t.Errorf("linked extraction batch page = %d", lp.status)
 		}
 		p = b.get("/dashboard/classifications/" + clsID)
-		if !strings.Contains(p.body, `href="`+batchPath+`"`) || !strings.Contains(p.body, "status-processed") || strings.Contains(p.body, "No batches yet.") {
+		if !strings.Contains(p.body, `href="`+batchPath+`"`) || !strings.Contains(p.body, "status-partial") || strings.Contains(p.body, "No batches yet.") {
 			t.Fatalf("classification page does not list the batch:\n%s", p.body)
 		}
 

@@ -45,7 +45,9 @@ func apiCall(t *testing.T, base, key, method, path, contentType string, body []b
 }
 
 // seedAccount gives an account data whose every name carries marker: an
-// API key, a webhook endpoint, an extraction and a finished batch.
+// API key, a webhook endpoint, an extraction and a finished batch, and a
+// classification (a category linked to the extraction) with a finished
+// batch whose file was chained to the extraction.
 func seedAccount(t *testing.T, srv *servertest.Server, account, marker, hookURL string) {
 	t.Helper()
 	key := srv.Key(account)
@@ -63,15 +65,37 @@ func seedAccount(t *testing.T, srv *servertest.Server, account, marker, hookURL 
 	io.WriteString(fw, "ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n")
 	mw.Close()
 	batch := apiCall(t, srv.URL, key, "POST", "/v1/extractions/"+extID+"/batches", mw.FormDataContentType(), buf.Bytes())
-	batchID := batch["batch"].(map[string]any)["id"].(string)
+	waitBatch(t, srv.URL, key, "/v1/extractions/"+extID+"/batches/"+batch["batch"].(map[string]any)["id"].(string))
+
+	cls := apiCall(t, srv.URL, key, "POST", "/v1/classifications", "application/json", j(map[string]any{
+		"name": marker + " mailroom", "description": marker,
+		"categories": []map[string]any{
+			{"name": marker + " invoices", "description": "A bill asking for payment, with an invoice number.",
+				"keywords": []string{"invoice", marker}, "linked_extraction_id": extID},
+			{"name": marker + " letters", "description": "Correspondence opening with Dear.", "keywords": []string{"dear"}},
+		}}))
+	clsID := cls["classification"].(map[string]any)["id"].(string)
+	buf.Reset()
+	mw = multipart.NewWriter(&buf)
+	mw.WriteField("name", marker+" post")
+	fw, _ = mw.CreateFormFile("files", marker+"-post.txt")
+	io.WriteString(fw, "ACME Supplies\nINVOICE\nInvoice No: 42183017\nAmount due: 12.00 EUR\n")
+	mw.Close()
+	cb := apiCall(t, srv.URL, key, "POST", "/v1/classifications/"+clsID+"/batches", mw.FormDataContentType(), buf.Bytes())
+	waitBatch(t, srv.URL, key, "/v1/classifications/"+clsID+"/batches/"+cb["batch"].(map[string]any)["id"].(string))
+}
+
+// waitBatch polls the batch at the API path until it ends.
+func waitBatch(t *testing.T, base, key, path string) {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		b := apiCall(t, srv.URL, key, "GET", "/v1/extractions/"+extID+"/batches/"+batchID, "", nil)
+		b := apiCall(t, base, key, "GET", path, "", nil)
 		if s := b["batch"].(map[string]any)["status"]; s == "processed" || s == "partial" || s == "failed" {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("batch %s did not end", batchID)
+			t.Fatalf("batch %s did not end", path)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -131,6 +155,9 @@ func TestAccountsApart(t *testing.T) {
 			regexp.MustCompile(`^/dashboard/extractions/ext_\w+/batches/btc_\w+/files/file_\w+$`),
 			regexp.MustCompile(`^/dashboard/extractions/ext_\w+/batches/btc_\w+/export\?format=csv$`),
 			regexp.MustCompile(`^/dashboard/api/logs/att_\w+`),
+			regexp.MustCompile(`^/dashboard/classifications/cls_\w+$`),
+			regexp.MustCompile(`^/dashboard/classifications/cls_\w+/edit$`),
+			regexp.MustCompile(`^/dashboard/classifications/cls_\w+/batches/cbtc_\w+$`),
 		} {
 			var found bool
 			for p := range pagesA {

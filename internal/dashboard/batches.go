@@ -6,6 +6,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,6 +56,10 @@ type batchStatusFile struct {
 	Status    docparse.FileStatus `json:"status"`
 	PageCount int                 `json:"page_count"`
 	Error     *docparse.FileError `json:"error,omitempty"`
+	// Cells, when set, are the text (or a link, {href, text}) of the
+	// row's [data-cell] elements: a classification file's category,
+	// confidence, reasoning and linked batch.
+	Cells map[string]any `json:"cells,omitempty"`
 }
 
 func (h *Handler) batchStatus(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
@@ -181,8 +186,8 @@ func (h *Handler) uploadTooLarge() *pageError {
 
 // uploadBatch streams the files of the multipart body into a new batch of
 // the extraction, through the same pipeline.Upload as the JSON API: files
-// go to the blob store as they arrive, limits answer 413 with nothing
-// stored, and each file is sniffed for its type. Success goes to the batch
+// go to the blob store as they arrive (readUpload), limits answer 413 with
+// nothing stored, and each file is sniffed for its type. Success goes to the batch
 // page (for the script: its address, as JSON).
 func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request, sess docparse.Session, mr *multipart.Reader) error {
 	ctx := r.Context()
@@ -203,58 +208,13 @@ func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request, sess docpa
 		}
 		return h.showExtraction(w, r, sess, status, e, msg)
 	}
-	cfg := h.svc.Config()
-	name := ""
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return failed(h.bodyProblem(err))
-		}
-		switch part.FormName() {
-		case "files":
-			fileName := part.FileName()
-			if fileName == "" {
-				// A file input left empty sends a nameless, empty part.
-				if _, err := io.Copy(io.Discard, part); err != nil {
-					return failed(h.bodyProblem(err))
-				}
-				continue
-			}
-			rr := &readRecorder{r: part}
-			err := up.Add(ctx, fileName, rr)
-			switch {
-			case rr.err != nil:
-				return failed(h.bodyProblem(rr.err))
-			case errors.Is(err, docparse.ErrTooLarge) && up.Files() >= cfg.MaxFiles:
-				return failed(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-					"Too many files: a batch holds at most %d files. Upload the others in another batch.", cfg.MaxFiles))
-			case errors.Is(err, docparse.ErrTooLarge):
-				return failed(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-					"“%s” is larger than %s, the most one file may be. Nothing was uploaded.", fileName, humanSize(cfg.MaxFileSize)))
-			case err != nil:
-				if msg := uploadValidation(err); msg != "" {
-					return failed(http.StatusBadRequest, msg)
-				}
-				return err
-			}
-		case "name":
-			b, err := io.ReadAll(io.LimitReader(part, 1024))
-			if err != nil {
-				return failed(h.bodyProblem(err))
-			}
-			name = strings.TrimSpace(string(b))
-			if len([]rune(name)) > 200 {
-				return failed(http.StatusBadRequest, "The batch name must be at most 200 characters.")
-			}
-		default:
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				return failed(h.bodyProblem(err))
-			}
-		}
-		part.Close()
+	name, err := h.readUpload(ctx, mr, up)
+	var pe *pageError
+	if errors.As(err, &pe) {
+		return failed(pe.status, pe.msg)
+	}
+	if err != nil {
+		return err
 	}
 	b, _, err := up.Commit(ctx, name)
 	if msg := uploadValidation(err); msg != "" {
@@ -272,6 +232,75 @@ func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request, sess docpa
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
+}
+
+// fileReceiver is what an upload's files stream into: a
+// pipeline.Upload (extraction batch) or pipeline.ClassificationUpload.
+type fileReceiver interface {
+	Add(ctx context.Context, fileName string, r io.Reader) error
+	Files() int
+}
+
+// readUpload streams the files of the multipart body into up and returns
+// the batch name the form gave. A problem of the upload itself (a limit,
+// a body cut off, a bad name) is a *pageError with the status and the
+// message to show; the caller aborts the upload. Any other error is
+// internal.
+func (h *Handler) readUpload(ctx context.Context, mr *multipart.Reader, up fileReceiver) (string, error) {
+	cfg := h.svc.Config()
+	problem := func(status int, msg string) error { return &pageError{status, msg} }
+	name := ""
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return name, nil
+		}
+		if err != nil {
+			return "", problem(h.bodyProblem(err))
+		}
+		switch part.FormName() {
+		case "files":
+			fileName := part.FileName()
+			if fileName == "" {
+				// A file input left empty sends a nameless, empty part.
+				if _, err := io.Copy(io.Discard, part); err != nil {
+					return "", problem(h.bodyProblem(err))
+				}
+				continue
+			}
+			rr := &readRecorder{r: part}
+			err := up.Add(ctx, fileName, rr)
+			switch {
+			case rr.err != nil:
+				return "", problem(h.bodyProblem(rr.err))
+			case errors.Is(err, docparse.ErrTooLarge) && up.Files() >= cfg.MaxFiles:
+				return "", problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+					"Too many files: a batch holds at most %d files. Upload the others in another batch.", cfg.MaxFiles))
+			case errors.Is(err, docparse.ErrTooLarge):
+				return "", problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+					"“%s” is larger than %s, the most one file may be. Nothing was uploaded.", fileName, humanSize(cfg.MaxFileSize)))
+			case err != nil:
+				if msg := uploadValidation(err); msg != "" {
+					return "", problem(http.StatusBadRequest, msg)
+				}
+				return "", err
+			}
+		case "name":
+			b, err := io.ReadAll(io.LimitReader(part, 1024))
+			if err != nil {
+				return "", problem(h.bodyProblem(err))
+			}
+			name = strings.TrimSpace(string(b))
+			if len([]rune(name)) > 200 {
+				return "", problem(http.StatusBadRequest, "The batch name must be at most 200 characters.")
+			}
+		default:
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return "", problem(h.bodyProblem(err))
+			}
+		}
+		part.Close()
+	}
 }
 
 // uploadValidation renders the upload's validation errors for a person,

@@ -78,6 +78,9 @@ func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
 	for k, v := range extractionFuncs {
 		funcs[k] = v
 	}
+	for k, v := range classificationFuncs {
+		funcs[k] = v
+	}
 	// Every template but the layout is a page, rendered inside the layout.
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -124,6 +127,19 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}", h.authed(h.batchPage))
 	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}/status", h.authed(h.batchStatus))
 	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}/export", h.authed(h.exportBatch))
+	// Classifications, their batches, uploads and overrides (see
+	// classifications.go).
+	mux.Handle("GET /dashboard/classifications", h.authed(h.classificationsPage))
+	mux.Handle("GET /dashboard/classifications/new", h.authed(h.newClassificationPage))
+	mux.Handle("POST /dashboard/classifications", h.authedBody(maxSchemaForm, h.createClassification))
+	mux.Handle("GET /dashboard/classifications/{classification_id}", h.authed(h.classificationPage))
+	mux.Handle("GET /dashboard/classifications/{classification_id}/edit", h.authed(h.editClassificationPage))
+	mux.Handle("POST /dashboard/classifications/{classification_id}/edit", h.authedBody(maxSchemaForm, h.updateClassification))
+	mux.Handle("POST /dashboard/classifications/{classification_id}/delete", h.authed(h.deleteClassification))
+	mux.Handle("POST /dashboard/classifications/{classification_id}/batches", h.authedUpload(h.uploadClassificationBatch))
+	mux.Handle("GET /dashboard/classifications/{classification_id}/batches/{batch_id}", h.authed(h.clsBatchPage))
+	mux.Handle("GET /dashboard/classifications/{classification_id}/batches/{batch_id}/status", h.authed(h.clsBatchStatus))
+	mux.Handle("POST /dashboard/classifications/{classification_id}/batches/{batch_id}/files/{file_id}/override", h.authed(h.overrideFile))
 	// Any other path: the sign-in page for a visitor, a 404 for a user.
 	mux.Handle("/dashboard/", h.authed(func(w http.ResponseWriter, r *http.Request, _ docparse.Session) error {
 		return errNotFound
@@ -281,6 +297,8 @@ type view struct {
 	reviewView
 	// extractions and batches (see extractions.go, batches.go)
 	extractionView
+	// classifications and their batches (see classifications.go)
+	classificationView
 }
 
 // render writes page with status. Rendering into a buffer first means a

@@ -134,10 +134,14 @@ var extractionFuncs = map[string]any{
 		return strconv.Itoa(n) + " " + noun + "s"
 	},
 	// newRow is the blank row the page's script copies for "Add field".
-	"newRow": func() fieldRow { return fieldRow{Name: "__NAME__", Depth: 1, Type: string(docparse.TypeString)} },
-	"percent": func(f float64) string {
-		return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
-	},
+	"newRow":  func() fieldRow { return fieldRow{Name: "__NAME__", Depth: 1, Type: string(docparse.TypeString)} },
+	"percent": percent,
+}
+
+// percent renders a confidence or threshold in [0,1] as a percentage:
+// 0.935 is "93.5%".
+func percent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
 }
 
 // doneCount is how many of a batch's files are finished.

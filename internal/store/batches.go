@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -163,6 +164,40 @@ func (db *DB) File(ctx context.Context, accountID, extractionID, batchID, fileID
 		return f, fmt.Errorf("select file: %w", err)
 	}
 	return f, nil
+}
+
+// BatchExtractionIDs returns the extraction of each of the account's
+// extraction batches named in batchIDs, by batch id; a batch that does not
+// exist (or is another account's) is left out. The dashboard uses it to
+// link a classification file to the extraction batch it was chained to.
+func (db *DB) BatchExtractionIDs(ctx context.Context, accountID string, batchIDs []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(batchIDs) == 0 {
+		return out, nil
+	}
+	args := []any{accountID}
+	ph := make([]string, len(batchIDs))
+	for i, id := range batchIDs {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := db.read().QueryContext(ctx, `SELECT id, extraction_id FROM batches
+		WHERE account_id = $1 AND id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("select batch extractions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, ext string
+		if err := rows.Scan(&id, &ext); err != nil {
+			return nil, fmt.Errorf("scan batch extraction: %w", err)
+		}
+		out[id] = ext
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("select batch extractions: %w", err)
+	}
+	return out, nil
 }
 
 // BatchFiles returns every file of the account's batch with its result, in

@@ -240,3 +240,26 @@ func TestPurge(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchExtractionIDs: the extraction of each of the account's batches,
+// and nothing of another account's or of a batch that does not exist.
+func TestBatchExtractionIDs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		db := storetest.Open(t, engine)
+		a, b := newAccount(t, db, "a"), newAccount(t, db, "b")
+		b1, _ := newBatch(t, db, a, 1)
+		b2, _ := newBatch(t, db, a, 1)
+		other, _ := newBatch(t, db, b, 1)
+		got, err := db.BatchExtractionIDs(context.Background(), a.ID, []string{b1.ID, b2.ID, other.ID, "btc_missing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{b1.ID: b1.ExtractionID, b2.ID: b2.ExtractionID}
+		if len(got) != len(want) || got[b1.ID] != want[b1.ID] || got[b2.ID] != want[b2.ID] {
+			t.Errorf("BatchExtractionIDs = %v, want %v", got, want)
+		}
+		if got, err := db.BatchExtractionIDs(context.Background(), a.ID, nil); err != nil || len(got) != 0 {
+			t.Errorf("BatchExtractionIDs(nil) = %v, %v", got, err)
+		}
+	})
+}

@@ -1,6 +1,8 @@
 // The extraction pages' script: the schema form's field rows and its JSON
 // view, the upload drop zone with its progress bar, and the batch page's
-// live status. Every page works without it; it only makes them nicer.
+// live status. The classification pages use its upload drop zone and live
+// status too (their rows' [data-cell]s). Every page works without it; it
+// only makes them nicer.
 (function () {
   "use strict";
 
@@ -283,15 +285,38 @@
         var row = batch.querySelector('tr[data-file-id="' + f.id + '"]');
         if (!row) return;
         badge(row.querySelector(".file-status"), f.status);
-        row.querySelector(".file-pages").textContent = f.page_count;
+        var pages = row.querySelector(".file-pages");
+        if (pages) pages.textContent = f.page_count;
         var cell = row.querySelector(".file-error");
-        if (f.error) {
+        if (f.error && cell) {
           cell.textContent = "";
           var code = document.createElement("code");
           code.textContent = f.error.code;
           cell.appendChild(code);
           cell.appendChild(document.createTextNode(" " + f.error.message));
         }
+        // A page's own cells (a classification file's category,
+        // confidence...): text, or a link, an empty one hidden; or the
+        // choice of a select.
+        Object.keys(f.cells || {}).forEach(function (k) {
+          var el = row.querySelector('[data-cell="' + k + '"]');
+          if (!el) return;
+          var v = f.cells[k];
+          if (el.tagName === "SELECT") {
+            el.value = v || "";
+            return;
+          }
+          el.textContent = "";
+          if (v && v.href) {
+            var a = document.createElement("a");
+            a.href = v.href;
+            a.textContent = v.text;
+            el.appendChild(a);
+          } else {
+            el.textContent = v || "";
+          }
+          el.hidden = !v;
+        });
       });
       if (b.terminal) {
         live.textContent = "Finished";

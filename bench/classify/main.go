@@ -7,7 +7,7 @@
 // Without -e2e it runs in this process, on documents it generates (the
 // held-out split of internal/classify/synth: a seed and templates the
 // calibration never saw, eleven kinds, four languages, 30% with OCR-like
-// noise) and on the real invoices of /work/shared/corpus/invoice2data
+// noise) and on the real invoices of ../shared/corpus/invoice2data
 // (text by `pdftotext -layout`), under the three category sets of
 // synth.CategorySets (one of them, "french", never used in calibration),
 // and prints:
@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var o options
 	fs.IntVar(&o.n, "n", 880, "held-out synthetic documents (spread over 11 kinds)")
-	fs.StringVar(&o.corpus, "corpus", "/work/shared/corpus/invoice2data", "directory of real invoices (PDF, text)")
+	fs.StringVar(&o.corpus, "corpus", "../shared/corpus/invoice2data", "directory of real invoices (PDF, text); the default is beside the repository, run from its root")
 	fs.BoolVar(&o.verbose, "v", false, "print every wrong decision")
 	fs.BoolVar(&o.e2e, "e2e", false, "measure files/s through the HTTP API instead")
 	fs.IntVar(&o.files, "files", 200, "-e2e: files to upload")

@@ -38,12 +38,20 @@ func labelledSynth(set []synth.CategorySpec, docs []synth.Doc) []labelled {
 // invoice2data corpus (pdftotext -layout), or skips when it or pdftotext
 // is missing.
 func corpusInvoices(t testing.TB) []string {
-	dir := "/work/shared/corpus/invoice2data"
+	// The shared corpus stands beside the repository (CI lays it there).
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "invoice2data")
 	pdfs, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
+	ci := os.Getenv("CI") == "true"
 	if len(pdfs) == 0 {
-		t.Skip("no invoice2data corpus")
+		if ci {
+			t.Fatalf("CI=true but the invoice2data corpus is not at %s", dir)
+		}
+		t.Skip("no invoice2data corpus beside the repository")
 	}
 	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if ci {
+			t.Fatal("CI=true but pdftotext is not installed: .ci/run must install poppler-utils")
+		}
 		t.Skip("no pdftotext")
 	}
 	var out []string

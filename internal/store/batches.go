@@ -387,8 +387,7 @@ func (tx *Tx) BatchFileSummaries(ctx context.Context, accountID, batchID string)
 // that answers an unchanged poll.
 func (db *DB) BatchVersion(ctx context.Context, accountID, extractionID, batchID string) (int64, error) {
 	const q = `SELECT version FROM batches WHERE id = $1 AND account_id = $2 AND extraction_id = $3`
-	var v int64
-	err := db.read().QueryRowContext(ctx, q, batchID, accountID, extractionID).Scan(&v)
+	v, err := db.readVersion(ctx, q, batchID, accountID, extractionID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("batch %s: %w", batchID, docparse.ErrNotFound)
 	}

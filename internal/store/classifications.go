@@ -353,9 +353,8 @@ func (db *DB) ListClassificationBatches(ctx context.Context, accountID, classifi
 // ClassificationBatchVersion returns the version of the account's
 // classification batch: the cheap read that answers an unchanged poll.
 func (db *DB) ClassificationBatchVersion(ctx context.Context, accountID, classificationID, batchID string) (int64, error) {
-	var v int64
-	err := db.read().QueryRowContext(ctx, `SELECT version FROM classification_batches WHERE id = $1 AND account_id = $2 AND classification_id = $3`,
-		batchID, accountID, classificationID).Scan(&v)
+	v, err := db.readVersion(ctx, `SELECT version FROM classification_batches WHERE id = $1 AND account_id = $2 AND classification_id = $3`,
+		batchID, accountID, classificationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("classification batch %s: %w", batchID, docparse.ErrNotFound)
 	}

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -302,6 +303,23 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // read returns the querier for reads outside a transaction.
 func (db *DB) read() querier { return db.reads }
+
+// readVersion reads one BIGINT column of one row, for the polling
+// endpoint's version reads, its hottest query: on PostgreSQL straight on
+// the pgx pool, skipping database/sql's layer. No row is sql.ErrNoRows on
+// both engines.
+func (db *DB) readVersion(ctx context.Context, q string, args ...any) (int64, error) {
+	var v int64
+	if db.pgx == nil {
+		err := db.read().QueryRowContext(ctx, q, args...).Scan(&v)
+		return v, err
+	}
+	err := db.pgx.QueryRow(ctx, q, args...).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = sql.ErrNoRows
+	}
+	return v, err
+}
 
 // readDynamic returns the querier for reads whose SQL text varies (IN
 // lists of any length): they would fill the prepared-statement cache.

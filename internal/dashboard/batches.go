@@ -46,6 +46,7 @@ type batchStatusBody struct {
 	Terminal    bool                 `json:"terminal"`
 	FileCount   int                  `json:"file_count"`
 	Done        int                  `json:"done"`
+	DoneText    string               `json:"done_text"` // as the batch lists show it
 	Counts      docparse.Counts      `json:"counts"`
 	CompletedAt string               `json:"completed_at,omitempty"`
 	Files       []batchStatusFile    `json:"files"`
@@ -71,7 +72,7 @@ func (h *Handler) batchStatus(w http.ResponseWriter, r *http.Request, sess docpa
 	if err != nil {
 		return err
 	}
-	body := batchStatusBody{Status: b.Status, Terminal: b.Status.Terminal(), FileCount: b.FileCount, Counts: b.Counts,
+	body := batchStatusBody{Status: b.Status, Terminal: b.Status.Terminal(), FileCount: b.FileCount, Counts: b.Counts, DoneText: doneText(b.Counts),
 		Done: doneCount(b.Counts), Files: make([]batchStatusFile, len(files))}
 	if b.CompletedAt != nil {
 		body.CompletedAt = b.CompletedAt.UTC().Format(time.RFC3339)

@@ -439,7 +439,7 @@ func (h *Handler) clsBatchStatus(w http.ResponseWriter, r *http.Request, sess do
 	if err != nil {
 		return err
 	}
-	body := batchStatusBody{Status: b.Status, Terminal: b.Status.Terminal(), FileCount: b.FileCount, Counts: b.Counts,
+	body := batchStatusBody{Status: b.Status, Terminal: b.Status.Terminal(), FileCount: b.FileCount, Counts: b.Counts, DoneText: doneText(b.Counts),
 		Done: doneCount(b.Counts), Files: make([]batchStatusFile, len(files))}
 	if b.CompletedAt != nil {
 		body.CompletedAt = b.CompletedAt.UTC().Format(time.RFC3339)

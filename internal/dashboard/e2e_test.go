@@ -1,6 +1,10 @@
 package dashboard_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"os"
 	"strings"
 	"testing"
 
@@ -116,6 +120,49 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 		}
 		if page := b.text("main"); !strings.Contains(page, "2 more hours") {
 			t.Errorf("rotation page does not state the grace period:\n%s", page)
+		}
+	})
+}
+
+// TestBrowserBatchListLive: a batch still running when its extraction's
+// page opens is shown finished in the batch list without a reload.
+func TestBrowserBatchListLive(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		srv := servertest.Start(t, servertest.Options{Engine: engine})
+		srv.User("acme", email, password)
+		key := srv.Key("acme")
+		schema, _ := json.Marshal(map[string]any{"name": "Scans", "fields": []map[string]any{
+			{"key": "invoice_number", "type": "string", "description": "Invoice number"}}})
+		ext := apiCall(t, srv.URL, key, "POST", "/v1/extractions", "application/json", schema)
+		extID := ext["extraction"].(map[string]any)["id"].(string)
+
+		b := newTab(t, srv.URL, 1280, 900)
+		b.signIn(email, password)
+
+		// A scanned page: OCR keeps the batch running for a second or more,
+		// longer than the page takes to open.
+		scan, err := os.ReadFile("../extract/testdata/scan-invoice.png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("files", "scan.png")
+		fw.Write(scan)
+		mw.Close()
+		apiCall(t, srv.URL, key, "POST", "/v1/extractions/"+extID+"/batches", mw.FormDataContentType(), buf.Bytes())
+		b.open("/dashboard/extractions/" + extID)
+		if s := b.evalString(`document.querySelector("#batch-list tbody tr").dataset.terminal`); s != "false" {
+			t.Fatalf("the batch had ended (terminal %q) before its extraction's page opened", s)
+		}
+		b.evalString(`window.notReloaded = "yes"; ""`)
+		b.waitJS("the listed batch ends", `document.querySelector("#batch-list tbody tr").dataset.terminal === "true"`)
+		if b.evalString(`window.notReloaded || ""`) != "yes" {
+			t.Fatal("the page reloaded to show the end")
+		}
+		row := b.text("#batch-list tbody tr")
+		if !strings.Contains(row, "processed") || !strings.Contains(row, "1 ") {
+			t.Errorf("the finished batch's row reads %q", row)
 		}
 	})
 }

@@ -254,6 +254,34 @@
     window.addEventListener("drop", function (e) { e.preventDefault(); });
   }
 
+  // ---- Batch lists: running batches update live ----------------------------
+
+  document.querySelectorAll('#batch-list tr[data-terminal="false"]').forEach(function (row) {
+    var url = row.getAttribute("data-status-url");
+    var badgeEl = row.querySelector(".badge");
+    var doneEl = row.querySelector('[data-cell="done"]');
+    var failures = 0;
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        })
+        .then(function (b) {
+          failures = 0;
+          badgeEl.className = "badge status-" + b.status;
+          badgeEl.textContent = b.status.replace(/_/g, " ");
+          if (doneEl) doneEl.textContent = b.done_text;
+          row.setAttribute("data-terminal", String(b.terminal));
+          if (!b.terminal) setTimeout(poll, 3000);
+        })
+        .catch(function () {
+          if (++failures < 5) setTimeout(poll, 3000);
+        });
+    }
+    setTimeout(poll, 3000);
+  });
+
   // ---- Batch page: live status --------------------------------------------
 
   var batch = document.getElementById("batch");

@@ -140,6 +140,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("GET /dashboard/classifications/{classification_id}/batches/{batch_id}", h.authed(h.clsBatchPage))
 	mux.Handle("GET /dashboard/classifications/{classification_id}/batches/{batch_id}/status", h.authed(h.clsBatchStatus))
 	mux.Handle("POST /dashboard/classifications/{classification_id}/batches/{batch_id}/files/{file_id}/override", h.authed(h.overrideFile))
+	mux.Handle("GET /dashboard/classifications/{classification_id}/batches/{batch_id}/files/{file_id}/content", h.authed(h.classificationFileContent))
 	// Any other path: the sign-in page for a visitor, a 404 for a user.
 	mux.Handle("/dashboard/", h.authed(func(w http.ResponseWriter, r *http.Request, _ docparse.Session) error {
 		return errNotFound

@@ -96,6 +96,7 @@ func (h *Handler) reviewRoutes(mux *http.ServeMux) {
 	mux.Handle("GET "+file, h.authed(h.filePage))
 	mux.Handle("POST "+file+"/confirm", h.authedBody(maxSchemaForm, h.confirmFile))
 	mux.Handle("GET "+file+"/pages/{page}", h.authed(h.pageImage))
+	mux.Handle("GET "+file+"/content", h.authed(h.fileContent))
 }
 
 func filePath(f docparse.File) string {

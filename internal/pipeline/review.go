@@ -234,6 +234,12 @@ func (s *Service) PageImage(ctx context.Context, f docparse.File, n int) ([]byte
 	return nil, "", notFound
 }
 
+// OpenDocument opens the stored upload behind a blob key of a file the
+// caller read for its account. The caller closes it.
+func (s *Service) OpenDocument(key string) (*os.File, error) {
+	return s.blobs.Open(key)
+}
+
 // MaxPreviewText bounds the text DocumentText returns, in bytes.
 const MaxPreviewText = 100 << 10
 

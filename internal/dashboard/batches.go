@@ -186,10 +186,8 @@ func (h *Handler) uploadTooLarge() *pageError {
 }
 
 // uploadBatch streams the files of the multipart body into a new batch of
-// the extraction, through the same pipeline.Upload as the JSON API: files
-// go to the blob store as they arrive (readUpload), limits answer 413 with
-// nothing stored, and each file is sniffed for its type. Success goes to the batch
-// page (for the script: its address, as JSON).
+// the extraction, through the same pipeline.Upload as the JSON API (see
+// receiveUpload).
 func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request, sess docparse.Session, mr *multipart.Reader) error {
 	ctx := r.Context()
 	e, err := h.db.Extraction(ctx, sess.AccountID, r.PathValue("extraction_id"))
@@ -200,16 +198,41 @@ func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request, sess docpa
 	if err != nil {
 		return err
 	}
-	defer up.Abort() // a no-op after a successful Commit
+	return h.receiveUpload(w, r, mr, up,
+		func(name string) (string, int, error) {
+			b, _, err := up.Commit(ctx, name)
+			return b.ID, b.FileCount, err
+		},
+		func(status int, msg string) error { return h.showExtraction(w, r, sess, status, e, msg) },
+		"/dashboard/extractions/"+e.ID, "account_id", sess.AccountID, "user_id", sess.UserID, "extraction_id", e.ID)
+}
+
+// batchUpload is an upload being received: a pipeline.Upload or a
+// pipeline.ClassificationUpload.
+type batchUpload interface {
+	fileReceiver
+	Abort()
+}
+
+// receiveUpload streams the files of the multipart body into up
+// (readUpload: files go to the blob store as they arrive, limits answer
+// 413 with nothing stored, each file is sniffed for its type), then
+// commits it. Success goes to the new batch's page under parent (for the
+// script: its address, as JSON); a problem of the upload shows the parent
+// page again with the message (for the script: JSON), nothing stored.
+func (h *Handler) receiveUpload(w http.ResponseWriter, r *http.Request, mr *multipart.Reader, up batchUpload,
+	commit func(name string) (batchID string, files int, err error), show func(status int, msg string) error,
+	parent string, logAttrs ...any) error {
+	defer up.Abort() // a no-op after a successful commit
 	failed := func(status int, msg string) error {
 		up.Abort()
 		if wantsJSON(r) {
 			writeJSON(w, status, map[string]string{"error": msg})
 			return nil
 		}
-		return h.showExtraction(w, r, sess, status, e, msg)
+		return show(status, msg)
 	}
-	name, err := h.readUpload(ctx, mr, up)
+	name, err := h.readUpload(r.Context(), mr, up)
 	var pe *pageError
 	if errors.As(err, &pe) {
 		return failed(pe.status, pe.msg)
@@ -217,18 +240,17 @@ func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request, sess docpa
 	if err != nil {
 		return err
 	}
-	b, _, err := up.Commit(ctx, name)
+	batchID, files, err := commit(name)
 	if msg := uploadValidation(err); msg != "" {
 		return failed(http.StatusBadRequest, msg)
 	}
 	if err != nil {
 		return err
 	}
-	h.log.Info("dashboard uploaded batch", "account_id", sess.AccountID, "user_id", sess.UserID, "extraction_id", e.ID,
-		"batch_id", b.ID, "files", b.FileCount)
-	to := "/dashboard/extractions/" + e.ID + "/batches/" + b.ID
+	h.log.Info("dashboard uploaded batch", append(logAttrs, "batch_id", batchID, "files", files)...)
+	to := parent + "/batches/" + batchID
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusCreated, map[string]string{"batch_id": b.ID, "url": to})
+		writeJSON(w, http.StatusCreated, map[string]string{"batch_id": batchID, "url": to})
 		return nil
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)

@@ -300,10 +300,8 @@ func (h *Handler) extractionNames(ctx context.Context, accountID string, ids []s
 }
 
 // uploadClassificationBatch streams the files of the multipart body into
-// a new batch of the classification through the same
-// pipeline.ClassificationUpload as the JSON API, read as uploadBatch
-// reads an extraction's upload. Success goes to the batch page (for the
-// script: its address, as JSON).
+// a new batch of the classification, through the same
+// pipeline.ClassificationUpload as the JSON API (see receiveUpload).
 func (h *Handler) uploadClassificationBatch(w http.ResponseWriter, r *http.Request, sess docparse.Session, mr *multipart.Reader) error {
 	ctx := r.Context()
 	c, err := h.db.Classification(ctx, sess.AccountID, r.PathValue("classification_id"))
@@ -314,39 +312,13 @@ func (h *Handler) uploadClassificationBatch(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	defer up.Abort() // a no-op after a successful Commit
-	failed := func(status int, msg string) error {
-		up.Abort()
-		if wantsJSON(r) {
-			writeJSON(w, status, map[string]string{"error": msg})
-			return nil
-		}
-		return h.showClassification(w, r, sess, status, c, msg)
-	}
-	name, err := h.readUpload(ctx, mr, up)
-	var pe *pageError
-	if errors.As(err, &pe) {
-		return failed(pe.status, pe.msg)
-	}
-	if err != nil {
-		return err
-	}
-	b, _, err := up.Commit(ctx, name)
-	if msg := uploadValidation(err); msg != "" {
-		return failed(http.StatusBadRequest, msg)
-	}
-	if err != nil {
-		return err
-	}
-	h.log.Info("dashboard uploaded classification batch", "account_id", sess.AccountID, "user_id", sess.UserID,
-		"classification_id", c.ID, "batch_id", b.ID, "files", b.FileCount)
-	to := "/dashboard/classifications/" + c.ID + "/batches/" + b.ID
-	if wantsJSON(r) {
-		writeJSON(w, http.StatusCreated, map[string]string{"batch_id": b.ID, "url": to})
-		return nil
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
+	return h.receiveUpload(w, r, mr, up,
+		func(name string) (string, int, error) {
+			b, _, err := up.Commit(ctx, name)
+			return b.ID, b.FileCount, err
+		},
+		func(status int, msg string) error { return h.showClassification(w, r, sess, status, c, msg) },
+		"/dashboard/classifications/"+c.ID, "account_id", sess.AccountID, "user_id", sess.UserID, "classification_id", c.ID)
 }
 
 // clsBatch reads the batch of the request's path with its files as the

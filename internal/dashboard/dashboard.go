@@ -68,6 +68,7 @@ func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
 	funcs := template.FuncMap{
 		"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"args":     args,
 	}
 	for k, v := range webhookFuncs {
 		funcs[k] = v
@@ -81,21 +82,39 @@ func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
 	for k, v := range classificationFuncs {
 		funcs[k] = v
 	}
-	// Every template but the layout is a page, rendered inside the layout.
+	// Every template but the layout and the parts (_*.html, shared by
+	// pages) is a page, rendered inside the layout.
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
 	for _, name := range names {
 		page := strings.TrimSuffix(path.Base(name), ".html")
-		if page == "layout" {
+		if page == "layout" || strings.HasPrefix(page, "_") {
 			continue
 		}
 		h.pages[page] = template.Must(template.New("layout.html").Funcs(funcs).
-			ParseFS(templateFS, "templates/layout.html", name))
+			ParseFS(templateFS, "templates/layout.html", "templates/_*.html", name))
 	}
 	h.mux = h.routes()
 	return h
+}
+
+// args makes the argument of a shared part: a map of its name/value
+// pairs.
+func args(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("args: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("args: name %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // routes lists every page of the dashboard.

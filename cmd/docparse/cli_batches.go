@@ -15,9 +15,7 @@ import (
 // uploadCmd: docparse upload EXTRACTION_ID FILES... [--wait].
 func uploadCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := newCLI(ctx, "upload", "upload EXTRACTION_ID FILES... [--name NAME] [--wait] [--idempotency-key KEY]", getenv, stdout, stderr)
-	name := c.fs.String("name", "", "name of the batch")
-	wait := c.fs.Bool("wait", false, "wait until the batch ends; exit 3 if it ends failed or partial")
-	idem := c.fs.String("idempotency-key", "", "makes a retried upload store nothing twice")
+	name, wait, idem := c.uploadFlags("wait until the batch ends; exit 3 if it ends failed or partial")
 	pos, err := c.parse(args, 2, -1)
 	if err != nil {
 		return err
@@ -52,22 +50,9 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		return nil
 	}
-	last := ""
-	res, err = api.WaitForBatch(ctx, extID, b.ID, client.WaitOptions{OnProgress: func(b client.Batch) {
-		line := countsLine(b)
-		if c.asJSON || line == last {
-			return
-		}
-		last = line
-		if tty {
-			fmt.Fprintf(stdout, "\r\033[K%s", line)
-		} else {
-			fmt.Fprintln(stdout, line)
-		}
-	}})
-	if tty {
-		fmt.Fprintln(stdout)
-	}
+	live := &liveLine{w: stdout, tty: tty, quiet: c.asJSON}
+	res, err = api.WaitForBatch(ctx, extID, b.ID, client.WaitOptions{OnProgress: func(b client.Batch) { live.show(countsLine(b)) }})
+	live.end()
 	if err != nil {
 		return apiError(stderr, err)
 	}
@@ -87,6 +72,43 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return errBatchNotProcessed
 	}
 	return nil
+}
+
+// uploadFlags defines the flags of a command that uploads a batch: its
+// name, --wait (described by waitHelp) and an idempotency key.
+func (c *cli) uploadFlags(waitHelp string) (name *string, wait *bool, idem *string) {
+	name = c.fs.String("name", "", "name of the batch")
+	wait = c.fs.Bool("wait", false, waitHelp)
+	idem = c.fs.String("idempotency-key", "", "makes a retried upload store nothing twice")
+	return name, wait, idem
+}
+
+// liveLine prints a batch's progress line each time it changes: rewritten
+// in place on a terminal, one line each otherwise, nothing when quiet
+// (--json).
+type liveLine struct {
+	w          io.Writer
+	tty, quiet bool
+	last       string
+}
+
+func (l *liveLine) show(line string) {
+	if l.quiet || line == l.last {
+		return
+	}
+	l.last = line
+	if l.tty {
+		fmt.Fprintf(l.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintln(l.w, line)
+	}
+}
+
+// end ends the line being rewritten on a terminal.
+func (l *liveLine) end() {
+	if l.tty {
+		fmt.Fprintln(l.w)
+	}
 }
 
 // openFiles opens the files to upload; closeFiles closes them all.

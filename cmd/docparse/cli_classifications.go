@@ -180,9 +180,7 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 // classifyCmd: docparse classify CLASSIFICATION_ID FILES... [--wait].
 func classifyCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := newCLI(ctx, "classify", "classify CLASSIFICATION_ID FILES... [--name NAME] [--wait]", getenv, stdout, stderr)
-	name := c.fs.String("name", "", "name of the batch")
-	wait := c.fs.Bool("wait", false, "wait until the batch ends and print each file's category; exit 3 if it ends failed or partial")
-	idem := c.fs.String("idempotency-key", "", "makes a retried upload store nothing twice")
+	name, wait, idem := c.uploadFlags("wait until the batch ends and print each file's category; exit 3 if it ends failed or partial")
 	pos, err := c.parse(args, 2, -1)
 	if err != nil {
 		return err
@@ -217,23 +215,12 @@ func classifyCmd(ctx context.Context, args []string, getenv func(string) string,
 		}
 		return nil
 	}
-	last := ""
+	live := &liveLine{w: stdout, tty: tty, quiet: c.asJSON}
 	res, err := api.WaitForClassificationBatch(ctx, clsID, b.ID, client.WaitOptions{OnProgressClassification: func(b client.ClassificationBatch) {
 		n := b.Counts
-		line := fmt.Sprintf("%s: %d queued, %d processing, %d processed, %d failed", b.Status, n.Queued, n.Processing, n.Processed, n.Failed)
-		if c.asJSON || line == last {
-			return
-		}
-		last = line
-		if tty {
-			fmt.Fprintf(stdout, "\r\033[K%s", line)
-		} else {
-			fmt.Fprintln(stdout, line)
-		}
+		live.show(fmt.Sprintf("%s: %d queued, %d processing, %d processed, %d failed", b.Status, n.Queued, n.Processing, n.Processed, n.Failed))
 	}})
-	if tty {
-		fmt.Fprintln(stdout)
-	}
+	live.end()
 	if err != nil {
 		return apiError(stderr, err)
 	}

@@ -138,11 +138,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	views := make([]fileSummaryView, len(files))
-	for i, f := range files {
-		views[i] = viewFileSummary(f)
-	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"batch": viewBatch(b), "files": views})
+	writeJSON(w, http.StatusAccepted, batchBody{Batch: viewBatch(b), Files: viewFileSummaries(files)})
 	return nil
 }
 
@@ -162,11 +158,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, 0, err
 		}
-		views := make([]fileSummaryView, len(files))
-		for i, f := range files {
-			views[i] = viewFileSummary(f)
-		}
-		return batchBody{Batch: viewBatch(b), Files: views}, b.Version, nil
+		return batchBody{Batch: viewBatch(b), Files: viewFileSummaries(files)}, b.Version, nil
 	})
 }
 
@@ -203,6 +195,14 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, batchID string, ve
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	_, err := w.Write(body)
 	return err
+}
+
+func viewFileSummaries(files []docparse.File) []fileSummaryView {
+	out := make([]fileSummaryView, len(files))
+	for i, f := range files {
+		out[i] = viewFileSummary(f)
+	}
+	return out
 }
 
 // batchBody is the answer of the polling endpoint and of an upload.

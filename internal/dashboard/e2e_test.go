@@ -166,3 +166,65 @@ func TestBrowserBatchListLive(t *testing.T) {
 		}
 	})
 }
+
+// hostile is markup a user might put in any name: rendered as text, it
+// runs nothing.
+const hostile = `"><img src=x onerror=window.pwned=1><b onmouseover=window.pwned=2>`
+
+// TestBrowserHostileNames: names, file names and descriptions holding
+// markup are shown as text on every page of the dashboard, and no script
+// of theirs runs.
+func TestBrowserHostileNames(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	srv.User("acme", email, password)
+	key := srv.Key("acme")
+	j := func(v any) []byte { b, _ := json.Marshal(v); return b }
+	apiCall(t, srv.URL, key, "POST", "/v1/api_keys", "application/json", j(map[string]any{"name": hostile}))
+	ext := apiCall(t, srv.URL, key, "POST", "/v1/extractions", "application/json", j(map[string]any{
+		"name": hostile, "description": hostile,
+		"fields": []map[string]any{{"key": "invoice_number", "type": "string", "description": hostile}}}))
+	extID := ext["extraction"].(map[string]any)["id"].(string)
+	cls := apiCall(t, srv.URL, key, "POST", "/v1/classifications", "application/json", j(map[string]any{
+		"name": hostile, "description": hostile, "categories": []map[string]any{
+			{"name": hostile, "description": hostile, "keywords": []string{"invoice", hostile}, "linked_extraction_id": extID},
+			{"name": "Letters", "description": "Correspondence opening with Dear."}}}))
+	clsID := cls["classification"].(map[string]any)["id"].(string)
+	upload := func(path string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("name", hostile)
+		fw, _ := mw.CreateFormFile("files", hostile+".txt")
+		fw.Write([]byte("ACME Supplies\nINVOICE\nInvoice No: " + hostile + "\nAmount due: 12.00 EUR\n"))
+		mw.Close()
+		b := apiCall(t, srv.URL, key, "POST", path, mw.FormDataContentType(), buf.Bytes())
+		waitBatch(t, srv.URL, key, path+"/"+b["batch"].(map[string]any)["id"].(string))
+	}
+	upload("/v1/extractions/" + extID + "/batches")
+	upload("/v1/classifications/" + clsID + "/batches")
+
+	hb := newBrowser(t, srv.URL)
+	hb.login(email, password)
+	b := newTab(t, srv.URL, 1280, 900)
+	b.signIn(email, password)
+	shown := 0
+	for p := range crawl(t, hb, "/dashboard/") {
+		if strings.HasSuffix(p, "/content") || strings.Contains(p, "/export") || strings.Contains(p, "/pages/") {
+			continue // downloads, not pages
+		}
+		b.open(p)
+		b.eval(`document.querySelectorAll("[onmouseover]").forEach(e => e.dispatchEvent(new MouseEvent("mouseover")))`)
+		if v := b.evalString(`String(window.pwned)`); v != "undefined" {
+			t.Errorf("%s ran the markup of a name: window.pwned = %s", p, v)
+		}
+		if n := b.evalString(`String(document.querySelectorAll("img[src=x], b[onmouseover]").length)`); n != "0" {
+			t.Errorf("%s holds %s elements made from a name", p, n)
+		}
+		if strings.Contains(b.text("main"), `<img src=x onerror=window.pwned=1>`) {
+			shown++
+		}
+	}
+	t.Logf("the markup shows as text on %d pages", shown)
+	if shown < 6 {
+		t.Errorf("the markup shows as text on only %d pages; the test reached too few", shown)
+	}
+}

@@ -75,6 +75,9 @@ type Options struct {
 	// InferMissing computes a missing total, subtotal or tax from the other
 	// two, with confidence at most 0.5 and never above that of its inputs.
 	InferMissing bool
+	// Scorer replaces the learned scorer's committed models (scorer.go),
+	// for benchmarks that compare models; nil uses the committed ones.
+	Scorer map[string][numFeatures]float64
 }
 
 // Result holds a document's values and confidences, shaped like the file
@@ -128,7 +131,10 @@ type trace struct {
 func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options, calibrate bool) (Result, []trace) {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate}
+	x := &extractor{lay: lay, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, models: opts.Scorer}
+	if x.models == nil {
+		x.models = scorerModels
+	}
 	vals, conf, labelled := x.object(schema, nil, "")
 	res := Result{Values: vals, Confidence: conf}
 	if len(schema) > 0 {
@@ -189,6 +195,13 @@ type extractor struct {
 	// month order had to be guessed (05/06/2026): they are calibrated
 	// apart.
 	guessed map[string]bool
+	// docStats is computed once for the learned scorer's features.
+	docStats *docStats
+	// training: record the scorer's candidates (samples) and rank by the
+	// hand scores.
+	training bool
+	samples  []Candidates
+	models   map[string][numFeatures]float64
 }
 
 // guessedOrder reports whether the date at the start of text is numeric
@@ -238,6 +251,9 @@ type reading struct {
 	labelled bool        // read next to a label, not by a fallback
 	alts     []candidate // the best candidate of every distinct value, best first
 	check    checkState  // outcome of the cross-field checks
+	// learned: raw is the learned scorer's probability (scorer.go), which
+	// is the confidence as it stands.
+	learned bool
 }
 
 // object fills one level of the schema and returns its values, its
@@ -275,7 +291,7 @@ func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map
 				labelled++
 			}
 		default:
-			reads[i] = x.scalar(s, sc)
+			reads[i] = x.scalar(s, sc, path+f.Key)
 			if reads[i] != nil && reads[i].labelled {
 				labelled++
 			}
@@ -302,6 +318,9 @@ func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map
 				k.kind = calDateGuess
 			}
 			vals[key], conf[key] = r.value, x.confidence(path+key, k, r.raw, r.value)
+			if r.learned {
+				conf[key] = round3(r.raw)
+			}
 		}
 	}
 	if x.infer {
@@ -347,11 +366,41 @@ func (x *extractor) childScope(s *spec) *scope {
 	return sc
 }
 
-// candidate is one reading of a field.
+// candidate is one reading of a field: its value, its hand-ranked score
+// (the product of the factors in the package comment) and where it came
+// from, which the learned scorer (scorer.go) turns into features.
 type candidate struct {
 	value any
 	score float64
 	line  int
+	src   candSource
+	lab   float64 // the label's score (labelScore, times otherParty), for src == srcLabel
+	place float64 // the placement factor, for src == srcLabel
+	fit   float64 // how cleanly the text reads as the type
+	party float64 // otherParty's factor, 1 when the label names no other party
+	ln    *line
+	// nameProb is the seller-name model's probability of a free name.
+	nameProb float64
+}
+
+// candSource says how a candidate was found.
+type candSource int
+
+const (
+	srcLabel    candSource = iota // next to or below a label of the field
+	srcFallback                   // a fallback without a label (first date, valid IBAN, example prefix, seller model)
+	srcFree                       // any value of the type on the page, for the learned scorer to rank
+)
+
+// labelled returns a candidate found at a label.
+func labelled(v any, lab, place, fit, party float64, ln *line) candidate {
+	return candidate{value: v, score: lab * place * fit, line: ln.index, src: srcLabel, lab: lab, place: place, fit: fit, party: party, ln: ln}
+}
+
+// unlabelled returns a candidate found without a label, with hand score
+// score.
+func unlabelled(v any, score, fit float64, src candSource, ln *line) candidate {
+	return candidate{value: v, score: score, line: ln.index, src: src, fit: fit, party: 1, ln: ln}
 }
 
 // picker collects the candidates of a field. The best wins; on a tie the
@@ -409,7 +458,7 @@ func sortCandidates(cs []candidate) {
 }
 
 // scalar finds the value of a scalar field, or nil.
-func (x *extractor) scalar(s *spec, sc *scope) *reading {
+func (x *extractor) scalar(s *spec, sc *scope, path string) *reading {
 	p := &picker{sc: sc, last: s.con != nil && s.con.last}
 	for _, ln := range x.lay.lines {
 		for ci, c := range ln.cells {
@@ -422,7 +471,13 @@ func (x *extractor) scalar(s *spec, sc *scope) *reading {
 		p.fallback = true
 		x.fallback(s, p)
 	}
-	return p.reading()
+	learned := x.rank(s, p, path)
+	r := p.reading()
+	if r != nil {
+		r.learned = learned
+		r.labelled = p.best.src == srcLabel
+	}
+	return r
 }
 
 // labelled offers the value that label match m in cell ci of ln points
@@ -438,11 +493,13 @@ func (x *extractor) labelled(s *spec, ln *line, ci int, m match, p *picker) {
 	}
 	if rest != "" {
 		if v, fit, ok := x.fit(s, rest, false, false); ok {
-			p.offer(candidate{v, labelScore(c, m, m.end) * otherParty(s, c, m) * fit, ln.index}, ln)
+			op := otherParty(s, c, m)
+			p.offer(labelled(v, labelScore(c, m, m.end)*op, 1, fit, op, ln), ln)
 			return
 		}
 	}
-	lab := labelScore(c, m, len(c.toks)) * otherParty(s, c, m)
+	op := otherParty(s, c, m)
+	lab := labelScore(c, m, len(c.toks)) * op
 	// A label that shares its cell with other words ("Grondslag BTW
 	// bedrag") heads the part of the cell from where it starts.
 	x0, _ := c.span(m.start, m.end)
@@ -450,24 +507,24 @@ func (x *extractor) labelled(s *spec, ln *line, ci int, m match, p *picker) {
 		right := ln.cells[ci+1:]
 		if s.numeric() {
 			if n := numericRun(right); n >= 2 {
-				x.row(s, ln, right[:n], lab, p)
+				x.row(s, ln, right[:n], lab, op, p)
 				return
 			}
 		}
 		if r := right[0]; !r.isLabel() {
 			if v, fit, ok := x.fit(s, r.text, false, true); ok {
-				p.offer(candidate{v, lab * fit, ln.index}, ln)
+				p.offer(labelled(v, lab, 1, fit, op, ln), ln)
 				return
 			}
 		}
 	}
-	x.under(s, ln, x0, c.x1, lab, p)
+	x.under(s, ln, x0, c.x1, lab, op, p)
 }
 
 // row picks a value from the numbers that follow a label on its line, as
 // in a totals row "Total  1  278.61  40.39  319.00": the one under a column
 // header that names the field, else the last (for totals) or the first.
-func (x *extractor) row(s *spec, ln *line, cells []*cell, lab float64, p *picker) {
+func (x *extractor) row(s *spec, ln *line, cells []*cell, lab, op float64, p *picker) {
 	var nums []*cell
 	for _, rc := range cells {
 		if _, _, _, ok := parseAmount(rc.text, false); ok {
@@ -488,7 +545,7 @@ func (x *extractor) row(s *spec, ln *line, cells []*cell, lab float64, p *picker
 		}
 	}
 	if v, fit, ok := x.fit(s, pick.text, false, true); ok {
-		p.offer(candidate{v, lab * place * fit, ln.index}, ln)
+		p.offer(labelled(v, lab, place, fit, op, ln), ln)
 	}
 }
 
@@ -523,7 +580,7 @@ func (x *extractor) header(ln *line, rc *cell) *cell {
 // in the next three lines that overlaps it, if it is not itself a label
 // and fits. A party's name may come after a remark that does not read as
 // a name ("(Not to be used for payment remittance)").
-func (x *extractor) under(s *spec, ln *line, x0, x1 float64, lab float64, p *picker) {
+func (x *extractor) under(s *spec, ln *line, x0, x1 float64, lab, op float64, p *picker) {
 	for k, nl := range x.lay.below(ln, 3) {
 		bc := nl.overlapping(x0, x1, ln.cw)
 		if bc == nil {
@@ -546,13 +603,13 @@ func (x *extractor) under(s *spec, ln *line, x0, x1 float64, lab float64, p *pic
 			// is not; for other types a row is only a guess.
 			if s.numeric() {
 				if v2, fit2, ln2, ok := x.columnSum(s, nl, bc); ok {
-					p.offer(candidate{v2, lab * placeColumnSum * fit2, ln2.index}, ln2)
+					p.offer(labelled(v2, lab, placeColumnSum, fit2, op, ln2), ln2)
 				}
 				return
 			}
 			place *= tableColumn
 		}
-		p.offer(candidate{v, lab * place * fit, nl.index}, nl)
+		p.offer(labelled(v, lab, place, fit, op, nl), nl)
 		return
 	}
 }
@@ -668,7 +725,7 @@ func (x *extractor) fallback(s *spec, p *picker) {
 				}
 				v, fit, ok := x.fit(s, c.text[byteOffset(c.text, m.start):], false, false)
 				if ok {
-					p.offer(candidate{v, 0.3 * fit, ln.index}, ln)
+					p.offer(unlabelled(v, 0.3*fit, fit, srcFallback, ln), ln)
 					return
 				}
 			}
@@ -678,7 +735,7 @@ func (x *extractor) fallback(s *spec, p *picker) {
 			for _, c := range ln.cells {
 				for wi := range c.words {
 					if v, fit, ok := parseIBAN(c.text[c.starts[wi]:]); ok && fit == 1 {
-						p.offer(candidate{v, 0.5, ln.index}, ln)
+						p.offer(unlabelled(v, 0.5, fit, srcFallback, ln), ln)
 						return
 					}
 				}
@@ -692,7 +749,7 @@ func (x *extractor) fallback(s *spec, p *picker) {
 				for _, w := range c.words {
 					t := trimIdent(w.text)
 					if strings.HasPrefix(t, s.prefix) && shape(t) == s.shape {
-						p.offer(candidate{t, 0.5, ln.index}, ln)
+						p.offer(unlabelled(t, 0.5, 1, srcFallback, ln), ln)
 						return
 					}
 				}

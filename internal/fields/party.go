@@ -26,8 +26,8 @@ var legalForms = func() map[string][][]string {
 			m[k] = append(m[k], toks)
 		}
 	}
-	add("gmbh|gmbh co kg|ltd|limited|inc|incorporated|llc|llp|plc|corp|corporation|sarl|eurl|sprl|bvba|pvt ltd|pvt|pty ltd|kft|gbr|ohg|kgaa|sp z o o|spolka akcyjna|spolka z o o|private limited", true)
-	add("ag|kg|sa|sas|sl|slu|bv|nv|as|ab|oy|se|ug|vof|srl|spa|s a|s l|b v|n v|s r l|s p a|s a s|e k|s l u|co kg", false)
+	add("gmbh|gmbh co kg|ltd|limited|inc|incorporated|llc|llp|plc|corp|corporation|sarl|eurl|sprl|bvba|pvt ltd|pvt|pty ltd|kft|gbr|ohg|kgaa|sp z o o|spolka akcyjna|spolka z o o|private limited|sdn bhd|bhd|berhad|sendirian berhad|pte ltd", true)
+	add("ag|kg|sa|sas|sl|slu|bv|nv|as|ab|oy|se|ug|vof|srl|spa|s a|s l|b v|n v|s r l|s p a|s a s|e k|s l u|co kg|s b", false)
 	return m
 }()
 
@@ -164,6 +164,7 @@ const (
 type nameCandidate struct {
 	value string
 	ln    *line
+	fit   float64
 	feats [numNameFeatures]float64
 }
 
@@ -197,7 +198,14 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 			if !ok {
 				continue
 			}
-			nc := nameCandidate{value: v, ln: ln}
+			if fit < 1 {
+				// A long name may carry its legal form on the next line
+				// ("PASARAYA BORONG PINTAR" / "SDN BHD").
+				if form, ok := x.legalFormBelow(ln, c); ok {
+					v, fit = v+" "+form, 1
+				}
+			}
+			nc := nameCandidate{value: v, ln: ln, fit: fit}
 			f := &nc.feats
 			f[featLegal] = b2f(fit == 1)
 			f[featFirst] = b2f(len(out) == 0)
@@ -226,7 +234,7 @@ func (x *extractor) sellerName(s *spec, p *picker) {
 	cands := x.sellerCandidates()
 	probs := nameProbabilities(cands, sellerWeights)
 	for i, nc := range cands {
-		p.offer(candidate{nc.value, probs[i], nc.ln.index}, nc.ln)
+		p.offer(unlabelled(nc.value, probs[i], nc.fit, srcFallback, nc.ln), nc.ln)
 	}
 }
 
@@ -293,6 +301,20 @@ func (x *extractor) blockTop(ln *line, c *cell) bool {
 	}
 	prev := x.lay.lines[ln.index-1]
 	return prev.page != ln.page || prev.overlapping(c.x0, c.x1, 0) == nil
+}
+
+// legalFormBelow returns the cell under c in the next line when it holds
+// nothing but a legal form.
+func (x *extractor) legalFormBelow(ln *line, c *cell) (string, bool) {
+	for _, nl := range x.lay.below(ln, 1) {
+		if bc := nl.overlapping(c.x0, c.x1, 0); bc != nil && len(bc.toks) <= 4 {
+			t := cleanRest(bc.text)
+			if end, ok := legalFormEnd("X "+t, tokenize("X "+t)); ok && end >= len(t) {
+				return t, true
+			}
+		}
+	}
+	return "", false
 }
 
 // addressBelow reports whether the cell under c in the next line holds

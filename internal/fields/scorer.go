@@ -1,0 +1,429 @@
+package fields
+
+import (
+	"math"
+	"strings"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
+)
+
+// The learned scorer. The matcher (fields.go) finds candidates for a field
+// by its labels, and for the fields that documents often print without one
+// (a receipt's total, its store's name, its date) also every value of the
+// type on the page. Each candidate is described by features: the factors
+// of the hand score, where it stands on the page, how often its value
+// appears, the words on its line (TOTAL, CASH, CHANGE, ROUNDING, ...), how
+// it compares with the other amounts, and for a name its shape. For the
+// kinds of values that have a model (scorerModels, in scorer_model.go), a
+// logistic regression fitted on the training split of real labelled
+// documents turns the features into the probability that the candidate is
+// the field's value: the most probable candidate wins, and its probability
+// is the reading's confidence. Kinds without a model keep the hand score
+// and the calibration table.
+//
+// The models are fitted by `go run ./bench/train` (see bench/train); a
+// test fails when scorer_model.go is not what the committed features
+// produce.
+
+// Features of a candidate. Append only at the end and bump
+// FeatureVersion when their meaning changes.
+const (
+	fBias        = iota
+	fHand        // log of the hand score
+	fLabelled    // found at a label of the field
+	fLabLog      // log of the label's score
+	fPlaceLog    // log of the placement factor
+	fFitLog      // log of the type fit
+	fFallback    // found by a fallback
+	fFree        // any value of the type on the page
+	fOtherParty  // the label names another party
+	fTopRank     // lines from the top of its page, /10, at most 1
+	fBottomRank  // lines from the bottom of its page, /10, at most 1
+	fRelLine     // position among its page's lines, 0 top to 1 bottom
+	fFirstPage   // on the first page
+	fLastPage    // on the last page
+	fSupport     // log(1 + other candidates with the same value)
+	fMaxAmount   // the largest amount of the document
+	fAmountRank  // rank among the document's distinct amounts, 0 largest, 1 smallest
+	fLineTotal   // its line carries a total's label
+	fLineSub     // ... a subtotal's
+	fLineTax     // ... a tax's
+	fLineCash    // ... cash, card, paid, tendered
+	fLineChange  // ... change
+	fLineRound   // ... rounding
+	fLineDisc    // ... discount
+	fLineQty     // ... quantity, items
+	fCashBelow   // cash or change within the next three lines
+	fSameAbove   // the same amount stands on an earlier line
+	fLegal       // a name ended by a legal form
+	fCaps        // share of capitals among its letters
+	fDigits      // share of digits among its characters
+	fWords       // words, /6, at most 1
+	fNameModel   // the seller-name model's probability (party.go)
+	fOtherDate   // a date labelled as another date (due, order, delivery)
+	fFirstDate   // the first date of the document
+	fLineAmounts // amounts on its line, /4, at most 1
+	numFeatures
+
+	// NumFeatures is the length of a feature vector.
+	NumFeatures = numFeatures
+)
+
+// FeatureVersion names the feature set above; the training data and the
+// models carry it.
+const FeatureVersion = 1
+
+// Word lists for the line features. Folded, any language.
+var (
+	cashWords   = wordSet("cash tunai bar bargeld especes efectivo contanti contant gotowka tendered tender paid payment received bayaran visa mastercard master card credit debit kredit carte tarjeta eftpos")
+	changeWords = wordSet("change baki kembali ruckgeld wechselgeld rendu monnaie cambio vuelto resto wisselgeld reszta")
+	roundWords  = wordSet("rounding round rounded adj adjustment pembundaran pembulatan arrondi rundung redondeo arrotondamento")
+	discWords   = wordSet("discount disc rabatt remise descuento sconto korting rabat nachlass savings")
+	qtyWords    = wordSet("qty quantity menge qte cantidad quantita aantal ilosc pcs items item units")
+)
+
+func wordSet(list string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(list) {
+		m[w] = true
+	}
+	return m
+}
+
+// model returns the weights that rank the candidates of kind, or nil.
+func (x *extractor) model(kind string) *[numFeatures]float64 {
+	if w, ok := x.models[kind]; ok {
+		return &w
+	}
+	return nil
+}
+
+// freeKind reports whether s is a field whose values documents often
+// print without a label, so that every value of its type on the page is a
+// candidate: totals, subtotals and taxes, the document's date, the
+// seller's name.
+func freeKind(s *spec) bool {
+	if s.con == nil {
+		return false
+	}
+	switch {
+	case s.f.Type == docparse.TypeNumber && (s.con.name == "total" || s.con.name == "subtotal" || s.con.name == "tax"):
+		return true
+	case (s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime) && s.con.issueDate:
+		return true
+	case s.kind == kindName && s.con.name == "seller":
+		return true
+	}
+	return false
+}
+
+// free offers every value of s's type on the page as a candidate.
+func (x *extractor) free(s *spec, p *picker) {
+	switch {
+	case s.f.Type == docparse.TypeNumber:
+		for _, ln := range x.lay.lines {
+			for _, c := range ln.cells {
+				for _, w := range c.words {
+					// Only amounts written as such: two decimals or a
+					// currency, not quantities and codes.
+					if v, _, fit, ok := parseAmount(w.text, false); ok && fit >= 1 {
+						p.offer(unlabelled(v, 0.2*fit, fit, srcFree, ln), ln)
+					}
+				}
+			}
+		}
+	case s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime:
+		for _, ln := range x.lay.lines {
+			for _, c := range ln.cells {
+				m, ok := findDate(c.text, x.order)
+				if !ok {
+					continue
+				}
+				if v, fit, ok := x.fit(s, c.text[byteOffset(c.text, m.start):], false, false); ok {
+					p.offer(unlabelled(v, 0.2*fit, fit, srcFree, ln), ln)
+				}
+			}
+		}
+	case s.kind == kindName:
+		cands := x.sellerCandidates()
+		probs := nameProbabilities(cands, sellerWeights)
+		for i, nc := range cands {
+			cd := unlabelled(nc.value, 0.2*probs[i], nc.fit, srcFree, nc.ln)
+			cd.nameProb = probs[i]
+			p.offer(cd, nc.ln)
+		}
+	}
+}
+
+// docStats are the facts about the whole document that features compare a
+// candidate with.
+type docStats struct {
+	amounts   []float64 // distinct amounts with two decimals or a currency, largest first
+	firstDate int       // line of the first date, -1 when none
+	pageFirst []int     // index of each page's first line
+	pageLast  []int     // index of each page's last line
+	pages     int
+}
+
+func (x *extractor) stats() *docStats {
+	if x.docStats != nil {
+		return x.docStats
+	}
+	st := &docStats{firstDate: -1}
+	seen := map[float64]bool{}
+	for _, ln := range x.lay.lines {
+		for ln.page >= len(st.pageFirst) {
+			st.pageFirst = append(st.pageFirst, ln.index)
+			st.pageLast = append(st.pageLast, ln.index)
+		}
+		st.pageLast[ln.page] = ln.index
+		for _, c := range ln.cells {
+			for _, w := range c.words {
+				if v, _, fit, ok := parseAmount(w.text, false); ok && fit >= 1 && !seen[v] {
+					seen[v] = true
+					st.amounts = append(st.amounts, v)
+				}
+			}
+			if st.firstDate < 0 {
+				if _, ok := findDate(c.text, x.order); ok {
+					st.firstDate = ln.index
+				}
+			}
+		}
+	}
+	st.pages = len(st.pageFirst)
+	sortDesc(st.amounts)
+	x.docStats = st
+	return st
+}
+
+func sortDesc(v []float64) {
+	for i := 1; i < len(v); i++ {
+		for j := i; j > 0 && v[j] > v[j-1]; j-- {
+			v[j], v[j-1] = v[j-1], v[j]
+		}
+	}
+}
+
+// features describes candidate cd of s among all, the field's candidates.
+func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeatures]float64 {
+	var f [numFeatures]float64
+	st := x.stats()
+	logOf := func(v float64) float64 { return math.Log(max(v, 1e-3)) }
+	f[fBias] = 1
+	f[fHand] = logOf(cd.score)
+	f[fFitLog] = logOf(cd.fit)
+	switch cd.src {
+	case srcLabel:
+		f[fLabelled] = 1
+		f[fLabLog] = logOf(cd.lab)
+		f[fPlaceLog] = logOf(cd.place)
+		f[fOtherParty] = b2f(cd.party < 1)
+	case srcFallback:
+		f[fFallback] = 1
+	case srcFree:
+		f[fFree] = 1
+	}
+	ln := cd.ln
+	if ln != nil && ln.page < st.pages {
+		first, last := st.pageFirst[ln.page], st.pageLast[ln.page]
+		f[fTopRank] = min(float64(ln.index-first)/10, 1)
+		f[fBottomRank] = min(float64(last-ln.index)/10, 1)
+		if last > first {
+			f[fRelLine] = float64(ln.index-first) / float64(last-first)
+		}
+		f[fFirstPage] = b2f(ln.page == 0)
+		f[fLastPage] = b2f(ln.page == st.pages-1)
+	}
+	n := 0
+	for _, o := range all {
+		if o.line != cd.line && valueKey(o.value) == valueKey(cd.value) {
+			n++
+		}
+	}
+	f[fSupport] = math.Log1p(float64(n))
+	switch v := cd.value.(type) {
+	case float64:
+		if len(st.amounts) > 0 {
+			f[fMaxAmount] = b2f(math.Abs(v-st.amounts[0]) < amountTol)
+			rank := len(st.amounts) - 1
+			for i, a := range st.amounts {
+				if math.Abs(v-a) < amountTol {
+					rank = i
+					break
+				}
+			}
+			if len(st.amounts) > 1 {
+				f[fAmountRank] = float64(rank) / float64(len(st.amounts)-1)
+			}
+		}
+		if ln != nil {
+			x.lineWords(ln, &f)
+			for _, nl := range x.lay.below(ln, 3) {
+				for _, c := range nl.cells {
+					for _, t := range c.toks {
+						if cashWords[t.norm] || changeWords[t.norm] {
+							f[fCashBelow] = 1
+						}
+					}
+				}
+			}
+			for _, o := range all {
+				if o.line < cd.line && valueKey(o.value) == valueKey(cd.value) {
+					f[fSameAbove] = 1
+				}
+			}
+		}
+	case string:
+		if s.kind == kindName {
+			letters, caps, digits, chars := 0, 0, 0, 0
+			for _, r := range v {
+				chars++
+				switch {
+				case r >= '0' && r <= '9':
+					digits++
+				case strings.ToUpper(string(r)) != strings.ToLower(string(r)):
+					letters++
+					if strings.ToUpper(string(r)) == string(r) {
+						caps++
+					}
+				}
+			}
+			if letters > 0 {
+				f[fCaps] = float64(caps) / float64(letters)
+			}
+			if chars > 0 {
+				f[fDigits] = float64(digits) / float64(chars)
+			}
+			f[fWords] = min(float64(len(strings.Fields(v)))/6, 1)
+			f[fLegal] = b2f(cd.fit >= 1)
+			f[fNameModel] = cd.nameProb
+		}
+		if s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime {
+			if ln != nil {
+				for _, c := range ln.cells {
+					f[fOtherDate] = max(f[fOtherDate], b2f(otherDateLabel(c)))
+				}
+				f[fFirstDate] = b2f(ln.index == st.firstDate)
+			}
+		}
+	}
+	return f
+}
+
+// lineWords sets the features of the words on an amount's line.
+func (x *extractor) lineWords(ln *line, f *[numFeatures]float64) {
+	amounts := 0
+	for _, c := range ln.cells {
+		for _, cl := range c.claims {
+			switch cl.c.name {
+			case "total":
+				f[fLineTotal] = 1
+			case "subtotal":
+				f[fLineSub] = 1
+			case "tax":
+				f[fLineTax] = 1
+			}
+		}
+		for _, t := range c.toks {
+			switch {
+			case cashWords[t.norm]:
+				f[fLineCash] = 1
+			case changeWords[t.norm]:
+				f[fLineChange] = 1
+			case roundWords[t.norm]:
+				f[fLineRound] = 1
+			case discWords[t.norm]:
+				f[fLineDisc] = 1
+			case qtyWords[t.norm]:
+				f[fLineQty] = 1
+			}
+		}
+		for _, w := range c.words {
+			if _, _, fit, ok := parseAmount(w.text, false); ok && fit >= 1 {
+				amounts++
+			}
+		}
+	}
+	f[fLineAmounts] = min(float64(amounts)/4, 1)
+}
+
+// valueKey is a value as a comparable string.
+func valueKey(v any) string {
+	switch v := v.(type) {
+	case float64:
+		return formatFloat(math.Round(v*100) / 100)
+	case string:
+		return strings.ToLower(strings.Join(strings.Fields(v), " "))
+	}
+	return ""
+}
+
+// logistic is the probability of weights w at features f.
+func logistic(w *[numFeatures]float64, f *[numFeatures]float64) float64 {
+	z := 0.0
+	for i := range f {
+		z += w[i] * f[i]
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// Candidates is what the scorer saw of one field of one document, for
+// training: every candidate's value and features.
+type Candidates struct {
+	Path   string // "total", "seller.name"
+	Kind   string // the calibration kind, which names the model
+	Values []any
+	// Features are the candidates' features, in the order of Values.
+	Features [][numFeatures]float64
+}
+
+// TrainingCandidates extracts doc with schema as Extract does, with the
+// hand scores, and returns the candidates of every scalar field that the
+// learned scorer ranks (or would rank, had it a model).
+func TrainingCandidates(doc *extract.Document, schema []docparse.Field, opts Options) []Candidates {
+	lay := newLayout(doc)
+	order, shown := documentDateOrderEvidence(lay, opts.Language)
+	x := &extractor{lay: lay, order: order, orderShown: shown, training: true}
+	x.object(schema, nil, "")
+	return x.samples
+}
+
+// rank rescores p's candidates with the learned scorer when s's kind has
+// a model, adding every value of the type on the page first for the
+// fields that are often unlabelled; in training it records them instead.
+// It reports whether the scores are now the model's probabilities.
+func (x *extractor) rank(s *spec, p *picker, path string) bool {
+	kind := calKind(s)
+	w := x.model(kind)
+	if w == nil && !x.training {
+		return false
+	}
+	if freeKind(s) {
+		x.free(s, p)
+	}
+	if len(p.all) == 0 {
+		return false
+	}
+	feats := make([][numFeatures]float64, len(p.all))
+	for i, cd := range p.all {
+		feats[i] = x.features(s, cd, p.all)
+	}
+	if x.training {
+		c := Candidates{Path: path, Kind: kind, Features: feats}
+		for _, cd := range p.all {
+			c.Values = append(c.Values, cd.value)
+		}
+		x.samples = append(x.samples, c)
+		return false
+	}
+	p.found = false
+	for i := range p.all {
+		p.all[i].score = logistic(w, &feats[i])
+		if !p.found || p.all[i].score > p.best.score+eps {
+			p.best, p.found = p.all[i], true
+		}
+	}
+	return true
+}

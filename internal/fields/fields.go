@@ -381,6 +381,8 @@ type candidate struct {
 	ln    *line
 	// nameProb is the seller-name model's probability of a free name.
 	nameProb float64
+	// currency: a free amount written with a currency.
+	currency bool
 }
 
 // candSource says how a candidate was found.

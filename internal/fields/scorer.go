@@ -64,6 +64,10 @@ const (
 	fOtherDate   // a date labelled as another date (due, order, delivery)
 	fFirstDate   // the first date of the document
 	fLineAmounts // amounts on its line, /4, at most 1
+	fAboveTotal  // one of the two lines above carries a total's label and no amount
+	fLastTotal   // the last line that carries a total's label and an amount
+	fRoundAbove  // one of the two lines above carries a rounding
+	fCurrency    // a currency stands with the amount
 	numFeatures
 
 	// NumFeatures is the length of a feature vector.
@@ -124,11 +128,16 @@ func (x *extractor) free(s *spec, p *picker) {
 	case s.f.Type == docparse.TypeNumber:
 		for _, ln := range x.lay.lines {
 			for _, c := range ln.cells {
-				for _, w := range c.words {
+				for wi, w := range c.words {
 					// Only amounts written as such: two decimals or a
-					// currency, not quantities and codes.
+					// currency, not quantities, codes and rates.
+					if wi+1 < len(c.words) && strings.HasPrefix(c.words[wi+1].text, "%") {
+						continue
+					}
 					if v, _, fit, ok := parseAmount(w.text, false); ok && fit >= 1 {
-						p.offer(unlabelled(v, 0.2*fit, fit, srcFree, ln), ln)
+						cd := unlabelled(v, 0.2*fit, fit, srcFree, ln)
+						cd.currency = hasCurrency(w.text) || wi > 0 && currencyWords[strings.ToLower(strings.Trim(c.words[wi-1].text, ".:"))]
+						p.offer(cd, ln)
 					}
 				}
 			}
@@ -161,6 +170,7 @@ func (x *extractor) free(s *spec, p *picker) {
 type docStats struct {
 	amounts   []float64 // distinct amounts with two decimals or a currency, largest first
 	firstDate int       // line of the first date, -1 when none
+	lastTotal int       // the last line with a total's label and an amount, -1 when none
 	pageFirst []int     // index of each page's first line
 	pageLast  []int     // index of each page's last line
 	pages     int
@@ -170,7 +180,7 @@ func (x *extractor) stats() *docStats {
 	if x.docStats != nil {
 		return x.docStats
 	}
-	st := &docStats{firstDate: -1}
+	st := &docStats{firstDate: -1, lastTotal: -1}
 	seen := map[float64]bool{}
 	for _, ln := range x.lay.lines {
 		for ln.page >= len(st.pageFirst) {
@@ -190,6 +200,13 @@ func (x *extractor) stats() *docStats {
 					st.firstDate = ln.index
 				}
 			}
+		}
+	}
+	for _, ln := range x.lay.lines {
+		var f [numFeatures]float64
+		x.lineWords(ln, &f)
+		if f[fLineTotal] == 1 && f[fLineAmounts] > 0 {
+			st.lastTotal = ln.index
 		}
 	}
 	st.pages = len(st.pageFirst)
@@ -274,6 +291,16 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 					f[fSameAbove] = 1
 				}
 			}
+			for _, up := range x.lay.above(ln, 2) {
+				var uf [numFeatures]float64
+				x.lineWords(up, &uf)
+				if uf[fLineTotal] == 1 && uf[fLineAmounts] == 0 {
+					f[fAboveTotal] = 1
+				}
+				f[fRoundAbove] = max(f[fRoundAbove], uf[fLineRound])
+			}
+			f[fLastTotal] = b2f(ln.index == st.lastTotal)
+			f[fCurrency] = b2f(cd.currency)
 		}
 	case string:
 		if s.kind == kindName {
@@ -425,5 +452,44 @@ func (x *extractor) rank(s *spec, p *picker, path string) bool {
 			p.best, p.found = p.all[i], true
 		}
 	}
+	// At most one value is right: when the distinct values' probabilities
+	// add up to more than 1, they are shared out (a close second lowers
+	// the winner's confidence).
+	{
+		best := map[string]float64{}
+		for _, cd := range p.all {
+			k := valueKey(cd.value)
+			best[k] = max(best[k], cd.score)
+		}
+		sum := 0.0
+		for _, v := range best {
+			sum += v
+		}
+		if sum > 1 {
+			for i := range p.all {
+				p.all[i].score /= sum
+			}
+			p.best.score /= sum
+		}
+	}
 	return true
+}
+
+// hasCurrency reports whether an amount's word carries a currency sign or
+// code ("$8.20", "RM4.00").
+func hasCurrency(w string) bool {
+	g, sym := stripCurrency(w)
+	return sym || len(g) < len(w) && !strings.ContainsAny(w[:1], "0123456789-+")
+}
+
+// above returns up to n lines above ln on its page, nearest first.
+func (lay *layout) above(ln *line, n int) []*line {
+	var out []*line
+	for i := ln.index - 1; i >= 0 && len(out) < n; i-- {
+		if lay.lines[i].page != ln.page {
+			break
+		}
+		out = append(out, lay.lines[i])
+	}
+	return out
 }

@@ -23,7 +23,7 @@ var currencyWords = map[string]bool{
 	"eur": true, "euro": true, "euros": true, "usd": true, "us$": true, "gbp": true, "chf": true, "jpy": true, "cny": true, "inr": true, "rs": true,
 	"pln": true, "zl": true, "zł": true, "sek": true, "nok": true, "dkk": true, "czk": true, "kč": true, "huf": true, "ron": true, "bgn": true,
 	"cad": true, "aud": true, "nzd": true, "mxn": true, "brl": true, "r$": true, "zar": true, "try": true, "rub": true, "aed": true, "sgd": true, "hkd": true, "kr": true,
-	"dollar": true, "dollars": true,
+	"dollar": true, "dollars": true, "rm": true, "myr": true, "idr": true, "rp": true, "php": true, "thb": true, "s$": true, "hk$": true, "a$": true, "c$": true,
 }
 
 // amountMarkers may follow or precede an amount ("29.99 € TTC").
@@ -124,7 +124,7 @@ func stripCurrency(f string) (string, bool) {
 	}
 	// "Rs.1939", "EUR1234"
 	low := strings.ToLower(f)
-	for _, p := range []string{"rs.", "rs", "eur", "usd", "us$", "r$", "chf", "gbp"} {
+	for _, p := range []string{"rs.", "rs", "eur", "usd", "us$", "r$", "chf", "gbp", "rm", "myr", "s$"} {
 		if strings.HasPrefix(low, p) && len(f) > len(p) && f[len(p)] >= '0' && f[len(p)] <= '9' {
 			return f[len(p):], true
 		}

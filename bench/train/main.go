@@ -1,0 +1,210 @@
+// Command train fits the learned scorer of internal/fields on the
+// training split of labelled documents, and writes what the repository
+// commits: the samples (every candidate's features and whether it was
+// right, no document text) and the models fitted on them.
+//
+//	go run ./bench/train -data DIR[,DIR...] [-cache DIR] [-j 2]
+//
+// DIR is a dataset laid out by `go run ./bench/dataset` (see its README);
+// only items of the "train" split are read. -cache keeps what the engine
+// read of each file (OCR is slow); remove it when internal/extract
+// changes. It writes internal/fields/testdata/scorer_samples.gz and
+// internal/fields/scorer_model.go (run it from the module root);
+// `go test ./internal/fields -run TestScorerModel` then checks that the
+// model is what the samples give.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/docparse/docparse/bench/internal/dataset"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/fields"
+	"github.com/docparse/docparse/internal/fields/synth"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "dataset directories, comma-separated (required)")
+	cache := fs.String("cache", filepath.Join(os.TempDir(), "docparse-extract-cache"), "cache of extracted documents")
+	workers := fs.Int("j", 2, "documents extracted at once")
+	out := fs.String("out", "internal/fields", "the fields package directory to write to")
+	nSynth := fs.Int("synthetic", 300, "synthetic invoices (internal/fields/synth, training seed) added to the real documents")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return errors.New("-data is required: lay a dataset out with go run ./bench/dataset")
+	}
+	var items []dataset.Item
+	for _, dir := range strings.Split(*data, ",") {
+		its, err := dataset.Read(dir, dataset.Train)
+		if err != nil {
+			return err
+		}
+		items = append(items, its...)
+	}
+	eng, err := extract.NewEngine(extract.Config{CacheDir: filepath.Join(os.TempDir(), "docparse-bench-pdfium-cache")})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	docs := &dataset.Documents{Engine: eng, Cache: *cache}
+
+	samples := make([][]fields.Sample, len(items))
+	var (
+		mu     sync.Mutex
+		done   int
+		failed []string
+		wg     sync.WaitGroup
+	)
+	next := make(chan int)
+	for range max(*workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				it := items[i]
+				doc, err := docs.Extract(ctx, it.File)
+				mu.Lock()
+				done++
+				if err != nil {
+					failed = append(failed, fmt.Sprintf("%s %s: %v", it.Source, it.ID, err))
+				}
+				fmt.Fprintf(stderr, "\r%d/%d documents", done, len(items))
+				mu.Unlock()
+				if err != nil {
+					continue
+				}
+				samples[i] = label(it, doc)
+			}
+		}()
+	}
+	for i := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	fmt.Fprintln(stderr)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, f := range failed {
+		fmt.Fprintln(stderr, "not read:", f)
+	}
+	all := slices.Concat(samples...)
+	all = append(all, synthetic(*nSynth)...)
+
+	var buf bytes.Buffer
+	if err := fields.WriteSamples(&buf, all); err != nil {
+		return err
+	}
+	samplesPath := filepath.Join(*out, "testdata", "scorer_samples.gz")
+	if err := os.WriteFile(samplesPath, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	// Fit on the samples as written (features rounded), so that the
+	// test can refit them and get the same model.
+	back, err := fields.ReadSamples(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return err
+	}
+	models := fields.FitScorer(back)
+	modelPath := filepath.Join(*out, "scorer_model.go")
+	if err := os.WriteFile(modelPath, fields.RenderScorerModel(models), 0o644); err != nil {
+		return err
+	}
+	counts := map[string][2]int{}
+	for _, s := range back {
+		c := counts[s.Kind]
+		c[0]++
+		if s.Right {
+			c[1]++
+		}
+		counts[s.Kind] = c
+	}
+	kinds := make([]string, 0, len(counts))
+	for k := range counts {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	fmt.Fprintf(stdout, "%d training documents and %d synthetic invoices, %d candidates\n", len(items)-len(failed), *nSynth, len(back))
+	for _, k := range kinds {
+		_, fitted := models[k]
+		fmt.Fprintf(stdout, "  %-12s %6d candidates, %5d right, model: %v\n", k, counts[k][0], counts[k][1], fitted)
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s\n", samplesPath, modelPath)
+	return nil
+}
+
+// label returns the scorer's candidates for doc, each marked right when it
+// equals the item's truth for its field. Fields without truth are left
+// out: nothing says whether their candidates are right.
+func label(it dataset.Item, doc *extract.Document) []fields.Sample {
+	var out []fields.Sample
+	for _, c := range fields.TrainingCandidates(doc, dataset.Schema(it.Kind), fields.Options{}) {
+		want, ok := it.Truth[c.Path]
+		if !ok || want == "" {
+			continue
+		}
+		for i, v := range c.Values {
+			out = append(out, fields.Sample{Kind: c.Kind, Features: c.Features[i], Right: dataset.Equal(want, v)})
+		}
+	}
+	return out
+}
+
+// synthKeys maps the invoice schema's keys (dataset.Schema) to the
+// synthetic generator's.
+var synthKeys = map[string]string{
+	"invoice_number": synth.KeyNumber, "date": synth.KeyDate, "due_date": synth.KeyDue,
+	"seller_name": synth.KeySeller, "seller_vat_id": synth.KeyVATID, "buyer_name": synth.KeyBuyer,
+	"total": synth.KeyTotal, "net": synth.KeySubtotal, "tax": synth.KeyTax, "iban": synth.KeyIBAN,
+}
+
+// synthetic returns the samples of n synthetic invoices of the training
+// seed, with the values their pages show as truth.
+func synthetic(n int) []fields.Sample {
+	var out []fields.Sample
+	for _, d := range synth.Generate(synth.TrainSeed, n) {
+		it := dataset.Item{Kind: dataset.KindInvoice, Truth: map[string]string{}}
+		exp := d.Expected()
+		for key, sk := range synthKeys {
+			switch v := exp[sk].(type) {
+			case string:
+				it.Truth[key] = v
+			case float64:
+				it.Truth[key] = strconv.FormatFloat(v, 'f', 2, 64)
+			}
+		}
+		out = append(out, label(it, d.Document())...)
+	}
+	return out
+}

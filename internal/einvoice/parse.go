@@ -17,7 +17,8 @@ const (
 	// MaxDepth is the deepest element nesting Parse accepts.
 	MaxDepth = 128
 	// MaxTokenBytes is the most bytes one token (a tag, a text run, a
-	// comment) may take; a smaller byte limit given to Parse lowers it.
+	// comment) may take, give or take the decoder's 4 KiB read-ahead; a
+	// smaller byte limit given to Parse lowers it.
 	MaxTokenBytes = 32 << 20
 )
 
@@ -114,14 +115,15 @@ func rootSyntax(n xml.Name) (Syntax, bool) {
 
 // check walks every token of b once before anything is decoded into
 // structs, enforcing the depth and token limits and refusing directives,
-// and returns the syntax of the root.
+// and returns the syntax of the root. It reads raw tokens (no namespace
+// translation, no end-tag matching: Decode checks those afterwards).
 func check(b []byte, maxToken int) (Syntax, error) {
 	g := &guardReader{b: b, maxToken: maxToken}
 	d := newDecoder(g)
 	var syntax Syntax
 	depth := 0
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		switch {
 		case errors.Is(err, io.EOF):
 			if syntax == "" {
@@ -137,7 +139,7 @@ func check(b []byte, maxToken int) (Syntax, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if depth == 0 {
-				s, ok := rootSyntax(t.Name)
+				s, ok := rootSyntax(rawRootName(t))
 				if !ok {
 					return "", &Error{Code: CodeUnsupportedType, Message: fmt.Sprintf("The XML's root element {%s}%s is not an invoice.", t.Name.Space, t.Name.Local), cause: ErrNotInvoice}
 				}
@@ -155,12 +157,28 @@ func check(b []byte, maxToken int) (Syntax, error) {
 	}
 }
 
+// rawRootName returns the root element's name with its namespace, which
+// the root itself must declare, as RawToken leaves the prefix in Space.
+func rawRootName(t xml.StartElement) xml.Name {
+	want := xml.Name{Space: "xmlns", Local: t.Name.Space}
+	if t.Name.Space == "" {
+		want = xml.Name{Local: "xmlns"}
+	}
+	for _, a := range t.Attr {
+		if a.Name == want {
+			return xml.Name{Space: a.Value, Local: t.Name.Local}
+		}
+	}
+	return xml.Name{Local: t.Name.Local}
+}
+
 var errTokenTooLarge = errors.New("token too large")
 
-// guardReader hands b to the decoder one byte at a time (the decoder then
-// reads through it directly, without a buffer) and fails once more than
-// maxToken bytes were read since mark, which check moves to the end of
-// each token.
+// guardReader hands b to the decoder and fails once more than maxToken
+// bytes were read since mark, which check moves to the reader's offset
+// after each token. The decoder reads ahead (4 KiB), so a token is
+// refused once it is over maxToken plus that read-ahead, never below
+// maxToken.
 type guardReader struct {
 	b        []byte
 	off      int
@@ -168,31 +186,16 @@ type guardReader struct {
 	maxToken int
 }
 
-func (g *guardReader) ReadByte() (byte, error) {
+func (g *guardReader) Read(p []byte) (int, error) {
 	if g.off >= len(g.b) {
 		return 0, io.EOF
 	}
-	if g.off-g.mark > g.maxToken {
+	budget := g.mark + g.maxToken + 1 - g.off
+	if budget <= 0 {
 		return 0, errTokenTooLarge
 	}
-	c := g.b[g.off]
-	g.off++
-	return c, nil
-}
-
-func (g *guardReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		c, err := g.ReadByte()
-		if err != nil {
-			if n > 0 && errors.Is(err, io.EOF) {
-				return n, nil
-			}
-			return n, err
-		}
-		p[n] = c
-		n++
-	}
+	n := copy(p[:min(len(p), budget)], g.b[g.off:])
+	g.off += n
 	return n, nil
 }
 

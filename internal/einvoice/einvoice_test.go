@@ -3,6 +3,7 @@ package einvoice
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -293,6 +294,33 @@ func TestParseTokenLimit(t *testing.T) {
 	inv, err := parse([]byte(text), 10000)
 	if err != nil || len(inv.ID) != 10000 {
 		t.Fatalf("parse with a 10000-byte token limit = %v, want the invoice", err)
+	}
+}
+
+// nines is an endless text token after an invoice's root: 100 MB of it
+// would never be held, Parse stops after limit bytes.
+type nines struct{ read int64 }
+
+func (n *nines) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '9'
+	}
+	if n.read == 0 {
+		copy(p, ciiOpen+"<rsm:ExchangedDocument><ram:ID>")
+	}
+	n.read += int64(len(p))
+	return len(p), nil
+}
+
+func TestParseHugeTokenStream(t *testing.T) {
+	t.Parallel()
+	r := &nines{}
+	const limit = 4 << 20
+	if _, err := Parse(io.LimitReader(r, 100<<20), limit); !IsCode(err, CodeTooLargeContent) {
+		t.Fatalf("Parse(100 MB token) = %v, want too_large_content", err)
+	}
+	if r.read > limit+64<<10 {
+		t.Fatalf("Parse read %d bytes of the stream, want about the %d-byte limit", r.read, limit)
 	}
 }
 

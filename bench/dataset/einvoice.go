@@ -43,7 +43,8 @@ var einvoiceKeys = []string{"invoice_number", "date", "due_date", "seller_name",
 // that stripped PDF's text (pdftotext -layout), see README-einvoice.md.
 // PDFs without an invoice XML, with a broken one, or with no visible value
 // are skipped; a PDF whose bytes were already seen (the same file at two
-// paths) is laid out once. It needs qpdf and pdftotext on PATH and prints
+// paths), or whose invoice was (same seller, number, date and total), is
+// laid out once, so that no invoice is in both splits. It needs qpdf and pdftotext on PATH and prints
 // a summary, per truth key, to stderr. The repository ZUGFeRD/corpus is
 // reserved for independent checks and refused.
 func einvoiceItems(repos []string, out string) ([]dataset.Item, error) {
@@ -66,6 +67,7 @@ func einvoiceItems(repos []string, out string) ([]dataset.Item, error) {
 	st.inXML = map[string]int{}
 	st.visible = map[string]int{}
 	seen := map[[32]byte]bool{}
+	invoices := map[string]bool{}
 	var items []dataset.Item
 	for _, r := range repos {
 		src, err := openRepo(r)
@@ -91,7 +93,7 @@ func einvoiceItems(repos []string, out string) ([]dataset.Item, error) {
 				continue
 			}
 			seen[sum] = true
-			it, err := layoutEInvoice(data, origin, dir, tmp, &st)
+			it, err := layoutEInvoice(data, origin, dir, tmp, invoices, &st)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "einvoice: skip %s: %v\n", origin, err)
 				continue
@@ -106,14 +108,14 @@ func einvoiceItems(repos []string, out string) ([]dataset.Item, error) {
 }
 
 type einvoiceStats struct {
-	pdfs, unreadable, duplicates, noXML, badXML, withXML, noVisible int
-	inXML, visible                                                  map[string]int
+	pdfs, unreadable, duplicates, noXML, badXML, withXML, sameInvoice, noVisible int
+	inXML, visible                                                               map[string]int
 }
 
 func (st *einvoiceStats) print(items int) {
 	w := os.Stderr
-	fmt.Fprintf(w, "einvoice: %d PDFs (%d unreadable, %d duplicates), %d with an invoice XML, %d without, %d with a broken one; %d items (%d with no visible value)\n",
-		st.pdfs, st.unreadable, st.duplicates, st.withXML, st.noXML, st.badXML, items, st.noVisible)
+	fmt.Fprintf(w, "einvoice: %d PDFs (%d unreadable, %d duplicate files), %d with an invoice XML (%d repeating an earlier invoice), %d without, %d with a broken one; %d items (%d with no visible value)\n",
+		st.pdfs, st.unreadable, st.duplicates, st.withXML, st.sameInvoice, st.noXML, st.badXML, items, st.noVisible)
 	fmt.Fprintf(w, "einvoice: %-15s %8s %8s\n", "key", "in XML", "visible")
 	for _, k := range einvoiceKeys {
 		fmt.Fprintf(w, "einvoice: %-15s %8d %8d\n", k, st.inXML[k], st.visible[k])
@@ -122,7 +124,7 @@ func (st *einvoiceStats) print(items int) {
 
 // layoutEInvoice lays out one PDF: it returns nil, nil when the PDF holds
 // no invoice or nothing of it is visible.
-func layoutEInvoice(data []byte, origin, dir, tmp string, st *einvoiceStats) (*dataset.Item, error) {
+func layoutEInvoice(data []byte, origin, dir, tmp string, invoices map[string]bool, st *einvoiceStats) (*dataset.Item, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
 	defer cancel()
 	in := filepath.Join(tmp, "in.pdf")
@@ -152,6 +154,14 @@ func layoutEInvoice(data []byte, origin, dir, tmp string, st *einvoiceStats) (*d
 		return nil, fmt.Errorf("invoice XML: %w", err)
 	}
 	st.withXML++
+	// The same invoice in several PDFs (a sample rendered twice, a valid
+	// and an invalid variant) would land in both splits: keep the first
+	// laid out.
+	same := strings.Join([]string{inv.Seller.Name, inv.ID, inv.IssueDate, inv.Totals.GrandTotal}, "\x00")
+	if invoices[same] {
+		st.sameInvoice++
+		return nil, nil
+	}
 
 	id := einvoiceID(origin)
 	file := filepath.Join(dir, id+".pdf")
@@ -184,6 +194,7 @@ func layoutEInvoice(data []byte, origin, dir, tmp string, st *einvoiceStats) (*d
 		os.Remove(file)
 		return nil, nil
 	}
+	invoices[same] = true
 	return &dataset.Item{
 		Source: "einvoice",
 		ID:     id,

@@ -154,6 +154,14 @@ func TestEInvoiceItems(t *testing.T) {
 	if out, err := exec.Command("qpdf", plain, hybrid, "--add-attachment", xml, "--key=factur-x.xml", "--").CombinedOutput(); err != nil {
 		t.Fatalf("qpdf --add-attachment: %v: %s", err, out)
 	}
+	// The same invoice rendered again: not a second item.
+	plain2 := filepath.Join(tmp, "plain2.pdf")
+	if err := os.WriteFile(plain2, onePagePDF("Rechnung F20260023", "Gesamtbetrag 104,90 EUR"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("qpdf", plain2, filepath.Join(checkout, "pdf", "zz-copy.pdf"), "--add-attachment", xml, "--key=factur-x.xml", "--").CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --add-attachment: %v: %s", err, out)
+	}
 
 	check := func(t *testing.T, repo, wantName string) {
 		out := t.TempDir()
@@ -162,7 +170,7 @@ func TestEInvoiceItems(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(items) != 1 {
-			t.Fatalf("%d items, want 1 (the hybrid PDF): %+v", len(items), items)
+			t.Fatalf("%d items, want 1 (the first hybrid PDF; the second repeats its invoice): %+v", len(items), items)
 		}
 		it := items[0]
 		wantTruth := map[string]string{

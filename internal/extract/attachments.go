@@ -1,0 +1,78 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/requests"
+)
+
+// Attachment is a file embedded in a PDF (an entry of its EmbeddedFiles
+// name tree), such as the factur-x.xml of a Factur-X invoice.
+type Attachment struct {
+	Name string
+	// Data is the file's decoded bytes; nil when Size is over the limit
+	// given to Attachments.
+	Data []byte
+	Size int
+}
+
+// maxAttachments bounds how many embedded files Attachments reads.
+const maxAttachments = 100
+
+// Attachments returns the files embedded in the PDF at path, in the PDF's
+// order, with the contents of those of at most maxBytes (larger ones come
+// with Data nil). It reads on a PDFium instance of its own, under ctx and
+// the engine's memory limit: a stream that inflates past that limit (an
+// attachment bomb) kills the instance and gives corrupt_document, never
+// more memory. Errors: the open errors of Extract (corrupt_document,
+// encrypted_document, empty_document), too_large_content for more than
+// 100 attachments, corrupt_document for an attachment PDFium cannot
+// decode, timeout when ctx's deadline passes.
+func (e *Engine) Attachments(ctx context.Context, path string, maxBytes int) ([]Attachment, error) {
+	var out []Attachment
+	err := e.withInstance(ctx, func(ctx context.Context, inst pdfium.Pdfium) error {
+		doc, closeDoc, err := openPDF(inst, path)
+		if err != nil {
+			return err
+		}
+		defer closeDoc()
+		n, err := inst.FPDFDoc_GetAttachmentCount(&requests.FPDFDoc_GetAttachmentCount{Document: doc})
+		if err != nil {
+			return newError(CodeCorruptDocument, "The PDF's attachments could not be read.", err)
+		}
+		if n.AttachmentCount > maxAttachments {
+			return newError(CodeTooLargeContent, fmt.Sprintf("The PDF holds %d attachments; at most %d are read.", n.AttachmentCount, maxAttachments), nil)
+		}
+		atts := make([]Attachment, 0, n.AttachmentCount)
+		for i := range n.AttachmentCount {
+			if err := ctxError(ctx); err != nil {
+				return err
+			}
+			a, err := inst.FPDFDoc_GetAttachment(&requests.FPDFDoc_GetAttachment{Document: doc, Index: i})
+			if err != nil {
+				return newError(CodeCorruptDocument, fmt.Sprintf("Attachment %d of the PDF could not be read.", i+1), err)
+			}
+			name, err := inst.FPDFAttachment_GetName(&requests.FPDFAttachment_GetName{Attachment: a.Attachment})
+			if err != nil {
+				return newError(CodeCorruptDocument, fmt.Sprintf("Attachment %d of the PDF could not be read.", i+1), err)
+			}
+			f, err := inst.FPDFAttachment_GetFile(&requests.FPDFAttachment_GetFile{Attachment: a.Attachment})
+			if err != nil {
+				return newError(CodeCorruptDocument, fmt.Sprintf("Attachment %d of the PDF could not be decoded.", i+1), err)
+			}
+			att := Attachment{Name: name.Name, Size: len(f.Contents)}
+			if att.Size <= maxBytes {
+				att.Data = f.Contents
+			}
+			atts = append(atts, att)
+		}
+		out = atts
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

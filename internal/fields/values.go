@@ -251,8 +251,9 @@ func thousands(s, sep string) bool {
 // Dates. Patterns run on folded text (lower case, no diacritics).
 var (
 	reISODate     = regexp.MustCompile(`\b(\d{4})([./-])(\d{1,2})([./-])(\d{1,2})\b`)
-	reNumericDate = regexp.MustCompile(`\b(\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|\d{2})\b`)
-	reDayMonth    = regexp.MustCompile(`\b(\d{1,2})(?:er|st|nd|rd|th|e|\.)?\s*(?:de\s+)?([a-z]{3,})\.?,?\s*(?:de\s+)?(\d{4})\b`)
+	// A numeric date may be glued to what follows it ("21/05/2018TIME").
+	reNumericDate = regexp.MustCompile(`\b(\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|\d{2})(?:[^0-9]|$)`)
+	reDayMonth    = regexp.MustCompile(`\b(\d{1,2})(?:er|st|nd|rd|th|e|\.)?[\s/-]*(?:de\s+)?([a-z]{3,})\.?,?[\s/-]*(?:de\s+)?(\d{4}|\d{2})\b`)
 	reMonthDay    = regexp.MustCompile(`\b([a-z]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b`)
 	reTime        = regexp.MustCompile(`^\s*(?:,|t|at|a|à|um|om|a las)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*(z|utc|gmt|[+-]\d{2}:?\d{2})?`)
 )
@@ -333,7 +334,7 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 			break
 		}
 	}
-	for _, m := range reNumericDate.FindAllStringSubmatchIndex(f, -1) {
+	for _, m := range overlapping(reNumericDate, f) {
 		sep := f[m[4]:m[5]]
 		if sep != f[m[8]:m[9]] {
 			continue
@@ -365,16 +366,16 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 			d, mo, fit = a, b, 0.75
 		}
 		if t, ok := makeDate(y, mo, d); ok {
-			try(dateMatch{t, fit, m[0], m[1]})
+			try(dateMatch{t, fit, m[0], m[11]})
 			break
 		}
 	}
-	for _, m := range reDayMonth.FindAllStringSubmatchIndex(f, -1) {
+	for _, m := range overlapping(reDayMonth, f) {
 		mo, ok := month(f[m[4]:m[5]])
 		if !ok {
 			continue
 		}
-		if t, ok := makeDate(atoi(f[m[6]:m[7]]), int(mo), atoi(f[m[2]:m[3]])); ok {
+		if t, ok := makeDate(year(f[m[6]:m[7]]), int(mo), atoi(f[m[2]:m[3]])); ok {
 			try(dateMatch{t, 1, m[0], m[1]})
 			break
 		}
@@ -390,6 +391,40 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 		}
 	}
 	return best, found
+}
+
+// overlapping returns the matches of re in s, each search starting right
+// after the first group of the previous match, so that a number taken by
+// a match that is then rejected ("19- 21/03" in "#19- 21/03/2018") may
+// still start the next one.
+func overlapping(re *regexp.Regexp, s string) [][]int {
+	var out [][]int
+	for pos := 0; pos < len(s); {
+		m := re.FindStringSubmatchIndex(s[pos:])
+		if m == nil {
+			break
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += pos
+			}
+		}
+		out = append(out, m)
+		pos = m[3]
+	}
+	return out
+}
+
+// year reads a year of four digits, or of two: 20yy below 70, else 19yy.
+func year(s string) int {
+	y := atoi(s)
+	if len(s) == 2 {
+		y += 1900
+		if y < 1970 {
+			y += 100
+		}
+	}
+	return y
 }
 
 func atoi(s string) int {

@@ -69,6 +69,12 @@ func TestParseDate(t *testing.T) {
 		{"7. März 2026", dayFirst, "2026-03-07", 1},
 		{"24 de mayo de 2026", dayFirst, "2026-05-24", 1},
 		{"1er juillet 2015", dayFirst, "2015-07-01", 1},
+		{"02/JAN/2017", dayFirst, "2017-01-02", 1},
+		{"05-AUG-2017", dayFirst, "2017-08-05", 1},
+		{"28 MAR 18", dayFirst, "2018-03-28", 1},
+		{"21/05/2018TIME: 11:02", dayFirst, "2018-05-21", 1},
+		{"#19- 21/03/2018", dayFirst, "2018-03-21", 1},
+
 		{"02 Juillet 2015", dayFirst, "2015-07-02", 1},
 		{"19 april 2014", dayFirst, "2014-04-19", 1},
 		{"3 sept. 2026", dayFirst, "2026-09-03", 1},

@@ -250,7 +250,7 @@ func thousands(s, sep string) bool {
 
 // Dates. Patterns run on folded text (lower case, no diacritics).
 var (
-	reISODate     = regexp.MustCompile(`\b(\d{4})([./-])(\d{1,2})([./-])(\d{1,2})\b`)
+	reISODate = regexp.MustCompile(`\b(\d{4})([./-])(\d{1,2})([./-])(\d{1,2})\b`)
 	// A numeric date may be glued to what follows it ("21/05/2018TIME").
 	reNumericDate = regexp.MustCompile(`\b(\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|\d{2})(?:[^0-9]|$)`)
 	reDayMonth    = regexp.MustCompile(`\b(\d{1,2})(?:er|st|nd|rd|th|e|\.)?[\s/-]*(?:de\s+)?([a-z]{3,})\.?,?[\s/-]*(?:de\s+)?(\d{4}|\d{2})\b`)

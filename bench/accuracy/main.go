@@ -292,11 +292,15 @@ func textDocument(text string) *extract.Document {
 	return &extract.Document{Pages: []extract.Page{page}}
 }
 
-// fromSynth is a synthetic invoice's expectation: what its page shows.
+// fromSynth is a synthetic invoice's expectation: what its page shows,
+// of the generic schema's scalar keys.
 func fromSynth(d synth.Doc) expected {
 	e := expected{name: d.Name, scalars: map[string]any{}, hasRows: len(d.Items) > 0}
-	for k, v := range d.Expected() {
-		e.scalars[k] = v
+	exp := d.Expected()
+	for _, k := range scalarKeys {
+		if v, ok := exp[k]; ok {
+			e.scalars[k] = v
+		}
 	}
 	for _, it := range d.Items {
 		r := expRow{texts: []string{it.Description}}

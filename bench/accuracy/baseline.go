@@ -199,3 +199,87 @@ func monthOf(w string) int {
 	}
 	return 0
 }
+
+// The receipt baseline, as naive as the invoice one: the first line of
+// text is the company; the first date anywhere (numeric, or with the month
+// by name) is the date, day first; the total is the amount at the end of
+// the first line that says TOTAL or ROUNDED (not SUBTOTAL), else of the
+// last line that says TOTAL anywhere.
+var (
+	reReceiptDate  = regexp.MustCompile(`(?i)\b(\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}[ ./-]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ ./-]?\d{2,4})\b`)
+	reReceiptTotal = regexp.MustCompile(`(?i)\b(?:rounded|total)\b.*?(\d[\d,]*[.,]\d{2})\s*$`)
+	reSubtotal     = regexp.MustCompile(`(?i)sub\s*-?\s*total`)
+)
+
+// baselineReceipt runs the receipt baseline over text.
+func baselineReceipt(text string) map[string]any {
+	vals := map[string]any{}
+	lines := strings.Split(text, "\n")
+	for _, ln := range lines {
+		if ln = strings.TrimSpace(ln); ln != "" {
+			vals["company"] = ln
+			break
+		}
+	}
+	for _, ln := range lines {
+		if m := reReceiptDate.FindStringSubmatch(ln); m != nil {
+			if d, ok := baselineDate(spaceMonth(m[1])); ok {
+				vals["date"] = d
+				break
+			}
+		}
+	}
+	var last string
+	for _, ln := range lines {
+		m := reReceiptTotal.FindStringSubmatch(ln)
+		if m == nil {
+			continue
+		}
+		last = m[1]
+		if !reSubtotal.MatchString(ln) {
+			break
+		}
+	}
+	if last != "" {
+		if f, ok := baselineNumber(last); ok {
+			vals["total"] = f
+		}
+	}
+	return vals
+}
+
+// spaceMonth separates a month name from the numbers it touches
+// ("19OCT2018" reads as "19 OCT 2018").
+func spaceMonth(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 {
+			prev := s[i-1]
+			digitNow, digitPrev := r >= '0' && r <= '9', prev >= '0' && prev <= '9'
+			if digitNow != digitPrev && !strings.ContainsRune(" ./-", r) && !strings.ContainsRune(" ./-", rune(prev)) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// baselineOf runs the baseline of a kind of document over its text, with
+// the dataset schema's keys (data.go).
+func baselineOf(kind, text string) map[string]any {
+	if kind == "receipt" {
+		return baselineReceipt(text)
+	}
+	v := baselineExtract(text)
+	out := map[string]any{}
+	for from, to := range map[string]string{
+		"invoice_number": "invoice_number", "date": "date", "amount": "total", "amount_untaxed": "net",
+		"amount_tax": "tax", "vat": "seller_vat_id", "partner_name": "seller_name", "iban": "iban",
+	} {
+		if x, ok := v[from]; ok {
+			out[to] = x
+		}
+	}
+	return out
+}

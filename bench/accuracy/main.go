@@ -29,6 +29,10 @@
 // With -local it skips the server and runs internal/extract and
 // internal/fields in this process: the same scores, for developing the
 // matcher.
+//
+// With -data DIR (datasets laid out by ./bench/dataset) it scores the
+// datasets' -split instead, in process, per source and per field, next to
+// a naive baseline (see runData and README.md); -corpus as well runs both.
 package main
 
 import (
@@ -45,6 +49,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/docparse/docparse/bench/internal/dataset"
 	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
@@ -74,6 +79,13 @@ type options struct {
 	language  string
 	verbose   bool
 	failures  int
+
+	data         dirList // dataset directories (bench/dataset)
+	split        string
+	cache        string
+	jobs         int
+	dump         string
+	ocrLanguages string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -91,8 +103,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.language, "language", "Multi-Lingual", "the extraction's language")
 	fs.BoolVar(&o.verbose, "v", false, "print every scored field of every document")
 	fs.IntVar(&o.failures, "failures", 0, "print up to this many wrong synthetic readings per field, with the document")
+	fs.Var(&o.data, "data", "dataset directory laid out by bench/dataset (repeatable, or comma-separated); without -corpus, only the datasets are scored")
+	fs.StringVar(&o.split, "split", dataset.Validation, "split of the datasets to score: validation or train")
+	fs.StringVar(&o.cache, "cache", "", "directory caching what the engine and the baseline read from each dataset document (OCR), keyed by file and engine")
+	fs.IntVar(&o.jobs, "j", 2, "datasets: documents read at once")
+	fs.StringVar(&o.dump, "dump", "", "datasets: write every scored field as a JSON line to this file")
+	fs.StringVar(&o.ocrLanguages, "ocr-languages", "", "datasets: comma-separated OCR languages (default: as the service does for -language)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	corpusSet := false
+	fs.Visit(func(f *flag.Flag) { corpusSet = corpusSet || f.Name == "corpus" })
+	if o.split != dataset.Validation && o.split != dataset.Train {
+		return fmt.Errorf("-split %q: want %s or %s", o.split, dataset.Validation, dataset.Train)
+	}
+	if len(o.data) > 0 {
+		if err := runData(ctx, o, stdout, stderr); err != nil {
+			return err
+		}
+		if !corpusSet {
+			return nil
+		}
+		fmt.Fprintln(stdout)
 	}
 	if o.corpus == "" {
 		root, err := harness.ModuleRoot(ctx)
@@ -260,11 +292,15 @@ func textDocument(text string) *extract.Document {
 	return &extract.Document{Pages: []extract.Page{page}}
 }
 
-// fromSynth is a synthetic invoice's expectation: what its page shows.
+// fromSynth is a synthetic invoice's expectation: what its page shows,
+// of the generic schema's scalar keys.
 func fromSynth(d synth.Doc) expected {
 	e := expected{name: d.Name, scalars: map[string]any{}, hasRows: len(d.Items) > 0}
-	for k, v := range d.Expected() {
-		e.scalars[k] = v
+	exp := d.Expected()
+	for _, k := range scalarKeys {
+		if v, ok := exp[k]; ok {
+			e.scalars[k] = v
+		}
 	}
 	for _, it := range d.Items {
 		r := expRow{texts: []string{it.Description}}

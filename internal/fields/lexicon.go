@@ -62,6 +62,10 @@ type concept struct {
 	// issueDate: the document's own date, which may fall back to the first
 	// date printed when no label names it.
 	issueDate bool
+	// canon: the strong and weak terms in canonical words; bag: the
+	// concept's words and their weights (wording.go).
+	canon [][]string
+	bag   map[string]float64
 }
 
 // lexicon holds the built-in concepts: doc for document-level fields, item
@@ -70,6 +74,9 @@ type lexicon struct {
 	doc, item []*concept
 	// byFirst indexes the terms of doc by their first word, for claims.
 	byFirst map[string][]termRef
+	// vocab: every word of the terms and glosses, for reading field keys
+	// and descriptions (wording.go).
+	vocab *vocabulary
 }
 
 type termRef struct {
@@ -82,10 +89,14 @@ type termRef struct {
 var lex = newLexicon()
 
 // conceptDef is the source form of a concept: terms separated by "|", in
-// their natural spelling (they are folded like document text).
+// their natural spelling (they are folded like document text). gloss and
+// party are words separated by spaces that describe the concept in field
+// keys and descriptions, not labels looked for on the page: the gloss the
+// concept itself, party whose it is ("supplier" for the VAT number).
 type conceptDef struct {
 	name         string
 	strong, weak string
+	gloss, party string
 	kind         valueKind
 	class        valueClass
 	last         bool
@@ -96,7 +107,7 @@ type conceptDef struct {
 // Italian, Portuguese and Polish for the commonest invoice labels. Terms
 // are generic wording, never a vendor's layout.
 var docConcepts = []conceptDef{
-	{name: "invoice_number", kind: kindIdent, class: classIdent,
+	{name: "invoice_number", gloss: "invoice bill receipt document reference number id code serial facture rechnung beleg factura fattura factuur faktura fatura ticket", kind: kindIdent, class: classIdent,
 		strong: "invoice number|invoice no|invoice nr|invoice num|invoice id|invoice ref|invoice reference|invoice code|bill number|bill no|receipt number|receipt no|document number|document no|" +
 			"facture n°|facture numéro|numéro de facture|n° de facture|n° facture|numéro facture|no facture|" +
 			"inv no|inv nr|inv num|inv number|" +
@@ -105,27 +116,27 @@ var docConcepts = []conceptDef{
 			"factuurnummer|factuurnr|factuur nr|factuur no|" +
 			"numero fattura|fattura n|fattura nr|número da fatura|fatura n°|faktura nr|numer faktury|nr faktury|faktura vat nr",
 		weak: "invoice|facture|rechnung|factura|factuur|fattura|fatura|faktura|receipt|booking id|booking number|booking no|reservation number|confirmation number"},
-	{name: "date", issueDate: true, class: classDate,
+	{name: "date", gloss: "date issued issue issuing emitted emission created creation billed day datum fecha data emisión emissione ausstellung wystawienia uitgifte", issueDate: true, class: classDate,
 		strong: "date|invoice date|date of invoice|date of issue|issue date|issued on|date issued|document date|billing date|bill date|receipt date|" +
 			"date de facture|date de facturation|date d'émission|date facture|" +
 			"rechnungsdatum|belegdatum|ausstellungsdatum|datum der rechnung|" +
 			"fecha de factura|fecha de emisión|fecha factura|fecha de expedición|" +
 			"factuurdatum|factuur datum|data fattura|data della fattura|data di emissione|data da fatura|data de emissão|data wystawienia|data faktury",
 		weak: "datum|fecha|data|dated"},
-	{name: "due_date", class: classDate,
+	{name: "due_date", gloss: "due payable deadline until latest pay payment expiry expires maturity vencimiento scadenza échéance fällig fälligkeit zahlungsziel termin verval uiterste płatności", class: classDate,
 		weak: "due",
 		strong: "due date|date due|payment due|due on|due by|pay by|payable by|payment date|" +
 			"date d'échéance|échéance|date limite de paiement|date limite|à payer avant le|" +
 			"fälligkeitsdatum|fällig am|fällig bis|zahlungsziel|zahlbar bis|" +
 			"fecha de vencimiento|vencimiento|fecha límite de pago|" +
 			"vervaldatum|uiterste betaaldatum|te betalen voor|scadenza|data di scadenza|data de vencimento|termin płatności"},
-	{name: "order_date", class: classDate,
+	{name: "order_date", gloss: "order ordered purchase commande bestellung pedido ordine bestelling zamówienia", class: classDate,
 		strong: "order date|date of order|date de commande|bestelldatum|auftragsdatum|fecha de pedido|orderdatum|besteldatum|data ordine|data do pedido|data zamówienia"},
-	{name: "delivery_date", class: classDate,
+	{name: "delivery_date", gloss: "delivery delivered shipped shipping supply supplied dispatch livraison lieferung entrega consegna levering dostawy", class: classDate,
 		strong: "delivery date|ship date|shipping date|date of supply|date de livraison|lieferdatum|leistungsdatum|fecha de entrega|leverdatum|leveringsdatum|data di consegna|data de entrega|data dostawy|data sprzedaży"},
-	{name: "period", class: classDate,
+	{name: "period", gloss: "period billing from start end service zeitraum période periodo periode okres", class: classDate,
 		strong: "billing period|period|période|zeitraum|leistungszeitraum|periodo|periode|okres"},
-	{name: "total", last: true, class: classAmount,
+	{name: "total", gloss: "total gross grand sum overall payable pay owed due final including charged brutto ttc gesamt summe totale totaal importe montant betrag bedrag kwota razem zapłaty", last: true, class: classAmount,
 		strong: "total|total amount|amount due|total due|total amount due|grand total|balance due|amount payable|total payable|total to pay|payable amount|invoice total|total invoice|invoice amount|total incl vat|total including vat|total incl tax|total inc vat|" +
 			"total ttc|montant ttc|ttc|net à payer|total à payer|montant à payer|somme à payer|reste à payer|montant total|total facture|" +
 			"gesamtbetrag|gesamtsumme|rechnungsbetrag|endbetrag|zu zahlen|zahlbetrag|gesamt|summe|total brutto|bruttobetrag|" +
@@ -133,48 +144,54 @@ var docConcepts = []conceptDef{
 			"totaal|totaalbedrag|totaal incl btw|factuur totaal|totaal factuur|te betalen|totaal te betalen|totale|importo totale|totale fattura|totale da pagare|valor total|" +
 			"razem|do zapłaty|należność|należność ogółem|wartość brutto|razem brutto",
 		weak: "amount|montant|betrag|bedrag|importe|importo|valor|kwota|brutto|suma"},
-	{name: "subtotal", last: true, class: classAmount,
+	{name: "subtotal", gloss: "net subtotal untaxed excluding before pre taxable base netto ht hors imponible imponibile neto grondslag", last: true, class: classAmount,
 		strong: "amount untaxed|untaxed amount|untaxed|net amount|net total|total net|total excl vat|total excluding vat|total excl tax|total before tax|amount before tax|excl vat|excl tax|excluding vat|excluding tax|before tax|pre tax|tax base|taxable amount|" +
 			"total ht|montant ht|ht|total hors taxes|hors taxes|hors taxe|base ht|" +
 			"nettobetrag|summe netto|gesamt netto|ohne mwst|exkl mwst|bemessungsgrundlage|" +
 			"base imponible|importe neto|total sin iva|" +
 			"exclusief btw|excl btw|totaal excl btw|grondslag|imponibile|totale imponibile|valor líquido|wartość netto|razem netto",
 		weak: "subtotal|sub total|net|netto|zwischensumme|subtotaal|subtotale|sous total"},
-	{name: "tax", last: true, class: classAmount,
+	{name: "tax", gloss: "tax taxes vat tva mwst ust iva btw gst hst sales umsatzsteuer mehrwertsteuer steuer podatek podatku imposta impuesto impôt taxe belasting", last: true, class: classAmount,
 		strong: "tax|taxes|tax amount|total tax|tax total|sales tax|vat|vat amount|total vat|tva|montant tva|total tva|" +
 			"mwst|ust|umsatzsteuer|mehrwertsteuer|mwst betrag|iva|importe iva|cuota iva|total iva|" +
 			"btw|btw bedrag|totaal btw|imposta|importo iva|kwota vat|gst|hst|igst|cgst|sgst"},
-	{name: "vat_id", kind: kindIdent, class: classIdent,
+	{name: "tax_rate", class: classAmount, gloss: "rate percent tax vat tva mwst ust iva btw gst taux satz tipo aliquota stawka tarief",
+		strong: "tax rate|vat rate|tax percent|vat percent|taux de tva|taux tva|steuersatz|mwst satz|ust satz|tipo de iva|tipo iva|aliquota iva|btw tarief|btw percentage|stawka vat|stawka podatku"},
+	{name: "vat_id", gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif intracommunautaire partita steuernummer", party: "seller vendor supplier merchant issuer sender provider biller payee beneficiary company our", kind: kindIdent, class: classIdent,
 		strong: "vat number|vat no|vat nr|vat id|vat reg no|vat registration number|vat registration no|vat tin|tax id|tax number|tax no|tin|" +
 			"tva intracommunautaire|tva intra communautaire|tva intracom|n° tva|numéro de tva|n° de tva|numéro tva|tva intra|" +
 			"ustid|ust id|ust idnr|ust id nr|umsatzsteuer id|ust identifikationsnummer|steuernummer|steuer nr|" +
 			"nif|cif|btw nummer|btw nr|btw id|btw no|partita iva|p iva|nip|gstin",
 		// The tax's own words, when an identifier follows them ("BTW NL810433941B01").
 		weak: "vat|tva|btw|mwst|ust|iva|btw nr"},
-	{name: "company_id", kind: kindIdent, class: classIdent,
+	{name: "buyer_vat_id", kind: kindIdent, class: classIdent,
+		gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif " + "buyer customer client recipient purchaser payer addressee kunde kunden klant cliente acheteur käufer nabywca nabywcy odbiorca comprador acquirente",
+		strong: "customer vat number|customer vat no|customer vat id|buyer vat number|buyer vat no|buyer vat id|client vat number|customer tax id|buyer tax id|" +
+			"n° tva client|numéro de tva du client|tva client|kunden ust id|ust id des kunden|ust idnr des kunden|nif del cliente|cif cliente|btw nummer klant|partita iva cliente|nip nabywcy"},
+	{name: "company_id", gloss: "registration company chamber commerce register siret siren kvk hrb regon krs", party: "seller vendor supplier merchant issuer sender provider biller payee beneficiary", kind: kindIdent, class: classIdent,
 		strong: "siret|siren|rcs|kvk|kvk nummer|coc|chamber of commerce|handelsregister|hrb|cin|regon|krs|registration number|company number|company no"},
-	{name: "iban", kind: kindIBAN, class: classIdent,
+	{name: "iban", gloss: "iban bank account transfer wire rekening konto compte cuenta conto rachunek rachunku bankowego bancaire bancaria bankverbindung", party: "seller vendor supplier merchant issuer sender provider biller payee beneficiary", kind: kindIBAN, class: classIdent,
 		strong: "iban|bank account|account iban|iban code|iban number|iban no|compte bancaire|rekeningnummer|iban nummer|número de cuenta|cuenta bancaria|conto corrente|numer konta|nr konta"},
-	{name: "bic", kind: kindIdent, class: classIdent,
+	{name: "bic", gloss: "bic swift bank routing", kind: kindIdent, class: classIdent,
 		strong: "bic|swift|swift code|bic code|swift bic|bic swift"},
-	{name: "order_number", kind: kindIdent, class: classIdent,
+	{name: "order_number", gloss: "order purchase number reference commande bestellung bestell auftrag pedido ordine bestelling zamówienia", kind: kindIdent, class: classIdent,
 		strong: "order number|order no|order id|order ref|po number|po no|purchase order|purchase order number|" +
 			"numéro de commande|n° de commande|commande n°|bestellnummer|auftragsnummer|bestellung nr|número de pedido|pedido n°|" +
 			"ordernummer|bestelnummer|numero ordine|número do pedido|nr zamówienia"},
-	{name: "customer_number", kind: kindIdent, class: classIdent,
+	{name: "customer_number", gloss: "customer client account number id kunde kunden klant cliente", kind: kindIdent, class: classIdent,
 		strong: "customer number|customer no|customer id|account number|account no|client id|id client|client number|" +
 			"numéro client|n° client|code client|kundennummer|kundennr|kunden nr|número de cliente|klantnummer|klant nr|codice cliente|nr klienta"},
-	{name: "currency",
+	{name: "currency", gloss: "currency code iso money symbol devise währung moneda valuta waluta moeda",
 		strong: "currency|devise|währung|moneda|valuta|waluta|moeda"},
-	{name: "seller", kind: kindName,
+	{name: "seller", gloss: "seller vendor supplier merchant issuer sender provider biller payee beneficiary store shop retailer company business trader firm name from sent issued issuing sold billed emitter emisor emisora lieferant anbieter verkäufer fournisseur vendeur émetteur proveedor vendedor fornitore venditore leverancier verkoper sprzedawca wystawca firma empresa entreprise société unternehmen bedrijf azienda restaurant", kind: kindName,
 		strong: "seller|vendor|supplier|sold by|issued by|billed by|invoice from|service provider|provided by|issuer|merchant|fournisseur|vendeur|émetteur|verkäufer|lieferant|rechnungssteller|proveedor|vendedor|emisor|leverancier|verkoper|fornitore|venditore|fornecedor|sprzedawca",
 		weak:   "from"},
-	{name: "buyer", kind: kindName,
+	{name: "buyer", gloss: "buyer customer client recipient purchaser payer addressee addressed billed consignee receiver company business name firm käufer kunde kunden empfänger rechnungsempfänger acheteur destinataire cliente comprador destinatario klant afnemer nabywca odbiorca acquirente committente", kind: kindName,
 		strong: "buyer|bill to|billed to|invoice to|sold to|billing address|acheteur|adresse de facturation|facturé à|käufer|rechnungsempfänger|rechnungsadresse|comprador|facturar a|dirección de facturación|factuuradres|koper|acquirente|fatturare a|nabywca",
 		weak:   "customer|client|kunde|kunden|cliente|klant"},
-	{name: "ship_to", kind: kindName,
+	{name: "ship_to", gloss: "ship shipping delivery deliver delivered consignee address recipient", kind: kindName,
 		strong: "ship to|shipping address|delivery address|deliver to|adresse de livraison|livré à|lieferadresse|lieferanschrift|dirección de envío|dirección de entrega|afleveradres|leveringsadres|indirizzo di consegna|endereço de entrega|adres dostawy"},
-	{name: "payment_terms",
+	{name: "payment_terms", gloss: "payment terms conditions",
 		strong: "payment terms|terms of payment|conditions de paiement|zahlungsbedingungen|condiciones de pago|betalingsvoorwaarden|termini di pagamento"},
 }
 
@@ -220,6 +237,9 @@ func newLexicon() *lexicon {
 	}
 	l.doc = build(docConcepts)
 	l.item = build(itemConcepts)
+	l.vocab = newVocabulary(docConcepts, itemConcepts)
+	buildBags(l.vocab, l.doc, docConcepts)
+	buildBags(l.vocab, l.item, itemConcepts)
 	l.byFirst = map[string][]termRef{}
 	for _, c := range l.doc {
 		for _, t := range c.strong {

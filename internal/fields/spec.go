@@ -40,7 +40,7 @@ var identWords = map[string]bool{"number": true, "no": true, "nr": true, "num": 
 // object (its key and concept terms), which combine with f's key
 // ("seller" + "name"); set lists the concepts f may name, tried in order.
 func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
-	s := &spec{f: f, keyToks: normTokens(strings.ReplaceAll(f.Key, "_", " ")), nested: len(parents) > 0}
+	s := &spec{f: f, keyToks: normTokens(splitKey(f.Key)), nested: len(parents) > 0}
 	desc := normTokens(f.Description)
 	shortDesc := len(desc) > 0 && len(desc) <= 6
 	phrases := [][]string{s.keyToks}
@@ -48,17 +48,29 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 		phrases = append(phrases, desc)
 	}
 	// A concept of the field's own type first: a string "vat" is a VAT
-	// number, a number "vat" the tax. Then, as a description may name a
-	// concept in passing ("The total amount including VAT", "VAT number
-	// of the seller"), a term of two words or more inside it. Then any
-	// concept the key names.
+	// number, a number "vat" the tax. The key or a short description that
+	// is a term (or holds one among generic words) names its concept;
+	// else the words of both are read for their meaning (wording.go);
+	// else, as a description may name a concept in passing ("The total
+	// amount including VAT"), a term of two words or more inside it.
+	// Then the same for any concept.
 	fits := func(c *concept) bool { return c.class.fits(f.Type) }
 	anyConcept := func(*concept) bool { return true }
+	understoodExact := false
 	for _, ok := range []func(*concept) bool{fits, anyConcept} {
 		for _, set := range sets {
 			if s.con = resolve(phrases, set, ok); s.con != nil {
 				break
 			}
+		}
+		for _, set := range sets {
+			// A child of an object is read with the object's words as
+			// labels (below), not for a meaning of its own.
+			if s.con != nil || s.nested {
+				break
+			}
+			u := understand(lex.vocab, s.keyToks, desc, set, ok)
+			s.con, understoodExact = u.con, u.exact
 		}
 		if s.con == nil && len(desc) > 0 {
 			s.con = resolveInside(desc, sets, ok)
@@ -67,6 +79,7 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 			break
 		}
 	}
+	s.exact = understoodExact
 	if s.con != nil {
 		for _, p := range phrases {
 			for _, terms := range [][][]string{s.con.strong, s.con.weak} {

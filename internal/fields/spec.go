@@ -103,7 +103,14 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 		}
 		s.labels = append(s.labels, label{toks: toks, joined: j, strength: strength})
 	}
-	add(s.keyToks, strengthOwn)
+	// A key of vague words ("reference", "number") whose description
+	// names the concept labels the field no better than the concept's
+	// weak words: "Reference" on a page is as often the customer's.
+	keyStrength := strengthOwn
+	if s.con != nil && len(desc) > 0 && lex.vocab.vague(s.keyToks) {
+		keyStrength = strengthWeak
+	}
+	add(s.keyToks, keyStrength)
 	if shortDesc {
 		add(desc, strengthOwn)
 	}
@@ -113,6 +120,16 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 			strength = strengthStrong
 		}
 		add(slices.Concat(p, s.keyToks), strength)
+	}
+	if s.con == nil {
+		// A meaning the lexicon does not know is searched for with the
+		// field's own words, also without the generic word that ends them:
+		// "Loyalty card" labels "loyalty_card_no".
+		for _, p := range phrases {
+			if core := withoutGenericEnd(p); len(core) > 0 && len(core) < len(p) {
+				add(core, strengthWeak)
+			}
+		}
 	}
 	if s.con != nil {
 		for _, t := range s.con.strong {
@@ -153,6 +170,16 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 		}
 	}
 	return s
+}
+
+// withoutGenericEnd drops the identifier words and stop words that end
+// toks ("loyalty card number" is "loyalty card").
+func withoutGenericEnd(toks []string) []string {
+	end := len(toks)
+	for end > 0 && (identWords[toks[end-1]] || genericWords[toks[end-1]] || stopWords[toks[end-1]]) {
+		end--
+	}
+	return toks[:end]
 }
 
 // resolveInside finds a concept whose strong term of two words or more

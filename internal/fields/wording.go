@@ -21,7 +21,8 @@ import (
 //     folded; a plural or a compound ("Umsatzsteuerbetrag",
 //     "Lieferantenname") is cut into known words; an inflected word
 //     ("sprzedawcy") reads as the known word it differs from only in its
-//     ending. Stop words and words that describe where a value is
+//     ending, a word of six letters or more with one typo as the word it
+//     misspells. Stop words and words that describe where a value is
 //     ("printed", "shown") are dropped.
 //  3. Meaning: every concept has a weighted bag of words: the words of its
 //     terms, a gloss of words that describe it in the languages the
@@ -120,6 +121,17 @@ var vagueWords = map[string]bool{
 	"reference": true, "document": true, "invoice": true, "account": true, "type": true, "from": true, "to": true,
 }
 
+// vague reports whether every content word of toks is vague.
+func (v *vocabulary) vague(toks []string) bool {
+	ws, _ := v.canonWords(toks)
+	for _, w := range ws {
+		if !vagueWords[w] {
+			return false
+		}
+	}
+	return len(ws) > 0
+}
+
 // vocabulary is what the resolver knows: every word of the lexicon's
 // terms and glosses.
 type vocabulary struct {
@@ -164,7 +176,39 @@ func (v *vocabulary) canonWord(w string) ([]string, bool) {
 		ws, _ := v.canonWord(k)
 		return ws, true
 	}
+	if k := v.typo(w); k != "" {
+		ws, _ := v.canonWord(k)
+		return ws, true
+	}
 	return []string{w}, false
+}
+
+// typo returns the known word of six letters or more that w misspells by
+// one letter inserted, dropped, replaced or two letters swapped
+// ("invioce"), the first in alphabetical order; "" when none.
+func (v *vocabulary) typo(w string) string {
+	if len(w) < 6 {
+		return ""
+	}
+	best := ""
+	for k := range v.words {
+		if len(k) >= 6 && (oneEdit(w, k) || swapped(w, k)) && (best == "" || k < best) {
+			best = k
+		}
+	}
+	return best
+}
+
+// swapped reports whether a is b with two neighbouring letters swapped.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }
 
 func (v *vocabulary) allKnown(ws []string) bool {

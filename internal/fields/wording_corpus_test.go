@@ -43,11 +43,33 @@ func TestWordings(t *testing.T) {
 	if len(scores) < 100 {
 		t.Errorf("%d wordings scored, want at least 100", len(scores))
 	}
+	var held, heldRight int
 	for _, s := range scores {
 		t.Logf("%-70s -> %-14s %2d/%-2d (canonical %2d/%d)", s.Wording, s.Wording.Truth, s.Right, s.Docs, s.Canonical, s.Docs)
+		if s.Wording.HeldOut {
+			// Measured, not tuned for: reported, and only a share
+			// below heldOutValuesMin fails.
+			held += s.Docs
+			heldRight += s.Right
+			if s.Right < s.Canonical {
+				t.Logf("held out: %s reads %s right on %d of %d documents, the canonical wording on %d: %v",
+					s.Wording, s.Wording.Truth, s.Right, s.Docs, s.Canonical, s.Misses)
+			}
+			continue
+		}
 		if s.Right < s.Canonical {
 			t.Errorf("%s reads %s right on %d of %d documents, the canonical wording on %d: %v",
 				s.Wording, s.Wording.Truth, s.Right, s.Docs, s.Canonical, s.Misses)
 		}
 	}
+	if held > 0 {
+		t.Logf("held-out wordings: %d of %d values right", heldRight, held)
+		if float64(heldRight) < heldOutValuesMin*float64(held) {
+			t.Errorf("held-out wordings: %d of %d values right, want at least %.0f%%", heldRight, held, 100*heldOutValuesMin)
+		}
+	}
 }
+
+// heldOutValuesMin is the share of values the held-out wordings must read
+// right on the corpus.
+const heldOutValuesMin = 0.95

@@ -66,6 +66,8 @@ type concept struct {
 	// concept's words and their weights (wording.go).
 	canon [][]string
 	bag   map[string]float64
+	// partyOnly: the words of bag that come from the concept's party.
+	partyOnly map[string]bool
 }
 
 // lexicon holds the built-in concepts: doc for document-level fields, item
@@ -89,10 +91,11 @@ type termRef struct {
 var lex = newLexicon()
 
 // conceptDef is the source form of a concept: terms separated by "|", in
-// their natural spelling (they are folded like document text). gloss and
-// party are words separated by spaces that describe the concept in field
-// keys and descriptions, not labels looked for on the page: the gloss the
-// concept itself, party whose it is ("supplier" for the VAT number).
+// their natural spelling (they are folded like document text). gloss is
+// words separated by spaces that describe the concept in field keys and
+// descriptions, not labels looked for on the page; party names the
+// concept of the party whose it is ("seller" for the VAT number), whose
+// words then describe it too, at a low weight ("supplier_vat_id").
 type conceptDef struct {
 	name         string
 	strong, weak string
@@ -157,7 +160,7 @@ var docConcepts = []conceptDef{
 			"btw|btw bedrag|totaal btw|imposta|importo iva|kwota vat|gst|hst|igst|cgst|sgst"},
 	{name: "tax_rate", class: classAmount, gloss: "rate percent tax vat tva mwst ust iva btw gst taux satz tipo aliquota stawka tarief",
 		strong: "tax rate|vat rate|tax percent|vat percent|taux de tva|taux tva|steuersatz|mwst satz|ust satz|tipo de iva|tipo iva|aliquota iva|btw tarief|btw percentage|stawka vat|stawka podatku"},
-	{name: "vat_id", gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif intracommunautaire partita steuernummer vatin uid gstin abn identifikationsnummer intracom", party: "seller vendor supplier merchant issuer sender provider biller payee beneficiary company our", kind: kindIdent, class: classIdent,
+	{name: "vat_id", gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif intracommunautaire partita steuernummer vatin uid gstin abn identifikationsnummer intracom", party: "seller", kind: kindIdent, class: classIdent,
 		strong: "vat number|vat no|vat nr|vat id|vat reg no|vat registration number|vat registration no|vat tin|tax id|tax number|tax no|tin|" +
 			"tva intracommunautaire|tva intra communautaire|tva intracom|n° tva|numéro de tva|n° de tva|numéro tva|tva intra|" +
 			"ustid|ust id|ust idnr|ust id nr|umsatzsteuer id|ust identifikationsnummer|steuernummer|steuer nr|" +
@@ -168,9 +171,9 @@ var docConcepts = []conceptDef{
 		gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif " + "buyer customer client recipient purchaser payer addressee kunde kunden klant cliente acheteur käufer nabywca nabywcy odbiorca comprador acquirente",
 		strong: "customer vat number|customer vat no|customer vat id|buyer vat number|buyer vat no|buyer vat id|client vat number|customer tax id|buyer tax id|" +
 			"n° tva client|numéro de tva du client|tva client|kunden ust id|ust id des kunden|ust idnr des kunden|nif del cliente|cif cliente|btw nummer klant|partita iva cliente|nip nabywcy"},
-	{name: "company_id", gloss: "registration company chamber commerce register siret siren kvk hrb regon krs", party: "seller vendor supplier merchant issuer sender provider biller payee beneficiary", kind: kindIdent, class: classIdent,
+	{name: "company_id", gloss: "registration company chamber commerce register siret siren kvk hrb regon krs", party: "seller", kind: kindIdent, class: classIdent,
 		strong: "siret|siren|rcs|kvk|kvk nummer|coc|chamber of commerce|handelsregister|hrb|cin|regon|krs|registration number|company number|company no"},
-	{name: "iban", gloss: "iban bank account transfer wire rekening konto compte cuenta conto rachunek rachunku bankowego bancaire bancaria bankverbindung sepa rib beneficiary", party: "seller vendor supplier merchant issuer sender provider biller payee beneficiary", kind: kindIBAN, class: classIdent,
+	{name: "iban", gloss: "iban bank account transfer wire rekening konto compte cuenta conto rachunek rachunku bankowego bancaire bancaria bankverbindung sepa rib beneficiary", party: "seller", kind: kindIBAN, class: classIdent,
 		strong: "iban|bank account|account iban|iban code|iban number|iban no|compte bancaire|rekeningnummer|iban nummer|número de cuenta|cuenta bancaria|conto corrente|numer konta|nr konta"},
 	{name: "bic", gloss: "bic swift bank routing", kind: kindIdent, class: classIdent,
 		strong: "bic|swift|swift code|bic code|swift bic|bic swift"},
@@ -270,6 +273,9 @@ var genericWords = map[string]bool{
 	"amount": true, "value": true, "number": true, "no": true, "nr": true, "num": true, "id": true,
 	"invoice": true, "document": true, "doc": true, "total": true, "the": true, "of": true,
 	"name": true,
+	// "amount" and "sum" in the lexicon's languages: "vat_sum" is the tax.
+	"sum": true, "summe": true, "betrag": true, "somme": true, "montant": true, "suma": true, "importe": true,
+	"somma": true, "importo": true, "som": true, "bedrag": true, "kwota": true, "valor": true,
 }
 
 // resolve finds the concept a field's key (or, failing that, its

@@ -56,10 +56,14 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 	// Then the same for any concept.
 	fits := func(c *concept) bool { return c.class.fits(f.Type) }
 	anyConcept := func(*concept) bool { return true }
-	understoodExact := false
+	// exact: the key or short description names the concept as a whole
+	// (one of its terms, alone or among generic words, or words that all
+	// mean it), not in passing.
+	exact := false
 	for _, ok := range []func(*concept) bool{fits, anyConcept} {
 		for _, set := range sets {
 			if s.con = resolve(phrases, set, ok); s.con != nil {
+				exact = true
 				break
 			}
 		}
@@ -70,7 +74,7 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 				break
 			}
 			u := understand(lex.vocab, s.keyToks, desc, set, ok)
-			s.con, understoodExact = u.con, u.exact
+			s.con, exact = u.con, u.exact
 		}
 		if s.con == nil && len(desc) > 0 {
 			s.con = resolveInside(desc, sets, ok)
@@ -79,7 +83,7 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 			break
 		}
 	}
-	s.exact = understoodExact
+	s.exact = exact
 	if s.con != nil {
 		for _, p := range phrases {
 			for _, terms := range [][][]string{s.con.strong, s.con.weak} {

@@ -31,7 +31,9 @@ import (
 //     several concepts share weighs less (1/sqrt of how many have it). A
 //     concept qualifies when it explains more than half of the key's, the
 //     description's or all of their words; among those the highest sum of
-//     weights wins, with a bonus for a term found whole.
+//     weights wins, with a bonus for a term found whole. One of the words
+//     it explains must be its own and not vague: "restaurant" and "number"
+//     do not make a VAT number.
 //
 // A field that no concept qualifies for keeps no concept: it is searched
 // for with its own words only (see spec.go), never with the terms of a
@@ -344,13 +346,28 @@ func buildBags(v *vocabulary, cs []*concept, defs []conceptDef) {
 		}
 		addTerms(c.strong, bagStrong)
 		addTerms(c.weak, bagWeak)
-		for _, g := range [][2]any{{defs[i].gloss, bagGloss}, {defs[i].party, bagParty}} {
-			ws, _ := v.canonWords(normTokens(g[0].(string)))
-			for _, w := range ws {
-				put(w, g[1].(float64))
-			}
+		ws, _ := v.canonWords(normTokens(defs[i].gloss))
+		for _, w := range ws {
+			put(w, bagGloss)
 		}
 		c.bag = bag
+	}
+	// The words of a concept's party, from the party's own bag.
+	for i, c := range cs {
+		for _, p := range cs {
+			if p.name != defs[i].party {
+				continue
+			}
+			for w, weight := range p.bag {
+				if weight >= bagWeak && !vagueWords[w] && c.bag[w] == 0 {
+					c.bag[w] = bagParty
+					if c.partyOnly == nil {
+						c.partyOnly = map[string]bool{}
+					}
+					c.partyOnly[w] = true
+				}
+			}
+		}
 	}
 	// A word that many concepts share tells them apart less.
 	df := map[string]int{}
@@ -373,7 +390,7 @@ func newVocabulary(defs ...[]conceptDef) *vocabulary {
 	v := &vocabulary{words: map[string]bool{}}
 	for _, set := range defs {
 		for _, d := range set {
-			for _, s := range []string{d.strong, d.weak, d.gloss, d.party} {
+			for _, s := range []string{d.strong, d.weak, d.gloss} {
 				for _, w := range normTokens(strings.ReplaceAll(s, "|", " ")) {
 					if len(w) >= 2 && !stopWords[w] && !fillerWords[w] {
 						v.words[w] = true
@@ -471,7 +488,7 @@ func understand(v *vocabulary, key, desc []string, set []*concept, ok func(*conc
 			if weight == 0 {
 				continue
 			}
-			telling = telling || !vagueWords[w]
+			telling = telling || (!vagueWords[w] && !c.partyOnly[w])
 			if words[w].fuzzy {
 				weight *= bagFuzzy
 			}

@@ -3,7 +3,7 @@
 // corpus can score, it extracts the corpus with the generic invoice schema
 // in which that one field is worded the suite's way, and prints the
 // accuracy next to that of the canonical wording, the worst wording, and
-// the development and held-out wordings apart.
+// the development wordings and each round of held-out wordings apart.
 //
 //	go run ./bench/wordings                 # from the module root
 //	go run ./bench/wordings -v              # and every miss
@@ -65,8 +65,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "%-8s %-5s %-4s %-62s %9s %9s\n", "set", "lang", "", "wording", "accuracy", "canonical")
 	for _, s := range scores {
 		set := "dev"
-		if s.Wording.HeldOut {
-			set = "held-out"
+		if s.Wording.HeldOut > 0 {
+			set = fmt.Sprintf("held-%d", s.Wording.HeldOut)
 		}
 		mark := ""
 		if s.Right < s.Canonical {
@@ -81,11 +81,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	fmt.Fprintln(stdout)
-	for _, held := range []bool{false, true} {
-		name := "development wordings"
-		if held {
-			name = "held-out wordings (written after the resolver)"
-		}
+	for held := 0; held <= wordings.LatestRound; held++ {
+		name := wordings.RoundName(held) + " wordings"
 		var n, right, docs, goal int
 		for _, s := range scores {
 			if s.Wording.HeldOut != held {

@@ -2,6 +2,7 @@ package fields
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -32,10 +33,13 @@ import (
 //     concept qualifies when it explains more than half of the key's, the
 //     description's or all of their words; among those the highest sum of
 //     weights wins, with a bonus for a term found whole. One of the words
-//     it explains must be its own and not vague: "restaurant" and "number"
-//     do not make a VAT number.
+//     it explains must be its own and not vague ("restaurant" and "number"
+//     do not make a VAT number), or the words of one of its terms must all
+//     be there, in any order ("número de documento").
 //
-// A field that no concept qualifies for keeps no concept: it is searched
+// A field that names a party without saying which ("company", "business
+// name") means the seller, the document's own party. Any other field that
+// no concept qualifies for keeps no concept: it is searched
 // for with its own words only (see spec.go), never with the terms of a
 // concept it merely shares a word with ("loyalty_card_no" is not an
 // invoice number).
@@ -229,7 +233,7 @@ var links = []string{"", "s", "en", "n", "e", "es"}
 // decompound cuts a compound into known words, the longest first part
 // first, or returns nil.
 func (v *vocabulary) decompound(w string) []string {
-	if len(w) < 6 {
+	if len(w) < 5 {
 		return nil
 	}
 	for i := len(w) - 2; i >= 3; i-- {
@@ -349,6 +353,13 @@ func buildBags(v *vocabulary, cs []*concept, defs []conceptDef) {
 		ws, _ := v.canonWords(normTokens(defs[i].gloss))
 		for _, w := range ws {
 			put(w, bagGloss)
+		}
+		if c.kind == kindName {
+			// A party's value is its name: "Billing address" labels the
+			// buyer on a page, but "customer_address" is no buyer's name.
+			for w := range addressWords {
+				delete(bag, w)
+			}
 		}
 		c.bag = bag
 	}
@@ -502,9 +513,21 @@ func understand(v *vocabulary, key, desc []string, set []*concept, ok func(*conc
 			}
 		}
 		for _, t := range c.canon {
-			if len(t) >= 2 && (containsSeq(kw, t) || containsSeq(dw, t)) {
+			if len(t) < 2 {
+				continue
+			}
+			if containsSeq(kw, t) || containsSeq(dw, t) {
 				score += bagPhrase * float64(len(t))
 			}
+			// The words of a term together name the concept, in any
+			// order, even when each alone is vague: "número de
+			// documento" is "document number".
+			if containsAll(kw, t) || containsAll(dw, t) {
+				telling = true
+			}
+		}
+		if c.class == classIdent && !identified(c, order) {
+			continue
 		}
 		qualifies := 2*hit > len(order) || (nk > 0 && 2*hk > nk) || (nd > 0 && 2*hd > nd)
 		if !qualifies || !telling || score < bagMin {
@@ -517,7 +540,65 @@ func understand(v *vocabulary, key, desc []string, set []*concept, ok func(*conc
 			best, bestScore = understood{con: c, exact: nk > 0 && hk == nk}, score
 		}
 	}
+	if best.con == nil && nk > 0 && allIn(kw, partyWords) && allIn(dw, partyWords) && !allIn(kw, map[string]bool{"name": true}) {
+		// A party named without saying which ("company", "business
+		// name") is the document's own: its issuer.
+		for _, c := range set {
+			if c.name == "seller" && ok(c) {
+				return understood{con: c, exact: true}
+			}
+		}
+	}
 	return best
+}
+
+// partyWords name a party without saying which.
+var partyWords = map[string]bool{
+	"company": true, "business": true, "firm": true, "organisation": true, "organization": true, "name": true,
+	"entreprise": true, "societe": true, "raison": true, "sociale": true, "social": true, "unternehmen": true, "firma": true,
+	"empresa": true, "razon": true, "azienda": true, "ragione": true, "bedrijf": true,
+}
+
+func allIn(ws []string, set map[string]bool) bool {
+	for _, w := range ws {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// addressWords name an address, which no party's name is.
+var addressWords = map[string]bool{
+	"address": true, "adresse": true, "anschrift": true, "direccion": true, "indirizzo": true, "adres": true, "endereco": true,
+	"street": true, "city": true, "zip": true, "postcode": true, "country": true,
+}
+
+// identified reports whether words ask for an identifier of concept c: a
+// word such as "number" or "id", or a word that is one of c's terms on
+// its own ("iban", "siret"). "company" alone is no company number.
+func identified(c *concept, words []string) bool {
+	for _, w := range words {
+		if identWords[w] {
+			return true
+		}
+		for _, t := range c.canon {
+			if len(t) == 1 && t[0] == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsAll reports whether every word of set occurs in ws.
+func containsAll(ws, set []string) bool {
+	for _, w := range set {
+		if !slices.Contains(ws, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // containsSeq reports whether seq occurs in ws as consecutive words.

@@ -184,6 +184,8 @@ func TestNoMeaning(t *testing.T) {
 		{Key: "notes", Type: docparse.TypeString, Description: "Free text remarks"},
 		{Key: "table_number", Type: docparse.TypeString, Description: "Number of the restaurant table"},
 		{Key: "tracking_number", Type: docparse.TypeString},
+		{Key: "customer_address", Type: docparse.TypeString},
+		{Key: "company_email", Type: docparse.TypeString},
 	} {
 		if s := newSpec(f, nil, lex.doc); s.con != nil {
 			t.Errorf("%s %q resolves to %s, want no concept", f.Key, f.Description, s.con.name)

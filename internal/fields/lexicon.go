@@ -66,8 +66,9 @@ type concept struct {
 	// concept's words and their weights (wording.go).
 	canon [][]string
 	bag   map[string]float64
-	// partyOnly: the words of bag that come from the concept's party.
-	partyOnly map[string]bool
+	// partyOnly: the words of bag that come from the concept's party;
+	// foes: the words of the other parties, which rule the concept out.
+	partyOnly, foes map[string]bool
 }
 
 // lexicon holds the built-in concepts: doc for document-level fields, item
@@ -95,11 +96,14 @@ var lex = newLexicon()
 // words separated by spaces that describe the concept in field keys and
 // descriptions, not labels looked for on the page; party names the
 // concept of the party whose it is ("seller" for the VAT number), whose
-// words then describe it too, at a low weight ("supplier_vat_id").
+// words then describe it too, at a low weight ("supplier_vat_id"); twin
+// names the same thing of another party (the buyer's VAT number), whose
+// party's words rule this concept out.
 type conceptDef struct {
 	name         string
 	strong, weak string
 	gloss, party string
+	twin         string
 	kind         valueKind
 	class        valueClass
 	last         bool
@@ -119,7 +123,7 @@ var docConcepts = []conceptDef{
 			"factuurnummer|factuurnr|factuur nr|factuur no|" +
 			"numero fattura|fattura n|fattura nr|número da fatura|fatura n°|faktura nr|numer faktury|nr faktury|faktura vat nr",
 		weak: "invoice|facture|rechnung|factura|factuur|fattura|fatura|faktura|receipt|booking id|booking number|booking no|reservation number|confirmation number"},
-	{name: "date", gloss: "date issued issue issuing emitted emission created creation billed day datum fecha data emisión emissione ausstellung wystawienia uitgifte invoiced dated ausgestellt emitida emessa wystawiona", issueDate: true, class: classDate,
+	{name: "date", gloss: "date issued issue issuing emitted emission created creation billed day datum fecha data emisión emissione ausstellung wystawienia uitgifte invoiced dated ausgestellt emitida emessa wystawiona transaction", issueDate: true, class: classDate,
 		strong: "date|invoice date|date of invoice|date of issue|issue date|issued on|date issued|document date|billing date|bill date|receipt date|" +
 			"date de facture|date de facturation|date d'émission|date facture|" +
 			"rechnungsdatum|belegdatum|ausstellungsdatum|datum der rechnung|" +
@@ -160,14 +164,14 @@ var docConcepts = []conceptDef{
 			"btw|btw bedrag|totaal btw|imposta|importo iva|kwota vat|gst|hst|igst|cgst|sgst"},
 	{name: "tax_rate", class: classAmount, gloss: "rate percent tax vat tva mwst ust iva btw gst taux satz tipo aliquota stawka tarief",
 		strong: "tax rate|vat rate|tax percent|vat percent|taux de tva|taux tva|steuersatz|mwst satz|ust satz|tipo de iva|tipo iva|aliquota iva|btw tarief|btw percentage|stawka vat|stawka podatku"},
-	{name: "vat_id", gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif intracommunautaire partita steuernummer vatin uid gstin abn identifikationsnummer intracom", party: "seller", kind: kindIdent, class: classIdent,
+	{name: "vat_id", gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif intracommunautaire partita steuernummer vatin uid gstin abn identifikationsnummer intracom", party: "seller", twin: "buyer_vat_id", kind: kindIdent, class: classIdent,
 		strong: "vat number|vat no|vat nr|vat id|vat reg no|vat registration number|vat registration no|vat tin|tax id|tax number|tax no|tin|" +
 			"tva intracommunautaire|tva intra communautaire|tva intracom|n° tva|numéro de tva|n° de tva|numéro tva|tva intra|" +
 			"ustid|ust id|ust idnr|ust id nr|umsatzsteuer id|ust identifikationsnummer|steuernummer|steuer nr|" +
 			"nif|cif|btw nummer|btw nr|btw id|btw no|partita iva|p iva|nip|gstin",
 		// The tax's own words, when an identifier follows them ("BTW NL810433941B01").
 		weak: "vat|tva|btw|mwst|ust|iva|btw nr"},
-	{name: "buyer_vat_id", kind: kindIdent, class: classIdent,
+	{name: "buyer_vat_id", kind: kindIdent, class: classIdent, party: "buyer", twin: "vat_id",
 		gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif " + "buyer customer client recipient purchaser payer addressee kunde kunden klant cliente acheteur käufer nabywca nabywcy odbiorca comprador acquirente",
 		strong: "customer vat number|customer vat no|customer vat id|buyer vat number|buyer vat no|buyer vat id|client vat number|customer tax id|buyer tax id|" +
 			"n° tva client|numéro de tva du client|tva client|kunden ust id|ust id des kunden|ust idnr des kunden|nif del cliente|cif cliente|btw nummer klant|partita iva cliente|nip nabywcy"},

@@ -35,7 +35,9 @@ import (
 //     weights wins, with a bonus for a term found whole. One of the words
 //     it explains must be its own and not vague ("restaurant" and "number"
 //     do not make a VAT number), or the words of one of its terms must all
-//     be there, in any order ("número de documento").
+//     be there, in any order ("número de documento"). A word of the party
+//     of a concept's twin rules it out ("receiver_tax_id" is not the
+//     seller's VAT number but its twin, the buyer's).
 //
 // A field that names a party without saying which ("company", "business
 // name") means the seller, the document's own party. Any other field that
@@ -87,6 +89,7 @@ var synonyms = map[string][]string{
 	"no": {"number"}, "nr": {"number"}, "num": {"number"}, "nbr": {"number"}, "nro": {"number"}, "nb": {"number"}, "n": {"number"},
 	"numero": {"number"}, "nummer": {"number"}, "numer": {"number"}, "numbers": {"number"},
 	"inv": {"invoice"}, "invoices": {"invoice"},
+	"nom": {"name"}, "nombre": {"name"}, "nome": {"name"}, "naam": {"name"}, "nazwa": {"name"}, "names": {"name"},
 	"amt": {"amount"}, "amounts": {"amount"},
 	"dt": {"date"}, "datum": {"date"}, "fecha": {"date"}, "data": {"date"}, "dated": {"date"},
 	"ref": {"reference"}, "refs": {"reference"}, "referenz": {"reference"}, "referencia": {"reference"}, "riferimento": {"reference"}, "referentie": {"reference"},
@@ -380,6 +383,36 @@ func buildBags(v *vocabulary, cs []*concept, defs []conceptDef) {
 			}
 		}
 	}
+	// The words of the party of a concept's twin rule it out:
+	// "customer_vat_number" is not the seller's VAT number.
+	parties := map[string]*concept{}
+	for i := range cs {
+		for _, p := range cs {
+			if p.name == defs[i].party {
+				parties[p.name] = p
+			}
+		}
+	}
+	for i, c := range cs {
+		own := parties[defs[i].party]
+		if own == nil || defs[i].twin == "" {
+			continue
+		}
+		for j, t := range cs {
+			p := parties[defs[j].party]
+			if t.name != defs[i].twin || p == nil || p == own {
+				continue
+			}
+			for w, weight := range p.bag {
+				if weight >= bagWeak && own.bag[w] == 0 && (c.bag[w] == 0 || c.partyOnly[w]) && !vagueWords[w] {
+					if c.foes == nil {
+						c.foes = map[string]bool{}
+					}
+					c.foes[w] = true
+				}
+			}
+		}
+	}
 	// A word that many concepts share tells them apart less.
 	df := map[string]int{}
 	for _, c := range cs {
@@ -527,6 +560,9 @@ func understand(v *vocabulary, key, desc []string, set []*concept, ok func(*conc
 			}
 		}
 		if c.class == classIdent && !identified(c, order) {
+			continue
+		}
+		if slices.ContainsFunc(order, func(w string) bool { return c.foes[w] }) {
 			continue
 		}
 		qualifies := 2*hit > len(order) || (nk > 0 && 2*hk > nk) || (nd > 0 && 2*hd > nd)

@@ -46,7 +46,7 @@ func TestWordings(t *testing.T) {
 	var held, heldRight int
 	for _, s := range scores {
 		t.Logf("%-70s -> %-14s %2d/%-2d (canonical %2d/%d)", s.Wording, s.Wording.Truth, s.Right, s.Docs, s.Canonical, s.Docs)
-		if s.Wording.HeldOut == wordings.LatestRound {
+		if s.Wording.HeldOut > wordings.TunedThrough {
 			// Measured, not tuned for: reported, and only a share
 			// below heldOutValuesMin fails.
 			held += s.Docs

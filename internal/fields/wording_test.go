@@ -37,8 +37,8 @@ func loadSuite(t *testing.T, path string) []suiteWording {
 
 // TestWordingConcepts resolves every wording of the suite to a concept, as
 // newSpec does for a top-level field, and wants the concept the suite
-// names. The wordings of the latest held-out round were written after
-// the resolver and are counted apart (see wordings.Wording.HeldOut).
+// names. Held-out rounds not yet tuned on (after tunedThrough) are
+// counted apart (see wordings.Wording.HeldOut).
 func TestWordingConcepts(t *testing.T) {
 	ws := loadSuite(t, "testdata/wordings.json")
 	if len(ws) < 200 {
@@ -60,7 +60,7 @@ func TestWordingConcepts(t *testing.T) {
 			got = s.con.name
 		}
 		ok := got == w.Concept
-		if w.HeldOut == latestRound {
+		if w.HeldOut > tunedThrough {
 			hn++
 			if ok {
 				hright++
@@ -73,7 +73,7 @@ func TestWordingConcepts(t *testing.T) {
 		}
 		switch {
 		case ok:
-		case w.HeldOut == latestRound:
+		case w.HeldOut > tunedThrough:
 			// Measured, not tuned for: a miss is reported, and only a
 			// share below heldOutMin fails.
 			t.Logf("held out: %s %q %q (%s) resolves to %s, want %s", w.Lang, w.Key, w.Description, w.Type, got, w.Concept)
@@ -81,14 +81,15 @@ func TestWordingConcepts(t *testing.T) {
 			t.Errorf("%s %q %q (%s) resolves to %s, want %s", w.Lang, w.Key, w.Description, w.Type, got, w.Concept)
 		}
 	}
-	t.Logf("development and earlier held-out wordings: %s; latest held-out round: %s", ratio(right, n), ratio(hright, hn))
+	t.Logf("development and tuned-on held-out wordings: %s; unseen held-out wordings: %s", ratio(right, n), ratio(hright, hn))
 	if hn > 0 && float64(hright) < heldOutMin*float64(hn) {
 		t.Errorf("held-out wordings: %s resolve right, want at least %.0f%%", ratio(hright, hn), 100*heldOutMin)
 	}
 }
 
-// latestRound is wordings.LatestRound (package wordings imports this one).
-const latestRound = 3
+// tunedThrough is wordings.TunedThrough (package wordings imports this
+// one): the rounds after it are held out.
+const tunedThrough = 3
 
 // heldOutMin is the share of held-out wordings that must resolve right.
 const heldOutMin = 0.9

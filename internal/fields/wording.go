@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -145,6 +146,11 @@ func (v *vocabulary) vague(toks []string) bool {
 // terms and glosses.
 type vocabulary struct {
 	words map[string]bool
+	// byPrefix indexes the words of five letters or more by their first
+	// four, byLen those of six or more by length, each sorted, for
+	// inflections and typos.
+	byPrefix map[string][]string
+	byLen    map[int][]string
 }
 
 // known reports whether w is a word of the lexicon or a synonym.
@@ -200,9 +206,12 @@ func (v *vocabulary) typo(w string) string {
 		return ""
 	}
 	best := ""
-	for k := range v.words {
-		if len(k) >= 6 && (oneEdit(w, k) || swapped(w, k)) && (best == "" || k < best) {
-			best = k
+	for n := len(w) - 1; n <= len(w)+1; n++ {
+		for _, k := range v.byLen[n] {
+			if (oneEdit(w, k) || swapped(w, k)) && (best == "" || k < best) {
+				best = k
+				break
+			}
 		}
 	}
 	return best
@@ -269,8 +278,8 @@ func (v *vocabulary) inflected(w string) string {
 		return ""
 	}
 	best, bestLen := "", 0
-	for k := range v.words {
-		if len(k) < 5 || len(k)-len(w) > 2 || len(w)-len(k) > 2 {
+	for _, k := range v.byPrefix[w[:4]] {
+		if len(k)-len(w) > 2 || len(w)-len(k) > 2 {
 			continue
 		}
 		p := commonPrefix(k, w)
@@ -431,7 +440,7 @@ func buildBags(v *vocabulary, cs []*concept, defs []conceptDef) {
 
 // newVocabulary collects the words of every term and gloss of defs.
 func newVocabulary(defs ...[]conceptDef) *vocabulary {
-	v := &vocabulary{words: map[string]bool{}}
+	v := &vocabulary{words: map[string]bool{}, byPrefix: map[string][]string{}, byLen: map[int][]string{}}
 	for _, set := range defs {
 		for _, d := range set {
 			for _, s := range []string{d.strong, d.weak, d.gloss} {
@@ -441,6 +450,14 @@ func newVocabulary(defs ...[]conceptDef) *vocabulary {
 					}
 				}
 			}
+		}
+	}
+	for _, w := range slices.Sorted(maps.Keys(v.words)) {
+		if len(w) >= 5 {
+			v.byPrefix[w[:4]] = append(v.byPrefix[w[:4]], w)
+		}
+		if len(w) >= 6 {
+			v.byLen[len(w)] = append(v.byLen[len(w)], w)
 		}
 	}
 	return v

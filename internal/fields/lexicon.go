@@ -114,7 +114,8 @@ type conceptDef struct {
 // Italian, Portuguese and Polish for the commonest invoice labels. Terms
 // are generic wording, never a vendor's layout.
 var docConcepts = []conceptDef{
-	{name: "invoice_number", gloss: "invoice bill receipt document reference number id code serial facture rechnung beleg factura fattura factuur faktura fatura ticket invoiced billing ticket folio numéro rechnungsnummer", kind: kindIdent, class: classIdent,
+	{name: "invoice_number", kind: kindIdent, class: classIdent,
+		gloss: "invoice bill receipt document reference number id code serial facture rechnung beleg factura fattura factuur faktura fatura ticket invoiced billing ticket folio numéro rechnungsnummer",
 		strong: "invoice number|invoice no|invoice nr|invoice num|invoice id|invoice ref|invoice reference|invoice code|bill number|bill no|receipt number|receipt no|document number|document no|" +
 			"facture n°|facture numéro|numéro de facture|n° de facture|n° facture|numéro facture|no facture|" +
 			"inv no|inv nr|inv num|inv number|" +
@@ -123,27 +124,33 @@ var docConcepts = []conceptDef{
 			"factuurnummer|factuurnr|factuur nr|factuur no|" +
 			"numero fattura|fattura n|fattura nr|número da fatura|fatura n°|faktura nr|numer faktury|nr faktury|faktura vat nr",
 		weak: "invoice|facture|rechnung|factura|factuur|fattura|fatura|faktura|receipt|booking id|booking number|booking no|reservation number|confirmation number"},
-	{name: "date", gloss: "date issued issue issuing emitted emission created creation billed day datum fecha data emisión emissione ausstellung wystawienia uitgifte invoiced dated ausgestellt emitida emessa wystawiona transaction", issueDate: true, class: classDate,
+	{name: "date", issueDate: true, class: classDate,
+		gloss: "date issued issue issuing emitted emission created creation billed day datum fecha data emisión emissione ausstellung wystawienia uitgifte invoiced dated ausgestellt emitida emessa wystawiona transaction",
 		strong: "date|invoice date|date of invoice|date of issue|issue date|issued on|date issued|document date|billing date|bill date|receipt date|" +
 			"date de facture|date de facturation|date d'émission|date facture|" +
 			"rechnungsdatum|belegdatum|ausstellungsdatum|datum der rechnung|" +
 			"fecha de factura|fecha de emisión|fecha factura|fecha de expedición|" +
 			"factuurdatum|factuur datum|data fattura|data della fattura|data di emissione|data da fatura|data de emissão|data wystawienia|data faktury",
 		weak: "datum|fecha|data|dated"},
-	{name: "due_date", gloss: "due payable deadline until latest pay payment expiry expires maturity vencimiento scadenza échéance fällig fälligkeit zahlungsziel termin verval uiterste płatności bis avant antes entro uiterlijk zahlbar fälligkeitsdatum échéance", class: classDate,
-		weak: "due",
+	{name: "due_date", class: classDate,
+		gloss: "due payable deadline until latest pay payment expiry expires maturity vencimiento scadenza échéance fällig fälligkeit zahlungsziel termin verval uiterste płatności bis avant antes entro uiterlijk zahlbar fälligkeitsdatum échéance",
+		weak:  "due",
 		strong: "due date|date due|payment due|due on|due by|pay by|payable by|payment date|" +
 			"date d'échéance|échéance|date limite de paiement|date limite|à payer avant le|" +
 			"fälligkeitsdatum|fällig am|fällig bis|zahlungsziel|zahlbar bis|" +
 			"fecha de vencimiento|vencimiento|fecha límite de pago|" +
 			"vervaldatum|uiterste betaaldatum|te betalen voor|scadenza|data di scadenza|data de vencimento|termin płatności"},
-	{name: "order_date", gloss: "order ordered purchase commande bestellung pedido ordine bestelling zamówienia", class: classDate,
+	{name: "order_date", class: classDate,
+		gloss:  "order ordered purchase commande bestellung pedido ordine bestelling zamówienia",
 		strong: "order date|date of order|date de commande|bestelldatum|auftragsdatum|fecha de pedido|orderdatum|besteldatum|data ordine|data do pedido|data zamówienia"},
-	{name: "delivery_date", gloss: "delivery delivered shipped shipping supply supplied dispatch livraison lieferung entrega consegna levering dostawy", class: classDate,
+	{name: "delivery_date", class: classDate,
+		gloss:  "delivery delivered shipped shipping supply supplied dispatch livraison lieferung entrega consegna levering dostawy",
 		strong: "delivery date|ship date|shipping date|date of supply|date de livraison|lieferdatum|leistungsdatum|fecha de entrega|leverdatum|leveringsdatum|data di consegna|data de entrega|data dostawy|data sprzedaży"},
-	{name: "period", gloss: "period billing from start end service zeitraum période periodo periode okres", class: classDate,
+	{name: "period", class: classDate,
+		gloss:  "period billing from start end service zeitraum période periodo periode okres",
 		strong: "billing period|period|période|zeitraum|leistungszeitraum|periodo|periode|okres"},
-	{name: "total", gloss: "total gross grand sum overall payable pay owed due final including charged brutto ttc gesamt summe totale totaal importe montant betrag bedrag kwota razem zapłaty paid cost rounded ogółem łącznie suma bruto lordo invoiced bedrag", last: true, class: classAmount,
+	{name: "total", last: true, class: classAmount,
+		gloss: "total gross grand sum overall payable pay owed due final including charged brutto ttc gesamt summe totale totaal importe montant betrag bedrag kwota razem zapłaty paid cost rounded ogółem łącznie suma bruto lordo invoiced bedrag",
 		strong: "total|total amount|amount due|total due|total amount due|grand total|balance due|amount payable|total payable|total to pay|payable amount|invoice total|total invoice|invoice amount|total incl vat|total including vat|total incl tax|total inc vat|" +
 			"total ttc|montant ttc|ttc|net à payer|total à payer|montant à payer|somme à payer|reste à payer|montant total|total facture|" +
 			"gesamtbetrag|gesamtsumme|rechnungsbetrag|endbetrag|zu zahlen|zahlbetrag|gesamt|summe|total brutto|bruttobetrag|" +
@@ -151,20 +158,24 @@ var docConcepts = []conceptDef{
 			"totaal|totaalbedrag|totaal incl btw|factuur totaal|totaal factuur|te betalen|totaal te betalen|totale|importo totale|totale fattura|totale da pagare|valor total|" +
 			"razem|do zapłaty|należność|należność ogółem|wartość brutto|razem brutto",
 		weak: "amount|montant|betrag|bedrag|importe|importo|valor|kwota|brutto|suma"},
-	{name: "subtotal", gloss: "net subtotal untaxed excluding before pre taxable base netto ht hors imponible imponibile neto grondslag without sans ohne sin senza zonder bez neto netto baza", last: true, class: classAmount,
+	{name: "subtotal", last: true, class: classAmount,
+		gloss: "net subtotal untaxed excluding before pre taxable base netto ht hors imponible imponibile neto grondslag without sans ohne sin senza zonder bez neto netto baza",
 		strong: "amount untaxed|untaxed amount|untaxed|net amount|net total|total net|total excl vat|total excluding vat|total excl tax|total before tax|amount before tax|excl vat|excl tax|excluding vat|excluding tax|before tax|pre tax|tax base|taxable amount|" +
 			"total ht|montant ht|ht|total hors taxes|hors taxes|hors taxe|base ht|" +
 			"nettobetrag|summe netto|gesamt netto|ohne mwst|exkl mwst|bemessungsgrundlage|" +
 			"base imponible|importe neto|total sin iva|" +
 			"exclusief btw|excl btw|totaal excl btw|grondslag|imponibile|totale imponibile|valor líquido|wartość netto|razem netto",
 		weak: "subtotal|sub total|net|netto|zwischensumme|subtotaal|subtotale|sous total"},
-	{name: "tax", gloss: "tax taxes vat tva mwst ust iva btw gst hst sales umsatzsteuer mehrwertsteuer steuer podatek podatku imposta impuesto impôt taxe belasting duty levy impuestos podatek", last: true, class: classAmount,
+	{name: "tax", last: true, class: classAmount,
+		gloss: "tax taxes vat tva mwst ust iva btw gst hst sales umsatzsteuer mehrwertsteuer steuer podatek podatku imposta impuesto impôt taxe belasting duty levy impuestos podatek",
 		strong: "tax|taxes|tax amount|total tax|tax total|sales tax|vat|vat amount|total vat|tva|montant tva|total tva|" +
 			"mwst|ust|umsatzsteuer|mehrwertsteuer|mwst betrag|iva|importe iva|cuota iva|total iva|" +
 			"btw|btw bedrag|totaal btw|imposta|importo iva|kwota vat|gst|hst|igst|cgst|sgst"},
-	{name: "tax_rate", class: classAmount, gloss: "rate percent tax vat tva mwst ust iva btw gst taux satz tipo aliquota stawka tarief",
+	{name: "tax_rate", class: classAmount,
+		gloss:  "rate percent tax vat tva mwst ust iva btw gst taux satz tipo aliquota stawka tarief",
 		strong: "tax rate|vat rate|tax percent|vat percent|taux de tva|taux tva|steuersatz|mwst satz|ust satz|tipo de iva|tipo iva|aliquota iva|btw tarief|btw percentage|stawka vat|stawka podatku"},
-	{name: "vat_id", gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif intracommunautaire partita steuernummer vatin uid gstin abn identifikationsnummer intracom", party: "seller", twin: "buyer_vat_id", kind: kindIdent, class: classIdent,
+	{name: "vat_id", kind: kindIdent, class: classIdent,
+		gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif intracommunautaire partita steuernummer vatin uid gstin abn identifikationsnummer intracom", party: "seller", twin: "buyer_vat_id",
 		strong: "vat number|vat no|vat nr|vat id|vat reg no|vat registration number|vat registration no|vat tin|tax id|tax number|tax no|tin|" +
 			"tva intracommunautaire|tva intra communautaire|tva intracom|n° tva|numéro de tva|n° de tva|numéro tva|tva intra|" +
 			"ustid|ust id|ust idnr|ust id nr|umsatzsteuer id|ust identifikationsnummer|steuernummer|steuer nr|" +
@@ -172,33 +183,43 @@ var docConcepts = []conceptDef{
 		// The tax's own words, when an identifier follows them ("BTW NL810433941B01").
 		weak: "vat|tva|btw|mwst|ust|iva|btw nr"},
 	{name: "buyer_vat_id", kind: kindIdent, class: classIdent, party: "buyer", twin: "vat_id",
-		gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif " + "buyer customer client recipient purchaser payer addressee kunde kunden klant cliente acheteur käufer nabywca nabywcy odbiorca comprador acquirente",
+		gloss: "vat tax id number registration tin fiscal tva btw mwst ust ustid iva nif nip cif buyer customer client recipient purchaser payer addressee kunde kunden klant cliente acheteur käufer nabywca nabywcy odbiorca comprador acquirente",
 		strong: "customer vat number|customer vat no|customer vat id|buyer vat number|buyer vat no|buyer vat id|client vat number|customer tax id|buyer tax id|" +
 			"n° tva client|numéro de tva du client|tva client|kunden ust id|ust id des kunden|ust idnr des kunden|nif del cliente|cif cliente|btw nummer klant|partita iva cliente|nip nabywcy"},
-	{name: "company_id", gloss: "registration company chamber commerce register siret siren kvk hrb regon krs", party: "seller", kind: kindIdent, class: classIdent,
+	{name: "company_id", kind: kindIdent, class: classIdent,
+		gloss: "registration company chamber commerce register siret siren kvk hrb regon krs", party: "seller",
 		strong: "siret|siren|rcs|kvk|kvk nummer|coc|chamber of commerce|handelsregister|hrb|cin|regon|krs|registration number|company number|company no"},
-	{name: "iban", gloss: "iban bank account transfer wire rekening konto compte cuenta conto rachunek rachunku bankowego bancaire bancaria bankverbindung sepa rib beneficiary", party: "seller", kind: kindIBAN, class: classIdent,
+	{name: "iban", kind: kindIBAN, class: classIdent,
+		gloss: "iban bank account transfer wire rekening konto compte cuenta conto rachunek rachunku bankowego bancaire bancaria bankverbindung sepa rib beneficiary", party: "seller",
 		strong: "iban|bank account|account iban|iban code|iban number|iban no|compte bancaire|rekeningnummer|iban nummer|número de cuenta|cuenta bancaria|conto corrente|numer konta|nr konta"},
-	{name: "bic", gloss: "bic swift bank routing", kind: kindIdent, class: classIdent,
+	{name: "bic", kind: kindIdent, class: classIdent,
+		gloss:  "bic swift bank routing",
 		strong: "bic|swift|swift code|bic code|swift bic|bic swift"},
-	{name: "order_number", gloss: "order purchase number reference commande bestellung bestell auftrag pedido ordine bestelling zamówienia po zamówienie", kind: kindIdent, class: classIdent,
+	{name: "order_number", kind: kindIdent, class: classIdent,
+		gloss: "order purchase number reference commande bestellung bestell auftrag pedido ordine bestelling zamówienia po zamówienie",
 		strong: "order number|order no|order id|order ref|po number|po no|purchase order|purchase order number|" +
 			"numéro de commande|n° de commande|commande n°|bestellnummer|auftragsnummer|bestellung nr|número de pedido|pedido n°|" +
 			"ordernummer|bestelnummer|numero ordine|número do pedido|nr zamówienia"},
-	{name: "customer_number", gloss: "customer client account number id kunde kunden klant cliente", kind: kindIdent, class: classIdent,
+	{name: "customer_number", kind: kindIdent, class: classIdent,
+		gloss: "customer client account number id kunde kunden klant cliente",
 		strong: "customer number|customer no|customer id|account number|account no|client id|id client|client number|" +
 			"numéro client|n° client|code client|kundennummer|kundennr|kunden nr|número de cliente|klantnummer|klant nr|codice cliente|nr klienta"},
-	{name: "currency", gloss: "currency code iso money symbol devise währung moneda valuta waluta moeda monnaie divisa munt",
+	{name: "currency",
+		gloss:  "currency code iso money symbol devise währung moneda valuta waluta moeda monnaie divisa munt",
 		strong: "currency|devise|währung|moneda|valuta|waluta|moeda"},
-	{name: "seller", gloss: "seller vendor supplier merchant issuer sender provider biller payee beneficiary store shop retailer company business trader firm name from sent issued issuing sold billed emitter emisor emisora lieferant anbieter verkäufer fournisseur vendeur émetteur proveedor vendedor fornitore venditore leverancier verkoper sprzedawca wystawca firma empresa entreprise société unternehmen bedrijf azienda restaurant brand outlet hotel händler geschäft laden magasin boutique commerçant tienda comercio negozio winkel sklep raison razón ragione sociale social denominazione", kind: kindName,
+	{name: "seller", kind: kindName,
+		gloss:  "seller vendor supplier merchant issuer sender provider biller payee beneficiary store shop retailer company business trader firm name from sent issued issuing sold billed emitter emisor emisora lieferant anbieter verkäufer fournisseur vendeur émetteur proveedor vendedor fornitore venditore leverancier verkoper sprzedawca wystawca firma empresa entreprise société unternehmen bedrijf azienda restaurant brand outlet hotel händler geschäft laden magasin boutique commerçant tienda comercio negozio winkel sklep raison razón ragione sociale social denominazione",
 		strong: "seller|vendor|supplier|sold by|issued by|billed by|invoice from|service provider|provided by|issuer|merchant|fournisseur|vendeur|émetteur|verkäufer|lieferant|rechnungssteller|proveedor|vendedor|emisor|leverancier|verkoper|fornitore|venditore|fornecedor|sprzedawca",
 		weak:   "from"},
-	{name: "buyer", gloss: "buyer customer client recipient purchaser payer addressee addressed billed consignee receiver company business name firm käufer kunde kunden empfänger rechnungsempfänger acheteur destinataire cliente comprador destinatario klant afnemer nabywca odbiorca acquirente committente shopper raison razón ragione sociale social denominazione", kind: kindName,
+	{name: "buyer", kind: kindName,
+		gloss:  "buyer customer client recipient purchaser payer addressee addressed billed consignee receiver company business name firm käufer kunde kunden empfänger rechnungsempfänger acheteur destinataire cliente comprador destinatario klant afnemer nabywca odbiorca acquirente committente shopper raison razón ragione sociale social denominazione",
 		strong: "buyer|bill to|billed to|invoice to|sold to|billing address|acheteur|adresse de facturation|facturé à|käufer|rechnungsempfänger|rechnungsadresse|comprador|facturar a|dirección de facturación|factuuradres|koper|acquirente|fatturare a|nabywca",
 		weak:   "customer|client|kunde|kunden|cliente|klant"},
-	{name: "ship_to", gloss: "ship shipping delivery deliver delivered consignee address recipient", kind: kindName,
+	{name: "ship_to", kind: kindName,
+		gloss:  "ship shipping delivery deliver delivered consignee address recipient",
 		strong: "ship to|shipping address|delivery address|deliver to|adresse de livraison|livré à|lieferadresse|lieferanschrift|dirección de envío|dirección de entrega|afleveradres|leveringsadres|indirizzo di consegna|endereço de entrega|adres dostawy"},
-	{name: "payment_terms", gloss: "payment terms conditions",
+	{name: "payment_terms",
+		gloss:  "payment terms conditions",
 		strong: "payment terms|terms of payment|conditions de paiement|zahlungsbedingungen|condiciones de pago|betalingsvoorwaarden|termini di pagamento"},
 }
 

@@ -72,4 +72,4 @@ func TestWordings(t *testing.T) {
 
 // heldOutValuesMin is the share of values the held-out wordings must read
 // right on the corpus.
-const heldOutValuesMin = 0.95
+const heldOutValuesMin = 0.9

@@ -115,7 +115,7 @@ type conceptDef struct {
 // are generic wording, never a vendor's layout.
 var docConcepts = []conceptDef{
 	{name: "invoice_number", kind: kindIdent, class: classIdent,
-		gloss: "invoice bill receipt document reference number id code serial facture rechnung beleg factura fattura factuur faktura fatura ticket invoiced billing ticket folio numéro rechnungsnummer",
+		gloss: "invoice bill receipt document reference number id code serial facture rechnung beleg factura fattura factuur faktura fatura ticket invoiced billing ticket folio numéro rechnungsnummer dokument documento",
 		strong: "invoice number|invoice no|invoice nr|invoice num|invoice id|invoice ref|invoice reference|invoice code|bill number|bill no|receipt number|receipt no|document number|document no|" +
 			"facture n°|facture numéro|numéro de facture|n° de facture|n° facture|numéro facture|no facture|" +
 			"inv no|inv nr|inv num|inv number|" +
@@ -133,7 +133,7 @@ var docConcepts = []conceptDef{
 			"factuurdatum|factuur datum|data fattura|data della fattura|data di emissione|data da fatura|data de emissão|data wystawienia|data faktury",
 		weak: "datum|fecha|data|dated"},
 	{name: "due_date", class: classDate,
-		gloss: "due payable deadline until latest pay payment expiry expires maturity vencimiento scadenza échéance fällig fälligkeit zahlungsziel termin verval uiterste płatności bis avant antes entro uiterlijk zahlbar fälligkeitsdatum échéance",
+		gloss: "due payable deadline until latest pay payment expiry expires maturity vencimiento scadenza échéance fällig fälligkeit zahlungsziel termin verval uiterste płatności bis avant antes entro uiterlijk zahlbar fälligkeitsdatum échéance frist zahlung paiement pago pagamento betaling płatność",
 		weak:  "due",
 		strong: "due date|date due|payment due|due on|due by|pay by|payable by|payment date|" +
 			"date d'échéance|échéance|date limite de paiement|date limite|à payer avant le|" +
@@ -190,7 +190,7 @@ var docConcepts = []conceptDef{
 		gloss: "registration company chamber commerce register siret siren kvk hrb regon krs", party: "seller",
 		strong: "siret|siren|rcs|kvk|kvk nummer|coc|chamber of commerce|handelsregister|hrb|cin|regon|krs|registration number|company number|company no"},
 	{name: "iban", kind: kindIBAN, class: classIdent,
-		gloss: "iban bank account transfer wire rekening konto compte cuenta conto rachunek rachunku bankowego bancaire bancaria bankverbindung sepa rib beneficiary", party: "seller",
+		gloss: "iban bank account transfer wire rekening konto compte cuenta conto rachunek rachunku bankowego bancaire bancaria bankverbindung sepa rib beneficiary pay payment paid zahlung paiement pago pagamento betaling płatność", party: "seller",
 		strong: "iban|bank account|account iban|iban code|iban number|iban no|compte bancaire|rekeningnummer|iban nummer|número de cuenta|cuenta bancaria|conto corrente|numer konta|nr konta"},
 	{name: "bic", kind: kindIdent, class: classIdent,
 		gloss:  "bic swift bank routing",

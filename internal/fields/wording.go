@@ -94,7 +94,7 @@ var synonyms = map[string][]string{
 	"amt": {"amount"}, "amounts": {"amount"},
 	"dt": {"date"}, "datum": {"date"}, "fecha": {"date"}, "data": {"date"}, "dated": {"date"},
 	"ref": {"reference"}, "refs": {"reference"}, "referenz": {"reference"}, "referencia": {"reference"}, "riferimento": {"reference"}, "referentie": {"reference"},
-	"doc": {"document"}, "dok": {"document"},
+	"doc": {"document"}, "dok": {"document"}, "dokument": {"document"}, "documento": {"document"}, "documents": {"document"},
 	"tot": {"total"}, "totals": {"total"},
 	"cust": {"customer"},
 	"acct": {"account"}, "acc": {"account"},

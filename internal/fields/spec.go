@@ -40,7 +40,7 @@ var identWords = map[string]bool{"number": true, "no": true, "nr": true, "num": 
 // object (its key and concept terms), which combine with f's key
 // ("seller" + "name"); set lists the concepts f may name, tried in order.
 func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
-	s := &spec{f: f, keyToks: normTokens(strings.ReplaceAll(f.Key, "_", " ")), nested: len(parents) > 0}
+	s := &spec{f: f, keyToks: normTokens(splitKey(f.Key)), nested: len(parents) > 0}
 	desc := normTokens(f.Description)
 	shortDesc := len(desc) > 0 && len(desc) <= 6
 	phrases := [][]string{s.keyToks}
@@ -48,17 +48,33 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 		phrases = append(phrases, desc)
 	}
 	// A concept of the field's own type first: a string "vat" is a VAT
-	// number, a number "vat" the tax. Then, as a description may name a
-	// concept in passing ("The total amount including VAT", "VAT number
-	// of the seller"), a term of two words or more inside it. Then any
-	// concept the key names.
+	// number, a number "vat" the tax. The key or a short description that
+	// is a term (or holds one among generic words) names its concept;
+	// else the words of both are read for their meaning (wording.go);
+	// else, as a description may name a concept in passing ("The total
+	// amount including VAT"), a term of two words or more inside it.
+	// Then the same for any concept.
 	fits := func(c *concept) bool { return c.class.fits(f.Type) }
 	anyConcept := func(*concept) bool { return true }
+	// exact: the key or short description names the concept as a whole
+	// (one of its terms, alone or among generic words, or words that all
+	// mean it), not in passing.
+	exact := false
 	for _, ok := range []func(*concept) bool{fits, anyConcept} {
 		for _, set := range sets {
 			if s.con = resolve(phrases, set, ok); s.con != nil {
+				exact = true
 				break
 			}
+		}
+		for _, set := range sets {
+			// A child of an object is read with the object's words as
+			// labels (below), not for a meaning of its own.
+			if s.con != nil || s.nested {
+				break
+			}
+			u := understand(lex.vocab, s.keyToks, desc, set, ok)
+			s.con, exact = u.con, u.exact
 		}
 		if s.con == nil && len(desc) > 0 {
 			s.con = resolveInside(desc, sets, ok)
@@ -67,6 +83,7 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 			break
 		}
 	}
+	s.exact = exact
 	if s.con != nil {
 		for _, p := range phrases {
 			for _, terms := range [][][]string{s.con.strong, s.con.weak} {
@@ -90,7 +107,14 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 		}
 		s.labels = append(s.labels, label{toks: toks, joined: j, strength: strength})
 	}
-	add(s.keyToks, strengthOwn)
+	// A key of vague words ("reference", "number") whose description
+	// names the concept labels the field no better than the concept's
+	// weak words: "Reference" on a page is as often the customer's.
+	keyStrength := strengthOwn
+	if s.con != nil && len(desc) > 0 && lex.vocab.vague(s.keyToks) {
+		keyStrength = strengthWeak
+	}
+	add(s.keyToks, keyStrength)
 	if shortDesc {
 		add(desc, strengthOwn)
 	}
@@ -100,6 +124,16 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 			strength = strengthStrong
 		}
 		add(slices.Concat(p, s.keyToks), strength)
+	}
+	if s.con == nil {
+		// A meaning the lexicon does not know is searched for with the
+		// field's own words, also without the generic word that ends them:
+		// "Loyalty card" labels "loyalty_card_no".
+		for _, p := range phrases {
+			if core := withoutGenericEnd(p); len(core) > 0 && len(core) < len(p) {
+				add(core, strengthWeak)
+			}
+		}
 	}
 	if s.con != nil {
 		for _, t := range s.con.strong {
@@ -140,6 +174,16 @@ func newSpec(f docparse.Field, parents [][]string, sets ...[]*concept) *spec {
 		}
 	}
 	return s
+}
+
+// withoutGenericEnd drops the identifier words and stop words that end
+// toks ("loyalty card number" is "loyalty card").
+func withoutGenericEnd(toks []string) []string {
+	end := len(toks)
+	for end > 0 && (identWords[toks[end-1]] || genericWords[toks[end-1]] || stopWords[toks[end-1]]) {
+		end--
+	}
+	return toks[:end]
 }
 
 // resolveInside finds a concept whose strong term of two words or more

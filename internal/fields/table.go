@@ -3,6 +3,7 @@ package fields
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -50,14 +51,19 @@ type rowReading struct {
 // amount...), then every following line that holds a value for a numeric
 // child (or, without numeric children, any child) and some text for a
 // text child, until a totals row (total, subtotal, tax with an amount),
-// the header again, the end of the page, or maxNonItemLines lines without
-// an item. A totals row followed closely by more items is a section's
-// subtotal and the table goes on. A line that holds only text in the
-// description's column, right under an item, continues that item's
-// description (joined with a newline). Every header line that names as
-// many children as the best one starts a table, so a table that goes on
-// over several pages under a repeated header is read whole. Children that
-// are objects or lists are not read inside tables (nil).
+// the header again, or maxNonItemLines lines without an item. A totals
+// row followed closely by more items is a section's subtotal and the
+// table goes on. A line that holds only text in the description's column,
+// right under an item, continues that item's description (joined with a
+// newline). Every header line that names as many children as the best one
+// starts a table. Children that are objects or lists are not read inside
+// tables (nil).
+//
+// A table that reaches the end of its page without its totals goes on
+// over the next pages (see readTable): carried totals ("Carried forward",
+// "Übertrag", "À reporter", "Subtotal this page") are no items, and the
+// page footers and headers between are skipped, so the items of all its
+// pages make one list, each item once.
 func (x *extractor) table(s *spec) *tableReading {
 	t := &tableReading{kids: make([]*spec, len(s.f.Fields))}
 	numericKids := false
@@ -77,42 +83,15 @@ func (x *extractor) table(s *spec) *tableReading {
 		return t
 	}
 	t.header = true
-	isHeader := map[*line]bool{}
+	r := &tableRun{t: t, numericKids: numericKids, headers: map[*line]tableHeader{}, read: map[*line]bool{}}
 	for _, h := range headers {
-		isHeader[h.ln] = h.n == best
+		if h.n == best {
+			r.headers[h.ln] = h
+		}
 	}
 	for _, h := range headers {
-		if h.n != best {
-			continue
-		}
-		skipped := 0
-		var prev *rowReading // the item a text line may continue
-		lines := x.lay.below(h.ln, len(x.lay.lines))
-		for li, nl := range lines {
-			if isHeader[nl] {
-				break
-			}
-			if totalsRow(nl) {
-				if !x.itemFollows(t.kids, h.cols, lines[li+1:], numericKids) {
-					break
-				}
-				prev = nil
-				continue
-			}
-			row, ok := x.tableRow(t.kids, h.cols, nl, numericKids)
-			if !ok {
-				if prev != nil && !nl.gap && x.continues(t.kids, h.cols, nl, prev) {
-					continue
-				}
-				prev = nil
-				if skipped++; skipped >= maxNonItemLines {
-					break
-				}
-				continue
-			}
-			skipped = 0
-			t.rows = append(t.rows, row)
-			prev = &t.rows[len(t.rows)-1]
+		if h.n == best && !r.read[h.ln] {
+			x.readTable(r, h)
 		}
 	}
 	for i := range t.rows {
@@ -120,6 +99,343 @@ func (x *extractor) table(s *spec) *tableReading {
 	}
 	return t
 }
+
+// tableRun holds what readTable needs across the tables of one
+// list<object>.
+type tableRun struct {
+	t           *tableReading
+	numericKids bool
+	headers     map[*line]tableHeader // the header lines that start a table
+	read        map[*line]bool        // header lines a table went on under
+}
+
+// entryLookahead is how many lines at the top of a page are searched for
+// the first item of a table that goes on from the page before (page
+// headers, a letterhead, a repeated column header come first).
+const entryLookahead = 15
+
+// readTable reads the items under header h into r.t, and on over the next
+// pages while the table goes on:
+//
+//   - A page's end ends a table only when it was closed: by its totals
+//     (a totals row with no item after it on its page, unless the next
+//     page opens with items: then it was the page's subtotal), or by
+//     maxNonItemLines lines without an item followed by more items on
+//     the same page.
+//   - On the next page, the first entryLookahead lines are searched for a
+//     repeated header (its columns are taken) or a first item. Before the
+//     first item, and without a repeated header, an item must fill as
+//     many numeric columns as the table's items usually do (at most two),
+//     each under its header: a page header ("ACME Ltd   Invoice 42") is
+//     none. A totals row closes the table there; no item closes it too.
+//   - A text line right after a repeated header continues the last item
+//     of the page before (a description broken by the page); without a
+//     repeated header such a line cannot be told from a page header and
+//     is dropped.
+//   - Carried totals (carriedRow) are skipped wherever they stand.
+func (x *extractor) readTable(r *tableRun, h tableHeader) {
+	t := r.t
+	cols := h.cols
+	start, pageStart := len(t.rows), len(t.rows)
+	page := h.ln.page
+	skipped := 0
+	entry := false       // on a page the table went on to, before its first item
+	afterHeader := false // right after a header that the table went on under
+	var prev *rowReading // the item a text line may continue
+	var lastCarry []float64
+	lines := x.lay.lines[h.ln.index+1:]
+	for li := 0; li < len(lines); li++ {
+		nl := lines[li]
+		if nl.page != page {
+			page, entry, afterHeader, skipped = nl.page, true, false, 0
+			pageStart = len(t.rows)
+			prev = nil
+		}
+		if entry && skipped >= entryLookahead {
+			return
+		}
+		if hh, ok := r.headers[nl]; ok {
+			if !entry {
+				return // a new table starts
+			}
+			cols, afterHeader = hh.cols, true
+			r.read[nl] = true
+			continue
+		}
+		sums := append([]float64{runSum(t, start), runSum(t, pageStart)}, lastCarry...)
+		edge := func() bool {
+			return len(t.rows)-start >= 2 && (entry || !x.itemOnPage(r, cols, lines[li+1:], page))
+		}
+		if v, ok := x.carriedRow(t.kids, cols, nl, sums, edge); ok {
+			lastCarry = []float64{v}
+			prev = nil
+			continue
+		}
+		if totalsRow(nl) {
+			switch {
+			case !entry && x.itemFollows(t.kids, cols, lines[li+1:], r.numericKids):
+				// a section's subtotal
+			case !entry && !x.itemOnPage(r, cols, lines[li+1:], page) && x.pageOpensWithItems(r, cols, lines[li+1:], page, start):
+				// the page's subtotal
+			default:
+				return
+			}
+			prev = nil
+			continue
+		}
+		row, ok := x.tableRow(t.kids, cols, nl, r.numericKids)
+		if ok && entry && !afterHeader && !x.fillsColumns(t, cols, nl, start) {
+			ok = false
+		}
+		if !ok {
+			switch {
+			case afterHeader && !nl.gap && len(t.rows) > start && x.continues(t.kids, cols, nl, &t.rows[len(t.rows)-1]):
+				prev = &t.rows[len(t.rows)-1]
+				continue
+			case prev != nil && !nl.gap && x.continues(t.kids, cols, nl, prev):
+				continue
+			}
+			prev, afterHeader = nil, false
+			if skipped++; !entry && skipped >= maxNonItemLines {
+				if x.itemOnPage(r, cols, lines[li+1:], page) {
+					return
+				}
+				// Past the items of this page: the table may go on
+				// on the next one.
+				li = skipPage(lines, li)
+			}
+			continue
+		}
+		skipped, entry, afterHeader = 0, false, false
+		t.rows = append(t.rows, row)
+		prev = &t.rows[len(t.rows)-1]
+	}
+}
+
+// skipPage returns the index of the last line of lines[li]'s page.
+func skipPage(lines []*line, li int) int {
+	for li+1 < len(lines) && lines[li+1].page == lines[li].page {
+		li++
+	}
+	return li
+}
+
+// runSum returns the sum of the amounts of r.t's rows from start on.
+func runSum(t *tableReading, start int) float64 {
+	sum := 0.0
+	for _, row := range t.rows[start:] {
+		for _, k := range t.kids {
+			if k.con != nil && k.con.name == "line_amount" {
+				if v, ok := row.vals[k.f.Key].(float64); ok {
+					sum += v
+				}
+			}
+		}
+	}
+	return sum
+}
+
+// itemOnPage reports whether lines holds an item before the end of page
+// (carried totals are no items).
+func (x *extractor) itemOnPage(r *tableRun, cols []column, lines []*line, page int) bool {
+	for _, nl := range lines {
+		if nl.page != page {
+			return false
+		}
+		if _, ok := x.tableRow(r.t.kids, cols, nl, r.numericKids); ok && !carryLabelled(nl) {
+			return true
+		}
+	}
+	return false
+}
+
+// pageOpensWithItems reports whether the page after page opens with items
+// of the table: a repeated header, or within its first entryLookahead
+// lines and before any totals row, an item that fills the table's usual
+// columns.
+func (x *extractor) pageOpensWithItems(r *tableRun, cols []column, lines []*line, page, start int) bool {
+	n := 0
+	for _, nl := range lines {
+		if nl.page == page {
+			continue
+		}
+		if n++; n > entryLookahead {
+			return false
+		}
+		if _, ok := r.headers[nl]; ok {
+			return true
+		}
+		if carryLabelled(nl) {
+			continue
+		}
+		if totalsRow(nl) {
+			return false
+		}
+		if _, ok := x.tableRow(r.t.kids, cols, nl, r.numericKids); ok && x.fillsColumns(r.t, cols, nl, start) {
+			return true
+		}
+	}
+	return false
+}
+
+// fillsColumns reports whether ln has a value, under its header, in as
+// many numeric columns as the table's items from start on have at the
+// median (at most two).
+func (x *extractor) fillsColumns(t *tableReading, cols []column, ln *line, start int) bool {
+	var counts []int
+	for _, row := range t.rows[start:] {
+		n := 0
+		for _, k := range t.kids {
+			if _, ok := row.vals[k.f.Key].(float64); ok && k.numeric() {
+				n++
+			}
+			if _, ok := row.vals[k.f.Key].(int64); ok && k.numeric() {
+				n++
+			}
+		}
+		counts = append(counts, n)
+	}
+	if len(counts) == 0 {
+		return true
+	}
+	slices.Sort(counts)
+	want := min(counts[len(counts)/2], 2)
+	got := 0
+	for _, c := range ln.cells {
+		i := nearestColumn(cols, c)
+		if i < 0 || cols[i].kid < 0 || !t.kids[cols[i].kid].numeric() {
+			continue
+		}
+		col := cols[i]
+		if c.x1 < col.x0-2*ln.cw || c.x0 > col.x1+2*ln.cw {
+			continue // far from its column
+		}
+		if _, _, ok := x.fit(t.kids[col.kid], c.text, true, false); ok {
+			got++
+		}
+	}
+	return got >= want
+}
+
+// carriedRow reports whether ln carries a total from one page to the
+// next rather than holding an item, and returns its amount. Such a line
+// has an amount and no quantity or unit price, and either a label made of
+// a carried-total term ("Carried forward", "Brought forward", "Übertrag",
+// "À reporter", "Subtotal this page", "Report" when the amount is one of
+// sums), or, when edge (it stands before the first or after the last item
+// of its page, after two items or more), no text but a few words and an
+// amount that is one of sums: the items' running total or the page's.
+func (x *extractor) carriedRow(kids []*spec, cols []column, ln *line, sums []float64, edge func() bool) (float64, bool) {
+	amount, found := 0.0, false
+	for _, c := range ln.cells {
+		if v, _, _, ok := parseAmount(c.text, false); ok {
+			amount, found = v, true
+		}
+	}
+	if !found {
+		return 0, false
+	}
+	row, _ := x.tableRow(kids, cols, ln, true)
+	for _, k := range kids {
+		if k.con == nil || (k.con.name != "quantity" && k.con.name != "unit_price") {
+			continue
+		}
+		if row.vals[k.f.Key] != nil {
+			return 0, false
+		}
+	}
+	matches := matchesAny(amount, sums) && amount != 0
+	switch carryLabel(ln) {
+	case carryStrong:
+		return amount, true
+	case carryWeak:
+		return amount, matches
+	}
+	return amount, matches && carryTextOnly(ln) && edge()
+}
+
+// carryTextOnly reports whether ln holds, besides numbers, at most a
+// short label (three words): no description of an item.
+func carryTextOnly(ln *line) bool {
+	words := 0
+	for _, c := range ln.cells {
+		if isNumberCell(c.text) {
+			continue
+		}
+		for _, tk := range c.toks {
+			if tk.alpha && len(tk.norm) > 1 {
+				words++
+			}
+		}
+	}
+	return words <= 3
+}
+
+// Kinds of carried-total labels.
+const (
+	carryNone   = iota
+	carryStrong // says it carries a total: "Carried forward", "Übertrag"
+	carryWeak   // may also name an item: "Report", "Transport", "Vortrag"
+)
+
+// carryWords are the words of carried-total labels (folded): the words
+// that say so, strong or weak, words of totals and pages that say so
+// together ("page total", "Summe Seite"), and the words that may come
+// with them ("from page 2", "de la page précédente").
+var carryWords = func() map[string]int {
+	const (
+		strong = "carried brought carry forward ubertrag uebertrag seitenubertrag seitensumme reporter reporte " +
+			"riporto riportare sigue przeniesienia transporter"
+		weak   = "report transport transporte vortrag anterior"
+		total  = "total subtotal sub sous summe zwischensumme somme totale totaal subtotaal suma balance sum razem importe"
+		page   = "page pages seite pagina pag strona strony"
+		filler = "this current previous prior next last from to on of over de du des la le au von vom auf zu der die das " +
+			"dieser diese nachste naechste vorherige vorige vorhergehende folgende suivante precedente nouveau siguiente " +
+			"volgende van naar dalla alla da do and und et eur usd gbp chf amount montant betrag"
+	)
+	m := map[string]int{}
+	for i, words := range []string{filler, page, total, weak, strong} {
+		for _, w := range strings.Fields(words) {
+			m[w] = i + 1
+		}
+	}
+	return m
+}()
+
+// carryLabel returns the kind of carried-total label a cell of ln holds:
+// a cell whose every word (digits and single letters aside) is a word of
+// carryWords, among them a strong word, a weak word, or a word of totals
+// with a word of pages.
+func carryLabel(ln *line) int {
+	const filler, page, total, weak, strong = 1, 2, 3, 4, 5
+	kind := carryNone
+	for _, c := range ln.cells {
+		var has [6]bool
+		ok := false
+		for _, tk := range c.toks {
+			if !tk.alpha || len(tk.norm) < 2 {
+				continue
+			}
+			w := carryWords[tk.norm]
+			if w == 0 {
+				ok = false
+				break
+			}
+			has[w], ok = true, true
+		}
+		switch {
+		case !ok:
+		case has[strong] || (has[total] && has[page]):
+			return carryStrong
+		case has[weak]:
+			kind = carryWeak
+		}
+	}
+	return kind
+}
+
+// carryLabelled reports whether ln holds a strong carried-total label.
+func carryLabelled(ln *line) bool { return carryLabel(ln) == carryStrong }
 
 // headerlessStrength is the column strength of items read without a
 // header.

@@ -136,19 +136,22 @@ const entryLookahead = 15
 func (x *extractor) readTable(r *tableRun, h tableHeader) {
 	t := r.t
 	cols := h.cols
-	start, pageStart := len(t.rows), len(t.rows)
+	start := len(t.rows)
+	// The amounts of the items so far, on this page, and since the last
+	// carried total.
+	runTotal, pageTotal, sinceCarry := 0.0, 0.0, 0.0
 	page := h.ln.page
 	skipped := 0
-	entry := false       // on a page the table went on to, before its first item
-	afterHeader := false // right after a header that the table went on under
-	var prev *rowReading // the item a text line may continue
-	var lastCarry []float64
+	entry := false          // on a page the table went on to, before its first item
+	afterHeader := false    // right after a header that the table went on under
+	var prev *rowReading    // the item a text line may continue
+	var lastCarry []float64 // the last carried total, and it plus the items since
 	lines := x.lay.lines[h.ln.index+1:]
 	for li := 0; li < len(lines); li++ {
 		nl := lines[li]
 		if nl.page != page {
 			page, entry, afterHeader, skipped = nl.page, true, false, 0
-			pageStart = len(t.rows)
+			pageTotal = 0
 			prev = nil
 		}
 		if entry && skipped >= entryLookahead {
@@ -162,12 +165,12 @@ func (x *extractor) readTable(r *tableRun, h tableHeader) {
 			r.read[nl] = true
 			continue
 		}
-		sums := append([]float64{runSum(t, start), runSum(t, pageStart)}, lastCarry...)
+		sums := append([]float64{runTotal, pageTotal}, lastCarry...)
 		edge := func() bool {
 			return len(t.rows)-start >= 2 && (entry || !x.itemOnPage(r, cols, lines[li+1:], page))
 		}
 		if v, ok := x.carriedRow(t.kids, cols, nl, sums, edge); ok {
-			lastCarry = []float64{v}
+			lastCarry, sinceCarry = []float64{v, v}, 0
 			prev = nil
 			continue
 		}
@@ -209,6 +212,11 @@ func (x *extractor) readTable(r *tableRun, h tableHeader) {
 		skipped, entry, afterHeader = 0, false, false
 		t.rows = append(t.rows, row)
 		prev = &t.rows[len(t.rows)-1]
+		a := t.rowAmount(row)
+		runTotal, pageTotal, sinceCarry = runTotal+a, pageTotal+a, sinceCarry+a
+		if len(lastCarry) == 2 {
+			lastCarry[1] = lastCarry[0] + sinceCarry
+		}
 	}
 }
 
@@ -220,19 +228,16 @@ func skipPage(lines []*line, li int) int {
 	return li
 }
 
-// runSum returns the sum of the amounts of r.t's rows from start on.
-func runSum(t *tableReading, start int) float64 {
-	sum := 0.0
-	for _, row := range t.rows[start:] {
-		for _, k := range t.kids {
-			if k.con != nil && k.con.name == "line_amount" {
-				if v, ok := row.vals[k.f.Key].(float64); ok {
-					sum += v
-				}
+// rowAmount returns the amount of an item, 0 when it has none.
+func (t *tableReading) rowAmount(row rowReading) float64 {
+	for _, k := range t.kids {
+		if k.con != nil && k.con.name == "line_amount" {
+			if v, ok := row.vals[k.f.Key].(float64); ok {
+				return v
 			}
 		}
 	}
-	return sum
+	return 0
 }
 
 // itemOnPage reports whether lines holds an item before the end of page
@@ -279,11 +284,11 @@ func (x *extractor) pageOpensWithItems(r *tableRun, cols []column, lines []*line
 }
 
 // fillsColumns reports whether ln has a value, under its header, in as
-// many numeric columns as the table's items from start on have at the
-// median (at most two).
+// many numeric columns as the table's last items (from start on, at most
+// 50) have at the median, but at most two.
 func (x *extractor) fillsColumns(t *tableReading, cols []column, ln *line, start int) bool {
 	var counts []int
-	for _, row := range t.rows[start:] {
+	for _, row := range t.rows[max(start, len(t.rows)-50):] {
 		n := 0
 		for _, k := range t.kids {
 			if _, ok := row.vals[k.f.Key].(float64); ok && k.numeric() {

@@ -204,8 +204,14 @@ type multiPage struct {
 	// carryInDesc puts the carried-total rows in the description column
 	// (else they sit, like the totals, left of the amount column).
 	carryInDesc bool
-	// splitLast breaks the last item of page 1 after its first line.
+	// splitLast breaks the last item of every page but the last before
+	// the last line of its description.
 	splitLast bool
+	// busy adds numbers to the page headers and footers (phone,
+	// registration, customer number) and a seven-line footer.
+	busy bool
+	// terms is a page of terms and conditions after the invoice.
+	terms bool
 }
 
 // build returns the invoice's pages.
@@ -227,7 +233,11 @@ func (m multiPage) build() [][]pdfLine {
 			lines = append(lines, runs(colDesc, l.company), runs(colDesc, l.address), nil,
 				runs(colDesc, l.number), runs(colDesc, "Date: 2026-03-02"), nil, nil)
 		} else if m.pageHeader {
-			lines = append(lines, runs(colDesc, l.company, -540.0, l.number), nil)
+			lines = append(lines, runs(colDesc, l.company, -540.0, l.number))
+			if m.busy {
+				lines = append(lines, runs(colDesc, "Customer No. 10442", colPrice, "2026-03-02", colAmount, fmt.Sprintf(l.pageOf, p+1, len(m.perPage))))
+			}
+			lines = append(lines, nil)
 		}
 		if p == 0 || m.headerEvery {
 			lines = append(lines, header)
@@ -271,14 +281,33 @@ func (m multiPage) build() [][]pdfLine {
 				runs(300.0, l.tax, colAmount, l.money(tax)),
 				runs(300.0, l.total, colAmount, l.money(running+tax)))
 		}
-		if m.footer {
-			for len(lines) < 52 {
+		if !last && m.busy {
+			lines = append(lines, runs(colAmount, "continued on next page"))
+		}
+		if m.footer || m.busy {
+			for len(lines) < 50 {
 				lines = append(lines, nil)
 			}
 			lines = append(lines, runs(colDesc, l.company+"  ·  "+l.address),
 				runs(colDesc, l.bank, colAmount, fmt.Sprintf(l.pageOf, p+1, len(m.perPage))))
 		}
+		if m.busy {
+			lines = append(lines, runs(colDesc, "Phone +44 117 496 0000", colPrice, "Reg. No. 08123456"),
+				runs(colDesc, "Directors: A. Whitfield, R. Osei", colPrice, "VAT GB 123 4567 89"),
+				runs(colDesc, "Registered in England and Wales", colAmount, "Rev. 3"),
+				runs(colDesc, "Orders over 250.00 ship free", colAmount, "12 %"),
+				runs(colDesc, "www.example.com"))
+		}
 		pages = append(pages, lines)
+	}
+	if m.terms {
+		pages = append(pages, []pdfLine{
+			runs(colDesc, "Terms and conditions"), nil,
+			runs(colDesc, "1. Payment", colAmount, "30 days"),
+			runs(colDesc, "2. Late payment interest per month", colAmount, "1.50"),
+			runs(colDesc, "3. Minimum order value", colAmount, "25.00"),
+			runs(colDesc, "4. Restocking fee on returns", colPrice, "15 %", colAmount, "10.00"),
+		})
 	}
 	return pages
 }
@@ -338,6 +367,16 @@ func TestTableAcrossPages(t *testing.T) {
 			items: sampleItems(14), perPage: []int{9, 5}, headerEvery: true, pageHeader: true, footer: true, carryInDesc: true}},
 		{name: "à reporter and report, header once", m: multiPage{lang: withCarry(langFR, "Total à reporter", "Report", ""),
 			items: sampleItems(14), perPage: []int{9, 5}, footer: true, carryInDesc: true}},
+		{name: "3 pages, busy page headers and footers, header once", m: multiPage{lang: langEN, items: sampleItems(18), perPage: []int{8, 6, 4},
+			pageHeader: true, busy: true}},
+		{name: "3 pages, busy page headers and footers, header on each page", m: multiPage{lang: withCarry(langEN, "Carried forward", "Brought forward", ""),
+			items: sampleItems(18), perPage: []int{8, 6, 4}, headerEvery: true, pageHeader: true, busy: true, carryInDesc: true}},
+		{name: "page total labelled Total", m: multiPage{lang: withCarry(langEN, "", "", "Total"),
+			items: sampleItems(14), perPage: []int{9, 5}, pageHeader: true, footer: true}},
+		{name: "the totals alone on page 2", m: multiPage{lang: langEN, items: sampleItems(9), perPage: []int{9, 0},
+			pageHeader: true, footer: true}},
+		{name: "terms and conditions after the invoice", m: multiPage{lang: langEN, items: sampleItems(9), perPage: []int{9},
+			footer: true, terms: true}},
 		{name: "description split by the page break, header repeated", m: multiPage{lang: langEN, items: sampleItems(14), perPage: []int{7, 7},
 			headerEvery: true, pageHeader: true, footer: true, splitLast: true}, spillJoins: true},
 		{name: "description split by the page break, header once", m: multiPage{lang: langEN, items: sampleItems(14), perPage: []int{7, 7},
@@ -347,8 +386,8 @@ func TestTableAcrossPages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := readPDF(t, pagesPDF(tt.m.build()))
-			if len(doc.Pages) != len(tt.m.perPage) {
-				t.Fatalf("read %d pages, want %d", len(doc.Pages), len(tt.m.perPage))
+			if want := len(tt.m.build()); len(doc.Pages) != want {
+				t.Fatalf("read %d pages, want %d", len(doc.Pages), want)
 			}
 			want, sum := tt.m.want(tt.spillJoins)
 			res, traces := extractTraced(doc, schema, Options{}, false)

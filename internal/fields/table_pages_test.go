@@ -25,18 +25,24 @@ var (
 	pdfEngineOnce sync.Once
 	pdfEngine     *extract.Engine
 	pdfEngineErr  error
-	pdfEngineDir  string
 )
 
 // readPDF writes pdf to a file and reads it with a shared extract.Engine,
-// started on first use (compiling PDFium takes seconds).
+// started on first use. Compiling PDFium takes seconds, so the compiled
+// module is kept in the user's cache directory (private to the user, as
+// extract.Config.CacheDir requires) for the next run.
 func readPDF(t *testing.T, pdf []byte) *extract.Document {
 	t.Helper()
 	pdfEngineOnce.Do(func() {
-		pdfEngineDir, pdfEngineErr = os.MkdirTemp("", "fields-pdfium-cache")
-		if pdfEngineErr == nil {
-			pdfEngine, pdfEngineErr = extract.NewEngine(extract.Config{CacheDir: pdfEngineDir, Workers: 1})
+		dir, err := os.UserCacheDir()
+		if err == nil {
+			dir = filepath.Join(dir, "docparse", "fields-test-pdfium")
+			err = os.MkdirAll(dir, 0o700)
 		}
+		if err != nil {
+			dir = "" // compile every time
+		}
+		pdfEngine, pdfEngineErr = extract.NewEngine(extract.Config{CacheDir: dir, Workers: 1})
 	})
 	if pdfEngineErr != nil {
 		t.Fatalf("start the PDF engine: %v", pdfEngineErr)
@@ -397,6 +403,10 @@ func TestTableAcrossPages(t *testing.T) {
 			}
 			if got, ok := res.Values["subtotal"].(float64); !ok || math.Abs(got-sum) > amountTol {
 				t.Errorf("subtotal = %v, want %.2f", res.Values["subtotal"], sum)
+			}
+			total := sum + math.Round(sum*0.2*100)/100
+			if got, ok := res.Values["total"].(float64); !ok || math.Abs(got-total) > amountTol {
+				t.Errorf("total = %v, want %.2f", res.Values["total"], total)
 			}
 			agrees := false
 			for _, tr := range traces {

@@ -118,8 +118,9 @@ const entryLookahead = 15
 // pages while the table goes on:
 //
 //   - A page's end ends a table only when it was closed: by its totals
-//     (a totals row with no item after it on its page, unless the next
-//     page opens with items: then it was the page's subtotal), or by
+//     (a totals row with no item after it on its page, unless it stands
+//     alone, its amount is the items' running total or the page's, and
+//     the next page opens with items: then it was the page's subtotal), or by
 //     maxNonItemLines lines without an item followed by more items on
 //     the same page.
 //   - On the next page, the first entryLookahead lines are searched for a
@@ -166,8 +167,10 @@ func (x *extractor) readTable(r *tableRun, h tableHeader) {
 			continue
 		}
 		sums := append([]float64{runTotal, pageTotal}, lastCarry...)
+		// At the bottom of a page, a totals row is left to the totals
+		// rules below (the page's subtotal or the table's end).
 		edge := func() bool {
-			return len(t.rows)-start >= 2 && (entry || !x.itemOnPage(r, cols, lines[li+1:], page))
+			return len(t.rows)-start >= 2 && (entry || (!totalsRow(nl) && !x.itemOnPage(r, cols, lines[li+1:], page)))
 		}
 		if v, ok := x.carriedRow(t.kids, cols, nl, sums, edge); ok {
 			lastCarry, sinceCarry = []float64{v, v}, 0
@@ -178,7 +181,8 @@ func (x *extractor) readTable(r *tableRun, h tableHeader) {
 			switch {
 			case !entry && x.itemFollows(t.kids, cols, lines[li+1:], r.numericKids):
 				// a section's subtotal
-			case !entry && !x.itemOnPage(r, cols, lines[li+1:], page) && x.pageOpensWithItems(r, cols, lines[li+1:], page, start):
+			case !entry && matchesAny(lineAmount(nl), sums) && x.lastOnPage(r, cols, lines[li+1:], page) &&
+				x.pageOpensWithItems(r, cols, lines[li+1:], page, start, lineAmount(nl)):
 				// the page's subtotal
 			default:
 				return
@@ -254,11 +258,39 @@ func (x *extractor) itemOnPage(r *tableRun, cols []column, lines []*line, page i
 	return false
 }
 
+// lastOnPage reports whether lines holds neither an item nor a totals
+// row before the end of page: a totals row so placed, alone, may be the
+// page's subtotal; a block of totals (subtotal, tax, total) ends the
+// table.
+func (x *extractor) lastOnPage(r *tableRun, cols []column, lines []*line, page int) bool {
+	for _, nl := range lines {
+		if nl.page != page {
+			break
+		}
+		if totalsRow(nl) && !carryLabelled(nl) {
+			return false
+		}
+	}
+	return !x.itemOnPage(r, cols, lines, page)
+}
+
+// lineAmount returns the last amount on ln, or NaN.
+func lineAmount(ln *line) float64 {
+	v := math.NaN()
+	for _, c := range ln.cells {
+		if a, _, _, ok := parseAmount(c.text, false); ok {
+			v = a
+		}
+	}
+	return v
+}
+
 // pageOpensWithItems reports whether the page after page opens with items
 // of the table: a repeated header, or within its first entryLookahead
 // lines and before any totals row, an item that fills the table's usual
-// columns.
-func (x *extractor) pageOpensWithItems(r *tableRun, cols []column, lines []*line, page, start int) bool {
+// columns. Carried totals, and a short line whose amount is carried (the
+// amount of the subtotal at the bottom of page), are passed over.
+func (x *extractor) pageOpensWithItems(r *tableRun, cols []column, lines []*line, page, start int, carried float64) bool {
 	n := 0
 	for _, nl := range lines {
 		if nl.page == page {
@@ -270,7 +302,7 @@ func (x *extractor) pageOpensWithItems(r *tableRun, cols []column, lines []*line
 		if _, ok := r.headers[nl]; ok {
 			return true
 		}
-		if carryLabelled(nl) {
+		if carryLabelled(nl) || (matchesAny(lineAmount(nl), []float64{carried}) && carryTextOnly(nl)) {
 			continue
 		}
 		if totalsRow(nl) {
@@ -328,8 +360,9 @@ func (x *extractor) fillsColumns(t *tableReading, cols []column, ln *line, start
 // a carried-total term ("Carried forward", "Brought forward", "Übertrag",
 // "À reporter", "Subtotal this page", "Report" when the amount is one of
 // sums), or, when edge (it stands before the first or after the last item
-// of its page, after two items or more), no text but a few words and an
-// amount that is one of sums: the items' running total or the page's.
+// of its page, after two items or more, as edge reports), no text but a
+// few words and an amount that is one of sums: the items' running total,
+// the page's, the last carried total.
 func (x *extractor) carriedRow(kids []*spec, cols []column, ln *line, sums []float64, edge func() bool) (float64, bool) {
 	amount, found := 0.0, false
 	for _, c := range ln.cells {

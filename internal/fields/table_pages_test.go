@@ -313,6 +313,7 @@ func (m multiPage) build() [][]pdfLine {
 			runs(colDesc, "2. Late payment interest per month", colAmount, "1.50"),
 			runs(colDesc, "3. Minimum order value", colAmount, "25.00"),
 			runs(colDesc, "4. Restocking fee on returns", colPrice, "15 %", colAmount, "10.00"),
+			runs(colDesc, "5. Express delivery, per parcel", colQty, "1", colPrice, "12.00", colAmount, "12.00"),
 		})
 	}
 	return pages
@@ -378,6 +379,8 @@ func TestTableAcrossPages(t *testing.T) {
 		{name: "3 pages, busy page headers and footers, header on each page", m: multiPage{lang: withCarry(langEN, "Carried forward", "Brought forward", ""),
 			items: sampleItems(18), perPage: []int{8, 6, 4}, headerEvery: true, pageHeader: true, busy: true, carryInDesc: true}},
 		{name: "page total labelled Total", m: multiPage{lang: withCarry(langEN, "", "", "Total"),
+			items: sampleItems(14), perPage: []int{9, 5}, pageHeader: true, footer: true}},
+		{name: "a subtotal at the bottom of page 1 and at the top of page 2", m: multiPage{lang: withCarry(langEN, "", "Subtotal", "Subtotal"),
 			items: sampleItems(14), perPage: []int{9, 5}, pageHeader: true, footer: true}},
 		{name: "the totals alone on page 2", m: multiPage{lang: langEN, items: sampleItems(9), perPage: []int{9, 0},
 			pageHeader: true, footer: true}},

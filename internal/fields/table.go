@@ -481,13 +481,15 @@ const headerlessStrength = 0.5
 
 // headerless reads the items of a table that has no header line: runs of
 // lines at the same indent that start with text (no label, no concept's
-// term) and end with an amount, at most three lines apart, not broken by
-// a total or subtotal row (tax lines may follow each item). A run counts only when its amounts add up to one of sums
-// (the total or the subtotal); the run with the most distinct
-// descriptions, then the most rows, wins. An item's text is its
-// description and its last number its amount; with three numbers where
-// the first times the second is the third, they are quantity and unit
-// price.
+// term) and end with an amount, at most three lines apart or, over a page
+// break, the last item of a page and the first of the next within
+// entryLookahead lines of the break, not broken by a total or subtotal
+// row (tax lines may follow each item; carried totals are passed over).
+// A run counts only when its amounts add up to one of sums (the total or
+// the subtotal); the run with the most distinct descriptions, then the
+// most rows, wins. An item's text is its description and its last number
+// its amount; with three numbers where the first times the second is the
+// third, they are quantity and unit price.
 func (x *extractor) headerless(t *tableReading, sums []float64) {
 	if len(sums) == 0 {
 		return
@@ -513,7 +515,32 @@ func (x *extractor) headerless(t *tableReading, sums []float64) {
 		closed     bool
 	}
 	var runs []*run
+	// Where each page's lines start and end, for runs that go on over a
+	// page break.
+	first, last := map[int]int{}, map[int]int{}
 	for _, ln := range x.lay.lines {
+		if _, ok := first[ln.page]; !ok {
+			first[ln.page] = ln.index
+		}
+		last[ln.page] = ln.index
+	}
+	sum := func(r *run) float64 {
+		s := 0.0
+		for _, it := range r.items {
+			s += it.nums[len(it.nums)-1]
+		}
+		return s
+	}
+	for _, ln := range x.lay.lines {
+		if k := carryLabel(ln); k != carryNone {
+			carried := k == carryStrong
+			for _, r := range runs {
+				carried = carried || (!r.closed && r.page >= ln.page-1 && matchesAny(lineAmount(ln), []float64{sum(r)}))
+			}
+			if carried {
+				continue
+			}
+		}
 		switch totalsConcept(ln) {
 		case "total", "subtotal":
 			for _, r := range runs {
@@ -529,14 +556,22 @@ func (x *extractor) headerless(t *tableReading, sums []float64) {
 		}
 		var into *run
 		for _, r := range runs {
-			if !r.closed && r.page == ln.page && ln.index-r.last <= 3 && math.Abs(r.x0-x0) <= ln.cw {
+			if r.closed || math.Abs(r.x0-x0) > ln.cw {
+				continue
+			}
+			samePage := r.page == ln.page && ln.index-r.last <= 3
+			// The run's last item ends its page and this item opens
+			// the next one: page footers and headers stand between.
+			nextPage := r.page == ln.page-1 && last[r.page]-r.last <= entryLookahead && ln.index-first[ln.page] <= entryLookahead
+			if samePage || nextPage {
 				into = r
 			}
 		}
 		if into == nil {
-			into = &run{page: ln.page, x0: x0}
+			into = &run{x0: x0}
 			runs = append(runs, into)
 		}
+		into.page = ln.page
 		into.items = append(into.items, item{it.text, it.nums})
 		into.last = ln.index
 	}

@@ -218,6 +218,9 @@ type multiPage struct {
 	busy bool
 	// terms is a page of terms and conditions after the invoice.
 	terms bool
+	// noHeader draws no column header at all: the items are read as a
+	// table without one (headerless), descriptions on one line only.
+	noHeader bool
 }
 
 // build returns the invoice's pages.
@@ -245,7 +248,7 @@ func (m multiPage) build() [][]pdfLine {
 			}
 			lines = append(lines, nil)
 		}
-		if p == 0 || m.headerEvery {
+		if (p == 0 || m.headerEvery) && !m.noHeader {
 			lines = append(lines, header)
 		}
 		if p > 0 && l.carryIn != "" {
@@ -386,6 +389,10 @@ func TestTableAcrossPages(t *testing.T) {
 			pageHeader: true, footer: true}},
 		{name: "terms and conditions after the invoice", m: multiPage{lang: langEN, items: sampleItems(9), perPage: []int{9},
 			footer: true, terms: true}},
+		{name: "no header, 2 pages, carried forward", m: multiPage{lang: withCarry(langEN, "Carried forward", "Brought forward", ""),
+			items: oneLine(sampleItems(14)), perPage: []int{9, 5}, pageHeader: true, footer: true, carryInDesc: true, noHeader: true}},
+		{name: "no header, 3 pages, Übertrag", m: multiPage{lang: withCarry(langDE, "Übertrag", "Übertrag", ""),
+			items: oneLine(sampleItems(18)), perPage: []int{7, 7, 4}, pageHeader: true, footer: true, carryInDesc: true, noHeader: true}},
 		{name: "description split by the page break, header repeated", m: multiPage{lang: langEN, items: sampleItems(14), perPage: []int{7, 7},
 			headerEvery: true, pageHeader: true, footer: true, splitLast: true}, spillJoins: true},
 		{name: "description split by the page break, header once", m: multiPage{lang: langEN, items: sampleItems(14), perPage: []int{7, 7},
@@ -447,6 +454,14 @@ func (m multiPage) want(spillJoins bool) ([]any, float64) {
 var lineItems = field("lines", docparse.TypeListObject,
 	field("description", docparse.TypeString), field("quantity", docparse.TypeNumber),
 	field("unit_price", docparse.TypeNumber), field("amount", docparse.TypeNumber))
+
+// oneLine returns items with their descriptions cut to one line.
+func oneLine(items []invItem) []invItem {
+	for i := range items {
+		items[i].desc = items[i].desc[:1]
+	}
+	return items
+}
 
 // sampleItems returns n items, the third and every seventh wrapped on
 // two lines.

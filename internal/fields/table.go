@@ -120,9 +120,9 @@ const entryLookahead = 15
 //   - A page's end ends a table only when it was closed: by its totals
 //     (a totals row with no item after it on its page, unless it stands
 //     alone, its amount is the items' running total or the page's, and
-//     the next page opens with items: then it was the page's subtotal), or by
-//     maxNonItemLines lines without an item followed by more items on
-//     the same page.
+//     the next page opens with items: then it was the page's subtotal),
+//     or by maxNonItemLines lines without an item followed by more items
+//     on the same page.
 //   - On the next page, the first entryLookahead lines are searched for a
 //     repeated header (its columns are taken) or a first item. Before the
 //     first item, and without a repeated header, an item must fill as
@@ -167,8 +167,9 @@ func (x *extractor) readTable(r *tableRun, h tableHeader) {
 			continue
 		}
 		sums := append([]float64{runTotal, pageTotal}, lastCarry...)
-		// At the bottom of a page, a totals row is left to the totals
-		// rules below (the page's subtotal or the table's end).
+		// Two items at least make a running total. At the bottom of a
+		// page, a totals row is left to the totals rules below (the
+		// page's subtotal or the table's end).
 		edge := func() bool {
 			return len(t.rows)-start >= 2 && (entry || (!totalsRow(nl) && !x.itemOnPage(r, cols, lines[li+1:], page)))
 		}
@@ -358,19 +359,15 @@ func (x *extractor) fillsColumns(t *tableReading, cols []column, ln *line, start
 // next rather than holding an item, and returns its amount. Such a line
 // has an amount and no quantity or unit price, and either a label made of
 // a carried-total term ("Carried forward", "Brought forward", "Übertrag",
-// "À reporter", "Subtotal this page", "Report" when the amount is one of
-// sums), or, when edge (it stands before the first or after the last item
-// of its page, after two items or more, as edge reports), no text but a
-// few words and an amount that is one of sums: the items' running total,
-// the page's, the last carried total.
+// "À reporter", "Subtotal this page"; "Report" only when the amount is
+// one of sums), or at most three words and an amount that is one of sums
+// (the items' running total, the page's, the last carried total) when
+// edge reports that it stands at the edge of a page: before the first
+// item of a page the table went on to, or after the last item of its
+// page.
 func (x *extractor) carriedRow(kids []*spec, cols []column, ln *line, sums []float64, edge func() bool) (float64, bool) {
-	amount, found := 0.0, false
-	for _, c := range ln.cells {
-		if v, _, _, ok := parseAmount(c.text, false); ok {
-			amount, found = v, true
-		}
-	}
-	if !found {
+	amount := lineAmount(ln)
+	if math.IsNaN(amount) {
 		return 0, false
 	}
 	row, _ := x.tableRow(kids, cols, ln, true)
@@ -416,25 +413,34 @@ const (
 	carryWeak   // may also name an item: "Report", "Transport", "Vortrag"
 )
 
-// carryWords are the words of carried-total labels (folded): the words
-// that say so, strong or weak, words of totals and pages that say so
-// together ("page total", "Summe Seite"), and the words that may come
-// with them ("from page 2", "de la page précédente").
+// The roles of the words of carried-total labels.
+const (
+	carryFiller = iota + 1 // may come with the others: "from", "de la"
+	carryPage              // "page", "Seite"
+	carryTotal             // "total", "Summe": with a page word, a page total
+	carryWeakWord
+	carryStrongWord
+)
+
+// carryWords maps the words of carried-total labels (folded) to their
+// role: the words that say a total is carried, strong or weak, words of
+// totals and pages that say so together ("page total", "Summe Seite"),
+// and the words that may come with them ("from page 2", "de la page
+// précédente").
 var carryWords = func() map[string]int {
-	const (
-		strong = "carried brought carry forward ubertrag uebertrag seitenubertrag seitensumme reporter reporte " +
-			"riporto riportare sigue przeniesienia transporter"
-		weak   = "report transport transporte vortrag anterior"
-		total  = "total subtotal sub sous summe zwischensumme somme totale totaal subtotaal suma balance sum razem importe"
-		page   = "page pages seite pagina pag strona strony"
-		filler = "this current previous prior next last from to on of over de du des la le au von vom auf zu der die das " +
-			"dieser diese nachste naechste vorherige vorige vorhergehende folgende suivante precedente nouveau siguiente " +
-			"volgende van naar dalla alla da do and und et eur usd gbp chf amount montant betrag"
-	)
 	m := map[string]int{}
-	for i, words := range []string{filler, page, total, weak, strong} {
+	for role, words := range map[int]string{
+		carryStrongWord: "carried brought carry forward ubertrag uebertrag seitenubertrag seitensumme reporter reporte " +
+			"riporto riportare sigue przeniesienia",
+		carryWeakWord: "report transport transporte vortrag anterior",
+		carryTotal:    "total subtotal sub sous summe zwischensumme somme totale totaal subtotaal suma balance sum razem importe",
+		carryPage:     "page pages seite pagina pag strona strony",
+		carryFiller: "this current previous prior next last from to on of over de du des la le au von vom auf zu der die das " +
+			"dieser diese nachste naechste vorherige vorige vorhergehende folgende suivante precedente nouveau siguiente " +
+			"volgende van naar dalla alla da do and und et eur usd gbp chf amount montant betrag",
+	} {
 		for _, w := range strings.Fields(words) {
-			m[w] = i + 1
+			m[w] = role
 		}
 	}
 	return m
@@ -445,27 +451,26 @@ var carryWords = func() map[string]int {
 // carryWords, among them a strong word, a weak word, or a word of totals
 // with a word of pages.
 func carryLabel(ln *line) int {
-	const filler, page, total, weak, strong = 1, 2, 3, 4, 5
 	kind := carryNone
 	for _, c := range ln.cells {
-		var has [6]bool
+		var has [carryStrongWord + 1]bool
 		ok := false
 		for _, tk := range c.toks {
 			if !tk.alpha || len(tk.norm) < 2 {
 				continue
 			}
-			w := carryWords[tk.norm]
-			if w == 0 {
+			role := carryWords[tk.norm]
+			if role == 0 {
 				ok = false
 				break
 			}
-			has[w], ok = true, true
+			has[role], ok = true, true
 		}
 		switch {
 		case !ok:
-		case has[strong] || (has[total] && has[page]):
+		case has[carryStrongWord] || (has[carryTotal] && has[carryPage]):
 			return carryStrong
-		case has[weak]:
+		case has[carryWeakWord]:
 			kind = carryWeak
 		}
 	}

@@ -131,6 +131,8 @@ func TestCarryLabel(t *testing.T) {
 		{"Zwischensumme", carryNone},
 		{"Annual report", carryNone},
 		{"Transport insurance", carryNone},
+		{"Transporter", carryNone},
+		{"Balance forward", carryStrong},
 		{"Page 1 of 2", carryNone},
 	}
 	for _, tt := range tests {

@@ -196,14 +196,16 @@ func (x *extractor) readTable(r *tableRun, h tableHeader) {
 			ok = false
 		}
 		if !ok {
+			marker := pageMarker(nl)
 			switch {
+			case marker: // no part of a description
 			case afterHeader && !nl.gap && len(t.rows) > start && x.continues(t.kids, cols, nl, &t.rows[len(t.rows)-1]):
 				prev = &t.rows[len(t.rows)-1]
 				continue
 			case prev != nil && !nl.gap && x.continues(t.kids, cols, nl, prev):
 				continue
 			}
-			prev, afterHeader = nil, false
+			prev, afterHeader = nil, afterHeader && marker
 			if skipped++; !entry && skipped >= maxNonItemLines {
 				if x.itemOnPage(r, cols, lines[li+1:], page) {
 					return
@@ -224,6 +226,68 @@ func (x *extractor) readTable(r *tableRun, h tableHeader) {
 		}
 	}
 }
+
+// pageMarker reports whether ln only numbers its page or says the
+// document goes on: "Page 1 of 2", "Seite 2/3", "- 2 -", "Continued on
+// page 2", "(continued)", "Fortsetzung folgt", "suite page suivante".
+func pageMarker(ln *line) bool {
+	var pageWord, digits, goesOn bool
+	for _, c := range ln.cells {
+		for _, tk := range c.toks {
+			if !tk.alpha {
+				digits = true
+				continue
+			}
+			if len(tk.norm) < 2 {
+				continue
+			}
+			switch markerWords[tk.norm] {
+			case markerPage:
+				pageWord = true
+			case markerGoesOn:
+				goesOn = true
+			case markerFiller:
+			default:
+				return false
+			}
+		}
+	}
+	return goesOn || (digits && (pageWord || onlyDigitsAndDashes(ln)))
+}
+
+// onlyDigitsAndDashes reports whether ln reads like "- 2 -" or "2/3".
+func onlyDigitsAndDashes(ln *line) bool {
+	for _, c := range ln.cells {
+		for _, r := range c.text {
+			if !strings.ContainsRune("0123456789-–—/ ", r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// The roles of the words of page markers.
+const (
+	markerFiller = iota + 1
+	markerPage
+	markerGoesOn
+)
+
+var markerWords = func() map[string]int {
+	m := map[string]int{}
+	for role, words := range map[int]string{
+		markerPage:   "page pages seite seiten pagina pag strona sheet blatt feuille hoja foglio",
+		markerGoesOn: "continued continues continuation fortsetzung fortgesetzt suite continua continuacion vervolg pto",
+		markerFiller: "of on to the see next following please turn over von auf der die nachste naechste nachsten naechsten folgende folgenden folgt siehe " +
+			"de la sur voir suivante la sigue en di su alla vedi successiva van op zie volgende na z do",
+	} {
+		for _, w := range strings.Fields(words) {
+			m[w] = role
+		}
+	}
+	return m
+}()
 
 // skipPage returns the index of the last line of lines[li]'s page.
 func skipPage(lines []*line, li int) int {

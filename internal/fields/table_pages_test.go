@@ -220,7 +220,10 @@ type multiPage struct {
 	terms bool
 	// noHeader draws no column header at all: the items are read as a
 	// table without one (headerless), descriptions on one line only.
-	noHeader bool
+	noHeader bool // markers writes "Page 1 of 2" and "Continued on page 2" right under
+	// the last item of a page, and "Page 2 of 2 (continued)" at the top
+	// of the next, at the left margin, with no blank line between.
+	markers bool
 }
 
 // build returns the invoice's pages.
@@ -247,6 +250,9 @@ func (m multiPage) build() [][]pdfLine {
 				lines = append(lines, runs(colDesc, "Customer No. 10442", colPrice, "2026-03-02", colAmount, fmt.Sprintf(l.pageOf, p+1, len(m.perPage))))
 			}
 			lines = append(lines, nil)
+		}
+		if p > 0 && m.markers {
+			lines = append(lines, runs(colDesc, fmt.Sprintf(l.pageOf, p+1, len(m.perPage))+" (continued)"))
 		}
 		if (p == 0 || m.headerEvery) && !m.noHeader {
 			lines = append(lines, header)
@@ -289,6 +295,10 @@ func (m multiPage) build() [][]pdfLine {
 				runs(300.0, l.subtotal, colAmount, l.money(running)),
 				runs(300.0, l.tax, colAmount, l.money(tax)),
 				runs(300.0, l.total, colAmount, l.money(running+tax)))
+		}
+		if !last && m.markers {
+			lines = append(lines, runs(colDesc, fmt.Sprintf(l.pageOf, p+1, len(m.perPage))),
+				runs(colDesc, fmt.Sprintf("Continued on page %d", p+2)))
 		}
 		if !last && m.busy {
 			lines = append(lines, runs(colAmount, "continued on next page"))
@@ -393,6 +403,10 @@ func TestTableAcrossPages(t *testing.T) {
 			items: oneLine(sampleItems(14)), perPage: []int{9, 5}, pageHeader: true, footer: true, carryInDesc: true, noHeader: true}},
 		{name: "no header, 3 pages, Übertrag", m: multiPage{lang: withCarry(langDE, "Übertrag", "Übertrag", ""),
 			items: oneLine(sampleItems(18)), perPage: []int{7, 7, 4}, pageHeader: true, footer: true, carryInDesc: true, noHeader: true}},
+		{name: "page markers right under the items, header once", m: multiPage{lang: langEN, items: sampleItems(18), perPage: []int{8, 6, 4},
+			markers: true}},
+		{name: "page markers right under the items, header repeated", m: multiPage{lang: langDE, items: sampleItems(18), perPage: []int{8, 6, 4},
+			markers: true, headerEvery: true}},
 		{name: "description split by the page break, header repeated", m: multiPage{lang: langEN, items: sampleItems(14), perPage: []int{7, 7},
 			headerEvery: true, pageHeader: true, footer: true, splitLast: true}, spillJoins: true},
 		{name: "description split by the page break, header once", m: multiPage{lang: langEN, items: sampleItems(14), perPage: []int{7, 7},

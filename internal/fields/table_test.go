@@ -142,3 +142,29 @@ func TestCarryLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestPageMarker(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Page 1 of 2", true},
+		{"Seite 2 von 3", true},
+		{"Page 2/3", true},
+		{"- 2 -", true},
+		{"Continued on page 2", true},
+		{"(continued)", true},
+		{"Fortsetzung auf der nächsten Seite", true},
+		{"Suite page suivante", true},
+		{"Page", false},
+		{"Printer paper 500 sheets", false},
+		{"Consulting (continued)", false},
+		{"Article no. 4402-02", false},
+	}
+	for _, tt := range tests {
+		ln := &line{cells: []*cell{textCell(tt.text)}}
+		if got := pageMarker(ln); got != tt.want {
+			t.Errorf("pageMarker(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package fields
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -50,14 +51,19 @@ type rowReading struct {
 // amount...), then every following line that holds a value for a numeric
 // child (or, without numeric children, any child) and some text for a
 // text child, until a totals row (total, subtotal, tax with an amount),
-// the header again, the end of the page, or maxNonItemLines lines without
-// an item. A totals row followed closely by more items is a section's
-// subtotal and the table goes on. A line that holds only text in the
-// description's column, right under an item, continues that item's
-// description (joined with a newline). Every header line that names as
-// many children as the best one starts a table, so a table that goes on
-// over several pages under a repeated header is read whole. Children that
-// are objects or lists are not read inside tables (nil).
+// the header again, or maxNonItemLines lines without an item. A totals
+// row followed closely by more items is a section's subtotal and the
+// table goes on. A line that holds only text in the description's column,
+// right under an item, continues that item's description (joined with a
+// newline). Every header line that names as many children as the best one
+// starts a table. Children that are objects or lists are not read inside
+// tables (nil).
+//
+// A table that reaches the end of its page without its totals goes on
+// over the next pages (see readTable): carried totals ("Carried forward",
+// "Übertrag", "À reporter", "Subtotal this page") are no items, and the
+// page footers and headers between are skipped, so the items of all its
+// pages make one list, each item once.
 func (x *extractor) table(s *spec) *tableReading {
 	t := &tableReading{kids: make([]*spec, len(s.f.Fields))}
 	numericKids := false
@@ -77,42 +83,15 @@ func (x *extractor) table(s *spec) *tableReading {
 		return t
 	}
 	t.header = true
-	isHeader := map[*line]bool{}
+	r := &tableRun{t: t, numericKids: numericKids, headers: map[*line]tableHeader{}, read: map[*line]bool{}}
 	for _, h := range headers {
-		isHeader[h.ln] = h.n == best
+		if h.n == best {
+			r.headers[h.ln] = h
+		}
 	}
 	for _, h := range headers {
-		if h.n != best {
-			continue
-		}
-		skipped := 0
-		var prev *rowReading // the item a text line may continue
-		lines := x.lay.below(h.ln, len(x.lay.lines))
-		for li, nl := range lines {
-			if isHeader[nl] {
-				break
-			}
-			if totalsRow(nl) {
-				if !x.itemFollows(t.kids, h.cols, lines[li+1:], numericKids) {
-					break
-				}
-				prev = nil
-				continue
-			}
-			row, ok := x.tableRow(t.kids, h.cols, nl, numericKids)
-			if !ok {
-				if prev != nil && !nl.gap && x.continues(t.kids, h.cols, nl, prev) {
-					continue
-				}
-				prev = nil
-				if skipped++; skipped >= maxNonItemLines {
-					break
-				}
-				continue
-			}
-			skipped = 0
-			t.rows = append(t.rows, row)
-			prev = &t.rows[len(t.rows)-1]
+		if h.n == best && !r.read[h.ln] {
+			x.readTable(r, h)
 		}
 	}
 	for i := range t.rows {
@@ -121,19 +100,465 @@ func (x *extractor) table(s *spec) *tableReading {
 	return t
 }
 
+// tableRun holds what readTable needs across the tables of one
+// list<object>.
+type tableRun struct {
+	t           *tableReading
+	numericKids bool
+	headers     map[*line]tableHeader // the header lines that start a table
+	read        map[*line]bool        // header lines a table went on under
+}
+
+// entryLookahead is how many lines at the top of a page are searched for
+// the first item of a table that goes on from the page before (page
+// headers, a letterhead, a repeated column header come first).
+const entryLookahead = 15
+
+// readTable reads the items under header h into r.t, and on over the next
+// pages while the table goes on:
+//
+//   - A page's end ends a table only when it was closed: by its totals
+//     (a totals row with no item after it on its page, unless it stands
+//     alone, its amount is the items' running total or the page's, and
+//     the next page opens with items: then it was the page's subtotal),
+//     or by maxNonItemLines lines without an item followed by more items
+//     on the same page.
+//   - On the next page, the first entryLookahead lines are searched for a
+//     repeated header (its columns are taken) or a first item. Before the
+//     first item, and without a repeated header, an item must fill as
+//     many numeric columns as the table's items usually do (at most two),
+//     each under its header: a page header ("ACME Ltd   Invoice 42") is
+//     none. A totals row closes the table there; no item closes it too.
+//   - A text line right after a repeated header continues the last item
+//     of the page before (a description broken by the page); without a
+//     repeated header such a line cannot be told from a page header and
+//     is dropped.
+//   - Carried totals (carriedRow) are skipped wherever they stand.
+func (x *extractor) readTable(r *tableRun, h tableHeader) {
+	t := r.t
+	cols := h.cols
+	start := len(t.rows)
+	// The amounts of the items so far, on this page, and since the last
+	// carried total.
+	runTotal, pageTotal, sinceCarry := 0.0, 0.0, 0.0
+	page := h.ln.page
+	skipped := 0
+	entry := false          // on a page the table went on to, before its first item
+	afterHeader := false    // right after a header that the table went on under
+	var prev *rowReading    // the item a text line may continue
+	var lastCarry []float64 // the last carried total, and it plus the items since
+	lines := x.lay.lines[h.ln.index+1:]
+	for li := 0; li < len(lines); li++ {
+		nl := lines[li]
+		if nl.page != page {
+			page, entry, afterHeader, skipped = nl.page, true, false, 0
+			pageTotal = 0
+			prev = nil
+		}
+		if entry && skipped >= entryLookahead {
+			return
+		}
+		if hh, ok := r.headers[nl]; ok {
+			if !entry {
+				return // a new table starts
+			}
+			cols, afterHeader = hh.cols, true
+			r.read[nl] = true
+			continue
+		}
+		sums := append([]float64{runTotal, pageTotal}, lastCarry...)
+		// Two items at least make a running total. At the bottom of a
+		// page, a totals row is left to the totals rules below (the
+		// page's subtotal or the table's end).
+		edge := func() bool {
+			return len(t.rows)-start >= 2 && (entry || (!totalsRow(nl) && !x.itemOnPage(r, cols, lines[li+1:], page)))
+		}
+		if v, ok := x.carriedRow(t.kids, cols, nl, sums, edge); ok {
+			lastCarry, sinceCarry = []float64{v, v}, 0
+			prev = nil
+			continue
+		}
+		if totalsRow(nl) {
+			switch {
+			case !entry && x.itemFollows(t.kids, cols, lines[li+1:], r.numericKids):
+				// a section's subtotal
+			case !entry && matchesAny(lineAmount(nl), sums) && x.lastOnPage(r, cols, lines[li+1:], page) &&
+				x.pageOpensWithItems(r, cols, lines[li+1:], page, start, lineAmount(nl)):
+				// the page's subtotal
+			default:
+				return
+			}
+			prev = nil
+			continue
+		}
+		row, ok := x.tableRow(t.kids, cols, nl, r.numericKids)
+		if ok && entry && !afterHeader && !x.fillsColumns(t, cols, nl, start) {
+			ok = false
+		}
+		if !ok {
+			marker := pageMarker(nl)
+			switch {
+			case marker: // no part of a description
+			case afterHeader && !nl.gap && len(t.rows) > start && x.continues(t.kids, cols, nl, &t.rows[len(t.rows)-1]):
+				prev = &t.rows[len(t.rows)-1]
+				continue
+			case prev != nil && !nl.gap && x.continues(t.kids, cols, nl, prev):
+				continue
+			}
+			prev, afterHeader = nil, afterHeader && marker
+			if skipped++; !entry && skipped >= maxNonItemLines {
+				if x.itemOnPage(r, cols, lines[li+1:], page) {
+					return
+				}
+				// Past the items of this page: the table may go on
+				// on the next one.
+				li = skipPage(lines, li)
+			}
+			continue
+		}
+		skipped, entry, afterHeader = 0, false, false
+		t.rows = append(t.rows, row)
+		prev = &t.rows[len(t.rows)-1]
+		a := t.rowAmount(row)
+		runTotal, pageTotal, sinceCarry = runTotal+a, pageTotal+a, sinceCarry+a
+		if len(lastCarry) == 2 {
+			lastCarry[1] = lastCarry[0] + sinceCarry
+		}
+	}
+}
+
+// pageMarker reports whether ln only numbers its page or says the
+// document goes on: "Page 1 of 2", "Seite 2/3", "- 2 -", "Continued on
+// page 2", "(continued)", "Fortsetzung folgt", "suite page suivante".
+func pageMarker(ln *line) bool {
+	var pageWord, digits, goesOn bool
+	for _, c := range ln.cells {
+		for _, tk := range c.toks {
+			if !tk.alpha {
+				digits = true
+				continue
+			}
+			if len(tk.norm) < 2 {
+				continue
+			}
+			switch markerWords[tk.norm] {
+			case markerPage:
+				pageWord = true
+			case markerGoesOn:
+				goesOn = true
+			case markerFiller:
+			default:
+				return false
+			}
+		}
+	}
+	return goesOn || (digits && (pageWord || onlyDigitsAndDashes(ln)))
+}
+
+// onlyDigitsAndDashes reports whether ln reads like "- 2 -" or "2/3".
+func onlyDigitsAndDashes(ln *line) bool {
+	for _, c := range ln.cells {
+		for _, r := range c.text {
+			if !strings.ContainsRune("0123456789-–—/ ", r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// The roles of the words of page markers.
+const (
+	markerFiller = iota + 1
+	markerPage
+	markerGoesOn
+)
+
+var markerWords = func() map[string]int {
+	m := map[string]int{}
+	for role, words := range map[int]string{
+		markerPage:   "page pages seite seiten pagina pag strona sheet blatt feuille hoja foglio",
+		markerGoesOn: "continued continues continuation fortsetzung fortgesetzt suite continua continuacion vervolg pto",
+		markerFiller: "of on to the see next following please turn over von auf der die nachste naechste nachsten naechsten folgende folgenden folgt siehe " +
+			"de la sur voir suivante la sigue en di su alla vedi successiva van op zie volgende na z do",
+	} {
+		for _, w := range strings.Fields(words) {
+			m[w] = role
+		}
+	}
+	return m
+}()
+
+// skipPage returns the index of the last line of lines[li]'s page.
+func skipPage(lines []*line, li int) int {
+	for li+1 < len(lines) && lines[li+1].page == lines[li].page {
+		li++
+	}
+	return li
+}
+
+// rowAmount returns the amount of an item, 0 when it has none.
+func (t *tableReading) rowAmount(row rowReading) float64 {
+	for _, k := range t.kids {
+		if k.con != nil && k.con.name == "line_amount" {
+			if v, ok := row.vals[k.f.Key].(float64); ok {
+				return v
+			}
+		}
+	}
+	return 0
+}
+
+// itemOnPage reports whether lines holds an item before the end of page
+// (carried totals are no items).
+func (x *extractor) itemOnPage(r *tableRun, cols []column, lines []*line, page int) bool {
+	for _, nl := range lines {
+		if nl.page != page {
+			return false
+		}
+		if _, ok := x.tableRow(r.t.kids, cols, nl, r.numericKids); ok && !carryLabelled(nl) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastOnPage reports whether lines holds neither an item nor a totals
+// row before the end of page: a totals row so placed, alone, may be the
+// page's subtotal; a block of totals (subtotal, tax, total) ends the
+// table.
+func (x *extractor) lastOnPage(r *tableRun, cols []column, lines []*line, page int) bool {
+	for _, nl := range lines {
+		if nl.page != page {
+			break
+		}
+		if totalsRow(nl) && !carryLabelled(nl) {
+			return false
+		}
+	}
+	return !x.itemOnPage(r, cols, lines, page)
+}
+
+// lineAmount returns the last amount on ln, or NaN.
+func lineAmount(ln *line) float64 {
+	v := math.NaN()
+	for _, c := range ln.cells {
+		if a, _, _, ok := parseAmount(c.text, false); ok {
+			v = a
+		}
+	}
+	return v
+}
+
+// pageOpensWithItems reports whether the page after page opens with items
+// of the table: a repeated header, or within its first entryLookahead
+// lines and before any totals row, an item that fills the table's usual
+// columns. Carried totals, and a short line whose amount is carried (the
+// amount of the subtotal at the bottom of page), are passed over.
+func (x *extractor) pageOpensWithItems(r *tableRun, cols []column, lines []*line, page, start int, carried float64) bool {
+	n := 0
+	for _, nl := range lines {
+		if nl.page == page {
+			continue
+		}
+		if n++; n > entryLookahead {
+			return false
+		}
+		if _, ok := r.headers[nl]; ok {
+			return true
+		}
+		if carryLabelled(nl) || (matchesAny(lineAmount(nl), []float64{carried}) && carryTextOnly(nl)) {
+			continue
+		}
+		if totalsRow(nl) {
+			return false
+		}
+		if _, ok := x.tableRow(r.t.kids, cols, nl, r.numericKids); ok && x.fillsColumns(r.t, cols, nl, start) {
+			return true
+		}
+	}
+	return false
+}
+
+// fillsColumns reports whether ln has a value, under its header, in as
+// many numeric columns as the table's last items (from start on, at most
+// 50) have at the median, but at most two.
+func (x *extractor) fillsColumns(t *tableReading, cols []column, ln *line, start int) bool {
+	var counts []int
+	for _, row := range t.rows[max(start, len(t.rows)-50):] {
+		n := 0
+		for _, k := range t.kids {
+			if _, ok := row.vals[k.f.Key].(float64); ok && k.numeric() {
+				n++
+			}
+			if _, ok := row.vals[k.f.Key].(int64); ok && k.numeric() {
+				n++
+			}
+		}
+		counts = append(counts, n)
+	}
+	if len(counts) == 0 {
+		return true
+	}
+	slices.Sort(counts)
+	want := min(counts[len(counts)/2], 2)
+	got := 0
+	for _, c := range ln.cells {
+		i := nearestColumn(cols, c)
+		if i < 0 || cols[i].kid < 0 || !t.kids[cols[i].kid].numeric() {
+			continue
+		}
+		col := cols[i]
+		if c.x1 < col.x0-2*ln.cw || c.x0 > col.x1+2*ln.cw {
+			continue // far from its column
+		}
+		if _, _, ok := x.fit(t.kids[col.kid], c.text, true, false); ok {
+			got++
+		}
+	}
+	return got >= want
+}
+
+// carriedRow reports whether ln carries a total from one page to the
+// next rather than holding an item, and returns its amount. Such a line
+// has an amount and no quantity or unit price, and either a label made of
+// a carried-total term ("Carried forward", "Brought forward", "Übertrag",
+// "À reporter", "Subtotal this page"; "Report" only when the amount is
+// one of sums), or at most three words and an amount that is one of sums
+// (the items' running total, the page's, the last carried total) when
+// edge reports that it stands at the edge of a page: before the first
+// item of a page the table went on to, or after the last item of its
+// page.
+func (x *extractor) carriedRow(kids []*spec, cols []column, ln *line, sums []float64, edge func() bool) (float64, bool) {
+	amount := lineAmount(ln)
+	if math.IsNaN(amount) {
+		return 0, false
+	}
+	row, _ := x.tableRow(kids, cols, ln, true)
+	for _, k := range kids {
+		if k.con == nil || (k.con.name != "quantity" && k.con.name != "unit_price") {
+			continue
+		}
+		if row.vals[k.f.Key] != nil {
+			return 0, false
+		}
+	}
+	matches := matchesAny(amount, sums) && amount != 0
+	switch carryLabel(ln) {
+	case carryStrong:
+		return amount, true
+	case carryWeak:
+		return amount, matches
+	}
+	return amount, matches && carryTextOnly(ln) && edge()
+}
+
+// carryTextOnly reports whether ln holds, besides numbers, at most a
+// short label (three words): no description of an item.
+func carryTextOnly(ln *line) bool {
+	words := 0
+	for _, c := range ln.cells {
+		if isNumberCell(c.text) {
+			continue
+		}
+		for _, tk := range c.toks {
+			if tk.alpha && len(tk.norm) > 1 {
+				words++
+			}
+		}
+	}
+	return words <= 3
+}
+
+// Kinds of carried-total labels.
+const (
+	carryNone   = iota
+	carryStrong // says it carries a total: "Carried forward", "Übertrag"
+	carryWeak   // may also name an item: "Report", "Transport", "Vortrag"
+)
+
+// The roles of the words of carried-total labels.
+const (
+	carryFiller = iota + 1 // may come with the others: "from", "de la"
+	carryPage              // "page", "Seite"
+	carryTotal             // "total", "Summe": with a page word, a page total
+	carryWeakWord
+	carryStrongWord
+)
+
+// carryWords maps the words of carried-total labels (folded) to their
+// role: the words that say a total is carried, strong or weak, words of
+// totals and pages that say so together ("page total", "Summe Seite"),
+// and the words that may come with them ("from page 2", "de la page
+// précédente").
+var carryWords = func() map[string]int {
+	m := map[string]int{}
+	for role, words := range map[int]string{
+		carryStrongWord: "carried brought carry forward ubertrag uebertrag seitenubertrag seitensumme reporter reporte " +
+			"riporto riportare sigue przeniesienia",
+		carryWeakWord: "report transport transporte vortrag anterior",
+		carryTotal:    "total subtotal sub sous summe zwischensumme somme totale totaal subtotaal suma balance sum razem importe",
+		carryPage:     "page pages seite pagina pag strona strony",
+		carryFiller: "this current previous prior next last from to on of over de du des la le au von vom auf zu der die das " +
+			"dieser diese nachste naechste vorherige vorige vorhergehende folgende suivante precedente nouveau siguiente " +
+			"volgende van naar dalla alla da do and und et eur usd gbp chf amount montant betrag",
+	} {
+		for _, w := range strings.Fields(words) {
+			m[w] = role
+		}
+	}
+	return m
+}()
+
+// carryLabel returns the kind of carried-total label a cell of ln holds:
+// a cell whose every word (digits and single letters aside) is a word of
+// carryWords, among them a strong word, a weak word, or a word of totals
+// with a word of pages.
+func carryLabel(ln *line) int {
+	kind := carryNone
+	for _, c := range ln.cells {
+		var has [carryStrongWord + 1]bool
+		ok := false
+		for _, tk := range c.toks {
+			if !tk.alpha || len(tk.norm) < 2 {
+				continue
+			}
+			role := carryWords[tk.norm]
+			if role == 0 {
+				ok = false
+				break
+			}
+			has[role], ok = true, true
+		}
+		switch {
+		case !ok:
+		case has[carryStrongWord] || (has[carryTotal] && has[carryPage]):
+			return carryStrong
+		case has[carryWeakWord]:
+			kind = carryWeak
+		}
+	}
+	return kind
+}
+
+// carryLabelled reports whether ln holds a strong carried-total label.
+func carryLabelled(ln *line) bool { return carryLabel(ln) == carryStrong }
+
 // headerlessStrength is the column strength of items read without a
 // header.
 const headerlessStrength = 0.5
 
 // headerless reads the items of a table that has no header line: runs of
 // lines at the same indent that start with text (no label, no concept's
-// term) and end with an amount, at most three lines apart, not broken by
-// a total or subtotal row (tax lines may follow each item). A run counts only when its amounts add up to one of sums
-// (the total or the subtotal); the run with the most distinct
-// descriptions, then the most rows, wins. An item's text is its
-// description and its last number its amount; with three numbers where
-// the first times the second is the third, they are quantity and unit
-// price.
+// term) and end with an amount, at most three lines apart or, over a page
+// break, the last item of a page and the first of the next within
+// entryLookahead lines of the break, not broken by a total or subtotal
+// row (tax lines may follow each item; carried totals are passed over).
+// A run counts only when its amounts add up to one of sums (the total or
+// the subtotal); the run with the most distinct descriptions, then the
+// most rows, wins. An item's text is its description and its last number
+// its amount; with three numbers where the first times the second is the
+// third, they are quantity and unit price.
 func (x *extractor) headerless(t *tableReading, sums []float64) {
 	if len(sums) == 0 {
 		return
@@ -159,7 +584,32 @@ func (x *extractor) headerless(t *tableReading, sums []float64) {
 		closed     bool
 	}
 	var runs []*run
+	// Where each page's lines start and end, for runs that go on over a
+	// page break.
+	first, last := map[int]int{}, map[int]int{}
 	for _, ln := range x.lay.lines {
+		if _, ok := first[ln.page]; !ok {
+			first[ln.page] = ln.index
+		}
+		last[ln.page] = ln.index
+	}
+	sum := func(r *run) float64 {
+		s := 0.0
+		for _, it := range r.items {
+			s += it.nums[len(it.nums)-1]
+		}
+		return s
+	}
+	for _, ln := range x.lay.lines {
+		if k := carryLabel(ln); k != carryNone {
+			carried := k == carryStrong
+			for _, r := range runs {
+				carried = carried || (!r.closed && r.page >= ln.page-1 && matchesAny(lineAmount(ln), []float64{sum(r)}))
+			}
+			if carried {
+				continue
+			}
+		}
 		switch totalsConcept(ln) {
 		case "total", "subtotal":
 			for _, r := range runs {
@@ -175,14 +625,22 @@ func (x *extractor) headerless(t *tableReading, sums []float64) {
 		}
 		var into *run
 		for _, r := range runs {
-			if !r.closed && r.page == ln.page && ln.index-r.last <= 3 && math.Abs(r.x0-x0) <= ln.cw {
+			if r.closed || math.Abs(r.x0-x0) > ln.cw {
+				continue
+			}
+			samePage := r.page == ln.page && ln.index-r.last <= 3
+			// The run's last item ends its page and this item opens
+			// the next one: page footers and headers stand between.
+			nextPage := r.page == ln.page-1 && last[r.page]-r.last <= entryLookahead && ln.index-first[ln.page] <= entryLookahead
+			if samePage || nextPage {
 				into = r
 			}
 		}
 		if into == nil {
-			into = &run{page: ln.page, x0: x0}
+			into = &run{x0: x0}
 			runs = append(runs, into)
 		}
+		into.page = ln.page
 		into.items = append(into.items, item{it.text, it.nums})
 		into.last = ln.index
 	}

@@ -80,6 +80,25 @@ Apple iPad Air Wifi 16 GB                 1         € 399,00     21%          
 				map[string]any{"description": "Thuiskopieheffing", "quantity": 1.0, "unit_price": nil, "amount": 4.24},
 			},
 		},
+		{
+			// Carried totals are no items; items whose names look like
+			// them are, when they have a quantity or their amount carries
+			// nothing.
+			name: "carried totals",
+			text: `Description                 Quantity     Unit Price      Amount
+Brought forward                                          1,000.00
+Annual report                   1.00         500.00       500.00
+Report                          1.00         250.00       250.00
+Transport                                                 40.00
+Report                                                  1,790.00
+Übertrag                                                1,790.00
+                                             Subtotal     790.00`,
+			want: []any{
+				map[string]any{"description": "Annual report", "quantity": 1.0, "unit_price": 500.0, "amount": 500.0},
+				map[string]any{"description": "Report", "quantity": 1.0, "unit_price": 250.0, "amount": 250.0},
+				map[string]any{"description": "Transport", "quantity": nil, "unit_price": nil, "amount": 40.0},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,5 +107,64 @@ Apple iPad Air Wifi 16 GB                 1         € 399,00     21%          
 				t.Errorf("lines mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestCarryLabel(t *testing.T) {
+	tests := []struct {
+		text string
+		want int
+	}{
+		{"Carried forward", carryStrong},
+		{"Balance brought forward:", carryStrong},
+		{"Übertrag von Seite 1", carryStrong},
+		{"Zwischensumme Übertrag", carryStrong},
+		{"Total à reporter", carryStrong},
+		{"Report de la page 1", carryWeak},
+		{"Subtotal this page", carryStrong},
+		{"Page total", carryStrong},
+		{"Summe Seite 2", carryStrong},
+		{"Suma y sigue", carryStrong},
+		{"Transport", carryWeak},
+		{"Vortrag", carryWeak},
+		{"Subtotal", carryNone},
+		{"Zwischensumme", carryNone},
+		{"Annual report", carryNone},
+		{"Transport insurance", carryNone},
+		{"Transporter", carryNone},
+		{"Balance forward", carryStrong},
+		{"Page 1 of 2", carryNone},
+	}
+	for _, tt := range tests {
+		ln := &line{cells: []*cell{textCell(tt.text)}}
+		if got := carryLabel(ln); got != tt.want {
+			t.Errorf("carryLabel(%q) = %d, want %d", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestPageMarker(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Page 1 of 2", true},
+		{"Seite 2 von 3", true},
+		{"Page 2/3", true},
+		{"- 2 -", true},
+		{"Continued on page 2", true},
+		{"(continued)", true},
+		{"Fortsetzung auf der nächsten Seite", true},
+		{"Suite page suivante", true},
+		{"Page", false},
+		{"Printer paper 500 sheets", false},
+		{"Consulting (continued)", false},
+		{"Article no. 4402-02", false},
+	}
+	for _, tt := range tests {
+		ln := &line{cells: []*cell{textCell(tt.text)}}
+		if got := pageMarker(ln); got != tt.want {
+			t.Errorf("pageMarker(%q) = %v, want %v", tt.text, got, tt.want)
+		}
 	}
 }

@@ -42,10 +42,9 @@ import (
 //
 // A field that names a party without saying which ("company", "business
 // name") means the seller, the document's own party. Any other field that
-// no concept qualifies for keeps no concept: it is searched
-// for with its own words only (see spec.go), never with the terms of a
-// concept it merely shares a word with ("loyalty_card_no" is not an
-// invoice number).
+// no concept qualifies for keeps no concept: it is searched for with its
+// own words only (see spec.go), never with the terms of a concept it
+// merely shares a word with ("loyalty_card_no" is not an invoice number).
 
 // splitKey writes the words of a field key apart: "invoiceNumber" is
 // "invoice Number", "VATNo" "VAT No", "USt-IdNr" "USt Id Nr",
@@ -593,7 +592,7 @@ func understand(v *vocabulary, key, desc []string, set []*concept, ok func(*conc
 			best, bestScore = understood{con: c, exact: nk > 0 && hk == nk}, score
 		}
 	}
-	if best.con == nil && nk > 0 && allIn(kw, partyWords) && allIn(dw, partyWords) && !allIn(kw, map[string]bool{"name": true}) {
+	if best.con == nil && nk > 0 && allIn(kw, partyWords) && allIn(dw, partyWords) && !allIn(kw, nameOnly) {
 		// A party named without saying which ("company", "business
 		// name") is the document's own: its issuer.
 		for _, c := range set {
@@ -611,6 +610,9 @@ var partyWords = map[string]bool{
 	"entreprise": true, "societe": true, "raison": true, "sociale": true, "social": true, "unternehmen": true, "firma": true,
 	"empresa": true, "razon": true, "azienda": true, "ragione": true, "bedrijf": true,
 }
+
+// nameOnly: a bare "name" says too little to be the seller's.
+var nameOnly = map[string]bool{"name": true}
 
 func allIn(ws []string, set map[string]bool) bool {
 	for _, w := range ws {

@@ -28,8 +28,11 @@ func TestWordings(t *testing.T) {
 	if testing.Short() && !ci {
 		t.Skip("extracts the corpus (about 15 s); not with -short")
 	}
-	if _, err := exec.LookPath("tesseract"); err != nil && ci {
-		t.Fatal("CI=true but tesseract is not installed: one corpus invoice shows its seller only in an image")
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		if ci {
+			t.Fatal("CI=true but tesseract is not installed: one corpus invoice shows its seller only in an image")
+		}
+		t.Skip("no tesseract: one corpus invoice needs OCR")
 	}
 	ws, err := wordings.Load(filepath.Join("testdata", "wordings.json"))
 	if err != nil {

@@ -17,9 +17,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -189,45 +191,66 @@ func (s Score) Accuracy() float64 {
 	return float64(s.Right) / float64(s.Docs)
 }
 
-// Run scores every wording of ws that has a truth key on docs. Extraction
-// is in process and deterministic; Run is safe for concurrent use.
+// Run scores every wording of ws that has a truth key on docs, on as many
+// goroutines as GOMAXPROCS. Extraction is in process and deterministic;
+// Run is safe for concurrent use.
 func Run(docs []Doc, ws []Wording) []Score {
 	canon := map[string]int{}
-	for _, f := range Generic {
-		for _, d := range docs {
-			if want, ok := d.Truth[f.Key]; ok && Correct(f.Key, want, extractOne(d.Doc, Generic, f.Key)) {
-				canon[f.Key]++
+	for _, d := range docs {
+		vals := fields.Extract(d.Doc, Generic, options).Values
+		for key, want := range d.Truth {
+			if Correct(key, want, vals[key]) {
+				canon[key]++
 			}
 		}
 	}
-	var out []Score
+	var scored []Wording
 	for _, w := range ws {
-		if w.Truth == "" {
-			continue
+		if w.Truth != "" {
+			scored = append(scored, w)
 		}
-		schema, key := Schema(w)
-		s := Score{Wording: w, Canonical: canon[w.Truth]}
-		for _, d := range docs {
-			want, ok := d.Truth[w.Truth]
-			if !ok {
-				continue
-			}
-			s.Docs++
-			got := extractOne(d.Doc, schema, key)
-			if Correct(w.Truth, want, got) {
-				s.Right++
-			} else {
-				s.Misses = append(s.Misses, fmt.Sprintf("%s: want %v, got %v", d.Name, want, got))
-			}
-		}
-		out = append(out, s)
 	}
+	out := make([]Score, len(scored))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(runtime.GOMAXPROCS(0), 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = score(docs, scored[i], canon[scored[i].Truth])
+			}
+		}()
+	}
+	for i := range scored {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return out
 }
 
-func extractOne(doc *extract.Document, schema []docparse.Field, key string) any {
-	res := fields.Extract(doc, schema, fields.Options{Language: "Multi-Lingual", InferMissing: true})
-	return res.Values[key]
+// options are those of bench/accuracy.
+var options = fields.Options{Language: "Multi-Lingual", InferMissing: true}
+
+// score extracts docs with w's schema.
+func score(docs []Doc, w Wording, canonical int) Score {
+	schema, key := Schema(w)
+	s := Score{Wording: w, Canonical: canonical}
+	for _, d := range docs {
+		want, ok := d.Truth[w.Truth]
+		if !ok {
+			continue
+		}
+		s.Docs++
+		got := fields.Extract(d.Doc, schema, options).Values[key]
+		if Correct(w.Truth, want, got) {
+			s.Right++
+		} else {
+			s.Misses = append(s.Misses, fmt.Sprintf("%s: want %v, got %v", d.Name, want, got))
+		}
+	}
+	return s
 }
 
 // Schema is Generic with the field of w's truth key worded as w, and the

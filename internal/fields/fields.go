@@ -469,6 +469,9 @@ func (x *extractor) scalar(s *spec, sc *scope, path string) *reading {
 			}
 		}
 	}
+	if s.kind == kindName && !s.nested {
+		x.partyName(s, p)
+	}
 	if !p.found {
 		p.fallback = true
 		x.fallback(s, p)
@@ -745,6 +748,10 @@ func (x *extractor) fallback(s *spec, p *picker) {
 		}
 	case s.kind == kindName && s.con != nil && s.con.name == "seller":
 		x.sellerName(s, p)
+	case s.con != nil && s.con.name == "currency" && s.f.Type == docparse.TypeString:
+		if c, ln, ok := x.pageCurrency(); ok {
+			p.offer(unlabelled(c, 0.6, 1, srcFallback, ln), ln)
+		}
 	case s.kind == kindIdent && len(s.prefix) >= 2:
 		for _, ln := range x.lay.lines {
 			for _, c := range ln.cells {
@@ -839,6 +846,9 @@ func (x *extractor) fit(s *spec, text string, units, whole bool) (any, float64, 
 	case docparse.TypeBoolean:
 		return okValue(parseBool(text))
 	}
+	if s.con != nil && s.con.name == "currency" {
+		return okValue(parseCurrency(text))
+	}
 	switch s.kind {
 	case kindIdent:
 		id, left, ok := parseIdent(text)
@@ -893,7 +903,7 @@ func cleanRest(s string) string {
 		switch {
 		case s == "":
 			return s
-		case strings.ContainsRune(":#=|.*", rune(s[0])):
+		case strings.ContainsRune(":#=|.*/", rune(s[0])):
 			s = s[1:]
 		case strings.HasPrefix(s, "- "), strings.HasPrefix(s, "– "), strings.HasPrefix(s, "— "):
 			_, after, _ := strings.Cut(s, " ")

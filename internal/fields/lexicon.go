@@ -213,7 +213,7 @@ var docConcepts = []conceptDef{
 		weak:   "from"},
 	{name: "buyer", kind: kindName,
 		gloss:  "buyer customer client recipient purchaser payer addressee addressed billed consignee receiver company business name firm käufer kunde kunden empfänger rechnungsempfänger acheteur destinataire cliente comprador destinatario klant afnemer nabywca odbiorca acquirente committente shopper raison razón ragione sociale social denominazione",
-		strong: "buyer|bill to|billed to|invoice to|sold to|billing address|acheteur|adresse de facturation|facturé à|käufer|rechnungsempfänger|rechnungsadresse|comprador|facturar a|dirección de facturación|factuuradres|koper|acquirente|fatturare a|nabywca",
+		strong: "buyer|bill to|billed to|invoice to|sold to|billing address|acheteur|adresse de facturation|facturé à|käufer|rechnungsempfänger|leistungsempfänger|rechnungsadresse|comprador|facturar a|dirección de facturación|factuuradres|koper|acquirente|fatturare a|nabywca",
 		weak:   "customer|client|kunde|kunden|cliente|klant"},
 	{name: "ship_to", kind: kindName,
 		gloss:  "ship shipping delivery deliver delivered consignee address recipient",

@@ -1,0 +1,53 @@
+package fields
+
+import (
+	"testing"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+// TestCurrency reads a currency field as an ISO code: after its label
+// ("Devise : EURO (EUR)"), and without one from the amounts of the page.
+func TestCurrency(t *testing.T) {
+	schema := []docparse.Field{{Key: "currency", Type: docparse.TypeString}}
+	for _, tc := range []struct{ text, want string }{
+		{"FACTURE N° 12\nDEVISE : EURO (EUR)\nTotal 12,00", "EUR"},
+		{"Rechnung 12\nWährung:     CHF\nGesamt 12.00", "CHF"},
+		{"Invoice 12\nSubtotal   € 10,00\nVAT        € 2,00\nTotal      € 12,00", "EUR"},
+		{"RECEIPT\nTOTAL  RM 12.00\nCASH   RM 20.00", "MYR"},
+	} {
+		res := Extract(textDoc(tc.text), schema, Options{})
+		if got := res.Values["currency"]; got != tc.want {
+			t.Errorf("%q: currency = %v, want %s", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestPartyBlockName reads a flat seller_name and buyer_name inside the
+// blocks their parties' labels head, behind a "Name:" label or, without
+// one, as the block's first name with a legal form.
+func TestPartyBlockName(t *testing.T) {
+	doc := textDoc(`Handelsrechnung Nr. 4711 vom 15.11.2024
+
+   Verkäufer
+   Nummer:              549910
+   Name:                Lieferant GmbH
+   Anschrift:           Lieferantenstraße 20
+
+   Käufer/Leistungsempfänger
+   Nummer:              GE2020211
+   ACME Handels GmbH
+   Kundenstraße 15
+`)
+	schema := []docparse.Field{
+		{Key: "seller_name", Type: docparse.TypeString},
+		{Key: "buyer_name", Type: docparse.TypeString},
+	}
+	res := Extract(doc, schema, Options{})
+	if got := res.Values["seller_name"]; got != "Lieferant GmbH" {
+		t.Errorf("seller_name = %v", got)
+	}
+	if got := res.Values["buyer_name"]; got != "ACME Handels GmbH" {
+		t.Errorf("buyer_name = %v", got)
+	}
+}

@@ -142,6 +142,11 @@ type ExtractOptions struct {
 	// ("deu") or as ISO 639-1 codes ("de", "de-CH"). Those not installed
 	// are ignored; when none is left, Config.OCRLanguages apply.
 	Languages []string
+	// OCRSinglePass reads every image and scanned page once, as it is,
+	// without the preprocessed retries of a page that reads poorly (see
+	// OCRRun): faster on poor scans, and what OCR read before retries
+	// existed.
+	OCRSinglePass bool
 }
 
 // NewEngine compiles the PDFium module and starts the pool. Compiling takes

@@ -3,7 +3,7 @@
 // OCRSinglePass) and with the preprocessed retries of pages that read
 // poorly (the default).
 //
-//	go run ./bench/ocr [-split train] [-lang eng] [-v] SROIE-MIRROR N
+//	go run ./bench/ocr [-split train] [-lang eng] [-modes single,retry] [-v] SROIE-MIRROR N
 //
 // SROIE-MIRROR is a bare git mirror of github.com/zzzDavid/ICDAR-2019-SROIE
 // (or a checkout of it); N is how many receipts to read: the first N whose
@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -58,6 +59,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	split := fs.String("split", dataset.Train, "the split to read: train or validation")
 	lang := fs.String("lang", "", "OCR languages, comma-separated (default: the engine's)")
 	verbose := fs.Bool("v", false, "print one line per receipt and mode")
+	modes := fs.String("modes", "single,retry", "the modes to run, comma-separated: single (one pass), retry (the default OCR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -99,11 +101,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d SROIE receipts (%s split), languages %s, Workers 1\n", len(receipts), *split, strings.Join(langs, "+"))
 	fmt.Fprintf(stdout, "%-8s %9s %9s %9s %9s %7s %8s %8s  %s\n", "mode", "total", "date", "total~", "date~", "words", "wall s", "cpu s", "passes that won")
-	for _, single := range []bool{true, false} {
-		mode := "retry"
-		if single {
-			mode = "single"
+	for _, mode := range strings.Split(*modes, ",") {
+		if mode != "single" && mode != "retry" {
+			return fmt.Errorf("-modes: unknown mode %q", mode)
 		}
+		single := mode == "single"
 		var s summary
 		for _, r := range receipts {
 			if err := ctx.Err(); err != nil {
@@ -246,8 +248,12 @@ func (s *summary) add(r result) {
 	if s.won == nil {
 		s.won = map[string]int{}
 	}
-	s.won[r.pass]++
+	s.won[deskewAngle.ReplaceAllString(r.pass, "deskew")]++
 }
+
+// deskewAngle is the angle in a pass's name, dropped when passes are
+// counted.
+var deskewAngle = regexp.MustCompile(`deskew-?[0-9.]+`)
 
 func (s *summary) passes() string {
 	var names []string

@@ -230,9 +230,10 @@ func (e *Engine) tiffInfo(r io.ReaderAt) (imageInfo, error) {
 
 // extractImage OCRs an image, after imageInfo accepted it. Tesseract reads
 // the file itself (through Leptonica), every page of a TIFF included. A
-// single-page PNG, JPEG or GIF that reads poorly is read again, preprocessed
-// (see ocrpass.go); it may then be turned upright, and its page's width
-// and height are those of the turned image.
+// single-page PNG, JPEG or GIF of at most maxRenderPixels that reads
+// poorly is read again, preprocessed (see ocrpass.go); it may then be
+// turned upright, and its page's width and height are those of the turned
+// image.
 func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts ExtractOptions) (*Document, error) {
 	info, err := e.imageInfo(path, kind)
 	if err != nil {
@@ -250,7 +251,11 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 	for i := range runs {
 		runs[i] = &OCRRun{Pass: "original", Tried: []string{"original"}, CPU: cpu}
 	}
-	if !opts.OCRSinglePass && len(pages) <= 1 && info.pages == 1 && (kind == KindPNG || kind == KindJPEG || kind == KindGIF) {
+	// Retries decode the image and make preprocessed copies of it: not
+	// of one larger than a rendered page may be.
+	retry := !opts.OCRSinglePass && len(pages) <= 1 && info.pages == 1 &&
+		int64(info.width)*int64(info.height) <= maxRenderPixels
+	if retry && (kind == KindPNG || kind == KindJPEG || kind == KindGIF) {
 		first := ocrPage{lines: map[int]Box{}, width: float64(info.width), height: float64(info.height)}
 		if len(pages) == 1 {
 			first = pages[0]

@@ -20,39 +20,45 @@ import (
 //
 // Tesseract reads a page once, as it is (the "original" pass). When that
 // pass is poor (fewer than ocrFewWords words, a mean confidence below
-// ocrLowConf, or small text read with mediocre confidence) and the image
-// is one this package can decode (PNG, JPEG, GIF, and rendered PDF pages),
-// further passes run on preprocessed copies of it, made in Go and written
-// as PGM files for Tesseract:
+// ocrLowConf, or small text read with a confidence below ocrGoodConf), or
+// read an image lying on its side, and the image is one this package can
+// decode (a single-page PNG, JPEG or GIF, or a rendered PDF page), further
+// passes run on preprocessed copies of it, made in Go and written as PGM
+// files for Tesseract:
 //
-//   - orientation: when the first pass read next to nothing, Tesseract's
-//     orientation detection (--psm 0, language osd) says whether the page
-//     lies on its side or upside down, and every later pass reads it
-//     turned upright (images only: a PDF page keeps its frame);
+//   - orientation: Tesseract's orientation detection (--psm 0, language
+//     osd) says how to turn the page upright, and the next passes read it
+//     turned (images only: a PDF page keeps its frame);
 //   - deskew: a page turned by more than ocrDeskewMin is turned back by the
 //     slope the first pass measured;
 //   - grey and contrast: levels stretched so that faint print is black;
 //   - upscaling of small text (median word height below ocrSmallText
-//     pixels) towards ocrTargetHeight, at most 3x, within maxRenderPixels;
+//     pixels) towards ocrTargetHeight, at most ocrMaxUpscale, within
+//     maxRenderPixels;
 //   - thickening: the ink grows by a pixel, which merges the dots of
 //     dot-matrix and thin thermal print into strokes;
 //   - binarisation at Otsu's threshold.
 //
-// Each pass is scored by the confident characters it read (see
-// ocrPassStats.score): noise that Tesseract reads into speckles is short,
-// mostly punctuation and low in confidence, and scores next to nothing,
-// so a pass that hallucinates does not win over one that reads. A later
-// pass must beat the best so far by ocrWinMargin. Passes stop once one is
-// good, or when the next would overrun the page's budget of Tesseract CPU
-// time (ocrBudget); the winner's words are the page's, and Page.OCR says
-// which pass won and what ran.
+// retry.plan says which passes run in which order. Each pass is scored by
+// the confident characters it read (see passStats): noise that Tesseract
+// reads into speckles is short, mostly punctuation and low in confidence,
+// and scores next to nothing, so a pass that hallucinates does not win
+// over one that reads. A later pass must beat the best so far by
+// ocrWinMargin. Passes stop once the best is good, or when the next would
+// overrun the page's budget of Tesseract CPU time (see ocrBudgetFactor; a
+// pass that overruns it anyway is killed). A blank page gets no retry. The
+// winner's words are the page's, and Page.OCR says which pass won and what
+// ran.
 const (
 	ocrFewWords     = 10
 	ocrLowConf      = 75.0
 	ocrGoodConf     = 85.0 // small text read at least this well is kept
 	ocrSmallText    = 20.0 // pixels, median word height
 	ocrTargetHeight = 30.0
-	ocrWinMargin    = 1.05
+	// ocrMaxUpscale bounds upscaling: a pass over 2x the pixels costs
+	// about twice the first, 3x about three times.
+	ocrMaxUpscale = 2.0
+	ocrWinMargin  = 1.05
 	// ocrUprightMargin: a pass turned upright by OSD wins unless it reads
 	// clearly less.
 	ocrUprightMargin = 0.9
@@ -64,10 +70,11 @@ const (
 	ocrOSDMinPixels = 200 * 200
 )
 
-// ocrBudget is the Tesseract CPU time the retries of one page may spend:
+// The Tesseract CPU time the retries of one page may spend (its budget) is
 // ocrBudgetFactor times the first pass's, within [ocrBudgetMin,
 // ocrBudgetMax]. A pass is not started when its estimated cost (the first
-// pass's, scaled by the square root of its pixel ratio) would overrun.
+// pass's, scaled by the square root of its pixel ratio) would overrun the
+// budget, and is killed when it does.
 const (
 	ocrBudgetFactor = 2.0
 	ocrBudgetMin    = 3 * time.Second
@@ -336,13 +343,13 @@ func (r *retry) plan(ctx context.Context) error {
 }
 
 // upscale returns the factor that brings text of the given median height
-// towards ocrTargetHeight, in halves, at most 3 and within
+// towards ocrTargetHeight, in halves, at most ocrMaxUpscale and within
 // maxRenderPixels; 1 when the text is not small.
 func (r *retry) upscale(height float64) float64 {
 	if height <= 0 || height >= ocrSmallText {
 		return 1
 	}
-	s := math.Min(3, math.Round(2*ocrTargetHeight/height)/2)
+	s := math.Min(ocrMaxUpscale, math.Round(2*ocrTargetHeight/height)/2)
 	s = math.Min(s, math.Floor(2*math.Sqrt(maxRenderPixels/r.pixels))/2)
 	if s < 1.5 {
 		return 1

@@ -32,6 +32,10 @@ type Page struct {
 	Number        int // 1-based
 	Width, Height float64
 	Lines         []Line
+	// OCR says how OCR read the page when it read it whole (an image, a
+	// scanned PDF page); nil otherwise (a text layer, a text format, a
+	// text layer with only some images OCRed).
+	OCR *OCRRun
 }
 
 // Document is the text and layout of one file.

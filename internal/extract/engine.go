@@ -142,6 +142,11 @@ type ExtractOptions struct {
 	// ("deu") or as ISO 639-1 codes ("de", "de-CH"). Those not installed
 	// are ignored; when none is left, Config.OCRLanguages apply.
 	Languages []string
+	// OCRSinglePass reads every image and scanned page once, as it is,
+	// without the preprocessed retries of a page that reads poorly (see
+	// OCRRun): faster on poor scans, and what OCR read before retries
+	// existed.
+	OCRSinglePass bool
 }
 
 // NewEngine compiles the PDFium module and starts the pool. Compiling takes
@@ -314,6 +319,11 @@ func (e *Engine) Extract(ctx context.Context, path string, kind Kind) (*Document
 //     ExtractOptions.OCRPriority).
 //   - Images (PNG, JPEG, TIFF with all its pages, GIF, BMP, WebP): OCR with
 //     Tesseract, boxes in pixels, Word.Conf Tesseract's confidence.
+//
+// A page OCRed whole that reads poorly (a single-page PNG, JPEG or GIF, a
+// scanned PDF page) is read again on preprocessed copies, within a budget
+// of CPU time, and the best read is kept; Page.OCR says which (see
+// ocrpass.go and ExtractOptions.OCRSinglePass).
 //   - DOCX: paragraphs in order, headers first and footers last, a table
 //     row (and each line of its cells) on one line with the cells set
 //     apart by at least two spaces; explicit and last-rendered page breaks

@@ -229,8 +229,11 @@ func (e *Engine) tiffInfo(r io.ReaderAt) (imageInfo, error) {
 }
 
 // extractImage OCRs an image, after imageInfo accepted it. Tesseract reads
-// the file itself (through Leptonica), every page of a TIFF included.
-// Orientation is not corrected: a photo taken sideways reads as noise.
+// the file itself (through Leptonica), every page of a TIFF included. A
+// single-page PNG, JPEG or GIF of at most maxRenderPixels that reads
+// poorly is read again, preprocessed (see ocrpass.go); it may then be
+// turned upright, and its page's width and height are those of the turned
+// image.
 func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts ExtractOptions) (*Document, error) {
 	info, err := e.imageInfo(path, kind)
 	if err != nil {
@@ -239,14 +242,37 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 	if e.ocr == nil {
 		return nil, errOCRUnavailable(e.ocrErr)
 	}
-	pages, err := e.runOCR(ctx, path, 0, e.ocr.languages(opts.Languages))
+	langs := e.ocr.languages(opts.Languages)
+	pages, cpu, err := e.runOCR(ctx, path, 0, langs, 0)
 	if err != nil {
 		return nil, err
+	}
+	runs := make([]*OCRRun, len(pages))
+	for i := range runs {
+		runs[i] = &OCRRun{Pass: "original", Tried: []string{"original"}, CPU: cpu}
+	}
+	// Retries decode the image and make preprocessed copies of it: not
+	// of one larger than a rendered page may be.
+	retry := !opts.OCRSinglePass && len(pages) <= 1 && info.pages == 1 &&
+		int64(info.width)*int64(info.height) <= maxRenderPixels
+	if retry && (kind == KindPNG || kind == KindJPEG || kind == KindGIF) {
+		first := ocrPage{lines: map[int]Box{}, width: float64(info.width), height: float64(info.height)}
+		if len(pages) == 1 {
+			first = pages[0]
+		}
+		best, _, run, err := e.ocrBest(ctx, ocrInput{
+			first: first, cpu: cpu, langs: langs, upright: true,
+			gray: func() (*image.Gray, error) { return decodeGray(path) },
+		})
+		if err != nil {
+			return nil, err
+		}
+		pages, runs = []ocrPage{best}, []*OCRRun{run}
 	}
 	doc := &Document{}
 	used := 0
 	for i, p := range pages {
-		page := Page{Number: i + 1, Width: p.width, Height: p.height}
+		page := Page{Number: i + 1, Width: p.width, Height: p.height, OCR: runs[i]}
 		if page.Width == 0 && info.pages == 1 {
 			page.Width, page.Height = float64(info.width), float64(info.height)
 		}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -177,24 +178,16 @@ type ocrPage struct {
 	lines         map[int]Box // Tesseract's text lines, by ocrWord.line
 }
 
-// runOCR runs Tesseract on the image at path and parses its TSV. dpi is the
-// resolution when the caller knows it (a rendered page), 0 to let
-// Tesseract read it from the file or estimate it. The call waits for one of
-// the Engine's OCR slots; the process is killed when ctx ends.
+// runOCR runs Tesseract on the image at path and parses its TSV, and says
+// how much CPU time the process took. dpi is the resolution when the
+// caller knows it (a rendered page), 0 to let Tesseract read it from the
+// file or estimate it. A cpuLimit above 0 kills the process once it has
+// used that much CPU time (see runTesseract).
 //
 // Only ever pass a file whose signature was checked (see imageInfo) or that
 // the Engine wrote: Tesseract reads a file it does not recognise as an
 // image as a list of image paths to open.
-func (e *Engine) runOCR(ctx context.Context, path string, dpi int, langs []string) ([]ocrPage, error) {
-	if e.ocr == nil {
-		return nil, errOCRUnavailable(e.ocrErr)
-	}
-	select {
-	case e.ocrSlots <- struct{}{}:
-		defer func() { <-e.ocrSlots }()
-	case <-ctx.Done():
-		return nil, ctxError(ctx)
-	}
+func (e *Engine) runOCR(ctx context.Context, path string, dpi int, langs []string, cpuLimit time.Duration) ([]ocrPage, time.Duration, error) {
 	if strings.HasPrefix(path, "-") {
 		path = "./" + path // not an option, nor "-" for standard input
 	}
@@ -203,7 +196,30 @@ func (e *Engine) runOCR(ctx context.Context, path string, dpi int, langs []strin
 		args = append(args, "--dpi", strconv.Itoa(dpi))
 	}
 	args = append(args, "tsv")
-	cmd := exec.CommandContext(ctx, e.ocr.path, args...)
+	out, cpu, err := e.runTesseract(ctx, args, cpuLimit)
+	if err != nil {
+		return nil, cpu, err
+	}
+	return parseTSV(out), cpu, nil
+}
+
+// runTesseract runs Tesseract with args and returns what it printed and
+// the CPU time (user and system) it took. The call waits for one of the
+// Engine's OCR slots; the process is killed when ctx ends, and, when
+// cpuLimit is above 0, once its CPU time exceeds cpuLimit (errCPULimit).
+func (e *Engine) runTesseract(ctx context.Context, args []string, cpuLimit time.Duration) ([]byte, time.Duration, error) {
+	if e.ocr == nil {
+		return nil, 0, errOCRUnavailable(e.ocrErr)
+	}
+	select {
+	case e.ocrSlots <- struct{}{}:
+		defer func() { <-e.ocrSlots }()
+	case <-ctx.Done():
+		return nil, 0, ctxError(ctx)
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(pctx, e.ocr.path, args...)
 	// One thread per process: parallelism comes from running Workers
 	// processes, and OpenMP threads in each would only compete for cores.
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
@@ -211,22 +227,95 @@ func (e *Engine) runOCR(ctx context.Context, path string, dpi int, langs []strin
 	stdout := &cappedBuffer{limit: maxOCROutput}
 	stderr := &cappedBuffer{limit: 4 << 10}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err := cmd.Run()
+	var over atomic.Bool
+	err := cmd.Start()
+	if err == nil {
+		if cpuLimit > 0 {
+			stop := make(chan struct{})
+			defer close(stop)
+			go watchCPU(cmd.Process.Pid, cpuLimit, stop, func() { over.Store(true); cancel() })
+		}
+		err = cmd.Wait()
+	}
+	var cpu time.Duration
+	if cmd.ProcessState != nil {
+		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	if cerr := ctxError(ctx); cerr != nil {
-		return nil, cerr
+		return nil, cpu, cerr
+	}
+	if over.Load() {
+		return nil, cpu, errCPULimit
 	}
 	var execErr *exec.Error
 	switch {
 	case errors.As(err, &execErr):
 		// The program was there at start-up and is gone now.
-		return nil, errOCRUnavailable(err)
+		return nil, cpu, errOCRUnavailable(err)
 	case err != nil:
-		return nil, newError(CodeCorruptDocument, "The image could not be read.",
+		return nil, cpu, newError(CodeCorruptDocument, "The image could not be read.",
 			fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(stderr.String())))
 	case stdout.over:
-		return nil, newError(CodeTooManyPages, "The image holds too much text.", nil)
+		return nil, cpu, newError(CodeTooManyPages, "The image holds too much text.", nil)
 	}
-	return parseTSV(stdout.Bytes()), nil
+	return stdout.Bytes(), cpu, nil
+}
+
+// errCPULimit is runTesseract's when the process overran its CPU limit.
+var errCPULimit = errors.New("tesseract: cpu time limit exceeded")
+
+// watchCPU calls kill once the process pid has used more than limit of
+// CPU time, read from /proc every cpuPoll, until stop closes. Where /proc
+// cannot be read (not Linux), it kills after limit*cpuWallFactor of wall
+// time instead.
+func watchCPU(pid int, limit time.Duration, stop <-chan struct{}, kill func()) {
+	start := time.Now()
+	tick := time.NewTicker(cpuPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		used, ok := procCPU(pid)
+		if !ok {
+			used = time.Since(start) / cpuWallFactor
+		}
+		if used > limit {
+			kill()
+			return
+		}
+	}
+}
+
+const (
+	cpuPoll       = 50 * time.Millisecond
+	cpuWallFactor = 4
+	clockTicks    = 100 // USER_HZ, 100 on every Linux architecture Go runs on
+)
+
+// procCPU reads the user and system time of process pid from
+// /proc/PID/stat (fields 14 and 15, after the command name in brackets).
+func procCPU(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, true
 }
 
 func errOCRUnavailable(cause error) *Error {

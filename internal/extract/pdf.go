@@ -96,7 +96,7 @@ func (e *Engine) extractPDF(ctx context.Context, inst pdfium.Pdfium, path string
 	}
 	var ocr *pdfOCR
 	if e.ocr != nil {
-		ocr = newPDFOCR(ctx, e, e.ocr.languages(opts.Languages))
+		ocr = newPDFOCR(ctx, e, e.ocr.languages(opts.Languages), !opts.OCRSinglePass)
 		defer ocr.stop()
 	}
 	out := &Document{Pages: make([]Page, 0, n)}
@@ -157,6 +157,9 @@ func mergePDFOCR(d *Document, words [][]placedWord, results []ocrResult, priorit
 		}
 		words[r.page] = mergeOCR(words[r.page], r.words, r.region, priority)
 		d.Pages[r.page].Lines = nil // regrouped below
+		if r.run != nil {
+			d.Pages[r.page].OCR = r.run
+		}
 	}
 	for i := range d.Pages {
 		if d.Pages[i].Lines == nil && len(words[i]) > 0 {

@@ -204,6 +204,7 @@ type ocrTask struct {
 	origin Box // the rendered region, in page points
 	scale  float64
 	pixels int
+	full   bool // the whole page, read again preprocessed when poor
 }
 
 // ocrResult is what one task found, in page coordinates.
@@ -211,6 +212,7 @@ type ocrResult struct {
 	page   int
 	region Box
 	words  []placedWord
+	run    *OCRRun // for a whole page
 }
 
 // pdfOCR runs the OCR of one PDF. Pages are rendered by the goroutine that
@@ -227,6 +229,7 @@ type pdfOCR struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	langs  []string
+	retry  bool // whole pages that read poorly are read again (ocrpass.go)
 	dir    string
 	queue  chan []ocrTask // each batch is one Tesseract run
 	wg     sync.WaitGroup
@@ -248,9 +251,9 @@ const (
 	maxBatch    = 64
 )
 
-func newPDFOCR(ctx context.Context, e *Engine, langs []string) *pdfOCR {
+func newPDFOCR(ctx context.Context, e *Engine, langs []string, retry bool) *pdfOCR {
 	ctx, cancel := context.WithCancel(ctx)
-	return &pdfOCR{e: e, ctx: ctx, cancel: cancel, langs: langs, queue: make(chan []ocrTask, e.cfg.Workers)}
+	return &pdfOCR{e: e, ctx: ctx, cancel: cancel, langs: langs, retry: retry, queue: make(chan []ocrTask, e.cfg.Workers)}
 }
 
 // submit renders region of page index, and queues it when full, else keeps
@@ -296,7 +299,7 @@ func (o *pdfOCR) submit(inst pdfium.Pdfium, page requests.Page, index int, regio
 	if err != nil {
 		return err
 	}
-	task := ocrTask{page: index, path: path, dpi: dpi, origin: region, scale: 72 / float64(dpi), pixels: b.Dx() * b.Dy()}
+	task := ocrTask{page: index, path: path, dpi: dpi, origin: region, scale: 72 / float64(dpi), pixels: b.Dx() * b.Dy(), full: full}
 	if !full && dpi == ocrDPI {
 		o.regions = append(o.regions, task)
 		return nil
@@ -356,10 +359,30 @@ func (o *pdfOCR) run(batch []ocrTask) {
 	}
 	// A batch shares one resolution: only regions rendered at ocrDPI are
 	// batched.
-	pages, err := o.e.runOCR(o.ctx, input, batch[0].dpi, o.langs)
+	pages, cpu, err := o.e.runOCR(o.ctx, input, batch[0].dpi, o.langs, 0)
 	if err != nil {
 		o.fail(err)
 		return
+	}
+	var run *OCRRun
+	if t := batch[0]; len(batch) == 1 && t.full && !o.retry {
+		run = &OCRRun{Pass: "original", Tried: []string{"original"}, CPU: cpu}
+	} else if len(batch) == 1 && t.full {
+		first := ocrPage{lines: map[int]Box{}}
+		if len(pages) > 0 {
+			first = pages[0]
+		}
+		// The page keeps its frame: words are mapped back onto it, so
+		// no turn to upright.
+		best, _, r, err := o.e.ocrBest(o.ctx, ocrInput{
+			first: first, cpu: cpu, dpi: t.dpi, langs: o.langs, dir: o.dir,
+			gray: func() (*image.Gray, error) { return readPGM(t.path) },
+		})
+		if err != nil {
+			o.fail(err)
+			return
+		}
+		pages, run = []ocrPage{best}, r
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -368,7 +391,7 @@ func (o *pdfOCR) run(batch []ocrTask) {
 		if i < len(pages) {
 			words = placeOCR(pages[i], t.scale, t.origin.X0, t.origin.Y0)
 		}
-		o.results = append(o.results, ocrResult{page: t.page, region: t.origin, words: words})
+		o.results = append(o.results, ocrResult{page: t.page, region: t.origin, words: words, run: run})
 	}
 }
 

@@ -1,0 +1,307 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writePNG encodes g as a PNG file in a temporary directory.
+func writePNG(t *testing.T, name string, g image.Image) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, g); err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, name, b.Bytes())
+}
+
+func TestOCRRetryDotMatrix(t *testing.T) {
+	needTesseract(t)
+	// A receipt printed by a 5x7-dot printer: every dot stands alone, and
+	// Tesseract, reading the image as it is, finds no word.
+	const path = "testdata/dotmatrix-receipt.png"
+	want := []string{"SUNRISE MART", "INVOICE", "14/03/2018", "THANK YOU"}
+	d, err := engine.ExtractWith(context.Background(), path, KindPNG, ExtractOptions{OCRSinglePass: true})
+	if err == nil {
+		for _, w := range want {
+			if strings.Contains(d.Text(), w) {
+				t.Fatalf("one pass read %q: the fixture no longer needs retries:\n%s", w, d.Text())
+			}
+		}
+	} else {
+		wantCode(t, "ExtractWith(dot matrix, single pass)", err, CodeEmptyDocument)
+	}
+
+	d, err = engine.Extract(context.Background(), path, KindPNG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		if !strings.Contains(d.Text(), w) {
+			t.Errorf("text lacks %q:\n%s", w, d.Text())
+		}
+	}
+	run := d.Pages[0].OCR
+	if run == nil || !strings.Contains(run.Pass, "thicken") || len(run.Tried) < 2 || run.Tried[0] != "original" {
+		t.Errorf("Page.OCR = %+v, want a thickening pass after the original", run)
+	}
+	if p := d.Pages[0]; p.Width != 1040 || p.Height != 800 {
+		t.Errorf("page %gx%g, want the image's 1040x800", p.Width, p.Height)
+	}
+	checkOCRWords(t, d)
+}
+
+func TestOCRRetryRotated(t *testing.T) {
+	needTesseract(t)
+	if !engine.ocr.has("osd") {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but Tesseract has no osd: .ci/run must install tesseract-ocr-osd")
+		}
+		t.Skip("Tesseract's osd (orientation detection) is not installed")
+	}
+	img, err := png.Decode(bytes.NewReader(readTestdata(t, "scan-invoice.png")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scan lying on its side, turned a quarter clockwise.
+	path := writePNG(t, "sideways.png", rotateQuarter(toGray(img), 1))
+	d, err := engine.Extract(context.Background(), path, KindPNG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := d.Pages[0].OCR
+	if run == nil || !strings.HasPrefix(run.Pass, "rot270") {
+		t.Fatalf("Page.OCR = %+v, want a pass turned upright (rot270)", run)
+	}
+	// Read upright: the page is the upright scan's, lines run across it.
+	if p := d.Pages[0]; p.Width != 1240 || p.Height != 1754 {
+		t.Errorf("page %gx%g, want the upright 1240x1754", p.Width, p.Height)
+	}
+	if l := lineWith(t, d, "INV/2023/03/0008"); l.Text != "Invoice INV/2023/03/0008" {
+		t.Errorf("invoice number line = %q, want %q", l.Text, "Invoice INV/2023/03/0008")
+	}
+	lineWith(t, d, "03/20/2023 04/04/2023")
+	checkOCRWords(t, d)
+}
+
+func TestOCRRetryBudget(t *testing.T) {
+	needTesseract(t)
+	// A page of ink that is no text: every pass reads next to nothing,
+	// and the retries stop at the budget.
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := image.NewGray(image.Rect(0, 0, 1200, 1600))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+		if rng.IntN(50) == 0 {
+			g.Pix[i] = byte(rng.IntN(100))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "noise.pgm")
+	if err := writeGrayPGM(path, g); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	pages, cpu, err := engine.runOCR(ctx, path, 0, []string{"eng"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := ocrPage{lines: map[int]Box{}}
+	if len(pages) > 0 {
+		first = pages[0]
+	}
+	start := time.Now()
+	best, _, run, err := engine.ocrBest(ctx, ocrInput{first: first, cpu: cpu, langs: []string{"eng"}, upright: true,
+		gray: func() (*image.Gray, error) { return g, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := min(ocrBudgetMax, max(ocrBudgetMin, time.Duration(float64(cpu)*ocrBudgetFactor)))
+	// A pass is started when its estimate fits; allow one estimate's
+	// error on top.
+	if extra := run.CPU - cpu; extra > budget+2*cpu {
+		t.Errorf("retries took %v of CPU (tried %v), want within the budget %v (first pass %v)", extra, run.Tried, budget, cpu)
+	}
+	if len(run.Tried) < 2 {
+		t.Errorf("tried %v, want retries on a page with ink", run.Tried)
+	}
+	if s := passStats(best); s.words > 20 {
+		t.Errorf("noise read as %d words (pass %s)", s.words, run.Pass)
+	}
+	t.Logf("noise page: first pass %v, all passes %v CPU in %v: %v, won %s", cpu, run.CPU, time.Since(start), run.Tried, run.Pass)
+}
+
+func TestOCRRetryFake(t *testing.T) {
+	// Tesseract that reads two words on any page: each page that paints
+	// something is read again, preprocessed, a bounded number of times;
+	// a blank page is not.
+	bin, dir := fakeTesseract(t, "", fakeTSV)
+	e := newTestEngine(t, Config{TesseractPath: bin, Workers: 2})
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+
+	ink := image.NewGray(image.Rect(0, 0, 600, 400))
+	for i := range ink.Pix {
+		ink.Pix[i] = 255
+	}
+	for y := 100; y < 120; y++ {
+		for x := 100; x < 400; x++ {
+			ink.Pix[y*ink.Stride+x] = 0
+		}
+	}
+	blank := image.NewGray(image.Rect(0, 0, 600, 400))
+	for i := range blank.Pix {
+		blank.Pix[i] = 250
+	}
+	for _, tt := range []struct {
+		name           string
+		img            image.Image
+		minRuns, nRuns int
+	}{
+		{"blank", blank, 1, 1},
+		{"ink", ink, 3, 8},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(filepath.Join(dir, "args.log"))
+			path := writePNG(t, tt.name+".png", tt.img)
+			d, err := e.Extract(context.Background(), path, KindPNG)
+			if err != nil {
+				t.Fatal(err)
+			}
+			args := readLog(t, filepath.Join(dir, "args.log"))
+			if len(args) < tt.minRuns || len(args) > tt.nRuns {
+				t.Errorf("tesseract ran %d times, want %d to %d: %q", len(args), tt.minRuns, tt.nRuns, args)
+			}
+			run := d.Pages[0].OCR
+			if run == nil || len(run.Tried) != len(args) {
+				t.Errorf("Page.OCR = %+v, want one entry in Tried per run (%d)", run, len(args))
+			}
+			// Every pass reads the same two words: none beats the first.
+			if run != nil && run.Pass != "original" {
+				t.Errorf("pass %q won, want original (no pass read more)", run.Pass)
+			}
+			for _, a := range args[1:] {
+				if f := strings.Fields(a); !strings.HasSuffix(f[0], ".pgm") && !strings.Contains(a, "--psm 0") {
+					t.Errorf("retry tesseract %s; want a preprocessed .pgm", a)
+				}
+			}
+		})
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestOCRVariantUnmap(t *testing.T) {
+	// A dot at (300, 700) of a 1000x1000 page, deskewed and upscaled,
+	// maps back onto itself.
+	g := image.NewGray(image.Rect(0, 0, 1000, 1000))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	for y := 698; y < 702; y++ {
+		for x := 298; x < 302; x++ {
+			g.Pix[y*g.Stride+x] = 0
+		}
+	}
+	v := ocrVariant{scale: 2, angle: 0.03}
+	out := v.apply(g)
+	dot := Box{X0: 1e9, Y0: 1e9}
+	for y := range out.Bounds().Dy() {
+		for x := range out.Bounds().Dx() {
+			if out.Pix[y*out.Stride+x] < 128 {
+				dot = Box{X0: min(dot.X0, float64(x)), Y0: min(dot.Y0, float64(y)), X1: max(dot.X1, float64(x+1)), Y1: max(dot.Y1, float64(y+1))}
+			}
+		}
+	}
+	got := v.unmap(dot, 1000, 1000)
+	if cx, cy := (got.X0+got.X1)/2, (got.Y0+got.Y1)/2; cx < 298 || cx > 302 || cy < 698 || cy > 702 {
+		t.Errorf("dot at %+v in the variant maps back to %+v, want about (300, 700)", dot, got)
+	}
+	if dot.X0 > 590 && dot.X0 < 610 {
+		t.Errorf("dot at %+v in the variant: the deskew did not move it", dot)
+	}
+	// rotateQuarter: four quarter turns give the image back.
+	g = image.NewGray(image.Rect(0, 0, 3, 2))
+	copy(g.Pix, []byte{1, 2, 3, 4, 5, 6})
+	r := rotateQuarter(g, 1)
+	if r.Bounds().Dx() != 2 || r.Bounds().Dy() != 3 || !bytes.Equal(r.Pix, []byte{4, 1, 5, 2, 6, 3}) {
+		t.Errorf("rotateQuarter(1) = %v %v, want 2x3 [4 1 5 2 6 3]", r.Bounds(), r.Pix)
+	}
+	for range 3 {
+		r = rotateQuarter(r, 1)
+	}
+	if !bytes.Equal(r.Pix, g.Pix) {
+		t.Errorf("four quarter turns = %v, want %v", r.Pix, g.Pix)
+	}
+}
+
+func TestOCRPassStats(t *testing.T) {
+	// Noise (short, unsure, punctuation) scores far below a few real words.
+	noise := ocrPage{}
+	for range 40 {
+		noise.words = append(noise.words, ocrWord{text: "'.", conf: 30, box: Box{Y1: 10}}, ocrWord{text: "il", conf: 45, box: Box{Y1: 10}})
+	}
+	text := ocrPage{words: []ocrWord{
+		{text: "TOTAL", conf: 92, box: Box{Y1: 20}}, {text: "24.20", conf: 90, box: Box{Y1: 20}},
+		{text: "14/03/2018", conf: 88, box: Box{Y1: 20}}, {text: "SUNRISE", conf: 91, box: Box{Y1: 20}},
+	}}
+	if n, w := passStats(noise).score, passStats(text).score; n >= w {
+		t.Errorf("score of 80 noise words %g >= score of 4 words %g", n, w)
+	}
+	if !passStats(noise).poor() || !passStats(text).poor() {
+		t.Errorf("noise and 4 words should be poor passes")
+	}
+}
+
+func TestOCRRetryScannedPDF(t *testing.T) {
+	needTesseract(t)
+	// The dot-matrix receipt as a PDF page that paints each dot as a
+	// little square: no text layer, so the page is rendered and OCRed, and
+	// read again thickened.
+	img, err := png.Decode(bytes.NewReader(readTestdata(t, "dotmatrix-receipt.png")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := toGray(img)
+	var ops strings.Builder
+	ops.WriteString("0 g\n")
+	const pitch, dot = 1.44, 0.72 // points: 4 and 2 pixels at 200 dpi
+	for y := 0; y < g.Bounds().Dy(); y += 4 {
+		for x := 0; x < g.Bounds().Dx(); x += 4 {
+			if g.Pix[(y+1)*g.Stride+x+1] < 128 {
+				fmt.Fprintf(&ops, "%.2f %.2f %.2f %.2f re f\n", 36+float64(x/4)*pitch, 792-36-float64(y/4+1)*pitch, dot, dot)
+			}
+		}
+	}
+	path := writeFile(t, "dotmatrix.pdf", minimalPDF([]string{ops.String()}, true))
+	d, err := engine.ExtractWith(context.Background(), path, KindPDF, ExtractOptions{OCRSinglePass: true})
+	if err == nil && strings.Contains(d.Text(), "SUNRISE MART") {
+		t.Fatalf("one pass read the receipt: the test no longer needs retries:\n%s", d.Text())
+	}
+	d, err = engine.Extract(context.Background(), path, KindPDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"SUNRISE MART", "14/03/2018", "THANK YOU"} {
+		if !strings.Contains(d.Text(), w) {
+			t.Errorf("text lacks %q:\n%s", w, d.Text())
+		}
+	}
+	if run := d.Pages[0].OCR; run == nil || !strings.Contains(run.Pass, "thicken") {
+		t.Errorf("Page.OCR = %+v, want a thickening pass", run)
+	}
+	// Words are in points, where the dots were painted.
+	w := findWord(t, d, "SUNRISE")
+	if w.Box.X0 < 30 || w.Box.X0 > 50 || w.Box.Y0 < 30 || w.Box.Y1 > 60 {
+		t.Errorf("SUNRISE at %+v, want near (36, 36) points", w.Box)
+	}
+}

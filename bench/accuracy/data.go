@@ -36,36 +36,10 @@ func (d *dirList) Set(s string) error {
 	return nil
 }
 
-// receiptSchema is the schema every receipt is read with.
-var receiptSchema = []docparse.Field{
-	{Key: "company", Type: docparse.TypeString, Description: "Name of the store or company that issued the receipt"},
-	{Key: "date", Type: docparse.TypeDate},
-	{Key: "total", Type: docparse.TypeNumber, Description: "Total amount paid"},
-}
-
-// invoiceSchema is the schema every invoice of a dataset is read with; its
-// keys are the e-invoice source's truth keys (bench/dataset).
-var invoiceSchema = []docparse.Field{
-	{Key: "invoice_number", Type: docparse.TypeString, Description: "Invoice number"},
-	{Key: "date", Type: docparse.TypeDate, Description: "Invoice date"},
-	{Key: "due_date", Type: docparse.TypeDate, Description: "Payment due date"},
-	{Key: "seller_name", Type: docparse.TypeString, Description: "Name of the seller"},
-	{Key: "seller_vat_id", Type: docparse.TypeString, Description: "VAT identification number of the seller"},
-	{Key: "buyer_name", Type: docparse.TypeString, Description: "Name of the buyer"},
-	{Key: "currency", Type: docparse.TypeString, Description: "Currency code"},
-	{Key: "total", Type: docparse.TypeNumber, Description: "Grand total, tax included"},
-	{Key: "net", Type: docparse.TypeNumber, Description: "Total without tax"},
-	{Key: "tax", Type: docparse.TypeNumber, Description: "Tax amount"},
-	{Key: "iban", Type: docparse.TypeString, Description: "IBAN"},
-}
-
-// schemaOf returns the schema of a kind of document.
+// schemaOf returns the schema of a kind of document (dataset.Schema).
 func schemaOf(kind string) ([]docparse.Field, error) {
-	switch kind {
-	case dataset.KindReceipt:
-		return receiptSchema, nil
-	case dataset.KindInvoice:
-		return invoiceSchema, nil
+	if s := dataset.Schema(kind); s != nil {
+		return s, nil
 	}
 	return nil, fmt.Errorf("no schema for documents of kind %q", kind)
 }

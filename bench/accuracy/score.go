@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/docparse/docparse/bench/internal/dataset"
 )
 
 // scalarKeys are the schema's scalar fields, in the order they are printed.
@@ -109,7 +109,7 @@ func fromInvoice2data(name string, m map[string]any) expected {
 		}
 		switch k {
 		case "amount", "amount_untaxed", "amount_tax":
-			if f, ok := toFloat(v); ok {
+			if f, ok := dataset.ToFloat(v); ok {
 				e.scalars[k] = f
 			}
 		default:
@@ -142,7 +142,7 @@ func fromInvoice2data(name string, m map[string]any) expected {
 				continue
 			}
 			for _, pk := range []string{"price_unit", "price_subtotal", "price"} {
-				if f, ok := toFloat(obj[pk]); ok {
+				if f, ok := dataset.ToFloat(obj[pk]); ok {
 					r.prices = append(r.prices, f)
 				}
 			}
@@ -150,111 +150,6 @@ func fromInvoice2data(name string, m map[string]any) expected {
 		}
 	}
 	return e
-}
-
-func toFloat(v any) (float64, bool) {
-	switch v := v.(type) {
-	case float64:
-		return v, true
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		return f, err == nil
-	}
-	return 0, false
-}
-
-// Key classes, for normalisation: the generic invoice schema's keys and
-// those of the dataset schemas (data.go).
-func isAmountKey(k string) bool {
-	switch k {
-	case "amount", "amount_untaxed", "amount_tax", "total", "net", "tax":
-		return true
-	}
-	return false
-}
-
-func isNameKey(k string) bool {
-	switch k {
-	case "partner_name", "company", "seller_name", "buyer_name":
-		return true
-	}
-	return false
-}
-
-func isIdentKey(k string) bool {
-	switch k {
-	case "vat", "iban", "seller_vat_id":
-		return true
-	}
-	return false
-}
-
-func isDateKey(k string) bool { return k == "date" || k == "due_date" }
-
-// Normalisation before exact comparison:
-//   - amounts (amount, amount_untaxed, amount_tax, total, net, tax):
-//     rounded to 2 decimals;
-//   - dates (date, due_date): YYYY-MM-DD (both sides already are);
-//   - identifiers (vat, seller_vat_id, iban): upper case, every character
-//     that is no letter or digit removed; invoice numbers: upper case,
-//     white space folded, a leading "#" dropped. invoice2data's templates
-//     sometimes cut a number at its first space ("F" for the page's
-//     "F 1234K20/1234/12"): a value that starts with the expected one
-//     followed by a space counts as correct;
-//   - names (partner_name, company, seller_name, buyer_name): case-, space-
-//     and punctuation-insensitive: only letters and digits, lower case;
-//   - currency: upper case.
-func normalise(key string, v any) string {
-	if isAmountKey(key) {
-		f, ok := toFloat(v)
-		if !ok {
-			return fmt.Sprint(v)
-		}
-		return strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64)
-	}
-	s, _ := v.(string)
-	switch {
-	case key == "invoice_number":
-		return strings.ToUpper(strings.Join(strings.Fields(strings.TrimLeft(strings.TrimSpace(s), "#")), " "))
-	case key == "currency":
-		return strings.ToUpper(strings.TrimSpace(s))
-	case isIdentKey(key):
-		return lettersDigits(strings.ToUpper(s))
-	case isNameKey(key):
-		return lettersDigits(strings.ToLower(s))
-	}
-	return strings.TrimSpace(s)
-}
-
-// lettersDigits keeps the letters and digits of s.
-func lettersDigits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// correct compares a found value with the expected one after
-// normalisation.
-func correct(key string, want, got any) bool {
-	if got == nil {
-		return false
-	}
-	w, g := normalise(key, want), normalise(key, got)
-	if w == g {
-		return true
-	}
-	if key == "invoice_number" {
-		return strings.HasPrefix(g, w+" ")
-	}
-	if isDateKey(key) {
-		// Both are dates; a datetime answer would carry a time.
-		return len(g) >= 10 && g[:10] == w
-	}
-	return false
 }
 
 // normText folds a description for row matching.
@@ -304,12 +199,12 @@ func rowMatches(w expRow, g map[string]any) bool {
 	}
 	var nums []string
 	for _, k := range []string{"unit_price", "amount"} {
-		if f, ok := toFloat(g[k]); ok {
-			nums = append(nums, normalise("amount", f))
+		if f, ok := dataset.ToFloat(g[k]); ok {
+			nums = append(nums, dataset.Normalise("amount", f))
 		}
 	}
 	for _, p := range w.prices {
-		if !slices.Contains(nums, normalise("amount", p)) {
+		if !slices.Contains(nums, dataset.Normalise("amount", p)) {
 			return false
 		}
 	}
@@ -338,7 +233,7 @@ func score(e expected, values, conf map[string]any) outcome {
 	o := outcome{name: e.name, fields: map[string]fieldOutcome{}, hasRows: e.hasRows}
 	for k, w := range e.scalars {
 		g := values[k]
-		fo := fieldOutcome{want: w, got: g, right: correct(k, w, g)}
+		fo := fieldOutcome{want: w, got: g, right: dataset.Correct(k, w, g)}
 		if c, ok := conf[k].(float64); ok {
 			fo.conf, fo.hasConf = c, true
 		}

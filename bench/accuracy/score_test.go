@@ -25,7 +25,7 @@ func TestCorrect(t *testing.T) {
 		{"currency", "EUR", "eur", true},
 		{"total", "60.30", nil, false},
 	} {
-		if got := correct(c.key, c.want, c.got); got != c.right {
+		if got := dataset.Correct(c.key, c.want, c.got); got != c.right {
 			t.Errorf("correct(%s, %v, %v) = %v, want %v", c.key, c.want, c.got, got, c.right)
 		}
 	}

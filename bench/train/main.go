@@ -3,12 +3,12 @@
 // commits: the samples (every candidate's features and whether it was
 // right, no document text) and the models fitted on them.
 //
-//	go run ./bench/train -data DIR[,DIR...] [-cache DIR] [-j 2]
+//	go run ./bench/train -data DIR[,DIR...] [-cache DIR] [-ocr-languages eng] [-j 2]
 //
 // DIR is a dataset laid out by `go run ./bench/dataset` (see its README);
 // only items of the "train" split are read. -cache keeps what the engine
-// read of each file (OCR is slow); remove it when internal/extract
-// changes. It writes internal/fields/testdata/scorer_samples.gz and
+// read of each file (OCR is slow), keyed like bench/accuracy's, so that
+// the two share one cache. It writes internal/fields/testdata/scorer_samples.gz and
 // internal/fields/scorer_model.go (run it from the module root);
 // `go test ./internal/fields -run TestScorerModel` then checks that the
 // model is what the samples give.
@@ -31,6 +31,8 @@ import (
 	"syscall"
 
 	"github.com/docparse/docparse/bench/internal/dataset"
+	"github.com/docparse/docparse/bench/internal/doccache"
+	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/fields"
 	"github.com/docparse/docparse/internal/fields/synth"
@@ -50,7 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "dataset directories, comma-separated (required)")
-	cache := fs.String("cache", filepath.Join(os.TempDir(), "docparse-extract-cache"), "cache of extracted documents")
+	cache := fs.String("cache", "", "directory caching what the engine read of each document (bench/internal/doccache; shared with bench/accuracy -cache)")
+	ocrLangs := fs.String("ocr-languages", "", "comma-separated OCR languages, as bench/accuracy's -ocr-languages (default: the engine's)")
 	workers := fs.Int("j", 2, "documents extracted at once")
 	out := fs.String("out", "internal/fields", "the fields package directory to write to")
 	nSynth := fs.Int("synthetic", 300, "synthetic invoices (internal/fields/synth, training seed) added to the real documents")
@@ -68,12 +71,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		items = append(items, its...)
 	}
-	eng, err := extract.NewEngine(extract.Config{CacheDir: filepath.Join(os.TempDir(), "docparse-bench-pdfium-cache")})
+	eng, err := extract.NewEngine(extract.Config{CacheDir: filepath.Join(os.TempDir(), "docparse-accuracy-pdfium-cache"), Workers: *workers})
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	docs := &dataset.Documents{Engine: eng, Cache: *cache}
+	var xopts extract.ExtractOptions
+	if *ocrLangs != "" {
+		xopts.Languages = strings.Split(*ocrLangs, ",")
+	}
+	read := func(path string) (*extract.Document, error) {
+		head, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		kind, _ := extract.Sniff(head[:min(len(head), 4096)], filepath.Base(path))
+		return eng.ExtractWith(ctx, path, kind, xopts)
+	}
+	if *cache != "" {
+		root, err := harness.ModuleRoot(ctx)
+		if err != nil {
+			return err
+		}
+		key, err := doccache.EngineKey(ctx, root, xopts)
+		if err != nil {
+			return err
+		}
+		c, err := doccache.Open(*cache, key)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "document cache %s, engine key %s\n", *cache, key)
+		uncached := read
+		read = func(path string) (*extract.Document, error) {
+			sum, err := doccache.FileSum(path)
+			if err != nil {
+				return nil, err
+			}
+			doc, _, err := c.Extract(sum, func() (*extract.Document, error) { return uncached(path) })
+			return doc, err
+		}
+	}
 
 	samples := make([][]fields.Sample, len(items))
 	var (
@@ -89,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			defer wg.Done()
 			for i := range next {
 				it := items[i]
-				doc, err := docs.Extract(ctx, it.File)
+				doc, err := read(it.File)
 				mu.Lock()
 				done++
 				if err != nil {
@@ -175,7 +213,7 @@ func label(it dataset.Item, doc *extract.Document) []fields.Sample {
 			continue
 		}
 		for i, v := range c.Values {
-			out = append(out, fields.Sample{Kind: c.Kind, Features: c.Features[i], Right: dataset.Equal(want, v)})
+			out = append(out, fields.Sample{Kind: c.Kind, Features: c.Features[i], Right: dataset.Correct(c.Path, want, v)})
 		}
 	}
 	return out

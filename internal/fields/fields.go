@@ -51,6 +51,18 @@
 // table that maps one to the other is fitted by TestCalibrate on
 // synthetic invoices (package synth) and committed as
 // calibration_table.go.
+//
+// For the kinds of values that have a learned model (scorer.go: amounts,
+// parties' names, ... as bench/train fitted them on real labelled
+// documents), the hand score is one feature among many: every candidate,
+// plus every amount, date or top-of-page name for the fields documents
+// often print without a label (a receipt's total and store), is ranked by
+// a logistic regression, and the winner's probability, shared with its
+// rivals, is its confidence.
+//
+// A line-item table goes on over the following pages (a repeated header,
+// or items under the same columns), and carried totals ("Übertrag",
+// "Carried forward") are no items (table.go).
 package fields
 
 import (

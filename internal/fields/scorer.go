@@ -95,6 +95,18 @@ func wordSet(list string) map[string]bool {
 	return m
 }
 
+// modelKey names the model that ranks s's candidates: its kind of value
+// and the concept it stands for ("amount:total", "name:seller"), as a
+// total and a subtotal, or a seller and a buyer, are told apart by the
+// same features weighed the other way round.
+func modelKey(s *spec) string {
+	k := calKind(s)
+	if s.con != nil {
+		k += ":" + s.con.name
+	}
+	return k
+}
+
 // model returns the weights that rank the candidates of kind, or nil.
 func (x *extractor) model(kind string) *[numFeatures]float64 {
 	if w, ok := x.models[kind]; ok {
@@ -400,7 +412,7 @@ func logistic(w *[numFeatures]float64, f *[numFeatures]float64) float64 {
 // training: every candidate's value and features.
 type Candidates struct {
 	Path   string // "total", "seller.name"
-	Kind   string // the calibration kind, which names the model
+	Kind   string // the model's name (modelKey): "amount:total", "name:seller"
 	Values []any
 	// Features are the candidates' features, in the order of Values.
 	Features [][numFeatures]float64
@@ -422,7 +434,7 @@ func TrainingCandidates(doc *extract.Document, schema []docparse.Field, opts Opt
 // fields that are often unlabelled; in training it records them instead.
 // It reports whether the scores are now the model's probabilities.
 func (x *extractor) rank(s *spec, p *picker, path string) bool {
-	kind := calKind(s)
+	kind := modelKey(s)
 	w := x.model(kind)
 	if w == nil && !x.training {
 		return false

@@ -12,8 +12,8 @@ import (
 	"strings"
 )
 
-// Sample is one labelled candidate: its kind of value, its features and
-// whether it is the field's true value.
+// Sample is one labelled candidate: the model it trains (modelKey), its
+// features and whether it is the field's true value.
 type Sample struct {
 	Kind     string
 	Features [numFeatures]float64

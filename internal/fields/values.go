@@ -316,7 +316,7 @@ type dateMatch struct {
 // languages of monthNames ("May 24, 2026", "24 mai 2026", "24. Mai 2026",
 // "24 de mayo de 2026", "1er juillet 2015").
 func findDate(s string, order dateOrder) (dateMatch, bool) {
-	f := fold(s)
+	f := ocrDigits(fold(s))
 	var best dateMatch
 	found := false
 	try := func(m dateMatch) {
@@ -391,6 +391,30 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 		}
 	}
 	return best, found
+}
+
+// ocrDigits replaces the letters OCR confuses with digits ("o" for 0,
+// "l" and "i" for 1) where digits stand on both sides of them or a digit
+// on one side and a date separator on the other ("19/1o/2018",
+// "2O18"). The string keeps its length, so offsets into it still hold.
+func ocrDigits(f string) string {
+	b := []byte(f)
+	changed := false
+	for i, c := range b {
+		d, ok := map[byte]byte{'o': '0', 'l': '1', 'i': '1'}[c]
+		if !ok || i == 0 || i+1 >= len(b) {
+			continue
+		}
+		prev, next := b[i-1], b[i+1]
+		sep := func(x byte) bool { return x == '/' || x == '-' || x == '.' }
+		if isDigit(prev) && (isDigit(next) || sep(next)) || sep(prev) && isDigit(next) {
+			b[i], changed = d, true
+		}
+	}
+	if !changed {
+		return f
+	}
+	return string(b)
 }
 
 // overlapping returns the matches of re in s, each search starting right

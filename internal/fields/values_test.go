@@ -74,6 +74,7 @@ func TestParseDate(t *testing.T) {
 		{"28 MAR 18", dayFirst, "2018-03-28", 1},
 		{"21/05/2018TIME: 11:02", dayFirst, "2018-05-21", 1},
 		{"#19- 21/03/2018", dayFirst, "2018-03-21", 1},
+		{"19/1o/2O18", dayFirst, "2018-10-19", 1},
 
 		{"02 Juillet 2015", dayFirst, "2015-07-02", 1},
 		{"19 april 2014", dayFirst, "2014-04-19", 1},

@@ -92,7 +92,7 @@ type File struct {
 	// result stored before details existed.
 	Details   []byte
 	CreatedAt time.Time
-	UpdatedAt  time.Time
+	UpdatedAt time.Time
 }
 
 // Endpoint is a webhook endpoint of an account.

@@ -249,7 +249,7 @@ const (
 	PreviewNone  Preview = iota // nothing to show (an unknown kind, a TIFF)
 	PreviewPages                // a PDF: each page rendered as PNG (PageImage)
 	PreviewImage                // an image browsers show: sent as it is (PageImage, page 1)
-	PreviewText                 // its extracted text (DocumentText)
+	PreviewText                 // its extracted text (DocumentText); an XML e-invoice's is the invoice as readable text
 )
 
 // PreviewOf says how a file of kind is shown. TIFF is not shown: browsers
@@ -263,7 +263,7 @@ func PreviewOf(kind string) Preview {
 		return PreviewNone
 	case k.IsImage():
 		return PreviewImage
-	case k.IsTextLike(), k == extract.KindDOCX, k == extract.KindXLSX:
+	case k.IsTextLike(), k == extract.KindDOCX, k == extract.KindXLSX, k == extract.KindEInvoice:
 		return PreviewText
 	}
 	return PreviewNone

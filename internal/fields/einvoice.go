@@ -1,10 +1,12 @@
 package fields
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -43,6 +45,47 @@ func FromInvoice(inv *einvoice.Invoice, schema []docparse.Field) Result {
 	return res
 }
 
+// specCache holds the specs FromInvoice and MergeInvoice resolved, by
+// field: a batch's files share their schema, and resolving a field's
+// meaning (newSpec) costs far more than mapping an invoice. Specs are
+// only read once made. The cache is emptied when it reaches
+// maxCachedSpecs.
+var specCache struct {
+	sync.Mutex
+	m map[string]*spec
+}
+
+const maxCachedSpecs = 4096
+
+// invoiceSpec is newSpec(f, parents, lex.doc), or with item
+// newSpec(f, parents, lex.item, lex.doc), from the cache when it holds it.
+func invoiceSpec(f docparse.Field, parents [][]string, item bool) *spec {
+	var k strings.Builder
+	fmt.Fprintf(&k, "%t\x00%s\x00%s\x00%s\x00%v", item, f.Key, f.Type, f.Description, f.Example)
+	for _, p := range parents {
+		k.WriteString("\x00" + strings.Join(p, " "))
+	}
+	key := k.String()
+	specCache.Lock()
+	s, ok := specCache.m[key]
+	specCache.Unlock()
+	if ok {
+		return s
+	}
+	if item {
+		s = newSpec(f, parents, lex.item, lex.doc)
+	} else {
+		s = newSpec(f, parents, lex.doc)
+	}
+	specCache.Lock()
+	if specCache.m == nil || len(specCache.m) >= maxCachedSpecs {
+		specCache.m = make(map[string]*spec)
+	}
+	specCache.m[key] = s
+	specCache.Unlock()
+	return s
+}
+
 type invoiceMapper struct {
 	inv *einvoice.Invoice
 }
@@ -55,7 +98,7 @@ func (m invoiceMapper) object(fs []docparse.Field, parents [][]string, party str
 	conf := make(map[string]any, len(fs))
 	answered := 0
 	for _, f := range fs {
-		s := newSpec(f, parents, lex.doc)
+		s := invoiceSpec(f, parents, false)
 		switch f.Type {
 		case docparse.TypeObject:
 			p := party
@@ -113,7 +156,7 @@ func (m invoiceMapper) scalarText(s *spec, party string) string {
 			if len(rest) == 0 {
 				return m.partyOf(party).Name
 			}
-			rs := newSpec(docparse.Field{Key: strings.Join(rest, "_"), Type: s.f.Type}, nil, lex.doc)
+			rs := invoiceSpec(docparse.Field{Key: strings.Join(rest, "_"), Type: s.f.Type}, nil, false)
 			return m.partyAttr(party, rs)
 		}
 		return m.docValue(s, con)
@@ -247,7 +290,7 @@ func fullAddress(a einvoice.Address) string {
 func (m invoiceMapper) list(f docparse.Field, s *spec) (any, any) {
 	kids := make([]*spec, len(f.Fields))
 	for i, k := range f.Fields {
-		kids[i] = newSpec(k, nil, lex.item, lex.doc)
+		kids[i] = invoiceSpec(k, nil, true)
 	}
 	var rows []map[string]string
 	if hasAny(s.keyToks, "tax", "taxes", "vat", "tva", "mwst", "ust", "iva", "btw", "breakdown") {
@@ -505,7 +548,7 @@ func (mg *merger) object(fs []docparse.Field, parents [][]string, xv, xc, pv, pc
 		k := f.Key
 		switch f.Type {
 		case docparse.TypeObject:
-			s := newSpec(f, parents, lex.doc)
+			s := invoiceSpec(f, parents, false)
 			vals[k], conf[k], srcs[k] = mg.object(f.Fields, [][]string{s.keyToks}, asMap(xv[k]), asMap(xc[k]), asMap(pv[k]), asMap(pc[k]), path+k+".")
 		case docparse.TypeListObject:
 			vals[k], conf[k], srcs[k] = mg.list(f, xv[k], xc[k], pv[k], pc[k])
@@ -518,7 +561,7 @@ func (mg *merger) object(fs []docparse.Field, parents [][]string, xv, xc, pv, pc
 			}
 			vals[k], conf[k], srcs[k] = xv[k], xc[k], SourceEmbeddedXML
 			if mg.compare && pv[k] != nil {
-				s := newSpec(f, parents, lex.doc)
+				s := invoiceSpec(f, parents, false)
 				if contradicts(s, pv[k], xv[k]) {
 					mg.mismatches = append(mg.mismatches, Mismatch{Field: path + k, PageValue: pv[k], XMLValue: xv[k]})
 				}

@@ -71,6 +71,7 @@ type file struct {
 
 func main() {
 	dur := flag.Duration("d", 5*time.Second, "how long each measurement runs (at least one pass over the files)")
+	pdfs := flag.Bool("pdf", false, "instead: read every hybrid PDF under DIR (page and attachment, as the pipeline does) and report where the page contradicts the XML")
 	workers := flag.Int("workers", 1, "goroutines parsing at once (the pipeline runs one per file job)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: einvoice [-d 5s] [-workers N] DIR...\n")
@@ -80,6 +81,13 @@ func main() {
 	if flag.NArg() == 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if *pdfs {
+		if err := comparePDFs(flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
 	}
 	files, other, err := load(flag.Args())
 	if err != nil {

@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/einvoice"
+	"github.com/docparse/docparse/internal/extract"
 )
 
 // Sources of a value, as the file result's "sources" names them.
@@ -509,24 +511,37 @@ type Merged struct {
 	Mismatches []Mismatch
 }
 
-// MergeInvoice combines xml (FromInvoice's result) with page (Extract's
-// reading of the document's pages, whose values came from pageSource):
-// every value the XML answers wins, with its confidence 1 and source
-// embedded_xml; every other value is the page's, with its own confidence
-// and source. A list<object> the XML answers takes the XML's rows, the
-// children the XML leaves empty filled from the page's row of the same
-// index when the page read as many rows.
+// MergeInvoice fills schema from the e-invoice inv (FromInvoice) and from
+// page, Extract's reading of the document's pages, whose values came from
+// pageSource: every value the XML answers wins, with its confidence 1 and
+// source embedded_xml; every other value is the page's, with its own
+// confidence and source. A list<object> the XML answers takes the XML's
+// rows, the children the XML leaves empty filled from the page's row of
+// the same index when the page read as many rows.
 //
-// With compare, a scalar field (at the top level or in an object) that
-// both answer and on which they disagree is a Mismatch: numbers that
-// differ by a cent or more, dates that differ, identifiers (invoice and
-// order numbers, VAT ids, IBANs) that differ once spaces, punctuation and
-// case are folded away. Free text such as names is not compared: a page
-// may print a trading name where the XML holds the legal one. The rows of
-// lists are not compared either, as a page's table may be read with rows
-// merged or split.
-func MergeInvoice(schema []docparse.Field, xml, page Result, pageSource string, compare bool) Merged {
-	mg := &merger{pageSource: pageSource, compare: compare}
+// With doc, the pages page was read from, a scalar field (at the top
+// level or in an object) is a Mismatch when the page's reading
+// contradicts the XML, the XML's value is shown nowhere on the pages, and
+// the page's value is no value of the invoice either. Contradicts means:
+// numbers that differ by a cent or more, dates that differ, identifiers
+// (invoice and order numbers, VAT ids, IBANs) that differ once spaces,
+// punctuation and case are folded away. The other two conditions keep a
+// misreading from passing for a contradiction: an XML total printed on
+// the page in any number format agrees with it, whatever the page engine
+// chose to call the total; a seller's VAT id read as the buyer's, or a
+// shipping charge read as the subtotal, is a value the XML holds. What
+// remains is a page that shows a figure the XML lacks where the XML's own
+// is nowhere: a stale or forged attachment. Free text such as names is
+// not compared (a page may print a trading name where the XML holds the
+// legal one), nor are the rows of lists (a table may be read with rows
+// merged or split). A nil doc compares nothing.
+func MergeInvoice(schema []docparse.Field, inv *einvoice.Invoice, page Result, pageSource string, doc *extract.Document) Merged {
+	xml := FromInvoice(inv, schema)
+	mg := &merger{pageSource: pageSource}
+	if doc != nil {
+		mg.shown = newPageEvidence(doc)
+		mg.held = newInvoiceEvidence(inv)
+	}
 	out := Merged{}
 	out.Values, out.Confidence, out.Sources = mg.object(schema, nil, xml.Values, xml.Confidence, page.Values, page.Confidence, "")
 	out.LayoutMatch = max(xml.LayoutMatch, page.LayoutMatch)
@@ -534,9 +549,135 @@ func MergeInvoice(schema []docparse.Field, xml, page Result, pageSource string, 
 	return out
 }
 
+// invoiceEvidence is every value an invoice holds, whatever its field:
+// amounts, dates and identifiers folded.
+type invoiceEvidence struct {
+	amounts []float64
+	dates   map[string]bool
+	idents  map[string]bool
+}
+
+func newInvoiceEvidence(inv *einvoice.Invoice) *invoiceEvidence {
+	ev := &invoiceEvidence{dates: map[string]bool{}, idents: map[string]bool{}}
+	b, err := json.Marshal(inv)
+	if err != nil {
+		return ev
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			if x, err := strconv.ParseFloat(v, 64); err == nil {
+				ev.amounts = append(ev.amounts, math.Abs(x))
+			}
+			if isISODate(v) {
+				ev.dates[v] = true
+			}
+			if id := foldIdent(v); id != "" {
+				ev.idents[id] = true
+			}
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	var m any
+	if json.Unmarshal(b, &m) == nil {
+		walk(m)
+	}
+	return ev
+}
+
+// holds reports whether the invoice holds value v of field s anywhere.
+func (ev *invoiceEvidence) holds(s *spec, v any) bool {
+	switch s.f.Type {
+	case docparse.TypeNumber, docparse.TypeInteger:
+		x, ok := asFloat(v)
+		return ok && slices.ContainsFunc(ev.amounts, func(a float64) bool { return math.Abs(a-math.Abs(x)) < 0.005 })
+	case docparse.TypeDate, docparse.TypeDateTime:
+		d, _ := v.(string)
+		return ev.dates[d[:min(len(d), 10)]]
+	}
+	id, _ := v.(string)
+	return ev.idents[foldIdent(id)]
+}
+
+// pageEvidence is what a document's pages show, to check an e-invoice's
+// values against: every amount, every date, and the text's letters and
+// digits.
+type pageEvidence struct {
+	amounts []float64
+	dates   map[string]bool
+	idents  string // the pages' letters and digits, upper case, in order
+}
+
+func newPageEvidence(doc *extract.Document) *pageEvidence {
+	ev := &pageEvidence{dates: map[string]bool{}}
+	var ids strings.Builder
+	for _, p := range doc.Pages {
+		for _, l := range p.Lines {
+			ids.WriteString(foldIdent(l.Text))
+			ids.WriteByte(' ')
+			for i, w := range l.Words {
+				if v, _, _, ok := parseAmount(w.Text, false); ok {
+					ev.amounts = append(ev.amounts, math.Abs(v))
+				}
+				// "1 021,91": thousands set apart by a space.
+				if i+1 < len(l.Words) {
+					if v, _, _, ok := parseAmount(w.Text+" "+l.Words[i+1].Text, false); ok {
+						ev.amounts = append(ev.amounts, math.Abs(v))
+					}
+				}
+			}
+			f := fold(l.Text)
+			for _, order := range []dateOrder{dayFirst, monthFirst} {
+				for pos := 0; pos < len(f); {
+					m, ok := findDate(f[pos:], order)
+					if !ok || m.end <= 0 {
+						break
+					}
+					ev.dates[m.t.Format("2006-01-02")] = true
+					pos += m.end
+				}
+			}
+		}
+	}
+	ev.idents = ids.String()
+	return ev
+}
+
+// shows reports whether the pages show value v of field s.
+func (ev *pageEvidence) shows(s *spec, v any) bool {
+	switch s.f.Type {
+	case docparse.TypeNumber, docparse.TypeInteger:
+		x, ok := asFloat(v)
+		if !ok {
+			return false
+		}
+		for _, a := range ev.amounts {
+			if math.Abs(a-math.Abs(x)) < 0.005 {
+				return true
+			}
+		}
+		return false
+	case docparse.TypeDate, docparse.TypeDateTime:
+		d, _ := v.(string)
+		return ev.dates[d[:min(len(d), 10)]]
+	}
+	id, _ := v.(string)
+	id = foldIdent(id)
+	return id != "" && strings.Contains(ev.idents, id)
+}
+
 type merger struct {
 	pageSource string
-	compare    bool
+	shown      *pageEvidence // nil: compare nothing
+	held       *invoiceEvidence
 	mismatches []Mismatch
 }
 
@@ -560,9 +701,9 @@ func (mg *merger) object(fs []docparse.Field, parents [][]string, xv, xc, pv, pc
 				continue
 			}
 			vals[k], conf[k], srcs[k] = xv[k], xc[k], SourceEmbeddedXML
-			if mg.compare && pv[k] != nil {
+			if mg.shown != nil && pv[k] != nil {
 				s := invoiceSpec(f, parents, false)
-				if contradicts(s, pv[k], xv[k]) {
+				if contradicts(s, pv[k], xv[k]) && !mg.shown.shows(s, xv[k]) && !mg.held.holds(s, pv[k]) {
 					mg.mismatches = append(mg.mismatches, Mismatch{Field: path + k, PageValue: pv[k], XMLValue: xv[k]})
 				}
 			}

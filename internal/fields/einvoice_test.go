@@ -4,10 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/einvoice"
+	"github.com/docparse/docparse/internal/extract"
 )
 
 func parseTestInvoice(t testing.TB, name string) *einvoice.Invoice {
@@ -125,14 +127,11 @@ func TestMergeInvoice(t *testing.T) {
 		{Key: "items", Type: docparse.TypeListObject, Fields: []docparse.Field{
 			{Key: "description", Type: docparse.TypeString}, {Key: "sku", Type: docparse.TypeString}}},
 	}
-	xml := Result{
-		Values: map[string]any{"invoice_number": "F-1", "date": "2026-01-31", "total": 104.9, "notes": nil,
-			"seller": map[string]any{"name": "ACME SARL", "vat_id": "FR11123456782"},
-			"items":  []any{map[string]any{"description": "Widget", "sku": nil}}},
-		Confidence: map[string]any{"invoice_number": 1.0, "date": 1.0, "total": 1.0, "notes": 0.0,
-			"seller": map[string]any{"name": 1.0, "vat_id": 1.0},
-			"items":  []any{map[string]any{"description": 1.0, "sku": 0.0}}},
-	}
+	inv := &einvoice.Invoice{Syntax: einvoice.SyntaxCII, ID: "F-1", IssueDate: "2026-01-31", Currency: "EUR",
+		Seller: einvoice.Party{Name: "ACME SARL", VATID: "FR11123456782"},
+		Buyer:  einvoice.Party{Name: "Client SA", VATID: "FR05987654321"},
+		Totals: einvoice.Totals{TaxBasis: "100.00", Tax: "4.90", GrandTotal: "104.90", DuePayable: "104.90"},
+		Lines:  []einvoice.Line{{Name: "Widget", NetAmount: "100.00"}}}
 	page := Result{
 		Values: map[string]any{"invoice_number": "f 1", "date": "2026-01-31", "total": 140.9, "notes": "Thanks",
 			"seller": map[string]any{"name": "Acme", "vat_id": "FR 11 123456783"},
@@ -141,7 +140,10 @@ func TestMergeInvoice(t *testing.T) {
 			"seller": map[string]any{"name": 0.6, "vat_id": 0.9},
 			"items":  []any{map[string]any{"description": 0.8, "sku": 0.75}}},
 	}
-	m := MergeInvoice(schema, xml, page, SourceText, true)
+	// The page shows the XML's date in another format, and its invoice
+	// number with other spacing; its total and VAT id are others.
+	doc := pageDoc("Invoice f 1", "Date 31.01.2026", "Total 140,90 EUR", "Seller Acme", "VAT FR 11 123456783")
+	m := MergeInvoice(schema, inv, page, SourceText, doc)
 	wantVals := map[string]any{"invoice_number": "F-1", "date": "2026-01-31", "total": 104.9, "notes": "Thanks",
 		"seller": map[string]any{"name": "ACME SARL", "vat_id": "FR11123456782"},
 		"items":  []any{map[string]any{"description": "Widget", "sku": "W-1"}}}
@@ -169,9 +171,38 @@ func TestMergeInvoice(t *testing.T) {
 	if !reflect.DeepEqual(m.Mismatches, wantMis) {
 		t.Errorf("mismatches %#v", m.Mismatches)
 	}
-	if m := MergeInvoice(schema, xml, page, SourceText, false); len(m.Mismatches) != 0 {
-		t.Errorf("compare off: mismatches %v", m.Mismatches)
+	if m := MergeInvoice(schema, inv, page, SourceText, nil); len(m.Mismatches) != 0 {
+		t.Errorf("no document: mismatches %v", m.Mismatches)
 	}
+	// A misreading is no contradiction: the page engine took another
+	// number for the total and the date, but the page shows the XML's
+	// values elsewhere (as "1.104,90"-style amounts and another date
+	// format too).
+	misread := pageDoc("Invoice F-1 of January 31, 2026", "Net 140.90", "Total due 104,90 €", "Seller VAT no. FR11123456782")
+	if m := MergeInvoice(schema, inv, page, SourceText, misread); len(m.Mismatches) != 0 {
+		t.Errorf("misread page: mismatches %v", m.Mismatches)
+	}
+	// A value the invoice holds elsewhere (the subtotal read as the total,
+	// the buyer's VAT id as the seller's) is a misreading, not a
+	// contradiction, even when the XML's own value is not printed.
+	page.Values["total"] = 100.0
+	page.Values["seller"].(map[string]any)["vat_id"] = "FR 05 987 654 321"
+	if m := MergeInvoice(schema, inv, page, SourceText, pageDoc("Invoice F-1")); len(m.Mismatches) != 0 {
+		t.Errorf("values of other fields: mismatches %v", m.Mismatches)
+	}
+}
+
+// pageDoc is a one-page document of lines, words split at spaces.
+func pageDoc(lines ...string) *extract.Document {
+	p := extract.Page{Number: 1}
+	for _, l := range lines {
+		ln := extract.Line{Text: l}
+		for _, w := range strings.Fields(l) {
+			ln.Words = append(ln.Words, extract.Word{Text: w, Conf: 1})
+		}
+		p.Lines = append(p.Lines, ln)
+	}
+	return &extract.Document{Pages: []extract.Page{p}}
 }
 
 func TestSources(t *testing.T) {

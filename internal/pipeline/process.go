@@ -170,11 +170,11 @@ func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docpa
 	} else {
 		// An XML upload's page is the XML itself, rendered: nothing to
 		// compare, and what it adds came from the XML too.
-		src, compare := pageSource(doc, kind), true
+		src, shown := pageSource(doc, kind), doc
 		if kind == extract.KindEInvoice {
-			src, compare = fields.SourceEmbeddedXML, false
+			src, shown = fields.SourceEmbeddedXML, nil
 		}
-		m := fields.MergeInvoice(schema.Fields, fields.FromInvoice(inv, schema.Fields), page, src, compare)
+		m := fields.MergeInvoice(schema.Fields, inv, page, src, shown)
 		res, det.Sources, det.EInvoice = m.Result, m.Sources, inv
 		for _, mm := range m.Mismatches {
 			det.Warnings = append(det.Warnings, fileWarning{Code: WarningEInvoiceMismatch, Field: mm.Field,

@@ -42,6 +42,26 @@ func TestEInvoiceFilePage(t *testing.T) {
 			}
 		}
 
+		// In a real browser: the invoice renders (styles allowed by the
+		// CSP), and its totals read as a table.
+		if engine == store.SQLite {
+			tb := newTab(t, srv.URL, 1280, 900)
+			tb.signIn(email, password)
+			tb.open(file)
+			if h := tb.text("#einvoice-title"); h != "Invoice 471102" {
+				t.Errorf("invoice title %q", h)
+			}
+			if tot := tb.text(".ei-totals"); !strings.Contains(tot, "Total with VAT") || !strings.Contains(tot, "529.87") {
+				t.Errorf("totals %q", tot)
+			}
+			// The lines table lays out as a table, not as raw text: its
+			// cells have a computed right alignment from the style sheet.
+			if al, _ := tb.eval(`getComputedStyle(document.querySelector(".ei-lines td.num")).textAlign`).(string); al != "right" {
+				t.Errorf("line amounts align %q, want right (style sheet applied)", al)
+			}
+			tb.screenshot("einvoice-file")
+		}
+
 		page := pdftest.Text([]string{"Lieferant GmbH", "Invoice number: 471102", "Invoice date: 2018-03-05", "Total: 592.87 EUR"})
 		forged := pdftest.Attach(page, pdftest.Attachment{Name: "factur-x.xml", Data: xml, Compress: true})
 		file = uploadForReview(t, srv.URL, key, "Factur-X", "forged.pdf", forged)

@@ -60,6 +60,7 @@ func TestEInvoiceBatch(t *testing.T) {
 			{"facturx.pdf", hybrid("529.87", pdftest.Attachment{Name: "factur-x.xml", Data: xml, Compress: true})},
 			{"forged.pdf", hybrid("592.87", pdftest.Attachment{Name: "factur-x.xml", Data: xml, Compress: true})},
 			{"broken.pdf", hybrid("529.87", pdftest.Attachment{Name: "factur-x.xml", Data: []byte(open + "<unclosed>")})},
+			{"blank.pdf", pdftest.Attach(pdftest.Minimal([]string{""}, false), pdftest.Attachment{Name: "factur-x.xml", Data: xml})},
 			{"cii.xml", einvoiceFile(t, "cii-basicwl.xml")},
 			{"xrechnung.dat", einvoiceFile(t, "ubl-xrechnung.xml")},
 			{"bomb.xml", []byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>` + open + `<x>&b;</x></rsm:CrossIndustryInvoice>`)},
@@ -70,8 +71,8 @@ func TestEInvoiceBatch(t *testing.T) {
 			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
 		b := r.json(t)["batch"].(map[string]any)
-		if b["page_count"].(float64) != 3+4 {
-			t.Errorf("page_count = %v, want 7 (3 PDF pages, 4 XML files of 1)", b["page_count"])
+		if b["page_count"].(float64) != 4+4 {
+			t.Errorf("page_count = %v, want 8 (4 PDF pages, 4 XML files of 1)", b["page_count"])
 		}
 		done := e.waitBatch(extID, b["id"].(string))
 		if st := done["batch"].(map[string]any)["status"]; st != "partial" {
@@ -145,6 +146,19 @@ func TestEInvoiceBatch(t *testing.T) {
 		}
 		if broken["einvoice"] != nil || broken["result"].(map[string]any)["total"] != 529.87 || broken["sources"].(map[string]any)["total"] != "text" {
 			t.Errorf("broken.pdf: einvoice %v, result %v, sources %v", broken["einvoice"], broken["result"], broken["sources"])
+		}
+
+		// A PDF whose page has no text: the XML answers, with a warning
+		// that nothing checked it against the page.
+		blank := result("blank.pdf")
+		if st := blank["file"].(map[string]any)["status"]; st != "needs_review" {
+			t.Errorf("blank.pdf: status %v, want needs_review", st)
+		}
+		if ws, _ := blank["warnings"].([]any); len(ws) != 1 || ws[0].(map[string]any)["code"] != "page_unreadable" {
+			t.Errorf("blank.pdf: warnings %v", blank["warnings"])
+		}
+		if blank["result"].(map[string]any)["total"] != 529.87 || blank["sources"].(map[string]any)["total"] != "embedded_xml" {
+			t.Errorf("blank.pdf: result %v sources %v", blank["result"], blank["sources"])
 		}
 
 		// XML uploads, CII and UBL (whatever their names).

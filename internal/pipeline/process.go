@@ -137,8 +137,10 @@ func (s *Service) finish(ctx context.Context, accountID, fileID string, to docpa
 // embedded_xml); the page reading fills the rest. Where a PDF's page
 // contradicts its XML the file gets an einvoice_page_mismatch warning. A
 // PDF whose invoice attachment cannot be read is read from its pages
-// alone, with an einvoice_unreadable warning. A file with a warning goes
-// to needs_review.
+// alone, with an einvoice_unreadable warning; one whose pages cannot be
+// read (no text without OCR, too many pages) but whose attachment can is
+// read from its XML alone, with a page_unreadable warning. A file with a
+// warning goes to needs_review.
 func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docparse.Schema) (docparse.FileStatus, store.FileOutcome, error) {
 	kind := extract.Kind(f.Kind)
 	doc, ferr, err := s.readDocument(ctx, f.ID, f.Size, f.Kind, f.BlobKey, extract.ExtractOptions{
@@ -146,7 +148,8 @@ func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docpa
 	if err != nil {
 		return "", store.FileOutcome{}, err
 	}
-	if ferr != nil {
+	pageErr := ferr
+	if ferr != nil && (kind != extract.KindPDF || !pageLess(ferr.Code)) {
 		return docparse.FileFailed, store.FileOutcome{Error: ferr}, nil
 	}
 	inv, ferr, err := s.readEInvoice(ctx, f.ID, kind, f.BlobKey)
@@ -154,10 +157,17 @@ func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docpa
 		return "", store.FileOutcome{}, err
 	}
 	var det fileDetails
-	if ferr != nil {
-		if kind == extract.KindEInvoice {
-			return docparse.FileFailed, store.FileOutcome{Error: ferr}, nil
-		}
+	switch {
+	case pageErr != nil && inv == nil:
+		// Neither the page nor an attachment: the page's failure stands.
+		return docparse.FileFailed, store.FileOutcome{Error: pageErr}, nil
+	case pageErr != nil:
+		// The XML answers, but nothing can check it against the page.
+		det.Warnings = append(det.Warnings, fileWarning{Code: WarningPageUnreadable,
+			Message: "The PDF's pages could not be read, so its e-invoice XML was not checked against them: " + pageErr.Message})
+	case ferr != nil && kind == extract.KindEInvoice:
+		return docparse.FileFailed, store.FileOutcome{Error: ferr}, nil
+	case ferr != nil:
 		det.Warnings = append(det.Warnings, fileWarning{Code: WarningEInvoiceUnreadable,
 			Message: "The PDF's e-invoice attachment could not be read, so the values come from its pages: " + ferr.Message})
 	}
@@ -213,7 +223,22 @@ const (
 	// WarningEInvoiceUnreadable: the PDF carries an e-invoice attachment
 	// that could not be read (malformed, hostile or too large XML).
 	WarningEInvoiceUnreadable = "einvoice_unreadable"
+	// WarningPageUnreadable: the values come from the PDF's e-invoice XML
+	// alone, its pages could not be read (no text and no OCR, too many
+	// pages, too long to read) to check them.
+	WarningPageUnreadable = "page_unreadable"
 )
+
+// pageLess reports whether a PDF that failed with code may still be read
+// from its e-invoice attachment: its pages could not be read, but the
+// file itself opens.
+func pageLess(code string) bool {
+	switch code {
+	case extract.CodeEmptyDocument, extract.CodeOCRUnavailable, extract.CodeTooManyPages, extract.CodeTimeout, extract.CodeTooLargeContent:
+		return true
+	}
+	return false
+}
 
 // fileDetails is the JSON object stored as docparse.File.Details.
 type fileDetails struct {
@@ -235,6 +260,9 @@ type fileWarning struct {
 // a document most of whose words came from OCR (a text layer's words have
 // confidence 1, OCR's Tesseract's own), text otherwise.
 func pageSource(doc *extract.Document, kind extract.Kind) string {
+	if doc == nil {
+		return fields.SourceText
+	}
 	if kind.IsImage() {
 		return fields.SourceOCR
 	}

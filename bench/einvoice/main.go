@@ -101,6 +101,7 @@ func main() {
 
 	// One pass: what each file is, and which fail.
 	kinds := map[string]int{}
+	answered := map[string]float64{} // sum of the share of top-level fields answered
 	failures := map[string][]string{}
 	var bytesTotal int
 	ok := files[:0:0]
@@ -121,6 +122,7 @@ func main() {
 			p = "(no profile)"
 		}
 		kinds[string(inv.Syntax)+" "+p]++
+		answered[string(inv.Syntax)+" "+p] += fields.FromInvoice(inv, schema).LayoutMatch
 	}
 	fmt.Printf("e-invoices: %d files (%d KB) under %s; %d other XML files left out; load average %s\n",
 		len(files), bytesTotal>>10, strings.Join(flag.Args(), ", "), other, loadavg())
@@ -129,8 +131,9 @@ func main() {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	fmt.Printf("  %-28s %5s  %s\n", "syntax, profile", "files", "schema fields answered (of 12 top-level)")
 	for _, k := range keys {
-		fmt.Printf("  %-28s %d\n", k, kinds[k])
+		fmt.Printf("  %-28s %5d  %.0f%%\n", k, kinds[k], 100*answered[k]/float64(kinds[k]))
 	}
 	for code, paths := range failures {
 		fmt.Printf("  failed %s: %d (%s)\n", code, len(paths), strings.Join(paths[:min(3, len(paths))], ", "))

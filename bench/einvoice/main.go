@@ -82,6 +82,12 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
+	for _, dir := range flag.Args() {
+		if reserved(dir) {
+			fmt.Fprintf(os.Stderr, "%s is the repository ZUGFeRD/corpus, reserved for independent checks: not read\n", dir)
+			os.Exit(2)
+		}
+	}
 	if *pdfs {
 		if err := comparePDFs(flag.Args()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -219,6 +225,18 @@ func load(dirs []string) ([]file, int, error) {
 		}
 	}
 	return files, other, nil
+}
+
+// reserved reports whether dir is (a copy of) the repository
+// ZUGFeRD/corpus, which only independent checks may read: a mirror
+// directory ZUGFeRD+corpus or a path ending in ZUGFeRD/corpus.
+func reserved(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	l := strings.ToLower(filepath.ToSlash(abs))
+	return strings.Contains(l, "zugferd+corpus") || strings.Contains(l+"/", "zugferd/corpus/")
 }
 
 func loadavg() string {

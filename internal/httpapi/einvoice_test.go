@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,6 +57,10 @@ func TestEInvoiceBatch(t *testing.T) {
 			return pdftest.Attach(page, att)
 		}
 		open := `<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">`
+		secret := filepath.Join(t.TempDir(), "secret.txt")
+		if err := os.WriteFile(secret, []byte("TOPSECRET-4711"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		files := []upload{
 			{"facturx.pdf", hybrid("529.87", pdftest.Attachment{Name: "factur-x.xml", Data: xml, Compress: true})},
 			{"forged.pdf", hybrid("592.87", pdftest.Attachment{Name: "factur-x.xml", Data: xml, Compress: true})},
@@ -64,6 +69,7 @@ func TestEInvoiceBatch(t *testing.T) {
 			{"cii.xml", einvoiceFile(t, "cii-basicwl.xml")},
 			{"xrechnung.dat", einvoiceFile(t, "ubl-xrechnung.xml")},
 			{"bomb.xml", []byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>` + open + `<x>&b;</x></rsm:CrossIndustryInvoice>`)},
+			{"xxe.xml", []byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file://` + secret + `">]>` + open + `<rsm:ExchangedDocument><ram:ID xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100">&xxe;</ram:ID></rsm:ExchangedDocument></rsm:CrossIndustryInvoice>`)},
 			{"deep.xml", []byte(open + strings.Repeat("<a>", 100000) + strings.Repeat("</a>", 100000) + "</rsm:CrossIndustryInvoice>")},
 		}
 		r = e.upload(extID, files)
@@ -71,8 +77,8 @@ func TestEInvoiceBatch(t *testing.T) {
 			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
 		b := r.json(t)["batch"].(map[string]any)
-		if b["page_count"].(float64) != 4+4 {
-			t.Errorf("page_count = %v, want 8 (4 PDF pages, 4 XML files of 1)", b["page_count"])
+		if b["page_count"].(float64) != 4+5 {
+			t.Errorf("page_count = %v, want 9 (4 PDF pages, 5 XML files of 1)", b["page_count"])
 		}
 		done := e.waitBatch(extID, b["id"].(string))
 		if st := done["batch"].(map[string]any)["status"]; st != "partial" {
@@ -187,10 +193,15 @@ func TestEInvoiceBatch(t *testing.T) {
 		}
 
 		// Hostile XML fails with a clear code.
-		for name, code := range map[string]string{"bomb.xml": "corrupt_document", "deep.xml": "too_large_content"} {
+		// Hostile XML fails with a clear code; the external entity is never
+		// read.
+		for name, code := range map[string]string{"bomb.xml": "corrupt_document", "xxe.xml": "corrupt_document", "deep.xml": "too_large_content"} {
 			f := byName[name]
 			if f["status"] != "failed" || f["error"] == nil || f["error"].(map[string]any)["code"] != code {
 				t.Errorf("%s: %v, want failed with %s", name, f, code)
+			}
+			if x := result(name); strings.Contains(fmt.Sprint(x), "TOPSECRET") || x["result"] != nil {
+				t.Errorf("%s: %v", name, x)
 			}
 		}
 	})

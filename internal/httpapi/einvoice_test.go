@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,19 +67,25 @@ func TestEInvoiceBatch(t *testing.T) {
 			{"forged.pdf", hybrid("592.87", pdftest.Attachment{Name: "factur-x.xml", Data: xml, Compress: true})},
 			{"broken.pdf", hybrid("529.87", pdftest.Attachment{Name: "factur-x.xml", Data: []byte(open + "<unclosed>")})},
 			{"blank.pdf", pdftest.Attach(pdftest.Minimal([]string{""}, false), pdftest.Attachment{Name: "factur-x.xml", Data: xml})},
+			{"mustang.pdf", einvoiceFile(t, "facturx-en16931.pdf")},
 			{"cii.xml", einvoiceFile(t, "cii-basicwl.xml")},
 			{"xrechnung.dat", einvoiceFile(t, "ubl-xrechnung.xml")},
 			{"bomb.xml", []byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>` + open + `<x>&b;</x></rsm:CrossIndustryInvoice>`)},
 			{"xxe.xml", []byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file://` + secret + `">]>` + open + `<rsm:ExchangedDocument><ram:ID xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100">&xxe;</ram:ID></rsm:ExchangedDocument></rsm:CrossIndustryInvoice>`)},
 			{"deep.xml", []byte(open + strings.Repeat("<a>", 100000) + strings.Repeat("</a>", 100000) + "</rsm:CrossIndustryInvoice>")},
 		}
+		// Every other syntax and profile of the committed examples.
+		profiles := []string{"cii1-comfort.xml", "cii-minimum.xml", "cii-basic.xml", "cii-en16931.xml", "cii-extended.xml", "ubl-creditnote.xml"}
+		for _, name := range profiles {
+			files = append(files, upload{"profile-" + name, einvoiceFile(t, name)})
+		}
 		r = e.upload(extID, files)
 		if r.status != http.StatusAccepted {
 			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
 		b := r.json(t)["batch"].(map[string]any)
-		if b["page_count"].(float64) != 4+5 {
-			t.Errorf("page_count = %v, want 9 (4 PDF pages, 5 XML files of 1)", b["page_count"])
+		if b["page_count"].(float64) != 4+2+5+6 {
+			t.Errorf("page_count = %v, want 17 (4 built PDF pages, 2 of the real Factur-X, 11 XML files of 1)", b["page_count"])
 		}
 		done := e.waitBatch(extID, b["id"].(string))
 		if st := done["batch"].(map[string]any)["status"]; st != "partial" {
@@ -124,6 +131,21 @@ func TestEInvoiceBatch(t *testing.T) {
 		}
 		if fx["warnings"] != nil {
 			t.Errorf("facturx.pdf: warnings %v", fx["warnings"])
+		}
+
+		// A real Factur-X PDF (ZUGFeRD/mustangproject's EN16931_Einfach):
+		// the XML's values, and its page agrees with them.
+		real := result("mustang.pdf")
+		if st := real["file"].(map[string]any)["status"]; st != "processed" {
+			t.Errorf("mustang.pdf: status %v, want processed (warnings %v)", st, real["warnings"])
+		}
+		res = real["result"].(map[string]any)
+		if res["invoice_number"] != "471102" || res["invoice_date"] != "2024-11-15" || res["total"] != 529.87 ||
+			real["sources"].(map[string]any)["invoice_date"] != "embedded_xml" || real["confidence"].(map[string]any)["total"] != 1.0 {
+			t.Errorf("mustang.pdf: result %v sources %v", res, real["sources"])
+		}
+		if inv, _ := real["einvoice"].(map[string]any); inv == nil || inv["profile"] != "EN16931" || inv["seller"].(map[string]any)["name"] != "Lieferant GmbH" {
+			t.Errorf("mustang.pdf: einvoice %v", real["einvoice"])
 		}
 
 		// The page shows another total than the XML: a warning and review.
@@ -193,6 +215,27 @@ func TestEInvoiceBatch(t *testing.T) {
 		}
 
 		// Hostile XML fails with a clear code.
+		for _, name := range profiles {
+			x := result("profile-" + name)
+			inv, _ := x["einvoice"].(map[string]any)
+			res, _ := x["result"].(map[string]any)
+			if inv == nil || res == nil {
+				t.Errorf("%s: no einvoice or result: %v", name, x)
+				continue
+			}
+			total, _ := strconv.ParseFloat(inv["totals"].(map[string]any)["grand_total"].(string), 64)
+			if res["invoice_number"] != inv["id"] || res["invoice_date"] != inv["issue_date"] || res["total"] != total ||
+				x["confidence"].(map[string]any)["total"] != 1.0 || x["sources"].(map[string]any)["invoice_number"] != "embedded_xml" {
+				t.Errorf("%s: result %v, einvoice id %v date %v total %v", name, res, inv["id"], inv["issue_date"], total)
+			}
+			if lines, _ := inv["lines"].([]any); len(lines) > 0 {
+				items, _ := res["line_items"].([]any)
+				if len(items) != len(lines) || items[0].(map[string]any)["description"] != lines[0].(map[string]any)["name"] {
+					t.Errorf("%s: line_items %v, einvoice lines %v", name, items, lines)
+				}
+			}
+		}
+
 		// Hostile XML fails with a clear code; the external entity is never
 		// read.
 		for name, code := range map[string]string{"bomb.xml": "corrupt_document", "xxe.xml": "corrupt_document", "deep.xml": "too_large_content"} {

@@ -192,11 +192,34 @@ type FileInfo struct {
 // FileResult is a file with what was extracted from it. Result maps each
 // schema key to its value (null when not found); Confidence mirrors it
 // with numbers in [0, 1] (a nested map for object fields, an array for
-// list fields). Both are JSON null until the file has a result.
+// list fields); Sources mirrors it with how each value was read ("text",
+// "ocr", "embedded_xml", "inferred", "review"). All three are JSON null
+// until the file has a result.
+//
+// EInvoice is set for an e-invoice (a Factur-X/ZUGFeRD/XRechnung PDF or a
+// CII/UBL XML upload): the invoice as its XML holds it (syntax, profile,
+// id, type_code, issue_date, due_date, currency, seller, buyer, totals,
+// taxes, lines; see docs/API.md). Warnings list what a person should
+// check, such as a page that contradicts the e-invoice's XML.
 type FileResult struct {
 	File       FileInfo        `json:"file"`
 	Result     json.RawMessage `json:"result"`
 	Confidence json.RawMessage `json:"confidence"`
+	Sources    json.RawMessage `json:"sources,omitempty"`
+	EInvoice   json.RawMessage `json:"einvoice,omitempty"`
+	Warnings   []Warning       `json:"warnings,omitempty"`
+}
+
+// Warning is one warning of a file result. Code is
+// "einvoice_page_mismatch" (Field's value on the page, PageValue,
+// contradicts the e-invoice's XML, XMLValue) or "einvoice_unreadable" (the
+// PDF's e-invoice attachment could not be read; Message says why).
+type Warning struct {
+	Code      string `json:"code"`
+	Message   string `json:"message,omitempty"`
+	Field     string `json:"field,omitempty"`
+	PageValue any    `json:"page_value,omitempty"`
+	XMLValue  any    `json:"xml_value,omitempty"`
 }
 
 // HasResult reports whether the file has a result yet.

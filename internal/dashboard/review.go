@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/einvoice"
+	"github.com/docparse/docparse/internal/export"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/fields"
 	"github.com/docparse/docparse/internal/pipeline"
@@ -42,6 +44,22 @@ type reviewView struct {
 	MorePages    int
 	DocText      string
 	TextCut      bool
+	// Invoice is the file's e-invoice (an XML upload, or a PDF's
+	// attachment), shown as a readable invoice; nil for other files.
+	Invoice  *invoiceView
+	Warnings []warningView
+}
+
+// invoiceView is an e-invoice as the file page shows it.
+type invoiceView struct {
+	einvoice.Invoice
+	Title string // "Invoice", "Credit note", ...
+}
+
+// warningView is one warning of a file result, as a sentence.
+type warningView struct {
+	Code, Text string
+	Path, ID   string // the field it is about, if any
 }
 
 // reviewGroup is one extraction's files in the queue.
@@ -67,6 +85,7 @@ type reviewField struct {
 	Value                   string // the form value, or the text shown
 	Missing                 bool   // no value
 	Conf                    string // "87%", "" when unknown
+	FromXML                 bool   // read from the file's e-invoice XML
 	Low                     bool   // below the review threshold
 	Error                   string
 	Children                []reviewField // object
@@ -174,7 +193,21 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 		}
 		st = stateOf(rf.Schema.Fields, vals)
 	}
-	b := fieldBuilder{st: st, confs: confs, problems: problems, threshold: rf.Schema.ReviewThreshold, edit: v.Editable,
+	det := export.DecodeDetails(f.Details)
+	var srcAny any
+	if len(det.Sources) > 0 {
+		_ = json.Unmarshal(det.Sources, &srcAny)
+	}
+	sources := map[string]string{}
+	flattenSources(sources, "", srcAny)
+	if len(det.EInvoice) > 0 && string(det.EInvoice) != "null" {
+		var inv einvoice.Invoice
+		if err := json.Unmarshal(det.EInvoice, &inv); err == nil {
+			v.Invoice = &invoiceView{Invoice: inv, Title: invoiceTitle(inv.TypeCode)}
+		}
+	}
+	v.Warnings = warningViews(det.Warnings)
+	b := fieldBuilder{st: st, confs: confs, sources: sources, problems: problems, threshold: rf.Schema.ReviewThreshold, edit: v.Editable,
 		hasResult: f.Result != nil}
 	v.FileFields = b.fields(rf.Schema.Fields, "")
 	v.LowCount = b.low
@@ -188,15 +221,11 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 	}
 
 	switch pipeline.PreviewOf(f.Kind) {
-	case pipeline.PreviewPages:
-		v.Preview = "pages"
-		for i := 1; i <= min(f.PageCount, maxPreviewPages); i++ {
-			v.Pages = append(v.Pages, i)
-		}
-		v.MorePages = f.PageCount - len(v.Pages)
-	case pipeline.PreviewImage:
-		v.Preview, v.Pages = "image", []int{1}
 	case pipeline.PreviewText:
+		if v.Invoice != nil && extract.Kind(f.Kind) == extract.KindEInvoice {
+			v.Preview = "einvoice" // the readable invoice, not its XML
+			break
+		}
 		v.Preview = "text"
 		text, cut, err := h.svc.DocumentText(r.Context(), f)
 		if _, ok := extract.AsError(err); ok {
@@ -205,6 +234,14 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 			return err
 		}
 		v.DocText, v.TextCut = text, cut
+	case pipeline.PreviewPages:
+		v.Preview = "pages"
+		for i := 1; i <= min(f.PageCount, maxPreviewPages); i++ {
+			v.Pages = append(v.Pages, i)
+		}
+		v.MorePages = f.PageCount - len(v.Pages)
+	case pipeline.PreviewImage:
+		v.Preview, v.Pages = "image", []int{1}
 	default:
 		v.Preview = "none"
 	}
@@ -485,10 +522,70 @@ func flattenConf(out map[string]float64, path string, c any) {
 	}
 }
 
+// flattenSources maps every path of a sources document to its source.
+func flattenSources(out map[string]string, path string, s any) {
+	switch s := s.(type) {
+	case string:
+		out[path] = s
+	case map[string]any:
+		for k, v := range s {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			flattenSources(out, p, v)
+		}
+	case []any:
+		for i, v := range s {
+			flattenSources(out, fmt.Sprintf("%s[%d]", path, i), v)
+		}
+	}
+}
+
+// invoiceTitle names an invoice by its type code (UNTDID 1001).
+func invoiceTitle(code string) string {
+	switch code {
+	case "381":
+		return "Credit note"
+	case "384":
+		return "Corrected invoice"
+	case "389":
+		return "Self-billed invoice"
+	}
+	return "Invoice"
+}
+
+// warningViews turns a file result's warnings into sentences.
+func warningViews(raw json.RawMessage) []warningView {
+	var ws []struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		Field     string `json:"field"`
+		PageValue any    `json:"page_value"`
+		XMLValue  any    `json:"xml_value"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &ws) != nil {
+		return nil
+	}
+	out := make([]warningView, 0, len(ws))
+	for _, w := range ws {
+		v := warningView{Code: w.Code, Text: w.Message}
+		if w.Code == pipeline.WarningEInvoiceMismatch {
+			v.Text = fmt.Sprintf("the page shows %s where the e-invoice's XML says %s.", formatValue(w.PageValue), formatValue(w.XMLValue))
+		}
+		if w.Field != "" {
+			v.Path, v.ID = pathLabel(w.Field), fieldID(w.Field)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
 // fieldBuilder turns a schema and a form state into reviewFields.
 type fieldBuilder struct {
 	st        *formState
 	confs     map[string]float64
+	sources   map[string]string
 	problems  map[string]string
 	threshold float64
 	edit      bool
@@ -557,6 +654,7 @@ func (b *fieldBuilder) field(f docparse.Field, path string) reviewField {
 	}
 	rf.Value = b.st.vals[path]
 	rf.Missing = rf.Value == ""
+	rf.FromXML = b.sources[path] == fields.SourceEmbeddedXML
 	if c, ok := b.confs[path]; ok {
 		b.mark(&rf, c)
 	}

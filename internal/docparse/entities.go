@@ -87,8 +87,12 @@ type File struct {
 	// until the file has one.
 	Result     []byte
 	Confidence []byte
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Details is the JSON object of the rest of the file result (sources,
+	// einvoice, warnings), nil until the file has a result or for a
+	// result stored before details existed.
+	Details   []byte
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Endpoint is a webhook endpoint of an account.

@@ -220,6 +220,16 @@ func TestSniff(t *testing.T) {
 			t.Errorf("Sniff(%s) = %q, %v; want %q, true", file, got, ok, want)
 		}
 	}
+	// A DOCTYPE (an entity bomb) before an invoice root: still an
+	// invoice, so that Parse refuses it rather than a reader taking it
+	// for text.
+	bomb := `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>` + ciiOpen + `<x>&b;</x>` + ciiClose
+	if got, ok := Sniff([]byte(bomb)); !ok || got != SyntaxCII {
+		t.Errorf("Sniff(DOCTYPE before a CII root) = %q, %v; want cii, true", got, ok)
+	}
+	if _, err := Parse(strings.NewReader(bomb), 1<<20); !IsCode(err, CodeCorruptDocument) {
+		t.Errorf("Parse(DOCTYPE before a CII root) = %v, want corrupt_document", err)
+	}
 	for name, head := range map[string]string{
 		"other namespace": `<Invoice xmlns="urn:example:invoice"><ID>1</ID></Invoice>`,
 		"no namespace":    `<CrossIndustryInvoice><ID>1</ID></CrossIndustryInvoice>`,

@@ -76,6 +76,9 @@ func parse(b []byte, maxToken int) (*Invoice, error) {
 // in which syntax, by the root element's name and namespace (never by the
 // file's name). head must reach past the root's start tag; a ZUGFeRD 1.0
 // file may open with 3 KB of licence comment, so 16 KB is a safe head.
+// A DOCTYPE before the root is skipped, not read (its entities are never
+// declared): an invoice behind one is still an invoice, which Parse then
+// refuses as corrupt_document, rather than a text file.
 func Sniff(head []byte) (Syntax, bool) {
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	d := newDecoder(bytes.NewReader(head))
@@ -87,8 +90,6 @@ func Sniff(head []byte) (Syntax, bool) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			return rootSyntax(t.Name)
-		case xml.Directive:
-			return "", false
 		}
 	}
 }

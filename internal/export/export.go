@@ -218,22 +218,54 @@ func ViewFile(f docparse.File) FileView {
 		Size: f.Size, Status: f.Status, PageCount: f.PageCount, Error: f.Error, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
-// FileResultView is the file result of API.md: result and confidence are
-// null until the file has a result.
+// FileResultView is the file result of API.md: result, confidence and
+// sources are null until the file has a result; einvoice is there for an
+// e-invoice, warnings when there is one.
 type FileResultView struct {
 	File       FileView        `json:"file"`
 	Result     json.RawMessage `json:"result"`
 	Confidence json.RawMessage `json:"confidence"`
+	Sources    json.RawMessage `json:"sources"`
+	EInvoice   json.RawMessage `json:"einvoice,omitempty"`
+	Warnings   json.RawMessage `json:"warnings,omitempty"`
+}
+
+// FileDetails is docparse.File.Details decoded into its parts, each nil
+// when absent.
+type FileDetails struct {
+	Sources  json.RawMessage `json:"sources"`
+	EInvoice json.RawMessage `json:"einvoice"`
+	Warnings json.RawMessage `json:"warnings"`
+}
+
+// DecodeDetails decodes a file's details; nil or unreadable details give
+// the zero FileDetails.
+func DecodeDetails(details []byte) FileDetails {
+	var d FileDetails
+	if details != nil {
+		_ = json.Unmarshal(details, &d)
+	}
+	return d
 }
 
 // ViewFileResult returns f's result on the wire.
 func ViewFileResult(f docparse.File) FileResultView {
-	b := FileResultView{File: ViewFile(f), Result: json.RawMessage("null"), Confidence: json.RawMessage("null")}
+	b := FileResultView{File: ViewFile(f), Result: json.RawMessage("null"), Confidence: json.RawMessage("null"), Sources: json.RawMessage("null")}
 	if f.Result != nil {
 		b.Result = f.Result
 	}
 	if f.Confidence != nil {
 		b.Confidence = f.Confidence
+	}
+	d := DecodeDetails(f.Details)
+	if len(d.Sources) > 0 {
+		b.Sources = d.Sources
+	}
+	if len(d.EInvoice) > 0 && string(d.EInvoice) != "null" {
+		b.EInvoice = d.EInvoice
+	}
+	if len(d.Warnings) > 0 && string(d.Warnings) != "null" {
+		b.Warnings = d.Warnings
 	}
 	return b
 }

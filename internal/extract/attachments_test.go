@@ -2,13 +2,9 @@ package extract
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"testing"
 
 	"github.com/docparse/docparse/internal/extract/pdftest"
@@ -20,51 +16,14 @@ type testAttachment struct {
 	compress bool
 }
 
-// withAttachments appends an incremental update to pdf (as pdftest writes
-// it: catalog 1, pages 2) that embeds files in its EmbeddedFiles name
-// tree, the way a Factur-X PDF carries its XML.
+// withAttachments embeds files in pdf, a pdftest PDF (see pdftest.Attach).
 func withAttachments(t *testing.T, pdf []byte, files ...testAttachment) []byte {
 	t.Helper()
-	prev := regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`).FindSubmatch(pdf)
-	size := regexp.MustCompile(`/Size (\d+)`).FindSubmatch(pdf)
-	if prev == nil || size == nil {
-		t.Fatal("withAttachments: not a pdftest PDF")
+	atts := make([]pdftest.Attachment, len(files))
+	for i, f := range files {
+		atts[i] = pdftest.Attachment{Name: f.name, Data: f.data, Compress: f.compress}
 	}
-	next, _ := strconv.Atoi(string(size[1]))
-	buf := bytes.NewBuffer(append([]byte(nil), pdf...))
-	offsets := map[int]int{}
-	obj := func(num int, body []byte) {
-		offsets[num] = buf.Len()
-		fmt.Fprintf(buf, "%d 0 obj\n", num)
-		buf.Write(body)
-		buf.WriteString("\nendobj\n")
-	}
-	var names bytes.Buffer
-	first := next
-	for _, f := range files {
-		data, filter := f.data, ""
-		if f.compress {
-			var z bytes.Buffer
-			w, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
-			w.Write(data)
-			w.Close()
-			data, filter = z.Bytes(), " /Filter /FlateDecode"
-		}
-		body := fmt.Appendf(nil, "<< /Type /EmbeddedFile /Subtype /text#2Fxml /Length %d%s >>\nstream\n", len(data), filter)
-		body = append(append(body, data...), "\nendstream"...)
-		obj(next, body)
-		obj(next+1, fmt.Appendf(nil, "<< /Type /Filespec /F (%s) /UF (%s) /AFRelationship /Data /EF << /F %d 0 R >> >>", f.name, f.name, next))
-		fmt.Fprintf(&names, "(%s) %d 0 R ", f.name, next+1)
-		next += 2
-	}
-	obj(1, fmt.Appendf(nil, "<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [%s] >> >> >>", names.String()))
-	xref := buf.Len()
-	fmt.Fprintf(buf, "xref\n1 1\n%010d 00000 n \n%d %d\n", offsets[1], first, next-first)
-	for n := first; n < next; n++ {
-		fmt.Fprintf(buf, "%010d 00000 n \n", offsets[n])
-	}
-	fmt.Fprintf(buf, "trailer\n<< /Size %d /Root 1 0 R /Prev %s >>\nstartxref\n%d\n%%%%EOF\n", next, prev[1], xref)
-	return buf.Bytes()
+	return pdftest.Attach(pdf, atts...)
 }
 
 func writeTemp(t *testing.T, name string, data []byte) string {

@@ -326,7 +326,7 @@ func (w *emlWalker) attach(body io.Reader, name, ctype string) error {
 	}
 	// Any other error is in the part's encoding (bad base64, a cut
 	// message): what decoded is extracted, and judged on its own.
-	head := make([]byte, SniffLen)
+	head := make([]byte, HeadLen)
 	hf, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("read attachment: %w", err)

@@ -240,7 +240,7 @@ func closeCache(c wazero.CompilationCache) {
 // after its header passed the checks of Extract (signature, size); a DOCX
 // counts what docProps/app.xml says (as Word last laid it out), else 1; an
 // XLSX counts its sheets; an e-mail counts 1 for its text plus the pages of
-// its attachments; text, CSV and HTML count 1; KindUnknown counts 0 with
+// its attachments; text, CSV, HTML and an XML e-invoice count 1; KindUnknown counts 0 with
 // unsupported_type.
 //
 // An empty file counts 0 with empty_document; an encrypted or unreadable
@@ -336,6 +336,9 @@ func (e *Engine) Extract(ctx context.Context, path string, kind Kind) (*Document
 //     the pages of every attachment, extracted the same way.
 //   - Text and CSV (one Line per text line on a synthetic grid); HTML (tags
 //     stripped, the cells of a table row on one line).
+//   - XML e-invoices (CII, UBL): the invoice as a readable page of labelled
+//     values (EInvoiceText), after einvoice.Parse's checks; hostile or
+//     broken XML fails with corrupt_document or too_large_content.
 //
 // Formats without geometry (text, CSV, HTML, DOCX, XLSX, e-mail text) get
 // a synthetic 6 x 12 point grid per character.
@@ -412,6 +415,8 @@ func (e *Engine) extract(ctx context.Context, path string, kind Kind, opts Extra
 		return e.extractXLSX(ctx, path)
 	case kind == KindEML:
 		return e.extractEML(ctx, path, opts, depth)
+	case kind == KindEInvoice:
+		return e.extractEInvoice(ctx, path)
 	default:
 		return nil, errUnsupported(kind)
 	}

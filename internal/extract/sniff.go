@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/docparse/docparse/internal/einvoice"
 )
 
 // Kind is the real type of a file, decided from its content by Sniff.
@@ -15,27 +17,35 @@ type Kind string
 // extracted (images through OCR); those two are recognised so that a file
 // can fail with a precise unsupported_type instead of a parse error.
 const (
-	KindPDF     Kind = "pdf"
-	KindText    Kind = "text"
-	KindPNG     Kind = "png"
-	KindJPEG    Kind = "jpeg"
-	KindTIFF    Kind = "tiff"
-	KindGIF     Kind = "gif"
-	KindBMP     Kind = "bmp"
-	KindWebP    Kind = "webp"
-	KindDOCX    Kind = "docx"
-	KindXLSX    Kind = "xlsx"
-	KindHTML    Kind = "html"
-	KindCSV     Kind = "csv"
-	KindEML     Kind = "eml"
-	KindZIP     Kind = "zip"
-	KindUnknown Kind = "unknown"
+	KindPDF  Kind = "pdf"
+	KindText Kind = "text"
+	KindPNG  Kind = "png"
+	KindJPEG Kind = "jpeg"
+	KindTIFF Kind = "tiff"
+	KindGIF  Kind = "gif"
+	KindBMP  Kind = "bmp"
+	KindWebP Kind = "webp"
+	KindDOCX Kind = "docx"
+	KindXLSX Kind = "xlsx"
+	KindHTML Kind = "html"
+	KindCSV  Kind = "csv"
+	KindEML  Kind = "eml"
+	// KindEInvoice is an XML e-invoice: CII (Factur-X, ZUGFeRD, XRechnung)
+	// or UBL (XRechnung, PEPPOL), recognised by its root element.
+	KindEInvoice Kind = "einvoice"
+	KindZIP      Kind = "zip"
+	KindUnknown  Kind = "unknown"
 )
 
 // SniffLen is how many leading bytes Sniff looks at. Sniff works with as few
 // as 512, but OOXML (docx, xlsx) and CSV are recognised more reliably with
 // the full SniffLen.
 const SniffLen = 4096
+
+// HeadLen is how many leading bytes a caller should pass to Sniff: SniffLen
+// for every kind but an XML e-invoice, whose root element may follow a
+// few KB of comment (ZUGFeRD 1.0 opens with its licence).
+const HeadLen = einvoice.SniffSize
 
 // IsImage reports whether k is a raster image kind (which needs OCR).
 func (k Kind) IsImage() bool {
@@ -56,26 +66,29 @@ func (k Kind) IsTextLike() bool {
 }
 
 var mimeTypes = map[Kind]string{
-	KindPDF:     "application/pdf",
-	KindText:    "text/plain",
-	KindPNG:     "image/png",
-	KindJPEG:    "image/jpeg",
-	KindTIFF:    "image/tiff",
-	KindGIF:     "image/gif",
-	KindBMP:     "image/bmp",
-	KindWebP:    "image/webp",
-	KindDOCX:    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	KindXLSX:    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	KindHTML:    "text/html",
-	KindCSV:     "text/csv",
-	KindEML:     "message/rfc822",
-	KindZIP:     "application/zip",
-	KindUnknown: "application/octet-stream",
+	KindPDF:      "application/pdf",
+	KindText:     "text/plain",
+	KindPNG:      "image/png",
+	KindJPEG:     "image/jpeg",
+	KindTIFF:     "image/tiff",
+	KindGIF:      "image/gif",
+	KindBMP:      "image/bmp",
+	KindWebP:     "image/webp",
+	KindDOCX:     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	KindXLSX:     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	KindHTML:     "text/html",
+	KindCSV:      "text/csv",
+	KindEML:      "message/rfc822",
+	KindEInvoice: "application/xml",
+	KindZIP:      "application/zip",
+	KindUnknown:  "application/octet-stream",
 }
 
 // Sniff decides the kind of a file from head, its first bytes (pass up to
-// SniffLen, at least 512 when the file has them; the whole file when it is
-// shorter). It never trusts name for the format: a file called invoice.pdf
+// HeadLen, at least 512 when the file has them; the whole file when it is
+// shorter). Only an XML e-invoice is looked for past SniffLen: XML whose
+// root element is a CII CrossIndustryInvoice or CrossIndustryDocument, or
+// a UBL Invoice or CreditNote, is KindEInvoice; other XML is text. It never trusts name for the format: a file called invoice.pdf
 // holding text is text. name (the uploaded file name, may be empty) only
 // breaks ties where the content is ambiguous: among text-like kinds (text,
 // csv, html, eml) when the content shows no strong sign of one of them, and
@@ -98,6 +111,8 @@ func sniff(head []byte, ext string) (kind Kind, utf8Text bool) {
 	if len(head) == 0 {
 		return KindUnknown, false
 	}
+	full := head
+	head = head[:min(len(head), SniffLen)]
 	switch {
 	case isPDF(head):
 		return KindPDF, false
@@ -119,6 +134,11 @@ func sniff(head []byte, ext string) (kind Kind, utf8Text bool) {
 	text, isUTF8, ok := asText(head)
 	if !ok {
 		return KindUnknown, false
+	}
+	if strings.HasPrefix(strings.TrimLeft(strings.TrimPrefix(text, "\ufeff"), " \t\r\n"), "<") {
+		if _, ok := einvoice.Sniff(full); ok {
+			return KindEInvoice, false
+		}
 	}
 	return sniffText(text, ext), isUTF8
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/fields"
 	"github.com/docparse/docparse/internal/store"
 )
 
@@ -76,7 +77,11 @@ func (s *Service) ConfirmReview(ctx context.Context, accountID, fileID string, c
 		if err != nil {
 			return fmt.Errorf("encode confidence: %w", err)
 		}
-		m, err := tx.ConfirmReview(ctx, accountID, fileID, result, conf, reviewerID, s.Now())
+		details, err := reviewedDetails(schema.Fields, oldVals, f.Details, vals)
+		if err != nil {
+			return err
+		}
+		m, err := tx.ConfirmReview(ctx, accountID, fileID, result, conf, details, reviewerID, s.Now())
 		if err != nil {
 			return err
 		}
@@ -93,6 +98,77 @@ func (s *Service) ConfirmReview(ctx context.Context, accountID, fileID string, c
 	s.dispatch.Enqueue(tasks)
 	s.log.Info("file review confirmed", "account_id", accountID, "file_id", fileID, "user_id", reviewerID)
 	return out, nil
+}
+
+// reviewedDetails returns the stored details with the sources of the
+// reviewed result vals: a value the reviewer changed or added comes from
+// review, one left as extracted keeps its source, null has none. nil
+// details (a result stored before details existed) stay nil.
+func reviewedDetails(fields []docparse.Field, oldVals map[string]any, details []byte, vals map[string]any) ([]byte, error) {
+	if details == nil {
+		return nil, nil
+	}
+	var d map[string]any
+	if err := json.Unmarshal(details, &d); err != nil {
+		return nil, fmt.Errorf("decode stored details: %w", err)
+	}
+	oldSrc, _ := d["sources"].(map[string]any)
+	d["sources"] = reviewedSources(fields, oldVals, oldSrc, vals)
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encode details: %w", err)
+	}
+	return b, nil
+}
+
+func reviewedSources(fields []docparse.Field, oldVals, oldSrc, vals map[string]any) map[string]any {
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		out[f.Key] = fieldSource(f, oldVals[f.Key], oldSrc[f.Key], vals[f.Key])
+	}
+	return out
+}
+
+func fieldSource(f docparse.Field, old, oldSrc, v any) any {
+	switch f.Type {
+	case docparse.TypeObject:
+		vm, _ := v.(map[string]any)
+		om, _ := old.(map[string]any)
+		sm, _ := oldSrc.(map[string]any)
+		return reviewedSources(f.Fields, om, sm, vm)
+	case docparse.TypeListString, docparse.TypeListObject:
+		list, ok := v.([]any)
+		if !ok {
+			return nil
+		}
+		ol, _ := old.([]any)
+		osl, _ := oldSrc.([]any)
+		out := make([]any, len(list))
+		for i, x := range list {
+			if f.Type == docparse.TypeListString {
+				out[i] = scalarSource(at(ol, i), at(osl, i), x)
+				continue
+			}
+			xm, _ := x.(map[string]any)
+			om, _ := at(ol, i).(map[string]any)
+			sm, _ := at(osl, i).(map[string]any)
+			out[i] = reviewedSources(f.Fields, om, sm, xm)
+		}
+		return out
+	}
+	return scalarSource(old, oldSrc, v)
+}
+
+// scalarSource: null has no source, an unchanged value keeps its source, a
+// changed one comes from review.
+func scalarSource(old, oldSrc, v any) any {
+	if v == nil {
+		return nil
+	}
+	if s, ok := oldSrc.(string); ok && sameJSON(old, v) {
+		return s
+	}
+	return fields.SourceReview
 }
 
 // reviewedConfidence is the confidence of a reviewed result vals, given
@@ -173,7 +249,7 @@ const (
 	PreviewNone  Preview = iota // nothing to show (an unknown kind, a TIFF)
 	PreviewPages                // a PDF: each page rendered as PNG (PageImage)
 	PreviewImage                // an image browsers show: sent as it is (PageImage, page 1)
-	PreviewText                 // its extracted text (DocumentText)
+	PreviewText                 // its extracted text (DocumentText); an XML e-invoice's is the invoice as readable text
 )
 
 // PreviewOf says how a file of kind is shown. TIFF is not shown: browsers
@@ -187,7 +263,7 @@ func PreviewOf(kind string) Preview {
 		return PreviewNone
 	case k.IsImage():
 		return PreviewImage
-	case k.IsTextLike(), k == extract.KindDOCX, k == extract.KindXLSX:
+	case k.IsTextLike(), k == extract.KindDOCX, k == extract.KindXLSX, k == extract.KindEInvoice:
 		return PreviewText
 	}
 	return PreviewNone

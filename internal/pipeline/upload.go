@@ -102,7 +102,7 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 	}
 	f := docparse.File{ID: u.s.ids.New(u.filePrefix), Position: len(u.files), FileName: name}
 	f.BlobKey = u.accountID + "/" + u.batchID + "/" + f.ID
-	head := make([]byte, 4096)
+	head := make([]byte, extract.HeadLen)
 	size, n, err := u.s.blobs.Put(ctx, f.BlobKey, r, cfg.MaxFileSize, head)
 	if errors.Is(err, blob.ErrTooLarge) {
 		return fmt.Errorf("file %q is larger than %d bytes: %w", name, cfg.MaxFileSize, docparse.ErrTooLarge)

@@ -130,14 +130,14 @@ func (db *DB) ListBatches(ctx context.Context, accountID, extractionID string, f
 }
 
 const fileCols = `id, account_id, extraction_id, batch_id, position, file_name, kind, mime, size, page_count, blob_key, status,
-	error_code, error_message, result, confidence, created_at, updated_at`
+	error_code, error_message, result, confidence, details, created_at, updated_at`
 
 func scanFile(row interface{ Scan(...any) error }) (docparse.File, error) {
 	var f docparse.File
-	var ecode, emsg, result, conf sql.NullString
+	var ecode, emsg, result, conf, details sql.NullString
 	var created, updated int64
 	if err := row.Scan(&f.ID, &f.AccountID, &f.ExtractionID, &f.BatchID, &f.Position, &f.FileName, &f.Kind, &f.MIME, &f.Size,
-		&f.PageCount, &f.BlobKey, &f.Status, &ecode, &emsg, &result, &conf, &created, &updated); err != nil {
+		&f.PageCount, &f.BlobKey, &f.Status, &ecode, &emsg, &result, &conf, &details, &created, &updated); err != nil {
 		return f, err
 	}
 	if ecode.Valid {
@@ -148,6 +148,9 @@ func scanFile(row interface{ Scan(...any) error }) (docparse.File, error) {
 	}
 	if conf.Valid {
 		f.Confidence = []byte(conf.String)
+	}
+	if details.Valid {
+		f.Details = []byte(details.String)
 	}
 	f.CreatedAt, f.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return f, nil
@@ -254,6 +257,7 @@ var counterColumn = map[docparse.FileStatus]string{
 type FileOutcome struct {
 	Result     []byte // JSON, nil to keep
 	Confidence []byte // JSON, nil to keep
+	Details    []byte // JSON object (docparse.File.Details), nil to keep
 	Error      *docparse.FileError
 }
 
@@ -299,10 +303,14 @@ func (tx *Tx) MoveFile(ctx context.Context, accountID, fileID string, to docpars
 	if out.Confidence != nil {
 		conf = sql.NullString{String: string(out.Confidence), Valid: true}
 	}
+	var details sql.NullString
+	if out.Details != nil {
+		details = sql.NullString{String: string(out.Details), Valid: true}
+	}
 	res, err := tx.x.ExecContext(ctx, `UPDATE files SET status = $1, error_code = COALESCE($2, error_code), error_message = COALESCE($3, error_message),
-		result = COALESCE($4, result), confidence = COALESCE($5, confidence), updated_at = $6
-		WHERE id = $7 AND account_id = $8 AND status = $9`,
-		string(to), ecode, emsg, result, conf, micros(now), fileID, accountID, string(from))
+		result = COALESCE($4, result), confidence = COALESCE($5, confidence), details = COALESCE($6, details), updated_at = $7
+		WHERE id = $8 AND account_id = $9 AND status = $10`,
+		string(to), ecode, emsg, result, conf, details, micros(now), fileID, accountID, string(from))
 	if err != nil {
 		return m, fmt.Errorf("update file: %w", err)
 	}

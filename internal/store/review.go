@@ -114,8 +114,8 @@ func (db *DB) AccountFile(ctx context.Context, accountID, fileID string) (docpar
 	return f, nil
 }
 
-// ConfirmReview stores a reviewer's result and confidence for the
-// account's file and moves it from needs_review to processed, recording
+// ConfirmReview stores a reviewer's result, confidence and details (nil
+// keeps the stored details) for the account's file and moves it from needs_review to processed, recording
 // userID and now as who confirmed it and when; the batch's counts and
 // version follow in the same transaction. The batch's status is left as
 // it is: needs_review and processed count alike for it (a batch never
@@ -125,7 +125,7 @@ func (db *DB) AccountFile(ctx context.Context, accountID, fileID string) (docpar
 // racing another or before) is not changed: Move.Moved is false and
 // Move.File is the file as it is. The UPDATE is conditional on the status,
 // so of two concurrent confirmations exactly one moves the file.
-func (tx *Tx) ConfirmReview(ctx context.Context, accountID, fileID string, result, confidence []byte, userID string, now time.Time) (Move, error) {
+func (tx *Tx) ConfirmReview(ctx context.Context, accountID, fileID string, result, confidence, details []byte, userID string, now time.Time) (Move, error) {
 	var m Move
 	f, err := tx.FileForWork(ctx, accountID, fileID)
 	if err != nil {
@@ -139,9 +139,13 @@ func (tx *Tx) ConfirmReview(ctx context.Context, accountID, fileID string, resul
 	if userID != "" {
 		reviewer = sql.NullString{String: userID, Valid: true}
 	}
+	var det sql.NullString
+	if details != nil {
+		det = sql.NullString{String: string(details), Valid: true}
+	}
 	res, err := tx.x.ExecContext(ctx, `UPDATE files SET status = $1, result = $2, confidence = $3, reviewed_by = $4, reviewed_at = $5,
-		updated_at = $5 WHERE id = $6 AND account_id = $7 AND status = $8`,
-		string(docparse.FileProcessed), string(result), string(confidence), reviewer, micros(now), fileID, accountID,
+		updated_at = $5, details = COALESCE($6, details) WHERE id = $7 AND account_id = $8 AND status = $9`,
+		string(docparse.FileProcessed), string(result), string(confidence), reviewer, micros(now), det, fileID, accountID,
 		string(docparse.FileNeedsReview))
 	if err != nil {
 		return m, fmt.Errorf("update reviewed file: %w", err)
@@ -150,6 +154,9 @@ func (tx *Tx) ConfirmReview(ctx context.Context, accountID, fileID string, resul
 		return m, nil
 	}
 	f.Status, f.Result, f.Confidence, f.UpdatedAt = docparse.FileProcessed, result, confidence, now
+	if details != nil {
+		f.Details = details
+	}
 	b, err := scanBatch(tx.x.QueryRowContext(ctx, `UPDATE batches SET n_needs_review = n_needs_review - 1, n_processed = n_processed + 1,
 		version = version + 1, updated_at = $1 WHERE id = $2 AND account_id = $3 RETURNING `+batchCols,
 		micros(now), f.BatchID, accountID))

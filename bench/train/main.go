@@ -114,6 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	samples := make([][]fields.Sample, len(items))
+	docs := make([]*extract.Document, len(items))
 	var (
 		mu     sync.Mutex
 		done   int
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if err != nil {
 					continue
 				}
-				samples[i] = label(it, doc)
+				samples[i], docs[i] = label(it, doc), doc
 			}
 		}()
 	}
@@ -157,11 +158,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, f := range failed {
 		fmt.Fprintln(stderr, "not read:", f)
 	}
+	synthItems, synthDocs := synthetic(*nSynth)
+	for i, it := range synthItems {
+		samples = append(samples, label(it, synthDocs[i]))
+	}
 	all := slices.Concat(samples...)
-	all = append(all, synthetic(*nSynth)...)
+	// The calibration curves are fitted on what models choose on real
+	// documents they were not fitted on: the real documents fall in
+	// `folds` groups; the models fitted without a group (synthetic
+	// invoices included) choose on it. Synthetic invoices are read right
+	// far more often than real ones and would make real values look
+	// surer than they are, so they calibrate nothing.
+	var winners []fields.Winner
+	for k := range folds {
+		var in []fields.Sample
+		for i := range samples {
+			if i >= len(items) || i%folds != k {
+				in = append(in, samples[i]...)
+			}
+		}
+		sc := fields.FitScorer(in, nil)
+		for i := k; i < len(items); i += folds {
+			if docs[i] != nil {
+				winners = append(winners, choose(items[i], docs[i], sc)...)
+			}
+		}
+	}
 
 	var buf bytes.Buffer
-	if err := fields.WriteSamples(&buf, all); err != nil {
+	if err := fields.WriteSamples(&buf, all, winners); err != nil {
 		return err
 	}
 	samplesPath := filepath.Join(*out, "testdata", "scorer_samples.gz")
@@ -170,11 +195,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Fit on the samples as written (features rounded), so that the
 	// test can refit them and get the same model.
-	back, err := fields.ReadSamples(bytes.NewReader(buf.Bytes()))
+	back, wback, err := fields.ReadSamples(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		return err
 	}
-	models := fields.FitScorer(back)
+	models := fields.FitScorer(back, wback)
 	modelPath := filepath.Join(*out, "scorer_model.go")
 	if err := os.WriteFile(modelPath, fields.RenderScorerModel(models), 0o644); err != nil {
 		return err
@@ -194,9 +219,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	slices.Sort(kinds)
 	fmt.Fprintf(stdout, "%d training documents and %d synthetic invoices, %d candidates\n", len(items)-len(failed), *nSynth, len(back))
+	fitted := map[string]bool{}
+	for _, m := range models.Models() {
+		fitted[m] = true
+	}
 	for _, k := range kinds {
-		_, fitted := models[k]
-		fmt.Fprintf(stdout, "  %-12s %6d candidates, %5d right, model: %v\n", k, counts[k][0], counts[k][1], fitted)
+		fmt.Fprintf(stdout, "  %-22s %6d candidates, %5d right, model: %-5v curve: %v\n", k, counts[k][0], counts[k][1], fitted[k], models.HasCurve(k))
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s\n", samplesPath, modelPath)
 	return nil
@@ -219,6 +247,10 @@ func label(it dataset.Item, doc *extract.Document) []fields.Sample {
 	return out
 }
 
+// folds is how many groups of documents the calibration is cross-fitted
+// in.
+const folds = 5
+
 // synthKeys maps the invoice schema's keys (dataset.Schema) to the
 // synthetic generator's.
 var synthKeys = map[string]string{
@@ -227,10 +259,11 @@ var synthKeys = map[string]string{
 	"total": synth.KeyTotal, "net": synth.KeySubtotal, "tax": synth.KeyTax, "iban": synth.KeyIBAN,
 }
 
-// synthetic returns the samples of n synthetic invoices of the training
-// seed, with the values their pages show as truth.
-func synthetic(n int) []fields.Sample {
-	var out []fields.Sample
+// synthetic returns n synthetic invoices of the training seed as items,
+// with the values their pages show as truth, and their documents.
+func synthetic(n int) ([]dataset.Item, []*extract.Document) {
+	var items []dataset.Item
+	var docs []*extract.Document
 	for _, d := range synth.Generate(synth.TrainSeed, n) {
 		it := dataset.Item{Kind: dataset.KindInvoice, Truth: map[string]string{}}
 		exp := d.Expected()
@@ -242,7 +275,32 @@ func synthetic(n int) []fields.Sample {
 				it.Truth[key] = strconv.FormatFloat(v, 'f', 2, 64)
 			}
 		}
-		out = append(out, label(it, d.Document())...)
+		items = append(items, it)
+		docs = append(docs, d.Document())
+	}
+	return items, docs
+}
+
+// choose returns what the scorer sc (its weights, no curves) chose for
+// each field of doc that has truth and a model: the probability of the
+// winner and whether it was right.
+func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.Winner {
+	schema := dataset.Schema(it.Kind)
+	res := fields.Extract(doc, schema, fields.Options{Scorer: sc})
+	keys := fields.ModelKeys(schema)
+	has := map[string]bool{}
+	for _, m := range sc.Models() {
+		has[m] = true
+	}
+	var out []fields.Winner
+	for _, f := range schema {
+		want, ok := it.Truth[f.Key]
+		got := res.Values[f.Key]
+		if !ok || want == "" || got == nil || !has[keys[f.Key]] {
+			continue
+		}
+		p, _ := res.Confidence[f.Key].(float64)
+		out = append(out, fields.Winner{Model: keys[f.Key], P: p, Right: dataset.Correct(f.Key, want, got)})
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package fields
 
 import (
+	"math"
+	"slices"
 	"strconv"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -122,4 +124,83 @@ func calKind(s *spec) string {
 		return calName
 	}
 	return calText
+}
+
+type block struct {
+	sumRaw, right, n float64
+}
+
+func (b block) rate() float64 { return b.right / b.n }
+
+func merge(a, b block) block { return block{a.sumRaw + b.sumRaw, a.right + b.right, a.n + b.n} }
+
+// pav pools adjacent blocks until their rates do not decrease.
+func pav(in []block, rate func(block) float64) []block {
+	var st []block
+	for _, b := range in {
+		st = append(st, b)
+		for len(st) > 1 && rate(st[len(st)-2]) >= rate(st[len(st)-1]) {
+			st = append(st[:len(st)-2], merge(st[len(st)-2], st[len(st)-1]))
+		}
+	}
+	return st
+}
+
+// isotonic fits a monotone curve from raw scores to the share of right
+// readings (pool adjacent violators), with blocks of at least minBlock
+// readings and rates smoothed by one right and one wrong reading.
+func isotonic(raw []float64, right []bool, minBlock int) []calPoint {
+	type sample struct {
+		raw   float64
+		right bool
+	}
+	ss := make([]sample, len(raw))
+	for i := range raw {
+		ss[i] = sample{raw[i], right[i]}
+	}
+	slices.SortStableFunc(ss, func(a, b sample) int {
+		switch {
+		case a.raw < b.raw:
+			return -1
+		case a.raw > b.raw:
+			return 1
+		}
+		return 0
+	})
+	// Equal raw scores form one block: the curve cannot tell them apart.
+	var blocks []block
+	for i, s := range ss {
+		r := 0.0
+		if s.right {
+			r = 1
+		}
+		if i > 0 && math.Abs(s.raw-ss[i-1].raw) < 1e-9 {
+			last := &blocks[len(blocks)-1]
+			*last = merge(*last, block{s.raw, r, 1})
+			continue
+		}
+		blocks = append(blocks, block{s.raw, r, 1})
+	}
+	blocks = pav(blocks, block.rate)
+	// Small blocks join a neighbour (the smaller one), which keeps rates
+	// monotone.
+	for {
+		i := slices.IndexFunc(blocks, func(b block) bool { return b.n < float64(minBlock) })
+		if i < 0 || len(blocks) == 1 {
+			break
+		}
+		j := i - 1
+		if i == 0 || (i+1 < len(blocks) && blocks[i+1].n < blocks[i-1].n) {
+			j = i + 1
+		}
+		lo, hi := min(i, j), max(i, j)
+		blocks = slices.Replace(blocks, lo, hi+1, merge(blocks[lo], blocks[hi]))
+	}
+	smoothed := func(b block) float64 { return (b.right + 1) / (b.n + 2) }
+	blocks = pav(blocks, smoothed)
+	pts := make([]calPoint, len(blocks))
+	for i, b := range blocks {
+		pts[i] = calPoint{raw: round3(b.sumRaw / b.n), p: round3(smoothed(b))}
+	}
+	return pts
 }

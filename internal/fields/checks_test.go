@@ -212,14 +212,16 @@ func approx(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
 func TestIsotonicIsMonotone(t *testing.T) {
 	// Right 30%, 80%, 50% and 95% of the time in four score ranges: the
 	// dip must be pooled away.
-	var ss []calSample
+	var raw []float64
+	var right []bool
 	rates := []float64{0.3, 0.8, 0.5, 0.95}
 	for b, rate := range rates {
 		for i := range 100 {
-			ss = append(ss, calSample{raw: 0.2*float64(b) + 0.001*float64(i), right: float64(i) < rate*100})
+			raw = append(raw, 0.2*float64(b)+0.001*float64(i))
+			right = append(right, float64(i) < rate*100)
 		}
 	}
-	pts := isotonic(ss)
+	pts := isotonic(raw, right, calMinBlock)
 	for i := 1; i < len(pts); i++ {
 		if pts[i].p < pts[i-1].p || pts[i].raw <= pts[i-1].raw {
 			t.Fatalf("isotonic() = %v, want increasing raw scores and non-decreasing probabilities", pts)

@@ -88,8 +88,9 @@ type Options struct {
 	// two, with confidence at most 0.5 and never above that of its inputs.
 	InferMissing bool
 	// Scorer replaces the learned scorer's committed models (scorer.go),
-	// for benchmarks that compare models; nil uses the committed ones.
-	Scorer map[string][numFeatures]float64
+	// for training and for benchmarks that compare models; nil uses the
+	// committed ones.
+	Scorer *Scorer
 }
 
 // Result holds a document's values and confidences, shaped like the file
@@ -143,9 +144,14 @@ type trace struct {
 func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options, calibrate bool) (Result, []trace) {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, models: opts.Scorer}
-	if x.models == nil {
-		x.models = scorerModels
+	x := &extractor{lay: lay, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, scorer: opts.Scorer}
+	switch {
+	case x.scorer != nil:
+	case calibrate:
+		x.scorer = committedScorer
+	default:
+		// Uncalibrated traces are the hand scores.
+		x.scorer = &Scorer{}
 	}
 	vals, conf, labelled := x.object(schema, nil, "")
 	res := Result{Values: vals, Confidence: conf}
@@ -213,7 +219,7 @@ type extractor struct {
 	// hand scores.
 	training bool
 	samples  []Candidates
-	models   map[string][numFeatures]float64
+	scorer   *Scorer
 }
 
 // guessedOrder reports whether the date at the start of text is numeric
@@ -266,6 +272,8 @@ type reading struct {
 	// learned: raw is the learned scorer's probability (scorer.go), which
 	// is the confidence as it stands.
 	learned bool
+	model   string // the learned scorer's model (modelKey)
+	free    bool   // the winner is one of the values of the type on the page (srcFree)
 }
 
 // object fills one level of the schema and returns its values, its
@@ -331,7 +339,14 @@ func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map
 			}
 			vals[key], conf[key] = r.value, x.confidence(path+key, k, r.raw, r.value)
 			if r.learned {
-				conf[key] = round3(r.raw)
+				c := round3(x.scorer.calibrated(r.model, r.raw))
+				if !r.labelled && r.free && c < minFree {
+					// A value found without a label that the scorer
+					// barely believes is not a reading: the field is not
+					// found (and may be inferred).
+					vals[key], c = nil, 0
+				}
+				conf[key] = c
 			}
 		}
 	}
@@ -491,7 +506,7 @@ func (x *extractor) scalar(s *spec, sc *scope, path string) *reading {
 	learned := x.rank(s, p, path)
 	r := p.reading()
 	if r != nil {
-		r.learned = learned
+		r.learned, r.model, r.free = learned, modelKey(s), p.best.src == srcFree
 		r.labelled = p.best.src == srcLabel
 	}
 	return r

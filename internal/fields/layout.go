@@ -20,6 +20,7 @@ const cellGap = 1.5
 type word struct {
 	text   string
 	x0, x1 float64
+	conf   float64 // the OCR's confidence in it, 1 for text layers and formats without one
 }
 
 type cell struct {
@@ -99,7 +100,11 @@ func lineWords(l extract.Line, index int) ([]word, float64, float64) {
 		if w.Box.Y1 > w.Box.Y0 {
 			y0, y1 = min(y0, w.Box.Y0), max(y1, w.Box.Y1)
 		}
-		ws = append(ws, word{text: t, x0: w.Box.X0, x1: w.Box.X1})
+		conf := w.Conf
+		if conf <= 0 {
+			conf = 1
+		}
+		ws = append(ws, word{text: t, x0: w.Box.X0, x1: w.Box.X1, conf: conf})
 	}
 	switch {
 	case len(ws) == 0:

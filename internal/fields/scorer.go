@@ -3,6 +3,7 @@ package fields
 import (
 	"math"
 	"strings"
+	"unicode"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
@@ -68,6 +69,7 @@ const (
 	fLastTotal   // the last line that carries a total's label and an amount
 	fRoundAbove  // one of the two lines above carries a rounding
 	fCurrency    // a currency stands with the amount
+	fOCRConf     // the lowest OCR confidence of the words of its line that hold digits or its value (1 for text)
 	numFeatures
 
 	// NumFeatures is the length of a feature vector.
@@ -76,7 +78,11 @@ const (
 
 // FeatureVersion names the feature set above; the training data and the
 // models carry it.
-const FeatureVersion = 1
+const FeatureVersion = 2
+
+// minFree is the least confidence of a value found without a label for it
+// to count as found.
+const minFree = 0.2
 
 // Word lists for the line features. Folded, any language.
 var (
@@ -107,12 +113,34 @@ func modelKey(s *spec) string {
 	return k
 }
 
+// Scorer is a learned scorer: per model (modelKey), the weights of the
+// logistic regression that ranks candidates, and the monotone curve that
+// turns the winner's probability into the confidence, fitted on the
+// winners of the training documents (the regression alone, fitted on
+// every candidate, is too sure of its winners on noisy OCR).
+type Scorer struct {
+	weights map[string][numFeatures]float64
+	curves  map[string][]calPoint
+}
+
+// committedScorer is the scorer of scorer_model.go.
+var committedScorer = &Scorer{weights: scorerModels, curves: scorerCurves}
+
 // model returns the weights that rank the candidates of kind, or nil.
 func (x *extractor) model(kind string) *[numFeatures]float64 {
-	if w, ok := x.models[kind]; ok {
+	if w, ok := x.scorer.weights[kind]; ok {
 		return &w
 	}
 	return nil
+}
+
+// calibrated returns the confidence of a winner of model with
+// probability p: p on model's curve, or p itself without one.
+func (sc *Scorer) calibrated(model string, p float64) float64 {
+	if pts := sc.curves[model]; len(pts) > 0 {
+		return min(max(curveAt(pts, p), 0), 1)
+	}
+	return min(max(p, 0), 1)
 }
 
 // freeKind reports whether s is a field whose values documents often
@@ -124,7 +152,7 @@ func freeKind(s *spec) bool {
 		return false
 	}
 	switch {
-	case s.f.Type == docparse.TypeNumber && (s.con.name == "total" || s.con.name == "subtotal" || s.con.name == "tax"):
+	case s.f.Type == docparse.TypeNumber && s.con.name == "total":
 		return true
 	case (s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime) && s.con.issueDate:
 		return true
@@ -140,17 +168,13 @@ func (x *extractor) free(s *spec, p *picker) {
 	case s.f.Type == docparse.TypeNumber:
 		for _, ln := range x.lay.lines {
 			for _, c := range ln.cells {
-				for wi, w := range c.words {
-					// Only amounts written as such: two decimals or a
-					// currency, not quantities, codes and rates.
-					if wi+1 < len(c.words) && strings.HasPrefix(c.words[wi+1].text, "%") {
-						continue
-					}
-					if v, _, fit, ok := parseAmount(w.text, false); ok && fit >= 1 {
-						cd := unlabelled(v, 0.2*fit, fit, srcFree, ln)
-						cd.currency = hasCurrency(w.text) || wi > 0 && currencyWords[strings.ToLower(strings.Trim(c.words[wi-1].text, ".:"))]
-						p.offer(cd, ln)
-					}
+				if otherSum(x, ln) {
+					break
+				}
+				for _, am := range cellAmounts(c) {
+					cd := unlabelled(am.v, 0.2, 1, srcFree, ln)
+					cd.currency = am.currency
+					p.offer(cd, ln)
 				}
 			}
 		}
@@ -201,10 +225,10 @@ func (x *extractor) stats() *docStats {
 		}
 		st.pageLast[ln.page] = ln.index
 		for _, c := range ln.cells {
-			for _, w := range c.words {
-				if v, _, fit, ok := parseAmount(w.text, false); ok && fit >= 1 && !seen[v] {
-					seen[v] = true
-					st.amounts = append(st.amounts, v)
+			for _, am := range cellAmounts(c) {
+				if !seen[am.v] {
+					seen[am.v] = true
+					st.amounts = append(st.amounts, am.v)
 				}
 			}
 			if st.firstDate < 0 {
@@ -255,6 +279,10 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 		f[fFree] = 1
 	}
 	ln := cd.ln
+	f[fOCRConf] = 1
+	if ln != nil {
+		f[fOCRConf] = valueConf(ln, cd.value)
+	}
 	if ln != nil && ln.page < st.pages {
 		first, last := st.pageFirst[ln.page], st.pageLast[ln.page]
 		f[fTopRank] = min(float64(ln.index-first)/10, 1)
@@ -379,11 +407,7 @@ func (x *extractor) lineWords(ln *line, f *[numFeatures]float64) {
 				f[fLineQty] = 1
 			}
 		}
-		for _, w := range c.words {
-			if _, _, fit, ok := parseAmount(w.text, false); ok && fit >= 1 {
-				amounts++
-			}
-		}
+		amounts += len(cellAmounts(c))
 	}
 	f[fLineAmounts] = min(float64(amounts)/4, 1)
 }
@@ -424,7 +448,7 @@ type Candidates struct {
 func TrainingCandidates(doc *extract.Document, schema []docparse.Field, opts Options) []Candidates {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, order: order, orderShown: shown, training: true}
+	x := &extractor{lay: lay, order: order, orderShown: shown, training: true, scorer: &Scorer{}}
 	x.object(schema, nil, "")
 	return x.samples
 }
@@ -504,4 +528,102 @@ func (lay *layout) above(ln *line, n int) []*line {
 		out = append(out, lay.lines[i])
 	}
 	return out
+}
+
+// valueConf is the lowest OCR confidence among the words of ln that the
+// value's text could come from: for a number or a date, the words with
+// digits; for text, the words that are part of it. 1 when none.
+func valueConf(ln *line, v any) float64 {
+	conf := 1.0
+	text, isText := v.(string)
+	digits := !isText || strings.IndexFunc(text, unicode.IsDigit) >= 0 && len(text) <= 12
+	low := strings.ToLower(text)
+	for _, c := range ln.cells {
+		for _, w := range c.words {
+			switch {
+			case digits && strings.IndexFunc(w.text, unicode.IsDigit) >= 0:
+			case !digits && strings.Contains(low, strings.ToLower(w.text)):
+			default:
+				continue
+			}
+			if w.conf > 0 {
+				conf = min(conf, w.conf)
+			}
+		}
+	}
+	return conf
+}
+
+// amountWord is an amount found among a cell's words.
+type amountWord struct {
+	v        float64
+	currency bool
+}
+
+// cellAmounts returns the amounts written as such in c (two decimals or a
+// currency; not quantities, codes or rates): each word, or a word and the
+// groups of digits before it ("1 234,56"), read as one amount.
+func cellAmounts(c *cell) []amountWord {
+	var out []amountWord
+	for wi := 0; wi < len(c.words); wi++ {
+		if wi+1 < len(c.words) && strings.HasPrefix(c.words[wi+1].text, "%") {
+			continue
+		}
+		// A word of one to three digits followed by more digits is a
+		// thousands group: the amount starts there.
+		start, end := wi, wi
+		for end+1 < len(c.words) && isDigitGroup(c.words[end].text) && startsWithDigit(c.words[end+1].text) {
+			end++
+		}
+		parts := make([]string, 0, end-start+1)
+		for k := start; k <= end; k++ {
+			parts = append(parts, c.words[k].text)
+		}
+		v, _, fit, ok := parseAmount(strings.Join(parts, " "), false)
+		if ok && fit >= 1 {
+			cur := hasCurrency(c.words[end].text) || hasCurrency(c.words[start].text) || start > 0 && currencyWords[strings.ToLower(strings.Trim(c.words[start-1].text, ".:"))]
+			out = append(out, amountWord{v, cur})
+		}
+		wi = end
+	}
+	return out
+}
+
+func isDigitGroup(w string) bool {
+	if len(w) == 0 || len(w) > 3 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if !isDigit(w[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func startsWithDigit(w string) bool { return len(w) > 0 && isDigit(w[0]) }
+
+// otherSum reports whether ln is labelled as a subtotal or a tax and not
+// as a total ("Total HT", "Subtotal", "VAT 20%"): its amounts are no
+// candidates of the total.
+func otherSum(x *extractor, ln *line) bool {
+	other, total := false, false
+	for _, c := range ln.cells {
+		for _, cl := range c.claims {
+			switch cl.c.name {
+			case "subtotal", "tax":
+				other = true
+			case "total":
+				// "Total" inside "Total HT" is the subtotal's.
+				inside := false
+				for _, o := range c.claims {
+					if (o.c.name == "subtotal" || o.c.name == "tax") && o.start <= cl.start && o.end >= cl.end && o.end-o.start > cl.end-cl.start {
+						inside = true
+					}
+				}
+				total = total || !inside
+			}
+		}
+	}
+	return other && !total
 }

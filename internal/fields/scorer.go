@@ -70,6 +70,7 @@ const (
 	fRoundAbove  // one of the two lines above carries a rounding
 	fCurrency    // a currency stands with the amount
 	fOCRConf     // the lowest OCR confidence of the words of its line that hold digits or its value (1 for text)
+	fLetterHead  // an identifier that starts with two letters then digits (a VAT number's country, "INV-")
 	numFeatures
 
 	// NumFeatures is the length of a feature vector.
@@ -78,7 +79,7 @@ const (
 
 // FeatureVersion names the feature set above; the training data and the
 // models carry it.
-const FeatureVersion = 2
+const FeatureVersion = 4
 
 // minFree is the least confidence of a value found without a label for it
 // to count as found.
@@ -299,7 +300,11 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 			n++
 		}
 	}
-	f[fSupport] = math.Log1p(float64(n))
+	if _, isName := cd.value.(string); !isName || s.kind != kindName {
+		// A name printed twice is as likely an address's country or
+		// town as the party's name: support is for values.
+		f[fSupport] = math.Log1p(float64(n))
+	}
 	switch v := cd.value.(type) {
 	case float64:
 		if len(st.amounts) > 0 {
@@ -366,6 +371,10 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 			f[fWords] = min(float64(len(strings.Fields(v)))/6, 1)
 			f[fLegal] = b2f(cd.fit >= 1)
 			f[fNameModel] = cd.nameProb
+		}
+		if s.kind == kindIdent {
+			t := strings.ReplaceAll(v, " ", "")
+			f[fLetterHead] = b2f(len(t) > 2 && unicode.IsLetter(rune(t[0])) && unicode.IsLetter(rune(t[1])) && strings.IndexFunc(t, unicode.IsDigit) >= 2)
 		}
 		if s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime {
 			if ln != nil {

@@ -66,6 +66,27 @@ func TestAttachments(t *testing.T) {
 	}
 }
 
+// Extract counts a PDF's attachments from the document it reads, so that
+// a PDF without any needs no second look for an e-invoice.
+func TestExtractCountsAttachments(t *testing.T) {
+	t.Parallel()
+	xml := []byte(`<?xml version="1.0"?><rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"/>`)
+	hybrid := withAttachments(t, pdftest.Text([]string{"Invoice F1", "Total 10.00"}), testAttachment{name: "factur-x.xml", data: xml})
+	for name, want := range map[string]int{"hybrid.pdf": 1, "plain.pdf": 0} {
+		pdf := hybrid
+		if want == 0 {
+			pdf = pdftest.Text([]string{"Invoice F1", "Total 10.00"})
+		}
+		doc, err := engine.Extract(context.Background(), writeTemp(t, name, pdf), KindPDF)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Attachments != want {
+			t.Errorf("%s: Document.Attachments = %d, want %d", name, doc.Attachments, want)
+		}
+	}
+}
+
 // An attachment that inflates past the instance's memory limit fails the
 // call cleanly; it does not take the memory.
 func TestAttachmentsBomb(t *testing.T) {

@@ -41,6 +41,10 @@ type Page struct {
 // Document is the text and layout of one file.
 type Document struct {
 	Pages []Page
+	// Attachments counts the files embedded in a PDF (its EmbeddedFiles),
+	// read from the same open document: a PDF without any needs no look
+	// for an e-invoice (Engine.EInvoice). 0 for other formats.
+	Attachments int `json:",omitempty"`
 }
 
 // Text returns the document's text, one line per Line and a form feed

@@ -100,6 +100,11 @@ func (e *Engine) extractPDF(ctx context.Context, inst pdfium.Pdfium, path string
 		defer ocr.stop()
 	}
 	out := &Document{Pages: make([]Page, 0, n)}
+	if ac, err := inst.FPDFDoc_GetAttachmentCount(&requests.FPDFDoc_GetAttachmentCount{Document: doc}); err == nil {
+		out.Attachments = ac.AttachmentCount
+	} else {
+		out.Attachments = -1 // unknown: look
+	}
 	words := make([][]placedWord, n) // of the pages queued for OCR
 	budget := e.cfg.MaxTextBytes
 	for i := range n {

@@ -152,7 +152,14 @@ func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docpa
 	if ferr != nil && (kind != extract.KindPDF || !pageLess(ferr.Code)) {
 		return docparse.FileFailed, store.FileOutcome{Error: ferr}, nil
 	}
-	inv, ferr, err := s.readEInvoice(ctx, f.ID, kind, f.BlobKey)
+	var inv *einvoice.Invoice
+	if kind != extract.KindPDF || doc == nil || doc.Attachments != 0 {
+		// A PDF whose pages were read and that embeds no file holds no
+		// e-invoice: no second look.
+		inv, ferr, err = s.readEInvoice(ctx, f.ID, kind, f.BlobKey)
+	} else {
+		ferr = nil
+	}
 	if err != nil {
 		return "", store.FileOutcome{}, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/fields"
+	"github.com/docparse/docparse/internal/pipeline"
 )
 
 // dirList is a flag that may be repeated and holds comma-separated values.
@@ -51,22 +52,6 @@ func keysOf(schema []docparse.Field) []string {
 		ks = append(ks, f.Key)
 	}
 	return ks
-}
-
-// ocrLanguages maps an extraction's language to OCR languages as the
-// service does (internal/pipeline): nil means the engine's default.
-func ocrLanguages(language string) []string {
-	switch strings.ToLower(strings.TrimSpace(language)) {
-	case "english":
-		return []string{"eng"}
-	case "french", "français", "francais":
-		return []string{"fra"}
-	case "german", "deutsch":
-		return []string{"deu"}
-	case "spanish", "español", "espanol":
-		return []string{"spa"}
-	}
-	return nil
 }
 
 // reading is what one item yielded: the engine's document (or why not)
@@ -118,7 +103,7 @@ func runData(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}
 
-	xopts := extract.ExtractOptions{Languages: ocrLanguages(o.language)}
+	xopts := extract.ExtractOptions{Languages: pipeline.OCRLanguages(o.language)}
 	if o.ocrLanguages != "" {
 		xopts.Languages = strings.Split(o.ocrLanguages, ",")
 	}

@@ -116,9 +116,10 @@ func modelKey(s *spec) string {
 
 // Scorer is a learned scorer: per model (modelKey), the weights of the
 // logistic regression that ranks candidates, and the monotone curve that
-// turns the winner's probability into the confidence, fitted on the
-// winners of the training documents (the regression alone, fitted on
-// every candidate, is too sure of its winners on noisy OCR).
+// turns the winner's probability into the confidence, fitted on what the
+// models chose on real training documents they were not fitted on (the
+// regression alone, fitted on every candidate, is too sure of its winners
+// on noisy OCR).
 type Scorer struct {
 	weights map[string][numFeatures]float64
 	curves  map[string][]calPoint
@@ -146,8 +147,7 @@ func (sc *Scorer) calibrated(model string, p float64) float64 {
 
 // freeKind reports whether s is a field whose values documents often
 // print without a label, so that every value of its type on the page is a
-// candidate: totals, subtotals and taxes, the document's date, the
-// seller's name.
+// candidate: the total, the document's date, the seller's name.
 func freeKind(s *spec) bool {
 	if s.con == nil {
 		return false
@@ -168,10 +168,10 @@ func (x *extractor) free(s *spec, p *picker) {
 	switch {
 	case s.f.Type == docparse.TypeNumber:
 		for _, ln := range x.lay.lines {
+			if otherSum(x, ln) {
+				continue
+			}
 			for _, c := range ln.cells {
-				if otherSum(x, ln) {
-					break
-				}
 				for _, am := range cellAmounts(c) {
 					cd := unlabelled(am.v, 0.2, 1, srcFree, ln)
 					cd.currency = am.currency

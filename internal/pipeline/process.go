@@ -144,7 +144,7 @@ func (s *Service) finish(ctx context.Context, accountID, fileID string, to docpa
 func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docparse.Schema) (docparse.FileStatus, store.FileOutcome, error) {
 	kind := extract.Kind(f.Kind)
 	doc, ferr, err := s.readDocument(ctx, f.ID, f.Size, f.Kind, f.BlobKey, extract.ExtractOptions{
-		OCRPriority: schema.Options.OCRPriority, Languages: ocrLanguages(schema.Language)})
+		OCRPriority: schema.Options.OCRPriority, Languages: OCRLanguages(schema.Language)})
 	if err != nil {
 		return "", store.FileOutcome{}, err
 	}
@@ -340,10 +340,10 @@ func (s *Service) readDocument(ctx context.Context, fileID string, size int64, k
 	return doc, nil, nil
 }
 
-// ocrLanguages maps an extraction's language to OCR languages: one
+// OCRLanguages maps an extraction's language to OCR languages: one
 // language reads faster and better than four; Multi-Lingual (or a
-// language OCR does not know) uses the engine's default set.
-func ocrLanguages(language string) []string {
+// language OCR does not know) uses the engine's default set (nil).
+func OCRLanguages(language string) []string {
 	switch strings.ToLower(strings.TrimSpace(language)) {
 	case "english":
 		return []string{"eng"}

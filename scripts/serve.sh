@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-spa)
+# osd: orientation detection, which turns a scan lying on its side upright.
+tesseract --list-langs 2>/dev/null | grep -qx osd || missing+=(tesseract-ocr-osd)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/docparse/docparse/bench/internal/dataset"
+	"github.com/docparse/docparse/internal/fields/truth"
 )
 
 // scalarKeys are the schema's scalar fields, in the order they are printed.
@@ -109,7 +109,7 @@ func fromInvoice2data(name string, m map[string]any) expected {
 		}
 		switch k {
 		case "amount", "amount_untaxed", "amount_tax":
-			if f, ok := dataset.ToFloat(v); ok {
+			if f, ok := truth.ToFloat(v); ok {
 				e.scalars[k] = f
 			}
 		default:
@@ -142,7 +142,7 @@ func fromInvoice2data(name string, m map[string]any) expected {
 				continue
 			}
 			for _, pk := range []string{"price_unit", "price_subtotal", "price"} {
-				if f, ok := dataset.ToFloat(obj[pk]); ok {
+				if f, ok := truth.ToFloat(obj[pk]); ok {
 					r.prices = append(r.prices, f)
 				}
 			}
@@ -199,12 +199,12 @@ func rowMatches(w expRow, g map[string]any) bool {
 	}
 	var nums []string
 	for _, k := range []string{"unit_price", "amount"} {
-		if f, ok := dataset.ToFloat(g[k]); ok {
-			nums = append(nums, dataset.Normalise("amount", f))
+		if f, ok := truth.ToFloat(g[k]); ok {
+			nums = append(nums, truth.Normalise("amount", f))
 		}
 	}
 	for _, p := range w.prices {
-		if !slices.Contains(nums, dataset.Normalise("amount", p)) {
+		if !slices.Contains(nums, truth.Normalise("amount", p)) {
 			return false
 		}
 	}
@@ -233,7 +233,7 @@ func score(e expected, values, conf map[string]any) outcome {
 	o := outcome{name: e.name, fields: map[string]fieldOutcome{}, hasRows: e.hasRows}
 	for k, w := range e.scalars {
 		g := values[k]
-		fo := fieldOutcome{want: w, got: g, right: dataset.Correct(k, w, g)}
+		fo := fieldOutcome{want: w, got: g, right: truth.Correct(k, w, g)}
 		if c, ok := conf[k].(float64); ok {
 			fo.conf, fo.hasConf = c, true
 		}

@@ -36,6 +36,7 @@ import (
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/fields"
 	"github.com/docparse/docparse/internal/fields/synth"
+	"github.com/docparse/docparse/internal/fields/truth"
 )
 
 func main() {
@@ -241,7 +242,7 @@ func label(it dataset.Item, doc *extract.Document) []fields.Sample {
 			continue
 		}
 		for i, v := range c.Values {
-			out = append(out, fields.Sample{Kind: c.Kind, Features: c.Features[i], Right: dataset.Correct(c.Path, want, v)})
+			out = append(out, fields.Sample{Kind: c.Kind, Features: c.Features[i], Right: truth.Correct(c.Path, want, v)})
 		}
 	}
 	return out
@@ -300,7 +301,7 @@ func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.
 			continue
 		}
 		p, _ := res.Confidence[f.Key].(float64)
-		out = append(out, fields.Winner{Model: keys[f.Key], P: p, Right: dataset.Correct(f.Key, want, got)})
+		out = append(out, fields.Winner{Model: keys[f.Key], P: p, Right: truth.Correct(f.Key, want, got)})
 	}
 	return out
 }

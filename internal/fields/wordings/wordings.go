@@ -14,7 +14,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -22,11 +21,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/fields"
+	"github.com/docparse/docparse/internal/fields/truth"
 )
 
 // Wording is one entry of the suite.
@@ -142,14 +141,14 @@ func LoadCorpus(ctx context.Context, dir, cacheDir string) ([]Doc, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load corpus: extract %s: %w", path, err)
 		}
-		docs = append(docs, Doc{Name: filepath.Base(path), Doc: d, Truth: truth(arr[0])})
+		docs = append(docs, Doc{Name: filepath.Base(path), Doc: d, Truth: expected(arr[0])})
 	}
 	return docs, nil
 }
 
-// truth keeps the keys of Generic that m holds: amounts as float64,
+// expected keeps the keys of Generic that m holds: amounts as float64,
 // everything else as a string (a VAT number may be a JSON number).
-func truth(m map[string]any) map[string]any {
+func expected(m map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, f := range Generic {
 		switch v := m[f.Key].(type) {
@@ -199,7 +198,7 @@ func Run(docs []Doc, ws []Wording) []Score {
 	for _, d := range docs {
 		vals := fields.Extract(d.Doc, Generic, options).Values
 		for key, want := range d.Truth {
-			if Correct(key, want, vals[key]) {
+			if truth.Correct(key, want, vals[key]) {
 				canon[key]++
 			}
 		}
@@ -244,7 +243,7 @@ func score(docs []Doc, w Wording, canonical int) Score {
 		}
 		s.Docs++
 		got := fields.Extract(d.Doc, schema, options).Values[key]
-		if Correct(w.Truth, want, got) {
+		if truth.Correct(w.Truth, want, got) {
 			s.Right++
 		} else {
 			s.Misses = append(s.Misses, fmt.Sprintf("%s: want %v, got %v", d.Name, want, got))
@@ -270,58 +269,6 @@ func Schema(w Wording) ([]docparse.Field, string) {
 		}
 	}
 	return out, w.Key
-}
-
-// Correct compares a value read for truth key key with the expected one,
-// after the normalisation of bench/accuracy: amounts to 2 decimals;
-// identifiers upper case, a leading "#" dropped, and for VAT numbers and
-// IBANs only letters and digits; an invoice number that starts with the
-// expected one followed by a space counts (invoice2data's templates cut
-// "F 1234K20/1234/12" to "F"); names case- and space-insensitive.
-func Correct(key string, want, got any) bool {
-	if got == nil {
-		return false
-	}
-	w, g := normalise(key, want), normalise(key, got)
-	switch {
-	case w == g:
-		return true
-	case key == "invoice_number":
-		return strings.HasPrefix(g, w+" ")
-	}
-	return false
-}
-
-func normalise(key string, v any) string {
-	switch key {
-	case "amount", "amount_untaxed", "amount_tax":
-		var f float64
-		switch x := v.(type) {
-		case float64:
-			f = x
-		case int64:
-			f = float64(x)
-		default:
-			return fmt.Sprint(v)
-		}
-		return strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64)
-	}
-	s, _ := v.(string)
-	switch key {
-	case "invoice_number":
-		return strings.ToUpper(strings.Join(strings.Fields(strings.TrimLeft(strings.TrimSpace(s), "#")), " "))
-	case "vat", "iban":
-		var b strings.Builder
-		for _, r := range strings.ToUpper(s) {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				b.WriteRune(r)
-			}
-		}
-		return b.String()
-	case "partner_name":
-		return strings.Trim(strings.ToLower(strings.Join(strings.Fields(s), " ")), ".,;: ")
-	}
-	return strings.TrimSpace(s)
 }
 
 // LatestRound is the last held-out round of the suite; TunedThrough the

@@ -1,4 +1,7 @@
-package dataset
+// Package truth judges a value that extraction read against the expected
+// one: the normalisation the accuracy benchmark, the scorer's training
+// (bench/train) and the wording suite (internal/fields/wordings) share.
+package truth
 
 import (
 	"fmt"
@@ -7,9 +10,6 @@ import (
 	"strings"
 	"unicode"
 )
-
-// Scoring: how the accuracy benchmark and the scorer's training decide
-// that a value read for a key is the expected one.
 
 // ToFloat reads a number from a JSON value or a string.
 func ToFloat(v any) (float64, bool) {
@@ -23,8 +23,8 @@ func ToFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// Key classes, for normalisation: the generic invoice schema's keys and
-// those of the dataset schemas (data.go).
+// Key classes, for normalisation: the generic invoice schema's keys of
+// bench/accuracy and those of the dataset schemas (bench/internal/dataset).
 func isAmountKey(k string) bool {
 	switch k {
 	case "amount", "amount_untaxed", "amount_tax", "total", "net", "tax":

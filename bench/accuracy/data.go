@@ -16,7 +16,6 @@ import (
 
 	"github.com/docparse/docparse/bench/internal/dataset"
 	"github.com/docparse/docparse/bench/internal/doccache"
-	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/fields"
@@ -114,15 +113,8 @@ func runData(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	defer eng.Close()
 	var cache *doccache.Cache
 	if o.cache != "" {
-		root, err := harness.ModuleRoot(ctx)
-		if err != nil {
-			return err
-		}
-		key, err := doccache.EngineKey(ctx, root, xopts)
-		if err != nil {
-			return err
-		}
-		if cache, err = doccache.Open(o.cache, key); err != nil {
+		var key string
+		if cache, key, err = doccache.OpenForModule(ctx, o.cache, xopts); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "document cache %s, engine key %s\n", o.cache, key)

@@ -32,7 +32,6 @@ import (
 
 	"github.com/docparse/docparse/bench/internal/dataset"
 	"github.com/docparse/docparse/bench/internal/doccache"
-	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/fields"
 	"github.com/docparse/docparse/internal/fields/synth"
@@ -90,15 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return eng.ExtractWith(ctx, path, kind, xopts)
 	}
 	if *cache != "" {
-		root, err := harness.ModuleRoot(ctx)
-		if err != nil {
-			return err
-		}
-		key, err := doccache.EngineKey(ctx, root, xopts)
-		if err != nil {
-			return err
-		}
-		c, err := doccache.Open(*cache, key)
+		c, key, err := doccache.OpenForModule(ctx, *cache, xopts)
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/extract"
 )
 
@@ -85,6 +86,22 @@ type entry struct {
 	Doc   *extract.Document `json:"doc,omitempty"`
 	Code  string            `json:"code,omitempty"`
 	Error string            `json:"error,omitempty"`
+}
+
+// OpenForModule opens the cache in dir for documents read with opts by
+// the code of the module the command runs in (go env GOMOD): the engine
+// key is that module's (EngineKey), and it is returned too.
+func OpenForModule(ctx context.Context, dir string, opts extract.ExtractOptions) (*Cache, string, error) {
+	root, err := harness.ModuleRoot(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	key, err := EngineKey(ctx, root, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := Open(dir, key)
+	return c, key, err
 }
 
 // FileSum returns the hex SHA-256 of the file at path.

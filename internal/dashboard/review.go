@@ -182,7 +182,7 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 		}
 	}
 	confs := map[string]float64{}
-	flattenConf(confs, "", conf)
+	flatten(confs, "", conf)
 	st := posted
 	if st == nil {
 		var vals map[string]any
@@ -199,7 +199,7 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 		_ = json.Unmarshal(det.Sources, &srcAny)
 	}
 	sources := map[string]string{}
-	flattenSources(sources, "", srcAny)
+	flatten(sources, "", srcAny)
 	if len(det.EInvoice) > 0 && string(det.EInvoice) != "null" {
 		var inv einvoice.Invoice
 		if err := json.Unmarshal(det.EInvoice, &inv); err == nil {
@@ -502,42 +502,24 @@ func rowIndices(form url.Values, path string) []int {
 	return out
 }
 
-// flattenConf maps every path of a confidence document to its number.
-func flattenConf(out map[string]float64, path string, c any) {
-	switch c := c.(type) {
-	case float64:
-		out[path] = c
+// flatten maps every path of a document shaped like a result
+// ("seller.name", "lines[2].amount") to its leaf of type T: the numbers of
+// a confidence document, the strings of a sources document.
+func flatten[T any](out map[string]T, path string, v any) {
+	switch v := v.(type) {
+	case T:
+		out[path] = v
 	case map[string]any:
-		for k, v := range c {
+		for k, e := range v {
 			p := k
 			if path != "" {
 				p = path + "." + k
 			}
-			flattenConf(out, p, v)
+			flatten(out, p, e)
 		}
 	case []any:
-		for i, v := range c {
-			flattenConf(out, fmt.Sprintf("%s[%d]", path, i), v)
-		}
-	}
-}
-
-// flattenSources maps every path of a sources document to its source.
-func flattenSources(out map[string]string, path string, s any) {
-	switch s := s.(type) {
-	case string:
-		out[path] = s
-	case map[string]any:
-		for k, v := range s {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			flattenSources(out, p, v)
-		}
-	case []any:
-		for i, v := range s {
-			flattenSources(out, fmt.Sprintf("%s[%d]", path, i), v)
+		for i, e := range v {
+			flatten(out, fmt.Sprintf("%s[%d]", path, i), e)
 		}
 	}
 }

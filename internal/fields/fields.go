@@ -421,8 +421,8 @@ const (
 	srcFree                       // any value of the type on the page, for the learned scorer to rank
 )
 
-// labelled returns a candidate found at a label.
-func labelled(v any, lab, place, fit, party float64, ln *line) candidate {
+// atLabel returns a candidate found at a label.
+func atLabel(v any, lab, place, fit, party float64, ln *line) candidate {
 	return candidate{value: v, score: lab * place * fit, line: ln.index, src: srcLabel, lab: lab, place: place, fit: fit, party: party, ln: ln}
 }
 
@@ -526,7 +526,7 @@ func (x *extractor) labelled(s *spec, ln *line, ci int, m match, p *picker) {
 	if rest != "" {
 		if v, fit, ok := x.fit(s, rest, false, false); ok {
 			op := otherParty(s, c, m)
-			p.offer(labelled(v, labelScore(c, m, m.end)*op, 1, fit, op, ln), ln)
+			p.offer(atLabel(v, labelScore(c, m, m.end)*op, 1, fit, op, ln), ln)
 			return
 		}
 	}
@@ -545,7 +545,7 @@ func (x *extractor) labelled(s *spec, ln *line, ci int, m match, p *picker) {
 		}
 		if r := right[0]; !r.isLabel() {
 			if v, fit, ok := x.fit(s, r.text, false, true); ok {
-				p.offer(labelled(v, lab, 1, fit, op, ln), ln)
+				p.offer(atLabel(v, lab, 1, fit, op, ln), ln)
 				return
 			}
 		}
@@ -577,7 +577,7 @@ func (x *extractor) row(s *spec, ln *line, cells []*cell, lab, op float64, p *pi
 		}
 	}
 	if v, fit, ok := x.fit(s, pick.text, false, true); ok {
-		p.offer(labelled(v, lab, place, fit, op, ln), ln)
+		p.offer(atLabel(v, lab, place, fit, op, ln), ln)
 	}
 }
 
@@ -635,13 +635,13 @@ func (x *extractor) under(s *spec, ln *line, x0, x1 float64, lab, op float64, p 
 			// is not; for other types a row is only a guess.
 			if s.numeric() {
 				if v2, fit2, ln2, ok := x.columnSum(s, nl, bc); ok {
-					p.offer(labelled(v2, lab, placeColumnSum, fit2, op, ln2), ln2)
+					p.offer(atLabel(v2, lab, placeColumnSum, fit2, op, ln2), ln2)
 				}
 				return
 			}
 			place *= tableColumn
 		}
-		p.offer(labelled(v, lab, place, fit, op, nl), nl)
+		p.offer(atLabel(v, lab, place, fit, op, nl), nl)
 		return
 	}
 }

@@ -47,7 +47,7 @@ func (x *extractor) nameInBlock(s *spec, anchor *line, p *picker) {
 		}
 		if bare == nil && len(ln.cells) > 0 && !ln.cells[0].isLabel() {
 			if v, fit, ok := parseName(ln.cells[0].text); ok && fit >= 1 {
-				cd := labelled(v, strengthWeak, placeBelow-0.05*float64(min(k, 3)), fit, 1, ln)
+				cd := atLabel(v, strengthWeak, placeBelow-0.05*float64(min(k, 3)), fit, 1, ln)
 				bare = &cd
 			}
 		}
@@ -63,7 +63,7 @@ func (x *extractor) nameInBlock(s *spec, anchor *line, p *picker) {
 			}
 			if v, fit, ok := parseLabelledName(text); ok {
 				place := placeBelow - 0.02*float64(k)
-				p.offer(labelled(v, strengthStrong, place, fit, 1, ln), ln)
+				p.offer(atLabel(v, strengthStrong, place, fit, 1, ln), ln)
 				bare = nil
 				return
 			}

@@ -497,27 +497,30 @@ func (x *extractor) rank(s *spec, p *picker, path string) bool {
 			p.best, p.found = p.all[i], true
 		}
 	}
-	// At most one value is right: when the distinct values' probabilities
-	// add up to more than 1, they are shared out (a close second lowers
-	// the winner's confidence).
-	{
-		best := map[string]float64{}
-		for _, cd := range p.all {
-			k := valueKey(cd.value)
-			best[k] = max(best[k], cd.score)
-		}
-		sum := 0.0
-		for _, v := range best {
-			sum += v
-		}
-		if sum > 1 {
-			for i := range p.all {
-				p.all[i].score /= sum
-			}
-			p.best.score /= sum
-		}
-	}
+	shareOut(p)
 	return true
+}
+
+// shareOut divides the scores of p's candidates by the sum of its distinct
+// values' best scores when that sum is over 1: at most one value is right,
+// so a close second lowers the winner's confidence.
+func shareOut(p *picker) {
+	best := map[string]float64{}
+	for _, cd := range p.all {
+		k := valueKey(cd.value)
+		best[k] = max(best[k], cd.score)
+	}
+	sum := 0.0
+	for _, v := range best {
+		sum += v
+	}
+	if sum <= 1 {
+		return
+	}
+	for i := range p.all {
+		p.all[i].score /= sum
+	}
+	p.best.score /= sum
 }
 
 // hasCurrency reports whether an amount's word carries a currency sign or

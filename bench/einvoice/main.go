@@ -8,6 +8,8 @@
 // Usage:
 //
 //	go run ./bench/einvoice [-d 5s] [-workers N] DIR...
+//	go run ./bench/einvoice -check [-v] DIR...   # accuracy against an independent reading
+//	go run ./bench/einvoice -pdf DIR...          # hybrid PDFs: page against XML
 //
 // Every .xml file under each DIR whose root element is an invoice is
 // read into memory first; other XML is counted and left out. Standard
@@ -72,9 +74,11 @@ type file struct {
 func main() {
 	dur := flag.Duration("d", 5*time.Second, "how long each measurement runs (at least one pass over the files)")
 	pdfs := flag.Bool("pdf", false, "instead: read every hybrid PDF under DIR (page and attachment, as the pipeline does) and report where the page contradicts the XML")
+	check := flag.Bool("check", false, "instead: compare every invoice's core values with an independent reading of its XML (a generic element tree and fixed paths per syntax) and print the share equal per syntax and profile")
+	verbose := flag.Bool("v", false, "with -check: list every disagreement (file, field, ours, independent)")
 	workers := flag.Int("workers", 1, "goroutines parsing at once (the pipeline runs one per file job)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: einvoice [-d 5s] [-workers N] DIR...\n")
+		fmt.Fprintf(os.Stderr, "usage: einvoice [-d 5s] [-workers N] DIR...\n       einvoice -check [-v] DIR...\n       einvoice -pdf DIR...\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -103,6 +107,11 @@ func main() {
 	if len(files) == 0 {
 		fmt.Fprintf(os.Stderr, "no e-invoice XML under %s (%d other XML files)\n", strings.Join(flag.Args(), ", "), other)
 		os.Exit(1)
+	}
+	if *check {
+		fmt.Printf("e-invoices: %d files under %s; %d other XML files left out\n", len(files), strings.Join(flag.Args(), ", "), other)
+		checkFiles(files, *verbose)
+		return
 	}
 
 	// One pass: what each file is, and which fail.

@@ -82,10 +82,14 @@ type ciiSettlement struct {
 	PaymentReference string `xml:"PaymentReference"`
 	Currency         string `xml:"InvoiceCurrencyCode"`
 	PaymentMeans     []struct {
-		TypeCode    string `xml:"TypeCode"`
-		IBAN        string `xml:"PayeePartyCreditorFinancialAccount>IBANID"`
-		Proprietary string `xml:"PayeePartyCreditorFinancialAccount>ProprietaryID"`
-		BIC         string `xml:"PayeeSpecifiedCreditorFinancialInstitution>BICID"`
+		TypeCode string `xml:"TypeCode"`
+		// Several accounts may be given; the first is BT-84 (a
+		// string field would keep the last).
+		Accounts []struct {
+			IBAN        string `xml:"IBANID"`
+			Proprietary string `xml:"ProprietaryID"`
+		} `xml:"PayeePartyCreditorFinancialAccount"`
+		BIC []string `xml:"PayeeSpecifiedCreditorFinancialInstitution>BICID"`
 	} `xml:"SpecifiedTradeSettlementPaymentMeans"`
 	Taxes []ciiTax `xml:"ApplicableTradeTax"`
 	Terms []struct {
@@ -183,9 +187,11 @@ func (doc *ciiDoc) invoice(syntax Syntax) (*Invoice, error) {
 		if inv.PaymentMeansCode == "" {
 			inv.PaymentMeansCode = strings.TrimSpace(pm.TypeCode)
 		}
-		if iban := first(pm.IBAN, pm.Proprietary); iban != "" && inv.IBAN == "" {
-			inv.IBAN = iban
-			inv.BIC = strings.TrimSpace(pm.BIC)
+		for _, acc := range pm.Accounts {
+			if iban := first(acc.IBAN, acc.Proprietary); iban != "" && inv.IBAN == "" {
+				inv.IBAN = iban
+				inv.BIC = first(pm.BIC...)
+			}
 		}
 	}
 	inv.Totals = Totals{

@@ -482,3 +482,35 @@ func TestFromAttachments(t *testing.T) {
 		t.Fatalf("FromAttachments(broken) = %v, want corrupt_document", err)
 	}
 }
+
+// BT-84 is the first payee account; a payment means may list several
+// (EN 16931's test file EeISI_300 does, in CII and in UBL). A plain
+// string field in the structs kept the last one.
+func TestParseFirstOfSeveralAccounts(t *testing.T) {
+	t.Parallel()
+	const cii = `<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100">
+<rsm:ExchangedDocument><ram:ID>1</ram:ID></rsm:ExchangedDocument>
+<rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeSettlement>
+ <ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>58</ram:TypeCode>
+  <ram:PayeePartyCreditorFinancialAccount><ram:IBANID>IT1212341234123412</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>
+  <ram:PayeeSpecifiedCreditorFinancialInstitution><ram:BICID>BSCTCH22</ram:BICID></ram:PayeeSpecifiedCreditorFinancialInstitution>
+  <ram:PayeePartyCreditorFinancialAccount><ram:IBANID>IT1212341234123413</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>
+  <ram:PayeeSpecifiedCreditorFinancialInstitution><ram:BICID>OTHERBIC</ram:BICID></ram:PayeeSpecifiedCreditorFinancialInstitution>
+ </ram:SpecifiedTradeSettlementPaymentMeans>
+</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>`
+	const ubl = `<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:ID>1</cbc:ID>
+<cac:PaymentMeans><cbc:PaymentMeansCode>58</cbc:PaymentMeansCode>
+ <cac:PayeeFinancialAccount><cbc:ID>IT1212341234123412</cbc:ID><cac:FinancialInstitutionBranch><cbc:ID>BSCTCH22</cbc:ID></cac:FinancialInstitutionBranch></cac:PayeeFinancialAccount>
+ <cac:PayeeFinancialAccount><cbc:ID>IT1212341234123413</cbc:ID><cac:FinancialInstitutionBranch><cbc:ID>OTHERBIC</cbc:ID></cac:FinancialInstitutionBranch></cac:PayeeFinancialAccount>
+</cac:PaymentMeans></Invoice>`
+	for name, doc := range map[string]string{"cii": cii, "ubl": ubl} {
+		inv, err := Parse(strings.NewReader(doc), 1<<20)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if inv.IBAN != "IT1212341234123412" || inv.BIC != "BSCTCH22" {
+			t.Errorf("%s: IBAN, BIC = %q, %q; want the first account IT1212341234123412, BSCTCH22", name, inv.IBAN, inv.BIC)
+		}
+	}
+}

@@ -24,8 +24,12 @@ type ublDoc struct {
 		Code      string `xml:"PaymentMeansCode"`
 		DueDate   string `xml:"PaymentDueDate"` // CreditNote's due date
 		PaymentID string `xml:"PaymentID"`
-		Account   string `xml:"PayeeFinancialAccount>ID"`
-		BIC       string `xml:"PayeeFinancialAccount>FinancialInstitutionBranch>ID"`
+		// Several accounts may be given; the first is BT-84 (a
+		// string field would keep the last).
+		Accounts []struct {
+			ID  string `xml:"ID"`
+			BIC string `xml:"FinancialInstitutionBranch>ID"`
+		} `xml:"PayeeFinancialAccount"`
 	} `xml:"PaymentMeans"`
 	PaymentTerms []string `xml:"PaymentTerms>Note"`
 
@@ -125,9 +129,11 @@ func (doc *ublDoc) invoice() (*Invoice, error) {
 		if inv.DueDate == "" {
 			inv.DueDate = n.date("due date", pm.DueDate, "")
 		}
-		if a := strings.TrimSpace(pm.Account); a != "" && inv.IBAN == "" {
-			inv.IBAN = a
-			inv.BIC = strings.TrimSpace(pm.BIC)
+		for _, acc := range pm.Accounts {
+			if a := strings.TrimSpace(acc.ID); a != "" && inv.IBAN == "" {
+				inv.IBAN = a
+				inv.BIC = strings.TrimSpace(acc.BIC)
+			}
 		}
 	}
 	var terms []string

@@ -16,9 +16,9 @@ func TestLoadAndMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The 8 example invoices; the hybrid PDF is no .xml.
-	if len(files) != 8 || other != 0 {
-		t.Fatalf("load = %d invoices, %d other; want 8, 0", len(files), other)
+	// The 10 example invoices; the hybrid PDF is no .xml.
+	if len(files) != 10 || other != 0 {
+		t.Fatalf("load = %d invoices, %d other; want 10, 0", len(files), other)
 	}
 	n, el := measure(files, 2, 10*time.Millisecond, func(file) {})
 	if n < len(files) || el <= 0 {

@@ -155,6 +155,40 @@ func TestParseRealFiles(t *testing.T) {
 			lastLine:  Line{ID: "2", Name: "Joghurt Banane", Quantity: "50", Unit: "H87", UnitPrice: "5.50", NetAmount: "275.00", TaxRate: "7"},
 		},
 		{
+			file: "cii-xrechnung.xml",
+			want: Invoice{
+				Syntax: SyntaxCII, Profile: ProfileXRechnung, Guideline: "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0",
+				ID: "1234/78/901", TypeCode: "380", IssueDate: "2016-06-16", Currency: "EUR",
+				Seller: Party{Name: "[Seller name]", TradingName: "[Seller trading name]", TaxNumber: "12/345/67890",
+					Address:           Address{Lines: []string{"[Seller address line 1]", "[Seller address line 2]"}, City: "[Seller city]", PostCode: "12345", Country: "DE"},
+					ElectronicAddress: "seller@email.de", ElectronicScheme: "EM"},
+				Buyer: Party{Name: "[Buyer name]",
+					Address:           Address{Lines: []string{"[Buyer address line 1]", "[Buyer address line 2]"}, City: "[Buyer city]", PostCode: "12345", Country: "DE"},
+					ElectronicAddress: "buyer@info.de", ElectronicScheme: "EM"},
+				BuyerReference:   "04011000-12348-91",
+				PaymentTerms:     "Wir möchten Sie bitten, die Teilnahmegebühr iHv. 120,00 € innerhalb von 14 Tagen auf das oben genannte Konto unter Angabe der Rechnungsnummer 1234/78/901 zu überweisen.",
+				PaymentMeansCode: "58", IBAN: "DE79000000001234567890",
+				Totals: Totals{LineTotal: "120.00", TaxBasis: "120.00", Tax: "0.00", GrandTotal: "120.00", DuePayable: "120.00"},
+				Taxes:  []Tax{{Category: "O", Rate: "0", Basis: "120.00", Amount: "0.00", ExemptionReason: "als gemeinnützig anerkannt"}},
+			},
+			lines:     1,
+			firstLine: Line{ID: "Teilnahmegebühr", Name: "Teilnahmegebühr", Quantity: "1", Unit: "XPP", UnitPrice: "120.00", NetAmount: "120.00"},
+		},
+		{
+			file: "ubl-peppol.xml",
+			want: Invoice{
+				Syntax: SyntaxUBL, Profile: ProfilePEPPOL, Guideline: "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+				ID: "471102", TypeCode: "380", IssueDate: "2018-03-05", Currency: "EUR",
+				Seller:       lieferant,
+				Buyer:        kunde,
+				PaymentTerms: "Zahlbar innerhalb 30 Tagen netto bis 04.04.2018, 3% Skonto innerhalb 10 Tagen bis 15.03.2018",
+				Totals:       totals529, Taxes: taxes7and19,
+			},
+			lines:     2,
+			firstLine: Line{ID: "1", Name: "Trennblätter A4", Quantity: "20", Unit: "H87", UnitPrice: "9.90", NetAmount: "198.00", TaxRate: "19"},
+			lastLine:  Line{ID: "2", Name: "Joghurt Banane", Quantity: "50", Unit: "H87", UnitPrice: "5.50", NetAmount: "275.00", TaxRate: "7"},
+		},
+		{
 			file: "ubl-creditnote.xml", // starts with a byte-order mark
 			want: Invoice{
 				Syntax: SyntaxUBL, ID: "TOSL108", TypeCode: "381", IssueDate: "2009-12-15", Currency: "EUR",

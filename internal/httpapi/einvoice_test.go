@@ -75,7 +75,7 @@ func TestEInvoiceBatch(t *testing.T) {
 			{"deep.xml", []byte(open + strings.Repeat("<a>", 100000) + strings.Repeat("</a>", 100000) + "</rsm:CrossIndustryInvoice>")},
 		}
 		// Every other syntax and profile of the committed examples.
-		profiles := []string{"cii1-comfort.xml", "cii-minimum.xml", "cii-basic.xml", "cii-en16931.xml", "cii-extended.xml", "ubl-creditnote.xml"}
+		profiles := []string{"cii1-comfort.xml", "cii-minimum.xml", "cii-basic.xml", "cii-en16931.xml", "cii-extended.xml", "cii-xrechnung.xml", "ubl-peppol.xml", "ubl-creditnote.xml"}
 		for _, name := range profiles {
 			files = append(files, upload{"profile-" + name, einvoiceFile(t, name)})
 		}
@@ -84,8 +84,8 @@ func TestEInvoiceBatch(t *testing.T) {
 			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
 		b := r.json(t)["batch"].(map[string]any)
-		if b["page_count"].(float64) != 4+2+5+6 {
-			t.Errorf("page_count = %v, want 17 (4 built PDF pages, 2 of the real Factur-X, 11 XML files of 1)", b["page_count"])
+		if b["page_count"].(float64) != 4+2+5+8 {
+			t.Errorf("page_count = %v, want 19 (4 built PDF pages, 2 of the real Factur-X, 13 XML files of 1)", b["page_count"])
 		}
 		done := e.waitBatch(extID, b["id"].(string))
 		if st := done["batch"].(map[string]any)["status"]; st != "partial" {

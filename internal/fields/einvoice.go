@@ -545,7 +545,21 @@ func MergeInvoice(schema []docparse.Field, inv *einvoice.Invoice, page Result, p
 	out := Merged{}
 	out.Values, out.Confidence, out.Sources = mg.object(schema, nil, xml.Values, xml.Confidence, page.Values, page.Confidence, "")
 	out.LayoutMatch = max(xml.LayoutMatch, page.LayoutMatch)
-	out.Mismatches = mg.mismatches
+	// A value the page engine inferred stays inferred where the XML left
+	// it to the page; where the XML answers, its value replaced it.
+	for _, p := range page.Inferred {
+		if m, k := sourceParent(out.Sources, p); m[k] == pageSource {
+			out.Inferred = append(out.Inferred, p)
+		}
+	}
+	MarkInferred(out.Sources, out.Inferred)
+	// An inferred value is printed nowhere on the page: it cannot
+	// contradict the XML.
+	for _, mm := range mg.mismatches {
+		if !slices.Contains(page.Inferred, mm.Field) {
+			out.Mismatches = append(out.Mismatches, mm)
+		}
+	}
 	return out
 }
 
@@ -817,12 +831,36 @@ func foldIdent(s string) string {
 // Sources returns the sources of a result whose values all came from one
 // source (SourceText or SourceOCR for a page reading), shaped like its
 // confidence: source for every value found, nil for every value not.
+// MarkInferred then names the values InferMissing computed.
 func Sources(schema []docparse.Field, vals map[string]any, source string) map[string]any {
 	out := make(map[string]any, len(schema))
 	for _, f := range schema {
 		out[f.Key] = sourcesOf(f, vals[f.Key], source)
 	}
 	return out
+}
+
+// MarkInferred sets the source of each path in inferred (Result.Inferred:
+// "total", "totals.net") to SourceInferred in sources, Sources' shape,
+// where a value was found.
+func MarkInferred(sources map[string]any, inferred []string) {
+	for _, p := range inferred {
+		m, last := sourceParent(sources, p)
+		if _, ok := m[last].(string); ok {
+			m[last] = SourceInferred
+		}
+	}
+}
+
+// sourceParent returns the map of sources holding path's last key, and
+// that key (a nil map when the path leads nowhere).
+func sourceParent(sources map[string]any, path string) (map[string]any, string) {
+	keys := strings.Split(path, ".")
+	m := sources
+	for _, k := range keys[:len(keys)-1] {
+		m = asMap(m[k])
+	}
+	return m, keys[len(keys)-1]
 }
 
 // sourcesOf is the sources of field f's value v.

@@ -192,6 +192,31 @@ func TestMergeInvoice(t *testing.T) {
 	}
 }
 
+// A total the page engine inferred stays inferred where the XML does not
+// answer it, becomes the XML's where it does, and is never a
+// contradiction of the XML (it is printed nowhere).
+func TestMergeInvoiceInferred(t *testing.T) {
+	t.Parallel()
+	schema := []docparse.Field{
+		{Key: "subtotal", Type: docparse.TypeNumber}, {Key: "tax", Type: docparse.TypeNumber}, {Key: "total", Type: docparse.TypeNumber}}
+	page := Result{Values: map[string]any{"subtotal": 100.0, "tax": 20.0, "total": 120.0},
+		Confidence: map[string]any{"subtotal": 0.9, "tax": 0.9, "total": 0.5}, Inferred: []string{"total"}}
+	doc := pageDoc("Subtotal 100.00", "VAT 20.00")
+
+	noTotal := &einvoice.Invoice{Syntax: einvoice.SyntaxCII, ID: "1", Totals: einvoice.Totals{TaxBasis: "100.00"}}
+	m := MergeInvoice(schema, noTotal, page, SourceText, doc)
+	want := map[string]any{"subtotal": SourceEmbeddedXML, "tax": SourceText, "total": SourceInferred}
+	if !reflect.DeepEqual(m.Sources, want) || !reflect.DeepEqual(m.Inferred, []string{"total"}) {
+		t.Errorf("XML without a total: sources %v, inferred %v; want %v, [total]", m.Sources, m.Inferred, want)
+	}
+
+	other := &einvoice.Invoice{Syntax: einvoice.SyntaxCII, ID: "1", Totals: einvoice.Totals{GrandTotal: "130.00"}}
+	m = MergeInvoice(schema, other, page, SourceText, doc)
+	if m.Sources["total"] != SourceEmbeddedXML || m.Values["total"] != 130.0 || m.Inferred != nil || len(m.Mismatches) != 0 {
+		t.Errorf("XML with another total: sources %v, values %v, inferred %v, mismatches %v", m.Sources, m.Values, m.Inferred, m.Mismatches)
+	}
+}
+
 // pageDoc is a one-page document of lines, words split at spaces.
 func pageDoc(lines ...string) *extract.Document {
 	p := extract.Page{Number: 1}

@@ -116,6 +116,10 @@ type Result struct {
 	// children. A document below LayoutMatchMin does not look like the
 	// schema (strict_format sends it to needs_review).
 	LayoutMatch float64
+	// Inferred lists the values InferMissing computed from others rather
+	// than read, by path ("total", "totals.net"), in schema order; their
+	// source is SourceInferred (MarkInferred).
+	Inferred []string
 }
 
 // LayoutMatchMin is the LayoutMatch below which a document does not look
@@ -154,7 +158,7 @@ func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options,
 		x.scorer = &Scorer{}
 	}
 	vals, conf, labelled := x.object(schema, nil, "")
-	res := Result{Values: vals, Confidence: conf}
+	res := Result{Values: vals, Confidence: conf, Inferred: x.inferred}
 	if len(schema) > 0 {
 		res.LayoutMatch = round3(float64(labelled) / float64(len(schema)))
 	}
@@ -220,6 +224,8 @@ type extractor struct {
 	training bool
 	samples  []Candidates
 	scorer   *Scorer
+	// inferred: the paths inferMissing filled.
+	inferred []string
 }
 
 // guessedOrder reports whether the date at the start of text is numeric
@@ -351,7 +357,9 @@ func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map
 		}
 	}
 	if x.infer {
-		inferMissing(specs, vals, conf)
+		if key := inferMissing(specs, vals, conf); key != "" {
+			x.inferred = append(x.inferred, path+key)
+		}
 	}
 	return vals, conf, labelled
 }
@@ -1015,8 +1023,9 @@ func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 // inferMissing fills a missing total, subtotal or tax of one schema level
 // from the other two (total = subtotal + tax), with confidence at most 0.5
-// and no more than its inputs'.
-func inferMissing(specs []*spec, vals, conf map[string]any) {
+// and no more than its inputs', and returns the key it filled ("" for
+// none).
+func inferMissing(specs []*spec, vals, conf map[string]any) string {
 	find := func(name string) *spec {
 		for _, s := range specs {
 			if s.f.Type == docparse.TypeNumber && s.con != nil && s.con.name == name {
@@ -1027,7 +1036,7 @@ func inferMissing(specs []*spec, vals, conf map[string]any) {
 	}
 	total, sub, tax := find("total"), find("subtotal"), find("tax")
 	if total == nil || sub == nil || tax == nil {
-		return
+		return ""
 	}
 	get := func(s *spec) (float64, float64, bool) {
 		v, ok := vals[s.f.Key].(float64)
@@ -1037,18 +1046,20 @@ func inferMissing(specs []*spec, vals, conf map[string]any) {
 	t, tc, tok := get(total)
 	st, sc, sok := get(sub)
 	tx, xc, xok := get(tax)
-	set := func(s *spec, v float64, c1, c2 float64, a, b float64) {
+	set := func(s *spec, v float64, c1, c2 float64, a, b float64) string {
 		vals[s.f.Key] = roundTo(v, max(decimals(a), decimals(b)))
 		conf[s.f.Key] = round3(min(0.5, c1, c2))
+		return s.f.Key
 	}
 	switch {
 	case !tok && sok && xok:
-		set(total, st+tx, sc, xc, st, tx)
+		return set(total, st+tx, sc, xc, st, tx)
 	case tok && !sok && xok:
-		set(sub, t-tx, tc, xc, t, tx)
+		return set(sub, t-tx, tc, xc, t, tx)
 	case tok && sok && !xok:
-		set(tax, t-st, tc, sc, t, st)
+		return set(tax, t-st, tc, sc, t, st)
 	}
+	return ""
 }
 
 // decimals counts v's decimals as printed, at most 6.

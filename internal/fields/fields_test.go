@@ -3,6 +3,7 @@ package fields
 import (
 	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -238,10 +239,31 @@ func TestExtractInferMissing(t *testing.T) {
 		t.Errorf("with InferMissing: confidence of amount = %v, want in (0, 0.5]", c)
 	}
 
+	if !reflect.DeepEqual(res.Inferred, []string{"amount"}) {
+		t.Errorf("with InferMissing: Inferred = %v, want [amount]", res.Inferred)
+	}
+	src := Sources(schema, res.Values, SourceText)
+	MarkInferred(src, res.Inferred)
+	if want := map[string]any{"amount": SourceInferred, "amount_untaxed": SourceText, "vat": SourceText}; !reflect.DeepEqual(src, want) {
+		t.Errorf("with InferMissing: sources = %v, want %v", src, want)
+	}
+
 	// The symmetric case: the subtotal from the total and the tax.
 	res = Extract(textDoc("VAT: 20.00\nTotal: 120.00"), schema, Options{InferMissing: true})
-	if res.Values["amount_untaxed"] != 100.0 {
-		t.Errorf("with InferMissing: amount_untaxed = %v, want 100", res.Values["amount_untaxed"])
+	if res.Values["amount_untaxed"] != 100.0 || !reflect.DeepEqual(res.Inferred, []string{"amount_untaxed"}) {
+		t.Errorf("with InferMissing: amount_untaxed = %v, Inferred %v; want 100, [amount_untaxed]", res.Values["amount_untaxed"], res.Inferred)
+	}
+
+	// Nothing to infer, nothing inferred; inside an object, the path.
+	if res = Extract(textDoc("Subtotal: 100.00\nVAT: 20.00\nTotal: 120.00"), schema, Options{InferMissing: true}); res.Inferred != nil {
+		t.Errorf("all three read: Inferred = %v, want none", res.Inferred)
+	}
+	nested := []docparse.Field{{Key: "totals", Type: docparse.TypeObject, Fields: schema}}
+	res = Extract(textDoc("VAT: 20.00\nTotal: 120.00"), nested, Options{InferMissing: true})
+	src = Sources(nested, res.Values, SourceOCR)
+	MarkInferred(src, res.Inferred)
+	if !reflect.DeepEqual(res.Inferred, []string{"totals.amount_untaxed"}) || asMap(src["totals"])["amount_untaxed"] != SourceInferred || asMap(src["totals"])["vat"] != SourceOCR {
+		t.Errorf("nested: Inferred = %v, sources %v", res.Inferred, src)
 	}
 }
 

@@ -249,3 +249,53 @@ func TestEInvoiceBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestInferredSource: with infer_missing, a document that prints its total
+// and tax but no net amount gets the net computed, named "inferred" in
+// sources (at confidence at most 0.5, so the file goes to review), while
+// the values read keep the page's source.
+func TestInferredSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		r := e.doJSON("POST", "/v1/extractions", map[string]any{
+			"name": "Totals",
+			"fields": []map[string]any{
+				{"key": "invoice_number", "type": "string"},
+				{"key": "net", "type": "number", "description": "Net amount before VAT"},
+				{"key": "tax", "type": "number"},
+				{"key": "total", "type": "number"},
+			},
+			"options": map[string]any{"infer_missing": true},
+		})
+		if r.status != http.StatusCreated {
+			t.Fatalf("create extraction: %d %s", r.status, r.body)
+		}
+		extID := r.json(t)["extraction"].(map[string]any)["id"].(string)
+		pdf := pdftest.Text([]string{"ACME GmbH", "Invoice number: 2026-17", "VAT 20%: 20.00 EUR", "Total: 120.00 EUR"})
+		r = e.upload(extID, []upload{{"invoice.pdf", pdf}})
+		if r.status != http.StatusAccepted {
+			t.Fatalf("upload: %d %s", r.status, r.body)
+		}
+		b := r.json(t)["batch"].(map[string]any)
+		done := e.waitBatch(extID, b["id"].(string))
+		f := done["files"].([]any)[0].(map[string]any)
+		r = e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+b["id"].(string)+"/files/"+f["id"].(string), nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("get file: %d %s", r.status, r.body)
+		}
+		x := r.json(t)
+		res, conf, src := x["result"].(map[string]any), x["confidence"].(map[string]any), x["sources"].(map[string]any)
+		if res["net"] != 100.0 || res["tax"] != 20.0 || res["total"] != 120.0 {
+			t.Fatalf("result %v, want net 100 (inferred), tax 20, total 120", res)
+		}
+		if src["net"] != "inferred" || src["tax"] != "text" || src["total"] != "text" || src["invoice_number"] != "text" {
+			t.Errorf("sources %v, want net inferred, the rest text", src)
+		}
+		if c, _ := conf["net"].(float64); c <= 0 || c > 0.5 {
+			t.Errorf("confidence of net %v, want in (0, 0.5]", conf["net"])
+		}
+		if st := x["file"].(map[string]any)["status"]; st != "needs_review" {
+			t.Errorf("status %v, want needs_review (an inferred value's confidence is at most 0.5)", st)
+		}
+	})
+}

@@ -184,6 +184,7 @@ func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docpa
 	res := page
 	if inv == nil {
 		det.Sources = fields.Sources(schema.Fields, page.Values, pageSource(doc, kind))
+		fields.MarkInferred(det.Sources, page.Inferred)
 	} else {
 		// An XML upload's page is the XML itself, rendered: nothing to
 		// compare, and what it adds came from the XML too.

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/klippa-app/go-pdfium"
 	"github.com/klippa-app/go-pdfium/requests"
@@ -25,11 +26,13 @@ const maxAttachments = 100
 // order, with the contents of those of at most maxBytes (larger ones come
 // with Data nil). It reads on a PDFium instance of its own, under ctx and
 // the engine's memory limit: a stream that inflates past that limit (an
-// attachment bomb) kills the instance and gives corrupt_document, never
-// more memory. Errors: the open errors of Extract (corrupt_document,
-// encrypted_document, empty_document), too_large_content for more than
-// 100 attachments, corrupt_document for an attachment PDFium cannot
-// decode, timeout when ctx's deadline passes.
+// attachment bomb) aborts the instance and gives too_large_content, never
+// more memory (the instance's memory is a mapping of at most the limit,
+// outside the Go heap: memory_linux.go). Errors: the open errors of
+// Extract (corrupt_document, encrypted_document, empty_document),
+// too_large_content for more than 100 attachments or an attachment that
+// inflates past the memory limit, corrupt_document for an attachment
+// PDFium cannot decode, timeout when ctx's deadline passes.
 func (e *Engine) Attachments(ctx context.Context, path string, maxBytes int) ([]Attachment, error) {
 	var out []Attachment
 	err := e.withInstance(ctx, func(ctx context.Context, inst pdfium.Pdfium) error {
@@ -60,6 +63,12 @@ func (e *Engine) Attachments(ctx context.Context, path string, maxBytes int) ([]
 			}
 			f, err := inst.FPDFAttachment_GetFile(&requests.FPDFAttachment_GetFile{Attachment: a.Attachment})
 			if err != nil {
+				if strings.Contains(err.Error(), "wasm error") {
+					// PDFium aborted while decoding: it ran out of the
+					// instance's memory (what an attachment bomb does;
+					// a broken stream gives an ordinary failure).
+					return newError(CodeTooLargeContent, fmt.Sprintf("Attachment %d of the PDF (%q) inflates past the %d MB memory limit of the PDF reader.", i+1, name.Name, e.cfg.MemoryLimitMB), err)
+				}
 				return newError(CodeCorruptDocument, fmt.Sprintf("Attachment %d of the PDF could not be decoded.", i+1), err)
 			}
 			att := Attachment{Name: name.Name, Size: len(f.Contents)}

@@ -3,9 +3,12 @@ package extract
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/docparse/docparse/internal/extract/pdftest"
 )
@@ -106,8 +109,8 @@ func TestAttachmentsBomb(t *testing.T) {
 		return
 	}
 	t.Logf("bomb: %v", err)
-	if !IsCode(err, CodeCorruptDocument) && !IsCode(err, CodeTooLargeContent) {
-		t.Fatalf("Attachments(bomb) = %v, want corrupt_document or too_large_content", err)
+	if !IsCode(err, CodeTooLargeContent) {
+		t.Fatalf("Attachments(bomb) = %v, want too_large_content", err)
 	}
 }
 
@@ -117,4 +120,100 @@ func sizes(atts []Attachment) []int {
 		s = append(s, a.Size)
 	}
 	return s
+}
+
+// A 1 GB attachment bomb (1 MB of Flate stream inflating to 1 GiB of
+// zeros) under the default memory limit: the call fails with
+// too_large_content, and while PDFium inflates, the process's resident
+// memory grows by at most the instance's memory limit (its linear memory
+// is a mapping of its own, memory_linux.go) and its Go heap hardly at all.
+func TestAttachmentsGigabyteBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("inflates up to the instance's memory limit")
+	}
+	e := newTestEngine(t, Config{Workers: 1})
+	limit := int64(e.cfg.MemoryLimitMB) << 20
+	z := pdftest.Zeros(1 << 30)
+	if len(z) > 2<<20 {
+		t.Fatalf("the bomb's stream is %d bytes, want about 1 MB", len(z))
+	}
+	pdf := pdftest.Attach(pdftest.Text([]string{"Invoice"}), pdftest.Attachment{Name: "factur-x.xml", Data: z, Deflated: true})
+	path := writeTemp(t, "bomb.pdf", pdf)
+	z, pdf = nil, nil
+
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	rssBefore := residentBytes(t)
+	peak := sampleMemory(t)
+	start := time.Now()
+	atts, err := e.Attachments(context.Background(), path, MaxEInvoiceBytes)
+	elapsed := time.Since(start)
+	heapHigh, rssHigh := peak()
+	t.Logf("bomb: %v after %v; heap in use %d MB before, peak %d MB; resident %d MB before, peak %d MB (memory limit %d MB)",
+		err, elapsed, before.HeapInuse>>20, heapHigh>>20, rssBefore>>20, rssHigh>>20, limit>>20)
+	if err == nil {
+		t.Fatalf("Attachments(1 GB bomb) = %d attachments (sizes %v), want an error", len(atts), sizes(atts))
+	}
+	if !IsCode(err, CodeTooLargeContent) {
+		t.Errorf("Attachments(1 GB bomb) = %v, want too_large_content", err)
+	}
+	if grown := int64(heapHigh) - int64(before.HeapInuse); grown > 64<<20 {
+		t.Errorf("the Go heap grew by %d MB reading the bomb, want at most 64 MB", grown>>20)
+	}
+	if grown := rssHigh - rssBefore; grown > limit+64<<20 {
+		t.Errorf("resident memory grew by %d MB reading the bomb, want at most the %d MB memory limit + 64 MB", grown>>20, limit>>20)
+	}
+	// The instance's memory is given back when it closes.
+	if after := residentBytes(t); after-rssBefore > 64<<20 {
+		t.Errorf("resident memory %d MB after the call, %d MB before", after>>20, rssBefore>>20)
+	}
+}
+
+// sampleMemory samples the Go heap in use and the resident set every few
+// milliseconds until the returned function is called, which returns the
+// highest samples.
+func sampleMemory(t *testing.T) func() (heap uint64, rss int64) {
+	t.Helper()
+	stop := make(chan struct{})
+	type highs struct {
+		heap uint64
+		rss  int64
+	}
+	result := make(chan highs)
+	go func() {
+		var h highs
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			h.heap = max(h.heap, m.HeapInuse)
+			h.rss = max(h.rss, residentBytes(t))
+			select {
+			case <-stop:
+				result <- h
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() (uint64, int64) {
+		close(stop)
+		h := <-result
+		return h.heap, h.rss
+	}
+}
+
+// residentBytes is the process's resident set size (Linux /proc).
+func residentBytes(t *testing.T) int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		t.Skipf("no /proc/self/statm: %v", err)
+	}
+	var size, resident int64
+	if _, err := fmt.Sscan(string(b), &size, &resident); err != nil {
+		t.Fatalf("parse statm %q: %v", b, err)
+	}
+	return resident * int64(os.Getpagesize())
 }

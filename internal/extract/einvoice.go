@@ -24,10 +24,11 @@ const MaxEInvoiceBytes = 32 << 20
 // A file that holds no invoice (any other kind, a PDF without an invoice
 // attachment) gives nil, "", nil. A broken one gives an *Error:
 // corrupt_document (malformed XML, a DOCTYPE, a value not of its type, an
-// attachment PDFium cannot decode, including one that inflates past the
-// memory limit), too_large_content (over MaxEInvoiceBytes, too deep, a
-// token too large, an invoice attachment over MaxEInvoiceBytes), the open
-// errors of Extract for a PDF, and timeout. Other errors are transient.
+// attachment PDFium cannot decode), too_large_content (over
+// MaxEInvoiceBytes, too deep, a token too large, an invoice attachment
+// over MaxEInvoiceBytes, any attachment that inflates past the engine's
+// memory limit), the open errors of Extract for a PDF, and timeout. Other
+// errors are transient.
 func (e *Engine) EInvoice(ctx context.Context, path string, kind Kind) (inv *einvoice.Invoice, from string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()

@@ -182,6 +182,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 		rc = rc.WithCompilationCache(cache)
 	}
 	pool, err := webassembly.Init(webassembly.Config{
+		// Instances are made under this context: their linear memory
+		// comes from wasmMemory (memory_linux.go).
+		Context:       experimental.WithMemoryAllocator(context.Background(), wasmMemory),
 		MaxIdle:       cfg.Workers,
 		MaxTotal:      cfg.Workers,
 		RuntimeConfig: rc,

@@ -299,3 +299,55 @@ func TestInferredSource(t *testing.T) {
 		}
 	})
 }
+
+// TestEInvoiceAttachmentBomb uploads a 1 MB PDF whose factur-x.xml
+// attachment inflates to 1 GiB: the attachment is refused (too large for
+// the PDF reader's memory limit), the page is still read, and the file
+// goes to review with an einvoice_unreadable warning saying so. The
+// memory bound itself is asserted by extract's TestAttachmentsGigabyteBomb.
+func TestEInvoiceAttachmentBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("inflates up to the PDF reader's memory limit")
+	}
+	page := pdftest.Text([]string{"ACME GmbH", "Invoice number: 2026-9", "Invoice date: 2026-03-02", "Total: 120.00 EUR"})
+	bomb := pdftest.Attach(page, pdftest.Attachment{Name: "factur-x.xml", Data: pdftest.Zeros(1 << 30), Deflated: true})
+	if len(bomb) > 2<<20 {
+		t.Fatalf("the upload is %d bytes, want about 1 MB", len(bomb))
+	}
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		r := e.doJSON("POST", "/v1/extractions", einvoiceSchema)
+		if r.status != http.StatusCreated {
+			t.Fatalf("create extraction: %d %s", r.status, r.body)
+		}
+		extID := r.json(t)["extraction"].(map[string]any)["id"].(string)
+		r = e.upload(extID, []upload{{"bomb.pdf", bomb}})
+		if r.status != http.StatusAccepted {
+			t.Fatalf("upload: %d %s", r.status, r.body)
+		}
+		b := r.json(t)["batch"].(map[string]any)
+		done := e.waitBatch(extID, b["id"].(string))
+		f := done["files"].([]any)[0].(map[string]any)
+		if f["status"] != "needs_review" {
+			t.Errorf("status %v (error %v), want needs_review", f["status"], f["error"])
+		}
+		r = e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+b["id"].(string)+"/files/"+f["id"].(string), nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("get file: %d %s", r.status, r.body)
+		}
+		x := r.json(t)
+		ws, _ := x["warnings"].([]any)
+		if len(ws) != 1 {
+			t.Fatalf("warnings %v, want one", x["warnings"])
+		}
+		w := ws[0].(map[string]any)
+		msg, _ := w["message"].(string)
+		if w["code"] != "einvoice_unreadable" || !strings.Contains(msg, `"factur-x.xml"`) || !strings.Contains(msg, "inflates past the 512 MB memory limit") {
+			t.Errorf("warning %v, want einvoice_unreadable naming the attachment and the memory limit", w)
+		}
+		res, src := x["result"].(map[string]any), x["sources"].(map[string]any)
+		if x["einvoice"] != nil || res["invoice_number"] != "2026-9" || res["total"] != 120.0 || src["total"] != "text" {
+			t.Errorf("einvoice %v, result %v, sources %v; want the page's values", x["einvoice"], res, src)
+		}
+	})
+}

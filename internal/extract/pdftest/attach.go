@@ -14,6 +14,24 @@ type Attachment struct {
 	Name     string
 	Data     []byte
 	Compress bool // Flate-encode the stream
+	// Deflated: Data is already zlib-encoded (see Zeros) and is written
+	// as is, with /FlateDecode.
+	Deflated bool
+}
+
+// Zeros returns n zero bytes zlib-encoded at best compression, about n/1000
+// bytes: the stream of an attachment bomb, made without holding n bytes.
+func Zeros(n int64) []byte {
+	var z bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	chunk := make([]byte, 1<<20)
+	for n > 0 {
+		k := min(n, int64(len(chunk)))
+		w.Write(chunk[:k])
+		n -= k
+	}
+	w.Close()
+	return z.Bytes()
 }
 
 var (
@@ -43,7 +61,9 @@ func Attach(pdf []byte, files ...Attachment) []byte {
 	first := next
 	for _, f := range files {
 		data, filter := f.Data, ""
-		if f.Compress {
+		if f.Deflated {
+			filter = " /Filter /FlateDecode"
+		} else if f.Compress {
 			var z bytes.Buffer
 			w, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
 			w.Write(data)

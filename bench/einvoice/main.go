@@ -10,6 +10,7 @@
 //	go run ./bench/einvoice [-d 5s] [-workers N] DIR...
 //	go run ./bench/einvoice -check [-v] DIR...   # accuracy against an independent reading
 //	go run ./bench/einvoice -pdf DIR...          # hybrid PDFs: page against XML
+//	go run ./bench/einvoice -bomb 1024           # a PDF attachment inflating to 1 GB
 //
 // Every .xml file under each DIR whose root element is an invoice is
 // read into memory first; other XML is counted and left out. Standard
@@ -76,12 +77,21 @@ func main() {
 	pdfs := flag.Bool("pdf", false, "instead: read every hybrid PDF under DIR (page and attachment, as the pipeline does) and report where the page contradicts the XML")
 	check := flag.Bool("check", false, "instead: compare every invoice's core values with an independent reading of its XML (a generic element tree and fixed paths per syntax) and print the share equal per syntax and profile")
 	verbose := flag.Bool("v", false, "with -check: list every disagreement (file, field, ours, independent)")
+	bombMB := flag.Int64("bomb", 0, "instead: read a PDF whose attachment inflates to this many MB, as the pipeline does, and print the outcome, the time and the peak memory (no DIR)")
+	rounds := flag.Int("rounds", 3, "with -bomb: how many reads")
 	workers := flag.Int("workers", 1, "goroutines parsing at once (the pipeline runs one per file job)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: einvoice [-d 5s] [-workers N] DIR...\n       einvoice -check [-v] DIR...\n       einvoice -pdf DIR...\n")
+		fmt.Fprintf(os.Stderr, "usage: einvoice [-d 5s] [-workers N] DIR...\n       einvoice -check [-v] DIR...\n       einvoice -pdf DIR...\n       einvoice -bomb MB [-rounds N]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *bombMB > 0 {
+		if err := bomb(*bombMB<<20, *rounds); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if flag.NArg() == 0 {
 		flag.Usage()
 		os.Exit(2)

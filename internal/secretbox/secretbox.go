@@ -116,6 +116,17 @@ func New(primary *Key, previous ...*Key) *Box {
 	return b
 }
 
+// WithPrimary returns a box that seals under k and opens values sealed
+// under k or any key of b (the start of a rotation to k).
+func (b *Box) WithPrimary(k *Key) *Box {
+	prev := make([]*Key, 0, len(b.keys))
+	prev = append(prev, b.primary)
+	for _, o := range b.keys {
+		prev = append(prev, o)
+	}
+	return New(k, prev...)
+}
+
 // PrimaryID returns the id of the key that seals.
 func (b *Box) PrimaryID() string { return b.primary.id }
 

@@ -334,7 +334,7 @@ func TestSecretsRotateCommand(t *testing.T) {
 		now := time.Now().UTC()
 		exp := now.Add(time.Hour)
 		ep := docparse.Endpoint{ID: ids.New(docparse.PrefixEndpoint), URL: "https://example.com/h", Enabled: true, EventTypes: []string{},
-			Secret: "whsec_" + base64.StdEncoding.EncodeToString([]byte("a-secret-of-thirty-two-bytes-ok!")),
+			Secret:     "whsec_" + base64.StdEncoding.EncodeToString([]byte("a-secret-of-thirty-two-bytes-ok!")),
 			PrevSecret: "whsec_" + base64.StdEncoding.EncodeToString([]byte("the-previous-secret-of-32-bytes!")), PrevSecretExpiresAt: &exp,
 			CreatedAt: now, UpdatedAt: now}
 		err = db.Tx(ctx, func(tx *store.Tx) error {

@@ -142,3 +142,31 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("20-byte key file: %v", err)
 	}
 }
+
+// BenchmarkOpen measures opening one sealed webhook secret, what loading
+// an endpoint for a delivery adds (figure in BENCHMARKS.md).
+func BenchmarkOpen(b *testing.B) {
+	text, _ := GenerateKey()
+	k, _ := ParseKey(text)
+	box := New(k)
+	sealed, _ := box.Seal("whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXM=", "webhook_endpoints.secret/ep_1")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := box.Open(sealed, "webhook_endpoints.secret/ep_1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSeal measures sealing one webhook secret.
+func BenchmarkSeal(b *testing.B) {
+	text, _ := GenerateKey()
+	k, _ := ParseKey(text)
+	box := New(k)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := box.Seal("whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXM=", "webhook_endpoints.secret/ep_1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // KeySize is the size of a key: 32 bytes, AES-256.
@@ -97,15 +98,30 @@ func (k *Key) ID() string { return k.id }
 // Box seals under its primary key and opens values sealed under the primary
 // key or any of its previous keys (during a key rotation). Safe for
 // concurrent use.
+//
+// Open remembers the values it opened (at most openedMax, then it starts
+// afresh): a webhook secret is opened each time its endpoint is loaded for
+// a delivery, and the same sealed value comes back until the secret
+// changes. The plaintexts it keeps are in memory anyway while deliveries
+// are signed; they never leave the process.
 type Box struct {
 	primary *Key
 	keys    map[string]*Key
+
+	mu     sync.Mutex
+	opened map[openedKey]string
 }
+
+// openedKey is a value Open opened, with the place it was opened for.
+type openedKey struct{ sealed, aad string }
+
+// openedMax bounds the values Open remembers.
+const openedMax = 4096
 
 // New returns a box that seals under primary and also opens values sealed
 // under previous.
 func New(primary *Key, previous ...*Key) *Box {
-	b := &Box{primary: primary, keys: map[string]*Key{primary.id: primary}}
+	b := &Box{primary: primary, keys: map[string]*Key{primary.id: primary}, opened: map[openedKey]string{}}
 	for _, k := range previous {
 		if k != nil {
 			if _, ok := b.keys[k.id]; !ok {
@@ -150,6 +166,27 @@ func (b *Box) Seal(plaintext, aad string) (string, error) {
 // key); a value that fails authentication (altered, or moved to another
 // place) is an error too.
 func (b *Box) Open(sealed, aad string) (string, error) {
+	ck := openedKey{sealed, aad}
+	b.mu.Lock()
+	p, ok := b.opened[ck]
+	b.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := b.open(sealed, aad)
+	if err != nil {
+		return "", err
+	}
+	b.mu.Lock()
+	if len(b.opened) >= openedMax {
+		clear(b.opened)
+	}
+	b.opened[ck] = p
+	b.mu.Unlock()
+	return p, nil
+}
+
+func (b *Box) open(sealed, aad string) (string, error) {
 	id, body, err := Parse(sealed)
 	if err != nil {
 		return "", err

@@ -136,6 +136,12 @@ func rotateSecrets(ctx context.Context, c config, current *secretbox.Box, src se
 	if left > 0 {
 		return fmt.Errorf("rotate secrets: %d stored secrets are still not under key %s (changed meanwhile by a server with the old key?): run again", left, box.PrimaryID())
 	}
+	// Values sealed under the old key must not survive in freed space
+	// (also after a run cut off before this point, which sealed everything
+	// and leaves n = 0 now).
+	if err := db.CompactSecrets(ctx); err != nil {
+		return fmt.Errorf("rotate secrets: every secret is under key %s, but: %w (run again)", box.PrimaryID(), err)
+	}
 	fmt.Fprintf(stdout, "sealed %d endpoints' secrets again; every stored secret is under key %s\n", n, box.PrimaryID())
 	switch {
 	case src.File != "" && newText != "":

@@ -221,6 +221,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	sort.Strings(names)
+	applied := map[string]bool{}
 	for _, name := range names {
 		version := strings.TrimSuffix(filepath.Base(name), ".sql")
 		body, err := migrationFS.ReadFile(name)
@@ -241,6 +242,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 				}
 			}
 			_, err := tx.x.ExecContext(ctx, `INSERT INTO docparse_migrations (version, applied_at) VALUES ($1, $2)`, version, time.Now().UnixMicro())
+			applied[version] = err == nil
 			return err
 		})
 		if err != nil {
@@ -250,8 +252,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if db.box != nil {
 		// Seal what an older version stored in plaintext, and refuse to
 		// start under a key that cannot open what is stored.
-		if err := db.sealPlaintextSecrets(ctx); err != nil {
+		sealed, err := db.sealPlaintextSecrets(ctx)
+		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
+		}
+		// The upgrade to sealed secrets: old row versions and freed
+		// space may still hold plaintext secrets (rotated ones, purged
+		// idempotent answers with API keys); rewrite them away, once.
+		if sealed > 0 || (applied["0008_secrets_at_rest"] && !applied["0001_core"]) {
+			if err := db.CompactSecrets(ctx); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
 		}
 		if err := db.CheckSecretKeys(ctx); err != nil {
 			return err

@@ -127,16 +127,28 @@ func (db *DB) CheckSecretKeys(ctx context.Context) error {
 }
 
 // sealPlaintextSecrets seals the secrets an older version stored in
-// plaintext (the upgrade to encryption at rest). On SQLite it then
-// checkpoints the WAL so that the plaintext pages leave it.
-func (db *DB) sealPlaintextSecrets(ctx context.Context) error {
-	n, err := db.reseal(ctx, func(v string) bool { return v != "" && !secretbox.Sealed(v) })
-	if err != nil {
-		return err
+// plaintext (the upgrade to encryption at rest) and returns how many rows
+// it sealed.
+func (db *DB) sealPlaintextSecrets(ctx context.Context) (int, error) {
+	return db.reseal(ctx, func(v string) bool { return v != "" && !secretbox.Sealed(v) })
+}
+
+// CompactSecrets rewrites the storage of the tables that held secrets, so
+// that no old copy of one survives in freed space: on SQLite VACUUM (the
+// whole file; it needs as much free disk as the database) and a WAL
+// checkpoint that truncates the WAL; on PostgreSQL VACUUM FULL of
+// webhook_endpoints and idempotency_keys (each locked while it is
+// rewritten). Migrate runs it once on the upgrade to sealed secrets;
+// docparse secrets rotate after sealing under a new key. From then on
+// SQLite zeroes deleted and overwritten cells itself (secure_delete).
+func (db *DB) CompactSecrets(ctx context.Context) error {
+	stmts := []string{`VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`}
+	if db.engine == Postgres {
+		stmts = []string{`VACUUM FULL webhook_endpoints`, `VACUUM FULL idempotency_keys`}
 	}
-	if n > 0 && db.engine == SQLite {
-		if _, err := db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return fmt.Errorf("checkpoint after sealing secrets: %w", err)
+	for _, q := range stmts {
+		if _, err := db.w.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("compact secrets: %s: %w", q, err)
 		}
 	}
 	return nil
@@ -152,17 +164,13 @@ func (db *DB) ResealSecrets(ctx context.Context) (int, error) {
 		return 0, errNoSecretKey
 	}
 	primary := db.box.PrimaryID()
-	n, err := db.reseal(ctx, func(v string) bool {
+	return db.reseal(ctx, func(v string) bool {
 		if v == "" {
 			return false
 		}
 		id, _, err := secretbox.Parse(v)
 		return err != nil || id != primary
 	})
-	if err == nil && n > 0 && db.engine == SQLite {
-		_, err = db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	}
-	return n, err
 }
 
 // reseal seals again every secret for which stale reports true, in batches

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +172,15 @@ func TestPlaintextSecretsSealedOnMigrate(t *testing.T) {
 			testSecret, testPrevSecret, e.ID); err != nil {
 			t.Fatal(err)
 		}
+		// And a stored idempotent answer holding the secret, which the
+		// migration 0008 deletes (run again here).
+		if _, err := db.Writer().ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, method, path, status_code, body, created_at)
+			VALUES ($1, 'ep-1', 'POST', '/v1/webhook_endpoints', 201, $2, $3)`, acct.ID, `{"secret":"`+testSecret+`"}`, time.Now().UnixMicro()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Writer().ExecContext(ctx, `DELETE FROM docparse_migrations WHERE version = '0008_secrets_at_rest'`); err != nil {
+			t.Fatal(err)
+		}
 		if st, _ := db.Secrets(ctx); st.Plaintext != 2 {
 			t.Fatalf("setup: %+v", st)
 		}
@@ -180,9 +191,35 @@ func TestPlaintextSecretsSealedOnMigrate(t *testing.T) {
 		if !secretbox.Sealed(cur) || !secretbox.Sealed(prev) {
 			t.Fatalf("after Migrate stored %q %q, want sealed", cur, prev)
 		}
+		var n int
+		if err := db.Writer().QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d stored answers left (%v), want 0", n, err)
+		}
 		got, err := db.Endpoint(ctx, acct.ID, e.ID)
 		if err != nil || got.Secret != testSecret || got.PrevSecret != testPrevSecret {
 			t.Fatalf("Endpoint = %q %q, %v", got.Secret, got.PrevSecret, err)
+		}
+		if engine != store.SQLite {
+			return
+		}
+		// The plaintext left no copy in the files: the sealing zeroed the
+		// old cells (secure_delete) and the checkpoint emptied the WAL.
+		dir := strings.TrimPrefix(url, "sqlite:")
+		dir = dir[:strings.LastIndex(dir, "/")]
+		files, _ := os.ReadDir(dir)
+		if len(files) == 0 {
+			t.Fatal("no database files")
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(dir + "/" + f.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{testSecret, testPrevSecret} {
+				if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(strings.TrimPrefix(s, "whsec_"))) {
+					t.Errorf("%s still holds a plaintext secret after sealing", f.Name())
+				}
+			}
 		}
 	})
 }

@@ -172,6 +172,25 @@ func TestPlaintextSecretsSealedOnMigrate(t *testing.T) {
 			testSecret, testPrevSecret, e.ID); err != nil {
 			t.Fatal(err)
 		}
+		// And what it left in freed space: an API key in a stored answer,
+		// purged after its day, without secure_delete (the writer pool
+		// is one connection, so the pragma holds for these statements).
+		if engine == store.SQLite {
+			for _, q := range []string{`PRAGMA secure_delete = OFF`,
+				`INSERT INTO idempotency_keys (account_id, key, method, path, status_code, body, created_at)
+				VALUES ('` + acct.ID + `', 'old', 'POST', '/v1/api_keys', 201, '{"key":"` + testAPIKey + `"}', 1)`,
+				// A stored answer that stays keeps the page in use.
+				`INSERT INTO idempotency_keys (account_id, key, method, path, status_code, body, created_at)
+				VALUES ('` + acct.ID + `', 'stays', 'POST', '/v1/extractions', 201, '{}', 1)`,
+				`DELETE FROM idempotency_keys WHERE key = 'old'`, `PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA secure_delete = FAST`} {
+				if _, err := db.Writer().ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !dirHolds(t, sqliteDir(url), testAPIKey) {
+				t.Fatal("setup: the purged answer left no trace, the test would prove nothing")
+			}
+		}
 		// And a stored idempotent answer holding the secret, which the
 		// migration 0008 deletes (run again here).
 		if _, err := db.Writer().ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, method, path, status_code, body, created_at)
@@ -192,8 +211,8 @@ func TestPlaintextSecretsSealedOnMigrate(t *testing.T) {
 			t.Fatalf("after Migrate stored %q %q, want sealed", cur, prev)
 		}
 		var n int
-		if err := db.Writer().QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys`).Scan(&n); err != nil || n != 0 {
-			t.Fatalf("%d stored answers left (%v), want 0", n, err)
+		if err := db.Writer().QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys WHERE path <> '/v1/extractions'`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d stored answers of the secret routes left (%v), want 0", n, err)
 		}
 		got, err := db.Endpoint(ctx, acct.ID, e.ID)
 		if err != nil || got.Secret != testSecret || got.PrevSecret != testPrevSecret {
@@ -202,24 +221,38 @@ func TestPlaintextSecretsSealedOnMigrate(t *testing.T) {
 		if engine != store.SQLite {
 			return
 		}
-		// The plaintext left no copy in the files: the sealing zeroed the
-		// old cells (secure_delete) and the checkpoint emptied the WAL.
-		dir := strings.TrimPrefix(url, "sqlite:")
-		dir = dir[:strings.LastIndex(dir, "/")]
-		files, _ := os.ReadDir(dir)
-		if len(files) == 0 {
-			t.Fatal("no database files")
-		}
-		for _, f := range files {
-			b, err := os.ReadFile(dir + "/" + f.Name())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range []string{testSecret, testPrevSecret} {
-				if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(strings.TrimPrefix(s, "whsec_"))) {
-					t.Errorf("%s still holds a plaintext secret after sealing", f.Name())
-				}
+		// No plaintext is left in the files: not the sealed secrets, not
+		// the deleted answer, not the API key in freed space.
+		for _, s := range []string{testSecret, strings.TrimPrefix(testSecret, "whsec_"), testPrevSecret,
+			strings.TrimPrefix(testPrevSecret, "whsec_"), testAPIKey} {
+			if dirHolds(t, sqliteDir(url), s) {
+				t.Errorf("a database file still holds %.12s... after the upgrade", s)
 			}
 		}
 	})
+}
+
+const testAPIKey = "dp_live_0123456789abcdefghijABCDEFGHIJ"
+
+func sqliteDir(url string) string {
+	p := strings.TrimPrefix(url, "sqlite:")
+	return p[:strings.LastIndex(p, "/")]
+}
+
+// dirHolds reports whether a file in dir holds s.
+func dirHolds(t *testing.T, dir, s string) bool {
+	t.Helper()
+	files, err := os.ReadDir(dir)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no database files in %s: %v", dir, err)
+	}
+	found := false
+	for _, f := range files {
+		b, err := os.ReadFile(dir + "/" + f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = found || bytes.Contains(b, []byte(s))
+	}
+	return found
 }

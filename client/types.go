@@ -18,7 +18,9 @@ type APIKey struct {
 }
 
 // CreatedAPIKey is the answer of [Client.CreateAPIKey]: Key is the
-// plaintext "dp_live_..." and is shown only this once.
+// plaintext "dp_live_..." and is shown only this once. A replay of the
+// request by its IdempotencyKey answers the same APIKey with Key empty:
+// the server never stores the plaintext.
 type CreatedAPIKey struct {
 	APIKey APIKey `json:"api_key"`
 	Key    string `json:"key"`
@@ -289,7 +291,9 @@ type WebhookEndpointParams struct {
 }
 
 // CreatedWebhookEndpoint is the answer of a create: Secret ("whsec_...")
-// signs deliveries and is shown only here and on rotation.
+// signs deliveries and is shown only here and on rotation. A replay of the
+// request by its IdempotencyKey answers the same endpoint with Secret
+// empty: stored answers never hold the secret.
 type CreatedWebhookEndpoint struct {
 	WebhookEndpoint WebhookEndpoint `json:"webhook_endpoint"`
 	Secret          string          `json:"secret"`

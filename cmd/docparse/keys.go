@@ -35,7 +35,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		return errUsage
 	}
 	logger := newLogger(io.Discard, "error")
-	db, err := openDB(ctx, c, logger)
+	db, err := openDB(ctx, c, getenv, logger)
 	if err != nil {
 		return err
 	}

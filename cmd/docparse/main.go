@@ -32,6 +32,8 @@ Server:
   docparse keys list --account NAME                   list an account's active keys
   docparse keys revoke --account NAME KEY_ID          revoke a key at once
   docparse users create --account NAME --email EMAIL  create a dashboard user (password: first line of stdin)
+  docparse secrets rotate [--new-key-file FILE]       seal every stored secret again under a new key
+  docparse secrets status                             count stored secrets by the key that sealed them
 
 Client (DOCPARSE_API_KEY and DOCPARSE_BASE_URL, or --api-key and --base-url):
   docparse extractions create --schema FILE [--name NAME]
@@ -48,6 +50,9 @@ Client (DOCPARSE_API_KEY and DOCPARSE_BASE_URL, or --api-key and --base-url):
 Run "docparse COMMAND --help" for the flags of a command. Every flag of
 serve has a DOCPARSE_* environment twin (--rate-limit is
 DOCPARSE_RATE_LIMIT); DATABASE_URL=postgres://... selects PostgreSQL.
+Webhook secrets are sealed (AES-256-GCM) under DOCPARSE_SECRET_KEY
+(base64 of 32 bytes; required with PostgreSQL, the same on every node)
+or, on SQLite without it, the key file secret.key in the data directory.
 Client commands add --json for machine-readable output.
 
 Exit codes: 0 success; 1 usage or configuration error; 2 API or other
@@ -73,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return keys(ctx, args[1:], getenv, stdout, stderr)
 	case "users":
 		return users(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "secrets":
+		return secretsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "extractions":
 		return extractionsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "upload":

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docparse/docparse/internal/secretbox"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
@@ -138,6 +139,16 @@ func (c testClient) batch(extID, batchID string) map[string]any {
 	return v["batch"].(map[string]any)
 }
 
+// testSecretKey returns a new DOCPARSE_SECRET_KEY.
+func testSecretKey(t *testing.T) string {
+	t.Helper()
+	k, err := secretbox.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 func terminal(b map[string]any) bool {
 	s := b["status"]
 	return s == "processed" || s == "partial" || s == "failed"
@@ -151,6 +162,7 @@ func TestServeInProcess(t *testing.T) {
 		env := map[string]string{"DOCPARSE_DATA_DIR": dataDir, "DOCPARSE_RATE_LIMIT": "0"}
 		if eng == store.Postgres {
 			env["DATABASE_URL"] = storetest.URL(t, eng)
+			env["DOCPARSE_SECRET_KEY"] = testSecretKey(t)
 		}
 		getenv := getenvFrom(env)
 		var out, errOut bytes.Buffer
@@ -255,6 +267,9 @@ func TestCrashRecovery(t *testing.T) {
 			dbURL = storetest.URL(t, eng)
 		}
 		env := []string{"DOCPARSE_DATA_DIR=" + dataDir, "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL}
+		if eng == store.Postgres {
+			env = append(env, "DOCPARSE_SECRET_KEY="+testSecretKey(t))
+		}
 		keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
 		keyCmd.Env = append(os.Environ(), env...)
 		key, err := keyCmd.Output()
@@ -340,6 +355,9 @@ func TestWebhookSurvivesCrash(t *testing.T) {
 			dbURL = storetest.URL(t, eng)
 		}
 		env := []string{"DOCPARSE_DATA_DIR=" + t.TempDir(), "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL}
+		if eng == store.Postgres {
+			env = append(env, "DOCPARSE_SECRET_KEY="+testSecretKey(t))
+		}
 		keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
 		keyCmd.Env = append(os.Environ(), env...)
 		key, err := keyCmd.Output()

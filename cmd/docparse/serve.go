@@ -19,6 +19,7 @@ import (
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/httpapi"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/secretbox"
 	"github.com/docparse/docparse/internal/store"
 )
 
@@ -50,10 +51,45 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
+// isPostgres reports whether c names a PostgreSQL database.
+func (c config) isPostgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// loadSecrets returns the box of the secret key of c: DOCPARSE_SECRET_KEY
+// (required on PostgreSQL), or on SQLite the key file in the data
+// directory, created when missing. It logs where the key came from and its
+// id, never the key.
+func loadSecrets(c config, getenv func(string) string, logger *slog.Logger) (*secretbox.Box, error) {
+	box, src, err := secretbox.Load(getenv, c.DataDir, c.isPostgres())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errConfig, err)
+	}
+	switch {
+	case src.Env:
+		logger.Info("secret key from "+secretbox.EnvKey, "key_id", box.PrimaryID())
+	case src.Created:
+		logger.Warn("created the secret key file: back it up with the database; without it webhook secrets cannot be read",
+			"path", src.File, "key_id", box.PrimaryID())
+	default:
+		logger.Info("secret key from file", "path", src.File, "key_id", box.PrimaryID())
+	}
+	return box, nil
+}
+
 // openDB opens and migrates the database of c (docparse's and River's
-// tables).
-func openDB(ctx context.Context, c config, logger *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, c.DatabaseURL, c.DataDir, store.Options{})
+// tables), with the secret key of c (see loadSecrets).
+func openDB(ctx context.Context, c config, getenv func(string) string, logger *slog.Logger) (*store.DB, error) {
+	box, err := loadSecrets(c, getenv, logger)
+	if err != nil {
+		return nil, err
+	}
+	return openDBWith(ctx, c, box, logger)
+}
+
+// openDBWith opens and migrates the database of c with box.
+func openDBWith(ctx context.Context, c config, box *secretbox.Box, logger *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, c.DatabaseURL, c.DataDir, store.Options{Secrets: box})
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +110,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	logger := newLogger(stderr, c.LogLevel)
-	db, err := openDB(ctx, c, logger)
+	db, err := openDB(ctx, c, getenv, logger)
 	if err != nil {
 		return err
 	}
@@ -91,7 +127,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	logger := newLogger(stderr, c.LogLevel)
-	db, err := openDB(ctx, c, logger)
+	db, err := openDB(ctx, c, getenv, logger)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdin
 		return errUsage
 	}
 	logger := newLogger(io.Discard, "error")
-	db, err := openDB(ctx, c, logger)
+	db, err := openDB(ctx, c, getenv, logger)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/store"
 )
 
 func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
@@ -34,12 +36,15 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 		v.Add("name", "must be at most 200 characters")
 		return v
 	}
-	k, secret, err := s.svc.CreateAPIKey(r.Context(), account(r), in.Name)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"api_key": viewAPIKey(k), "key": secret})
-	return nil
+	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (secretAnswer, error) {
+		k, secret, err := s.svc.CreateAPIKeyTx(ctx, tx, account(r), in.Name)
+		if err != nil {
+			return secretAnswer{}, err
+		}
+		return secretAnswer{Status: http.StatusCreated,
+			Body:   map[string]any{"api_key": viewAPIKey(k), "key": secret},
+			Replay: map[string]any{"api_key": viewAPIKey(k), "key": nil}}, nil
+	})
 }
 
 func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) error {

@@ -3,8 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/docparse/docparse/internal/store"
 )
 
 // idempotent replays the stored answer of an earlier POST with the same
@@ -17,8 +21,8 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if len(key) > 255 {
-			s.writeError(w, r, errorf(http.StatusBadRequest, "invalid_request", "Idempotency-Key must be at most 255 characters"))
+		if err := checkIdempotencyKey(key); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		acct := account(r)
@@ -36,10 +40,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 				s.writeError(w, r, errorf(http.StatusConflict, "idempotency_key_in_use",
 					"a request with Idempotency-Key %q is still in progress; retry when it has finished", key))
 			default:
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-				w.Header().Set("Idempotent-Replayed", "true")
-				w.WriteHeader(stored.StatusCode)
-				w.Write(stored.Body)
+				writeStored(w, stored)
 			}
 			return
 		}
@@ -60,6 +61,87 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+func checkIdempotencyKey(key string) error {
+	if len(key) > 255 {
+		return errorf(http.StatusBadRequest, "invalid_request", "Idempotency-Key must be at most 255 characters")
+	}
+	return nil
+}
+
+// writeStored replays a stored answer.
+func writeStored(w http.ResponseWriter, stored *store.StoredResponse) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(stored.StatusCode)
+	w.Write(stored.Body)
+}
+
+// secretAnswer is the answer of a request that creates a secret: Body,
+// with the secret, is sent now; Replay, without it, is what a replay of
+// the request's Idempotency-Key answers. The secret is never stored.
+type secretAnswer struct {
+	Status       int
+	Body, Replay any
+}
+
+// createsSecret runs a request that creates a secret (an API key, a
+// webhook endpoint, a new endpoint secret). With an Idempotency-Key, the
+// claim of the key, what create writes and the stored answer (without the
+// secret) commit in one transaction: a request that fails or is cut off
+// leaves nothing behind, and a retry runs again; once committed, a retry
+// replays the answer without the secret.
+func (s *Server) createsSecret(w http.ResponseWriter, r *http.Request, create func(ctx context.Context, tx *store.Tx) (secretAnswer, error)) error {
+	key := r.Header.Get("Idempotency-Key")
+	if err := checkIdempotencyKey(key); err != nil {
+		return err
+	}
+	ctx, acct := r.Context(), account(r)
+	var ans secretAnswer
+	var stored *store.StoredResponse
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		if key != "" {
+			st, err := tx.ClaimIdempotencyKey(ctx, acct, key, r.Method, r.URL.Path, s.svc.Now())
+			if err != nil {
+				return err
+			}
+			if st != nil {
+				stored = st
+				return nil
+			}
+		}
+		a, err := create(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ans = a
+		if key == "" {
+			return nil
+		}
+		b, err := json.Marshal(a.Replay)
+		if err != nil {
+			return fmt.Errorf("encode stored answer: %w", err)
+		}
+		return tx.CompleteIdempotencyKey(ctx, acct, key, a.Status, append(b, '\n'))
+	})
+	if err != nil {
+		return err
+	}
+	if stored != nil {
+		switch {
+		case stored.Method != r.Method || stored.Path != r.URL.Path:
+			return errorf(http.StatusUnprocessableEntity, "idempotency_key_reused",
+				"Idempotency-Key %q was used for %s %s; use a new key for a different request", key, stored.Method, stored.Path)
+		case stored.StatusCode == 0:
+			return errorf(http.StatusConflict, "idempotency_key_in_use",
+				"a request with Idempotency-Key %q is still in progress; retry when it has finished", key)
+		}
+		writeStored(w, stored)
+		return nil
+	}
+	writeJSON(w, ans.Status, ans.Body)
+	return nil
 }
 
 // recorder passes a response through and keeps a copy of it.

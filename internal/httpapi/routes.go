@@ -14,7 +14,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.metrics.write(w) }))
 
 	mux.Handle("GET /v1/api_keys", authed(s.listAPIKeys))
-	mux.Handle("POST /v1/api_keys", creates(s.createAPIKey))
+	// Routes that answer a secret handle Idempotency-Key themselves
+	// (createsSecret): claim, creation and answer in one transaction, and
+	// the stored answer without the secret.
+	mux.Handle("POST /v1/api_keys", authed(s.createAPIKey))
 	mux.Handle("DELETE /v1/api_keys/{key_id}", authed(s.revokeAPIKey))
 
 	mux.Handle("GET /v1/extractions", authed(s.listExtractions))
@@ -44,7 +47,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/classifications/{classification_id}/batches/{batch_id}/files/{file_id}/content", authed(s.getClassificationFileContent))
 
 	mux.Handle("GET /v1/webhook_endpoints", authed(s.listEndpoints))
-	mux.Handle("POST /v1/webhook_endpoints", creates(s.createEndpoint))
+	mux.Handle("POST /v1/webhook_endpoints", authed(s.createEndpoint))
 	mux.Handle("GET /v1/webhook_endpoints/{endpoint_id}", authed(s.getEndpoint))
 	mux.Handle("PATCH /v1/webhook_endpoints/{endpoint_id}", authed(s.updateEndpoint))
 	mux.Handle("DELETE /v1/webhook_endpoints/{endpoint_id}", authed(s.deleteEndpoint))

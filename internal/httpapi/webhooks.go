@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
 )
 
 type endpointView struct {
@@ -61,12 +63,15 @@ func (s *Server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	e, err := s.svc.CreateEndpoint(r.Context(), account(r), in.input())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"webhook_endpoint": viewEndpoint(e), "secret": e.Secret})
-	return nil
+	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (secretAnswer, error) {
+		e, err := s.svc.CreateEndpointTx(ctx, tx, account(r), in.input())
+		if err != nil {
+			return secretAnswer{}, err
+		}
+		return secretAnswer{Status: http.StatusCreated,
+			Body:   map[string]any{"webhook_endpoint": viewEndpoint(e), "secret": e.Secret},
+			Replay: map[string]any{"webhook_endpoint": viewEndpoint(e), "secret": nil}}, nil
+	})
 }
 
 func (s *Server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
@@ -146,12 +151,13 @@ func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 		v.Add("grace_period_seconds", "must be from 0 to 604800")
 		return v
 	}
-	secret, err := s.svc.RotateSecret(r.Context(), account(r), r.PathValue("endpoint_id"), time.Duration(in.GracePeriodSeconds)*time.Second)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"secret": secret})
-	return nil
+	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (secretAnswer, error) {
+		secret, err := s.svc.RotateSecretTx(ctx, tx, account(r), r.PathValue("endpoint_id"), time.Duration(in.GracePeriodSeconds)*time.Second)
+		if err != nil {
+			return secretAnswer{}, err
+		}
+		return secretAnswer{Status: http.StatusOK, Body: map[string]any{"secret": secret}, Replay: map[string]any{"secret": nil}}, nil
+	})
 }
 
 func (s *Server) testEndpoint(w http.ResponseWriter, r *http.Request) error {

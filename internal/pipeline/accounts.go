@@ -28,15 +28,24 @@ func newKeySecret() (string, error) {
 
 // CreateAPIKey creates a key for accountID and returns it with its
 // plaintext, which is never stored and never shown again.
-func (s *Service) CreateAPIKey(ctx context.Context, accountID, name string) (docparse.APIKey, string, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, accountID, name string) (k docparse.APIKey, secret string, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		k, secret, err = s.CreateAPIKeyTx(ctx, tx, accountID, name)
+		return err
+	})
+	return k, secret, err
+}
+
+// CreateAPIKeyTx is CreateAPIKey inside tx, for a caller that commits
+// more with it (the stored answer of an Idempotency-Key).
+func (s *Service) CreateAPIKeyTx(ctx context.Context, tx *store.Tx, accountID, name string) (docparse.APIKey, string, error) {
 	secret, err := newKeySecret()
 	if err != nil {
 		return docparse.APIKey{}, "", err
 	}
 	k := docparse.APIKey{ID: s.ids.New(docparse.PrefixAPIKey), AccountID: accountID, Name: name,
 		Last4: secret[len(secret)-4:], CreatedAt: s.Now()}
-	err = s.db.Tx(ctx, func(tx *store.Tx) error { return tx.InsertAPIKey(ctx, k, HashKey(secret)) })
-	if err != nil {
+	if err := tx.InsertAPIKey(ctx, k, HashKey(secret)); err != nil {
 		return docparse.APIKey{}, "", err
 	}
 	return k, secret, nil

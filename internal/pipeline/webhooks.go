@@ -75,7 +75,17 @@ func (s *Service) applyEndpoint(in EndpointInput, e *docparse.Endpoint, create b
 
 // CreateEndpoint registers a webhook endpoint and returns it with its
 // secret, which is shown only now and on rotation.
-func (s *Service) CreateEndpoint(ctx context.Context, accountID string, in EndpointInput) (docparse.Endpoint, error) {
+func (s *Service) CreateEndpoint(ctx context.Context, accountID string, in EndpointInput) (e docparse.Endpoint, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		e, err = s.CreateEndpointTx(ctx, tx, accountID, in)
+		return err
+	})
+	return e, err
+}
+
+// CreateEndpointTx is CreateEndpoint inside tx, for a caller that commits
+// more with it (the stored answer of an Idempotency-Key).
+func (s *Service) CreateEndpointTx(ctx context.Context, tx *store.Tx, accountID string, in EndpointInput) (docparse.Endpoint, error) {
 	now := s.Now()
 	secret, err := webhook.NewSecret()
 	if err != nil {
@@ -89,7 +99,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, accountID string, in Endpo
 	if !e.Enabled && e.DisabledReason == "" {
 		e.DisabledReason = "disabled by the user"
 	}
-	if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.InsertEndpoint(ctx, e) }); err != nil {
+	if err := tx.InsertEndpoint(ctx, e); err != nil {
 		return docparse.Endpoint{}, err
 	}
 	return e, nil
@@ -127,7 +137,17 @@ const MaxGracePeriod = 7 * 24 * time.Hour
 
 // RotateSecret gives an endpoint a new secret. During grace the old
 // secret signs every delivery too; grace 0 retires it at once.
-func (s *Service) RotateSecret(ctx context.Context, accountID, id string, grace time.Duration) (string, error) {
+func (s *Service) RotateSecret(ctx context.Context, accountID, id string, grace time.Duration) (secret string, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		secret, err = s.RotateSecretTx(ctx, tx, accountID, id, grace)
+		return err
+	})
+	return secret, err
+}
+
+// RotateSecretTx is RotateSecret inside tx, for a caller that commits more
+// with it (the stored answer of an Idempotency-Key).
+func (s *Service) RotateSecretTx(ctx context.Context, tx *store.Tx, accountID, id string, grace time.Duration) (string, error) {
 	if grace < 0 || grace > MaxGracePeriod {
 		v := &docparse.ValidationError{}
 		v.Add("grace_period_seconds", "must be from 0 to 604800")
@@ -137,21 +157,18 @@ func (s *Service) RotateSecret(ctx context.Context, accountID, id string, grace 
 	if err != nil {
 		return "", err
 	}
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		e, err := tx.Endpoint(ctx, accountID, id)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		e.PrevSecret, e.PrevSecretExpiresAt = "", nil
-		if grace > 0 {
-			exp := now.Add(grace)
-			e.PrevSecret, e.PrevSecretExpiresAt = e.Secret, &exp
-		}
-		e.Secret, e.UpdatedAt = secret, now
-		return tx.UpdateEndpoint(ctx, e)
-	})
+	e, err := tx.Endpoint(ctx, accountID, id)
 	if err != nil {
+		return "", err
+	}
+	now := s.Now()
+	e.PrevSecret, e.PrevSecretExpiresAt = "", nil
+	if grace > 0 {
+		exp := now.Add(grace)
+		e.PrevSecret, e.PrevSecretExpiresAt = e.Secret, &exp
+	}
+	e.Secret, e.UpdatedAt = secret, now
+	if err := tx.UpdateEndpoint(ctx, e); err != nil {
 		return "", err
 	}
 	return secret, nil

@@ -22,6 +22,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/docparse/docparse/internal/secretbox"
 )
 
 // Engine names a database engine.
@@ -56,6 +58,9 @@ type DB struct {
 	// pgx is the pool under w on PostgreSQL, for runBatch's pipelined
 	// writes, which skip database/sql's layer.
 	pgx *pgxpool.Pool
+	// box seals and opens the secrets stored in columns (webhook endpoint
+	// secrets); nil refuses to store or read them.
+	box *secretbox.Box
 }
 
 // Options tune Open.
@@ -63,6 +68,10 @@ type Options struct {
 	// MaxConns bounds the connections of the read pool (SQLite) or of the
 	// pool (PostgreSQL). Default 16.
 	MaxConns int
+	// Secrets seals the secrets the store must read back (webhook
+	// endpoint secrets, AES-256-GCM). Without it endpoints can be neither
+	// stored nor read.
+	Secrets *secretbox.Box
 }
 
 // Open opens the database named by databaseURL, or, when it is empty, the
@@ -78,10 +87,18 @@ func Open(ctx context.Context, databaseURL, dataDir string, opts Options) (*DB, 
 			path = strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "file:")
 			path = strings.TrimPrefix(path, "//")
 		}
-		return openSQLite(ctx, path, opts)
+		db, err := openSQLite(ctx, path, opts)
+		if db != nil {
+			db.box = opts.Secrets
+		}
+		return db, err
 	}
 	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
-		return openPostgres(ctx, databaseURL, opts)
+		db, err := openPostgres(ctx, databaseURL, opts)
+		if db != nil {
+			db.box = opts.Secrets
+		}
+		return db, err
 	}
 	return nil, fmt.Errorf("open database: unsupported DATABASE_URL scheme (want postgres:// or sqlite:)")
 }
@@ -90,9 +107,12 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	// secure_delete(FAST) zeroes deleted and overwritten row content where
+	// that costs no extra I/O, so a replaced secret (or a plaintext one
+	// sealed on upgrade) does not linger in free space of its page.
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=foreign_keys(ON)&_txlock=immediate"
+		"&_pragma=foreign_keys(ON)&_pragma=secure_delete(FAST)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -201,6 +221,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	sort.Strings(names)
+	applied := map[string]bool{}
 	for _, name := range names {
 		version := strings.TrimSuffix(filepath.Base(name), ".sql")
 		body, err := migrationFS.ReadFile(name)
@@ -221,10 +242,30 @@ func (db *DB) Migrate(ctx context.Context) error {
 				}
 			}
 			_, err := tx.x.ExecContext(ctx, `INSERT INTO docparse_migrations (version, applied_at) VALUES ($1, $2)`, version, time.Now().UnixMicro())
+			applied[version] = err == nil
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("migrate %s: %w", version, err)
+		}
+	}
+	if db.box != nil {
+		// Seal what an older version stored in plaintext, and refuse to
+		// start under a key that cannot open what is stored.
+		sealed, err := db.sealPlaintextSecrets(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		// The upgrade to sealed secrets: old row versions and freed
+		// space may still hold plaintext secrets (rotated ones, purged
+		// idempotent answers with API keys); rewrite them away, once.
+		if sealed > 0 || (applied["0008_secrets_at_rest"] && !applied["0001_core"]) {
+			if err := db.CompactSecrets(ctx); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+		}
+		if err := db.CheckSecretKeys(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -278,6 +319,7 @@ type Tx struct {
 	x      querier
 	tx     *sql.Tx
 	engine Engine
+	box    *secretbox.Box
 }
 
 // SQL returns the underlying transaction, for River's InsertTx.
@@ -291,7 +333,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{x: sqlTx, tx: sqlTx, engine: db.engine}); err != nil {
+	if err := fn(&Tx{x: sqlTx, tx: sqlTx, engine: db.engine, box: db.box}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

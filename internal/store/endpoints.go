@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/secretbox"
 )
 
 // MaxEndpoints is the most webhook endpoints an account may hold.
@@ -17,6 +18,19 @@ const MaxEndpoints = 10
 const endpointCols = `id, account_id, url, description, event_types, enabled, disabled_reason, secret, prev_secret,
 	prev_secret_expires_at, last_success_at, failing_since, created_at, updated_at`
 
+// endpointScanner returns the scanner of endpointCols that opens the
+// sealed secrets with box.
+func endpointScanner(box *secretbox.Box) func(row interface{ Scan(...any) error }) (docparse.Endpoint, error) {
+	return func(row interface{ Scan(...any) error }) (docparse.Endpoint, error) {
+		e, err := scanEndpoint(row)
+		if err != nil {
+			return e, err
+		}
+		return e, openEndpointSecrets(box, &e)
+	}
+}
+
+// scanEndpoint scans endpointCols, the secrets still sealed.
 func scanEndpoint(row interface{ Scan(...any) error }) (docparse.Endpoint, error) {
 	var e docparse.Endpoint
 	var types string
@@ -47,7 +61,12 @@ func nullString(s string) sql.NullString {
 	return sql.NullString{String: s, Valid: s != ""}
 }
 
-func endpointArgs(e docparse.Endpoint) ([]any, error) {
+// endpointArgs returns the values of endpointCols for e, its secrets sealed
+// with box.
+func endpointArgs(box *secretbox.Box, e docparse.Endpoint) ([]any, error) {
+	if err := sealEndpointSecrets(box, &e); err != nil {
+		return nil, err
+	}
 	types := e.EventTypes
 	if types == nil {
 		types = []string{}
@@ -71,7 +90,7 @@ func (tx *Tx) InsertEndpoint(ctx context.Context, e docparse.Endpoint) error {
 	if n >= MaxEndpoints {
 		return fmt.Errorf("an account may hold at most %d webhook endpoints; delete one first: %w", MaxEndpoints, docparse.ErrLimit)
 	}
-	args, err := endpointArgs(e)
+	args, err := endpointArgs(tx.box, e)
 	if err != nil {
 		return err
 	}
@@ -84,7 +103,7 @@ func (tx *Tx) InsertEndpoint(ctx context.Context, e docparse.Endpoint) error {
 
 // UpdateEndpoint stores every column of e.
 func (tx *Tx) UpdateEndpoint(ctx context.Context, e docparse.Endpoint) error {
-	args, err := endpointArgs(e)
+	args, err := endpointArgs(tx.box, e)
 	if err != nil {
 		return err
 	}
@@ -102,16 +121,16 @@ func (tx *Tx) UpdateEndpoint(ctx context.Context, e docparse.Endpoint) error {
 
 // Endpoint returns the account's endpoint id.
 func (db *DB) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
-	return getEndpoint(ctx, db.read(), accountID, id)
+	return getEndpoint(ctx, db.read(), db.box, accountID, id)
 }
 
 // Endpoint returns the account's endpoint id, inside the transaction.
 func (tx *Tx) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
-	return getEndpoint(ctx, tx.x, accountID, id)
+	return getEndpoint(ctx, tx.x, tx.box, accountID, id)
 }
 
-func getEndpoint(ctx context.Context, q querier, accountID, id string) (docparse.Endpoint, error) {
-	e, err := scanEndpoint(q.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
+func getEndpoint(ctx context.Context, q querier, box *secretbox.Box, accountID, id string) (docparse.Endpoint, error) {
+	e, err := endpointScanner(box)(q.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("webhook endpoint %s: %w", id, docparse.ErrNotFound)
 	}
@@ -128,7 +147,7 @@ func (db *DB) ListEndpoints(ctx context.Context, accountID string, p Page) ([]do
 	if err != nil {
 		return nil, false, fmt.Errorf("list endpoints: %w", err)
 	}
-	return collect(rows, p, scanEndpoint)
+	return collect(rows, p, endpointScanner(db.box))
 }
 
 // enabledEndpoints lists the account's enabled endpoints, inside tx.
@@ -137,7 +156,7 @@ func (tx *Tx) enabledEndpoints(ctx context.Context, accountID string) ([]docpars
 	if err != nil {
 		return nil, fmt.Errorf("select endpoints: %w", err)
 	}
-	eps, _, err := collect(rows, Page{Limit: 1 << 30}, scanEndpoint)
+	eps, _, err := collect(rows, Page{Limit: 1 << 30}, endpointScanner(tx.box))
 	return eps, err
 }
 

@@ -240,6 +240,9 @@ func (db *DB) deliveryTasks(ctx context.Context, ids []string) ([]DeliveryTask, 
 		w.DisabledReason, w.PrevSecret = reason.String, prev.String
 		w.PrevSecretExpiresAt, w.LastSuccessAt, w.FailingSince = nullTime(prevExp), nullTime(lastOK), nullTime(failing)
 		w.CreatedAt, w.UpdatedAt = fromMicros(epCreated), fromMicros(epUpdated)
+		if err := openEndpointSecrets(db.box, w); err != nil {
+			return nil, err
+		}
 		tasks = append(tasks, t)
 	}
 	return tasks, rows.Err()

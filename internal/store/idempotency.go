@@ -21,32 +21,51 @@ type StoredResponse struct {
 // stored answer of an earlier request with that key (StatusCode 0 while
 // that request is still in flight). Answers older than IdempotencyTTL are
 // forgotten.
-func (db *DB) ClaimIdempotencyKey(ctx context.Context, accountID, key, method, path string, now time.Time) (*StoredResponse, error) {
-	var stored *StoredResponse
-	err := db.Tx(ctx, func(tx *Tx) error {
-		if _, err := tx.x.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at < $3`,
-			accountID, key, micros(now.Add(-IdempotencyTTL))); err != nil {
-			return fmt.Errorf("expire idempotency key: %w", err)
-		}
-		res, err := tx.x.ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, method, path, status_code, body, created_at)
-			VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (account_id, key) DO NOTHING`, accountID, key, method, path, micros(now))
-		if err != nil {
-			return fmt.Errorf("claim idempotency key: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			return nil
-		}
-		var s StoredResponse
-		var body string
-		if err := tx.x.QueryRowContext(ctx, `SELECT method, path, status_code, body FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
-			accountID, key).Scan(&s.Method, &s.Path, &s.StatusCode, &body); err != nil {
-			return fmt.Errorf("select idempotency key: %w", err)
-		}
-		s.Body = []byte(body)
-		stored = &s
-		return nil
+func (db *DB) ClaimIdempotencyKey(ctx context.Context, accountID, key, method, path string, now time.Time) (stored *StoredResponse, err error) {
+	err = db.Tx(ctx, func(tx *Tx) error {
+		stored, err = tx.ClaimIdempotencyKey(ctx, accountID, key, method, path, now)
+		return err
 	})
 	return stored, err
+}
+
+// ClaimIdempotencyKey is DB.ClaimIdempotencyKey inside tx: a request that
+// creates, claims and stores its answer in one transaction, so that the
+// claim never outlives a failed or interrupted request, and a concurrent
+// request with the same key waits for the answer (PostgreSQL blocks on
+// the uncommitted claim, SQLite on the writer).
+func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, accountID, key, method, path string, now time.Time) (*StoredResponse, error) {
+	if _, err := tx.x.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at < $3`,
+		accountID, key, micros(now.Add(-IdempotencyTTL))); err != nil {
+		return nil, fmt.Errorf("expire idempotency key: %w", err)
+	}
+	res, err := tx.x.ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, method, path, status_code, body, created_at)
+		VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (account_id, key) DO NOTHING`, accountID, key, method, path, micros(now))
+	if err != nil {
+		return nil, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil, nil
+	}
+	var s StoredResponse
+	var body string
+	if err := tx.x.QueryRowContext(ctx, `SELECT method, path, status_code, body FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
+		accountID, key).Scan(&s.Method, &s.Path, &s.StatusCode, &body); err != nil {
+		return nil, fmt.Errorf("select idempotency key: %w", err)
+	}
+	s.Body = []byte(body)
+	return &s, nil
+}
+
+// CompleteIdempotencyKey stores the answer of the request that claimed key
+// in tx.
+func (tx *Tx) CompleteIdempotencyKey(ctx context.Context, accountID, key string, status int, body []byte) error {
+	_, err := tx.x.ExecContext(ctx, `UPDATE idempotency_keys SET status_code = $1, body = $2 WHERE account_id = $3 AND key = $4`,
+		status, string(body), accountID, key)
+	if err != nil {
+		return fmt.Errorf("complete idempotency key: %w", err)
+	}
+	return nil
 }
 
 // CompleteIdempotencyKey stores the answer of the request that claimed key.

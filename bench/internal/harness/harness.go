@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/docparse/docparse/internal/secretbox"
 )
 
 // ModuleRoot returns the directory of the go.mod that the current
@@ -60,6 +62,9 @@ type Database struct {
 	DataDir string // always set: blobs live here on both engines
 	URL     string // DATABASE_URL; empty for SQLite
 	schema  string
+	// secretKey is DOCPARSE_SECRET_KEY for PostgreSQL (SQLite uses the
+	// key file in DataDir).
+	secretKey string
 }
 
 // PostgresBase is the local PostgreSQL database the benchmarks use.
@@ -83,6 +88,10 @@ func NewDatabase(ctx context.Context, engine, parent, label string) (*Database, 
 			return nil, err
 		}
 		db.URL = PostgresBase + "&search_path=" + db.schema
+		if db.secretKey, err = secretbox.GenerateKey(); err != nil {
+			db.Close()
+			return nil, err
+		}
 		return db, nil
 	}
 	os.RemoveAll(dir)
@@ -123,6 +132,9 @@ func (db *Database) env() []string {
 	}
 	if db.URL != "" {
 		env = append(env, "DATABASE_URL="+db.URL)
+	}
+	if db.secretKey != "" {
+		env = append(env, secretbox.EnvKey+"="+db.secretKey)
 	}
 	return env
 }

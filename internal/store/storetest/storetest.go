@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/docparse/docparse/internal/secretbox"
 	"github.com/docparse/docparse/internal/store"
 )
 
@@ -112,12 +113,26 @@ func URL(t testing.TB, engine store.Engine) string {
 	return u.String()
 }
 
+// NewBox returns a secret box under a new random key.
+func NewBox(t testing.TB) *secretbox.Box {
+	t.Helper()
+	text, err := secretbox.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := secretbox.ParseKey(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secretbox.New(k)
+}
+
 // Open returns a migrated *store.DB on a fresh database of engine, closed
 // when the test ends.
 func Open(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, URL(t, engine), "", store.Options{})
+	db, err := store.Open(ctx, URL(t, engine), "", store.Options{Secrets: NewBox(t)})
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}

@@ -1,0 +1,11 @@
+-- Secrets at rest. Webhook endpoint secrets are sealed with AES-256-GCM
+-- from now on; the plaintext ones an older version stored are sealed by
+-- DB.Migrate in Go after this file (SQL cannot encrypt), in the same start.
+--
+-- Stored Idempotency-Key answers of the routes that answer a secret (API
+-- key creation, endpoint creation, secret rotation) held it in plaintext;
+-- from now on they are stored without it. The old ones are deleted rather
+-- than kept for their remaining hours: a retry of such a request within a
+-- day of the upgrade runs again (and creates or rotates again) instead of
+-- replaying a secret.
+DELETE FROM idempotency_keys WHERE path = '/v1/api_keys' OR path LIKE '/v1/webhook_endpoints%';

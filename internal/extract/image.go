@@ -11,6 +11,7 @@ import (
 	_ "image/png"
 	"io"
 	"os"
+	"time"
 )
 
 // imageHeaderLen is how much of an image file its size is read from. A
@@ -248,6 +249,7 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 		return nil, err
 	}
 	runs := make([]*OCRRun, len(pages))
+	var alt *ocrPage
 	for i := range runs {
 		runs[i] = &OCRRun{Pass: "original", Tried: []string{"original"}, CPU: cpu}
 	}
@@ -260,7 +262,7 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 		if len(pages) == 1 {
 			first = pages[0]
 		}
-		best, _, run, err := e.ocrBest(ctx, ocrInput{
+		best, quarter, run, err := e.ocrBest(ctx, ocrInput{
 			first: first, cpu: cpu, langs: langs, upright: true,
 			gray: func() (*image.Gray, error) { return decodeGray(path) },
 		})
@@ -268,6 +270,11 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 			return nil, err
 		}
 		pages, runs = []ocrPage{best}, []*OCRRun{run}
+		if quarter == 0 && len(best.words) > 0 {
+			if alt, err = e.secondReading(ctx, path, langs, cpu, run); err != nil {
+				return nil, err
+			}
+		}
 	}
 	doc := &Document{}
 	used := 0
@@ -284,10 +291,38 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 		if words := placeOCR(p, 1, 0, 0); len(words) > 0 {
 			page.Lines = groupLines(words)
 		}
+		if i == 0 && alt != nil {
+			if words := placeOCR(*alt, 1, 0, 0); len(words) > 0 {
+				page.Alt = groupLines(words)
+			}
+		}
 		doc.Pages = append(doc.Pages, page)
 	}
 	if !hasWords(doc) {
 		return nil, newError(CodeEmptyDocument, "No text was found in the image.", nil)
 	}
 	return doc, nil
+}
+
+// secondReading reads a single-page image a second time, as one block of
+// text (Tesseract's --psm 6) where the first reading let Tesseract find
+// the page's blocks: on receipts and small print the two misread
+// different characters, and together they hold the printed value more
+// often than either (on 40 SROIE training receipts, the total 35 times
+// against 30 and 33). Its words are in the image's pixels, as the first
+// reading's when no pass turned the page. The pass runs within the CPU
+// time of the first twice over (at least ocrBudgetMin); one that fails or
+// overruns it leaves the page with one reading. It is counted in run.
+func (e *Engine) secondReading(ctx context.Context, path string, langs []string, first time.Duration, run *OCRRun) (*ocrPage, error) {
+	limit := max(ocrBudgetMin, 2*first)
+	pages, cpu, err := e.runOCRSegmented(ctx, path, 0, langs, psmBlock, limit)
+	run.CPU += cpu
+	run.Tried = append(run.Tried, "block")
+	if cerr := ctxError(ctx); cerr != nil {
+		return nil, cerr
+	}
+	if err != nil || len(pages) != 1 || len(pages[0].words) == 0 {
+		return nil, nil
+	}
+	return &pages[0], nil
 }

@@ -188,10 +188,21 @@ type ocrPage struct {
 // the Engine wrote: Tesseract reads a file it does not recognise as an
 // image as a list of image paths to open.
 func (e *Engine) runOCR(ctx context.Context, path string, dpi int, langs []string, cpuLimit time.Duration) ([]ocrPage, time.Duration, error) {
+	return e.runOCRSegmented(ctx, path, dpi, langs, psmAuto, cpuLimit)
+}
+
+// Tesseract's page segmentation modes that the engine uses.
+const (
+	psmAuto  = 3 // fully automatic: columns and blocks found on the page
+	psmBlock = 6 // the page is one uniform block of text
+)
+
+// runOCRSegmented is runOCR with Tesseract's page segmentation mode psm.
+func (e *Engine) runOCRSegmented(ctx context.Context, path string, dpi int, langs []string, psm int, cpuLimit time.Duration) ([]ocrPage, time.Duration, error) {
 	if strings.HasPrefix(path, "-") {
 		path = "./" + path // not an option, nor "-" for standard input
 	}
-	args := []string{path, "stdout", "-l", strings.Join(langs, "+"), "--psm", "3"}
+	args := []string{path, "stdout", "-l", strings.Join(langs, "+"), "--psm", strconv.Itoa(psm)}
 	if dpi > 0 {
 		args = append(args, "--dpi", strconv.Itoa(dpi))
 	}

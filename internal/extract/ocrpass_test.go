@@ -91,6 +91,44 @@ func TestOCRRetryRotated(t *testing.T) {
 	}
 	lineWith(t, d, "03/20/2023 04/04/2023")
 	checkOCRWords(t, d)
+	// The second reading is of the image as it came: not of a page that
+	// a pass turned.
+	if alt := d.Pages[0].Alt; alt != nil {
+		t.Errorf("a turned page has a second reading of %d lines, want none", len(alt))
+	}
+}
+
+// An image is read a second time as one block of text (Page.Alt), in the
+// first reading's coordinates; a single pass has none.
+func TestOCRSecondReading(t *testing.T) {
+	needTesseract(t)
+	d, err := engine.Extract(context.Background(), "testdata/scan-invoice.png", KindPNG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := d.Pages[0]
+	if run := p.OCR; run == nil || run.Tried[len(run.Tried)-1] != "block" {
+		t.Fatalf("Page.OCR = %+v, want the block reading last", run)
+	}
+	if len(p.Alt) < 5 {
+		t.Fatalf("second reading: %d lines, want the page's text", len(p.Alt))
+	}
+	alt := &Document{Pages: []Page{{Number: 1, Width: p.Width, Height: p.Height, Lines: p.Alt}}}
+	checkOCRWords(t, alt)
+	// The invoice number's line stands at the same height in both.
+	first := lineWith(t, d, "INV/2023/03/0008")
+	second := lineWith(t, alt, "INV/2023/03/0008")
+	if over := min(first.Box.Y1, second.Box.Y1) - max(first.Box.Y0, second.Box.Y0); over < (first.Box.Y1-first.Box.Y0)/2 {
+		t.Errorf("the invoice number's line: first reading %+v, second %+v, want them on one height", first.Box, second.Box)
+	}
+
+	d, err = engine.ExtractWith(context.Background(), "testdata/scan-invoice.png", KindPNG, ExtractOptions{OCRSinglePass: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alt := d.Pages[0].Alt; alt != nil {
+		t.Errorf("a single pass has a second reading of %d lines, want none", len(alt))
+	}
 }
 
 func TestOCRRetryBudget(t *testing.T) {

@@ -148,7 +148,7 @@ type trace struct {
 func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options, calibrate bool) (Result, []trace) {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, scorer: opts.Scorer}
+	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, scorer: opts.Scorer}
 	switch {
 	case x.scorer != nil:
 	case calibrate:
@@ -219,6 +219,9 @@ type extractor struct {
 	guessed map[string]bool
 	// docStats is computed once for the learned scorer's features.
 	docStats *docStats
+	// doc is the document read, for its second reading (second.go).
+	doc    *extract.Document
+	second *secondReading
 	// training: record the scorer's candidates (samples) and rank by the
 	// hand scores.
 	training bool
@@ -418,6 +421,9 @@ type candidate struct {
 	nameProb float64
 	// currency: a free amount written with a currency.
 	currency bool
+	// secondLn: the candidate was read only by the page's second reading,
+	// on this line of it; ln is the first reading's line beside it.
+	secondLn *line
 }
 
 // candSource says how a candidate was found.

@@ -46,6 +46,9 @@ type line struct {
 	// gap: a blank line or more separates this line from the one above.
 	gap   bool
 	cells []*cell
+	// y0, y1: the line's vertical extent on its page (its words' boxes;
+	// the line's number where they have none).
+	y0, y1 float64
 }
 
 // layout is a document as the matcher reads it: every line that holds a
@@ -66,7 +69,7 @@ func newLayout(doc *extract.Document) *layout {
 			if len(ws) == 0 {
 				continue
 			}
-			ln := &line{page: pi, index: len(lay.lines), cw: charWidth(ws)}
+			ln := &line{page: pi, index: len(lay.lines), cw: charWidth(ws), y0: y0, y1: y1}
 			// A blank line shows as vertical space of about a line's height.
 			if !math.IsNaN(prevY1) && prevH > 0 && y0-prevY1 > 0.9*prevH {
 				ln.gap = true

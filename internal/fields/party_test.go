@@ -87,3 +87,24 @@ func TestSplitCellsOnSeparators(t *testing.T) {
 		}
 	}
 }
+
+func TestMendLegalForm(t *testing.T) {
+	for in, want := range map[string]string{
+		"MR D.I.Y. (M) SON BHD":           "MR D.I.Y. (M) SDN BHD",
+		"UNIHAKKA INTERNATIONAL S0N BHD.": "UNIHAKKA INTERNATIONAL SDN BHD.",
+		"Timeless Kitchenette Son Bhd":    "Timeless Kitchenette Sdn Bhd",
+		"SHH. MOTOR SON, BHD.":            "SHH. MOTOR SDN, BHD.",
+		"LIM & SON BHD":                   "LIM & SON BHD",
+		"LIM AND SON BHD":                 "LIM AND SON BHD",
+		"SON BHD":                         "SON BHD",
+		"BORONG PINTAR SDN BHD":           "BORONG PINTAR SDN BHD",
+		"WATSON BHD":                      "WATSON BHD",
+	} {
+		if got := mendLegalForm(in); got != want {
+			t.Errorf("mendLegalForm(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got, fit, ok := parseName("WARAKUYA PERMAS CITY SON BHD"); !ok || fit != 1 || got != "WARAKUYA PERMAS CITY SDN BHD" {
+		t.Errorf("parseName = %q, %v, %v; want the name with SDN BHD, fit 1", got, fit, ok)
+	}
+}

@@ -71,6 +71,9 @@ const (
 	fCurrency    // a currency stands with the amount
 	fOCRConf     // the lowest OCR confidence of the words of its line that hold digits or its value (1 for text)
 	fLetterHead  // an identifier that starts with two letters then digits (a VAT number's country, "INV-")
+	fSecondSame  // its page's second reading read the same value (second.go)
+	fSecondOnly  // only the second reading read it
+	fSecondNone  // its page has no second reading (text, or OCR read once)
 	numFeatures
 
 	// NumFeatures is the length of a feature vector.
@@ -79,7 +82,7 @@ const (
 
 // FeatureVersion names the feature set above; the training data and the
 // models carry it.
-const FeatureVersion = 4
+const FeatureVersion = 5
 
 // minFree is the least confidence of a value found without a label for it
 // to count as found.
@@ -166,31 +169,9 @@ func freeKind(s *spec) bool {
 // free offers every value of s's type on the page as a candidate.
 func (x *extractor) free(s *spec, p *picker) {
 	switch {
-	case s.f.Type == docparse.TypeNumber:
-		for _, ln := range x.lay.lines {
-			if otherSum(x, ln) {
-				continue
-			}
-			for _, c := range ln.cells {
-				for _, am := range cellAmounts(c) {
-					cd := unlabelled(am.v, 0.2, 1, srcFree, ln)
-					cd.currency = am.currency
-					p.offer(cd, ln)
-				}
-			}
-		}
-	case s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime:
-		for _, ln := range x.lay.lines {
-			for _, c := range ln.cells {
-				m, ok := findDate(c.text, x.order)
-				if !ok {
-					continue
-				}
-				if v, fit, ok := x.fit(s, c.text[byteOffset(c.text, m.start):], false, false); ok {
-					p.offer(unlabelled(v, 0.2*fit, fit, srcFree, ln), ln)
-				}
-			}
-		}
+	case s.f.Type == docparse.TypeNumber, s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime:
+		x.typed(s, x.lay.lines, p.offer)
+		x.secondOnly(s, p)
 	case s.kind == kindName:
 		cands := x.sellerCandidates()
 		probs := nameProbabilities(cands, sellerWeights)
@@ -198,6 +179,40 @@ func (x *extractor) free(s *spec, p *picker) {
 			cd := unlabelled(nc.value, 0.2*probs[i], nc.fit, srcFree, nc.ln)
 			cd.nameProb = probs[i]
 			p.offer(cd, nc.ln)
+		}
+		x.secondNames(cands, probs, p)
+	}
+}
+
+// typed offers every amount (for a number field) or date (for a date
+// field) of lines as a free candidate, the amounts of a subtotal's or a
+// tax's line apart.
+func (x *extractor) typed(s *spec, lines []*line, offer func(candidate, *line)) {
+	switch {
+	case s.f.Type == docparse.TypeNumber:
+		for _, ln := range lines {
+			if otherSum(x, ln) {
+				continue
+			}
+			for _, c := range ln.cells {
+				for _, am := range cellAmounts(c) {
+					cd := unlabelled(am.v, 0.2, 1, srcFree, ln)
+					cd.currency = am.currency
+					offer(cd, ln)
+				}
+			}
+		}
+	case s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime:
+		for _, ln := range lines {
+			for _, c := range ln.cells {
+				m, ok := findDate(c.text, x.order)
+				if !ok {
+					continue
+				}
+				if v, fit, ok := x.fit(s, c.text[byteOffset(c.text, m.start):], false, false); ok {
+					offer(unlabelled(v, 0.2*fit, fit, srcFree, ln), ln)
+				}
+			}
 		}
 	}
 }
@@ -281,9 +296,13 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 	}
 	ln := cd.ln
 	f[fOCRConf] = 1
-	if ln != nil {
+	switch {
+	case cd.secondLn != nil:
+		f[fOCRConf] = valueConf(cd.secondLn, cd.value)
+	case ln != nil:
 		f[fOCRConf] = valueConf(ln, cd.value)
 	}
+	x.secondFeatures(s, cd, &f)
 	if ln != nil && ln.page < st.pages {
 		first, last := st.pageFirst[ln.page], st.pageLast[ln.page]
 		f[fTopRank] = min(float64(ln.index-first)/10, 1)
@@ -457,7 +476,7 @@ type Candidates struct {
 func TrainingCandidates(doc *extract.Document, schema []docparse.Field, opts Options) []Candidates {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, order: order, orderShown: shown, training: true, scorer: &Scorer{}}
+	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, training: true, scorer: &Scorer{}}
 	x.object(schema, nil, "")
 	return x.samples
 }

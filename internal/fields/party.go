@@ -72,18 +72,17 @@ func legalFormEnd(s string, toks []token) (int, bool) {
 var misreadSdn = regexp.MustCompile(`(^|\s)([Ss])[Oo0]([Nn])(,?\s+[Bb][Hh][Dd]\.?)$`)
 
 // mendLegalForm puts right an OCR misreading of the legal form that ends
-// name: "SON BHD" is "SDN BHD" (but "& SON BHD" stays).
+// name: "SON BHD" is "SDN BHD" (but "& SON BHD" stays), alone too (a
+// legal form alone is no name: parseName refuses it once mended).
 func mendLegalForm(name string) string {
 	m := misreadSdn.FindStringSubmatchIndex(name)
 	if m == nil {
 		return name
 	}
-	before := strings.Fields(name[:m[0]])
-	if len(before) == 0 {
-		return name
-	}
-	if last := strings.ToLower(before[len(before)-1]); last == "&" || last == "and" {
-		return name
+	if before := strings.Fields(name[:m[0]]); len(before) > 0 {
+		if last := strings.ToLower(before[len(before)-1]); last == "&" || last == "and" {
+			return name
+		}
 	}
 	d := "D"
 	if n := name[m[6]:m[7]]; n == "n" {
@@ -95,7 +94,7 @@ func mendLegalForm(name string) string {
 // parseName reads a party's name: fit 1 when a legal form ends it, 0.8
 // for up to six words of text without one.
 func parseName(s string) (string, float64, bool) {
-	s = cleanRest(s)
+	s = mendLegalForm(cleanRest(s))
 	low := strings.ToLower(s)
 	if s == "" || strings.HasSuffix(s, ":") || strings.HasPrefix(s, "(") || strings.ContainsRune(s, '@') ||
 		strings.Contains(low, "www.") || strings.Contains(low, "http") {

@@ -96,7 +96,7 @@ func TestMendLegalForm(t *testing.T) {
 		"SHH. MOTOR SON, BHD.":            "SHH. MOTOR SDN, BHD.",
 		"LIM & SON BHD":                   "LIM & SON BHD",
 		"LIM AND SON BHD":                 "LIM AND SON BHD",
-		"SON BHD":                         "SON BHD",
+		"SON BHD":                         "SDN BHD",
 		"BORONG PINTAR SDN BHD":           "BORONG PINTAR SDN BHD",
 		"WATSON BHD":                      "WATSON BHD",
 	} {
@@ -106,5 +106,12 @@ func TestMendLegalForm(t *testing.T) {
 	}
 	if got, fit, ok := parseName("WARAKUYA PERMAS CITY SON BHD"); !ok || fit != 1 || got != "WARAKUYA PERMAS CITY SDN BHD" {
 		t.Errorf("parseName = %q, %v, %v; want the name with SDN BHD, fit 1", got, fit, ok)
+	}
+}
+
+// A misread legal form alone is no name.
+func TestParseNameMisreadFormAlone(t *testing.T) {
+	if got, _, ok := parseName("SON BHD"); ok {
+		t.Errorf("parseName(SON BHD) = %q, want no name", got)
 	}
 }

@@ -3,6 +3,7 @@ package fields
 import (
 	"math"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -74,6 +75,10 @@ const (
 	fSecondSame  // its page's second reading read the same value (second.go)
 	fSecondOnly  // only the second reading read it
 	fSecondNone  // its page has no second reading (text, or OCR read once)
+	fCashChange  // an amount paid less the change given on the page equals it
+	fPlace       // a name holding a word of an address (street, town, region) or a postcode
+	fPhrase      // a name holding a receipt's phrase or a label's word (thank you, tel, reg no)
+	fFarYear     // a date more than a year after today (an OCR misread of its year)
 	numFeatures
 
 	// NumFeatures is the length of a feature vector.
@@ -82,7 +87,7 @@ const (
 
 // FeatureVersion names the feature set above; the training data and the
 // models carry it.
-const FeatureVersion = 5
+const FeatureVersion = 6
 
 // minFree is the least confidence of a value found without a label for it
 // to count as found.
@@ -184,6 +189,69 @@ func (x *extractor) free(s *spec, p *picker) {
 	}
 }
 
+// paidLessChange returns every amount on a line of cash or card paid
+// less every smaller amount on a line of change, in both readings: a
+// receipt's total is what was paid less the change.
+func (x *extractor) paidLessChange() []float64 {
+	var paid, change []float64
+	collect := func(lay *layout) {
+		for _, ln := range lay.lines {
+			var f [numFeatures]float64
+			x.lineWords(ln, &f)
+			if f[fLineCash] == 0 && f[fLineChange] == 0 {
+				continue
+			}
+			for _, c := range ln.cells {
+				for _, am := range cellAmounts(c) {
+					if f[fLineChange] == 1 {
+						change = append(change, am.v)
+					} else {
+						paid = append(paid, am.v)
+					}
+				}
+			}
+		}
+	}
+	collect(x.lay)
+	if sr := x.secondOf(); sr != nil {
+		collect(sr.lay)
+	}
+	var out []float64
+	for _, p := range paid {
+		for _, c := range change {
+			if c < p {
+				out = append(out, p-c)
+			}
+		}
+	}
+	return out
+}
+
+// Words of names that are no party's name: an address's (streets, towns,
+// regions, most of them Malaysian on receipts, and the common street
+// words of the engine's languages), and a receipt's phrases and labels.
+var (
+	streetWords = wordSet("jalan jln lorong persiaran taman tmn kampung kg bandar batu lebuh lebuhraya seksyen section kawasan perindustrian industrial selangor johor kedah perak pahang kelantan terengganu melaka malacca sabah sarawak perlis negeri sembilan penang pinang kuala lumpur putrajaya labuan darul ehsan takzim aman makmur naim ridzuan khusus bahru shah alam petaling klang cheras ampang puchong kajang subang nilai seremban ipoh road rd street st avenue ave lane boulevard blvd floor level unit suite building plaza strasse str weg platz gasse allee rue avenue boulevard chemin calle avenida plaza via viale piazza corso straat laan plein ulica aleja")
+	phraseWords = wordSet("thank thanks terima kasih welcome please again visit come tel telephone phone fax email website reg no gst sst tax invoice receipt resit bill cashier counter table pax member date time tarikh masa")
+)
+
+// nameWords reports whether name holds a word of an address (or a
+// postcode: five digits) and whether it holds a phrase's or a label's
+// word.
+func nameWords(name string) (place, phrase float64) {
+	for _, t := range tokenize(name) {
+		switch {
+		case streetWords[t.norm]:
+			place = 1
+		case phraseWords[t.norm]:
+			phrase = 1
+		case !t.alpha && len(t.norm) == 5:
+			place = 1
+		}
+	}
+	return place, phrase
+}
+
 // typed offers every amount (for a number field) or date (for a date
 // field) of lines as a free candidate, the amounts of a subtotal's or a
 // tax's line apart.
@@ -220,11 +288,14 @@ func (x *extractor) typed(s *spec, lines []*line, offer func(candidate, *line)) 
 // docStats are the facts about the whole document that features compare a
 // candidate with.
 type docStats struct {
-	amounts   []float64 // distinct amounts with two decimals or a currency, largest first
-	firstDate int       // line of the first date, -1 when none
-	lastTotal int       // the last line with a total's label and an amount, -1 when none
-	pageFirst []int     // index of each page's first line
-	pageLast  []int     // index of each page's last line
+	amounts []float64 // distinct amounts with two decimals or a currency, largest first
+	// paidLess: every amount paid (a cash or card line's) less every
+	// change given, where the change is smaller, in either reading.
+	paidLess  []float64
+	firstDate int   // line of the first date, -1 when none
+	lastTotal int   // the last line with a total's label and an amount, -1 when none
+	pageFirst []int // index of each page's first line
+	pageLast  []int // index of each page's last line
 	pages     int
 }
 
@@ -261,6 +332,7 @@ func (x *extractor) stats() *docStats {
 			st.lastTotal = ln.index
 		}
 	}
+	st.paidLess = x.paidLessChange()
 	st.pages = len(st.pageFirst)
 	sortDesc(st.amounts)
 	x.docStats = st
@@ -326,6 +398,11 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 	}
 	switch v := cd.value.(type) {
 	case float64:
+		for _, d := range st.paidLess {
+			if v > 0 && math.Abs(v-d) < amountTol {
+				f[fCashChange] = 1
+			}
+		}
 		if len(st.amounts) > 0 {
 			f[fMaxAmount] = b2f(math.Abs(v-st.amounts[0]) < amountTol)
 			rank := len(st.amounts) - 1
@@ -390,6 +467,7 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 			f[fWords] = min(float64(len(strings.Fields(v)))/6, 1)
 			f[fLegal] = b2f(cd.fit >= 1)
 			f[fNameModel] = cd.nameProb
+			f[fPlace], f[fPhrase] = nameWords(v)
 		}
 		if s.kind == kindIdent {
 			t := strings.ReplaceAll(v, " ", "")
@@ -401,6 +479,9 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 					f[fOtherDate] = max(f[fOtherDate], b2f(otherDateLabel(c)))
 				}
 				f[fFirstDate] = b2f(ln.index == st.firstDate)
+				if t, err := time.Parse("2006-01-02", v[:min(len(v), 10)]); err == nil {
+					f[fFarYear] = b2f(t.After(time.Now().AddDate(1, 0, 0)))
+				}
 			}
 		}
 	}

@@ -66,13 +66,14 @@ func legalFormEnd(s string, toks []token) (int, bool) {
 }
 
 // misreadSdn is "SDN BHD" (sendirian berhad, the Malaysian private
-// limited company) ending a name, with its D read as an O or a zero:
+// limited company) ending a name, with its D read as an O or a zero (or
+// its N as an I):
 // Tesseract does so on about a third of the SDN BHD of the SROIE training
 // receipts (10 of 33 in the two readings of the first 40).
-var misreadSdn = regexp.MustCompile(`(^|\s)([Ss])[Oo0]([Nn])(,?\s+[Bb][Hh][Dd]\.?)$`)
+var misreadSdn = regexp.MustCompile(`(^|\s)([Ss])[Oo0Dd]([Nn]|[Ii1l])([.,]?\s+[Bb][Hh][Dd]\.?)$`)
 
 // mendLegalForm puts right an OCR misreading of the legal form that ends
-// name: "SON BHD" is "SDN BHD" (but "& SON BHD" stays), alone too (a
+// name: "SON BHD" and "Sdi Bhd" are "SDN BHD" and "Sdn Bhd" (but "& SON BHD" stays), alone too (a
 // legal form alone is no name: parseName refuses it once mended).
 func mendLegalForm(name string) string {
 	m := misreadSdn.FindStringSubmatchIndex(name)
@@ -84,11 +85,11 @@ func mendLegalForm(name string) string {
 			return name
 		}
 	}
-	d := "D"
-	if n := name[m[6]:m[7]]; n == "n" {
-		d = "d"
+	dn := "DN"
+	if n := name[m[6]:m[7]]; n == "n" || n == "i" {
+		dn = "dn"
 	}
-	return name[:m[5]] + d + name[m[6]:]
+	return name[:m[5]] + dn + name[m[7]:]
 }
 
 // parseName reads a party's name: fit 1 when a legal form ends it, 0.8

@@ -98,6 +98,9 @@ func TestMendLegalForm(t *testing.T) {
 		"LIM AND SON BHD":                 "LIM AND SON BHD",
 		"SON BHD":                         "SDN BHD",
 		"BORONG PINTAR SDN BHD":           "BORONG PINTAR SDN BHD",
+		"WESTERN EASTERN SON. BHD":        "WESTERN EASTERN SDN. BHD",
+		"Dion Realties Sdi Bhd":           "Dion Realties Sdn Bhd",
+		"Dion Realties Sdn Bhd":           "Dion Realties Sdn Bhd",
 		"WATSON BHD":                      "WATSON BHD",
 	} {
 		if got := mendLegalForm(in); got != want {

@@ -377,10 +377,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return errForbidden
 	}
 	email := r.PostFormValue("email")
-	if wait := h.logins.blocked(r, email); wait > 0 {
-		mins := int(wait.Minutes()) + 1
-		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		h.log.Warn("dashboard sign-in throttled", "remote", r.RemoteAddr)
+	at, refused := h.logins.reserve(r, email)
+	if refused != nil {
+		secs := int(refused.wait.Seconds())
+		if time.Duration(secs)*time.Second < refused.wait {
+			secs++
+		}
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		h.log.Warn("dashboard sign-in throttled", "remote", r.RemoteAddr, "busy", refused.busy)
+		if refused.busy {
+			return h.showLogin(w, r, http.StatusTooManyRequests, email,
+				"Too many sign-ins are in progress for this account or from this address. Try again in a moment.")
+		}
+		mins := (secs + 59) / 60
 		return h.showLogin(w, r, http.StatusTooManyRequests, email,
 			fmt.Sprintf("Too many failed sign-ins. Try again in %d minute%s.", mins, plural(mins)))
 	}
@@ -389,16 +398,18 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		token string
 	)
 	if !h.logins.check(r, func() { sess, token, err = h.svc.SignIn(r.Context(), email, r.PostFormValue("password")) }) {
+		at.abandoned()
 		return r.Context().Err()
 	}
 	if errors.Is(err, pipeline.ErrBadCredentials) {
-		h.logins.failed(r, email)
+		at.failed()
 		return h.showLogin(w, r, http.StatusUnauthorized, email, "The email or the password is incorrect.")
 	}
 	if err != nil {
+		at.abandoned()
 		return err
 	}
-	h.logins.succeeded(r, email)
+	at.succeeded()
 	h.setCookie(w, r, loginCookie, "", time.Time{})
 	h.setCookie(w, r, sessionCookie, token, sess.ExpiresAt)
 	http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)

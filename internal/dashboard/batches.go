@@ -138,6 +138,9 @@ func (h *Handler) authedUpload(fn uploadFunc) http.Handler {
 			if !ok || err != nil {
 				return err
 			}
+			if err := h.rateLimit(w, sess); err != nil {
+				return err
+			}
 			header := r.Header.Get("X-CSRF-Token")
 			if header != "" && !sameToken(header, sess.CSRFToken) {
 				return errForbidden

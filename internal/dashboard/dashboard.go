@@ -23,12 +23,14 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 )
 
@@ -59,12 +61,17 @@ type Handler struct {
 	mux   *http.ServeMux
 	// logins throttles failed sign-ins (see throttle.go).
 	logins *loginThrottle
+	// limits are the per-account request and key creation limits, shared
+	// with the API; nil limits nothing.
+	limits *ratelimit.Limits
 }
 
-// New returns the dashboard handler. It panics if an embedded template
-// does not parse, which the tests catch.
-func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
-	h := &Handler{db: db, svc: svc, log: logger, pages: map[string]*template.Template{}, logins: newLoginThrottle(svc.Now)}
+// New returns the dashboard handler. A signed-in user's requests draw on
+// the account's bucket of limits, as its API keys do. It panics if an
+// embedded template does not parse, which the tests catch.
+func New(db *store.DB, svc *pipeline.Service, limits *ratelimit.Limits, logger *slog.Logger) *Handler {
+	h := &Handler{db: db, svc: svc, log: logger, pages: map[string]*template.Template{}, logins: newLoginThrottle(svc.Now),
+		limits: limits}
 	funcs := template.FuncMap{
 		"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
@@ -233,6 +240,9 @@ func (h *Handler) authedBody(limit int64, fn sessionFunc) http.Handler {
 		if !ok || err != nil {
 			return err
 		}
+		if err := h.rateLimit(w, sess); err != nil {
+			return err
+		}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
 				return formError(err, limit)
@@ -243,6 +253,20 @@ func (h *Handler) authedBody(limit int64, fn sessionFunc) http.Handler {
 		}
 		return fn(w, r, sess)
 	})
+}
+
+// rateLimit takes one request from the account's bucket, or answers 429
+// with Retry-After and a message.
+func (h *Handler) rateLimit(w http.ResponseWriter, sess docparse.Session) error {
+	d := h.limits.Request(sess.AccountID)
+	d.SetHeaders(w.Header())
+	if d.OK {
+		return nil
+	}
+	cfg := h.limits.Config()
+	return &pageError{http.StatusTooManyRequests, fmt.Sprintf(
+		"Too many requests for this account: at most %g per second (bursts of %d), its API keys included. Try again in %d second%s.",
+		cfg.Rate, cfg.Burst, d.RetryAfter, plural(d.RetryAfter))}
 }
 
 // formError explains a form that could not be read: too large (413), or
@@ -460,6 +484,13 @@ func (h *Handler) createKey(w http.ResponseWriter, r *http.Request, sess docpars
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	if utf8.RuneCountInString(name) > 200 {
 		return h.showKeys(w, r, sess, http.StatusBadRequest, name, "The name must be at most 200 characters.")
+	}
+	if d := h.limits.CreateKey(sess.AccountID); !d.OK {
+		w.Header().Set("Retry-After", strconv.Itoa(d.RetryAfter))
+		mins := (d.RetryAfter + 59) / 60
+		return h.showKeys(w, r, sess, http.StatusTooManyRequests, name, fmt.Sprintf(
+			"This account has created %d keys within the hour, the most it may. Try again in %d minute%s.",
+			h.limits.Config().KeysPerHour, mins, plural(mins)))
 	}
 	k, secret, err := h.svc.CreateAPIKey(r.Context(), sess.AccountID, name)
 	if errors.Is(err, docparse.ErrLimit) {

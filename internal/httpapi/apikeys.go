@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -33,6 +34,12 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 		v := &docparse.ValidationError{}
 		v.Add("name", "must be at most 200 characters")
 		return v
+	}
+	if d := s.limits.CreateKey(account(r)); !d.OK {
+		e := errorf(http.StatusTooManyRequests, "rate_limited",
+			"too many API keys created: an account may create at most %d per hour; retry after %d s", s.limits.Config().KeysPerHour, d.RetryAfter)
+		e.header = http.Header{"Retry-After": []string{strconv.Itoa(d.RetryAfter)}}
+		return e
 	}
 	k, secret, err := s.svc.CreateAPIKey(r.Context(), account(r), in.Name)
 	if err != nil {

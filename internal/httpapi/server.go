@@ -20,15 +20,15 @@ import (
 	"github.com/docparse/docparse/internal/blob"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 )
 
 // Config tunes the API.
 type Config struct {
-	// RateLimit is the sustained requests per second per key; 0 turns
-	// limiting off. RateBurst is the bucket size.
-	RateLimit float64
-	RateBurst int
+	// Limits are the per-account request and key creation limits, shared
+	// with the dashboard; nil limits nothing.
+	Limits *ratelimit.Limits
 	// Dashboard, when set, serves /dashboard/ behind the same access log,
 	// request ids and metrics as the API. It does its own authentication:
 	// API keys are not checked there and do not open it.
@@ -41,7 +41,7 @@ type Server struct {
 	svc     *pipeline.Service
 	blobs   *blob.Local
 	log     *slog.Logger
-	limiter *limiter
+	limits  *ratelimit.Limits
 	metrics *metrics
 	keys    *keyCache
 	polls   *pollCache
@@ -52,10 +52,7 @@ type Server struct {
 // New returns the API server.
 func New(db *store.DB, svc *pipeline.Service, blobs *blob.Local, cfg Config, logger *slog.Logger) *Server {
 	s := &Server{db: db, svc: svc, blobs: blobs, log: logger, metrics: newMetrics(), keys: newKeyCache(svc.Now), polls: newPollCache(),
-		dash: cfg.Dashboard}
-	if cfg.RateLimit > 0 {
-		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now)
-	}
+		dash: cfg.Dashboard, limits: cfg.Limits}
 	s.handler = s.routes()
 	return s
 }

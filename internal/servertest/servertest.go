@@ -21,20 +21,24 @@ import (
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/httpapi"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // Options tune a test server. The zero value is docparse's defaults on
-// SQLite: 10 requests/s per key, burst 20.
+// SQLite: 10 requests/s per account, burst 20, 20 new keys per hour.
 type Options struct {
 	// Engine is the database engine; default store.SQLite.
 	Engine store.Engine
-	// RateLimit is the sustained requests per second per key; 0 means the
+	// RateLimit is the sustained requests per second per account; 0 means the
 	// default, 10. NoRateLimit turns limiting off.
 	RateLimit   float64
 	RateBurst   int // default 20
 	NoRateLimit bool
+	// KeysPerHour is how many API keys an account may create per hour
+	// through the API or the dashboard; 0 means the default, 20.
+	KeysPerHour int
 	// FileTimeout bounds the extraction of one file; default 30 s.
 	FileTimeout time.Duration
 	// NoWorkers runs no extraction workers: uploaded batches stay queued
@@ -94,6 +98,9 @@ func Start(t testing.TB, o Options) *Server {
 	if o.RateBurst == 0 {
 		o.RateBurst = 20
 	}
+	if o.KeysPerHour == 0 {
+		o.KeysPerHour = 20
+	}
 	if o.FileTimeout == 0 {
 		o.FileTimeout = 30 * time.Second
 	}
@@ -126,8 +133,9 @@ func Start(t testing.TB, o Options) *Server {
 		defer cancel()
 		_ = svc.Stop(sctx)
 	})
-	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: o.RateLimit, RateBurst: o.RateBurst,
-		Dashboard: dashboard.New(db, svc, logger)}, logger)
+	limits := ratelimit.New(ratelimit.Config{Rate: o.RateLimit, Burst: o.RateBurst, KeysPerHour: o.KeysPerHour}, time.Now)
+	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits,
+		Dashboard: dashboard.New(db, svc, limits, logger)}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &Server{URL: srv.URL, Service: svc, DB: db, t: t}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docparse/docparse/internal/ratelimit"
 )
 
 // config is the whole configuration of `docparse serve`, loaded once from
@@ -18,6 +20,9 @@ type config struct {
 	RateLimit            float64
 	RateBurst            int
 	KeysPerHour          int
+	BodyMinRate          int64
+	BodyGrace            time.Duration
+	BodyTimeout          time.Duration
 	AllowPrivateWebhooks bool
 	Workers              int
 	Work                 bool
@@ -54,6 +59,9 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("rate-limit", "requests per second per account (its API keys and dashboard sessions together), 0 turns limiting off (default 10) (env "+envName("rate-limit")+")", floatSetter(&c.RateLimit))
 	fs.Func("rate-burst", "burst of requests per account (default 20) (env "+envName("rate-burst")+")", intSetter(&c.RateBurst))
 	fs.Func("keys-per-hour", "API keys an account may create per hour (API and dashboard), 0 turns the limit off (default 20) (env "+envName("keys-per-hour")+")", intSetter(&c.KeysPerHour))
+	fs.Func("body-min-rate", "bytes per second a request body (an upload) must keep after --body-grace, or it is cut off with 408 (default 10240) (env "+envName("body-min-rate")+")", int64Setter(&c.BodyMinRate))
+	fs.Func("body-grace", "how long a request body may arrive slower than --body-min-rate at first (default 20s) (env "+envName("body-grace")+")", durationSetter(&c.BodyGrace))
+	fs.Func("body-timeout", "longest a request body may take to arrive whole (default 1h) (env "+envName("body-timeout")+")", durationSetter(&c.BodyTimeout))
 	fs.Func("workers", "files extracted at once (default 4) (env "+envName("workers")+")", intSetter(&c.Workers))
 	fs.BoolFunc("work", "run workers in this process (default true) (env "+envName("work")+")", boolSetter(&c.Work))
 	fs.BoolFunc("allow-private-webhooks", "allow webhook deliveries to loopback and private addresses (env "+envName("allow-private-webhooks")+")", boolSetter(&c.AllowPrivateWebhooks))
@@ -68,6 +76,7 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	c.RateLimit, c.RateBurst, c.KeysPerHour, c.Workers, c.Work = 10, 20, 20, 4, true
 	c.FileTimeout, c.MaxFiles, c.MaxFileSize, c.ShutdownGrace = 2*time.Minute, 30, 25<<20, 30*time.Second
 	c.WebhookTimeout, c.WebhookLease = 15*time.Second, time.Minute
+	c.BodyMinRate, c.BodyGrace, c.BodyTimeout = ratelimit.DefaultBodyMinRate, ratelimit.DefaultBodyGrace, ratelimit.DefaultBodyTimeout
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" {
@@ -148,6 +157,15 @@ func (c *config) validate() error {
 	}
 	if c.KeysPerHour < 0 {
 		bad("keys-per-hour", c.KeysPerHour, "must be 0 (off) or more")
+	}
+	if c.BodyMinRate < 1 {
+		bad("body-min-rate", c.BodyMinRate, "must be at least 1")
+	}
+	if c.BodyGrace < time.Second {
+		bad("body-grace", c.BodyGrace, "must be at least 1s")
+	}
+	if c.BodyTimeout < c.BodyGrace {
+		bad("body-timeout", c.BodyTimeout, "must be at least --body-grace")
 	}
 	if c.RateBurst < 1 {
 		bad("rate-burst", c.RateBurst, "must be at least 1")

@@ -123,6 +123,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	limits := ratelimit.New(ratelimit.Config{Rate: c.RateLimit, Burst: c.RateBurst, KeysPerHour: c.KeysPerHour}, time.Now)
 	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits,
+		Body:      ratelimit.BodyConfig{MinRate: c.BodyMinRate, Grace: c.BodyGrace, Timeout: c.BodyTimeout},
 		Dashboard: dashboard.New(db, svc, limits, logger)}, logger)
 
 	ln, err := net.Listen("tcp", c.Addr)

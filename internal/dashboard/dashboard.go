@@ -273,6 +273,10 @@ func (h *Handler) rateLimit(w http.ResponseWriter, sess docparse.Session) error 
 // malformed or cut off (400).
 func formError(err error, limit int64) error {
 	var mbe *http.MaxBytesError
+	var sbe *ratelimit.SlowBodyError
+	if errors.As(err, &sbe) {
+		return &pageError{http.StatusRequestTimeout, "This form arrived too slowly and was stopped. Try again."}
+	}
 	if errors.As(err, &mbe) {
 		return &pageError{http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("This form is larger than %d KB, the most this page accepts. Send fewer or shorter values.", limit>>10)}

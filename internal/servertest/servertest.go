@@ -48,6 +48,9 @@ type Options struct {
 	// defaults (30 files of 25 MB).
 	MaxFiles    int
 	MaxFileSize int64
+	// Body bounds how slowly a request body may arrive; zero fields take
+	// docparse's defaults (10 KB/s after 20 s, whole within 1 h).
+	Body ratelimit.BodyConfig
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -60,6 +63,8 @@ type Server struct {
 	// the API.
 	Service *pipeline.Service
 	DB      *store.DB
+	// BlobDir is where uploaded documents are stored.
+	BlobDir string
 
 	t testing.TB
 }
@@ -114,7 +119,8 @@ func Start(t testing.TB, o Options) *Server {
 	if err := pipeline.MigrateRiver(ctx, db, logger); err != nil {
 		t.Fatalf("migrate river: %v", err)
 	}
-	blobs, err := blob.NewLocal(filepath.Join(t.TempDir(), "blobs"))
+	blobDir := filepath.Join(t.TempDir(), "blobs")
+	blobs, err := blob.NewLocal(blobDir)
 	if err != nil {
 		t.Fatalf("blob store: %v", err)
 	}
@@ -134,11 +140,11 @@ func Start(t testing.TB, o Options) *Server {
 		_ = svc.Stop(sctx)
 	})
 	limits := ratelimit.New(ratelimit.Config{Rate: o.RateLimit, Burst: o.RateBurst, KeysPerHour: o.KeysPerHour}, time.Now)
-	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits,
+	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits, Body: o.Body,
 		Dashboard: dashboard.New(db, svc, limits, logger)}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, Service: svc, DB: db, t: t}
+	return &Server{URL: srv.URL, Service: svc, DB: db, BlobDir: blobDir, t: t}
 }
 
 // Key creates the account named account if needed and returns a new API

@@ -708,7 +708,10 @@ func TestRateLimitPerAccount(t *testing.T) {
 // is unaffected.
 func TestKeyCreationLimited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		e := newEnv(t, eng, envOptions{keysPerHour: 3})
+		var mu sync.Mutex
+		clock := time.Now()
+		now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		e := newEnv(t, eng, envOptions{keysPerHour: 3, now: now})
 		for i := range 3 {
 			r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": fmt.Sprint("k", i)})
 			if r.status != 201 {
@@ -719,7 +722,7 @@ func TestKeyCreationLimited(t *testing.T) {
 				t.Fatalf("revoke: %d %s", r.status, r.body)
 			}
 		}
-		r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "k3"})
+		r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "k3"}, "Idempotency-Key", "fourth")
 		if r.status != 429 || errorCode(t, r) != "rate_limited" || r.header.Get("Retry-After") != "1200" ||
 			!strings.Contains(string(r.body), "at most 3 per hour") {
 			t.Fatalf("fourth key within the hour: %d Retry-After %q %s", r.status, r.header.Get("Retry-After"), r.body)
@@ -730,6 +733,15 @@ func TestKeyCreationLimited(t *testing.T) {
 		}
 		if len(keys) != 1 {
 			t.Fatalf("%d active keys, want the first one only", len(keys))
+		}
+		// The 429 is not kept as the key's answer: once the budget has
+		// refilled (one key per 20 minutes), the same request creates it.
+		mu.Lock()
+		clock = clock.Add(20 * time.Minute)
+		mu.Unlock()
+		if r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "k3"}, "Idempotency-Key", "fourth"); r.status != 201 ||
+			r.header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("the fourth key 20 minutes later with the same Idempotency-Key: %d %s", r.status, r.body)
 		}
 		other := e.newKey("other")
 		if r := e.do("POST", "/v1/api_keys", other, "application/json", strings.NewReader(`{"name":"x"}`)); r.status != 201 {

@@ -594,13 +594,14 @@ func TestWaitForBatchConcurrent(t *testing.T) {
 		cnt := newCounter()
 		waiter := client.New(srv.URL, srv.Key("acme"), client.WithHTTPClient(&http.Client{Transport: cnt}),
 			client.WithPollInterval(client.MinPollInterval))
-		// Uploads go through other keys of the account: the test is about
-		// the waits' requests.
-		var uploaders []*client.Client
-		for range 4 {
-			uploaders = append(uploaders, client.New(srv.URL, srv.Key("acme")))
+		// Uploads go straight to the pipeline, not through the API: all
+		// keys of an account draw on one bucket, and the test is about the
+		// waits' requests.
+		ext := createExtraction(t, client.New(srv.URL, srv.Key("acme")), "Invoices")
+		acct, err := srv.DB.AccountByName(ctx, "acme")
+		if err != nil {
+			t.Fatal(err)
 		}
-		ext := createExtraction(t, uploaders[0], "Invoices")
 
 		const n = 100
 		start := time.Now()
@@ -611,12 +612,12 @@ func TestWaitForBatchConcurrent(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				content := fmt.Sprintf("Invoice No: %d\nTotal: %d.00\n", 1000+i, i)
-				b, err := uploadRetrying(ctx, uploaders[i%len(uploaders)], ext.ID, content)
+				batchID, err := pipelineUpload(ctx, srv, acct.ID, ext.ID, content)
 				if err != nil {
 					errs[i] = err
 					return
 				}
-				results[i], errs[i] = waiter.WaitForBatch(ctx, ext.ID, b.Batch.ID, client.WaitOptions{
+				results[i], errs[i] = waiter.WaitForBatch(ctx, ext.ID, batchID, client.WaitOptions{
 					OnProgress: func(client.Batch) { progress[i].Add(1) }})
 			})
 		}
@@ -725,16 +726,19 @@ func TestWaitForBatchShared(t *testing.T) {
 }
 
 // uploadRetrying uploads one file, again after a 429's Retry-After.
-func uploadRetrying(ctx context.Context, c *client.Client, extID, content string) (*client.BatchResult, error) {
-	for {
-		b, err := c.UploadBatch(ctx, extID, []client.File{{Name: "invoice.txt", Reader: strings.NewReader(content)}}, client.UploadOptions{})
-		var e *client.Error
-		if errors.As(err, &e) && e.StatusCode == http.StatusTooManyRequests {
-			time.Sleep(e.RetryAfter)
-			continue
-		}
-		return b, err
+// pipelineUpload uploads one text file as a batch through the server's
+// pipeline, as the API would, without drawing on the account's rate limit.
+func pipelineUpload(ctx context.Context, srv *servertest.Server, accountID, extID, content string) (string, error) {
+	up, err := srv.Service.NewUpload(ctx, accountID, extID)
+	if err != nil {
+		return "", err
 	}
+	defer up.Abort() // a no-op after Commit
+	if err := up.Add(ctx, "invoice.txt", strings.NewReader(content)); err != nil {
+		return "", err
+	}
+	b, _, err := up.Commit(ctx, "")
+	return b.ID, err
 }
 
 // receiver is a real webhook receiver: WebhookHandler behind an

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docparse/docparse/internal/ratelimit"
 )
 
 // config is the whole configuration of `docparse serve`, loaded once from
@@ -17,6 +19,10 @@ type config struct {
 	DatabaseURL          string
 	RateLimit            float64
 	RateBurst            int
+	KeysPerHour          int
+	BodyMinRate          int64
+	BodyGrace            time.Duration
+	BodyTimeout          time.Duration
 	AllowPrivateWebhooks bool
 	Workers              int
 	Work                 bool
@@ -50,8 +56,12 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	dbDefault := getenv("DATABASE_URL")
 	str(&c.DatabaseURL, "database-url", dbDefault, "postgres://... to use PostgreSQL; empty for SQLite in --data-dir (env DATABASE_URL too)")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
-	fs.Func("rate-limit", "requests per second per API key, 0 turns limiting off (default 10) (env "+envName("rate-limit")+")", floatSetter(&c.RateLimit))
-	fs.Func("rate-burst", "burst of requests per API key (default 20) (env "+envName("rate-burst")+")", intSetter(&c.RateBurst))
+	fs.Func("rate-limit", "requests per second per account (its API keys and dashboard sessions together), 0 turns limiting off (default 10) (env "+envName("rate-limit")+")", floatSetter(&c.RateLimit))
+	fs.Func("rate-burst", "burst of requests per account (default 20) (env "+envName("rate-burst")+")", intSetter(&c.RateBurst))
+	fs.Func("keys-per-hour", "API keys an account may create per hour (API and dashboard), 0 turns the limit off (default 20) (env "+envName("keys-per-hour")+")", intSetter(&c.KeysPerHour))
+	fs.Func("body-min-rate", "bytes per second a request body (an upload) must keep after --body-grace, or it is cut off with 408 (default 10240) (env "+envName("body-min-rate")+")", int64Setter(&c.BodyMinRate))
+	fs.Func("body-grace", "how long a request body may arrive slower than --body-min-rate at first (default 20s) (env "+envName("body-grace")+")", durationSetter(&c.BodyGrace))
+	fs.Func("body-timeout", "longest a request body may take to arrive whole (default 1h) (env "+envName("body-timeout")+")", durationSetter(&c.BodyTimeout))
 	fs.Func("workers", "files extracted at once (default 4) (env "+envName("workers")+")", intSetter(&c.Workers))
 	fs.BoolFunc("work", "run workers in this process (default true) (env "+envName("work")+")", boolSetter(&c.Work))
 	fs.BoolFunc("allow-private-webhooks", "allow webhook deliveries to loopback and private addresses (env "+envName("allow-private-webhooks")+")", boolSetter(&c.AllowPrivateWebhooks))
@@ -63,9 +73,10 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("webhook-timeout", "time limit of one webhook delivery attempt (default 15s) (env "+envName("webhook-timeout")+")", durationSetter(&c.WebhookTimeout))
 	fs.Func("webhook-lease", "how long a delivery taken by a process is kept from others; after a crash it is sent again when this ends (default 1m, at least webhook-timeout+5s) (env "+envName("webhook-lease")+")", durationSetter(&c.WebhookLease))
 	// Defaults, then environment twins of the Func flags.
-	c.RateLimit, c.RateBurst, c.Workers, c.Work = 10, 20, 4, true
+	c.RateLimit, c.RateBurst, c.KeysPerHour, c.Workers, c.Work = 10, 20, 20, 4, true
 	c.FileTimeout, c.MaxFiles, c.MaxFileSize, c.ShutdownGrace = 2*time.Minute, 30, 25<<20, 30*time.Second
 	c.WebhookTimeout, c.WebhookLease = 15*time.Second, time.Minute
+	c.BodyMinRate, c.BodyGrace, c.BodyTimeout = ratelimit.DefaultBodyMinRate, ratelimit.DefaultBodyGrace, ratelimit.DefaultBodyTimeout
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" {
@@ -143,6 +154,18 @@ func (c *config) validate() error {
 	}
 	if c.RateLimit < 0 {
 		bad("rate-limit", c.RateLimit, "must be 0 (off) or more")
+	}
+	if c.KeysPerHour < 0 {
+		bad("keys-per-hour", c.KeysPerHour, "must be 0 (off) or more")
+	}
+	if c.BodyMinRate < 1 {
+		bad("body-min-rate", c.BodyMinRate, "must be at least 1")
+	}
+	if c.BodyGrace < time.Second {
+		bad("body-grace", c.BodyGrace, "must be at least 1s")
+	}
+	if c.BodyTimeout < c.BodyGrace {
+		bad("body-timeout", c.BodyTimeout, "must be at least --body-grace")
 	}
 	if c.RateBurst < 1 {
 		bad("rate-burst", c.RateBurst, "must be at least 1")

@@ -19,6 +19,7 @@ import (
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/httpapi"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/secretbox"
 	"github.com/docparse/docparse/internal/store"
 )
@@ -156,8 +157,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: c.RateLimit, RateBurst: c.RateBurst,
-		Dashboard: dashboard.New(db, svc, logger)}, logger)
+	limits := ratelimit.New(ratelimit.Config{Rate: c.RateLimit, Burst: c.RateBurst, KeysPerHour: c.KeysPerHour}, time.Now)
+	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits,
+		Body:      ratelimit.BodyConfig{MinRate: c.BodyMinRate, Grace: c.BodyGrace, Timeout: c.BodyTimeout},
+		Dashboard: dashboard.New(db, svc, limits, logger)}, logger)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -121,3 +121,21 @@ func (l *Local) Delete(key string) error {
 	}
 	return nil
 }
+
+// RemoveEmptyDir removes the directory dir (a key prefix, such as an
+// upload's folder) when it is empty; a missing or non-empty directory is
+// not an error.
+func (l *Local) RemoveEmptyDir(dir string) error {
+	p, err := l.path(dir)
+	if err != nil {
+		return err
+	}
+	err = os.Remove(p)
+	if err == nil || errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if entries, rerr := os.ReadDir(p); rerr == nil && len(entries) > 0 {
+		return nil
+	}
+	return fmt.Errorf("remove blob folder: %w", err)
+}

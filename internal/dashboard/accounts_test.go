@@ -136,7 +136,7 @@ func crawl(t *testing.T, b *browser, start string) map[string]string {
 // shows none of A's data; and B's own pages never mention A.
 func TestAccountsApart(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine})
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
 		rc := newReceiver(t)
 		seedAccount(t, srv, "acme", "zebra", rc.URL)
 		seedAccount(t, srv, "globex", "okapi", rc.URL)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/export"
+	"github.com/docparse/docparse/internal/ratelimit"
 )
 
 func (h *Handler) batchPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
@@ -136,6 +137,9 @@ func (h *Handler) authedUpload(fn uploadFunc) http.Handler {
 		err := func() error {
 			sess, ok, err := h.session(w, r)
 			if !ok || err != nil {
+				return err
+			}
+			if err := h.rateLimit(w, sess); err != nil {
 				return err
 			}
 			header := r.Header.Get("X-CSRF-Token")
@@ -351,7 +355,17 @@ func (h *Handler) bodyProblem(err error) (int, string) {
 		pe := h.uploadTooLarge()
 		return pe.status, pe.msg
 	}
+	var sbe *ratelimit.SlowBodyError
+	if errors.As(err, &sbe) {
+		return http.StatusRequestTimeout, slowMessage(sbe)
+	}
 	return http.StatusBadRequest, "The upload was cut off or is malformed. Nothing was uploaded; try again."
+}
+
+// slowMessage explains a body cut off for arriving too slowly.
+func slowMessage(sbe *ratelimit.SlowBodyError) string {
+	return fmt.Sprintf("The upload arrived too slowly (under %s per second) and was stopped. Nothing was uploaded; try again on a faster connection or with fewer files.",
+		humanSize(sbe.Config.MinRate))
 }
 
 // readRecorder remembers the error of reading a request part, so that a

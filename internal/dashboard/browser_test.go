@@ -44,7 +44,7 @@ func chromium(t *testing.T, args ...string) []byte {
 // width: the DOM it builds holds the form, and the screenshot is a real
 // image of that size, not a blank one.
 func TestBrowserLoginPage(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{NoWorkers: true})
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	u := srv.URL + "/dashboard/login"
 
 	dom := string(chromium(t, "--window-size=390,844", "--dump-dom", u))

@@ -15,7 +15,7 @@ import (
 // bytes, for their account only.
 func TestDownloadOriginal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine})
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
 		rc := newReceiver(t)
 		seedAccount(t, srv, "acme", "zebra", rc.URL)
 		srv.User("acme", "a@acme.test", password)

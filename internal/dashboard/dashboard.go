@@ -23,12 +23,14 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 )
 
@@ -59,12 +61,17 @@ type Handler struct {
 	mux   *http.ServeMux
 	// logins throttles failed sign-ins (see throttle.go).
 	logins *loginThrottle
+	// limits are the per-account request and key creation limits, shared
+	// with the API; nil limits nothing.
+	limits *ratelimit.Limits
 }
 
-// New returns the dashboard handler. It panics if an embedded template
-// does not parse, which the tests catch.
-func New(db *store.DB, svc *pipeline.Service, logger *slog.Logger) *Handler {
-	h := &Handler{db: db, svc: svc, log: logger, pages: map[string]*template.Template{}, logins: newLoginThrottle(svc.Now)}
+// New returns the dashboard handler. A signed-in user's requests draw on
+// the account's bucket of limits, as its API keys do. It panics if an
+// embedded template does not parse, which the tests catch.
+func New(db *store.DB, svc *pipeline.Service, limits *ratelimit.Limits, logger *slog.Logger) *Handler {
+	h := &Handler{db: db, svc: svc, log: logger, pages: map[string]*template.Template{}, logins: newLoginThrottle(svc.Now),
+		limits: limits}
 	funcs := template.FuncMap{
 		"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
@@ -233,6 +240,9 @@ func (h *Handler) authedBody(limit int64, fn sessionFunc) http.Handler {
 		if !ok || err != nil {
 			return err
 		}
+		if err := h.rateLimit(w, sess); err != nil {
+			return err
+		}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
 				return formError(err, limit)
@@ -245,10 +255,28 @@ func (h *Handler) authedBody(limit int64, fn sessionFunc) http.Handler {
 	})
 }
 
+// rateLimit takes one request from the account's bucket, or answers 429
+// with Retry-After and a message.
+func (h *Handler) rateLimit(w http.ResponseWriter, sess docparse.Session) error {
+	d := h.limits.Request(sess.AccountID)
+	d.SetHeaders(w.Header())
+	if d.OK {
+		return nil
+	}
+	cfg := h.limits.Config()
+	return &pageError{http.StatusTooManyRequests, fmt.Sprintf(
+		"Too many requests for this account: at most %g per second (bursts of %d), its API keys included. Try again in %d second%s.",
+		cfg.Rate, cfg.Burst, d.RetryAfter, plural(d.RetryAfter))}
+}
+
 // formError explains a form that could not be read: too large (413), or
 // malformed or cut off (400).
 func formError(err error, limit int64) error {
 	var mbe *http.MaxBytesError
+	var sbe *ratelimit.SlowBodyError
+	if errors.As(err, &sbe) {
+		return &pageError{http.StatusRequestTimeout, "This form arrived too slowly and was stopped. Try again."}
+	}
 	if errors.As(err, &mbe) {
 		return &pageError{http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("This form is larger than %d KB, the most this page accepts. Send fewer or shorter values.", limit>>10)}
@@ -377,10 +405,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return errForbidden
 	}
 	email := r.PostFormValue("email")
-	if wait := h.logins.blocked(r, email); wait > 0 {
-		mins := int(wait.Minutes()) + 1
-		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		h.log.Warn("dashboard sign-in throttled", "remote", r.RemoteAddr)
+	at, refused := h.logins.reserve(r, email)
+	if refused != nil {
+		secs := int(refused.wait.Seconds())
+		if time.Duration(secs)*time.Second < refused.wait {
+			secs++
+		}
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		h.log.Warn("dashboard sign-in throttled", "remote", r.RemoteAddr, "busy", refused.busy)
+		if refused.busy {
+			return h.showLogin(w, r, http.StatusTooManyRequests, email,
+				"Too many sign-ins are in progress for this account or from this address. Try again in a moment.")
+		}
+		mins := (secs + 59) / 60
 		return h.showLogin(w, r, http.StatusTooManyRequests, email,
 			fmt.Sprintf("Too many failed sign-ins. Try again in %d minute%s.", mins, plural(mins)))
 	}
@@ -389,16 +426,18 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		token string
 	)
 	if !h.logins.check(r, func() { sess, token, err = h.svc.SignIn(r.Context(), email, r.PostFormValue("password")) }) {
+		at.abandoned()
 		return r.Context().Err()
 	}
 	if errors.Is(err, pipeline.ErrBadCredentials) {
-		h.logins.failed(r, email)
+		at.failed()
 		return h.showLogin(w, r, http.StatusUnauthorized, email, "The email or the password is incorrect.")
 	}
 	if err != nil {
+		at.abandoned()
 		return err
 	}
-	h.logins.succeeded(r, email)
+	at.succeeded()
 	h.setCookie(w, r, loginCookie, "", time.Time{})
 	h.setCookie(w, r, sessionCookie, token, sess.ExpiresAt)
 	http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)
@@ -449,6 +488,13 @@ func (h *Handler) createKey(w http.ResponseWriter, r *http.Request, sess docpars
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	if utf8.RuneCountInString(name) > 200 {
 		return h.showKeys(w, r, sess, http.StatusBadRequest, name, "The name must be at most 200 characters.")
+	}
+	if d := h.limits.CreateKey(sess.AccountID); !d.OK {
+		w.Header().Set("Retry-After", strconv.Itoa(d.RetryAfter))
+		mins := (d.RetryAfter + 59) / 60
+		return h.showKeys(w, r, sess, http.StatusTooManyRequests, name, fmt.Sprintf(
+			"This account has created %d keys within the hour, the most it may. Try again in %d minute%s.",
+			h.limits.Config().KeysPerHour, mins, plural(mins)))
 	}
 	k, secret, err := h.svc.CreateAPIKey(r.Context(), sess.AccountID, name)
 	if errors.Is(err, docparse.ErrLimit) {

@@ -120,7 +120,7 @@ func apiStatus(t *testing.T, base, bearer string) int {
 // right password is refused with 429 and a clear message, while another
 // user signs in from the same browser.
 func TestSignInThrottled(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{NoWorkers: true})
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	srv.User("acme", email, password)
 	srv.User("acme", "bob@example.com", password)
 	b := newBrowser(t, srv.URL)
@@ -144,7 +144,7 @@ func TestSignInThrottled(t *testing.T) {
 // TestFormTooLarge: a form over the limit is answered 413 with a message
 // that says so, not as an expired form.
 func TestFormTooLarge(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{NoWorkers: true})
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	srv.User("acme", email, password)
 	b := newBrowser(t, srv.URL)
 	csrf := b.login(email, password).csrf(t)
@@ -159,7 +159,7 @@ func TestFormTooLarge(t *testing.T) {
 
 func TestDashboard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true})
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true, NoRateLimit: true})
 		srv.User("acme", email, password)
 		apiKey := srv.Key("acme")
 		b := newBrowser(t, srv.URL)
@@ -277,7 +277,7 @@ func keyIDByName(t *testing.T, db *store.DB, accountID, name string) string {
 }
 
 func TestCookieAndAccounts(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{NoWorkers: true})
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	srv.User("acme", email, password)
 	srv.User("other", "bob@example.com", password)
 	srv.Key("acme")

@@ -18,7 +18,7 @@ import (
 // TestBrowserSignedOut: a visitor without a session sees the sign-in page
 // and nothing else, whatever dashboard page they ask for.
 func TestBrowserSignedOut(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{NoWorkers: true})
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	b := newTab(t, srv.URL, 390, 844)
 	for _, p := range []string{"/dashboard/", "/dashboard/api", "/dashboard/api/logs", "/dashboard/extractions", "/dashboard/review"} {
 		b.open(p)
@@ -36,7 +36,7 @@ func TestBrowserSignedOut(t *testing.T) {
 // regenerate the secret.
 func TestBrowserAPIAndWebhooks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine})
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
 		srv.User("acme", email, password)
 		rc := newReceiver(t)
 		b := newTab(t, srv.URL, 1280, 900)
@@ -128,7 +128,7 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 // page opens is shown finished in the batch list without a reload.
 func TestBrowserBatchListLive(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine})
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
 		srv.User("acme", email, password)
 		key := srv.Key("acme")
 		schema, _ := json.Marshal(map[string]any{"name": "Scans", "fields": []map[string]any{
@@ -175,7 +175,7 @@ const hostile = `"><img src=x onerror=window.pwned=1><b onmouseover=window.pwned
 // markup are shown as text on every page of the dashboard, and no script
 // of theirs runs.
 func TestBrowserHostileNames(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := servertest.Start(t, servertest.Options{NoRateLimit: true})
 	srv.User("acme", email, password)
 	key := srv.Key("acme")
 	j := func(v any) []byte { b, _ := json.Marshal(v); return b }

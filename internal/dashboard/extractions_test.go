@@ -445,7 +445,7 @@ func mustList(t *testing.T, db *store.DB, accountID string) []docparse.Extractio
 // nothing is stored.
 func TestUploadLimits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true, MaxFiles: 2, MaxFileSize: 1000})
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true, MaxFiles: 2, MaxFileSize: 1000, NoRateLimit: true})
 		srv.User("acme", email, password)
 		acct := accountID(t, srv.DB, "acme")
 		b := newBrowser(t, srv.URL)

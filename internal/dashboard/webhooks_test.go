@@ -105,7 +105,7 @@ func uploadText(t *testing.T, base, key string) {
 
 func TestWebhooks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine})
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
 		srv.User("acme", email, password)
 		srv.User("other", "bob@example.com", password)
 		key := srv.Key("acme")

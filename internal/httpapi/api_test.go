@@ -21,6 +21,7 @@ import (
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/httpapi"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
@@ -53,6 +54,7 @@ type env struct {
 
 type envOptions struct {
 	rateLimit      float64
+	keysPerHour    int
 	maxFiles       int
 	maxFileSize    int64
 	now            func() time.Time // default time.Now
@@ -99,7 +101,7 @@ func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
 		defer cancel()
 		_ = svc.Stop(sctx)
 	})
-	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: o.rateLimit, RateBurst: 20}, logger)
+	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: ratelimit.New(ratelimit.Config{Rate: o.rateLimit, Burst: 20, KeysPerHour: o.keysPerHour}, o.now)}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, svc: svc, srv: srv, blobDir: dir}
@@ -654,10 +656,98 @@ func TestPollingETagAndRateLimit(t *testing.T) {
 	if errorCode(t, limited) != "rate_limited" {
 		t.Errorf("429 body: %s", limited.body)
 	}
-	// Another key has its own bucket.
-	if r := e.do("GET", path, e.newKey("acme"), "", nil); r.status != 200 {
-		t.Errorf("second key: %d", r.status)
+	// Another key of the account draws on the same bucket; another
+	// account has its own.
+	if r := e.do("GET", path, e.newKey("acme"), "", nil); r.status != 429 {
+		t.Errorf("a second key of the account: %d, want 429", r.status)
 	}
+	if r := e.do("GET", "/v1/extractions", e.newKey("other"), "", nil); r.status != 200 {
+		t.Errorf("another account: %d, want 200", r.status)
+	}
+}
+
+// TestRateLimitPerAccount: the keys of one account share one bucket, so
+// minting and revoking keys adds no budget; key creation is limited per
+// account per hour with a precise 429; another account is unaffected.
+func TestRateLimitPerAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{rateLimit: 0.5, keysPerHour: 3})
+		second := e.newKey("acme")
+		// 20 tokens of burst, refilled at 0.5/s: the two keys together get
+		// the burst and about one more, not twice the burst.
+		ok := 0
+		for i := range 40 {
+			key := e.key
+			if i%2 == 1 {
+				key = second
+			}
+			r := e.do("GET", "/v1/extractions", key, "", nil)
+			switch r.status {
+			case 200:
+				ok++
+			case 429:
+				if errorCode(t, r) != "rate_limited" || !strings.Contains(string(r.body), "per account") {
+					t.Fatalf("429 body: %s", r.body)
+				}
+			default:
+				t.Fatalf("request %d: %d %s", i, r.status, r.body)
+			}
+		}
+		if ok < 20 || ok > 22 {
+			t.Fatalf("two keys of one account got %d of 40 requests through, want the burst of 20 (+2 refilled)", ok)
+		}
+		if r := e.do("GET", "/v1/extractions", e.newKey("other"), "", nil); r.status != 200 {
+			t.Fatalf("another account: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// TestKeyCreationLimited: an account creates at most keysPerHour keys per
+// hour through the API; the next answers 429 rate_limited with
+// Retry-After; revoking does not give the budget back; another account
+// is unaffected.
+func TestKeyCreationLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		var mu sync.Mutex
+		clock := time.Now()
+		now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		e := newEnv(t, eng, envOptions{keysPerHour: 3, now: now})
+		for i := range 3 {
+			r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": fmt.Sprint("k", i)})
+			if r.status != 201 {
+				t.Fatalf("key %d: %d %s", i, r.status, r.body)
+			}
+			id := r.json(t)["api_key"].(map[string]any)["id"].(string)
+			if r := e.doJSON("DELETE", "/v1/api_keys/"+id, nil); r.status != 204 {
+				t.Fatalf("revoke: %d %s", r.status, r.body)
+			}
+		}
+		r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "k3"}, "Idempotency-Key", "fourth")
+		if r.status != 429 || errorCode(t, r) != "rate_limited" || r.header.Get("Retry-After") != "1200" ||
+			!strings.Contains(string(r.body), "at most 3 per hour") {
+			t.Fatalf("fourth key within the hour: %d Retry-After %q %s", r.status, r.header.Get("Retry-After"), r.body)
+		}
+		keys, _, err := e.db.ListAPIKeys(context.Background(), accountOf(t, e), store.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 1 {
+			t.Fatalf("%d active keys, want the first one only", len(keys))
+		}
+		// The 429 is not kept as the key's answer: once the budget has
+		// refilled (one key per 20 minutes), the same request creates it.
+		mu.Lock()
+		clock = clock.Add(20 * time.Minute)
+		mu.Unlock()
+		if r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "k3"}, "Idempotency-Key", "fourth"); r.status != 201 ||
+			r.header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("the fourth key 20 minutes later with the same Idempotency-Key: %d %s", r.status, r.body)
+		}
+		other := e.newKey("other")
+		if r := e.do("POST", "/v1/api_keys", other, "application/json", strings.NewReader(`{"name":"x"}`)); r.status != 201 {
+			t.Fatalf("another account's key: %d %s", r.status, r.body)
+		}
+	})
 }
 
 func accountOf(t *testing.T, e *env) string {

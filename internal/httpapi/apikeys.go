@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -35,6 +36,12 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 		v := &docparse.ValidationError{}
 		v.Add("name", "must be at most 200 characters")
 		return v
+	}
+	if d := s.limits.CreateKey(account(r)); !d.OK {
+		e := errorf(http.StatusTooManyRequests, "rate_limited",
+			"too many API keys created: an account may create at most %d per hour; retry after %d s", s.limits.Config().KeysPerHour, d.RetryAfter)
+		e.header = http.Header{"Retry-After": []string{strconv.Itoa(d.RetryAfter)}}
+		return e
 	}
 	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (secretAnswer, error) {
 		k, secret, err := s.svc.CreateAPIKeyTx(ctx, tx, account(r), in.Name)

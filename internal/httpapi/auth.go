@@ -31,7 +31,7 @@ func account(r *http.Request) string {
 const touchEvery = time.Minute
 
 // authenticated requires a valid, active API key (Bearer) and applies the
-// key's rate limit.
+// account's rate limit.
 func (s *Server) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -63,11 +63,14 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 		if a, _ := r.Context().Value(keyAuth).(*authInfo); a != nil {
 			a.accountID, a.keyID = key.AccountID, key.ID
 		}
-		if s.limiter != nil {
-			if err := s.limiter.allow(w, key.ID); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
+		d := s.limits.Request(key.AccountID)
+		d.SetHeaders(w.Header())
+		if !d.OK {
+			cfg := s.limits.Config()
+			s.writeError(w, r, errorf(http.StatusTooManyRequests, "rate_limited",
+				"too many requests: at most %g per second (burst %d) per account, all its API keys and dashboard sessions together; retry after %d s",
+				cfg.Rate, cfg.Burst, d.RetryAfter))
+			return
 		}
 		now := s.svc.Now()
 		if key.LastUsedAt == nil || now.Sub(*key.LastUsedAt) > touchEvery {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/export"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 )
 
@@ -38,6 +39,10 @@ func bodyError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return fmt.Errorf("the request body is larger than %d bytes: %w", mbe.Limit, docparse.ErrTooLarge)
+	}
+	var sbe *ratelimit.SlowBodyError
+	if errors.As(err, &sbe) {
+		return err
 	}
 	return errorf(http.StatusBadRequest, "malformed_multipart", "the multipart body is malformed or truncated: %v", err)
 }

@@ -13,7 +13,8 @@ import (
 
 // idempotent replays the stored answer of an earlier POST with the same
 // Idempotency-Key (24 h), so that a retried create creates nothing. A
-// request whose answer is a 5xx is forgotten and may be retried.
+// request whose answer is a 5xx, 408 or 429 is forgotten and may be
+// retried.
 func (s *Server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -49,7 +50,10 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			// Store the answer even if the client went away meanwhile.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 			defer cancel()
-			if rec.status == 0 || rec.status >= 500 || rec.status == 499 {
+			// 408 (a body too slow) and 429 (a limit) are about this try,
+			// not the request: a retry with the key must get a fresh answer.
+			if rec.status == 0 || rec.status >= 500 || rec.status == 499 ||
+				rec.status == http.StatusRequestTimeout || rec.status == http.StatusTooManyRequests {
 				if err := s.db.ReleaseIdempotencyKey(ctx, acct, key); err != nil {
 					s.log.Warn("release idempotency key", "request_id", requestID(r.Context()), "err", err)
 				}

@@ -20,15 +20,18 @@ import (
 	"github.com/docparse/docparse/internal/blob"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 )
 
 // Config tunes the API.
 type Config struct {
-	// RateLimit is the sustained requests per second per key; 0 turns
-	// limiting off. RateBurst is the bucket size.
-	RateLimit float64
-	RateBurst int
+	// Limits are the per-account request and key creation limits, shared
+	// with the dashboard; nil limits nothing.
+	Limits *ratelimit.Limits
+	// Body bounds how slowly any request body (an upload above all) may
+	// arrive; zero fields take the defaults.
+	Body ratelimit.BodyConfig
 	// Dashboard, when set, serves /dashboard/ behind the same access log,
 	// request ids and metrics as the API. It does its own authentication:
 	// API keys are not checked there and do not open it.
@@ -41,7 +44,8 @@ type Server struct {
 	svc     *pipeline.Service
 	blobs   *blob.Local
 	log     *slog.Logger
-	limiter *limiter
+	limits  *ratelimit.Limits
+	body    ratelimit.BodyConfig
 	metrics *metrics
 	keys    *keyCache
 	polls   *pollCache
@@ -52,10 +56,7 @@ type Server struct {
 // New returns the API server.
 func New(db *store.DB, svc *pipeline.Service, blobs *blob.Local, cfg Config, logger *slog.Logger) *Server {
 	s := &Server{db: db, svc: svc, blobs: blobs, log: logger, metrics: newMetrics(), keys: newKeyCache(svc.Now), polls: newPollCache(),
-		dash: cfg.Dashboard}
-	if cfg.RateLimit > 0 {
-		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now)
-	}
+		dash: cfg.Dashboard, limits: cfg.Limits, body: cfg.Body.WithDefaults()}
 	s.handler = s.routes()
 	return s
 }
@@ -108,6 +109,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	var ve *docparse.ValidationError
 	var mbe *http.MaxBytesError
+	var sbe *ratelimit.SlowBodyError
 	switch {
 	case errors.As(err, &ae):
 		status, body.Code, body.Error = ae.status, ae.code, ae.msg
@@ -123,6 +125,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &mbe):
 		status, body.Code, body.Error = http.StatusRequestEntityTooLarge, "request_too_large",
 			fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit)
+	case errors.As(err, &sbe):
+		status, body.Code, body.Error = http.StatusRequestTimeout, "request_timeout", sbe.Error()+"; nothing was stored"
 	case errors.Is(err, docparse.ErrNotFound):
 		status, body.Code, body.Error = http.StatusNotFound, "not_found", notFoundMessage(err)
 	case errors.Is(err, docparse.ErrTooLarge):
@@ -177,10 +181,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		var mbe *http.MaxBytesError
+		var sbe *ratelimit.SlowBodyError
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &mbe):
+		case errors.As(err, &mbe), errors.As(err, &sbe):
 			return err
 		case errors.As(err, &se):
 			return errorf(http.StatusBadRequest, "invalid_json", "malformed JSON at byte %d: %s", se.Offset, se.Error())
@@ -254,8 +259,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logged wraps every request: request id, panic recovery, one access-log
-// line, metrics.
+// logged wraps every request: request id, the minimum body rate, panic
+// recovery, one access-log line, metrics.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -264,6 +269,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		auth := &authInfo{}
 		ctx := context.WithValue(r.Context(), keyRequestID, id)
 		r = r.WithContext(context.WithValue(ctx, keyAuth, auth))
+		ratelimit.LimitBody(w, r, s.body)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

@@ -207,6 +207,11 @@ func (u *receiver) Abort() {
 			u.s.log.Warn("delete aborted upload", "blob_key", f.BlobKey, "err", err)
 		}
 	}
+	// The upload's folder, created for its first file (even one cut off
+	// before it was stored), goes too.
+	if err := u.s.blobs.RemoveEmptyDir(u.accountID + "/" + u.batchID); err != nil {
+		u.s.log.Warn("delete aborted upload folder", "batch_id", u.batchID, "err", err)
+	}
 }
 
 // ClassificationUpload is a classification batch being received, with

@@ -21,20 +21,24 @@ import (
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/httpapi"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // Options tune a test server. The zero value is docparse's defaults on
-// SQLite: 10 requests/s per key, burst 20.
+// SQLite: 10 requests/s per account, burst 20, 20 new keys per hour.
 type Options struct {
 	// Engine is the database engine; default store.SQLite.
 	Engine store.Engine
-	// RateLimit is the sustained requests per second per key; 0 means the
+	// RateLimit is the sustained requests per second per account; 0 means the
 	// default, 10. NoRateLimit turns limiting off.
 	RateLimit   float64
 	RateBurst   int // default 20
 	NoRateLimit bool
+	// KeysPerHour is how many API keys an account may create per hour
+	// through the API or the dashboard; 0 means the default, 20.
+	KeysPerHour int
 	// FileTimeout bounds the extraction of one file; default 30 s.
 	FileTimeout time.Duration
 	// NoWorkers runs no extraction workers: uploaded batches stay queued
@@ -44,6 +48,9 @@ type Options struct {
 	// defaults (30 files of 25 MB).
 	MaxFiles    int
 	MaxFileSize int64
+	// Body bounds how slowly a request body may arrive; zero fields take
+	// docparse's defaults (10 KB/s after 20 s, whole within 1 h).
+	Body ratelimit.BodyConfig
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -56,6 +63,8 @@ type Server struct {
 	// the API.
 	Service *pipeline.Service
 	DB      *store.DB
+	// BlobDir is where uploaded documents are stored.
+	BlobDir string
 
 	t testing.TB
 }
@@ -94,6 +103,9 @@ func Start(t testing.TB, o Options) *Server {
 	if o.RateBurst == 0 {
 		o.RateBurst = 20
 	}
+	if o.KeysPerHour == 0 {
+		o.KeysPerHour = 20
+	}
 	if o.FileTimeout == 0 {
 		o.FileTimeout = 30 * time.Second
 	}
@@ -107,7 +119,8 @@ func Start(t testing.TB, o Options) *Server {
 	if err := pipeline.MigrateRiver(ctx, db, logger); err != nil {
 		t.Fatalf("migrate river: %v", err)
 	}
-	blobs, err := blob.NewLocal(filepath.Join(t.TempDir(), "blobs"))
+	blobDir := filepath.Join(t.TempDir(), "blobs")
+	blobs, err := blob.NewLocal(blobDir)
 	if err != nil {
 		t.Fatalf("blob store: %v", err)
 	}
@@ -126,11 +139,12 @@ func Start(t testing.TB, o Options) *Server {
 		defer cancel()
 		_ = svc.Stop(sctx)
 	})
-	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: o.RateLimit, RateBurst: o.RateBurst,
-		Dashboard: dashboard.New(db, svc, logger)}, logger)
+	limits := ratelimit.New(ratelimit.Config{Rate: o.RateLimit, Burst: o.RateBurst, KeysPerHour: o.KeysPerHour}, time.Now)
+	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits, Body: o.Body,
+		Dashboard: dashboard.New(db, svc, limits, logger)}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, Service: svc, DB: db, t: t}
+	return &Server{URL: srv.URL, Service: svc, DB: db, BlobDir: blobDir, t: t}
 }
 
 // Key creates the account named account if needed and returns a new API

@@ -254,6 +254,14 @@
     window.addEventListener("drop", function (e) { e.preventDefault(); });
   }
 
+  // retryAfter is the wait a 429 answer asks for, in milliseconds (at least
+  // 1 s, at most a minute).
+  function retryAfter(r) {
+    var s = parseInt(r.headers.get("Retry-After"), 10);
+    if (!(s > 0)) s = 5;
+    return Math.min(s, 60) * 1000;
+  }
+
   // ---- Batch lists: running batches update live ----------------------------
 
   document.querySelectorAll('#batch-list tr[data-terminal="false"]').forEach(function (row) {
@@ -264,6 +272,7 @@
     function poll() {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
         .then(function (r) {
+          if (r.status === 429) throw { retryAfter: retryAfter(r) };
           if (!r.ok) throw new Error("HTTP " + r.status);
           return r.json();
         })
@@ -275,8 +284,10 @@
           row.setAttribute("data-terminal", String(b.terminal));
           if (!b.terminal) setTimeout(poll, 3000);
         })
-        .catch(function () {
-          if (++failures < 5) setTimeout(poll, 3000);
+        .catch(function (e) {
+          // Rate limited: wait as told, which is not a failure.
+          if (e && e.retryAfter) setTimeout(poll, e.retryAfter);
+          else if (++failures < 5) setTimeout(poll, 3000);
         });
     }
     setTimeout(poll, 3000);
@@ -363,6 +374,7 @@
     function poll() {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
         .then(function (r) {
+          if (r.status === 429) throw { retryAfter: retryAfter(r) };
           if (!r.ok) throw new Error("HTTP " + r.status);
           return r.json();
         })
@@ -371,7 +383,11 @@
           draw(b);
           if (!b.terminal) setTimeout(poll, 2000);
         })
-        .catch(function () {
+        .catch(function (e) {
+          if (e && e.retryAfter) {
+            setTimeout(poll, e.retryAfter);
+            return;
+          }
           failures++;
           if (failures >= 5) {
             live.textContent = "Live updates stopped: the server did not answer. Reload the page to see the latest status.";

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docparse/docparse/internal/dashboard"
 )
 
 // config is the whole configuration of `docparse serve`, loaded once from
@@ -28,6 +31,7 @@ type config struct {
 	LogLevel             string
 	WebhookTimeout       time.Duration
 	WebhookLease         time.Duration
+	TrustedProxies       []netip.Prefix
 }
 
 // envName is the environment twin of a flag: --rate-limit is
@@ -62,6 +66,11 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("shutdown-grace", "how long running jobs may finish at shutdown (default 30s) (env "+envName("shutdown-grace")+")", durationSetter(&c.ShutdownGrace))
 	fs.Func("webhook-timeout", "time limit of one webhook delivery attempt (default 15s) (env "+envName("webhook-timeout")+")", durationSetter(&c.WebhookTimeout))
 	fs.Func("webhook-lease", "how long a delivery taken by a process is kept from others; after a crash it is sent again when this ends (default 1m, at least webhook-timeout+5s) (env "+envName("webhook-lease")+")", durationSetter(&c.WebhookLease))
+	fs.Func("trusted-proxies", "comma-separated CIDR ranges or addresses of reverse proxies whose X-Forwarded-Proto: https makes dashboard cookies Secure (default none) (env "+envName("trusted-proxies")+")", func(s string) error {
+		p, err := dashboard.ParseTrustedProxies(s)
+		c.TrustedProxies = p
+		return err
+	})
 	// Defaults, then environment twins of the Func flags.
 	c.RateLimit, c.RateBurst, c.Workers, c.Work = 10, 20, 4, true
 	c.FileTimeout, c.MaxFiles, c.MaxFileSize, c.ShutdownGrace = 2*time.Minute, 30, 25<<20, 30*time.Second

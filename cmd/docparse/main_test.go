@@ -225,6 +225,15 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
 	}
+	errOut.Reset()
+	err = run(context.Background(), []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy"}, getenvFrom(nil), nil, io.Discard, &errOut)
+	if msg := errOut.String(); err == nil || !strings.Contains(msg, "trusted-proxies") || !strings.Contains(msg, `"proxy" is not an IP address`) {
+		t.Errorf("bad --trusted-proxies: %v: %.300s", err, msg)
+	}
+	c, err := loadConfig("serve", nil, getenvFrom(map[string]string{"DOCPARSE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1"}), io.Discard)
+	if err != nil || fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.0.2.1/32]" {
+		t.Errorf("DOCPARSE_TRUSTED_PROXIES: %v, %v", c.TrustedProxies, err)
+	}
 	err = run(context.Background(), []string{"serve"}, getenvFrom(map[string]string{"DOCPARSE_WORKERS": "many"}), nil, io.Discard, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "DOCPARSE_WORKERS") {
 		t.Errorf("bad env twin: %v", err)

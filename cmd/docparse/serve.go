@@ -156,8 +156,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	dash := dashboard.New(db, svc, logger)
+	dash.TrustProxies(c.TrustedProxies)
 	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: c.RateLimit, RateBurst: c.RateBurst,
-		Dashboard: dashboard.New(db, svc, logger)}, logger)
+		Dashboard: dash}, logger)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path"
 	"strings"
 	"time"
@@ -59,6 +60,8 @@ type Handler struct {
 	mux   *http.ServeMux
 	// logins throttles failed sign-ins (see throttle.go).
 	logins *loginThrottle
+	// proxies are the trusted reverse proxies (see proxy.go).
+	proxies []netip.Prefix
 }
 
 // New returns the dashboard handler. It panics if an embedded template
@@ -336,7 +339,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 }
 
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
-	c := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, Secure: r.TLS != nil,
+	c := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, Secure: h.secureRequest(r),
 		SameSite: http.SameSiteLaxMode}
 	if value == "" {
 		c.MaxAge = -1

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -44,6 +45,8 @@ type Options struct {
 	// defaults (30 files of 25 MB).
 	MaxFiles    int
 	MaxFileSize int64
+	// TrustedProxies are passed to the dashboard (--trusted-proxies).
+	TrustedProxies []netip.Prefix
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -126,8 +129,10 @@ func Start(t testing.TB, o Options) *Server {
 		defer cancel()
 		_ = svc.Stop(sctx)
 	})
+	dash := dashboard.New(db, svc, logger)
+	dash.TrustProxies(o.TrustedProxies)
 	api := httpapi.New(db, svc, blobs, httpapi.Config{RateLimit: o.RateLimit, RateBurst: o.RateBurst,
-		Dashboard: dashboard.New(db, svc, logger)}, logger)
+		Dashboard: dash}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &Server{URL: srv.URL, Service: svc, DB: db, t: t}

@@ -147,7 +147,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	debug.FreeOSMemory()
 	svc, err := pipeline.New(db, blobs, engine, pipeline.Config{
 		Work: c.Work, Workers: c.Workers, FileTimeout: c.FileTimeout, RescueAfter: c.RescueAfter,
-		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize,
+		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize, RevokedKeyRetention: c.RevokedKeyRetention,
 		Webhooks: pipeline.DispatchConfig{
 			AllowPrivate: c.AllowPrivateWebhooks, Timeout: c.WebhookTimeout, Lease: c.WebhookLease,
 			UserAgent: "docparse-webhooks/" + version,

@@ -47,6 +47,9 @@ type Options struct {
 	MaxFileSize int64
 	// TrustedProxies are passed to the dashboard (--trusted-proxies).
 	TrustedProxies []netip.Prefix
+	// CleanupInterval is how often the periodic cleanup runs; 0 means
+	// docparse's default (an hour).
+	CleanupInterval time.Duration
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -59,6 +62,8 @@ type Server struct {
 	// the API.
 	Service *pipeline.Service
 	DB      *store.DB
+	// BlobDir is the root of the blob store.
+	BlobDir string
 
 	t testing.TB
 }
@@ -110,13 +115,15 @@ func Start(t testing.TB, o Options) *Server {
 	if err := pipeline.MigrateRiver(ctx, db, logger); err != nil {
 		t.Fatalf("migrate river: %v", err)
 	}
-	blobs, err := blob.NewLocal(filepath.Join(t.TempDir(), "blobs"))
+	blobDir := filepath.Join(t.TempDir(), "blobs")
+	blobs, err := blob.NewLocal(blobDir)
 	if err != nil {
 		t.Fatalf("blob store: %v", err)
 	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
 		Work: !o.NoWorkers, Workers: 4, FileTimeout: o.FileTimeout, MaxFiles: o.MaxFiles, MaxFileSize: o.MaxFileSize,
-		Webhooks: pipeline.DispatchConfig{AllowPrivate: true},
+		Webhooks:        pipeline.DispatchConfig{AllowPrivate: true},
+		CleanupInterval: o.CleanupInterval,
 	}, time.Now, logger)
 	if err != nil {
 		t.Fatalf("pipeline: %v", err)
@@ -135,7 +142,7 @@ func Start(t testing.TB, o Options) *Server {
 		Dashboard: dash}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, Service: svc, DB: db, t: t}
+	return &Server{URL: srv.URL, Service: svc, DB: db, BlobDir: blobDir, t: t}
 }
 
 // Key creates the account named account if needed and returns a new API

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/docparse/docparse/internal/dashboard"
 	"github.com/docparse/docparse/internal/ratelimit"
 )
 
@@ -34,6 +36,8 @@ type config struct {
 	LogLevel             string
 	WebhookTimeout       time.Duration
 	WebhookLease         time.Duration
+	TrustedProxies       []netip.Prefix
+	RevokedKeyRetention  time.Duration
 }
 
 // envName is the environment twin of a flag: --rate-limit is
@@ -72,11 +76,18 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("shutdown-grace", "how long running jobs may finish at shutdown (default 30s) (env "+envName("shutdown-grace")+")", durationSetter(&c.ShutdownGrace))
 	fs.Func("webhook-timeout", "time limit of one webhook delivery attempt (default 15s) (env "+envName("webhook-timeout")+")", durationSetter(&c.WebhookTimeout))
 	fs.Func("webhook-lease", "how long a delivery taken by a process is kept from others; after a crash it is sent again when this ends (default 1m, at least webhook-timeout+5s) (env "+envName("webhook-lease")+")", durationSetter(&c.WebhookLease))
+	fs.Func("revoked-key-retention", "how long a revoked API key is kept before the hourly cleanup deletes it (default 720h, 30 days) (env "+envName("revoked-key-retention")+")", durationSetter(&c.RevokedKeyRetention))
+	fs.Func("trusted-proxies", "comma-separated CIDR ranges or addresses of reverse proxies whose X-Forwarded-Proto: https makes dashboard cookies Secure (default none) (env "+envName("trusted-proxies")+")", func(s string) error {
+		p, err := dashboard.ParseTrustedProxies(s)
+		c.TrustedProxies = p
+		return err
+	})
 	// Defaults, then environment twins of the Func flags.
 	c.RateLimit, c.RateBurst, c.KeysPerHour, c.Workers, c.Work = 10, 20, 20, 4, true
 	c.FileTimeout, c.MaxFiles, c.MaxFileSize, c.ShutdownGrace = 2*time.Minute, 30, 25<<20, 30*time.Second
 	c.WebhookTimeout, c.WebhookLease = 15*time.Second, time.Minute
 	c.BodyMinRate, c.BodyGrace, c.BodyTimeout = ratelimit.DefaultBodyMinRate, ratelimit.DefaultBodyGrace, ratelimit.DefaultBodyTimeout
+	c.RevokedKeyRetention = 30 * 24 * time.Hour
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" {
@@ -178,6 +189,9 @@ func (c *config) validate() error {
 	}
 	if c.RescueAfter != 0 && c.RescueAfter <= c.FileTimeout+5*time.Second {
 		bad("rescue-after", c.RescueAfter, "must be more than 5s longer than --file-timeout")
+	}
+	if c.RevokedKeyRetention < time.Hour {
+		bad("revoked-key-retention", c.RevokedKeyRetention, "must be at least 1h")
 	}
 	if c.MaxFiles < 1 {
 		bad("max-files", c.MaxFiles, "must be at least 1")

@@ -14,12 +14,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/secretbox"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
@@ -221,6 +224,15 @@ func TestConfigErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
+	}
+	errOut.Reset()
+	err = run(context.Background(), []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy"}, getenvFrom(nil), nil, io.Discard, &errOut)
+	if msg := errOut.String(); err == nil || !strings.Contains(msg, "trusted-proxies") || !strings.Contains(msg, `"proxy" is not an IP address`) {
+		t.Errorf("bad --trusted-proxies: %v: %.300s", err, msg)
+	}
+	c, err := loadConfig("serve", nil, getenvFrom(map[string]string{"DOCPARSE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1"}), io.Discard)
+	if err != nil || fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.0.2.1/32]" {
+		t.Errorf("DOCPARSE_TRUSTED_PROXIES: %v, %v", c.TrustedProxies, err)
 	}
 	err = run(context.Background(), []string{"serve"}, getenvFrom(map[string]string{"DOCPARSE_WORKERS": "many"}), nil, io.Discard, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "DOCPARSE_WORKERS") {
@@ -449,4 +461,198 @@ func TestWebhookSurvivesCrash(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
+}
+
+// TestInterruptDuringOCR starts the real binary in a process group of its
+// own, as a shell starts a foreground job, uploads 30 images that need
+// OCR, and sends SIGINT to the whole group (a terminal's Ctrl-C) while
+// Tesseract is reading them. The server must stop its Tesseract children
+// itself and leave the files to be read again: after a restart on the
+// same data every file ends processed, none failed.
+func TestInterruptDuringOCR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	bin := buildBinary(t)
+	png, err := os.ReadFile(filepath.Join("..", "..", "internal", "extract", "testdata", "dotmatrix-receipt.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// English only, to keep the test short: Tesseract loads every
+	// language it is given for each image, about a second for four.
+	tessdata := engOnlyTessdata(t)
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		dataDir := t.TempDir()
+		dbURL := ""
+		if eng == store.Postgres {
+			dbURL = storetest.URL(t, eng)
+		}
+		env := []string{"DOCPARSE_DATA_DIR=" + dataDir, "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL,
+			"TESSDATA_PREFIX=" + tessdata}
+		if eng == store.Postgres {
+			env = append(env, "DOCPARSE_SECRET_KEY="+testSecretKey(t))
+		}
+		keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
+		keyCmd.Env = append(os.Environ(), env...)
+		key, err := keyCmd.Output()
+		if err != nil {
+			t.Fatalf("keys create: %v", err)
+		}
+		args := []string{"--workers", "2", "--shutdown-grace", "1s", "--file-timeout", "10s", "--rescue-after", "16s"}
+
+		first := startServer(t, bin, env, args...)
+		first.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		stderr, _ := first.StderrPipe()
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		c := testClient{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
+		extID := c.createExtraction()
+		files := map[string][]byte{}
+		for i := range 30 {
+			// Different bytes per file: a PNG reader ignores what follows
+			// the IEND chunk.
+			files[fmt.Sprintf("receipt-%02d.png", i)] = append(slices.Clip(png), fmt.Sprintf("%02d", i)...)
+		}
+		batchID := c.upload(extID, files)
+		// Interrupt while Tesseract runs: wait until a Tesseract child of
+		// the server exists.
+		deadline := time.Now().Add(30 * time.Second)
+		for !hasChild(first.Process.Pid, "tesseract") {
+			if time.Now().After(deadline) {
+				t.Fatal("no tesseract child within 30s")
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		if err := syscall.Kill(-first.Process.Pid, syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- first.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the interrupted server exited with %v, want a clean shutdown", err)
+			}
+		case <-time.After(30 * time.Second):
+			first.Process.Kill()
+			t.Fatal("the server did not stop within 30s of SIGINT")
+		}
+		mid, failed := batchFromStore(t, dbURL, dataDir, extID, batchID)
+		if mid.Status.Terminal() {
+			t.Fatalf("at the interrupt the batch was already %s: the test interrupted nothing", mid.Status)
+		}
+		for _, f := range failed {
+			t.Errorf("after the interrupt %s is failed (%v): an interrupted read must be retried", f.FileName, f.Error)
+		}
+
+		second := startServer(t, bin, env, args...)
+		stderr2, _ := second.StderrPipe()
+		if err := second.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { second.Process.Signal(syscall.SIGTERM); second.Wait() })
+		c.base = waitListening(t, stderr2)
+		deadline = time.Now().Add(2 * time.Minute)
+		var b map[string]any
+		for b = c.batch(extID, batchID); !terminal(b) && time.Now().Before(deadline); b = c.batch(extID, batchID) {
+			time.Sleep(200 * time.Millisecond)
+		}
+		second.Process.Signal(syscall.SIGTERM)
+		second.Wait()
+		_, failed = batchFromStore(t, dbURL, dataDir, extID, batchID)
+		for _, f := range failed {
+			t.Errorf("after the restart %s is failed (%v)", f.FileName, f.Error)
+		}
+		if b["status"] != "processed" {
+			t.Fatalf("after interrupt and restart the batch is %v, want processed: %v", b["status"], b["counts"])
+		}
+		counts := b["counts"].(map[string]any)
+		if counts["processed"].(float64)+counts["needs_review"].(float64) != 30 {
+			t.Errorf("counts = %v", counts)
+		}
+	})
+}
+
+// engOnlyTessdata makes a Tesseract data directory holding only the
+// installed English (and orientation) models, or skips the test.
+func engOnlyTessdata(t *testing.T) string {
+	t.Helper()
+	dirs, _ := filepath.Glob("/usr/share/tesseract-ocr/*/tessdata")
+	if len(dirs) == 0 {
+		t.Skip("no Tesseract data directory under /usr/share/tesseract-ocr")
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"eng.traineddata", "osd.traineddata", "configs", "tessconfigs"} {
+		if _, err := os.Stat(filepath.Join(dirs[0], name)); err == nil {
+			if err := os.Symlink(filepath.Join(dirs[0], name), filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+// hasChild reports whether process pid has a descendant whose command
+// name is name (from /proc; Linux).
+func hasChild(pid int, name string) bool {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return false
+	}
+	parent := func(p string) string {
+		b, err := os.ReadFile("/proc/" + p + "/stat")
+		if err != nil {
+			return ""
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			return ""
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 2 {
+			return ""
+		}
+		return f[1]
+	}
+	want := strconv.Itoa(pid)
+	for _, e := range ents {
+		comm, err := os.ReadFile("/proc/" + e.Name() + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != name {
+			continue
+		}
+		for p, n := parent(e.Name()), 0; p != "" && p != "0" && n < 10; p, n = parent(p), n+1 {
+			if p == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// batchFromStore reads a batch and the files of it that failed straight
+// from the store, while no server runs.
+func batchFromStore(t *testing.T, dbURL, dataDir, extID, batchID string) (docparse.Batch, []docparse.File) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbURL, dataDir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := db.AccountByName(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, files, err := db.BatchWithFiles(ctx, a.ID, extID, batchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []docparse.File
+	for _, f := range files {
+		if f.Status == docparse.FileFailed {
+			failed = append(failed, f)
+		}
+	}
+	return b, failed
 }

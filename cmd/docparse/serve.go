@@ -148,7 +148,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	debug.FreeOSMemory()
 	svc, err := pipeline.New(db, blobs, engine, pipeline.Config{
 		Work: c.Work, Workers: c.Workers, FileTimeout: c.FileTimeout, RescueAfter: c.RescueAfter,
-		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize,
+		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize, RevokedKeyRetention: c.RevokedKeyRetention,
 		Webhooks: pipeline.DispatchConfig{
 			AllowPrivate: c.AllowPrivateWebhooks, Timeout: c.WebhookTimeout, Lease: c.WebhookLease,
 			UserAgent: "docparse-webhooks/" + version,
@@ -158,9 +158,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	limits := ratelimit.New(ratelimit.Config{Rate: c.RateLimit, Burst: c.RateBurst, KeysPerHour: c.KeysPerHour}, time.Now)
+	dash := dashboard.New(db, svc, limits, logger)
+	dash.TrustProxies(c.TrustedProxies)
 	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits,
 		Body:      ratelimit.BodyConfig{MinRate: c.BodyMinRate, Grace: c.BodyGrace, Timeout: c.BodyTimeout},
-		Dashboard: dashboard.New(db, svc, limits, logger)}, logger)
+		Dashboard: dash}, logger)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // ErrTooLarge is returned by Put when the content exceeds the limit.
@@ -47,12 +48,19 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, limit int64, h
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return 0, 0, fmt.Errorf("put %s: %w", key, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
-	if err != nil {
-		return 0, 0, fmt.Errorf("put %s: %w", key, err)
+	// Twice: RemoveEmptyDirs may remove the folder between the two steps.
+	var tmp *os.File
+	for try := 0; ; try++ {
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return 0, 0, fmt.Errorf("put %s: %w", key, err)
+		}
+		tmp, err = os.CreateTemp(filepath.Dir(p), ".upload-*")
+		if err == nil {
+			break
+		}
+		if try > 0 || !errors.Is(err, os.ErrNotExist) {
+			return 0, 0, fmt.Errorf("put %s: %w", key, err)
+		}
 	}
 	defer func() {
 		if err != nil {
@@ -138,4 +146,67 @@ func (l *Local) RemoveEmptyDir(dir string) error {
 		return nil
 	}
 	return fmt.Errorf("remove blob folder: %w", err)
+}
+
+// RemoveEmptyDirs removes the empty folders of the store (a batch's
+// folder once its files are deleted, then an account's folder once its
+// batches are) that have not changed since before olderThan: a folder an
+// upload has just made is left for its first file. It returns how many it
+// removed. A folder that gains a file meanwhile is kept (os.Remove
+// refuses a folder that is not empty), and a Put whose folder goes just
+// before it writes makes it again.
+func (l *Local) RemoveEmptyDirs(olderThan time.Time) (int, error) {
+	accounts, err := os.ReadDir(l.root)
+	if err != nil {
+		return 0, fmt.Errorf("read blob root: %w", err)
+	}
+	removed := 0
+	var errs []error
+	for _, a := range accounts {
+		if !a.IsDir() {
+			continue
+		}
+		dir := filepath.Join(l.root, a.Name())
+		batches, err := os.ReadDir(dir)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		left := len(batches)
+		for _, b := range batches {
+			if b.IsDir() && removeIfEmpty(filepath.Join(dir, b.Name()), olderThan) {
+				removed++
+				left--
+			}
+		}
+		// An account folder whose last batch folders were just removed
+		// changed only by that removal: it need not wait again.
+		since := olderThan
+		if left == 0 && len(batches) > 0 {
+			since = time.Now().Add(time.Second)
+		}
+		if left == 0 && removeIfEmpty(dir, since) {
+			removed++
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// removeIfEmpty removes dir when it is empty and unchanged since before
+// olderThan.
+func removeIfEmpty(dir string, olderThan time.Time) bool {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() || !fi.ModTime().Before(olderThan) {
+		return false
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	names, _ := f.Readdirnames(1)
+	f.Close()
+	if len(names) > 0 {
+		return false
+	}
+	return os.Remove(dir) == nil
 }

@@ -572,7 +572,7 @@ func readClassificationForm(form url.Values, editing bool) (pipeline.Classificat
 	if f.Threshold != "" {
 		t, err := strconv.ParseFloat(f.Threshold, 64)
 		if err != nil {
-			f.errs["threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %q", f.Threshold)
+			f.errs["threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(f.Threshold))
 			// Report the categories' problems with it, all at once.
 			var ve *docparse.ValidationError
 			if errors.As(docparse.ValidateCategories(cats), &ve) {

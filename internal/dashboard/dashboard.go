@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path"
 	"strconv"
 	"strings"
@@ -64,6 +65,8 @@ type Handler struct {
 	// limits are the per-account request and key creation limits, shared
 	// with the API; nil limits nothing.
 	limits *ratelimit.Limits
+	// proxies are the trusted reverse proxies (see proxy.go).
+	proxies []netip.Prefix
 }
 
 // New returns the dashboard handler. A signed-in user's requests draw on
@@ -364,7 +367,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 }
 
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
-	c := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, Secure: r.TLS != nil,
+	c := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, Secure: h.secureRequest(r),
 		SameSite: http.SameSiteLaxMode}
 	if value == "" {
 		c.MaxAge = -1

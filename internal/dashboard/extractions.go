@@ -411,7 +411,7 @@ func readSchemaForm(form url.Values, editing bool) (pipeline.ExtractionInput, sc
 	if f.ReviewThreshold != "" {
 		t, err := strconv.ParseFloat(f.ReviewThreshold, 64)
 		if err != nil {
-			f.errs["review_threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %q", f.ReviewThreshold)
+			f.errs["review_threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(f.ReviewThreshold))
 			// Report the schema's problems with it, all at once.
 			var ve *docparse.ValidationError
 			if errors.As(docparse.ValidateFields(fields), &ve) {

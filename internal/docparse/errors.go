@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Sentinel errors. The HTTP layer maps them to status codes; wrap them with
@@ -61,3 +63,20 @@ func (e *ValidationError) Error() string {
 
 // ErrTooLarge: a request is over a size or count limit (HTTP 413).
 var ErrTooLarge = errors.New("too large")
+
+// MaxEchoBytes is how much of a client's value an error message repeats.
+const MaxEchoBytes = 64
+
+// Quote returns s quoted (as %q does) for an error message, cut to its
+// first MaxEchoBytes bytes (at a character boundary) with its full length
+// said when it is longer: an error never repeats a huge value back.
+func Quote(s string) string {
+	if len(s) <= MaxEchoBytes {
+		return strconv.Quote(s)
+	}
+	i := MaxEchoBytes
+	for i > MaxEchoBytes-utf8.UTFMax && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:i]), len(s))
+}

@@ -186,3 +186,18 @@ func TestValidateReviewThreshold(t *testing.T) {
 		}
 	}
 }
+
+func TestQuote(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", `""`},
+		{"a\"b", `"a\"b"`},
+		{strings.Repeat("x", MaxEchoBytes), `"` + strings.Repeat("x", MaxEchoBytes) + `"`},
+		{strings.Repeat("x", 1<<20), `"` + strings.Repeat("x", MaxEchoBytes) + `"... (1048576 bytes)`},
+		// Cut before a character that would straddle the limit.
+		{strings.Repeat("x", MaxEchoBytes-1) + "é", `"` + strings.Repeat("x", MaxEchoBytes-1) + `"... (65 bytes)`},
+	} {
+		if got := Quote(tt.in); got != tt.want {
+			t.Errorf("Quote(%.20q) = %.100s, want %.100s", tt.in, got, tt.want)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"io"
 	"mime"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -135,12 +136,15 @@ func writeCSV(w io.Writer, files []docparse.File) error {
 	}
 	sort.Strings(order)
 	cw := csv.NewWriter(w)
-	header := append([]string{"file_id", "file_name", "status", "error_code"}, order...)
+	header := []string{"file_id", "file_name", "status", "error_code"}
+	for _, c := range order {
+		header = append(header, CSVText(c))
+	}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for i, f := range files {
-		rec := []string{f.ID, f.FileName, string(f.Status), ""}
+		rec := []string{f.ID, CSVText(f.FileName), string(f.Status), ""}
 		if f.Error != nil {
 			rec[3] = f.Error.Code
 		}
@@ -155,6 +159,21 @@ func writeCSV(w io.Writer, files []docparse.File) error {
 	return cw.Error()
 }
 
+// CSVText neutralises a text cell a spreadsheet would run as a formula:
+// one that begins with =, +, -, @, a tab or a carriage return gets a
+// leading apostrophe, as OWASP's "CSV injection" advice has it. Only text
+// (file names, string field values, column names) goes through here:
+// numbers, negative ones included, are written as they are and stay
+// numbers in a spreadsheet.
+func CSVText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// flatten puts v's scalar values in out by path; text goes through
+// CSVText.
 func flatten(prefix string, v map[string]any, out map[string]string) {
 	for k, val := range v {
 		path := k
@@ -170,7 +189,7 @@ func flatten(prefix string, v map[string]any, out map[string]string) {
 			b, _ := json.Marshal(x)
 			out[path] = string(b)
 		case string:
-			out[path] = x
+			out[path] = CSVText(x)
 		default:
 			out[path] = fmt.Sprint(x)
 		}

@@ -51,3 +51,24 @@ func TestCSV(t *testing.T) {
 		t.Error("a result that does not decode: no error")
 	}
 }
+
+// TestCSVFormulas: text cells a spreadsheet would run as a formula (from a
+// file name or an extracted value) get a leading apostrophe; numbers,
+// negative ones included, are written as they are.
+func TestCSVFormulas(t *testing.T) {
+	x := Batch{Files: []docparse.File{
+		{ID: "file_1", FileName: "=HYPERLINK(\"http://x\")", Status: docparse.FileProcessed,
+			Result: []byte(`{"total": -12.50, "a": "+1+2", "b": "-3", "c": "@SUM(A1)", "d": "\tx", "e": "\rx", "f": "a=b", "g": ""}`)},
+	}}
+	var buf bytes.Buffer
+	if err := x.Write(&buf, CSV); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"file_id,file_name,status,error_code,a,b,c,d,e,f,g,total",
+		`file_1,"'=HYPERLINK(""http://x"")",processed,,'+1+2,'-3,'@SUM(A1),'` + "\tx" + `,"'` + "\rx" + `",a=b,,-12.50`,
+	}, "\n") + "\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("CSV (-want +got):\n%s", diff)
+	}
+}

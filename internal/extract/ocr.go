@@ -63,6 +63,7 @@ func findTesseract(path string) (*tesseract, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), ocrLangTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, abs, "--list-langs")
+	ownProcessGroup(cmd)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out // Tesseract 4 printed the list on stderr
@@ -235,6 +236,7 @@ func (e *Engine) runTesseract(ctx context.Context, args []string, cpuLimit time.
 	// processes, and OpenMP threads in each would only compete for cores.
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	cmd.WaitDelay = killGrace
+	ownProcessGroup(cmd)
 	stdout := &cappedBuffer{limit: maxOCROutput}
 	stderr := &cappedBuffer{limit: 4 << 10}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -263,6 +265,10 @@ func (e *Engine) runTesseract(ctx context.Context, args []string, cpuLimit time.
 	case errors.As(err, &execErr):
 		// The program was there at start-up and is gone now.
 		return nil, cpu, errOCRUnavailable(err)
+	case err != nil && killedFromOutside(err):
+		// Not the image's fault (an interrupt, a kill from a supervisor or
+		// the OOM killer): a transient error, so the file is tried again.
+		return nil, cpu, fmt.Errorf("%w: %w", errOCRInterrupted, err)
 	case err != nil:
 		return nil, cpu, newError(CodeCorruptDocument, "The image could not be read.",
 			fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(stderr.String())))
@@ -270,6 +276,15 @@ func (e *Engine) runTesseract(ctx context.Context, args []string, cpuLimit time.
 		return nil, cpu, newError(CodeTooManyPages, "The image holds too much text.", nil)
 	}
 	return stdout.Bytes(), cpu, nil
+}
+
+// errOCRInterrupted is runTesseract's when a signal from outside ended
+// Tesseract: transient, never a fault of the document.
+var errOCRInterrupted = errors.New("tesseract was stopped by a signal")
+
+func killedFromOutside(err error) bool {
+	_, ok := killedBySignal(err)
+	return ok
 }
 
 // errCPULimit is runTesseract's when the process overran its CPU limit.

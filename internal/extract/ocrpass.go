@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -413,6 +414,9 @@ func (r *retry) try(ctx context.Context, v ocrVariant) (bool, error) {
 	if cerr := ctxError(ctx); cerr != nil {
 		return false, cerr
 	}
+	if errors.Is(err, errOCRInterrupted) {
+		return false, err // transient: the whole file is read again
+	}
 	if err != nil || len(pages) == 0 {
 		return false, nil
 	}
@@ -454,6 +458,9 @@ func (r *retry) orientation(ctx context.Context) (int, error) {
 	r.run.Tried = append(r.run.Tried, "osd")
 	if cerr := ctxError(ctx); cerr != nil {
 		return 0, cerr
+	}
+	if errors.Is(err, errOCRInterrupted) {
+		return 0, err
 	}
 	if err != nil {
 		return 0, nil

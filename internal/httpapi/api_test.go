@@ -568,6 +568,27 @@ func TestUploadBadInput(t *testing.T) {
 			t.Fatalf("control chars: %d %s", r.status, r.body)
 		}
 	})
+	t.Run("name too long", func(t *testing.T) {
+		// 1 MB of name: refused with its length, and not echoed back.
+		long := strings.Repeat("é", 1<<19) + ".txt"
+		r := e.upload(extID, []upload{{long, small}})
+		if r.status != 400 || errorCode(t, r) != "invalid_request" {
+			t.Fatalf("1 MB name: %d %.300s", r.status, r.body)
+		}
+		if len(r.body) > 1000 {
+			t.Errorf("the error is %d bytes: the name was echoed back", len(r.body))
+		}
+		if want := fmt.Sprintf("is %d bytes long; a file name may be at most 255 bytes", len(long)); !strings.Contains(string(r.body), want) {
+			t.Errorf("error %s does not say %q", r.body, want)
+		}
+		// 255 bytes pass, 256 do not.
+		if r := e.upload(extID, []upload{{strings.Repeat("a", 251) + ".txt", small}}); r.status != 202 {
+			t.Fatalf("255-byte name: %d %s", r.status, r.body)
+		}
+		if r := e.upload(extID, []upload{{strings.Repeat("a", 252) + ".txt", small}}); r.status != 400 {
+			t.Fatalf("256-byte name: %d %s", r.status, r.body)
+		}
+	})
 	t.Run("path in name", func(t *testing.T) {
 		r := e.upload(extID, []upload{{"../../etc/passwd", small}})
 		if r.status != 202 {
@@ -593,13 +614,13 @@ func TestUploadBadInput(t *testing.T) {
 		}
 	})
 	// Of all the refused uploads, nothing was stored: only the accepted
-	// "path in name" batch holds a file.
-	if n := countFiles(t, e.blobDir); n != 1 {
-		t.Errorf("%d blobs stored, want 1 (refused uploads must store nothing)", n)
+	// "path in name" and 255-byte name batches hold a file.
+	if n := countFiles(t, e.blobDir); n != 2 {
+		t.Errorf("%d blobs stored, want 2 (refused uploads must store nothing)", n)
 	}
 	lr := e.doJSON("GET", path, nil)
-	if n := len(lr.json(t)["data"].([]any)); n != 1 {
-		t.Errorf("%d batches, want 1", n)
+	if n := len(lr.json(t)["data"].([]any)); n != 2 {
+		t.Errorf("%d batches, want 2", n)
 	}
 	if r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/btc_nope", nil); r.status != 404 || errorCode(t, r) != "not_found" {
 		t.Errorf("unknown batch: %d %s", r.status, r.body)

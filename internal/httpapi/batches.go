@@ -263,14 +263,14 @@ func batchFilter(r *http.Request) (store.BatchFilter, error) {
 	q := r.URL.Query()
 	if v := q.Get("status"); v != "" {
 		if !docparse.BatchStatus(v).Valid() {
-			return f, errorf(http.StatusBadRequest, "invalid_request", "status must be one of queued, processing, processed, partial, failed, not %q", v)
+			return f, errorf(http.StatusBadRequest, "invalid_request", "status must be one of queued, processing, processed, partial, failed, not %s", docparse.Quote(v))
 		}
 		f.Status = docparse.BatchStatus(v)
 	}
 	if v := q.Get("updated_after"); v != "" {
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			return f, errorf(http.StatusBadRequest, "invalid_request", "updated_after must be an RFC 3339 time such as 2026-05-24T10:00:00Z, not %q", v)
+			return f, errorf(http.StatusBadRequest, "invalid_request", "updated_after must be an RFC 3339 time such as 2026-05-24T10:00:00Z, not %s", docparse.Quote(v))
 		}
 		f.UpdatedAfter = &t
 	}

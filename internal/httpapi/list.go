@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/store"
 )
 
@@ -24,14 +25,14 @@ func page(r *http.Request, idPrefix string) (store.Page, error) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
-			return p, errorf(http.StatusBadRequest, "invalid_request", "limit must be an integer from 1 to 100, not %q", v)
+			return p, errorf(http.StatusBadRequest, "invalid_request", "limit must be an integer from 1 to 100, not %s", docparse.Quote(v))
 		}
 		p.Limit = n
 	}
 	if v := q.Get("cursor"); v != "" {
 		b, err := base64.RawURLEncoding.DecodeString(v)
 		if err != nil || !strings.HasPrefix(string(b), idPrefix) {
-			return p, errorf(http.StatusBadRequest, "invalid_cursor", "cursor %q is not a cursor of this list", v)
+			return p, errorf(http.StatusBadRequest, "invalid_cursor", "cursor %s is not a cursor of this list", docparse.Quote(v))
 		}
 		p.Cursor = string(b)
 	}

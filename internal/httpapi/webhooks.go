@@ -296,7 +296,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range q["type"] {
 		for _, x := range splitComma(t) {
 			if !pipeline.KnownEventType(x) {
-				return errorf(http.StatusBadRequest, "invalid_request", "type %q is not an event type", x)
+				return errorf(http.StatusBadRequest, "invalid_request", "type %s is not an event type", docparse.Quote(x))
 			}
 			types = append(types, x)
 		}

@@ -77,7 +77,7 @@ func (in ClassificationInput) apply(s *Service, c *docparse.Classification, crea
 		case create:
 			e.Add(fmt.Sprintf("categories[%d].id", i), "must not be given: the categories of a new classification get their ids from the server")
 		case !known[x.ID]:
-			e.Add(fmt.Sprintf("categories[%d].id", i), fmt.Sprintf("%q is not a category of this classification", x.ID))
+			e.Add(fmt.Sprintf("categories[%d].id", i), docparse.Quote(x.ID)+" is not a category of this classification")
 		}
 	}
 	return e.Err()
@@ -192,7 +192,7 @@ func (s *Service) SetClassificationOverride(ctx context.Context, accountID, clas
 			cat, ok := c.Category(*categoryID)
 			if !ok {
 				e := &docparse.ValidationError{Semantic: true}
-				e.Add("classified_category_id", fmt.Sprintf("%q is not a category of classification %s", *categoryID, c.ID))
+				e.Add("classified_category_id", fmt.Sprintf("%s is not a category of classification %s", docparse.Quote(*categoryID), c.ID))
 				return e
 			}
 			o = &docparse.Override{CategoryID: cat.ID, CategoryName: cat.Name, At: now}

@@ -85,7 +85,9 @@ func newRiverClient(db *store.DB, cfg Config, workers *river.Workers, logger *sl
 	}
 	if workers != nil {
 		rc.Workers = workers
-		rc.Queues = map[string]river.QueueConfig{QueueExtract: {MaxWorkers: cfg.Workers}, QueueClassify: {MaxWorkers: cfg.Workers}}
+		rc.Queues = map[string]river.QueueConfig{QueueExtract: {MaxWorkers: cfg.Workers}, QueueClassify: {MaxWorkers: cfg.Workers},
+			QueueMaintenance: {MaxWorkers: 1}}
+		rc.PeriodicJobs = periodicJobs(cfg)
 	}
 	client, err := river.NewClient(riverDriver(db), rc)
 	if err != nil {

@@ -47,6 +47,12 @@ type Config struct {
 	MaxFileSize int64
 	// Webhooks tunes webhook delivery.
 	Webhooks DispatchConfig
+	// RevokedKeyRetention is how long a revoked API key is kept (for the
+	// record) before the periodic cleanup deletes it; default 30 days.
+	RevokedKeyRetention time.Duration
+	// CleanupInterval is how often the cleanup runs (see CleanupArgs);
+	// default an hour.
+	CleanupInterval time.Duration
 }
 
 // Defaults fills unset fields of c.
@@ -65,6 +71,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxFiles <= 0 {
 		c.MaxFiles = 30
+	}
+	if c.RevokedKeyRetention <= 0 {
+		c.RevokedKeyRetention = defaultRevokedKeyRetention
+	}
+	if c.CleanupInterval <= 0 {
+		c.CleanupInterval = defaultCleanupInterval
 	}
 	if c.MaxFileSize <= 0 {
 		c.MaxFileSize = 25 << 20
@@ -100,6 +112,7 @@ func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, no
 		workers = river.NewWorkers()
 		river.AddWorker(workers, &processFileWorker{s: s})
 		river.AddWorker(workers, &classifyFileWorker{s: s})
+		river.AddWorker(workers, &cleanupWorker{s: s})
 	}
 	client, err := newRiverClient(db, cfg, workers, logger)
 	if err != nil {

@@ -60,6 +60,9 @@ func (s *Service) newReceiver(accountID, batchPrefix, filePrefix string) *receiv
 	return &receiver{s: s, accountID: accountID, batchID: s.ids.New(batchPrefix), filePrefix: filePrefix}
 }
 
+// MaxFileNameBytes is the longest file name an upload may give.
+const MaxFileNameBytes = 255
+
 // CleanFileName returns the name a file is stored under: the last element
 // of a path (browsers and curl may send "C:\dir\a.pdf" or "dir/a.pdf"),
 // trimmed. Names with control characters, empty names and names longer than
@@ -76,8 +79,8 @@ func CleanFileName(name string) (string, error) {
 		return "", errors.New("contains control characters")
 	case name == "" || name == "." || name == "..":
 		return "", errors.New("is empty")
-	case len(name) > 255:
-		return "", errors.New("is longer than 255 bytes")
+	case len(name) > MaxFileNameBytes:
+		return "", fmt.Errorf("is %d bytes long; a file name may be at most %d bytes", len(name), MaxFileNameBytes)
 	}
 	return name, nil
 }
@@ -97,7 +100,7 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 	name, err := CleanFileName(fileName)
 	if err != nil {
 		v := &docparse.ValidationError{}
-		v.Add(fmt.Sprintf("files[%d].filename", len(u.files)), fmt.Sprintf("%q %s", fileName, err.Error()))
+		v.Add(fmt.Sprintf("files[%d].filename", len(u.files)), docparse.Quote(fileName)+" "+err.Error())
 		return v
 	}
 	f := docparse.File{ID: u.s.ids.New(u.filePrefix), Position: len(u.files), FileName: name}

@@ -50,7 +50,7 @@ func (s *Service) applyEndpoint(in EndpointInput, e *docparse.Endpoint, create b
 		types := []string{}
 		for i, t := range *in.EventTypes {
 			if !KnownEventType(t) {
-				v.Add(fmt.Sprintf("event_types[%d]", i), fmt.Sprintf("%q is not an event type; use one of %s", t, strings.Join(EventTypes, ", ")))
+				v.Add(fmt.Sprintf("event_types[%d]", i), fmt.Sprintf("%s is not an event type; use one of %s", docparse.Quote(t), strings.Join(EventTypes, ", ")))
 				continue
 			}
 			if !seen[t] {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -51,6 +52,11 @@ type Options struct {
 	// Body bounds how slowly a request body may arrive; zero fields take
 	// docparse's defaults (10 KB/s after 20 s, whole within 1 h).
 	Body ratelimit.BodyConfig
+	// TrustedProxies are passed to the dashboard (--trusted-proxies).
+	TrustedProxies []netip.Prefix
+	// CleanupInterval is how often the periodic cleanup runs; 0 means
+	// docparse's default (an hour).
+	CleanupInterval time.Duration
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -126,7 +132,8 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
 		Work: !o.NoWorkers, Workers: 4, FileTimeout: o.FileTimeout, MaxFiles: o.MaxFiles, MaxFileSize: o.MaxFileSize,
-		Webhooks: pipeline.DispatchConfig{AllowPrivate: true},
+		Webhooks:        pipeline.DispatchConfig{AllowPrivate: true},
+		CleanupInterval: o.CleanupInterval,
 	}, time.Now, logger)
 	if err != nil {
 		t.Fatalf("pipeline: %v", err)
@@ -140,8 +147,10 @@ func Start(t testing.TB, o Options) *Server {
 		_ = svc.Stop(sctx)
 	})
 	limits := ratelimit.New(ratelimit.Config{Rate: o.RateLimit, Burst: o.RateBurst, KeysPerHour: o.KeysPerHour}, time.Now)
+	dash := dashboard.New(db, svc, limits, logger)
+	dash.TrustProxies(o.TrustedProxies)
 	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits, Body: o.Body,
-		Dashboard: dashboard.New(db, svc, limits, logger)}, logger)
+		Dashboard: dash}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &Server{URL: srv.URL, Service: svc, DB: db, BlobDir: blobDir, t: t}

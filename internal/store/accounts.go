@@ -111,6 +111,17 @@ func (db *DB) ListAPIKeys(ctx context.Context, accountID string, p Page) ([]docp
 	return collect(rows, p, scanAPIKey)
 }
 
+// PurgeRevokedKeys deletes the API keys revoked before before, of every
+// account, and says how many. Active keys are never touched.
+func (db *DB) PurgeRevokedKeys(ctx context.Context, before time.Time) (int64, error) {
+	res, err := db.w.ExecContext(ctx, `DELETE FROM api_keys WHERE revoked_at IS NOT NULL AND revoked_at < $1`, micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge revoked api keys: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // RevokeAPIKey revokes the account's key id at now. Revoking a key that is
 // already revoked or belongs to another account is ErrNotFound.
 func (db *DB) RevokeAPIKey(ctx context.Context, accountID, id string, now time.Time) error {

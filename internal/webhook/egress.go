@@ -129,11 +129,20 @@ var blockedRanges = []blockedRange{
 	{netip.MustParsePrefix("::/128"), "unspecified address"},
 	{netip.MustParsePrefix("::1/128"), "loopback address"},
 	{netip.MustParsePrefix("::/96"), "reserved address (IPv4-compatible)"},
+	// IPv4-translated addresses (SIIT, RFC 2765, obsolete): not routed on
+	// the internet, and a translator would reach the embedded IPv4.
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), "reserved address (IPv4-translated)"},
 	{netip.MustParsePrefix("64:ff9b:1::/48"), "reserved address (local-use NAT64)"},
 	{netip.MustParsePrefix("100::/64"), "reserved address (discard-only)"},
+	{netip.MustParsePrefix("100:0:0:1::/64"), "reserved address (dummy prefix)"},
+	// Teredo tunnels IPv6 in UDP over IPv4 to a relay named by the address:
+	// what it reaches cannot be judged from here.
+	{netip.MustParsePrefix("2001::/32"), "reserved address (Teredo tunnel)"},
 	{netip.MustParsePrefix("2001:2::/48"), "benchmarking address"},
+	{netip.MustParsePrefix("2001:10::/28"), "reserved address (deprecated ORCHID)"},
 	{netip.MustParsePrefix("2001:db8::/32"), "documentation address"},
 	{netip.MustParsePrefix("3fff::/20"), "documentation address"},
+	{netip.MustParsePrefix("5f00::/16"), "reserved address (SRv6 segment identifiers)"},
 	{netip.MustParsePrefix("fc00::/7"), "private address (unique local)"},
 	{netip.MustParsePrefix("fe80::/10"), "link-local address"},
 	{netip.MustParsePrefix("fec0::/10"), "private address (deprecated site-local)"},
@@ -149,7 +158,8 @@ var (
 // webhooks are disabled: loopback, private (RFC 1918, unique local),
 // link-local (including the cloud metadata addresses 169.254.169.254 and
 // fd00:ec2::254), carrier-grade NAT, multicast, unspecified, broadcast,
-// reserved, benchmarking and documentation ranges, and NAT64 (64:ff9b::/96)
+// reserved, benchmarking and documentation ranges, Teredo (2001::/32),
+// IPv4-translated addresses (::ffff:0:0:0/96), and NAT64 (64:ff9b::/96)
 // or 6to4 (2002::/16) addresses whose embedded IPv4 address is blocked.
 // IPv4-mapped IPv6 addresses are judged as the IPv4 address they map, and
 // zones are ignored. The zero Addr is blocked.

@@ -189,12 +189,31 @@ func TestBlocked(t *testing.T) {
 		{"ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false},
 		{"100::", true},
 		{"100::ffff:ffff:ffff:ffff", true},
-		{"100:0:0:1::", false},
+		// 100:0:0:1::/64 dummy prefix.
+		{"100:0:0:1::", true},
+		{"100:0:0:1:ffff:ffff:ffff:ffff", true},
+		{"100:0:0:2::", false},
+		// ::ffff:0:0:0/96 IPv4-translated (not IPv4-mapped ::ffff:0:0/96),
+		// whatever IPv4 it holds.
+		{"::ffff:0:7f00:1", true},
+		{"::ffff:0:808:808", true},
+		{"::fffe:ffff:ffff:ffff", false},
+		{"::ffff:1:0:0", false},
+		// 2001::/32 Teredo, whatever server and client it names.
+		{"2001::", true},
+		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", true},
+		{"2001:0:ffff:ffff:ffff:ffff:ffff:ffff", true},
+		{"2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false},
 		// 2001:2::/48 benchmarking.
 		{"2001:1:ffff:ffff:ffff:ffff:ffff:ffff", false},
 		{"2001:2::", true},
 		{"2001:2:0:ffff:ffff:ffff:ffff:ffff", true},
 		{"2001:2:1::", false},
+		// 2001:10::/28 deprecated ORCHID.
+		{"2001:f:ffff:ffff:ffff:ffff:ffff:ffff", false},
+		{"2001:10::", true},
+		{"2001:1f:ffff:ffff:ffff:ffff:ffff:ffff", true},
+		{"2001:20::", false},
 		// 2001:db8::/32 documentation.
 		{"2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", false},
 		{"2001:db8::", true},
@@ -215,6 +234,11 @@ func TestBlocked(t *testing.T) {
 		{"3fff::", true},
 		{"3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff", true},
 		{"3fff:1000::", false},
+		// 5f00::/16 SRv6 segment identifiers.
+		{"5eff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false},
+		{"5f00::", true},
+		{"5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true},
+		{"5f01::", false},
 		// fc00::/7 unique local, with the AWS IPv6 metadata address.
 		{"fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false},
 		{"fc00::", true},

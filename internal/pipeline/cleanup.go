@@ -1,0 +1,71 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// QueueMaintenance runs the periodic cleanup, one job at a time.
+const QueueMaintenance = "maintenance"
+
+// Cleanup defaults (Config.RevokedKeyRetention, Config.CleanupInterval).
+const (
+	defaultRevokedKeyRetention = 30 * 24 * time.Hour
+	defaultCleanupInterval     = time.Hour
+	// emptyDirGrace is how long an empty blob folder is left alone: an
+	// upload makes its batch's folder just before its first file.
+	emptyDirGrace = time.Hour
+)
+
+// CleanupArgs is the periodic maintenance job: it deletes API keys revoked
+// more than Config.RevokedKeyRetention ago and removes empty batch (and
+// account) folders from the blob store. River inserts one every
+// Config.CleanupInterval, on the elected leader only, and one at start.
+type CleanupArgs struct{}
+
+// Kind is River's name of the job.
+func (CleanupArgs) Kind() string { return "cleanup" }
+
+// InsertOpts puts the job on the maintenance queue. Two cleanups running
+// one after the other (a restart) do no harm: each finds what is left.
+func (CleanupArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMaintenance, MaxAttempts: 3}
+}
+
+type cleanupWorker struct {
+	river.WorkerDefaults[CleanupArgs]
+	s *Service
+}
+
+func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
+	_, _, err := w.s.Cleanup(ctx)
+	return err
+}
+
+// Cleanup runs the maintenance once: it deletes the API keys revoked
+// before now minus Config.RevokedKeyRetention, and removes the blob
+// store's empty folders unchanged for an hour. It says how many keys and
+// folders went.
+func (s *Service) Cleanup(ctx context.Context) (keys int64, dirs int, err error) {
+	now := s.Now()
+	keys, err = s.db.PurgeRevokedKeys(ctx, now.Add(-s.cfg.RevokedKeyRetention))
+	if err != nil {
+		return 0, 0, err
+	}
+	dirs, err = s.blobs.RemoveEmptyDirs(now.Add(-emptyDirGrace))
+	if keys > 0 || dirs > 0 {
+		s.log.Info("cleanup", "revoked_keys_deleted", keys, "empty_folders_removed", dirs)
+	}
+	return keys, dirs, err
+}
+
+// periodicJobs are the jobs River's leader inserts on a schedule.
+func periodicJobs(cfg Config) []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(cfg.CleanupInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "cleanup"}),
+	}
+}

@@ -1,0 +1,107 @@
+package pipeline_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/docparse/docparse/internal/servertest"
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+// TestPeriodicCleanup: River's periodic cleanup job deletes the keys
+// revoked more than 30 days ago, and only those, and removes empty batch
+// and account folders an hour old, leaving folders with files and fresh
+// empty ones.
+func TestPeriodicCleanup(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, CleanupInterval: 300 * time.Millisecond})
+		acct := func() string {
+			srv.Key("acme")
+			a, err := srv.DB.AccountByName(ctx, "acme")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}()
+		newKey := func() string {
+			k, _, err := srv.Service.CreateAccountKey(ctx, "acme", "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return k.ID
+		}
+		oldRevoked, recentRevoked, active := newKey(), newKey(), newKey()
+		now := time.Now()
+		if err := srv.DB.RevokeAPIKey(ctx, acct, oldRevoked, now.Add(-31*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.DB.RevokeAPIKey(ctx, acct, recentRevoked, now.Add(-29*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		exists := func(id string) bool {
+			var n int
+			if err := srv.DB.Writer().QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE id = $1`, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n == 1
+		}
+
+		old := now.Add(-2 * time.Hour)
+		mkdir := func(rel string, mtime time.Time, file bool) string {
+			p := filepath.Join(srv.BlobDir, rel)
+			if err := os.MkdirAll(p, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if file {
+				if err := os.WriteFile(filepath.Join(p, "file_1"), []byte("x"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Chtimes(p, mtime, mtime); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		emptyOld := mkdir("acc_a/btc_empty", old, false)
+		full := mkdir("acc_a/btc_full", old, true)
+		emptyNew := mkdir("acc_a/btc_new", now, false)
+		goneAcct := mkdir("acc_b/btc_empty", old, false)
+		if err := os.Chtimes(filepath.Dir(goneAcct), old, old); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(filepath.Dir(emptyOld), old, old); err != nil {
+			t.Fatal(err)
+		}
+
+		deadline := time.Now().Add(30 * time.Second)
+		for exists(oldRevoked) || dirExists(emptyOld) || dirExists(filepath.Dir(goneAcct)) {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 30s: old revoked key there %v, old empty batch folder there %v, empty account folder there %v",
+					exists(oldRevoked), dirExists(emptyOld), dirExists(filepath.Dir(goneAcct)))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !exists(recentRevoked) || !exists(active) {
+			t.Errorf("cleanup deleted a key it must keep: recently revoked there %v, active there %v", exists(recentRevoked), exists(active))
+		}
+		for _, p := range []string{full, emptyNew, filepath.Join(full, "file_1")} {
+			if !dirExists(p) {
+				t.Errorf("cleanup removed %s", p)
+			}
+		}
+		// The active key still signs in.
+		if keys, _, err := srv.DB.ListAPIKeys(ctx, acct, store.Page{Limit: 10}); err != nil || len(keys) != 2 {
+			t.Errorf("active keys after cleanup: %d, %v (want the servertest key and one more)", len(keys), err)
+		}
+	})
+}
+
+func dirExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

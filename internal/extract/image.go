@@ -270,7 +270,7 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 			return nil, err
 		}
 		pages, runs = []ocrPage{best}, []*OCRRun{run}
-		if quarter == 0 && len(best.words) > 0 {
+		if quarter == 0 && len(best.words) > 0 && !run.Blank {
 			if alt, err = e.secondReading(ctx, path, langs, cpu, run); err != nil {
 				return nil, err
 			}

@@ -95,6 +95,9 @@ type OCRRun struct {
 	// pages of a multi-page TIFF are read by one process: each shows its
 	// CPU time.
 	CPU time.Duration
+	// Blank: the page holds next to no ink; it got no further pass (and
+	// no second reading) whatever the first read.
+	Blank bool `json:",omitempty"`
 }
 
 // ocrPassStats sums up what a pass read.
@@ -249,7 +252,11 @@ func (e *Engine) ocrBest(ctx context.Context, in ocrInput) (ocrPage, int, *OCRRu
 		return r.best, 0, r.run, nil
 	}
 	g, err := in.gray()
-	if err != nil || inkShare(stretchContrast(g)) < ocrBlankInk {
+	if err != nil {
+		return r.best, 0, r.run, nil
+	}
+	if inkShare(stretchContrast(g)) < ocrBlankInk {
+		r.run.Blank = true
 		return r.best, 0, r.run, nil
 	}
 	dir, err := os.MkdirTemp(in.dir, "passes-")

@@ -220,8 +220,11 @@ type extractor struct {
 	// docStats is computed once for the learned scorer's features.
 	docStats *docStats
 	// doc is the document read, for its second reading (second.go).
-	doc    *extract.Document
-	second *secondReading
+	doc *extract.Document
+	// second is the document's second reading, once secondRead (nil
+	// when it has none).
+	second     *secondReading
+	secondRead bool
 	// training: record the scorer's candidates (samples) and rank by the
 	// hand scores.
 	training bool

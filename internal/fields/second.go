@@ -15,9 +15,10 @@ import (
 // candidate was read only by the second reading (fSecondOnly), or its page
 // has none (fSecondNone: text layers, formats, pages OCR read once). A
 // value only the second reading holds is offered beside the first
-// reading's line at the same height (secondOnly), for the fields whose
-// values are offered free (freeKind): an amount or a date that the first
-// reading garbled can still be chosen.
+// reading's line at the same height, for the fields whose values are
+// offered free (freeKind): an amount or a date that the first reading
+// garbled can still be chosen (secondOnly), and so can a store's name
+// (secondNames).
 type secondReading struct {
 	lay   *layout
 	pages []bool // pages with a second reading
@@ -33,9 +34,10 @@ type secondReading struct {
 // secondOf returns the document's second reading, nil when no page has
 // one.
 func (x *extractor) secondOf() *secondReading {
-	if x.second != nil || x.doc == nil {
+	if x.secondRead || x.doc == nil {
 		return x.second
 	}
+	x.secondRead = true
 	alt := &extract.Document{Pages: make([]extract.Page, len(x.doc.Pages))}
 	sr := &secondReading{pages: make([]bool, len(x.doc.Pages)), text: make([]string, len(x.doc.Pages)), typed: map[*spec][]map[string]bool{}}
 	found := false

@@ -133,6 +133,18 @@ func (c testClient) upload(extID string, files map[string][]byte) string {
 	return v["batch"].(map[string]any)["id"].(string)
 }
 
+// waitTerminal polls the batch until it is terminal or timeout passes,
+// and returns it as last read.
+func (c testClient) waitTerminal(extID, batchID string, timeout time.Duration) map[string]any {
+	deadline := time.Now().Add(timeout)
+	b := c.batch(extID, batchID)
+	for !terminal(b) && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		b = c.batch(extID, batchID)
+	}
+	return b
+}
+
 func (c testClient) batch(extID, batchID string) map[string]any {
 	c.t.Helper()
 	status, v := c.do("GET", "/v1/extractions/"+extID+"/batches/"+batchID, "", nil)
@@ -253,6 +265,19 @@ func buildBinary(t *testing.T) string {
 }
 
 // startServer starts the binary and returns its base URL.
+// restartServer starts `docparse serve` again on the same data, stopped
+// at the test's end, and returns it with its base URL once it listens.
+func restartServer(t *testing.T, bin string, env []string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := startServer(t, bin, env, args...)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	return cmd, waitListening(t, stderr)
+}
+
 func startServer(t *testing.T, bin string, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
@@ -329,18 +354,8 @@ func TestCrashRecovery(t *testing.T) {
 			t.Fatalf("at the crash the batch was %s (%v): the crash did not interrupt work", mid.Status, err)
 		}
 
-		second := startServer(t, bin, env, args...)
-		stderr2, _ := second.StderrPipe()
-		if err := second.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { second.Process.Signal(syscall.SIGTERM); second.Wait() })
-		c.base = waitListening(t, stderr2)
-		deadline = time.Now().Add(3 * time.Minute)
-		var b map[string]any
-		for b = c.batch(extID, batchID); !terminal(b) && time.Now().Before(deadline); b = c.batch(extID, batchID) {
-			time.Sleep(200 * time.Millisecond)
-		}
+		_, c.base = restartServer(t, bin, env, args...)
+		b := c.waitTerminal(extID, batchID, 3*time.Minute)
 		if b["status"] != "processed" {
 			t.Fatalf("after crash and restart the batch is %v, want processed: %v", b["status"], b)
 		}
@@ -422,13 +437,7 @@ func TestWebhookSurvivesCrash(t *testing.T) {
 		first.Process.Signal(syscall.SIGKILL)
 		first.Wait()
 
-		second := startServer(t, bin, env, args...)
-		stderr2, _ := second.StderrPipe()
-		if err := second.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { second.Process.Signal(syscall.SIGTERM); second.Wait() })
-		c.base = waitListening(t, stderr2)
+		_, c.base = restartServer(t, bin, env, args...)
 		if b := c.batch(extID, batchID); !terminal(b) {
 			t.Fatalf("batch not terminal: %v", b)
 		}
@@ -546,18 +555,9 @@ func TestInterruptDuringOCR(t *testing.T) {
 			t.Errorf("after the interrupt %s is failed (%v): an interrupted read must be retried", f.FileName, f.Error)
 		}
 
-		second := startServer(t, bin, env, args...)
-		stderr2, _ := second.StderrPipe()
-		if err := second.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { second.Process.Signal(syscall.SIGTERM); second.Wait() })
-		c.base = waitListening(t, stderr2)
-		deadline = time.Now().Add(2 * time.Minute)
-		var b map[string]any
-		for b = c.batch(extID, batchID); !terminal(b) && time.Now().Before(deadline); b = c.batch(extID, batchID) {
-			time.Sleep(200 * time.Millisecond)
-		}
+		var second *exec.Cmd
+		second, c.base = restartServer(t, bin, env, args...)
+		b := c.waitTerminal(extID, batchID, 2*time.Minute)
 		second.Process.Signal(syscall.SIGTERM)
 		second.Wait()
 		_, failed = batchFromStore(t, dbURL, dataDir, extID, batchID)

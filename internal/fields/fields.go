@@ -225,6 +225,9 @@ type extractor struct {
 	// when it has none).
 	second     *secondReading
 	secondRead bool
+	// win is the document's address window, once windowRead (window.go).
+	win        letterWindow
+	windowRead bool
 	// training: record the scorer's candidates (samples) and rank by the
 	// hand scores.
 	training bool
@@ -515,6 +518,7 @@ func (x *extractor) scalar(s *spec, sc *scope, path string) *reading {
 	}
 	if s.kind == kindName && !s.nested {
 		x.partyName(s, p)
+		x.windowName(s, p)
 	}
 	if !p.found {
 		p.fallback = true

@@ -119,7 +119,7 @@ var docConcepts = []conceptDef{
 		strong: "invoice number|invoice no|invoice nr|invoice num|invoice id|invoice ref|invoice reference|invoice code|bill number|bill no|receipt number|receipt no|document number|document no|" +
 			"facture n°|facture numéro|numéro de facture|n° de facture|n° facture|numéro facture|no facture|" +
 			"inv no|inv nr|inv num|inv number|" +
-			"rechnungsnummer|rechnungsnr|rechnung nr|rechnung no|belegnummer|beleg nr|belegnr|re nr|rechnungs nr|rechnungs nummer|" +
+			"rechnungsnummer|rechnungsnr|rechnung nr|rechnung no|handelsrechnung nr|handelsrechnung 380 nr|rechnung 380 nr|belegnummer|beleg nr|belegnr|re nr|rechnungs nr|rechnungs nummer|" +
 			"número de factura|nº de factura|factura n°|factura número|num factura|número factura|" +
 			"factuurnummer|factuurnr|factuur nr|factuur no|" +
 			"numero fattura|fattura n|fattura nr|número da fatura|fatura n°|faktura nr|numer faktury|nr faktury|faktura vat nr",
@@ -213,11 +213,11 @@ var docConcepts = []conceptDef{
 		weak:   "from"},
 	{name: "buyer", kind: kindName,
 		gloss:  "buyer customer client recipient purchaser payer addressee addressed billed consignee receiver company business name firm käufer kunde kunden empfänger rechnungsempfänger acheteur destinataire cliente comprador destinatario klant afnemer nabywca odbiorca acquirente committente shopper raison razón ragione sociale social denominazione",
-		strong: "buyer|bill to|billed to|invoice to|sold to|billing address|acheteur|adresse de facturation|facturé à|käufer|rechnungsempfänger|leistungsempfänger|rechnungsadresse|comprador|facturar a|dirección de facturación|factuuradres|koper|acquirente|fatturare a|nabywca",
+		strong: "buyer|bill to|billed to|invoice to|sold to|billing address|acheteur|adresse de facturation|facturé à|adresse du client|adresse client|käufer|rechnungsempfänger|leistungsempfänger|rechnungsadresse|comprador|facturar a|dirección de facturación|factuuradres|koper|acquirente|fatturare a|nabywca",
 		weak:   "customer|client|kunde|kunden|cliente|klant"},
 	{name: "ship_to", kind: kindName,
 		gloss:  "ship shipping delivery deliver delivered consignee address recipient",
-		strong: "ship to|shipping address|delivery address|deliver to|adresse de livraison|livré à|lieferadresse|lieferanschrift|dirección de envío|dirección de entrega|afleveradres|leveringsadres|indirizzo di consegna|endereço de entrega|adres dostawy"},
+		strong: "ship to|shipping address|delivery address|deliver to|warenempfänger|lieferung an|adresse de livraison|livré à|lieferadresse|lieferanschrift|dirección de envío|dirección de entrega|afleveradres|leveringsadres|indirizzo di consegna|endereço de entrega|adres dostawy"},
 	{name: "payment_terms",
 		gloss:  "payment terms conditions",
 		strong: "payment terms|terms of payment|conditions de paiement|zahlungsbedingungen|condiciones de pago|betalingsvoorwaarden|termini di pagamento"},

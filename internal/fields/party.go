@@ -36,33 +36,42 @@ var legalForms = func() map[string][][]string {
 // after at least one word of a name ends (a dot right after it included).
 func legalFormEnd(s string, toks []token) (int, bool) {
 	for i := 1; i < len(toks); i++ {
-		best := 0
-		for kind, forms := range legalForms {
-			for _, f := range forms {
-				j := i + len(f)
-				if j > len(toks) || !tokensAre(toks[i:j], f) || !standsAlone(s, toks, i, j) {
-					continue
-				}
-				// The form must end a word: "AG" not inside "AGENCY".
-				if j < len(toks) && toks[j].start == toks[j-1].end {
-					continue
-				}
-				orig := s[toks[i].start:toks[j-1].end]
-				if kind == "short" && strings.IndexFunc(orig, unicode.IsLower) >= 0 && !strings.Contains(orig, ".") {
-					continue
-				}
-				best = max(best, j)
-			}
-		}
-		if best > 0 {
-			end := toks[best-1].end
-			if end < len(s) && s[end] == '.' {
-				end++
-			}
+		if end, ok := legalFormAt(s, toks, i); ok {
 			return end, true
 		}
 	}
 	return 0, false
+}
+
+// legalFormAt returns where the longest legal form that starts at token i
+// of s ends (a dot right after it included).
+func legalFormAt(s string, toks []token, i int) (int, bool) {
+	best := 0
+	for kind, forms := range legalForms {
+		for _, f := range forms {
+			j := i + len(f)
+			if j > len(toks) || !tokensAre(toks[i:j], f) || !standsAlone(s, toks, i, j) {
+				continue
+			}
+			// The form must end a word: "AG" not inside "AGENCY".
+			if j < len(toks) && toks[j].start == toks[j-1].end {
+				continue
+			}
+			orig := s[toks[i].start:toks[j-1].end]
+			if kind == "short" && strings.IndexFunc(orig, unicode.IsLower) >= 0 && !strings.Contains(orig, ".") {
+				continue
+			}
+			best = max(best, j)
+		}
+	}
+	if best == 0 {
+		return 0, false
+	}
+	end := toks[best-1].end
+	if end < len(s) && s[end] == '.' {
+		end++
+	}
+	return end, true
 }
 
 // misreadSdn is "SDN BHD" (sendirian berhad, the Malaysian private
@@ -114,6 +123,11 @@ func parseName(s string) (string, float64, bool) {
 	if alpha == 0 || digits > alpha || onlyTerms(s, toks) {
 		return "", 0, false
 	}
+	// A name does not begin with a legal form: "AG Mitte" is what a label
+	// left of "Kunden AG Mitte" ("Kunden", customer) leaves.
+	if _, ok := legalFormAt(s, toks, 0); ok {
+		return "", 0, false
+	}
 	if end, ok := legalFormEnd(s, toks); ok {
 		name := mendLegalForm(strings.TrimRight(strings.TrimSpace(s[:end]), ",;-"))
 		if len(strings.Fields(name)) <= 7 {
@@ -133,11 +147,18 @@ func parseName(s string) (string, float64, bool) {
 	return strings.TrimRight(s, ",;-"), 0.8, true
 }
 
+// fieldWords name the lines of a party's block ("Nummer: 339420",
+// "Name:", "Anschrift:"), folded: alone, they are labels, not names.
+var fieldWords = wordSet("nummer number numero num nr no name nom nombre naam anschrift address adresse direccion telefon telephone tel phone fax email mail datum date")
+
 // onlyTerms reports whether every word of s of two letters or more is a
-// legal form or part of a term of a built-in concept: a title
-// ("INVOICE"), a label, "Ltd" alone.
+// legal form, part of a term of a built-in concept or a field's word: a
+// title ("INVOICE"), a label, "Ltd" alone.
 func onlyTerms(s string, toks []token) bool {
 	covered := make([]bool, len(toks))
+	for i, t := range toks {
+		covered[i] = fieldWords[t.norm]
+	}
 	for _, cl := range findClaims(s, toks) {
 		for i := cl.start; i < cl.end; i++ {
 			covered[i] = true

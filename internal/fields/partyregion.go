@@ -46,7 +46,7 @@ func (x *extractor) nameInBlock(s *spec, anchor *line, p *picker) {
 			return
 		}
 		if bare == nil && len(ln.cells) > 0 && !ln.cells[0].isLabel() {
-			if v, fit, ok := parseName(ln.cells[0].text); ok && fit >= 1 {
+			if v, fit, ok := parseLabelledName(ln.cells[0].text); ok && fit >= 1 {
 				cd := atLabel(v, strengthWeak, placeBelow-0.05*float64(min(k, 3)), fit, 1, ln)
 				bare = &cd
 			}
@@ -84,12 +84,16 @@ func (x *extractor) headsOtherParty(s *spec, ln *line) bool {
 
 // parseLabelledName reads the name that a name label points at: as
 // parseName, but words that are also labels ("Lieferant GmbH") are the
-// name here.
+// name here, and so are words after a legal form when no digit follows
+// ("Kunden AG Mitte").
 func parseLabelledName(text string) (string, float64, bool) {
+	t := strings.TrimRight(cleanRest(text), ",;-")
 	if v, fit, ok := parseName(text); ok {
+		if fit == 1 && len(t) > len(v) && strings.HasPrefix(t, v+" ") && !strings.ContainsAny(t, "0123456789@") && len(strings.Fields(t)) <= 6 {
+			return t, fit, true
+		}
 		return v, fit, true
 	}
-	t := strings.TrimRight(cleanRest(text), ",;-")
 	toks := tokenize(t)
 	alpha := 0
 	for _, tk := range toks {

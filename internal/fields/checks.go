@@ -30,7 +30,8 @@ const amountTol = 0.011
 //
 //   - subtotal + tax = total: when all three are found, the combination
 //     of candidates (each within altShare of its field's best) that adds
-//     up with the highest product of scores is chosen and agrees; when
+//     up, with a tax smaller than the subtotal, with the highest product
+//     of scores is chosen and agrees; when
 //     none adds up, the best readings disagree. With two of them, a
 //     subtotal above the total disagrees.
 //   - line items: the sum of a table's amounts equal to the subtotal (or
@@ -108,7 +109,9 @@ func checkAmounts(total, sub, tax *reading, itemSums []float64) {
 			for _, s := range sub.options() {
 				for _, x := range tax.options() {
 					tv, sv, xv := t.value.(float64), s.value.(float64), x.value.(float64)
-					if math.Abs(sv+xv-tv) > amountTol {
+					// The tax is less than the amount it is levied on: no VAT
+					// rate reaches 100%.
+					if math.Abs(sv+xv-tv) > amountTol || math.Abs(xv) > math.Abs(sv) {
 						continue
 					}
 					if sc := t.score * s.score * x.score; sc > bestScore+eps {

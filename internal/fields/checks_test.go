@@ -267,3 +267,45 @@ func FuzzExtract(f *testing.F) {
 		walk(res.Confidence)
 	})
 }
+
+// The tax is less than what it is levied on: where the subtotal's and the
+// tax's candidates add up to the total either way round, the smaller is
+// the tax.
+func TestCheckTaxBelowSubtotal(t *testing.T) {
+	doc := textDoc(`Belegsummen
+Positionssumme                      473,00
+Rechnungssumme ohne USt.            473,00
+Steuerbetrag                         56,87
+Bruttosumme                         529,87`)
+	schema := []docparse.Field{
+		{Key: "net", Type: docparse.TypeNumber, Description: "Total without tax"},
+		{Key: "tax", Type: docparse.TypeNumber, Description: "Tax amount"},
+		{Key: "total", Type: docparse.TypeNumber, Description: "Grand total, tax included"},
+	}
+	res := Extract(doc, schema, Options{})
+	want := map[string]float64{"net": 473, "tax": 56.87, "total": 529.87}
+	for k, v := range want {
+		if got := res.Values[k]; got != v {
+			t.Errorf("%s = %v, want %v", k, got, v)
+		}
+	}
+}
+
+// Where the subtotal's best candidate is the tax's amount and the tax's
+// best the subtotal's, both add up to the total: the check takes the
+// order in which the tax is the smaller.
+func TestCheckAmountsTaxBelowSubtotal(t *testing.T) {
+	read := func(best float64, alts ...float64) *reading {
+		r := &reading{value: best, raw: 0.5}
+		r.alts = append(r.alts, candidate{value: best, score: 0.5})
+		for _, a := range alts {
+			r.alts = append(r.alts, candidate{value: a, score: 0.4})
+		}
+		return r
+	}
+	total, sub, tax := read(529.87), read(56.87, 473.0), read(473.0, 56.87)
+	checkAmounts(total, sub, tax, nil)
+	if sub.value != 473.0 || tax.value != 56.87 || sub.check != checkAgree {
+		t.Errorf("subtotal %v, tax %v (check %v), want 473 and 56.87, agreeing", sub.value, tax.value, sub.check)
+	}
+}

@@ -153,7 +153,7 @@ var docConcepts = []conceptDef{
 		gloss: "total gross grand sum overall payable pay owed due final including charged brutto ttc gesamt summe totale totaal importe montant betrag bedrag kwota razem zapłaty paid cost rounded ogółem łącznie suma bruto lordo invoiced bedrag",
 		strong: "total|total amount|amount due|total due|total amount due|grand total|balance due|amount payable|total payable|total to pay|payable amount|invoice total|total invoice|invoice amount|total incl vat|total including vat|total incl tax|total inc vat|" +
 			"total ttc|montant ttc|ttc|net à payer|total à payer|montant à payer|somme à payer|reste à payer|montant total|total facture|" +
-			"gesamtbetrag|gesamtsumme|rechnungsbetrag|endbetrag|zu zahlen|zahlbetrag|gesamt|summe|total brutto|bruttobetrag|" +
+			"gesamtbetrag|gesamtsumme|rechnungsbetrag|endbetrag|zu zahlen|zahlbetrag|gesamt|summe|total brutto|bruttobetrag|bruttosumme|" +
 			"importe total|total a pagar|total factura|importe a pagar|" +
 			"totaal|totaalbedrag|totaal incl btw|factuur totaal|totaal factuur|te betalen|totaal te betalen|totale|importo totale|totale fattura|totale da pagare|valor total|" +
 			"razem|do zapłaty|należność|należność ogółem|wartość brutto|razem brutto",
@@ -162,14 +162,14 @@ var docConcepts = []conceptDef{
 		gloss: "net subtotal untaxed excluding before pre taxable base netto ht hors imponible imponibile neto grondslag without sans ohne sin senza zonder bez neto netto baza",
 		strong: "amount untaxed|untaxed amount|untaxed|net amount|net total|total net|total excl vat|total excluding vat|total excl tax|total before tax|amount before tax|excl vat|excl tax|excluding vat|excluding tax|before tax|pre tax|tax base|taxable amount|" +
 			"total ht|montant ht|ht|total hors taxes|hors taxes|hors taxe|base ht|" +
-			"nettobetrag|summe netto|gesamt netto|ohne mwst|exkl mwst|bemessungsgrundlage|" +
+			"nettobetrag|summe netto|gesamt netto|nettosumme|ohne mwst|exkl mwst|ohne ust|exkl ust|bemessungsgrundlage|" +
 			"base imponible|importe neto|total sin iva|" +
 			"exclusief btw|excl btw|totaal excl btw|grondslag|imponibile|totale imponibile|valor líquido|wartość netto|razem netto",
 		weak: "subtotal|sub total|net|netto|zwischensumme|subtotaal|subtotale|sous total"},
 	{name: "tax", last: true, class: classAmount,
 		gloss: "tax taxes vat tva mwst ust iva btw gst hst sales umsatzsteuer mehrwertsteuer steuer podatek podatku imposta impuesto impôt taxe belasting duty levy impuestos podatek",
 		strong: "tax|taxes|tax amount|total tax|tax total|sales tax|vat|vat amount|total vat|tva|montant tva|total tva|" +
-			"mwst|ust|umsatzsteuer|mehrwertsteuer|mwst betrag|iva|importe iva|cuota iva|total iva|" +
+			"mwst|ust|umsatzsteuer|mehrwertsteuer|mwst betrag|ust betrag|steuerbetrag|umsatzsteuerbetrag|iva|importe iva|cuota iva|total iva|" +
 			"btw|btw bedrag|totaal btw|imposta|importo iva|kwota vat|gst|hst|igst|cgst|sgst"},
 	{name: "tax_rate", class: classAmount,
 		gloss:  "rate percent tax vat tva mwst ust iva btw gst taux satz tipo aliquota stawka tarief",

@@ -169,7 +169,7 @@ var docConcepts = []conceptDef{
 	{name: "tax", last: true, class: classAmount,
 		gloss: "tax taxes vat tva mwst ust iva btw gst hst sales umsatzsteuer mehrwertsteuer steuer podatek podatku imposta impuesto impôt taxe belasting duty levy impuestos podatek",
 		strong: "tax|taxes|tax amount|total tax|tax total|sales tax|vat|vat amount|total vat|tva|montant tva|total tva|" +
-			"mwst|ust|umsatzsteuer|mehrwertsteuer|mwst betrag|ust betrag|steuerbetrag|umsatzsteuerbetrag|iva|importe iva|cuota iva|total iva|" +
+			"mwst|ust|umsatzsteuer|mehrwertsteuer|mwst betrag|ust betrag|steuerbetrag|iva|importe iva|cuota iva|total iva|" +
 			"btw|btw bedrag|totaal btw|imposta|importo iva|kwota vat|gst|hst|igst|cgst|sgst"},
 	{name: "tax_rate", class: classAmount,
 		gloss:  "rate percent tax vat tva mwst ust iva btw gst taux satz tipo aliquota stawka tarief",

@@ -520,6 +520,7 @@ func (x *extractor) scalar(s *spec, sc *scope, path string) *reading {
 		x.partyName(s, p)
 		x.windowName(s, p)
 	}
+	x.titleDate(s, p)
 	if !p.found {
 		p.fallback = true
 		x.fallback(s, p)

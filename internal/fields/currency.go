@@ -59,7 +59,9 @@ func currencyOf(w string) (string, bool) {
 
 // pageCurrency returns the currency most of the page's amounts are
 // written with (a code or symbol in, before or after the amount's word),
-// and whether there is one.
+// and whether there is one. Where no amount carries one, a code or symbol
+// in the label of a total, subtotal or tax ("Total € incl. VAT", a
+// column headed "Netto EUR") names it.
 func (x *extractor) pageCurrency() (string, *line, bool) {
 	count := map[string]int{}
 	first := map[string]*line{}
@@ -91,6 +93,9 @@ func (x *extractor) pageCurrency() (string, *line, bool) {
 			}
 		}
 	}
+	if len(count) == 0 {
+		x.labelCurrencies(count, first)
+	}
 	best := ""
 	for c, n := range count {
 		if best == "" || n > count[best] || n == count[best] && c < best {
@@ -98,4 +103,41 @@ func (x *extractor) pageCurrency() (string, *line, bool) {
 		}
 	}
 	return best, first[best], best != ""
+}
+
+// labelCurrencies counts the currency codes (in capitals) and symbols
+// standing as words in the cells of lines that name a total, a subtotal
+// or a tax.
+func (x *extractor) labelCurrencies(count map[string]int, first map[string]*line) {
+	for _, ln := range x.lay.lines {
+		sums := false
+		for _, c := range ln.cells {
+			for _, cl := range c.claims {
+				sums = sums || cl.c.name == "total" || cl.c.name == "subtotal" || cl.c.name == "tax"
+			}
+		}
+		if !sums {
+			continue
+		}
+		for _, c := range ln.cells {
+			for _, w := range c.words {
+				t := strings.Trim(w.text, ".,:;()")
+				code := ""
+				switch {
+				case isoCurrencies[t]:
+					code = t
+				case len([]rune(t)) == 1:
+					if cc, ok := currencyAliases[t]; ok {
+						code = cc
+					}
+				}
+				if code != "" {
+					count[code]++
+					if first[code] == nil {
+						first[code] = ln
+					}
+				}
+			}
+		}
+	}
 }

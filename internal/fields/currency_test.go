@@ -7,7 +7,8 @@ import (
 )
 
 // TestCurrency reads a currency field as an ISO code: after its label
-// ("Devise : EURO (EUR)"), and without one from the amounts of the page.
+// ("Devise : EURO (EUR)"), and without one from the amounts of the page,
+// or else from the labels of its sums.
 func TestCurrency(t *testing.T) {
 	schema := []docparse.Field{{Key: "currency", Type: docparse.TypeString}}
 	for _, tc := range []struct{ text, want string }{
@@ -15,6 +16,9 @@ func TestCurrency(t *testing.T) {
 		{"Rechnung 12\nWährung:     CHF\nGesamt 12.00", "CHF"},
 		{"Invoice 12\nSubtotal   € 10,00\nVAT        € 2,00\nTotal      € 12,00", "EUR"},
 		{"RECEIPT\nTOTAL  RM 12.00\nCASH   RM 20.00", "MYR"},
+		// No amount carries one: the labels of the sums do.
+		{"Invoice 103767\nTotal € Incl. VAT      681.87", "EUR"},
+		{"Gesamtbeträge    Netto EUR    MwSt. EUR    Brutto EUR\n                  100,00       19,00        119,00", "EUR"},
 	} {
 		res := Extract(textDoc(tc.text), schema, Options{})
 		if got := res.Values["currency"]; got != tc.want {

@@ -323,7 +323,7 @@ func benchRateLimit(ctx context.Context, o options, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "\n== per-account rate limit: --rate-limit 10 --rate-burst 20, %d workers, %s per run, GET /v1/extractions\n", o.rateWorkers, o.rateFor)
-	fmt.Fprintln(stdout, "run                                   | 2xx/s | 2xx  | 429    | keys minted | mints refused: 429 rate / 429 per hour / other | revokes refused (429)")
+	fmt.Fprintln(stdout, "run                                   | polls 2xx/s | polls 2xx | polls 429 | keys minted | keys revoked | all 2xx/s | mints refused: 429 rate / 429 per hour / other | revokes refused (429)")
 	for _, c := range []struct {
 		name string
 		mint bool
@@ -341,8 +341,9 @@ func benchRateLimit(ctx context.Context, o options, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%-37s | %5.1f | %4d | %6d | %11d | %14d / %d / %d | %d\n", c.name, float64(r.ok)/r.elapsed.Seconds(), r.ok, r.limited,
-			r.minted, r.mintRateLimited, r.mintRefused-r.mintRateLimited, r.mintOther, r.revokeLimit)
+		secs := r.elapsed.Seconds()
+		fmt.Fprintf(stdout, "%-37s | %11.1f | %9d | %9d | %11d | %12d | %9.1f | %14d / %d / %d | %d\n", c.name, float64(r.ok)/secs, r.ok, r.limited,
+			r.minted, r.revoked, float64(r.ok+r.minted+r.revoked)/secs, r.mintRateLimited, r.mintRefused-r.mintRateLimited, r.mintOther, r.revokeLimit)
 		if r.other > 0 {
 			fmt.Fprintf(stdout, "  %d polls answered neither 2xx nor 429\n", r.other)
 		}
@@ -516,6 +517,8 @@ func slowloris(ctx context.Context, o options, s *harness.Server, key, name stri
 	time.Sleep(time.Second)
 	filesAfter, tmpAfter, foldersAfter := countFiles(blobs)
 	fdsAfter := countFDs(s.PID)
+	time.Sleep(4 * time.Second)
+	fdsLater := countFDs(s.PID)
 
 	var answers, closes []time.Duration
 	statuses := map[int]int{}
@@ -538,7 +541,7 @@ func slowloris(ctx context.Context, o options, s *harness.Server, key, name stri
 	fmt.Fprintf(stdout, "  answers: %v (status: count); answered after %s; closed by the server after %s (min / median / max)\n",
 		statuses, spread(answers), spread(closes))
 	fmt.Fprintf(stdout, "  file bytes sent per connection before the cut: %d\n", conns[0].sent)
-	fmt.Fprintf(stdout, "  server open files: %d before, %d during, %d after\n", fdsBefore, fdsDuring, fdsAfter)
+	fmt.Fprintf(stdout, "  server open files: %s before, %s during, %s 1 s after the last close, %s 5 s after\n", fdsBefore, fdsDuring, fdsAfter, fdsLater)
 	fmt.Fprintf(stdout, "  files under blobs/: %d before, %d during (%d temporary), %d after (%d temporary)\n",
 		filesBefore, filesDuring, tmpDuring, filesAfter, tmpAfter)
 	fmt.Fprintf(stdout, "  upload folders under blobs/ACCOUNT/: %d before, %d during, %d after\n", foldersBefore, foldersDuring, foldersAfter)
@@ -643,11 +646,32 @@ func countFiles(dir string) (all, tmp, folders int) {
 	return all, tmp, folders
 }
 
-// countFDs counts the open files of process pid (-1 if unreadable).
-func countFDs(pid int) int {
-	es, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	if err != nil {
-		return -1
+// fds is a count of a process's open files.
+type fds struct{ sockets, files, blobs, other int }
+
+func (f fds) String() string {
+	return fmt.Sprintf("%d (%d sockets, %d files of which %d under blobs/, %d other)", f.sockets+f.files+f.other, f.sockets, f.files, f.blobs, f.other)
+}
+
+// countFDs counts the open files of process pid.
+func countFDs(pid int) fds {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	es, _ := os.ReadDir(dir)
+	var f fds
+	for _, e := range es {
+		target, err := os.Readlink(filepath.Join(dir, e.Name()))
+		switch {
+		case err != nil:
+		case strings.HasPrefix(target, "socket:"):
+			f.sockets++
+		case strings.HasPrefix(target, "/"):
+			f.files++
+			if strings.Contains(target, "/blobs/") {
+				f.blobs++
+			}
+		default:
+			f.other++
+		}
 	}
-	return len(es)
+	return f
 }

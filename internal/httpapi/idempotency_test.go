@@ -205,7 +205,8 @@ func TestIdempotencyAtomic(t *testing.T) {
 }
 
 // TestIdempotencyRefusal: a refused request's answer (4xx) is stored and
-// replayed, as before; an answer about the try (429, 408) is not.
+// replayed, as before; a stored upload answer replays whatever the body;
+// a key is bound to its route.
 func TestIdempotencyRefusal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		e := newEnv(t, eng, envOptions{})
@@ -220,6 +221,14 @@ func TestIdempotencyRefusal(t *testing.T) {
 		}
 		if n := len(e.doJSON("GET", "/v1/extractions", nil).json(t)["data"].([]any)); n != 0 {
 			t.Fatalf("%d extractions after a refusal and its replay", n)
+		}
+		// A finished upload's key replays whatever the repeat's body: one
+		// that is not even multipart gets the stored answer.
+		extID := e.createExtraction()
+		up := e.upload(extID, []upload{{"a.txt", []byte("x")}}, "Idempotency-Key", "up")
+		rep := e.do("POST", "/v1/extractions/"+extID+"/batches", e.key, "text/plain", strings.NewReader("not multipart"), "Idempotency-Key", "up")
+		if up.status != 202 || rep.status != 202 || rep.header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(up.body, rep.body) {
+			t.Fatalf("upload replay without a body: %d %s / %d %s", up.status, up.body, rep.status, rep.body)
 		}
 		// Same key, other route.
 		if r := e.doJSON("POST", "/v1/classifications", mailroomClassification(""), "Idempotency-Key", "refused"); r.status != 422 ||

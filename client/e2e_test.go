@@ -737,7 +737,7 @@ func pipelineUpload(ctx context.Context, srv *servertest.Server, accountID, extI
 	if err := up.Add(ctx, "invoice.txt", strings.NewReader(content)); err != nil {
 		return "", err
 	}
-	b, _, err := up.Commit(ctx, "")
+	b, _, err := up.Commit(ctx, "", nil)
 	return b.ID, err
 }
 

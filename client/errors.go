@@ -77,7 +77,7 @@ func IsUnauthorized(err error) bool { return statusIs(err, http.StatusUnauthoriz
 func IsRateLimited(err error) bool { return statusIs(err, http.StatusTooManyRequests) }
 
 // IsConflict reports whether err is a 409: a limit reached (keys,
-// endpoints) or an Idempotency-Key still in flight.
+// endpoints) or a conflicting change.
 func IsConflict(err error) bool { return statusIs(err, http.StatusConflict) }
 
 // IsInvalid reports whether err is a 400 or 422: the input was refused;

@@ -204,7 +204,7 @@ func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request, sess docpa
 	}
 	return h.receiveUpload(w, r, mr, up,
 		func(name string) (string, int, error) {
-			b, _, err := up.Commit(ctx, name)
+			b, _, err := up.Commit(ctx, name, nil)
 			return b.ID, b.FileCount, err
 		},
 		func(status int, msg string) error { return h.showExtraction(w, r, sess, status, e, msg) },

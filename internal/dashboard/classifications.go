@@ -314,7 +314,7 @@ func (h *Handler) uploadClassificationBatch(w http.ResponseWriter, r *http.Reque
 	}
 	return h.receiveUpload(w, r, mr, up,
 		func(name string) (string, int, error) {
-			b, _, err := up.Commit(ctx, name)
+			b, _, err := up.Commit(ctx, name, nil)
 			return b.ID, b.FileCount, err
 		},
 		func(status int, msg string) error { return h.showClassification(w, r, sess, status, c, msg) },

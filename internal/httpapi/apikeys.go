@@ -43,12 +43,12 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 		e.header = http.Header{"Retry-After": []string{strconv.Itoa(d.RetryAfter)}}
 		return e
 	}
-	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (secretAnswer, error) {
+	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (answer, error) {
 		k, secret, err := s.svc.CreateAPIKeyTx(ctx, tx, account(r), in.Name)
 		if err != nil {
-			return secretAnswer{}, err
+			return answer{}, err
 		}
-		return secretAnswer{Status: http.StatusCreated,
+		return answer{Status: http.StatusCreated,
 			Body:   map[string]any{"api_key": viewAPIKey(k), "key": secret},
 			Replay: map[string]any{"api_key": viewAPIKey(k), "key": nil}}, nil
 	})

@@ -127,24 +127,25 @@ func receiveUpload(r *http.Request, up uploader) (string, error) {
 // the blob store; nothing is held in memory whole. Limits answer 413 and
 // leave nothing stored.
 func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
-	if err := s.checkUpload(w, r); err != nil {
+	return s.createsOnce(w, r, true, func(o *once) error {
+		if err := s.checkUpload(w, r); err != nil {
+			return err
+		}
+		ctx := r.Context()
+		up, err := s.svc.NewUpload(ctx, account(r), r.PathValue("extraction_id"))
+		if err != nil {
+			return err
+		}
+		defer up.Abort() // no-op after a successful Commit
+		name, err := receiveUpload(r, up)
+		if err != nil {
+			return err
+		}
+		_, _, err = up.Commit(ctx, name, func(tx *store.Tx, b docparse.Batch, files []docparse.File) error {
+			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: batchBody{Batch: viewBatch(b), Files: viewFileSummaries(files)}})
+		})
 		return err
-	}
-	up, err := s.svc.NewUpload(r.Context(), account(r), r.PathValue("extraction_id"))
-	if err != nil {
-		return err
-	}
-	defer up.Abort() // no-op after a successful Commit
-	name, err := receiveUpload(r, up)
-	if err != nil {
-		return err
-	}
-	b, files, err := up.Commit(r.Context(), name)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusAccepted, batchBody{Batch: viewBatch(b), Files: viewFileSummaries(files)})
-	return nil
+	})
 }
 
 // getBatch is the polling endpoint: one indexed read of the batch's

@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
 )
 
 // Classifications, their batches and files (API.md, "Classifications").
@@ -46,16 +48,19 @@ func (in classificationRequest) input() pipeline.ClassificationInput {
 }
 
 func (s *Server) createClassification(w http.ResponseWriter, r *http.Request) error {
-	var in classificationRequest
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	c, err := s.svc.CreateClassification(r.Context(), account(r), in.input())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"classification": viewClassification(c)})
-	return nil
+	return s.createsOnce(w, r, true, func(o *once) error {
+		var in classificationRequest
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		return o.tx(func(ctx context.Context, tx *store.Tx) (answer, error) {
+			c, err := s.svc.CreateClassificationTx(ctx, tx, account(r), in.input())
+			if err != nil {
+				return answer{}, err
+			}
+			return answer{Status: http.StatusCreated, Body: map[string]any{"classification": viewClassification(c)}}, nil
+		})
+	})
 }
 
 func (s *Server) listClassifications(w http.ResponseWriter, r *http.Request) error {
@@ -105,24 +110,26 @@ func (s *Server) deleteClassification(w http.ResponseWriter, r *http.Request) er
 // createBatch does: same limits (413, nothing stored), streaming, and a
 // bad file accepted to fail on its own.
 func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Request) error {
-	if err := s.checkUpload(w, r); err != nil {
+	return s.createsOnce(w, r, true, func(o *once) error {
+		if err := s.checkUpload(w, r); err != nil {
+			return err
+		}
+		ctx := r.Context()
+		up, err := s.svc.NewClassificationUpload(ctx, account(r), r.PathValue("classification_id"))
+		if err != nil {
+			return err
+		}
+		defer up.Abort() // no-op after a successful Commit
+		name, err := receiveUpload(r, up)
+		if err != nil {
+			return err
+		}
+		_, _, err = up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
+			return o.commit(ctx, tx, answer{Status: http.StatusAccepted,
+				Body: classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}})
+		})
 		return err
-	}
-	up, err := s.svc.NewClassificationUpload(r.Context(), account(r), r.PathValue("classification_id"))
-	if err != nil {
-		return err
-	}
-	defer up.Abort() // no-op after a successful Commit
-	name, err := receiveUpload(r, up)
-	if err != nil {
-		return err
-	}
-	b, files, err := up.Commit(r.Context(), name)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusAccepted, classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)})
-	return nil
+	})
 }
 
 // classificationBatchBody is the answer of the polling endpoint and of an

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
 )
 
 // extractionRequest is the body of create and patch.
@@ -23,16 +25,19 @@ func (in extractionRequest) input() pipeline.ExtractionInput {
 }
 
 func (s *Server) createExtraction(w http.ResponseWriter, r *http.Request) error {
-	var in extractionRequest
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	e, err := s.svc.CreateExtraction(r.Context(), account(r), in.input())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"extraction": viewExtraction(e)})
-	return nil
+	return s.createsOnce(w, r, true, func(o *once) error {
+		var in extractionRequest
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		return o.tx(func(ctx context.Context, tx *store.Tx) (answer, error) {
+			e, err := s.svc.CreateExtractionTx(ctx, tx, account(r), in.input())
+			if err != nil {
+				return answer{}, err
+			}
+			return answer{Status: http.StatusCreated, Body: map[string]any{"extraction": viewExtraction(e)}}, nil
+		})
+	})
 }
 
 func (s *Server) listExtractions(w http.ResponseWriter, r *http.Request) error {

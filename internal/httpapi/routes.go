@@ -5,42 +5,42 @@ import "net/http"
 // routes lists every route of the API.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	// A POST that creates something honours Idempotency-Key itself
+	// (createsOnce, idempotency.go): the claim of the key, what it creates
+	// and its stored answer commit in one transaction.
 	authed := func(h handlerFunc) http.Handler { return s.authenticated(s.handle(h)) }
-	// creates wraps a POST that creates something: Idempotency-Key applies.
-	creates := func(h handlerFunc) http.Handler { return s.authenticated(s.idempotent(s.handle(h))) }
 
 	mux.Handle("GET /healthz", s.handle(s.healthz))
 	mux.Handle("GET /readyz", s.handle(s.readyz))
 	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.metrics.write(w) }))
 
 	mux.Handle("GET /v1/api_keys", authed(s.listAPIKeys))
-	// Routes that answer a secret handle Idempotency-Key themselves
-	// (createsSecret): claim, creation and answer in one transaction, and
-	// the stored answer without the secret.
+	// Routes that answer a secret store their answer without it
+	// (createsSecret).
 	mux.Handle("POST /v1/api_keys", authed(s.createAPIKey))
 	mux.Handle("DELETE /v1/api_keys/{key_id}", authed(s.revokeAPIKey))
 
 	mux.Handle("GET /v1/extractions", authed(s.listExtractions))
-	mux.Handle("POST /v1/extractions", creates(s.createExtraction))
+	mux.Handle("POST /v1/extractions", authed(s.createExtraction))
 	mux.Handle("GET /v1/extractions/{extraction_id}", authed(s.getExtraction))
 	mux.Handle("PATCH /v1/extractions/{extraction_id}", authed(s.updateExtraction))
 	mux.Handle("DELETE /v1/extractions/{extraction_id}", authed(s.deleteExtraction))
 
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches", authed(s.listBatches))
-	mux.Handle("POST /v1/extractions/{extraction_id}/batches", creates(s.createBatch))
+	mux.Handle("POST /v1/extractions/{extraction_id}/batches", authed(s.createBatch))
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}", authed(s.getBatch))
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/export", authed(s.exportBatch))
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}", authed(s.getFile))
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}/content", authed(s.getFileContent))
 
 	mux.Handle("GET /v1/classifications", authed(s.listClassifications))
-	mux.Handle("POST /v1/classifications", creates(s.createClassification))
+	mux.Handle("POST /v1/classifications", authed(s.createClassification))
 	mux.Handle("GET /v1/classifications/{classification_id}", authed(s.getClassification))
 	mux.Handle("PATCH /v1/classifications/{classification_id}", authed(s.updateClassification))
 	mux.Handle("DELETE /v1/classifications/{classification_id}", authed(s.deleteClassification))
 
 	mux.Handle("GET /v1/classifications/{classification_id}/batches", authed(s.listClassificationBatches))
-	mux.Handle("POST /v1/classifications/{classification_id}/batches", creates(s.createClassificationBatch))
+	mux.Handle("POST /v1/classifications/{classification_id}/batches", authed(s.createClassificationBatch))
 	mux.Handle("GET /v1/classifications/{classification_id}/batches/{batch_id}", authed(s.getClassificationBatch))
 	mux.Handle("GET /v1/classifications/{classification_id}/batches/{batch_id}/files/{file_id}", authed(s.getClassificationFile))
 	mux.Handle("PATCH /v1/classifications/{classification_id}/batches/{batch_id}/files/{file_id}", authed(s.updateClassificationFile))

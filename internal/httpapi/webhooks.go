@@ -63,12 +63,12 @@ func (s *Server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (secretAnswer, error) {
+	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (answer, error) {
 		e, err := s.svc.CreateEndpointTx(ctx, tx, account(r), in.input())
 		if err != nil {
-			return secretAnswer{}, err
+			return answer{}, err
 		}
-		return secretAnswer{Status: http.StatusCreated,
+		return answer{Status: http.StatusCreated,
 			Body:   map[string]any{"webhook_endpoint": viewEndpoint(e), "secret": e.Secret},
 			Replay: map[string]any{"webhook_endpoint": viewEndpoint(e), "secret": nil}}, nil
 	})
@@ -151,12 +151,12 @@ func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 		v.Add("grace_period_seconds", "must be from 0 to 604800")
 		return v
 	}
-	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (secretAnswer, error) {
+	return s.createsSecret(w, r, func(ctx context.Context, tx *store.Tx) (answer, error) {
 		secret, err := s.svc.RotateSecretTx(ctx, tx, account(r), r.PathValue("endpoint_id"), time.Duration(in.GracePeriodSeconds)*time.Second)
 		if err != nil {
-			return secretAnswer{}, err
+			return answer{}, err
 		}
-		return secretAnswer{Status: http.StatusOK, Body: map[string]any{"secret": secret}, Replay: map[string]any{"secret": nil}}, nil
+		return answer{Status: http.StatusOK, Body: map[string]any{"secret": secret}, Replay: map[string]any{"secret": nil}}, nil
 	})
 }
 

@@ -103,19 +103,26 @@ func checkLinks(ctx context.Context, tx *store.Tx, accountID string, cats []docp
 }
 
 // CreateClassification validates in and stores a new classification.
-func (s *Service) CreateClassification(ctx context.Context, accountID string, in ClassificationInput) (docparse.Classification, error) {
+func (s *Service) CreateClassification(ctx context.Context, accountID string, in ClassificationInput) (c docparse.Classification, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		c, err = s.CreateClassificationTx(ctx, tx, accountID, in)
+		return err
+	})
+	return c, err
+}
+
+// CreateClassificationTx is CreateClassification inside tx, for a caller
+// that commits more with it (the stored answer of an Idempotency-Key).
+func (s *Service) CreateClassificationTx(ctx context.Context, tx *store.Tx, accountID string, in ClassificationInput) (docparse.Classification, error) {
 	now := s.Now()
 	c := docparse.Classification{ID: s.ids.New(docparse.PrefixClassification), AccountID: accountID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := in.apply(s, &c, true); err != nil {
 		return docparse.Classification{}, err
 	}
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		if err := checkLinks(ctx, tx, accountID, c.Categories); err != nil {
-			return err
-		}
-		return tx.InsertClassification(ctx, c)
-	})
-	if err != nil {
+	if err := checkLinks(ctx, tx, accountID, c.Categories); err != nil {
+		return docparse.Classification{}, err
+	}
+	if err := tx.InsertClassification(ctx, c); err != nil {
 		return docparse.Classification{}, err
 	}
 	return c, nil

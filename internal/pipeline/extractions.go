@@ -80,13 +80,23 @@ func (in ExtractionInput) apply(e *docparse.Extraction, create bool) error {
 }
 
 // CreateExtraction validates in and stores a new extraction.
-func (s *Service) CreateExtraction(ctx context.Context, accountID string, in ExtractionInput) (docparse.Extraction, error) {
+func (s *Service) CreateExtraction(ctx context.Context, accountID string, in ExtractionInput) (e docparse.Extraction, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		e, err = s.CreateExtractionTx(ctx, tx, accountID, in)
+		return err
+	})
+	return e, err
+}
+
+// CreateExtractionTx is CreateExtraction inside tx, for a caller that
+// commits more with it (the stored answer of an Idempotency-Key).
+func (s *Service) CreateExtractionTx(ctx context.Context, tx *store.Tx, accountID string, in ExtractionInput) (docparse.Extraction, error) {
 	now := s.Now()
 	e := docparse.Extraction{ID: s.ids.New(docparse.PrefixExtraction), AccountID: accountID, CreatedAt: now, UpdatedAt: now}
 	if err := in.apply(&e, true); err != nil {
 		return docparse.Extraction{}, err
 	}
-	if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.InsertExtraction(ctx, e) }); err != nil {
+	if err := tx.InsertExtraction(ctx, e); err != nil {
 		return docparse.Extraction{}, err
 	}
 	return e, nil

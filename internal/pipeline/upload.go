@@ -140,8 +140,11 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 func (u *receiver) Files() int { return len(u.files) }
 
 // Commit creates the batch with its files and one job per file, in one
-// transaction. On error the stored files are deleted.
-func (u *Upload) Commit(ctx context.Context, name string) (docparse.Batch, []docparse.File, error) {
+// transaction. within, when not nil, runs last in that transaction with
+// the batch and files Commit returns: what it writes (the stored answer
+// of an Idempotency-Key) commits with the batch, and its error rolls the
+// batch back. On error the stored files are deleted.
+func (u *Upload) Commit(ctx context.Context, name string, within func(tx *store.Tx, b docparse.Batch, files []docparse.File) error) (docparse.Batch, []docparse.File, error) {
 	if u.closed {
 		return docparse.Batch{}, nil, errors.New("upload already committed or aborted")
 	}
@@ -160,6 +163,12 @@ func (u *Upload) Commit(ctx context.Context, name string) (docparse.Batch, []doc
 	for i, f := range u.files {
 		jobs[i] = river.InsertManyParams{Args: ProcessFileArgs{AccountID: u.accountID, FileID: f.ID}}
 	}
+	files := make([]docparse.File, len(u.files))
+	for i, f := range u.files {
+		f.AccountID, f.ExtractionID, f.BatchID, f.Status = u.accountID, u.ext.ID, b.ID, docparse.FileQueued
+		f.CreatedAt, f.UpdatedAt = now, now
+		files[i] = f
+	}
 	err := u.s.db.Tx(ctx, func(tx *store.Tx) error {
 		// The extraction may have been deleted while the files streamed.
 		if _, err := tx.Extraction(ctx, u.accountID, u.ext.ID); err != nil {
@@ -171,6 +180,9 @@ func (u *Upload) Commit(ctx context.Context, name string) (docparse.Batch, []doc
 		if _, err := u.s.river.InsertManyTx(ctx, tx.SQL(), jobs); err != nil {
 			return fmt.Errorf("insert jobs: %w", err)
 		}
+		if within != nil {
+			return within(tx, b, files)
+		}
 		return nil
 	})
 	if err != nil {
@@ -178,12 +190,6 @@ func (u *Upload) Commit(ctx context.Context, name string) (docparse.Batch, []doc
 		return docparse.Batch{}, nil, err
 	}
 	u.closed = true
-	files := make([]docparse.File, len(u.files))
-	for i, f := range u.files {
-		f.AccountID, f.ExtractionID, f.BatchID, f.Status = u.accountID, u.ext.ID, b.ID, docparse.FileQueued
-		f.CreatedAt, f.UpdatedAt = now, now
-		files[i] = f
-	}
 	return b, files, nil
 }
 
@@ -235,9 +241,9 @@ func (s *Service) NewClassificationUpload(ctx context.Context, accountID, classi
 }
 
 // Commit creates the classification batch with its files and one
-// classify_file job per file, in one transaction. On error the stored
-// files are deleted.
-func (u *ClassificationUpload) Commit(ctx context.Context, name string) (docparse.ClassificationBatch, []docparse.ClassificationFile, error) {
+// classify_file job per file, in one transaction; within is as for
+// Upload.Commit. On error the stored files are deleted.
+func (u *ClassificationUpload) Commit(ctx context.Context, name string, within func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error) (docparse.ClassificationBatch, []docparse.ClassificationFile, error) {
 	if u.closed {
 		return docparse.ClassificationBatch{}, nil, errors.New("upload already committed or aborted")
 	}
@@ -267,6 +273,9 @@ func (u *ClassificationUpload) Commit(ctx context.Context, name string) (docpars
 		}
 		if _, err := u.s.river.InsertManyTx(ctx, tx.SQL(), jobs); err != nil {
 			return fmt.Errorf("insert jobs: %w", err)
+		}
+		if within != nil {
+			return within(tx, b, files)
 		}
 		return nil
 	})

@@ -210,11 +210,8 @@ func TestPurge(t *testing.T) {
 		db := storetest.Open(t, engine)
 		acct := newAccount(t, db, "a")
 		old := time.Now().Add(-48 * time.Hour)
-		if s, err := db.ClaimIdempotencyKey(ctx, acct.ID, "k", "POST", "/v1/x", old); err != nil || s != nil {
+		if s, err := claim(ctx, db, acct.ID, "k", "/v1/x", old, 201); err != nil || s != nil {
 			t.Fatalf("claim: %v %v", s, err)
-		}
-		if err := db.CompleteIdempotencyKey(ctx, acct.ID, "k", 201, []byte("{}")); err != nil {
-			t.Fatal(err)
 		}
 		ev := docparse.Event{ID: ids.New(docparse.PrefixEvent), AccountID: acct.ID, Type: "file.processed", Payload: []byte("{}"), CreatedAt: old.Add(-31 * 24 * time.Hour)}
 		err := db.Tx(ctx, func(tx *store.Tx) error {
@@ -235,7 +232,7 @@ func TestPurge(t *testing.T) {
 		}
 		// The purged key is free: a claim dated just after the first one (so
 		// that the claim's own expiry would keep the row) owns it.
-		if s, err := db.ClaimIdempotencyKey(ctx, acct.ID, "k", "POST", "/v1/y", old.Add(time.Minute)); err != nil || s != nil {
+		if s, err := claim(ctx, db, acct.ID, "k", "/v1/y", old.Add(time.Minute), 201); err != nil || s != nil {
 			t.Errorf("claim after purge: %v %v", s, err)
 		}
 	})

@@ -156,6 +156,18 @@ func CreateKey(ctx context.Context, bin string, db *Database, account string) (s
 	return key, nil
 }
 
+// CreateUser runs `docparse users create` against db: a dashboard user
+// of account who signs in with email and password.
+func CreateUser(ctx context.Context, bin string, db *Database, account, email, password string) error {
+	cmd := exec.CommandContext(ctx, bin, "users", "create", "--account", account, "--email", email, "--data-dir", db.DataDir)
+	cmd.Env = db.env()
+	cmd.Stdin = strings.NewReader(password + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("docparse users create: %w: %s", err, out)
+	}
+	return nil
+}
+
 // Server is a running `docparse serve`.
 type Server struct {
 	URL  string // http://127.0.0.1:PORT

@@ -128,6 +128,10 @@ func TestParseIBAN(t *testing.T) {
 		{"FR76 1010 7002 4500 6170 5231 739 BIC BREDFRPP", "FR7610107002450061705231739", 1},
 		{"DE89 3704 0044 0532 0130 00", "DE89370400440532013000", 1},
 		{"US1234567890", "US1234567890", 0.7},
+		// Check digits that fail: the groups that make a French IBAN's 27
+		// characters, at a lower fit.
+		{"FR76 1254 2547 2569 8542 5874 698", "FR7612542547256985425874698", 0.6},
+		{"FR76 1254 2547 2569 8542 5874 698 BIC X", "FR7612542547256985425874698", 0.6},
 	}
 	for _, tt := range tests {
 		got, fit, ok := parseIBAN(tt.in)

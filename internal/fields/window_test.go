@@ -101,7 +101,7 @@ DE 40235 DUESSELDORF`), []docparse.Field{{Key: "buyer_name", Type: docparse.Type
 			t.Errorf("parseLabelledName(%q) = %q, %v, want %q", in, got, ok, want)
 		}
 	}
-	for _, in := range []string{"AG Mitte", "Nummer", "Name", "GmbH Berlin"} {
+	for _, in := range []string{"AG Mitte", "Nummer", "Name", "GmbH Berlin", "TRADE NAME"} {
 		if got, _, ok := parseName(in); ok {
 			t.Errorf("parseName(%q) = %q, want no name", in, got)
 		}

@@ -332,6 +332,7 @@ func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map
 			}
 		}
 	}
+	x.checkPrepaid(specs, reads)
 	sums := crossCheck(specs, reads, tables)
 	for _, t := range tables {
 		if t != nil && len(t.rows) == 0 {

@@ -99,25 +99,39 @@ func segments(ln *line) []segment {
 }
 
 // returnLine reports whether parts are a return address, three to six
-// parts: a name, then a street and a postcode with its town; it returns
-// the name.
+// parts: a name, then a street with its number and a postcode with its
+// town; it returns the name. A name that holds a street's or a region's
+// word is an address line's first part ("TAMAN DAYA, JALAN 5, 81100
+// JOHOR BAHRU"), not a sender.
 func returnLine(parts []string) (string, bool) {
 	if len(parts) < 3 || len(parts) > 6 {
 		return "", false
 	}
-	town := false
+	town, street := false, false
 	for _, p := range parts[1:] {
-		town = town || postcodeTown.MatchString(p)
+		switch {
+		case postcodeTown.MatchString(p):
+			town = true
+		case streetNumber.MatchString(p):
+			street = true
+		}
 	}
-	if !town || postcodeTown.MatchString(parts[0]) {
+	if !town || !street || postcodeTown.MatchString(parts[0]) {
 		return "", false
 	}
 	name, _, ok := parseLabelledName(parts[0])
 	if !ok || strings.ContainsAny(name, "0123456789") {
 		return "", false
 	}
+	if place, phrase := nameWords(name); place > 0 || phrase > 0 {
+		return "", false
+	}
 	return name, true
 }
+
+// streetNumber is a street and its number: "Ecke 12", "Bahnstr. 42a",
+// "12 rue de la Paix".
+var streetNumber = regexp.MustCompile(`^(?:\p{L}[\p{L}.\- ]*\s?\d{1,4}\s?[a-zA-Z]?|\d{1,4}[a-zA-Z]?,?\s+\p{L}[\p{L}.\-' ]*)$`)
 
 // recipient returns the name on the first line below ln that starts
 // under the return line, between x0 and x1, or a little to its left (a

@@ -60,6 +60,9 @@ func TestReturnLine(t *testing.T) {
 		{[]string{"Acme Ltd", "80333 München"}, "", false},                         // two parts: a sender's address line
 		{[]string{"12345 Stadthausen", "Ecke 12", "12345 Stadthausen"}, "", false}, // no name first
 		{[]string{"Tel. 089/99822-0", "Fax 089/99823-0", "80786 München"}, "", false},
+		{[]string{"Acme Ltd", "London", "80786 München"}, "", false},               // no street
+		{[]string{"TAMAN DAYA", "JALAN DEDAP 13", "81100 JOHOR BAHRU"}, "", false}, // an address line of a receipt
+		{[]string{"Alphabet", "12 rue de la Paix", "75002 Paris"}, "Alphabet", true},
 	}
 	for _, tt := range tests {
 		name, ok := returnLine(tt.parts)

@@ -61,6 +61,7 @@ func TestExtractScalars(t *testing.T) {
 		{"value under a blank line", "Invoice Date:\n\n2026-05-24", field("invoice_date", docparse.TypeDate), "", "2026-05-24", 0.85},
 		{"value two lines below", "Invoice Date:\n                    Ref: A1\n2026-05-24", field("invoice_date", docparse.TypeDate), "", "2026-05-24", 0.8},
 		{"French invoice number", "Facture n° 2022089083", field("invoice_number", docparse.TypeString), "", "2022089083", 0.81},
+		{"German due date in a sentence", "Rechnung # RE-505\nBitte überweisen Sie bis zum 30.05.2017.", field("due_date", docparse.TypeDate), "", "2017-05-30", 0.788},
 		{"French number glued to its label", "Facture n°562044387 du 02 Juillet 2015", field("invoice_number", docparse.TypeString), "", "562044387", 0.81},
 		{"French total", "Total TTC :        1 234,56 €", field("amount", docparse.TypeNumber), "", 1234.56, 0.9},
 		{"French subtotal, not the total", "Total HT :   1 028,80 €", field("total", docparse.TypeNumber), "", nil, 0.0},

@@ -137,7 +137,7 @@ var docConcepts = []conceptDef{
 		weak:  "due",
 		strong: "due date|date due|payment due|due on|due by|pay by|payable by|payment date|" +
 			"date d'échéance|échéance|date limite de paiement|date limite|à payer avant le|" +
-			"fälligkeitsdatum|fällig am|fällig bis|zahlungsziel|zahlbar bis|" +
+			"fälligkeitsdatum|fällig am|fällig bis|zahlungsziel|zahlbar bis|zahlbar bis zum|überweisen sie bis zum|" +
 			"fecha de vencimiento|vencimiento|fecha límite de pago|" +
 			"vervaldatum|uiterste betaaldatum|te betalen voor|scadenza|data di scadenza|data de vencimento|termin płatności"},
 	{name: "order_date", class: classDate,

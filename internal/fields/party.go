@@ -239,7 +239,11 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 	all := x.lay.text()
 	var out []nameCandidate
 	for _, ln := range region {
-		for _, c := range ln.cells {
+		cells := ln.cells
+		if jc := joinedName(ln, buyer); jc != nil {
+			cells = append(cells[:len(cells):len(cells)], jc)
+		}
+		for _, c := range cells {
 			if c.namesConcept() || c.isLabel() || buyer[c] {
 				continue
 			}
@@ -268,6 +272,31 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 		}
 	}
 	return out
+}
+
+// joinedName returns ln's words as one cell when they read as a name
+// ended by a legal form and ln holds more than one cell: OCR sets the
+// words of a name printed in spaced capitals far apart ("MR." "D.I.Y."
+// "SDN BHD"), and no cell alone is the name. Nil otherwise.
+func joinedName(ln *line, buyer map[*cell]bool) *cell {
+	if len(ln.cells) < 2 {
+		return nil
+	}
+	var ws []word
+	for _, c := range ln.cells {
+		if buyer[c] || c.isLabel() {
+			return nil
+		}
+		ws = append(ws, c.words...)
+	}
+	if len(ws) > 8 {
+		return nil
+	}
+	jc := newCell(ws)
+	if _, fit, ok := parseName(jc.text); !ok || fit < 1 {
+		return nil
+	}
+	return jc
 }
 
 func b2f(b bool) float64 {

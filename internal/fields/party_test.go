@@ -118,3 +118,24 @@ func TestParseNameMisreadFormAlone(t *testing.T) {
 		t.Errorf("parseName(SON BHD) = %q, want no name", got)
 	}
 }
+
+// OCR sets the words of a name in spaced capitals far apart, in cells of
+// their own: the line's words together are the store's name.
+func TestJoinedName(t *testing.T) {
+	doc := textDoc(`MR.    D.I.Y.    SDN BHD
+(CO.REG :704427-T )
+LOT 1851-B, JALAN KPB 6,
+43300 SERI KEMBANGAN, SELANGOR
+TAX INVOICE
+EXCHANGE ARE ALLOWED WITHIN
+7 DAY WITH RECEIPT.
+TOTAL        3.90`)
+	res := Extract(doc, []docparse.Field{{Key: "company", Type: docparse.TypeString, Description: "Name of the store or company that issued the receipt"}}, Options{})
+	if got := res.Values["company"]; got != "MR. D.I.Y. SDN BHD" {
+		t.Errorf("company = %v, want MR. D.I.Y. SDN BHD", got)
+	}
+	lay := newLayout(textDoc("TOTAL      3.90"))
+	if jc := joinedName(lay.lines[0], nil); jc != nil {
+		t.Errorf("joinedName(TOTAL 3.90) = %q, want none", jc.text)
+	}
+}

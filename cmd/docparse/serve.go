@@ -149,6 +149,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	svc, err := pipeline.New(db, blobs, engine, pipeline.Config{
 		Work: c.Work, Workers: c.Workers, FileTimeout: c.FileTimeout, RescueAfter: c.RescueAfter,
 		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize, RevokedKeyRetention: c.RevokedKeyRetention,
+		Quotas: pipeline.Quotas{StoredBytes: c.QuotaStoredBytes, FilesPerDay: c.QuotaFilesPerDay, Extractions: c.QuotaExtractions},
 		Webhooks: pipeline.DispatchConfig{
 			AllowPrivate: c.AllowPrivateWebhooks, Timeout: c.WebhookTimeout, Lease: c.WebhookLease,
 			UserAgent: "docparse-webhooks/" + version,

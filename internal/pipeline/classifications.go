@@ -113,6 +113,15 @@ func (s *Service) CreateClassification(ctx context.Context, accountID string, in
 		if err := checkLinks(ctx, tx, accountID, c.Categories); err != nil {
 			return err
 		}
+		if s.cfg.Quotas.Extractions > 0 {
+			n, err := tx.CountClassifications(ctx, accountID)
+			if err != nil {
+				return err
+			}
+			if err := checkCount("classifications", n, s.cfg.Quotas.Extractions); err != nil {
+				return err
+			}
+		}
 		return tx.InsertClassification(ctx, c)
 	})
 	if err != nil {

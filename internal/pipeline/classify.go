@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -220,8 +219,8 @@ func (s *Service) chainBatch(ctx context.Context, tx *store.Tx, c docparse.Class
 		if err := tx.InsertBatch(ctx, eb, efiles); err != nil {
 			return err
 		}
-		if _, err := s.river.InsertManyTx(ctx, tx.SQL(), jobs); err != nil {
-			return fmt.Errorf("insert jobs: %w", err)
+		if err := s.insertJobs(ctx, tx, QueueExtract, b.AccountID, jobs); err != nil {
+			return err
 		}
 		if err := tx.SetLinkedBatch(ctx, b.AccountID, b.ID, ids, eb.ID, now); err != nil {
 			return err

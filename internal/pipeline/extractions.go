@@ -86,7 +86,19 @@ func (s *Service) CreateExtraction(ctx context.Context, accountID string, in Ext
 	if err := in.apply(&e, true); err != nil {
 		return docparse.Extraction{}, err
 	}
-	if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.InsertExtraction(ctx, e) }); err != nil {
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		if s.cfg.Quotas.Extractions > 0 {
+			n, err := tx.CountExtractions(ctx, accountID)
+			if err != nil {
+				return err
+			}
+			if err := checkCount("extractions", n, s.cfg.Quotas.Extractions); err != nil {
+				return err
+			}
+		}
+		return tx.InsertExtraction(ctx, e)
+	})
+	if err != nil {
 		return docparse.Extraction{}, err
 	}
 	return e, nil

@@ -45,6 +45,9 @@ type Config struct {
 	// MaxFiles and MaxFileSize bound one upload.
 	MaxFiles    int
 	MaxFileSize int64
+	// Quotas bound what each account may hold and upload; the zero value
+	// is no quota.
+	Quotas Quotas
 	// Webhooks tunes webhook delivery.
 	Webhooks DispatchConfig
 	// RevokedKeyRetention is how long a revoked API key is kept (for the

@@ -8,10 +8,10 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"slices"
 	"testing"
 	"time"
 
+	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
@@ -46,11 +46,12 @@ func uploadText(t *testing.T, base, key string, batches, n int) (string, []strin
 	return eid, bids
 }
 
-// TestFairOrder: with one worker, an account's single file uploaded after
-// another account's backlog of 30 files is extracted second, not 31st; a
-// job River scheduled itself (a retry) that is due when an upload comes
-// is moved to the head rather than left behind the backlog; and nothing
-// of a lone account's backlog is held back (every job is due at once).
+// TestFairOrder: with one worker (and the spare slot), an account's single
+// file uploaded after another account's backlog of 30 files is taken
+// first, not 31st; a job River scheduled itself (a retry) that is due when
+// an upload comes is moved to the head rather than left behind the
+// backlog; and nothing of a lone account's backlog is held back (every
+// job is due at once).
 func TestFairOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
@@ -87,33 +88,44 @@ func TestFairOrder(t *testing.T) {
 		waitEnded(t, srv.URL, keyA, eidA, bidsA...)
 		waitEnded(t, srv.URL, keyB, eidB, bidsB...)
 
-		// One worker: the order files ended in is the order River took
-		// them.
-		rows, err := srv.DB.Writer().QueryContext(ctx, `SELECT f.id, a.name FROM files f JOIN accounts a ON a.id = f.account_id
-			ORDER BY f.updated_at, f.id`)
+		// The order River took the files in: each file's last job (a job
+		// that gave its slot up was inserted again) by the time it was
+		// fetched, jobs fetched together in one group.
+		rows, err := srv.DB.Writer().QueryContext(ctx, `SELECT id, args->>'file_id', attempted_at FROM river_job
+			WHERE kind = 'process_file' AND attempted_at IS NOT NULL ORDER BY attempted_at, id`)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer rows.Close()
-		var order, owners []string
+		group, lastID := map[string]int{}, map[string]int64{}
+		g, prev := -1, ""
 		for rows.Next() {
-			var id, owner string
-			if err := rows.Scan(&id, &owner); err != nil {
+			var id int64
+			var file string
+			var at any
+			if err := rows.Scan(&id, &file, &at); err != nil {
 				t.Fatal(err)
 			}
-			order, owners = append(order, id), append(owners, owner)
+			if a := fmt.Sprint(at); a != prev {
+				g, prev = g+1, a
+			}
+			if id > lastID[file] {
+				group[file], lastID[file] = g, id
+			}
 		}
 		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
-		if len(order) != 31 {
-			t.Fatalf("%d files, want 31", len(order))
+		if len(group) != 31 {
+			t.Fatalf("%d files extracted, want 31", len(group))
 		}
-		if i := slices.Index(owners, "single"); i > 2 {
-			t.Errorf("the single file was extracted %d of 31 (order %v), want within the first 3", i+1, owners)
+		_, v, _ := api(t, srv.URL, keyB, "GET", "/v1/extractions/"+eidB+"/batches/"+bidsB[0], "", nil)
+		single := v["files"].([]any)[0].(map[string]any)["id"].(string)
+		if group[single] != 0 {
+			t.Errorf("the single file was taken in fetch %d, want the first", group[single]+1)
 		}
-		if i := slices.Index(order, retried); i > 2 {
-			t.Errorf("the retried file was extracted %d of 31, want within the first 3", i+1)
+		if group[retried] > 2 {
+			t.Errorf("the retried file was taken in fetch %d, want one of the first 3", group[retried]+1)
 		}
 	})
 }
@@ -134,4 +146,35 @@ func waitEnded(t *testing.T, base, key, eid string, bids ...string) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+}
+
+// TestSpareSlot: while an account runs as many files as it may
+// (Workers: 1, here one held by the test), its other jobs wait, and
+// another account's file is extracted at once in the spare slot; once the
+// account's running file ends, its waiting files are extracted, none
+// failed or lost.
+func TestSpareSlot(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, Workers: 1})
+		keyA, keyB := srv.Key("flood"), srv.Key("single")
+		a, err := srv.DB.AccountByName(ctx, "flood")
+		if err != nil {
+			t.Fatal(err)
+		}
+		release := srv.Service.HoldSlot(pipeline.QueueExtract, a.ID)
+		eidA, bidsA := uploadText(t, srv.URL, keyA, 1, 3)
+		eidB, bidsB := uploadText(t, srv.URL, keyB, 1, 1)
+		waitEnded(t, srv.URL, keyB, eidB, bidsB...)
+		_, v, _ := api(t, srv.URL, keyA, "GET", "/v1/extractions/"+eidA+"/batches/"+bidsA[0], "", nil)
+		if got := v["batch"].(map[string]any)["counts"].(map[string]any)["queued"]; got != 3.0 {
+			t.Fatalf("the flooding account's files queued = %v while it runs its one file, want 3: %v", got, v["batch"])
+		}
+		release()
+		waitEnded(t, srv.URL, keyA, eidA, bidsA...)
+		_, v, _ = api(t, srv.URL, keyA, "GET", "/v1/extractions/"+eidA+"/batches/"+bidsA[0], "", nil)
+		if got := v["batch"].(map[string]any)["status"]; got != "processed" {
+			t.Fatalf("the flooding account's batch = %v, want processed: %v", got, v["batch"])
+		}
+	})
 }

@@ -33,7 +33,8 @@ type Config struct {
 	// Work makes this process run jobs; false only inserts them.
 	Work bool
 	// Workers is how many files are extracted at once, and how many are
-	// classified at once.
+	// classified at once, for one account; one more slot of each is kept
+	// for other accounts' files (see fair.go).
 	Workers int
 	// FileTimeout bounds the extraction of one file.
 	FileTimeout time.Duration
@@ -101,6 +102,7 @@ type Service struct {
 	dispatch    *Dispatcher
 	dispatchCfg DispatchConfig
 	models      *modelCache
+	slots       *slots
 }
 
 // New builds a Service. now is the clock; engine extracts documents. Call
@@ -108,7 +110,7 @@ type Service struct {
 func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
 	cfg = cfg.withDefaults()
 	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg,
-		dispatchCfg: cfg.Webhooks.withDefaults(), models: newModelCache()}
+		dispatchCfg: cfg.Webhooks.withDefaults(), models: newModelCache(), slots: newSlots()}
 	s.dispatch = NewDispatcher(db, s.ids, s.dispatchCfg, now, logger)
 	var workers *river.Workers
 	if cfg.Work {

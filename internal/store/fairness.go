@@ -16,11 +16,11 @@ import (
 // a job's scheduled_at becomes a "tag" in a virtual clock far in the past
 // (FairEpoch onwards, always due, so no job waits for a clock), and
 //
-//	tag = max(head, last tag of the account's waiting jobs + 1 step)
+//	tag = max(head - 1 step, last tag of the account's waiting jobs + 1 step)
 //
 // where head is the tag of the job River takes next. An account with
-// nothing waiting starts at the head; one with a backlog queues after its
-// own jobs. Backlogged accounts are thus taken in turn, one job each, and
+// nothing waiting goes first; one with a backlog queues after its own
+// jobs. Backlogged accounts are thus taken in turn, one job each, and
 // an account alone keeps every worker busy (its tags are all due). The
 // whole state is River's job table, so several processes on one
 // PostgreSQL database share it, and nothing is ever delayed, snoozed or
@@ -64,8 +64,8 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 	if err != nil {
 		return fmt.Errorf("fair order: read the account's last: %w", err)
 	}
-	start := head
-	if ok && !last.Add(fairStep).Before(head) {
+	start := head.Add(-fairStep)
+	if ok && last.Add(fairStep).After(start) {
 		start = last.Add(fairStep)
 	}
 	// Retries and other untagged due jobs go to the head. On PostgreSQL
@@ -99,11 +99,37 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 	return nil
 }
 
+// FirstWaitingOther returns the fair-order tag of the first due job on
+// queue of an account other than accountID, and false when there is none.
+func (db *DB) FirstWaitingOther(ctx context.Context, queue, accountID string) (time.Time, bool, error) {
+	t, ok, err := riverTimeRow(ctx, db.engine, db.r, `SELECT scheduled_at FROM river_job
+		WHERE state = 'available' AND queue = $1 AND scheduled_at <= $2 AND args->>'account_id' <> $3
+		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, riverTime(db.engine, time.Now()), accountID)
+	if err != nil {
+		return t, ok, fmt.Errorf("read waiting jobs: %w", err)
+	}
+	return t, ok, nil
+}
+
+// TagJob sets the fair-order tag (scheduled_at) of a job inserted in this
+// transaction; tag must be due.
+func (tx *Tx) TagJob(ctx context.Context, id int64, tag time.Time) error {
+	if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id = $2 AND state = 'available'`,
+		tx.riverTime(tag), id); err != nil {
+		return fmt.Errorf("tag job: %w", err)
+	}
+	return nil
+}
+
 // riverTimeRow reads one nullable River time.
 func (tx *Tx) riverTimeRow(ctx context.Context, q string, args ...any) (time.Time, bool, error) {
-	if tx.engine == Postgres {
+	return riverTimeRow(ctx, tx.engine, tx.x, q, args...)
+}
+
+func riverTimeRow(ctx context.Context, engine Engine, x querier, q string, args ...any) (time.Time, bool, error) {
+	if engine == Postgres {
 		var t sql.NullTime
-		if err := tx.x.QueryRowContext(ctx, q, args...).Scan(&t); err != nil && err != sql.ErrNoRows {
+		if err := x.QueryRowContext(ctx, q, args...).Scan(&t); err != nil && err != sql.ErrNoRows {
 			return time.Time{}, false, err
 		}
 		return t.Time.UTC(), t.Valid, nil
@@ -111,7 +137,7 @@ func (tx *Tx) riverTimeRow(ctx context.Context, q string, args ...any) (time.Tim
 	// The SQLite driver answers a column declared timestamp as a
 	// time.Time and an expression over it (MAX) as text.
 	var v any
-	if err := tx.x.QueryRowContext(ctx, q, args...).Scan(&v); err != nil && err != sql.ErrNoRows {
+	if err := x.QueryRowContext(ctx, q, args...).Scan(&v); err != nil && err != sql.ErrNoRows {
 		return time.Time{}, false, err
 	}
 	switch v := v.(type) {
@@ -141,8 +167,10 @@ const riverSQLiteTime = "2006-01-02 15:04:05.000"
 
 // riverTime is t as River's driver keeps it: a timestamptz on PostgreSQL,
 // text in riverSQLiteTime on SQLite (compared as text there).
-func (tx *Tx) riverTime(t time.Time) any {
-	if tx.engine == Postgres {
+func (tx *Tx) riverTime(t time.Time) any { return riverTime(tx.engine, t) }
+
+func riverTime(engine Engine, t time.Time) any {
+	if engine == Postgres {
 		return t.UTC()
 	}
 	return t.UTC().Round(time.Millisecond).Format(riverSQLiteTime)

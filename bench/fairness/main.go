@@ -12,7 +12,8 @@
 //   - account "flood" uploads -batches batches of those -files files, one
 //     POST after the other;
 //   - -delay after the flood's first upload began, account "single"
-//     uploads one one-line .txt file and polls its batch every 100 ms.
+//     uploads one one-line .txt file (-single scan: one of the scanned
+//     PDFs) and polls its batch every 100 ms.
 //
 // It prints the single file's time from the start of its upload to its
 // batch's completed_at (and to when polling saw it), and the flood's
@@ -60,6 +61,8 @@ type options struct {
 	pages     int
 	delay     time.Duration
 	floodWait time.Duration
+	singleKind string
+	singleMax  time.Duration
 	serveArgs []string
 	dir       string
 	logw      io.Writer
@@ -76,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.pages, "pages", 1, "pages of each scanned PDF")
 	fs.DurationVar(&o.delay, "delay", 10*time.Second, "when the single file is uploaded, after the flood's first upload began")
 	fs.DurationVar(&o.floodWait, "flood-wait", 0, "after the single file, wait at most this long for the flood to end (0: until it ends); its throughput counts the files ended by then")
+	fs.StringVar(&o.singleKind, "single", "txt", "what the single account uploads: txt (a one-line text file) or scan (one of the scanned PDFs)")
+	fs.DurationVar(&o.singleMax, "single-timeout", 10*time.Minute, "give up waiting for the single file after this long (reported as not done)")
 	serveArgs := fs.String("serve-args", "", "extra flags for docparse serve, space-separated (for example \"--workers 2\")")
 	logPath := fs.String("log", "", "append docparse's log to this file")
 	runs := fs.Int("runs", 1, "runs per engine, each on a fresh server; the summary gives medians")
@@ -91,6 +96,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		engines = []string{"sqlite", "postgres"}
 	default:
 		return fmt.Errorf("-db %q: want sqlite, postgres or both", *dbs)
+	}
+	if o.singleKind != "txt" && o.singleKind != "scan" {
+		return fmt.Errorf("-single %q: want txt or scan", o.singleKind)
 	}
 	if o.batches < 1 || o.files < 1 || o.pages < 1 || *runs < 1 {
 		return errors.New("-batches, -files, -pages and -runs must be at least 1")
@@ -298,11 +306,24 @@ func measure(ctx context.Context, o options, engine, tmp string, stdout io.Write
 		return r, ctx.Err()
 	}
 	singleStart := time.Now()
-	a, err := single.Upload(ctx, extSingle, []harness.Part{harness.BytesPart("note.txt", []byte("Total: 12.00 EUR\n"))})
+	part := harness.BytesPart("note.txt", []byte("Total: 12.00 EUR\n"))
+	if o.singleKind == "scan" {
+		if part, err = harness.FilePart(filepath.Join(o.dir, scanName(0)), "single-scan.pdf"); err != nil {
+			return r, err
+		}
+	}
+	a, err := single.Upload(ctx, extSingle, []harness.Part{part})
 	if err != nil {
 		return r, err
 	}
-	b, err := single.WaitBatch(ctx, extSingle, a.Batch.ID, 100*time.Millisecond)
+	sctx, cancelSingle := context.WithTimeout(ctx, o.singleMax)
+	b, err := single.WaitBatch(sctx, extSingle, a.Batch.ID, 100*time.Millisecond)
+	cancelSingle()
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stdout, "[%s] single file not done %s after its upload began (%s)\n", engine, o.singleMax, b.Batch.Status)
+		r.wait, r.seen = o.singleMax, o.singleMax
+		return r, nil
+	}
 	if err != nil {
 		return r, err
 	}

@@ -137,7 +137,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	engine, err := extract.NewEngine(extract.Config{Workers: min(c.Workers, 4), Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium")})
+	// One PDFium instance and one Tesseract more than an account may use
+	// (it runs at most --workers files at once, pipeline/fair.go): another
+	// account's file in the spare slot, and the page counting of uploads,
+	// never wait for a flooding account's long OCR to end.
+	engine, err := extract.NewEngine(extract.Config{Workers: min(c.Workers, 4) + 1, Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium")})
 	if err != nil {
 		return fmt.Errorf("start extraction engine: %w", err)
 	}

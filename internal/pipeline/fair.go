@@ -121,8 +121,8 @@ const (
 // takeSlot lets a job of accountID on queue run: at once when the account
 // runs fewer than Config.Workers files in this process, otherwise when
 // one of them ends. It returns false when the job gave its slot up to
-// another account's waiting file (or held it for holdMax, or the workers
-// stop): the job was then inserted again at its place in the fair order
+// another account's waiting file (or held it for holdMax, or the service
+// stops): the job was then inserted again at its place in the fair order
 // and must return nil without doing anything. On true the caller calls
 // s.slots.put(slotKey(queue, accountID)) when done.
 func (s *Service) takeSlot(ctx context.Context, queue string, job *rivertype.JobRow, args river.JobArgs, accountID string) (bool, error) {
@@ -133,17 +133,20 @@ func (s *Service) takeSlot(ctx context.Context, queue string, job *rivertype.Job
 	}
 	deadline := time.Now().Add(holdMax)
 	for {
+		stopping := false
 		select {
 		case <-handed:
 			return true, nil
 		case <-time.After(holdPoll):
 		case <-ctx.Done():
+		case <-s.stopping:
+			stopping = true
 		}
 		other, waiting, err := s.db.FirstWaitingOther(ctx, queue, accountID)
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("read waiting jobs", "queue", queue, "err", err)
 		}
-		if !waiting && time.Now().Before(deadline) && ctx.Err() == nil {
+		if !waiting && time.Now().Before(deadline) && ctx.Err() == nil && !stopping {
 			continue
 		}
 		if !s.slots.leave(key, handed) {

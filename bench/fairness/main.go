@@ -55,17 +55,17 @@ func main() {
 }
 
 type options struct {
-	bin       string
-	batches   int
-	files     int
-	pages     int
-	delay     time.Duration
-	floodWait time.Duration
+	bin        string
+	batches    int
+	files      int
+	pages      int
+	delay      time.Duration
+	floodWait  time.Duration
 	singleKind string
 	singleMax  time.Duration
-	serveArgs []string
-	dir       string
-	logw      io.Writer
+	serveArgs  []string
+	dir        string
+	logw       io.Writer
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

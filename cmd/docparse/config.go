@@ -70,7 +70,7 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("body-min-rate", "bytes per second a request body (an upload) must keep after --body-grace, or it is cut off with 408 (default 10240) (env "+envName("body-min-rate")+")", int64Setter(&c.BodyMinRate))
 	fs.Func("body-grace", "how long a request body may arrive slower than --body-min-rate at first (default 20s) (env "+envName("body-grace")+")", durationSetter(&c.BodyGrace))
 	fs.Func("body-timeout", "longest a request body may take to arrive whole (default 1h) (env "+envName("body-timeout")+")", durationSetter(&c.BodyTimeout))
-	fs.Func("workers", "files extracted at once (default 4) (env "+envName("workers")+")", intSetter(&c.Workers))
+	fs.Func("workers", "files extracted at once for one account by this process (and as many classified); one more slot takes other accounts' files at once (default 4) (env "+envName("workers")+")", intSetter(&c.Workers))
 	fs.BoolFunc("work", "run workers in this process (default true) (env "+envName("work")+")", boolSetter(&c.Work))
 	fs.BoolFunc("allow-private-webhooks", "allow webhook deliveries to loopback and private addresses (env "+envName("allow-private-webhooks")+")", boolSetter(&c.AllowPrivateWebhooks))
 	fs.Func("file-timeout", "time limit for extracting one file (default 2m) (env "+envName("file-timeout")+")", durationSetter(&c.FileTimeout))

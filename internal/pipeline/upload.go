@@ -170,7 +170,9 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 func (u *receiver) Files() int { return len(u.files) }
 
 // Commit creates the batch with its files and one job per file, in one
-// transaction. On error the stored files are deleted.
+// transaction, the jobs in the queue's fair order; it refuses with a
+// docparse.QuotaError an upload that would take the account past a quota
+// (checkQuotas). On error the stored files are deleted.
 func (u *Upload) Commit(ctx context.Context, name string) (docparse.Batch, []docparse.File, error) {
 	if u.closed {
 		return docparse.Batch{}, nil, errors.New("upload already committed or aborted")

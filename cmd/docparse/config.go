@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/dashboard"
+	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/ratelimit"
 )
 
@@ -38,6 +39,9 @@ type config struct {
 	WebhookLease         time.Duration
 	TrustedProxies       []netip.Prefix
 	RevokedKeyRetention  time.Duration
+	QuotaStoredBytes     int64
+	QuotaFilesPerDay     int64
+	QuotaExtractions     int64
 }
 
 // envName is the environment twin of a flag: --rate-limit is
@@ -66,13 +70,16 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("body-min-rate", "bytes per second a request body (an upload) must keep after --body-grace, or it is cut off with 408 (default 10240) (env "+envName("body-min-rate")+")", int64Setter(&c.BodyMinRate))
 	fs.Func("body-grace", "how long a request body may arrive slower than --body-min-rate at first (default 20s) (env "+envName("body-grace")+")", durationSetter(&c.BodyGrace))
 	fs.Func("body-timeout", "longest a request body may take to arrive whole (default 1h) (env "+envName("body-timeout")+")", durationSetter(&c.BodyTimeout))
-	fs.Func("workers", "files extracted at once (default 4) (env "+envName("workers")+")", intSetter(&c.Workers))
+	fs.Func("workers", "files extracted at once for one account by this process (and as many classified); one more slot takes other accounts' files at once (default 4) (env "+envName("workers")+")", intSetter(&c.Workers))
 	fs.BoolFunc("work", "run workers in this process (default true) (env "+envName("work")+")", boolSetter(&c.Work))
 	fs.BoolFunc("allow-private-webhooks", "allow webhook deliveries to loopback and private addresses (env "+envName("allow-private-webhooks")+")", boolSetter(&c.AllowPrivateWebhooks))
 	fs.Func("file-timeout", "time limit for extracting one file (default 2m) (env "+envName("file-timeout")+")", durationSetter(&c.FileTimeout))
 	fs.Func("rescue-after", "re-run a job still running after this long, as cut off by a crash (default file-timeout+2m) (env "+envName("rescue-after")+")", durationSetter(&c.RescueAfter))
 	fs.Func("max-files", "most files in one batch (default 30) (env "+envName("max-files")+")", intSetter(&c.MaxFiles))
 	fs.Func("max-file-size", "largest file in bytes (default 26214400, 25 MB) (env "+envName("max-file-size")+")", int64Setter(&c.MaxFileSize))
+	fs.Func("quota-stored-bytes", "bytes of documents one account may store; an upload past it is refused with 413, 0 turns the quota off (default 53687091200, 50 GiB) (env "+envName("quota-stored-bytes")+")", int64Setter(&c.QuotaStoredBytes))
+	fs.Func("quota-files-per-day", "files one account may upload per UTC day; an upload past it is refused with 429 and Retry-After, 0 turns the quota off (default 10000) (env "+envName("quota-files-per-day")+")", int64Setter(&c.QuotaFilesPerDay))
+	fs.Func("quota-extractions", "extractions one account may hold, and classifications apart; one more is refused with 409, 0 turns the quota off (default 1000) (env "+envName("quota-extractions")+")", int64Setter(&c.QuotaExtractions))
 	fs.Func("shutdown-grace", "how long running jobs may finish at shutdown (default 30s) (env "+envName("shutdown-grace")+")", durationSetter(&c.ShutdownGrace))
 	fs.Func("webhook-timeout", "time limit of one webhook delivery attempt (default 15s) (env "+envName("webhook-timeout")+")", durationSetter(&c.WebhookTimeout))
 	fs.Func("webhook-lease", "how long a delivery taken by a process is kept from others; after a crash it is sent again when this ends (default 1m, at least webhook-timeout+5s) (env "+envName("webhook-lease")+")", durationSetter(&c.WebhookLease))
@@ -88,6 +95,8 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	c.WebhookTimeout, c.WebhookLease = 15*time.Second, time.Minute
 	c.BodyMinRate, c.BodyGrace, c.BodyTimeout = ratelimit.DefaultBodyMinRate, ratelimit.DefaultBodyGrace, ratelimit.DefaultBodyTimeout
 	c.RevokedKeyRetention = 30 * 24 * time.Hour
+	q := pipeline.DefaultQuotas
+	c.QuotaStoredBytes, c.QuotaFilesPerDay, c.QuotaExtractions = q.StoredBytes, q.FilesPerDay, q.Extractions
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" {
@@ -198,6 +207,14 @@ func (c *config) validate() error {
 	}
 	if c.MaxFileSize < 1 {
 		bad("max-file-size", c.MaxFileSize, "must be at least 1")
+	}
+	for _, q := range []struct {
+		name string
+		v    int64
+	}{{"quota-stored-bytes", c.QuotaStoredBytes}, {"quota-files-per-day", c.QuotaFilesPerDay}, {"quota-extractions", c.QuotaExtractions}} {
+		if q.v < 0 {
+			bad(q.name, q.v, "must be 0 (off) or more")
+		}
 	}
 	if c.ShutdownGrace < 0 {
 		bad("shutdown-grace", c.ShutdownGrace, "must not be negative")

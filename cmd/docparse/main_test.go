@@ -250,6 +250,15 @@ func TestConfigErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "DOCPARSE_WORKERS") {
 		t.Errorf("bad env twin: %v", err)
 	}
+	err = run(context.Background(), []string{"serve", "--quota-files-per-day", "-1"}, getenvFrom(nil), nil, io.Discard, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "--quota-files-per-day=-1") {
+		t.Errorf("negative quota: %v", err)
+	}
+	c, err = loadConfig("serve", []string{"--quota-extractions", "5"}, getenvFrom(map[string]string{"DOCPARSE_QUOTA_STORED_BYTES": "0"}), io.Discard)
+	if err != nil || c.QuotaStoredBytes != 0 || c.QuotaExtractions != 5 || c.QuotaFilesPerDay != 10000 {
+		t.Errorf("quotas: stored %d, extractions %d, files per day %d, %v; want 0 (env), 5 (flag), 10000 (default)",
+			c.QuotaStoredBytes, c.QuotaExtractions, c.QuotaFilesPerDay, err)
+	}
 }
 
 // buildBinary builds the docparse binary once per test run.

@@ -137,7 +137,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	engine, err := extract.NewEngine(extract.Config{Workers: min(c.Workers, 4), Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium")})
+	// One PDFium instance and one Tesseract more than an account may use
+	// (it runs at most --workers files at once, pipeline/fair.go): another
+	// account's file in the spare slot, and the page counting of uploads,
+	// never wait for a flooding account's long OCR to end.
+	engine, err := extract.NewEngine(extract.Config{Workers: min(c.Workers, 4) + 1, Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium")})
 	if err != nil {
 		return fmt.Errorf("start extraction engine: %w", err)
 	}
@@ -149,6 +153,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	svc, err := pipeline.New(db, blobs, engine, pipeline.Config{
 		Work: c.Work, Workers: c.Workers, FileTimeout: c.FileTimeout, RescueAfter: c.RescueAfter,
 		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize, RevokedKeyRetention: c.RevokedKeyRetention,
+		Quotas: pipeline.Quotas{StoredBytes: c.QuotaStoredBytes, FilesPerDay: c.QuotaFilesPerDay, Extractions: c.QuotaExtractions},
 		Webhooks: pipeline.DispatchConfig{
 			AllowPrivate: c.AllowPrivateWebhooks, Timeout: c.WebhookTimeout, Lease: c.WebhookLease,
 			UserAgent: "docparse-webhooks/" + version,

@@ -248,6 +248,11 @@ func (h *Handler) receiveUpload(w http.ResponseWriter, r *http.Request, mr *mult
 	if msg := uploadValidation(err); msg != "" {
 		return failed(http.StatusBadRequest, msg)
 	}
+	var qe *docparse.QuotaError
+	if errors.As(err, &qe) {
+		pe := quotaProblem(qe)
+		return failed(pe.status, pe.msg)
+	}
 	if err != nil {
 		return err
 	}
@@ -266,6 +271,18 @@ func (h *Handler) receiveUpload(w http.ResponseWriter, r *http.Request, mr *mult
 type fileReceiver interface {
 	Add(ctx context.Context, fileName string, r io.Reader) error
 	Files() int
+}
+
+// quotaProblem is the page of an upload refused by a quota: 413 for
+// stored bytes, 429 for files per day, as the API answers.
+func quotaProblem(qe *docparse.QuotaError) *pageError {
+	if qe.Quota == docparse.QuotaFilesPerDay {
+		return &pageError{http.StatusTooManyRequests, fmt.Sprintf(
+			"This account may upload %d files per day and has reached that. Nothing was uploaded. Uploads are possible again after midnight (UTC).", qe.Limit)}
+	}
+	return &pageError{http.StatusRequestEntityTooLarge, fmt.Sprintf(
+		"This upload would take the account's stored documents past its quota of %s (%s are stored). Nothing was uploaded. Delete extractions or classifications to free space.",
+		humanSize(qe.Limit), humanSize(qe.Used))}
 }
 
 // readUpload streams the files of the multipart body into up and returns
@@ -297,9 +314,12 @@ func (h *Handler) readUpload(ctx context.Context, mr *multipart.Reader, up fileR
 			}
 			rr := &readRecorder{r: part}
 			err := up.Add(ctx, fileName, rr)
+			var qe *docparse.QuotaError
 			switch {
 			case rr.err != nil:
 				return "", problem(h.bodyProblem(rr.err))
+			case errors.As(err, &qe):
+				return "", quotaProblem(qe)
 			case errors.Is(err, docparse.ErrTooLarge) && up.Files() >= cfg.MaxFiles:
 				return "", problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
 					"Too many files: a batch holds at most %d files. Upload the others in another batch.", cfg.MaxFiles))

@@ -216,8 +216,17 @@ func (h *Handler) handleBody(limit int64, fn handlerFunc) http.Handler {
 			return
 		}
 		var pe *pageError
+		var qe *docparse.QuotaError
 		switch {
 		case errors.As(err, &pe):
+		case errors.As(err, &qe):
+			pe = quotaProblem(qe)
+		case errors.Is(err, docparse.ErrLimit):
+			// A count quota (extractions, classifications): the error
+			// says which, for example "an account may hold at most 1000
+			// extractions; delete one first".
+			msg := strings.TrimSuffix(err.Error(), ": limit reached")
+			pe = &pageError{http.StatusConflict, strings.ToUpper(msg[:1]) + msg[1:] + "."}
 		case errors.Is(err, docparse.ErrNotFound):
 			pe = errNotFound
 		default:

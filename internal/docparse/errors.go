@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -79,4 +80,43 @@ func Quote(s string) string {
 		i--
 	}
 	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:i]), len(s))
+}
+
+// Quotas of an account (see QuotaError.Quota).
+const (
+	// QuotaStoredBytes bounds the bytes of the documents an account
+	// stores (answered 413: the upload is too large for what is left).
+	QuotaStoredBytes = "stored_bytes"
+	// QuotaFilesPerDay bounds the files an account uploads per UTC day
+	// (answered 429 with Retry-After: the quota comes back at midnight).
+	QuotaFilesPerDay = "files_per_day"
+)
+
+// QuotaError refuses an upload that would take an account past one of
+// its quotas. Nothing of the upload is kept.
+type QuotaError struct {
+	// Quota is QuotaStoredBytes or QuotaFilesPerDay.
+	Quota string
+	// Limit is the quota; Used what the account had before the request
+	// (bytes stored, files uploaded today); Adding what the request
+	// brought as far as it was read (bytes or files).
+	Limit, Used, Adding int64
+	// RetryAfter is when the quota allows uploads again
+	// (QuotaFilesPerDay: until 00:00 UTC); zero when only freeing space
+	// does.
+	RetryAfter time.Duration
+}
+
+func (e *QuotaError) Error() string {
+	switch e.Quota {
+	case QuotaStoredBytes:
+		return fmt.Sprintf("this upload would take the account's stored documents past its quota of %d bytes "+
+			"(%d bytes are stored, the upload brought %d so far); nothing was stored: delete extractions or classifications to free space",
+			e.Limit, e.Used, e.Adding)
+	case QuotaFilesPerDay:
+		return fmt.Sprintf("this upload would take the account past its quota of %d files per day "+
+			"(%d uploaded today, %d in this upload so far); nothing was stored: the quota resets at 00:00 UTC, in %d seconds",
+			e.Limit, e.Used, e.Adding, int64((e.RetryAfter+time.Second-1)/time.Second))
+	}
+	return fmt.Sprintf("quota %s of %d reached", e.Quota, e.Limit)
 }

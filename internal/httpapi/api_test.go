@@ -62,6 +62,7 @@ type envOptions struct {
 	fileTimeout    time.Duration
 	perEndpoint    int
 	webhookLease   time.Duration
+	quotas         pipeline.Quotas
 }
 
 func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
@@ -89,6 +90,7 @@ func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
 		Work: true, Workers: 4, FileTimeout: o.fileTimeout, MaxFiles: o.maxFiles, MaxFileSize: o.maxFileSize,
 		Webhooks: pipeline.DispatchConfig{AllowPrivate: true, Timeout: o.webhookTimeout, PerEndpoint: o.perEndpoint, Lease: o.webhookLease},
+		Quotas:   o.quotas,
 	}, o.now, logger)
 	if err != nil {
 		t.Fatal(err)

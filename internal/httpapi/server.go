@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,6 +111,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *docparse.ValidationError
 	var mbe *http.MaxBytesError
 	var sbe *ratelimit.SlowBodyError
+	var qe *docparse.QuotaError
 	switch {
 	case errors.As(err, &ae):
 		status, body.Code, body.Error = ae.status, ae.code, ae.msg
@@ -127,6 +129,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit)
 	case errors.As(err, &sbe):
 		status, body.Code, body.Error = http.StatusRequestTimeout, "request_timeout", sbe.Error()+"; nothing was stored"
+	case errors.As(err, &qe):
+		status, body.Code, body.Error = quotaAnswer(w, qe)
 	case errors.Is(err, docparse.ErrNotFound):
 		status, body.Code, body.Error = http.StatusNotFound, "not_found", notFoundMessage(err)
 	case errors.Is(err, docparse.ErrTooLarge):
@@ -142,6 +146,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Code, body.Error = "internal_error", "an internal error occurred; quote the request_id when reporting it"
 	}
 	writeJSON(w, status, body)
+}
+
+// quotaAnswer is the status, code and message of an upload refused by a
+// quota: 413 storage_quota_exceeded for stored bytes (the upload is too
+// large for what is left; freeing space, not waiting, helps), 429
+// file_quota_exceeded with Retry-After (seconds until 00:00 UTC) for files
+// per day.
+func quotaAnswer(w http.ResponseWriter, qe *docparse.QuotaError) (int, string, string) {
+	if qe.Quota == docparse.QuotaFilesPerDay {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64(max((qe.RetryAfter+time.Second-1)/time.Second, 1)), 10))
+		return http.StatusTooManyRequests, "file_quota_exceeded", qe.Error()
+	}
+	return http.StatusRequestEntityTooLarge, "storage_quota_exceeded", qe.Error()
 }
 
 // notFoundMessage turns "extraction ext_1: not found" into a sentence.

@@ -122,6 +122,15 @@ func (s *Service) CreateClassificationTx(ctx context.Context, tx *store.Tx, acco
 	if err := checkLinks(ctx, tx, accountID, c.Categories); err != nil {
 		return docparse.Classification{}, err
 	}
+	if s.cfg.Quotas.Extractions > 0 {
+		n, err := tx.CountClassifications(ctx, accountID)
+		if err != nil {
+			return docparse.Classification{}, err
+		}
+		if err := checkCount("classifications", n, s.cfg.Quotas.Extractions); err != nil {
+			return docparse.Classification{}, err
+		}
+	}
 	if err := tx.InsertClassification(ctx, c); err != nil {
 		return docparse.Classification{}, err
 	}

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -42,7 +41,8 @@ func (w *classifyFileWorker) NextRetry(job *river.Job[ClassifyFileArgs]) time.Ti
 	return fileRetryAt(job.Attempt)
 }
 
-// Work moves the file to processing, reads its text and classifies it
+// Work waits for a slot of the account (takeSlot), moves the file to
+// processing, reads its text and classifies it
 // outside any transaction, then stores the decision and the file's final
 // status with its events (and, for the batch's last file, the chained
 // extraction batches and the batch's event) in one transaction. A
@@ -51,9 +51,14 @@ func (w *classifyFileWorker) NextRetry(job *river.Job[ClassifyFileArgs]) time.Ti
 // the batch always ends.
 func (w *classifyFileWorker) Work(ctx context.Context, job *river.Job[ClassifyFileArgs]) error {
 	s, a := w.s, job.Args
+	run, err := s.takeSlot(ctx, QueueClassify, job.JobRow, a, a.AccountID)
+	if !run {
+		return err // given up to another account, inserted again
+	}
+	defer s.slots.put(slotKey(QueueClassify, a.AccountID))
 	var f docparse.ClassificationFile
 	var c docparse.Classification
-	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
 		if f, err = tx.ClassificationFileForWork(ctx, a.AccountID, a.FileID); err != nil {
 			return err
 		}
@@ -220,8 +225,8 @@ func (s *Service) chainBatch(ctx context.Context, tx *store.Tx, c docparse.Class
 		if err := tx.InsertBatch(ctx, eb, efiles); err != nil {
 			return err
 		}
-		if _, err := s.river.InsertManyTx(ctx, tx.SQL(), jobs); err != nil {
-			return fmt.Errorf("insert jobs: %w", err)
+		if err := s.insertJobs(ctx, tx, QueueExtract, b.AccountID, jobs); err != nil {
+			return err
 		}
 		if err := tx.SetLinkedBatch(ctx, b.AccountID, b.ID, ids, eb.ID, now); err != nil {
 			return err

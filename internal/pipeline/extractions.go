@@ -96,6 +96,15 @@ func (s *Service) CreateExtractionTx(ctx context.Context, tx *store.Tx, accountI
 	if err := in.apply(&e, true); err != nil {
 		return docparse.Extraction{}, err
 	}
+	if s.cfg.Quotas.Extractions > 0 {
+		n, err := tx.CountExtractions(ctx, accountID)
+		if err != nil {
+			return docparse.Extraction{}, err
+		}
+		if err := checkCount("extractions", n, s.cfg.Quotas.Extractions); err != nil {
+			return docparse.Extraction{}, err
+		}
+	}
 	if err := tx.InsertExtraction(ctx, e); err != nil {
 		return docparse.Extraction{}, err
 	}

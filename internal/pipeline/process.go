@@ -53,7 +53,8 @@ func fileRetryAt(attempt int) time.Time {
 	return time.Now().Add(fileRetryDelays[max(i, 0)])
 }
 
-// Work moves the file to processing, extracts it outside any transaction,
+// Work waits for a slot of the account (takeSlot), moves the file to
+// processing, extracts it outside any transaction,
 // and stores its result and final status with the batch's counts. A
 // document's own problems (unsupported, corrupt, encrypted, timeout) fail
 // the file for good; other errors go back to River to retry, and on the
@@ -62,9 +63,14 @@ func fileRetryAt(attempt int) time.Time {
 func (w *processFileWorker) Work(ctx context.Context, job *river.Job[ProcessFileArgs]) error {
 	s := w.s
 	a := job.Args
+	run, err := s.takeSlot(ctx, QueueExtract, job.JobRow, a, a.AccountID)
+	if !run {
+		return err // given up to another account, inserted again
+	}
+	defer s.slots.put(slotKey(QueueExtract, a.AccountID))
 	var f docparse.File
 	var schema docparse.Schema
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		m, err := tx.MoveFile(ctx, a.AccountID, a.FileID, docparse.FileProcessing, store.FileOutcome{}, s.Now())
 		if err != nil {
 			return err

@@ -17,8 +17,9 @@ import (
 )
 
 // Queues: file extraction jobs (process_file) and file classification
-// jobs (classify_file), each with Config.Workers workers, so that a large
-// extraction backlog never starves classifications nor the reverse.
+// jobs (classify_file), each with Config.Workers workers per account and
+// one spare for other accounts (fair.go), so that a large extraction
+// backlog never starves classifications nor the reverse.
 const (
 	QueueExtract  = "extract"
 	QueueClassify = "classify"
@@ -85,7 +86,8 @@ func newRiverClient(db *store.DB, cfg Config, workers *river.Workers, logger *sl
 	}
 	if workers != nil {
 		rc.Workers = workers
-		rc.Queues = map[string]river.QueueConfig{QueueExtract: {MaxWorkers: cfg.Workers}, QueueClassify: {MaxWorkers: cfg.Workers},
+		// One spare slot per queue for other accounts (fair.go).
+		rc.Queues = map[string]river.QueueConfig{QueueExtract: {MaxWorkers: cfg.Workers + 1}, QueueClassify: {MaxWorkers: cfg.Workers + 1},
 			QueueMaintenance: {MaxWorkers: 1}}
 		rc.PeriodicJobs = periodicJobs(cfg)
 	}

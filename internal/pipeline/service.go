@@ -7,7 +7,9 @@
 // process.go (job process_file: extract one file) and classify.go (job
 // classify_file: classify one file; chaining to linked extractions; the
 // classifier model cache); events.go (events and their deliveries, in the
-// transaction of the change); dispatch.go (webhook delivery).
+// transaction of the change); dispatch.go (webhook delivery); fair.go
+// (fair order of file jobs across accounts, and the spare slot);
+// quota.go (per-account quotas).
 package pipeline
 
 import (
@@ -18,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -33,7 +36,8 @@ type Config struct {
 	// Work makes this process run jobs; false only inserts them.
 	Work bool
 	// Workers is how many files are extracted at once, and how many are
-	// classified at once.
+	// classified at once, for one account; one more slot of each is kept
+	// for other accounts' files (see fair.go).
 	Workers int
 	// FileTimeout bounds the extraction of one file.
 	FileTimeout time.Duration
@@ -45,6 +49,9 @@ type Config struct {
 	// MaxFiles and MaxFileSize bound one upload.
 	MaxFiles    int
 	MaxFileSize int64
+	// Quotas bound what each account may hold and upload; the zero value
+	// is no quota.
+	Quotas Quotas
 	// Webhooks tunes webhook delivery.
 	Webhooks DispatchConfig
 	// RevokedKeyRetention is how long a revoked API key is kept (for the
@@ -98,6 +105,11 @@ type Service struct {
 	dispatch    *Dispatcher
 	dispatchCfg DispatchConfig
 	models      *modelCache
+	slots       *slots
+	// stopping is closed when Stop begins: jobs waiting for a slot give
+	// it up at once rather than hold up the shutdown.
+	stopping chan struct{}
+	stopOnce sync.Once
 }
 
 // New builds a Service. now is the clock; engine extracts documents. Call
@@ -105,7 +117,7 @@ type Service struct {
 func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
 	cfg = cfg.withDefaults()
 	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg,
-		dispatchCfg: cfg.Webhooks.withDefaults(), models: newModelCache()}
+		dispatchCfg: cfg.Webhooks.withDefaults(), models: newModelCache(), slots: newSlots(), stopping: make(chan struct{})}
 	s.dispatch = NewDispatcher(db, s.ids, s.dispatchCfg, now, logger)
 	var workers *river.Workers
 	if cfg.Work {
@@ -142,6 +154,7 @@ func (s *Service) Start(ctx context.Context) error {
 // cancels what still runs (their jobs run again later); then it stops the
 // dispatcher the same way (deliveries cut off are sent again later).
 func (s *Service) Stop(ctx context.Context) error {
+	s.stopOnce.Do(func() { close(s.stopping) })
 	var err error
 	if s.cfg.Work {
 		err = s.river.Stop(ctx)

@@ -28,6 +28,10 @@ type receiver struct {
 	filePrefix string
 	files      []docparse.File
 	closed     bool
+	// budget is what the quotas leave this upload; bytes what its files
+	// hold so far.
+	budget uploadBudget
+	bytes  int64
 }
 
 // Upload is an extraction batch being received. Add streams each file to
@@ -53,11 +57,21 @@ func (s *Service) NewUpload(ctx context.Context, accountID, extractionID string)
 	if err != nil {
 		return nil, err
 	}
-	return &Upload{receiver: s.newReceiver(accountID, docparse.PrefixBatch, docparse.PrefixFile), ext: e}, nil
+	r, err := s.newReceiver(ctx, accountID, docparse.PrefixBatch, docparse.PrefixFile)
+	if err != nil {
+		return nil, err
+	}
+	return &Upload{receiver: r, ext: e}, nil
 }
 
-func (s *Service) newReceiver(accountID, batchPrefix, filePrefix string) *receiver {
-	return &receiver{s: s, accountID: accountID, batchID: s.ids.New(batchPrefix), filePrefix: filePrefix}
+// newReceiver starts an upload, refusing it at once with a
+// docparse.QuotaError when the account has used up a quota.
+func (s *Service) newReceiver(ctx context.Context, accountID, batchPrefix, filePrefix string) (*receiver, error) {
+	b, err := s.budget(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return &receiver{s: s, accountID: accountID, batchID: s.ids.New(batchPrefix), filePrefix: filePrefix, budget: b}, nil
 }
 
 // MaxFileNameBytes is the longest file name an upload may give.
@@ -86,9 +100,11 @@ func CleanFileName(name string) (string, error) {
 }
 
 // Add stores one file of the upload. It refuses a file over the size
-// limit and a file past the count limit with docparse.ErrTooLarge; a file
-// whose content is unsupported or unreadable is accepted and fails later
-// with a reason code.
+// limit and a file past the count limit with docparse.ErrTooLarge, and a
+// file that would take the account past its quota of files per day or of
+// stored bytes with a docparse.QuotaError; a file whose content is
+// unsupported or unreadable is accepted and fails later with a reason
+// code.
 func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error {
 	if u.closed {
 		return errors.New("upload already committed or aborted")
@@ -96,6 +112,15 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 	cfg := u.s.cfg
 	if len(u.files) >= cfg.MaxFiles {
 		return fmt.Errorf("a batch holds at most %d files: %w", cfg.MaxFiles, docparse.ErrTooLarge)
+	}
+	if u.budget.files >= 0 && int64(len(u.files)) >= u.budget.files {
+		_, left := day(u.s.Now())
+		return &docparse.QuotaError{Quota: docparse.QuotaFilesPerDay, Limit: cfg.Quotas.FilesPerDay, Used: u.budget.usedFiles,
+			Adding: int64(len(u.files)) + 1, RetryAfter: left}
+	}
+	limit, quotaBound := cfg.MaxFileSize, false
+	if u.budget.bytes >= 0 && u.budget.bytes-u.bytes < limit {
+		limit, quotaBound = u.budget.bytes-u.bytes, true
 	}
 	name, err := CleanFileName(fileName)
 	if err != nil {
@@ -106,7 +131,11 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 	f := docparse.File{ID: u.s.ids.New(u.filePrefix), Position: len(u.files), FileName: name}
 	f.BlobKey = u.accountID + "/" + u.batchID + "/" + f.ID
 	head := make([]byte, extract.HeadLen)
-	size, n, err := u.s.blobs.Put(ctx, f.BlobKey, r, cfg.MaxFileSize, head)
+	size, n, err := u.s.blobs.Put(ctx, f.BlobKey, r, limit, head)
+	if errors.Is(err, blob.ErrTooLarge) && quotaBound {
+		return &docparse.QuotaError{Quota: docparse.QuotaStoredBytes, Limit: cfg.Quotas.StoredBytes, Used: u.budget.usedBytes,
+			Adding: u.bytes + limit + 1}
+	}
 	if errors.Is(err, blob.ErrTooLarge) {
 		return fmt.Errorf("file %q is larger than %d bytes: %w", name, cfg.MaxFileSize, docparse.ErrTooLarge)
 	}
@@ -114,6 +143,7 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 		return fmt.Errorf("store %q: %w", name, err)
 	}
 	f.Size = size
+	u.bytes += size
 	// Track the blob before anything else can fail, so Abort removes it.
 	u.files = append(u.files, f)
 	fp := &u.files[len(u.files)-1]
@@ -140,7 +170,9 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 func (u *receiver) Files() int { return len(u.files) }
 
 // Commit creates the batch with its files and one job per file, in one
-// transaction. within, when not nil, runs last in that transaction with
+// transaction, the jobs in the queue's fair order; it refuses with a
+// docparse.QuotaError an upload that would take the account past a quota
+// (checkQuotas). within, when not nil, runs last in that transaction with
 // the batch and files Commit returns: what it writes (the stored answer
 // of an Idempotency-Key) commits with the batch, and its error rolls the
 // batch back. On error the stored files are deleted.
@@ -174,11 +206,14 @@ func (u *Upload) Commit(ctx context.Context, name string, within func(tx *store.
 		if _, err := tx.Extraction(ctx, u.accountID, u.ext.ID); err != nil {
 			return err
 		}
+		if err := u.s.checkQuotas(ctx, tx, u.accountID, len(u.files), u.bytes); err != nil {
+			return err
+		}
 		if err := tx.InsertBatch(ctx, b, u.files); err != nil {
 			return err
 		}
-		if _, err := u.s.river.InsertManyTx(ctx, tx.SQL(), jobs); err != nil {
-			return fmt.Errorf("insert jobs: %w", err)
+		if err := u.s.insertJobs(ctx, tx, QueueExtract, u.accountID, jobs); err != nil {
+			return err
 		}
 		if within != nil {
 			return within(tx, b, files)
@@ -237,7 +272,11 @@ func (s *Service) NewClassificationUpload(ctx context.Context, accountID, classi
 	if err != nil {
 		return nil, err
 	}
-	return &ClassificationUpload{receiver: s.newReceiver(accountID, docparse.PrefixClassificationBatch, docparse.PrefixClassificationFile), cls: c}, nil
+	r, err := s.newReceiver(ctx, accountID, docparse.PrefixClassificationBatch, docparse.PrefixClassificationFile)
+	if err != nil {
+		return nil, err
+	}
+	return &ClassificationUpload{receiver: r, cls: c}, nil
 }
 
 // Commit creates the classification batch with its files and one
@@ -268,11 +307,14 @@ func (u *ClassificationUpload) Commit(ctx context.Context, name string, within f
 		if _, err := tx.Classification(ctx, u.accountID, u.cls.ID); err != nil {
 			return err
 		}
+		if err := u.s.checkQuotas(ctx, tx, u.accountID, len(u.files), u.bytes); err != nil {
+			return err
+		}
 		if err := tx.InsertClassificationBatch(ctx, b, files); err != nil {
 			return err
 		}
-		if _, err := u.s.river.InsertManyTx(ctx, tx.SQL(), jobs); err != nil {
-			return fmt.Errorf("insert jobs: %w", err)
+		if err := u.s.insertJobs(ctx, tx, QueueClassify, u.accountID, jobs); err != nil {
+			return err
 		}
 		if within != nil {
 			return within(tx, b, files)

@@ -57,6 +57,15 @@ type Options struct {
 	// CleanupInterval is how often the periodic cleanup runs; 0 means
 	// docparse's default (an hour).
 	CleanupInterval time.Duration
+	// Workers is how many files are extracted (and classified) at once;
+	// default 4.
+	Workers int
+	// HoldWorkers builds the workers but starts them only when the test
+	// calls Server.StartWorkers: uploads made before stay queued.
+	HoldWorkers bool
+	// Quotas are the per-account quotas; the zero value is none (not
+	// docparse serve's defaults).
+	Quotas pipeline.Quotas
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -72,7 +81,8 @@ type Server struct {
 	// BlobDir is where uploaded documents are stored.
 	BlobDir string
 
-	t testing.TB
+	t       testing.TB
+	started bool
 }
 
 var (
@@ -115,6 +125,9 @@ func Start(t testing.TB, o Options) *Server {
 	if o.FileTimeout == 0 {
 		o.FileTimeout = 30 * time.Second
 	}
+	if o.Workers == 0 {
+		o.Workers = 4
+	}
 	// Cleanups run last-registered first: the database is registered
 	// first by storetest.Open, so it closes after the workers and HTTP.
 	db := storetest.Open(t, o.Engine)
@@ -131,21 +144,26 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatalf("blob store: %v", err)
 	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
-		Work: !o.NoWorkers, Workers: 4, FileTimeout: o.FileTimeout, MaxFiles: o.MaxFiles, MaxFileSize: o.MaxFileSize,
+		Work: !o.NoWorkers, Workers: o.Workers, FileTimeout: o.FileTimeout, MaxFiles: o.MaxFiles, MaxFileSize: o.MaxFileSize,
 		Webhooks:        pipeline.DispatchConfig{AllowPrivate: true},
 		CleanupInterval: o.CleanupInterval,
+		Quotas:          o.Quotas,
 	}, time.Now, logger)
 	if err != nil {
 		t.Fatalf("pipeline: %v", err)
 	}
-	if err := svc.Start(ctx); err != nil {
-		t.Fatalf("start pipeline: %v", err)
-	}
+	s := &Server{Service: svc, DB: db, BlobDir: blobDir, t: t}
 	t.Cleanup(func() {
+		if !s.started {
+			return
+		}
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = svc.Stop(sctx)
 	})
+	if !o.HoldWorkers {
+		s.StartWorkers()
+	}
 	limits := ratelimit.New(ratelimit.Config{Rate: o.RateLimit, Burst: o.RateBurst, KeysPerHour: o.KeysPerHour}, time.Now)
 	dash := dashboard.New(db, svc, limits, logger)
 	dash.TrustProxies(o.TrustedProxies)
@@ -153,7 +171,18 @@ func Start(t testing.TB, o Options) *Server {
 		Dashboard: dash}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, Service: svc, DB: db, BlobDir: blobDir, t: t}
+	s.URL = srv.URL
+	return s
+}
+
+// StartWorkers starts the workers and the webhook dispatcher of a server
+// started with HoldWorkers (Start calls it otherwise). Call it once.
+func (s *Server) StartWorkers() {
+	s.t.Helper()
+	if err := s.Service.Start(context.Background()); err != nil {
+		s.t.Fatalf("start pipeline: %v", err)
+	}
+	s.started = true
 }
 
 // Key creates the account named account if needed and returns a new API

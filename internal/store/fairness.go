@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Fair order of River's queues.
+//
+// River takes the available jobs of a queue in the order (priority,
+// scheduled_at, id): first in, first out, so one account's backlog of 240
+// files is worked through before another account's single file. FairOrder
+// gives each job a place in that order as start-time fair queueing does:
+// a job's scheduled_at becomes a "tag" in a virtual clock far in the past
+// (FairEpoch onwards, always due, so no job waits for a clock), and
+//
+//	tag = max(head - 1 step, last tag of the account's waiting jobs + 1 step)
+//
+// where head is the tag of the job River takes next. An account with
+// nothing waiting goes first; one with a backlog queues after its own
+// jobs. Backlogged accounts are thus taken in turn, one job each, and
+// an account alone keeps every worker busy (its tags are all due). The
+// whole state is River's job table, so several processes on one
+// PostgreSQL database share it, and nothing is ever delayed, snoozed or
+// failed by it: only the order of jobs that are all due changes.
+//
+// A job River schedules itself (a retry after an error, a job rescued
+// after a crash, a job inserted by an older version) has a real
+// scheduled_at, after every tag: FairOrder moves those that are due to the
+// head, so that they are neither starved by a stream of new uploads nor
+// made to wait behind the backlog.
+
+// FairEpoch is where the tags of fair order start; tags at or after
+// fairLimit are real times, not tags.
+var (
+	FairEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	fairLimit = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// fairStep separates two tags: River's SQLite driver keeps milliseconds.
+const fairStep = time.Millisecond
+
+// InsertFair runs insert, which inserts jobs for accountID on queue in
+// this transaction and returns their ids in the order they should run,
+// and places those jobs in the queue's fair order; it also moves the
+// queue's due untagged jobs (retries) to the head. See the comment above
+// for the rule.
+func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert func() ([]int64, error)) error {
+	// The head and the account's last tag, before the new jobs exist.
+	head, ok, err := tx.riverTimeRow(ctx, `SELECT scheduled_at FROM river_job
+		WHERE state = 'available' AND queue = $1 AND scheduled_at < $2
+		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, tx.riverTime(fairLimit))
+	if err != nil {
+		return fmt.Errorf("fair order: read head: %w", err)
+	}
+	if !ok {
+		head = FairEpoch
+	}
+	last, ok, err := tx.riverTimeRow(ctx, `SELECT MAX(scheduled_at) FROM river_job
+		WHERE state = 'available' AND queue = $1 AND scheduled_at < $2 AND args->>'account_id' = $3`,
+		queue, tx.riverTime(fairLimit), accountID)
+	if err != nil {
+		return fmt.Errorf("fair order: read the account's last: %w", err)
+	}
+	start := head.Add(-fairStep)
+	if ok && last.Add(fairStep).After(start) {
+		start = last.Add(fairStep)
+	}
+	// Retries and other untagged due jobs go to the head. On PostgreSQL
+	// rows another process is taking are skipped rather than waited for.
+	skip := ""
+	if tx.engine == Postgres {
+		skip = " FOR UPDATE SKIP LOCKED"
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id IN (
+		SELECT id FROM river_job WHERE state = 'available' AND queue = $2 AND scheduled_at >= $3 AND scheduled_at <= $4
+		ORDER BY id`+skip+`)`,
+		tx.riverTime(head), queue, tx.riverTime(fairLimit), tx.riverTime(time.Now())); err != nil {
+		return fmt.Errorf("fair order: move retries to the head: %w", err)
+	}
+	ids, err := insert()
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		tag := start.Add(time.Duration(i) * fairStep)
+		if !tag.Before(fairLimit) {
+			// Past the tags' room (a backlog of 600 billion jobs): leave
+			// the rest first in, first out.
+			return nil
+		}
+		if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id = $2 AND state = 'available'`,
+			tx.riverTime(tag), id); err != nil {
+			return fmt.Errorf("fair order: tag job: %w", err)
+		}
+	}
+	return nil
+}
+
+// FirstWaitingOther returns the fair-order tag of the first due job on
+// queue of an account other than accountID, and false when there is none.
+func (db *DB) FirstWaitingOther(ctx context.Context, queue, accountID string) (time.Time, bool, error) {
+	t, ok, err := riverTimeRow(ctx, db.engine, db.r, `SELECT scheduled_at FROM river_job
+		WHERE state = 'available' AND queue = $1 AND scheduled_at <= $2 AND args->>'account_id' <> $3
+		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, riverTime(db.engine, time.Now()), accountID)
+	if err != nil {
+		return t, ok, fmt.Errorf("read waiting jobs: %w", err)
+	}
+	return t, ok, nil
+}
+
+// TagJob sets the fair-order tag (scheduled_at) of a job inserted in this
+// transaction; tag must be due.
+func (tx *Tx) TagJob(ctx context.Context, id int64, tag time.Time) error {
+	if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id = $2 AND state = 'available'`,
+		tx.riverTime(tag), id); err != nil {
+		return fmt.Errorf("tag job: %w", err)
+	}
+	return nil
+}
+
+// riverTimeRow reads one nullable River time.
+func (tx *Tx) riverTimeRow(ctx context.Context, q string, args ...any) (time.Time, bool, error) {
+	return riverTimeRow(ctx, tx.engine, tx.x, q, args...)
+}
+
+func riverTimeRow(ctx context.Context, engine Engine, x querier, q string, args ...any) (time.Time, bool, error) {
+	if engine == Postgres {
+		var t sql.NullTime
+		if err := x.QueryRowContext(ctx, q, args...).Scan(&t); err != nil && err != sql.ErrNoRows {
+			return time.Time{}, false, err
+		}
+		return t.Time.UTC(), t.Valid, nil
+	}
+	// The SQLite driver answers a column declared timestamp as a
+	// time.Time and an expression over it (MAX) as text.
+	var v any
+	if err := x.QueryRowContext(ctx, q, args...).Scan(&v); err != nil && err != sql.ErrNoRows {
+		return time.Time{}, false, err
+	}
+	switch v := v.(type) {
+	case nil:
+		return time.Time{}, false, nil
+	case time.Time:
+		return v.UTC(), true, nil
+	case string:
+		t, err := time.Parse(riverSQLiteTime, v)
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("parse river time %q: %w", v, err)
+		}
+		return t, true, nil
+	case []byte:
+		t, err := time.Parse(riverSQLiteTime, string(v))
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("parse river time %q: %w", v, err)
+		}
+		return t, true, nil
+	default:
+		return time.Time{}, false, fmt.Errorf("river time of type %T", v)
+	}
+}
+
+// riverSQLiteTime is how River's SQLite driver writes times.
+const riverSQLiteTime = "2006-01-02 15:04:05.000"
+
+// riverTime is t as River's driver keeps it: a timestamptz on PostgreSQL,
+// text in riverSQLiteTime on SQLite (compared as text there).
+func (tx *Tx) riverTime(t time.Time) any { return riverTime(tx.engine, t) }
+
+func riverTime(engine Engine, t time.Time) any {
+	if engine == Postgres {
+		return t.UTC()
+	}
+	return t.UTC().Round(time.Millisecond).Format(riverSQLiteTime)
+}

@@ -137,7 +137,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	engine, err := extract.NewEngine(extract.Config{Workers: min(c.Workers, 4), Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium")})
+	plan := planMemory(c.MemoryLimit, c.Workers)
+	if plan.GoLimit > 0 {
+		// Process-wide; put back on return for callers that go on (tests).
+		prev := debug.SetMemoryLimit(plan.GoLimit)
+		defer debug.SetMemoryLimit(prev)
+	}
+	logger.Info(plan.String(), "memory_limit", c.MemoryLimit, "pdf_readers", plan.PDFReaders,
+		"pdf_reader_mb", plan.PDFReadMB, "go_memory_limit", plan.GoLimit, "ocr_memory", plan.OCRBytes)
+	engine, err := extract.NewEngine(extract.Config{
+		Workers: plan.PDFReaders, MemoryLimitMB: plan.PDFReadMB, OCRMemory: plan.OCRBytes,
+		Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium"),
+	})
 	if err != nil {
 		return fmt.Errorf("start extraction engine: %w", err)
 	}

@@ -28,6 +28,7 @@ type config struct {
 	BodyTimeout          time.Duration
 	AllowPrivateWebhooks bool
 	Workers              int
+	MemoryLimit          int64 // bytes; 0: none (see memoryPlan)
 	Work                 bool
 	FileTimeout          time.Duration
 	RescueAfter          time.Duration
@@ -71,6 +72,7 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("body-grace", "how long a request body may arrive slower than --body-min-rate at first (default 20s) (env "+envName("body-grace")+")", durationSetter(&c.BodyGrace))
 	fs.Func("body-timeout", "longest a request body may take to arrive whole (default 1h) (env "+envName("body-timeout")+")", durationSetter(&c.BodyTimeout))
 	fs.Func("workers", "files extracted at once for one account by this process (and as many classified); one more slot takes other accounts' files at once (default 4) (env "+envName("workers")+")", intSetter(&c.Workers))
+	fs.Func("memory-limit", "memory the server may use, PDF readers, Go heap and OCR processes together, as 1GiB, 768MiB or 0 (off); fewer PDFs are read at once when it is small (default 1GiB) (env "+envName("memory-limit")+")", bytesSetter(&c.MemoryLimit))
 	fs.BoolFunc("work", "run workers in this process (default true) (env "+envName("work")+")", boolSetter(&c.Work))
 	fs.BoolFunc("allow-private-webhooks", "allow webhook deliveries to loopback and private addresses (env "+envName("allow-private-webhooks")+")", boolSetter(&c.AllowPrivateWebhooks))
 	fs.Func("file-timeout", "time limit for extracting one file (default 2m) (env "+envName("file-timeout")+")", durationSetter(&c.FileTimeout))
@@ -97,6 +99,7 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	c.RevokedKeyRetention = 30 * 24 * time.Hour
 	q := pipeline.DefaultQuotas
 	c.QuotaStoredBytes, c.QuotaFilesPerDay, c.QuotaExtractions = q.StoredBytes, q.FilesPerDay, q.Extractions
+	c.MemoryLimit = defaultMemoryLimit
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" {
@@ -192,6 +195,9 @@ func (c *config) validate() error {
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		bad("workers", c.Workers, "must be from 1 to 256")
+	}
+	if c.MemoryLimit != 0 && c.MemoryLimit < minMemoryLimit {
+		bad("memory-limit", formatBytes(c.MemoryLimit), "must be 0 (off) or at least 256MiB")
 	}
 	if c.FileTimeout < time.Second {
 		bad("file-timeout", c.FileTimeout, "must be at least 1s")

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -191,11 +192,17 @@ func TestServeInProcess(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
+		goLimit := debug.SetMemoryLimit(-1)
 		go func() {
-			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, getenv, nil, io.Discard, pw)
+			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--memory-limit", "768MiB"}, getenv, nil, io.Discard, pw)
 			pw.Close()
 		}()
 		base := waitListening(t, pr)
+		// The Go runtime's share of --memory-limit is in force while
+		// serving, and the previous limit again afterwards.
+		if got, want := debug.SetMemoryLimit(-1), planMemory(768<<20, 4).GoLimit; got != want {
+			t.Errorf("Go memory limit while serving = %d, want %d", got, want)
+		}
 		c := testClient{t: t, base: base, key: lines[0]}
 		for _, p := range []string{"/healthz", "/readyz"} {
 			if status, _ := c.do("GET", p, "", nil); status != 200 {
@@ -220,6 +227,9 @@ func TestServeInProcess(t *testing.T) {
 			}
 		case <-time.After(60 * time.Second):
 			t.Fatal("serve did not shut down")
+		}
+		if got := debug.SetMemoryLimit(-1); got != goLimit {
+			t.Errorf("Go memory limit after serve = %d, want %d as before", got, goLimit)
 		}
 	})
 }

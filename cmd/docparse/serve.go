@@ -137,11 +137,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	// One PDFium instance and one Tesseract more than an account may use
-	// (it runs at most --workers files at once, pipeline/fair.go): another
-	// account's file in the spare slot, and the page counting of uploads,
-	// never wait for a flooding account's long OCR to end.
-	engine, err := extract.NewEngine(extract.Config{Workers: min(c.Workers, 4) + 1, Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium")})
+	// One PDF reader more than an account may use (it runs at most
+	// --workers files at once, pipeline/fair.go), so that another account's
+	// file in the spare slot, and the page counting of uploads, need not
+	// wait for a flooding account's long OCR; as many as --memory-limit
+	// gives room for (planMemory).
+	plan := planMemory(c.MemoryLimit, c.Workers+1)
+	if plan.GoLimit > 0 {
+		// Process-wide; put back on return for callers that go on (tests).
+		prev := debug.SetMemoryLimit(plan.GoLimit)
+		defer debug.SetMemoryLimit(prev)
+	}
+	logger.Info(plan.String(), "memory_limit", c.MemoryLimit, "pdf_readers", plan.PDFReaders,
+		"pdf_reader_mb", plan.PDFReadMB, "go_memory_limit", plan.GoLimit, "ocr_memory", plan.OCRBytes)
+	engine, err := extract.NewEngine(extract.Config{
+		Workers: plan.PDFReaders, MemoryLimitMB: plan.PDFReadMB, OCRMemory: plan.OCRBytes,
+		Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium"),
+	})
 	if err != nil {
 		return fmt.Errorf("start extraction engine: %w", err)
 	}

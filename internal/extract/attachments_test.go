@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,4 +217,21 @@ func residentBytes(t *testing.T) int64 {
 		t.Fatalf("parse statm %q: %v", b, err)
 	}
 	return resident * int64(os.Getpagesize())
+}
+
+func TestPDFPageInflateBomb(t *testing.T) {
+	// A page content stream of about 256 KB that inflates to 256 MB,
+	// read under a 64 MB instance limit: PDFium aborts when its memory is
+	// spent, and the file fails as too large, not as corrupt.
+	e := newTestEngine(t, Config{Workers: 1, MemoryLimitMB: 64})
+	path := writeTemp(t, "bomb.pdf", pdftest.DeflatedPage(pdftest.Zeros(256<<20)))
+	_, err := e.Extract(context.Background(), path, KindPDF)
+	wantCode(t, "Extract(page inflating to 256 MB)", err, CodeTooLargeContent)
+	if e, ok := AsError(err); ok && !strings.Contains(e.Message, "Page 1 of the PDF needs more memory than the PDF reader's limit of 64 MB") {
+		t.Errorf("message %q", e.Message)
+	}
+	// The page count is read without the page: the upload is accepted.
+	if n, err := e.Pages(context.Background(), path, KindPDF); n != 1 || err != nil {
+		t.Errorf("Pages = %d, %v; want 1, nil", n, err)
+	}
 }

@@ -23,7 +23,7 @@ const mcNS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 // last saved the file. Without it, or with a count outside 1..MaxPages
 // (which no one can check without laying the document out), 1.
 func (e *Engine) docxPages(p string) (int, error) {
-	pkg, err := openOOXML(p, "DOCX")
+	pkg, err := openOOXML(p, "DOCX", e.tokenLimit())
 	if err != nil {
 		return 0, err
 	}
@@ -63,7 +63,7 @@ func (e *Engine) docxPages(p string) (int, error) {
 // (each distinct one once: headers on top of the first page, footers at the
 // end of the last).
 func (e *Engine) extractDOCX(ctx context.Context, p string) (*Document, error) {
-	pkg, err := openOOXML(p, "DOCX")
+	pkg, err := openOOXML(p, "DOCX", e.tokenLimit())
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+	"golang.org/x/sync/semaphore"
 )
 
 // Config bounds an Engine. The zero value of every field means its default.
@@ -30,8 +31,10 @@ type Config struct {
 	// the largest text, CSV or HTML file read; more fails with
 	// too_many_pages. It bounds the memory a Document takes. Default 4 MiB.
 	MaxTextBytes int
-	// MemoryLimitMB caps the memory of one PDFium instance; a PDF that
-	// needs more fails as corrupt_document. Default 512, at least 64.
+	// MemoryLimitMB caps the memory of one PDFium instance, so PDFs take
+	// at most Workers x MemoryLimitMB at once; a PDF that needs more (a
+	// page stream that inflates to gigabytes) fails as too_large_content
+	// the moment PDFium asks for more. Default 512, at least 64.
 	MemoryLimitMB int
 	// Timeout bounds every Pages and Extract call on top of the caller's
 	// context. Default 2 minutes.
@@ -52,9 +55,19 @@ type Config struct {
 	// spa that are installed. Each language costs OCR time: four take
 	// about twice as long as one.
 	OCRLanguages []string
+	// OCRMemory, when above 0, is the memory (bytes) the Tesseract
+	// processes may take together. Each is counted before it starts, by
+	// the size of the image it reads (see ocrMemory: about 96 MB plus 4
+	// bytes per pixel), and waits until its count fits beside those
+	// running; one counted above OCRMemory runs alone. 0: no count, only
+	// Workers processes at once.
+	OCRMemory int64
 	// MaxImagePixels is the largest image (width x height, read from its
 	// header before anything is decoded) that is OCRed; larger fails with
-	// too_large_content. Default 50 million.
+	// too_large_content. It holds for images inside a PDF page that must
+	// be rendered for OCR too (read from the image's dictionary before
+	// PDFium decodes it: decoding a 60000 x 60000 image takes minutes
+	// however small the page is rendered). Default 50 million.
 	MaxImagePixels int
 }
 
@@ -100,6 +113,9 @@ func (c Config) withDefaults() (Config, error) {
 	case c.Timeout < 0:
 		problems = append(problems, fmt.Sprintf("Timeout: %v is negative", c.Timeout))
 	}
+	if c.OCRMemory < 0 {
+		problems = append(problems, fmt.Sprintf("OCRMemory: %d is negative", c.OCRMemory))
+	}
 	if len(problems) > 0 {
 		return c, fmt.Errorf("invalid extract config: %s", strings.Join(problems, "; "))
 	}
@@ -127,7 +143,8 @@ type Engine struct {
 	// ocr is nil when Tesseract is unavailable, and ocrErr says why.
 	ocr      *tesseract
 	ocrErr   error
-	ocrSlots chan struct{} // one per running Tesseract process
+	ocrSlots chan struct{}       // one per running Tesseract process
+	ocrMem   *semaphore.Weighted // Config.OCRMemory; nil without
 }
 
 // ExtractOptions tune one ExtractWith call. The zero value is what Extract
@@ -199,6 +216,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("start pdfium pool: %w", err)
 	}
 	e := &Engine{cfg: cfg, pool: pool, cache: cache, ocr: ocr, ocrErr: ocrErr, ocrSlots: make(chan struct{}, cfg.Workers)}
+	if cfg.OCRMemory > 0 {
+		e.ocrMem = semaphore.NewWeighted(cfg.OCRMemory)
+	}
 	// Instantiate once now, so that a module that cannot run fails here
 	// and not on the first upload.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -349,9 +369,11 @@ func (e *Engine) Extract(ctx context.Context, path string, kind Kind) (*Document
 // Permanent failures are *Error: unsupported_type (zip, unknown),
 // empty_document (empty file, or no word found, OCR included),
 // encrypted_document (a PDF that needs a password), corrupt_document
-// (unparseable, over the memory limit, an image Tesseract cannot read),
-// too_large_content (an image over Config.MaxImagePixels, an office file
-// or e-mail that unpacks to too much), too_many_pages (over
+// (unparseable, an image Tesseract cannot read), too_large_content (an
+// image over Config.MaxImagePixels, alone or on a scanned PDF page; a PDF
+// page over Config.MemoryLimitMB; an office file or e-mail that unpacks to
+// too much, or an office file with one XML token, a text run say, over
+// Config.MaxTextBytes, refused while reading it), too_many_pages (over
 // Config.MaxPages, or over Config.MaxTextBytes of text), ocr_unavailable (a
 // file that needs OCR while Tesseract is missing) and timeout (ctx or
 // Config.Timeout expired, checked promptly even while PDFium is stuck in a

@@ -485,11 +485,11 @@ func TestExtractKillsStuckInstance(t *testing.T) {
 
 func TestMemoryLimit(t *testing.T) {
 	// A million paths need more than 64 MB inside PDFium: the instance
-	// hits its limit, the file fails, the next one is fine.
+	// hits its limit, the file fails as too large, the next one is fine.
 	e := newTestEngine(t, Config{Workers: 1, MemoryLimitMB: 64})
 	heavy := writeFile(t, "heavy.pdf", minimalPDF([]string{strings.Repeat("1 1 m 2 2 l S\n", 1_000_000)}, true))
 	_, err := e.Extract(context.Background(), heavy, KindPDF)
-	wantCode(t, "Extract(over memory limit)", err, CodeCorruptDocument)
+	wantCode(t, "Extract(over memory limit)", err, CodeTooLargeContent)
 	if _, err := e.Extract(context.Background(), "testdata/AzureInterior.pdf", KindPDF); err != nil {
 		t.Errorf("Extract after hitting the memory limit = %v", err)
 	}

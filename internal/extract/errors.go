@@ -13,10 +13,13 @@ const (
 	CodeTimeout           = "timeout"
 	CodeOCRUnavailable    = "ocr_unavailable"
 	// CodeTooLargeContent: the file is small but what it holds is not: an
-	// image whose header claims more than Config.MaxImagePixels, a DOCX or
-	// XLSX that unpacks to more than 100 MB or holds more than 10000
-	// entries, an e-mail with more than 500 parts. Refused before the
-	// content is unpacked (decompression bombs).
+	// image whose header claims more than Config.MaxImagePixels (alone, or
+	// on a PDF page to OCR), a PDF page or attachment that needs more than
+	// an instance's Config.MemoryLimitMB, a DOCX or XLSX that unpacks to
+	// more than 100 MB, holds more than 10000 entries or one XML token over
+	// Config.MaxTextBytes, an e-mail with more than 500 parts. Refused
+	// before the content is unpacked, or while it is read, never after
+	// (decompression bombs).
 	CodeTooLargeContent = "too_large_content"
 )
 

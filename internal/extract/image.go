@@ -244,7 +244,8 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 		return nil, errOCRUnavailable(e.ocrErr)
 	}
 	langs := e.ocr.languages(opts.Languages)
-	pages, cpu, err := e.runOCR(ctx, path, 0, langs, 0)
+	pixels := int64(info.width) * int64(info.height)
+	pages, cpu, err := e.runOCR(ctx, path, 0, pixels, langs, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +272,7 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 		}
 		pages, runs = []ocrPage{best}, []*OCRRun{run}
 		if quarter == 0 && len(best.words) > 0 && !run.Blank {
-			if alt, err = e.secondReading(ctx, path, langs, cpu, run); err != nil {
+			if alt, err = e.secondReading(ctx, path, pixels, langs, cpu, run); err != nil {
 				return nil, err
 			}
 		}
@@ -313,9 +314,9 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 // reading's when no pass turned the page. The pass runs within the CPU
 // time of the first twice over (at least ocrBudgetMin); one that fails or
 // overruns it leaves the page with one reading. It is counted in run.
-func (e *Engine) secondReading(ctx context.Context, path string, langs []string, first time.Duration, run *OCRRun) (*ocrPage, error) {
+func (e *Engine) secondReading(ctx context.Context, path string, pixels int64, langs []string, first time.Duration, run *OCRRun) (*ocrPage, error) {
 	limit := max(ocrBudgetMin, 2*first)
-	pages, cpu, err := e.runOCRSegmented(ctx, path, 0, langs, psmBlock, limit)
+	pages, cpu, err := e.runOCRSegmented(ctx, path, 0, pixels, langs, psmBlock, limit)
 	run.CPU += cpu
 	run.Tried = append(run.Tried, "block")
 	if cerr := ctxError(ctx); cerr != nil {

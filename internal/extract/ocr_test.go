@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/docparse/docparse/internal/extract/pdftest"
 )
 
 // needTesseract skips a test that needs the real Tesseract when it is not
@@ -664,5 +666,85 @@ func TestOCRRegionsBatched(t *testing.T) {
 	w := findWord(t, d, "FAKE-123")
 	if want := (Box{250 + 216, 492 + 144, 250 + 324, 492 + 162}); !near(w.Box, want, 0.5) || w.Conf != 0.42 {
 		t.Errorf("OCR word = %+v, want box %+v conf 0.42", w, want)
+	}
+}
+
+func TestPDFImagePixelBudget(t *testing.T) {
+	bin, dir := fakeTesseract(t, "", fakeTSV)
+	e := newTestEngine(t, Config{TesseractPath: bin, MaxImagePixels: 1_000_000})
+	// The images claim their size in their dictionary; their pixels are a
+	// few bytes, which PDFium would only find short after decoding.
+	short := pdftest.Zeros(1000)
+	tesseractRuns := func() int {
+		b, err := os.ReadFile(filepath.Join(dir, "args.log"))
+		if err != nil {
+			return 0
+		}
+		return strings.Count(string(b), "\n")
+	}
+
+	// A scanned page of a 60000 x 60000 image: refused before rendering,
+	// and Tesseract never starts.
+	scan := writeFile(t, "scan.pdf", pdftest.ImagePage(60000, 60000, short))
+	_, err := e.Extract(context.Background(), scan, KindPDF)
+	wantCode(t, "Extract(scanned page of 60000x60000 pixels)", err, CodeTooLargeContent)
+	if e, ok := AsError(err); ok && e.Message != "Page 1 of the PDF holds an image of 60000x60000 pixels; at most 1 megapixels are read." {
+		t.Errorf("message %q", e.Message)
+	}
+	if n := tesseractRuns(); n != 0 {
+		t.Errorf("tesseract ran %d times for a refused page", n)
+	}
+
+	// A page with a text layer keeps it; the oversized image is not OCRed.
+	textual := writeFile(t, "text.pdf", pdftest.ImagePage(60000, 60000, short, "Invoice 42", "Total 10.00 EUR"))
+	d, err := e.Extract(context.Background(), textual, KindPDF)
+	if err != nil {
+		t.Fatalf("Extract(text layer over a 60000x60000 image) = %v", err)
+	}
+	if l := lineWith(t, d, "Invoice 42"); l.Words[0].Conf != 1 {
+		t.Errorf("line %+v, want the text layer's", l)
+	}
+	if n := tesseractRuns(); n != 0 {
+		t.Errorf("tesseract ran %d times for an oversized image", n)
+	}
+
+	// Within the budget the scanned page goes to Tesseract as before.
+	small := writeFile(t, "small.pdf", pdftest.ImagePage(1000, 1000, pdftest.Zeros(1000*1000)))
+	if _, err := e.ExtractWith(context.Background(), small, KindPDF, ExtractOptions{OCRSinglePass: true}); err != nil {
+		t.Fatalf("Extract(scanned page of 1000x1000 pixels) = %v", err)
+	}
+	if n := tesseractRuns(); n != 1 {
+		t.Errorf("tesseract ran %d times for a page within the budget, want 1", n)
+	}
+}
+
+func TestOCRMemoryCountedBeforeStart(t *testing.T) {
+	// Two workers, but memory for one reading of the 2.2-megapixel scan:
+	// the second Tesseract waits until the first has ended.
+	bin, dir := fakeTesseract(t, "sleep 0.5", fakeTSV)
+	e := newTestEngine(t, Config{TesseractPath: bin, Workers: 2, OCRMemory: ocrMemory(2_000_000)})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := e.ExtractWith(context.Background(), "testdata/scan-invoice.png", KindPNG, ExtractOptions{OCRSinglePass: true})
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	running := readLog(t, filepath.Join(dir, "running.log"))
+	if len(running) != 2 {
+		t.Fatalf("tesseract ran %d times, want 2", len(running))
+	}
+	for _, n := range running {
+		if k, _ := strconv.Atoi(strings.TrimSpace(n)); k > 1 {
+			t.Errorf("%d Tesseracts ran at once, want 1: each is counted for more than half of OCRMemory", k)
+		}
+	}
+	if got := ocrMemory(1240 * 1754); got < 100<<20 || got > 110<<20 {
+		t.Errorf("ocrMemory(2.2 megapixels) = %d MB, want 96 MB + 4 bytes a pixel", got>>20)
 	}
 }

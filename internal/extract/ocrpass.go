@@ -414,7 +414,7 @@ func (r *retry) try(ctx context.Context, v ocrVariant) (bool, error) {
 	if r.in.dpi > 0 {
 		dpi = int(math.Round(float64(r.in.dpi) * v.scale))
 	}
-	pages, cpu, err := r.e.runOCR(ctx, path, dpi, r.in.langs, r.budget-r.spent)
+	pages, cpu, err := r.e.runOCR(ctx, path, dpi, int64(r.pixels*v.scale*v.scale), r.in.langs, r.budget-r.spent)
 	r.spent += cpu
 	r.run.CPU += cpu
 	r.run.Tried = append(r.run.Tried, v.name())
@@ -495,7 +495,7 @@ func (e *Engine) orientation(ctx context.Context, g *image.Gray, dir string, lim
 		return 0, 0, err
 	}
 	defer os.Remove(path)
-	out, cpu, err := e.runTesseract(ctx, []string{path, "stdout", "-l", "osd", "--psm", "0"}, limit)
+	out, cpu, err := e.runTesseract(ctx, []string{path, "stdout", "-l", "osd", "--psm", "0"}, int64(len(g.Pix)), limit)
 	if err != nil {
 		return 0, cpu, err
 	}

@@ -148,7 +148,7 @@ func TestOCRRetryBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	pages, cpu, err := engine.runOCR(ctx, path, 0, []string{"eng"}, 0)
+	pages, cpu, err := engine.runOCR(ctx, path, 0, int64(len(g.Pix)), []string{"eng"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

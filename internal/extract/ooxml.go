@@ -16,7 +16,11 @@ import (
 // inflated, each part read is refused when its declared size exceeds what
 // is left of the budget, and every read goes through a limit as well
 // (archive/zip itself refuses an entry that inflates past its declared
-// size). XML is parsed as a stream, never held whole.
+// size). XML is parsed as a stream, never held whole, and no single token
+// (a run of text, a tag with its attributes) may exceed the package's
+// token limit: the decoder buffers a token whole before returning it, so
+// without the limit one 98 MB <w:t> run would cost hundreds of MB before
+// any text budget could be checked.
 const (
 	maxZipEntries  = 10000
 	maxUnpackBytes = 100 << 20
@@ -26,13 +30,24 @@ var errUnpackBudget = errors.New("unpack budget spent")
 
 // ooxmlPackage is an open DOCX or XLSX. It is not safe for concurrent use.
 type ooxmlPackage struct {
-	zr     *zip.ReadCloser
-	files  map[string]*zip.File // by lower-case name: part names ignore case
-	budget int64
-	what   string // "DOCX" or "XLSX", for messages
+	zr       *zip.ReadCloser
+	files    map[string]*zip.File // by lower-case name: part names ignore case
+	budget   int64
+	maxToken int    // bytes one XML token may take; see openOOXML
+	what     string // "DOCX" or "XLSX", for messages
 }
 
-func openOOXML(p, what string) (*ooxmlPackage, error) {
+// tokenLimit is the largest XML token of an office file: the text budget
+// (Config.MaxTextBytes), as a text run larger than that could not be kept
+// anyway, but at least 1 MB, as a root element declaring its namespaces
+// takes a few KB whatever the budget.
+func (e *Engine) tokenLimit() int { return max(e.cfg.MaxTextBytes, 1<<20) }
+
+// openOOXML opens the package at p. maxToken bounds every XML token read
+// from it: a token whose bytes exceed it fails the read with
+// too_large_content while the decoder is still reading it, so the memory
+// one token takes stays near maxToken. The engine passes tokenLimit.
+func openOOXML(p, what string, maxToken int) (*ooxmlPackage, error) {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
 		return nil, newError(CodeCorruptDocument, fmt.Sprintf("The %s file could not be read.", what), err)
@@ -41,7 +56,7 @@ func openOOXML(p, what string) (*ooxmlPackage, error) {
 		zr.Close()
 		return nil, newError(CodeTooLargeContent, fmt.Sprintf("The %s file holds more than %d parts.", what, maxZipEntries), nil)
 	}
-	pkg := &ooxmlPackage{zr: zr, files: make(map[string]*zip.File, len(zr.File)), budget: maxUnpackBytes, what: what}
+	pkg := &ooxmlPackage{zr: zr, files: make(map[string]*zip.File, len(zr.File)), budget: maxUnpackBytes, maxToken: maxToken, what: what}
 	for _, f := range zr.File {
 		pkg.files[strings.ToLower(strings.TrimPrefix(f.Name, "/"))] = f
 	}
@@ -104,9 +119,42 @@ func (p *ooxmlPackage) decoder(name string) (*xmlTokens, io.Closer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	d := xml.NewDecoder(rc)
+	// The limiter is read through a bufio.Reader of the decoder's own
+	// (it is no io.ByteReader), which reads ahead at most 4 KB: what the
+	// decoder holds of one token stays within limit plus that.
+	lim := &tokenLimiter{r: rc, limit: int64(p.maxToken)}
+	d := xml.NewDecoder(lim)
 	d.Strict = true
-	return &xmlTokens{d: d}, rc, nil
+	return &xmlTokens{d: d, lim: lim}, rc, nil
+}
+
+// errXMLToken: one XML token is larger than the package's token limit.
+var errXMLToken = errors.New("xml token over the size limit")
+
+// tokenLimiter counts the bytes read since the last token was returned
+// and fails with errXMLToken once they pass limit. A limit of 0 or less
+// means no limit.
+type tokenLimiter struct {
+	r     io.Reader
+	n     int64 // bytes read since the last token
+	limit int64
+	over  bool // the limit was hit: the token being read is cut short
+}
+
+func (l *tokenLimiter) Read(b []byte) (int, error) {
+	if l.limit > 0 {
+		left := l.limit + 1 - l.n
+		if left <= 0 {
+			l.over = true
+			return 0, errXMLToken
+		}
+		if int64(len(b)) > left {
+			b = b[:left]
+		}
+	}
+	n, err := l.r.Read(b)
+	l.n += int64(n)
+	return n, err
 }
 
 // maxXMLDepth bounds element nesting: Word nests a few dozen levels (tables
@@ -118,11 +166,19 @@ var errXMLDepth = errors.New("elements nested too deeply")
 // xmlTokens is an xml.Decoder that fails past maxXMLDepth.
 type xmlTokens struct {
 	d     *xml.Decoder
+	lim   *tokenLimiter
 	depth int
 }
 
 func (x *xmlTokens) Token() (xml.Token, error) {
 	tok, err := x.d.Token()
+	if x.lim.over {
+		// The decoder returns the text read so far as a token of its
+		// own before the reader's error: never let that pass for the
+		// whole run.
+		return nil, errXMLToken
+	}
+	x.lim.n = 0
 	switch tok.(type) {
 	case xml.StartElement:
 		if x.depth++; x.depth > maxXMLDepth {
@@ -144,14 +200,17 @@ func (x *xmlTokens) Skip() error {
 	return nil
 }
 
-// xmlError maps an error met while reading a part: a spent budget is
-// too_large_content, a timeout stays a timeout, anything else is corrupt.
+// xmlError maps an error met while reading a part: a spent budget or a
+// token over the limit is too_large_content, a timeout stays a timeout,
+// anything else is corrupt.
 func (p *ooxmlPackage) xmlError(part string, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, errUnpackBudget):
 		return p.tooLarge()
+	case errors.Is(err, errXMLToken):
+		return newError(CodeTooLargeContent, fmt.Sprintf("The %s file holds a single run of text or markup larger than %s (in %s).", p.what, sizeText(p.maxToken), part), err)
 	case errors.Is(err, errTextBudget):
 		return err
 	}
@@ -303,3 +362,11 @@ type gridCell struct {
 }
 
 func runeLen(s string) int { return len([]rune(s)) }
+
+// sizeText writes a byte count for a message: "4 MB", "512 KB".
+func sizeText(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 || n >= 10<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", max(1, n>>10))
+}

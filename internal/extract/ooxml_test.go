@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -345,5 +346,74 @@ func TestOOXMLFailures(t *testing.T) {
 			}
 			wantCode(t, "Extract", err, tt.code)
 		})
+	}
+}
+
+// bigRunDOCX writes a DOCX whose body is one run of size letters, as
+// issue 13 found it: about size/1000 bytes on disk, a single XML token of
+// size bytes once inflated. The entry declares its size honestly and
+// stays under the 100 MB unpack budget, so only the token limit stops it.
+func bigRunDOCX(t *testing.T, size int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "big-run.docx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	w, err := zw.Create("word/document.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := fmt.Sprintf(wordDoc, "<w:p><w:r><w:t>")
+	io.WriteString(w, head[:strings.Index(head, "</w:body>")])
+	chunk := bytes.Repeat([]byte("a"), 1<<20)
+	for n := 0; n < size; n += len(chunk) {
+		w.Write(chunk[:min(len(chunk), size-n)])
+	}
+	io.WriteString(w, "</w:t></w:r></w:p></w:body></w:document>")
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDOCXBigRunFailsWhileReading(t *testing.T) {
+	const run = 98 << 20
+	path := bigRunDOCX(t, run)
+	if fi, _ := os.Stat(path); fi.Size() > 1<<20 {
+		t.Fatalf("the DOCX is %d bytes, want well under 1 MB", fi.Size())
+	}
+	for _, fn := range []string{"Extract", "Pages"} {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		var err error
+		if fn == "Extract" {
+			_, err = engine.Extract(context.Background(), path, KindDOCX)
+		} else {
+			_, err = engine.Pages(context.Background(), path, KindDOCX)
+		}
+		runtime.ReadMemStats(&after)
+		alloc := after.TotalAlloc - before.TotalAlloc
+		switch fn {
+		case "Extract":
+			wantCode(t, "Extract(DOCX with one 98 MB run)", err, CodeTooLargeContent)
+			if e, _ := AsError(err); e != nil && !strings.Contains(e.Message, "larger than 4 MB (in word/document.xml)") {
+				t.Errorf("message %q does not say what was too large", e.Message)
+			}
+			// The decoder holds at most the 4 MB token limit (its buffer
+			// doubles: 8 MB of allocations); reading the run whole took
+			// over 500 MB.
+			if alloc > 32<<20 {
+				t.Errorf("Extract allocated %d MB reading a %d MB run, want at most 32 MB", alloc>>20, run>>20)
+			}
+		case "Pages":
+			// Pages reads docProps/app.xml only: there is none, 1 page.
+			if err != nil {
+				t.Errorf("Pages: %v", err)
+			}
+		}
 	}
 }

@@ -44,6 +44,15 @@ func openPDF(inst pdfium.Pdfium, path string) (doc references.FPDF_DOCUMENT, clo
 	return resp.Document, closeDoc, nil
 }
 
+// wasmTrap reports whether err is PDFium aborting (a WebAssembly trap)
+// rather than refusing: almost always an allocation past the instance's
+// memory limit (Config.MemoryLimitMB), which PDFium cannot recover from,
+// as when a small stream inflates to gigabytes. The instance is unfit for
+// more calls afterwards.
+func wasmTrap(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "wasm error")
+}
+
 // pdfOpenError maps PDFium's answer to a failed open. A file PDFium cannot
 // make sense of, for whatever reason, is corrupt: the bytes are at fault,
 // and retrying changes nothing.
@@ -53,6 +62,8 @@ func pdfOpenError(err error) error {
 		return newError(CodeEncryptedDocument, "The PDF is protected by a password.", err)
 	case errors.Is(err, pdfiumerrors.ErrSecurity):
 		return newError(CodeEncryptedDocument, "The PDF uses an unsupported encryption.", err)
+	case wasmTrap(err):
+		return newError(CodeTooLargeContent, "The PDF needs more memory to open than the PDF reader's limit allows.", err)
 	default:
 		return newError(CodeCorruptDocument, "The PDF could not be read.", err)
 	}
@@ -121,6 +132,10 @@ func (e *Engine) extractPDF(ctx context.Context, inst pdfium.Pdfium, path string
 			return nil, err
 		case ocr != nil && ocr.failed() != nil:
 			return nil, ocr.failed()
+		case errors.As(err, new(*Error)):
+			return nil, err
+		case wasmTrap(err):
+			return nil, newError(CodeTooLargeContent, fmt.Sprintf("Page %d of the PDF needs more memory than the PDF reader's limit of %d MB (a stream that inflates too far, or an image too large).", i+1, e.cfg.MemoryLimitMB), err)
 		case err != nil:
 			// PDFium refused the page, or trapped (over the memory limit,
 			// say) and left the instance unfit for more calls.
@@ -293,17 +308,41 @@ func pdfPage(ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUME
 		// Images beside a text layer are read when OCR is available only.
 		return page, nil, nil
 	case plan.full:
-		if err := ocr.submit(inst, ref, i, Box{X1: page.Width, Y1: page.Height}, true); err != nil {
+		whole := Box{X1: page.Width, Y1: page.Height}
+		if big, ok := scan.oversized(whole, ocr.e.cfg.MaxImagePixels); ok {
+			if plan.required {
+				return page, nil, errPDFImageTooLarge(i, big, ocr.e.cfg.MaxImagePixels)
+			}
+			// The text layer stays; OCR would only have added to it.
+			return page, nil, nil
+		}
+		if err := ocr.submit(inst, ref, i, whole, true); err != nil {
 			return page, nil, err
 		}
 	default:
+		submitted := false
 		for _, r := range plan.regions {
+			if _, ok := scan.oversized(r, ocr.e.cfg.MaxImagePixels); ok {
+				continue
+			}
 			if err := ocr.submit(inst, ref, i, r, false); err != nil {
 				return page, nil, err
 			}
+			submitted = true
+		}
+		if !submitted {
+			return page, nil, nil
 		}
 	}
 	return page, words, nil
+}
+
+// errPDFImageTooLarge: page i (0-based) needs OCR and holds an image over
+// the pixel limit, which would take minutes to decode before Tesseract
+// could even start.
+func errPDFImageTooLarge(i int, size imageSize, limit int) *Error {
+	return newError(CodeTooLargeContent, fmt.Sprintf("Page %d of the PDF holds an image of %dx%d pixels; at most %d megapixels are read.",
+		i+1, size.w, size.h, max(1, limit/1_000_000)), nil)
 }
 
 // pdfRune normalises a character of a text layer: white space and control

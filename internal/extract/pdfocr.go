@@ -61,6 +61,32 @@ const (
 type pageScan struct {
 	objects int   // page objects (capped at maxPageObjects)
 	images  []Box // images and forms holding images, in page coordinates
+	// pixels[i] is the size (width x height, from the image's dictionary)
+	// of the largest image drawn by images[i]: what PDFium would decode to
+	// render it.
+	pixels []imageSize
+}
+
+// imageSize is an image's size in pixels.
+type imageSize struct{ w, h int64 }
+
+func (s imageSize) pixels() int64 { return s.w * s.h }
+
+// oversized returns the largest image of the scan that lies in region and
+// holds more than limit pixels, if any. Rendering decodes every image in
+// view whole, whatever the output resolution: a 60000 x 60000 image costs
+// minutes of CPU however small the page is rendered.
+func (s pageScan) oversized(region Box, limit int) (imageSize, bool) {
+	var big imageSize
+	for i, b := range s.images {
+		if b.X1 <= region.X0 || b.X0 >= region.X1 || b.Y1 <= region.Y0 || b.Y0 >= region.Y1 {
+			continue
+		}
+		if p := s.pixels[i]; p.pixels() > int64(limit) && p.pixels() > big.pixels() {
+			big = p
+		}
+	}
+	return big, big.pixels() > 0
 }
 
 // scanPage lists the page's image regions.
@@ -80,7 +106,8 @@ func scanPage(inst pdfium.Pdfium, page requests.Page, tf transform, width, heigh
 		if err != nil {
 			return s, err
 		}
-		if !holdsImage(inst, obj.PageObject, 0, &budget) {
+		size, ok := holdsImage(inst, obj.PageObject, 0, &budget)
+		if !ok {
 			continue
 		}
 		b, err := inst.FPDFPageObj_GetBounds(&requests.FPDFPageObj_GetBounds{PageObject: obj.PageObject})
@@ -91,41 +118,52 @@ func scanPage(inst pdfium.Pdfium, page requests.Page, tf transform, width, heigh
 		box = Box{X0: max(box.X0, 0), Y0: max(box.Y0, 0), X1: min(box.X1, width), Y1: min(box.Y1, height)}
 		if box.X1 > box.X0 && box.Y1 > box.Y0 {
 			s.images = append(s.images, box)
+			s.pixels = append(s.pixels, size)
 		}
 	}
 	return s, nil
 }
 
 // holdsImage reports whether obj is an image, or a form XObject that draws
-// one. budget bounds the objects looked at inside forms.
-func holdsImage(inst pdfium.Pdfium, obj references.FPDF_PAGEOBJECT, depth int, budget *int) bool {
+// one, and the size of the largest such image (0 x 0 when PDFium cannot
+// tell). budget bounds the objects looked at inside forms.
+func holdsImage(inst pdfium.Pdfium, obj references.FPDF_PAGEOBJECT, depth int, budget *int) (imageSize, bool) {
 	t, err := inst.FPDFPageObj_GetType(&requests.FPDFPageObj_GetType{PageObject: obj})
 	if err != nil {
-		return false
+		return imageSize{}, false
 	}
 	switch {
 	case t.Type == enums.FPDF_PAGEOBJ_IMAGE:
-		return true
+		px, err := inst.FPDFImageObj_GetImagePixelSize(&requests.FPDFImageObj_GetImagePixelSize{ImageObject: obj})
+		if err != nil {
+			return imageSize{}, true
+		}
+		return imageSize{int64(px.Width), int64(px.Height)}, true
 	case t.Type != enums.FPDF_PAGEOBJ_FORM || depth >= maxFormDepth:
-		return false
+		return imageSize{}, false
 	}
 	cnt, err := inst.FPDFFormObj_CountObjects(&requests.FPDFFormObj_CountObjects{PageObject: obj})
 	if err != nil {
-		return false
+		return imageSize{}, false
 	}
+	var largest imageSize
+	found := false
 	for i := range cnt.Count {
 		if *budget--; *budget < 0 {
-			return false
+			break
 		}
 		child, err := inst.FPDFFormObj_GetObject(&requests.FPDFFormObj_GetObject{PageObject: obj, Index: uint64(i)})
 		if err != nil {
-			return false
+			break
 		}
-		if holdsImage(inst, child.PageObject, depth+1, budget) {
-			return true
+		if size, ok := holdsImage(inst, child.PageObject, depth+1, budget); ok {
+			found = true
+			if size.pixels() > largest.pixels() {
+				largest = size
+			}
 		}
 	}
-	return false
+	return largest, found
 }
 
 // ocrPlan says what of a page to OCR.
@@ -359,7 +397,11 @@ func (o *pdfOCR) run(batch []ocrTask) {
 	}
 	// A batch shares one resolution: only regions rendered at ocrDPI are
 	// batched.
-	pages, cpu, err := o.e.runOCR(o.ctx, input, batch[0].dpi, o.langs, 0)
+	var pixels int
+	for _, t := range batch {
+		pixels = max(pixels, t.pixels)
+	}
+	pages, cpu, err := o.e.runOCR(o.ctx, input, batch[0].dpi, int64(pixels), o.langs, 0)
 	if err != nil {
 		o.fail(err)
 		return

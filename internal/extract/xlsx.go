@@ -29,7 +29,7 @@ type xlsxBook struct {
 }
 
 func (e *Engine) xlsxPages(p string) (int, error) {
-	pkg, err := openOOXML(p, "XLSX")
+	pkg, err := openOOXML(p, "XLSX", e.tokenLimit())
 	if err != nil {
 		return 0, err
 	}
@@ -47,7 +47,7 @@ func (e *Engine) xlsxPages(p string) (int, error) {
 // extractXLSX reads every worksheet into a page: a row per line, cells in
 // aligned columns (see gridLines), cached formula results as shown.
 func (e *Engine) extractXLSX(ctx context.Context, p string) (*Document, error) {
-	pkg, err := openOOXML(p, "XLSX")
+	pkg, err := openOOXML(p, "XLSX", e.tokenLimit())
 	if err != nil {
 		return nil, err
 	}

@@ -160,8 +160,17 @@ func TestCLI(t *testing.T) {
 		}
 		cancel()
 		<-done
-		if out, _, code := cliRun(t, env, "webhooks", "attempts", epID); code != 0 || !strings.Contains(out, "extraction.completed") {
-			t.Errorf("webhooks attempts: %d %q", code, out)
+		// The attempt is logged once the receiver has answered, which can
+		// be a moment after listen printed the delivery.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			out, _, code := cliRun(t, env, "webhooks", "attempts", epID)
+			if code == 0 && strings.Contains(out, "extraction.completed") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("webhooks attempts: %d %q", code, out)
+				break
+			}
 		}
 		if out, _, code := cliRun(t, env, "events", "tail", "--no-follow"); code != 0 || strings.Count(out, "extraction.completed") != 3 {
 			t.Errorf("events tail: %d %q", code, out)

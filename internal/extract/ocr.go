@@ -279,7 +279,8 @@ func (e *Engine) runTesseract(ctx context.Context, args []string, pixels int64, 
 		return nil, cpu, errOCRUnavailable(err)
 	case err != nil && killedFromOutside(err):
 		// Not the image's fault (an interrupt, a kill from a supervisor or
-		// the OOM killer): a transient error, so the file is tried again.
+		// the OOM killer, or Tesseract's own crash): a transient error, so
+		// the file is tried again.
 		return nil, cpu, fmt.Errorf("%w: %w", errOCRInterrupted, err)
 	case err != nil:
 		return nil, cpu, newError(CodeCorruptDocument, "The image could not be read.",
@@ -299,8 +300,8 @@ func ocrMemory(pixels int64) int64 {
 	return base + perPixel*max(0, pixels)
 }
 
-// errOCRInterrupted is runTesseract's when a signal from outside ended
-// Tesseract: transient, never a fault of the document.
+// errOCRInterrupted is runTesseract's when a signal ended Tesseract (from
+// outside, or its own crash): transient, never a fault of the document.
 var errOCRInterrupted = errors.New("tesseract was stopped by a signal")
 
 func killedFromOutside(err error) bool {

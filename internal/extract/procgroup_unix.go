@@ -29,12 +29,13 @@ func ownProcessGroup(cmd *exec.Cmd) {
 }
 
 // killedBySignal reports whether err, from cmd.Wait, says that the child
-// was ended by a signal sent to it from outside (an interrupt, a
+// was ended by a signal: one sent to it from outside (an interrupt, a
 // termination request, SIGKILL from a user, a supervisor or the kernel's
-// OOM killer) rather than by a fault of its own: such an end says nothing
-// about the input, and the work is worth doing again. A child's own crash
-// (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) repeats with the same input,
-// and is not reported here.
+// OOM killer), or a crash of its own (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+// SIGABRT). Neither says the input is corrupt: the work is worth doing
+// again, and a crash that repeats with the same input ends, after the
+// job's last attempt, as internal_error, the engine's failure, not the
+// document's.
 func killedBySignal(err error) (os.Signal, bool) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) {
@@ -44,10 +45,5 @@ func killedBySignal(err error) (os.Signal, bool) {
 	if !ok || !ws.Signaled() {
 		return nil, false
 	}
-	switch sig := ws.Signal(); sig {
-	case syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGILL, syscall.SIGFPE, syscall.SIGABRT:
-		return sig, false
-	default:
-		return sig, true
-	}
+	return ws.Signal(), true
 }

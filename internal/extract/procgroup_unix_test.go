@@ -33,9 +33,9 @@ func signalTesseract(t *testing.T, sig, pgidFile string) string {
 }
 
 // TestTesseractKilledBySignalIsTransient: a Tesseract ended by a signal
-// from outside (a terminal's Ctrl-C, a kill, the OOM killer) fails the
-// call with a transient error, not a document code, so the file is read
-// again; a crash of its own (SIGSEGV) and a plain failure stay
+// from outside (a terminal's Ctrl-C, a kill, the OOM killer) or by a crash
+// of its own (SIGSEGV) fails the call with a transient error, not a
+// document code, so the file is read again; a plain failure (exit 1) stays
 // corrupt_document. Every child runs in a process group of its own.
 func TestTesseractKilledBySignalIsTransient(t *testing.T) {
 	img := readTestdata(t, "dotmatrix-receipt.png")
@@ -44,7 +44,7 @@ func TestTesseractKilledBySignalIsTransient(t *testing.T) {
 		transient bool
 	}{
 		{"INT", true}, {"TERM", true}, {"KILL", true}, {"HUP", true},
-		{"SEGV", false}, {"", false},
+		{"SEGV", true}, {"ABRT", true}, {"", false},
 	} {
 		t.Run("sig"+tc.sig, func(t *testing.T) {
 			pgidFile := filepath.Join(t.TempDir(), "pgid")

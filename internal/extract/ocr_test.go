@@ -718,6 +718,20 @@ func TestPDFImagePixelBudget(t *testing.T) {
 	}
 }
 
+// A page preview refuses an image over the budget before PDFium decodes
+// it, and renders one within it.
+func TestRenderPDFPagePixelBudget(t *testing.T) {
+	e := newTestEngine(t, Config{MaxImagePixels: 1_000_000})
+	big := writeFile(t, "big.pdf", pdftest.ImagePage(60000, 60000, pdftest.Zeros(1000)))
+	_, err := e.RenderPDFPage(context.Background(), big, 1, PreviewDPI, PreviewMaxPixels)
+	wantCode(t, "RenderPDFPage(page of a 60000x60000 image)", err, CodeTooLargeContent)
+	small := writeFile(t, "small.pdf", pdftest.ImagePage(1000, 1000, pdftest.Zeros(1000*1000)))
+	png, err := e.RenderPDFPage(context.Background(), small, 1, PreviewDPI, PreviewMaxPixels)
+	if err != nil || len(png) == 0 {
+		t.Fatalf("RenderPDFPage(page of a 1000x1000 image) = %d bytes, %v", len(png), err)
+	}
+}
+
 func TestOCRMemoryCountedBeforeStart(t *testing.T) {
 	// Two workers, but memory for one reading of the 2.2-megapixel scan:
 	// the second Tesseract waits until the first has ended.

@@ -26,7 +26,8 @@ const (
 // 100 dpi is about 0.97 million pixels). A page that paints only greys is
 // encoded as a grayscale PNG, a quarter of the size. Like Extract, it runs
 // in a fresh PDFium instance, bounded by Config.Timeout and ctx. A PDF that
-// cannot be opened is an *Error, as from Extract; a page number out of
+// cannot be opened, or a page holding an image over Config.MaxImagePixels
+// (too_large_content), is an *Error, as from Extract; a page number out of
 // range is ErrPageRange.
 func (e *Engine) RenderPDFPage(ctx context.Context, path string, n, dpi, maxPixels int) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
@@ -49,6 +50,17 @@ func (e *Engine) RenderPDFPage(ctx context.Context, path string, n, dpi, maxPixe
 		size, err := inst.GetPageSize(&requests.GetPageSize{Page: page})
 		if err != nil {
 			return newError(CodeCorruptDocument, "The PDF page could not be read.", err)
+		}
+		// An image past Config.MaxImagePixels is refused before PDFium
+		// decodes it to paint the page, as Extract refuses it before OCR.
+		tf, err := pageTransform(inst, page, size.Width, size.Height)
+		if err != nil {
+			return newError(CodeCorruptDocument, "The PDF page could not be read.", err)
+		}
+		if scan, err := scanPage(inst, page, tf, size.Width, size.Height); err == nil {
+			if big, ok := scan.oversized(Box{X1: size.Width, Y1: size.Height}, e.cfg.MaxImagePixels); ok {
+				return errPDFImageTooLarge(n-1, big, e.cfg.MaxImagePixels)
+			}
 		}
 		if px := size.Width * size.Height * float64(dpi*dpi) / (72 * 72); px > float64(maxPixels) {
 			dpi = max(10, int(float64(dpi)*math.Sqrt(float64(maxPixels)/px)))

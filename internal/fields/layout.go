@@ -2,6 +2,7 @@ package fields
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -21,6 +22,7 @@ type word struct {
 	text   string
 	x0, x1 float64
 	conf   float64 // the OCR's confidence in it, 1 for text layers and formats without one
+	ocr    bool    // read by OCR: its label words may be misread (ocrmend.go)
 }
 
 type cell struct {
@@ -68,6 +70,12 @@ func newLayout(doc *extract.Document) *layout {
 			ws, y0, y1 := lineWords(l, li)
 			if len(ws) == 0 {
 				continue
+			}
+			if p.OCR != nil {
+				ws = joinSplitDecimals(ws)
+				for i := range ws {
+					ws[i].ocr = true
+				}
 			}
 			ln := &line{page: pi, index: len(lay.lines), cw: charWidth(ws), y0: y0, y1: y1}
 			// A blank line shows as vertical space of about a line's height.
@@ -230,6 +238,9 @@ func newCell(ws []word) *cell {
 	}
 	c.text = b.String()
 	c.toks = tokenize(c.text)
+	if ws[0].ocr {
+		mendTokens(c.toks)
+	}
 	c.claims = findClaims(c.text, c.toks)
 	return c
 }
@@ -341,3 +352,34 @@ func (lay *layout) below(ln *line, n int) []*line {
 	}
 	return out
 }
+
+// text returns the line's cells joined by single spaces.
+func (ln *line) text() string {
+	parts := make([]string, len(ln.cells))
+	for i, c := range ln.cells {
+		parts[i] = c.text
+	}
+	return strings.Join(parts, " ")
+}
+
+// joinSplitDecimals joins an amount that OCR split after its decimal
+// separator ("57," "80" for 57.80, "-30." "00"): a word of digits ending
+// with a comma or a dot followed by a word of two digits.
+func joinSplitDecimals(ws []word) []word {
+	out := ws[:0:0]
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		if i+1 < len(ws) && splitDecimalHead.MatchString(w.text) && splitDecimalTail.MatchString(ws[i+1].text) {
+			n := ws[i+1]
+			w = word{text: w.text + n.text, x0: w.x0, x1: n.x1, conf: min(w.conf, n.conf)}
+			i++
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+var (
+	splitDecimalHead = regexp.MustCompile(`^(RM|\$|€|-)?\d{1,6}[.,]$`)
+	splitDecimalTail = regexp.MustCompile(`^\d\d\)?$`)
+)

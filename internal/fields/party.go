@@ -124,8 +124,14 @@ func parseName(s string) (string, float64, bool) {
 		return "", 0, false
 	}
 	// A name does not begin with a legal form: "AG Mitte" is what a label
-	// left of "Kunden AG Mitte" ("Kunden", customer) leaves.
-	if _, ok := legalFormAt(s, toks, 0); ok {
+	// left of "Kunden AG Mitte" ("Kunden", customer) leaves; nor is a
+	// legal form behind its leading words a name ("CO. (M) SDN BHD", the
+	// second line of "POPULAR BOOK" / "CO. (M) SDN BHD").
+	lead := 0
+	for lead < len(toks)-1 && formLeads[toks[lead].norm] {
+		lead++
+	}
+	if _, ok := legalFormAt(s, toks, lead); ok {
 		return "", 0, false
 	}
 	if end, ok := legalFormEnd(s, toks); ok {
@@ -253,9 +259,12 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 			}
 			if fit < 1 {
 				// A long name may carry its legal form on the next line
-				// ("PASARAYA BORONG PINTAR" / "SDN BHD").
+				// ("PASARAYA BORONG PINTAR" / "SDN BHD"), or go on there
+				// after an "&".
 				if form, ok := x.legalFormBelow(ln, c); ok {
 					v, fit = v+" "+form, 1
+				} else if jv, jfit, ok := x.nameBelow(ln, c); ok {
+					v, fit = jv, jfit
 				}
 			}
 			nc := nameCandidate{value: v, ln: ln, fit: fit}
@@ -385,14 +394,46 @@ func (x *extractor) blockTop(ln *line, c *cell) bool {
 // nothing but a legal form.
 func (x *extractor) legalFormBelow(ln *line, c *cell) (string, bool) {
 	for _, nl := range x.lay.below(ln, 1) {
-		if bc := nl.overlapping(c.x0, c.x1, 0); bc != nil && len(bc.toks) <= 4 {
-			t := cleanRest(bc.text)
-			if end, ok := legalFormEnd("X "+t, tokenize("X "+t)); ok && end >= len(t) {
+		bc := nl.overlapping(c.x0, c.x1, 0)
+		if bc == nil {
+			continue
+		}
+		// The whole line first: OCR may set "CO." and "(M) SDN BHD" apart.
+		for _, t := range []string{nl.text(), bc.text} {
+			t = cleanRest(t)
+			toks := tokenize(t)
+			if len(toks) > 5 {
+				continue
+			}
+			i := 0
+			for i < len(toks)-1 && formLeads[toks[i].norm] {
+				i++
+			}
+			if end, ok := legalFormAt(t, toks, i); ok && end >= len(t) {
 				return t, true
 			}
 		}
 	}
 	return "", false
+}
+
+// formLeads are the words that may stand before the legal form on the
+// line under a name: "POPULAR BOOK" / "CO. (M) SDN BHD", where (M) is
+// Malaysia.
+var formLeads = wordSet("co company m malaysia")
+
+// nameBelow returns c's name joined with the cell under it, when c ends
+// with "&" and so goes on ("HOME MASTER HARDWARE &" / "ELECTRICAL").
+func (x *extractor) nameBelow(ln *line, c *cell) (string, float64, bool) {
+	if !strings.HasSuffix(strings.TrimSpace(c.text), "&") {
+		return "", 0, false
+	}
+	for _, nl := range x.lay.below(ln, 1) {
+		if bc := nl.overlapping(c.x0, c.x1, 0); bc != nil && len(bc.toks) <= 5 && !bc.isLabel() {
+			return parseName(strings.TrimSpace(c.text) + " " + cleanRest(bc.text))
+		}
+	}
+	return "", 0, false
 }
 
 // addressBelow reports whether the cell under c in the next line holds

@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -137,5 +138,37 @@ TOTAL        3.90`)
 	lay := newLayout(textDoc("TOTAL      3.90"))
 	if jc := joinedName(lay.lines[0], nil); jc != nil {
 		t.Errorf("joinedName(TOTAL 3.90) = %q, want none", jc.text)
+	}
+}
+
+// A store's name may go on to the next line: its legal form behind "CO.
+// (M)", or the words after an "&".
+func TestNameOnTwoLines(t *testing.T) {
+	schema := []docparse.Field{{Key: "company", Type: docparse.TypeString, Description: "Name of the store or company that issued the receipt"}}
+	for _, c := range []struct{ receipt, want string }{
+		{`    POPULAR BOOK
+   CO. (M) SDN BHD
+(CO.REG :113825-W)
+NO 8, JALAN 7/118B,
+DESA TUN RAZAK
+TOTAL        7.90`, "POPULAR BOOK CO. (M) SDN BHD"},
+		{`HOME MASTER HARDWARE &
+     ELECTRICAL
+NO.113G & 115G, JALAN SETIA GEMILANG
+40170 BANDAR SETIA ALAM,
+TOTAL        15.90`, "HOME MASTER HARDWARE & ELECTRICAL"},
+	} {
+		doc := textDoc(c.receipt)
+		x := &extractor{lay: newLayout(doc), doc: doc}
+		var got []string
+		for _, nc := range x.sellerCandidates() {
+			got = append(got, nc.value)
+		}
+		if !slices.Contains(got, c.want) {
+			t.Errorf("seller candidates %q, want %q among them", got, c.want)
+		}
+		if v := Extract(doc, schema, Options{}).Values["company"]; v != c.want {
+			t.Errorf("company = %v, want %q", v, c.want)
+		}
 	}
 }

@@ -79,6 +79,7 @@ const (
 	fPlace       // a name holding a word of an address (street, town, region) or a postcode
 	fPhrase      // a name holding a receipt's phrase or a label's word (thank you, tel, reg no)
 	fFarYear     // a date more than a year after today (an OCR misread of its year)
+	fOverPaid    // an amount above every amount paid in cash that got change back
 	numFeatures
 
 	// NumFeatures is the length of a feature vector.
@@ -87,7 +88,7 @@ const (
 
 // FeatureVersion names the feature set above; the training data and the
 // models carry it.
-const FeatureVersion = 6
+const FeatureVersion = 7
 
 // minFree is the least confidence of a value found without a label for it
 // to count as found.
@@ -192,7 +193,10 @@ func (x *extractor) free(s *spec, p *picker) {
 // paidLessChange returns every amount on a line of cash or card paid
 // less every smaller amount on a line of change, in both readings: a
 // receipt's total is what was paid less the change.
-func (x *extractor) paidLessChange() []float64 {
+//
+// paidMax is the largest amount paid that got change back, in either
+// reading: what a receipt's total cannot exceed (0 when none).
+func (x *extractor) paidLessChange() (out []float64, paidMax float64) {
 	var paid, change []float64
 	collect := func(lay *layout) {
 		for _, ln := range lay.lines {
@@ -216,15 +220,15 @@ func (x *extractor) paidLessChange() []float64 {
 	if sr := x.secondOf(); sr != nil {
 		collect(sr.lay)
 	}
-	var out []float64
 	for _, p := range paid {
 		for _, c := range change {
 			if c < p {
 				out = append(out, p-c)
+				paidMax = max(paidMax, p)
 			}
 		}
 	}
-	return out
+	return out, paidMax
 }
 
 // Words of names that are no party's name: an address's (streets, towns,
@@ -272,6 +276,7 @@ func (x *extractor) typed(s *spec, lines []*line, offer func(candidate, *line)) 
 		}
 	case s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime:
 		for _, ln := range lines {
+			found := false
 			for _, c := range ln.cells {
 				m, ok := findDate(c.text, x.order)
 				if !ok {
@@ -279,6 +284,16 @@ func (x *extractor) typed(s *spec, lines []*line, offer func(candidate, *line)) 
 				}
 				if v, fit, ok := x.fit(s, c.text[byteOffset(c.text, m.start):], false, false); ok {
 					offer(unlabelled(v, 0.2*fit, fit, srcFree, ln), ln)
+					found = true
+				}
+			}
+			// OCR may set the parts of a date printed in spaced letters
+			// far apart, in cells of their own ("15" "Jun" "18").
+			if text := ln.text(); !found && len(ln.cells) > 1 {
+				if m, ok := findDate(text, x.order); ok {
+					if v, fit, ok := x.fit(s, text[byteOffset(text, m.start):], false, false); ok {
+						offer(unlabelled(v, 0.2*fit, fit, srcFree, ln), ln)
+					}
 				}
 			}
 		}
@@ -292,10 +307,11 @@ type docStats struct {
 	// paidLess: every amount paid (a cash or card line's) less every
 	// change given, where the change is smaller, in either reading.
 	paidLess  []float64
-	firstDate int   // line of the first date, -1 when none
-	lastTotal int   // the last line with a total's label and an amount, -1 when none
-	pageFirst []int // index of each page's first line
-	pageLast  []int // index of each page's last line
+	paidMax   float64 // the largest amount paid that got change back, 0 when none
+	firstDate int     // line of the first date, -1 when none
+	lastTotal int     // the last line with a total's label and an amount, -1 when none
+	pageFirst []int   // index of each page's first line
+	pageLast  []int   // index of each page's last line
 	pages     int
 }
 
@@ -332,7 +348,7 @@ func (x *extractor) stats() *docStats {
 			st.lastTotal = ln.index
 		}
 	}
-	st.paidLess = x.paidLessChange()
+	st.paidLess, st.paidMax = x.paidLessChange()
 	st.pages = len(st.pageFirst)
 	sortDesc(st.amounts)
 	x.docStats = st
@@ -403,6 +419,7 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 				f[fCashChange] = 1
 			}
 		}
+		f[fOverPaid] = b2f(st.paidMax > 0 && v > st.paidMax+amountTol)
 		if len(st.amounts) > 0 {
 			f[fMaxAmount] = b2f(math.Abs(v-st.amounts[0]) < amountTol)
 			rank := len(st.amounts) - 1

@@ -130,3 +130,20 @@ func TestScorerReceipt(t *testing.T) {
 		t.Errorf("date = %v", got)
 	}
 }
+
+// A date whose parts stand far apart, each a cell of its own, is still
+// the receipt's date.
+func TestSpacedDate(t *testing.T) {
+	doc := textDoc(`      PAPPARICH BMC
+ TTL ATF RND                 17.20
+ CLOSED     15     Jun     18      09:08:37 PM
+ THANK YOU! PLEASE COME AGAIN!`)
+	lay := newLayout(doc)
+	if n := len(lay.lines[2].cells); n < 3 {
+		t.Fatalf("the date's line is %d cells, want its parts apart", n)
+	}
+	res := Extract(doc, []docparse.Field{{Key: "date", Type: docparse.TypeDate}}, Options{})
+	if got := res.Values["date"]; got != "2018-06-15" {
+		t.Errorf("date = %v, want 2018-06-15", got)
+	}
+}

@@ -42,7 +42,7 @@ func (x *extractor) secondOf() *secondReading {
 	sr := &secondReading{pages: make([]bool, len(x.doc.Pages)), text: make([]string, len(x.doc.Pages)), typed: map[*spec][]map[string]bool{}}
 	found := false
 	for i, p := range x.doc.Pages {
-		alt.Pages[i] = extract.Page{Number: p.Number, Width: p.Width, Height: p.Height, Lines: p.Alt}
+		alt.Pages[i] = extract.Page{Number: p.Number, Width: p.Width, Height: p.Height, Lines: p.Alt, OCR: p.OCR}
 		if len(p.Alt) == 0 {
 			continue
 		}

@@ -2,6 +2,7 @@ package fields
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode"
 
@@ -177,6 +178,11 @@ func (x *extractor) secondOnly(s *spec, p *picker) {
 			return
 		}
 		ln := x.beside(sl)
+		if ln == nil && (s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime) {
+			// The first reading may have lost the date's line altogether:
+			// the date stands with the nearest line it read.
+			ln = x.nearest(sl)
+		}
 		if ln == nil {
 			return
 		}
@@ -249,6 +255,23 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// nearest returns the first reading's line on sl's page whose middle is
+// nearest sl's, within two of sl's heights; nil when none is.
+func (x *extractor) nearest(sl *line) *line {
+	var best *line
+	bestD := 2 * (sl.y1 - sl.y0)
+	mid := (sl.y0 + sl.y1) / 2
+	for _, ln := range x.lay.lines {
+		if ln.page != sl.page {
+			continue
+		}
+		if d := math.Abs((ln.y0+ln.y1)/2 - mid); d <= bestD {
+			best, bestD = ln, d
+		}
+	}
+	return best
 }
 
 // beside returns the first reading's line on sl's page that overlaps sl

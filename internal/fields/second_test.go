@@ -134,3 +134,19 @@ func TestSecondReadingDiffers(t *testing.T) {
 		t.Errorf("13.00 read alike twice: candidate %v, fSecondDiff %v, want 0", ok, f[fSecondDiff])
 	}
 }
+
+// A date that only the second reading read, on a line the first reading
+// lost altogether, is still a candidate, and the receipt's date.
+func TestSecondReadingLostLine(t *testing.T) {
+	first := strings.Replace(secondReceiptFirst, " INVOICE NO: CS0099812     DATE: 14/03/2018", "", 1)
+	doc := textDoc(first)
+	doc.Pages[0].Alt = textDoc(secondReceiptSecond).Pages[0].Lines
+	res := Extract(doc, secondSchema, Options{})
+	if got := res.Values["date"]; got != "2018-03-14" {
+		t.Errorf("date = %v, want 2018-03-14 from the second reading", got)
+	}
+	cs := TrainingCandidates(doc, secondSchema, Options{})
+	if f, ok := candidateFeatures(cs, "date", "2018-03-14"); !ok || f[fSecondOnly] != 1 {
+		t.Errorf("2018-03-14: candidate %v, fSecondOnly %v, want a candidate of the second reading only", ok, f[fSecondOnly])
+	}
+}

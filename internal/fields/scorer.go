@@ -80,7 +80,6 @@ const (
 	fPhrase      // a name holding a receipt's phrase or a label's word (thank you, tel, reg no)
 	fFarYear     // a date more than a year after today (an OCR misread of its year)
 	fOverPaid    // an amount above every amount paid in cash that got change back
-	fSecondDiff  // the second reading's line beside it holds another value of the type, not this one
 	numFeatures
 
 	// NumFeatures is the length of a feature vector.
@@ -89,7 +88,7 @@ const (
 
 // FeatureVersion names the feature set above; the training data and the
 // models carry it.
-const FeatureVersion = 8
+const FeatureVersion = 9
 
 // minFree is the least confidence of a value found without a label for it
 // to count as found.

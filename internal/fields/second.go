@@ -24,9 +24,6 @@ import (
 type secondReading struct {
 	lay   *layout
 	pages []bool // pages with a second reading
-	// byLine: per field, the values of its type on each line of the
-	// second reading (secondDiffers).
-	byLine map[*spec]map[*line][]string
 	// text: per page, the second reading's letters and digits, lower
 	// case, one line after another with a separator, for names and
 	// identifiers.
@@ -110,50 +107,14 @@ func (x *extractor) secondFeatures(s *spec, cd candidate, f *[numFeatures]float6
 		if vs := x.secondValues(s); vs != nil && vs[page] != nil {
 			f[fSecondSame] = b2f(vs[page][valueKey(cd.value)])
 		}
-		f[fSecondDiff] = b2f(x.secondDiffers(s, cd))
 	case string:
 		if vs := x.secondValues(s); vs != nil && vs[page] != nil && vs[page][valueKey(cd.value)] {
 			f[fSecondSame] = 1 // a date
 			return
 		}
-		if s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime {
-			f[fSecondDiff] = b2f(x.secondDiffers(s, cd))
-			return
-		}
 		t := lettersDigitsLower(cd.value.(string))
 		f[fSecondSame] = b2f(t != "" && strings.Contains(sr.text[page], t))
 	}
-}
-
-// secondDiffers reports whether the second reading read another value of
-// s's type, and not cd's, on the line beside cd's: the two readings
-// disagree on what is printed there (11.48 and 11.40).
-func (x *extractor) secondDiffers(s *spec, cd candidate) bool {
-	sr := x.secondOf()
-	if sr.byLine == nil {
-		sr.byLine = map[*spec]map[*line][]string{}
-	}
-	byLine, ok := sr.byLine[s]
-	if !ok {
-		byLine = map[*line][]string{}
-		x.typed(s, sr.lay.lines, func(c candidate, sl *line) {
-			byLine[sl] = append(byLine[sl], valueKey(c.value))
-		})
-		sr.byLine[s] = byLine
-	}
-	want, other := valueKey(cd.value), false
-	for _, sl := range sr.lay.lines {
-		if sl.page != cd.ln.page || !overlaps(sl, cd.ln) {
-			continue
-		}
-		for _, v := range byLine[sl] {
-			if v == want {
-				return false
-			}
-			other = true
-		}
-	}
-	return other
 }
 
 // secondOnly offers the amounts or dates of s's type that only the second

@@ -118,23 +118,6 @@ func TestSecondReadingNames(t *testing.T) {
 	}
 }
 
-// Where the two readings read different amounts on one line (4.20, 4.70), the first
-// reading's amount carries fSecondDiff; where they agree it does not.
-func TestSecondReadingDiffers(t *testing.T) {
-	doc := textDoc(secondReceiptFirst)
-	second := strings.Replace(secondReceiptSecond, "4.20      4.20", "4.70      4.70", 1)
-	doc.Pages[0].Alt = textDoc(second).Pages[0].Lines
-	cs := TrainingCandidates(doc, secondSchema, Options{})
-	f, ok := candidateFeatures(cs, "total", 4.2)
-	if !ok || f[fSecondDiff] != 1 {
-		t.Errorf("4.20 read 4.70 by the second reading: candidate %v, fSecondDiff %v, want 1", ok, f[fSecondDiff])
-	}
-	f, ok = candidateFeatures(cs, "total", 13.0)
-	if !ok || f[fSecondDiff] != 0 {
-		t.Errorf("13.00 read alike twice: candidate %v, fSecondDiff %v, want 0", ok, f[fSecondDiff])
-	}
-}
-
 // A date that only the second reading read, on a line the first reading
 // lost altogether, is still a candidate, and the receipt's date.
 func TestSecondReadingLostLine(t *testing.T) {

@@ -217,15 +217,16 @@ func (h *Handler) handleBody(limit int64, fn handlerFunc) http.Handler {
 		}
 		var pe *pageError
 		var qe *docparse.QuotaError
+		var le *docparse.LimitError
 		switch {
 		case errors.As(err, &pe):
 		case errors.As(err, &qe):
 			pe = quotaProblem(qe)
-		case errors.Is(err, docparse.ErrLimit):
+		case errors.As(err, &le):
 			// A count quota (extractions, classifications): the error
 			// says which, for example "an account may hold at most 1000
 			// extractions; delete one first".
-			msg := strings.TrimSuffix(err.Error(), ": limit reached")
+			msg := le.Error()
 			pe = &pageError{http.StatusConflict, strings.ToUpper(msg[:1]) + msg[1:] + "."}
 		case errors.Is(err, docparse.ErrNotFound):
 			pe = errNotFound
@@ -509,9 +510,9 @@ func (h *Handler) createKey(w http.ResponseWriter, r *http.Request, sess docpars
 			h.limits.Config().KeysPerHour, mins, plural(mins)))
 	}
 	k, secret, err := h.svc.CreateAPIKey(r.Context(), sess.AccountID, name)
-	if errors.Is(err, docparse.ErrLimit) {
+	if le, ok := errors.AsType[*docparse.LimitError](err); ok {
 		return h.showKeys(w, r, sess, http.StatusConflict, name,
-			fmt.Sprintf("This account already has %d active keys, the most it may hold. Revoke one first.", store.MaxActiveKeys))
+			fmt.Sprintf("This account already has %d active keys, the most it may hold. Revoke one first.", le.Max))
 	}
 	if err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
-	"github.com/docparse/docparse/internal/store"
 )
 
 // maxLogAttempts is how many attempts the logs page lists; an attempt's
@@ -126,8 +125,8 @@ func (h *Handler) createEndpoint(w http.ResponseWriter, r *http.Request, sess do
 	if msg := validationMessage(err); msg != "" {
 		return failed(http.StatusBadRequest, msg)
 	}
-	if errors.Is(err, docparse.ErrLimit) {
-		return failed(http.StatusConflict, fmt.Sprintf("This account already has %d webhook endpoints, the most it may hold. Delete one first.", store.MaxEndpoints))
+	if le, ok := errors.AsType[*docparse.LimitError](err); ok {
+		return failed(http.StatusConflict, fmt.Sprintf("This account already has %d webhook endpoints, the most it may hold. Delete one first.", le.Max))
 	}
 	if err != nil {
 		return err

@@ -22,6 +22,46 @@ var (
 	ErrLimit = errors.New("limit reached")
 )
 
+// NotFoundError says which object was not found: Kind is what it is
+// ("batch", "webhook endpoint"), ID its id (empty when the lookup had
+// none, as for a session). It is ErrNotFound for errors.Is.
+type NotFoundError struct {
+	Kind, ID string
+}
+
+// NotFound returns a *NotFoundError for the object of kind with id.
+func NotFound(kind, id string) error { return &NotFoundError{Kind: kind, ID: id} }
+
+// What names the object: "batch bat_1", or the kind alone without an id.
+func (e *NotFoundError) What() string {
+	if e.ID == "" {
+		return e.Kind
+	}
+	return e.Kind + " " + e.ID
+}
+
+func (e *NotFoundError) Error() string { return e.What() + ": not found" }
+
+// Is makes a *NotFoundError ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// LimitError refuses to create one more of What (Kind: "active API keys",
+// "webhook endpoints", "extractions") where an account holds Max already;
+// Remedy says what frees room ("revoke one", "delete one"). It is ErrLimit
+// for errors.Is.
+type LimitError struct {
+	What   string
+	Max    int64
+	Remedy string
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("an account may hold at most %d %s; %s first", e.Max, e.What, e.Remedy)
+}
+
+// Is makes a *LimitError ErrLimit.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }
+
 // ValidationError reports every bad field of a request at once. Fields maps
 // a path such as "fields[3].fields[0].type" to why its value is wrong.
 type ValidationError struct {

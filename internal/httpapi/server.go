@@ -112,6 +112,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	var sbe *ratelimit.SlowBodyError
 	var qe *docparse.QuotaError
+	var le *docparse.LimitError
 	switch {
 	case errors.As(err, &ae):
 		status, body.Code, body.Error = ae.status, ae.code, ae.msg
@@ -135,8 +136,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, body.Code, body.Error = http.StatusNotFound, "not_found", notFoundMessage(err)
 	case errors.Is(err, docparse.ErrTooLarge):
 		status, body.Code, body.Error = http.StatusRequestEntityTooLarge, "too_large", strings.TrimSuffix(err.Error(), ": too large")
-	case errors.Is(err, docparse.ErrLimit):
-		status, body.Code, body.Error = http.StatusConflict, "limit_reached", strings.TrimSuffix(err.Error(), ": limit reached")
+	case errors.As(err, &le):
+		status, body.Code, body.Error = http.StatusConflict, "limit_reached", le.Error()
 	case errors.Is(err, docparse.ErrConflict):
 		status, body.Code, body.Error = http.StatusConflict, "conflict", strings.TrimSuffix(err.Error(), ": conflict")
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
@@ -161,11 +162,10 @@ func quotaAnswer(w http.ResponseWriter, qe *docparse.QuotaError) (int, string, s
 	return http.StatusRequestEntityTooLarge, "storage_quota_exceeded", qe.Error()
 }
 
-// notFoundMessage turns "extraction ext_1: not found" into a sentence.
+// notFoundMessage says what was not found: "no such extraction ext_1".
 func notFoundMessage(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": not found"); i > 0 {
-		return "no such " + msg[:i]
+	if nf, ok := errors.AsType[*docparse.NotFoundError](err); ok {
+		return "no such " + nf.What()
 	}
 	return "not found"
 }

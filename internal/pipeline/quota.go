@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -113,7 +112,7 @@ func (s *Service) checkQuotas(ctx context.Context, tx *store.Tx, accountID strin
 // classifications) when the account holds n and the quota is limit.
 func checkCount(what string, n, limit int64) error {
 	if limit > 0 && n >= limit {
-		return fmt.Errorf("an account may hold at most %d %s; delete one first: %w", limit, what, docparse.ErrLimit)
+		return &docparse.LimitError{What: what, Max: limit, Remedy: "delete one"}
 	}
 	return nil
 }

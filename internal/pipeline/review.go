@@ -282,7 +282,7 @@ var imageTypes = map[extract.Kind]string{
 // page, or a file without such a preview, is docparse.ErrNotFound; an
 // unreadable PDF is an *extract.Error.
 func (s *Service) PageImage(ctx context.Context, f docparse.File, n int) ([]byte, string, error) {
-	notFound := fmt.Errorf("page %d of file %s: %w", n, f.ID, docparse.ErrNotFound)
+	notFound := docparse.NotFound(fmt.Sprintf("page %d of file", n), f.ID)
 	path, err := s.blobs.Path(f.BlobKey)
 	if err != nil {
 		return nil, "", err

@@ -172,7 +172,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (docparse.
 // docparse.ErrNotFound.
 func (s *Service) Session(ctx context.Context, token string) (docparse.Session, error) {
 	if token == "" {
-		return docparse.Session{}, fmt.Errorf("session: %w", docparse.ErrNotFound)
+		return docparse.Session{}, docparse.NotFound("session", "")
 	}
 	return s.db.SessionByID(ctx, SessionID(token), s.Now())
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -34,7 +35,7 @@ func (db *DB) AccountByName(ctx context.Context, name string) (docparse.Account,
 	var created int64
 	err := db.read().QueryRowContext(ctx, `SELECT id, name, created_at FROM accounts WHERE name = $1`, name).Scan(&a.ID, &a.Name, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, fmt.Errorf("account %q: %w", name, docparse.ErrNotFound)
+		return a, docparse.NotFound("account", strconv.Quote(name))
 	}
 	if err != nil {
 		return a, fmt.Errorf("select account: %w", err)
@@ -54,7 +55,7 @@ func (tx *Tx) InsertAPIKey(ctx context.Context, k docparse.APIKey, hash string) 
 		return fmt.Errorf("count api keys: %w", err)
 	}
 	if n >= MaxActiveKeys {
-		return fmt.Errorf("an account may hold at most %d active API keys; revoke one first: %w", MaxActiveKeys, docparse.ErrLimit)
+		return &docparse.LimitError{What: "active API keys", Max: MaxActiveKeys, Remedy: "revoke one"}
 	}
 	_, err := tx.x.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, name, key_hash, last4, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		k.ID, k.AccountID, k.Name, hash, k.Last4, micros(k.CreatedAt))
@@ -131,7 +132,7 @@ func (db *DB) RevokeAPIKey(ctx context.Context, accountID, id string, now time.T
 		return fmt.Errorf("revoke api key: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("api key %s: %w", id, docparse.ErrNotFound)
+		return docparse.NotFound("api key", id)
 	}
 	return nil
 }

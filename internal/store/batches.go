@@ -102,7 +102,7 @@ func (db *DB) BatchWithFiles(ctx context.Context, accountID, extractionID, batch
 		return b, nil, fmt.Errorf("select batch: %w", err)
 	}
 	if !found {
-		return b, nil, fmt.Errorf("batch %s: %w", batchID, docparse.ErrNotFound)
+		return b, nil, docparse.NotFound("batch", batchID)
 	}
 	return b, files, nil
 }
@@ -161,7 +161,7 @@ func (db *DB) File(ctx context.Context, accountID, extractionID, batchID, fileID
 	f, err := scanFile(db.read().QueryRowContext(ctx, `SELECT `+fileCols+` FROM files
 		WHERE id = $1 AND account_id = $2 AND extraction_id = $3 AND batch_id = $4`, fileID, accountID, extractionID, batchID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return f, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+		return f, docparse.NotFound("file", fileID)
 	}
 	if err != nil {
 		return f, fmt.Errorf("select file: %w", err)
@@ -221,7 +221,7 @@ func (tx *Tx) BatchSchema(ctx context.Context, accountID, batchID string) (docpa
 	var raw string
 	err := tx.x.QueryRowContext(ctx, `SELECT schema FROM batches WHERE id = $1 AND account_id = $2`, batchID, accountID).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
-		return s, fmt.Errorf("batch %s: %w", batchID, docparse.ErrNotFound)
+		return s, docparse.NotFound("batch", batchID)
 	}
 	if err != nil {
 		return s, fmt.Errorf("select batch schema: %w", err)
@@ -236,7 +236,7 @@ func (tx *Tx) BatchSchema(ctx context.Context, accountID, batchID string) (docpa
 func (tx *Tx) FileForWork(ctx context.Context, accountID, fileID string) (docparse.File, error) {
 	f, err := scanFile(tx.x.QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE id = $1 AND account_id = $2`, fileID, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return f, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+		return f, docparse.NotFound("file", fileID)
 	}
 	if err != nil {
 		return f, fmt.Errorf("select file: %w", err)
@@ -397,7 +397,7 @@ func (db *DB) BatchVersion(ctx context.Context, accountID, extractionID, batchID
 	const q = `SELECT version FROM batches WHERE id = $1 AND account_id = $2 AND extraction_id = $3`
 	v, err := db.readVersion(ctx, q, batchID, accountID, extractionID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("batch %s: %w", batchID, docparse.ErrNotFound)
+		return 0, docparse.NotFound("batch", batchID)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("select batch version: %w", err)

@@ -59,7 +59,7 @@ func (tx *Tx) UpdateClassification(ctx context.Context, c docparse.Classificatio
 		version = version + 1, updated_at = $5 WHERE id = $6 AND account_id = $7 RETURNING version`,
 		c.Name, c.Description, c.Threshold, string(cats), micros(c.UpdatedAt), c.ID, c.AccountID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("classification %s: %w", c.ID, docparse.ErrNotFound)
+		return 0, docparse.NotFound("classification", c.ID)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("update classification: %w", err)
@@ -100,7 +100,7 @@ func getClassification(ctx context.Context, q querier, accountID, id, lock strin
 	c, err := scanClassification(q.QueryRowContext(ctx, `SELECT `+classificationCols+` FROM classifications
 		WHERE id = $1 AND account_id = $2`+lock, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, fmt.Errorf("classification %s: %w", id, docparse.ErrNotFound)
+		return c, docparse.NotFound("classification", id)
 	}
 	if err != nil {
 		return c, fmt.Errorf("select classification: %w", err)
@@ -328,7 +328,7 @@ func (db *DB) ClassificationBatchWithFiles(ctx context.Context, accountID, class
 		return b, nil, fmt.Errorf("select classification batch: %w", err)
 	}
 	if len(files) == 0 {
-		return b, nil, fmt.Errorf("classification batch %s: %w", batchID, docparse.ErrNotFound)
+		return b, nil, docparse.NotFound("classification batch", batchID)
 	}
 	return b, files, nil
 }
@@ -356,7 +356,7 @@ func (db *DB) ClassificationBatchVersion(ctx context.Context, accountID, classif
 	v, err := db.readVersion(ctx, `SELECT version FROM classification_batches WHERE id = $1 AND account_id = $2 AND classification_id = $3`,
 		batchID, accountID, classificationID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("classification batch %s: %w", batchID, docparse.ErrNotFound)
+		return 0, docparse.NotFound("classification batch", batchID)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("select classification batch version: %w", err)
@@ -370,7 +370,7 @@ func (db *DB) ClassificationFile(ctx context.Context, accountID, classificationI
 	f, err := scanClassificationFile(db.read().QueryRowContext(ctx, `SELECT `+cfileCols+` FROM classification_files
 		WHERE id = $1 AND account_id = $2 AND classification_id = $3 AND batch_id = $4`, fileID, accountID, classificationID, batchID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return f, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+		return f, docparse.NotFound("file", fileID)
 	}
 	if err != nil {
 		return f, fmt.Errorf("select classification file: %w", err)
@@ -384,7 +384,7 @@ func (tx *Tx) ClassificationFileForWork(ctx context.Context, accountID, fileID s
 	f, err := scanClassificationFile(tx.x.QueryRowContext(ctx, `SELECT `+cfileCols+` FROM classification_files
 		WHERE id = $1 AND account_id = $2`, fileID, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return f, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+		return f, docparse.NotFound("file", fileID)
 	}
 	if err != nil {
 		return f, fmt.Errorf("select classification file: %w", err)
@@ -515,7 +515,7 @@ func (tx *Tx) SetOverride(ctx context.Context, accountID, classificationID, batc
 		return docparse.ClassificationFile{}, fmt.Errorf("set override: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return docparse.ClassificationFile{}, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+		return docparse.ClassificationFile{}, docparse.NotFound("file", fileID)
 	}
 	if _, err := tx.x.ExecContext(ctx, `UPDATE classification_batches SET version = version + 1, updated_at = $1
 		WHERE id = $2 AND account_id = $3`, micros(now), batchID, accountID); err != nil {

@@ -88,7 +88,7 @@ func (tx *Tx) InsertEndpoint(ctx context.Context, e docparse.Endpoint) error {
 		return fmt.Errorf("count endpoints: %w", err)
 	}
 	if n >= MaxEndpoints {
-		return fmt.Errorf("an account may hold at most %d webhook endpoints; delete one first: %w", MaxEndpoints, docparse.ErrLimit)
+		return &docparse.LimitError{What: "webhook endpoints", Max: MaxEndpoints, Remedy: "delete one"}
 	}
 	args, err := endpointArgs(tx.box, e)
 	if err != nil {
@@ -114,7 +114,7 @@ func (tx *Tx) UpdateEndpoint(ctx context.Context, e docparse.Endpoint) error {
 		return fmt.Errorf("update endpoint: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("webhook endpoint %s: %w", e.ID, docparse.ErrNotFound)
+		return docparse.NotFound("webhook endpoint", e.ID)
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func (tx *Tx) Endpoint(ctx context.Context, accountID, id string) (docparse.Endp
 func getEndpoint(ctx context.Context, q querier, box *secretbox.Box, accountID, id string) (docparse.Endpoint, error) {
 	e, err := endpointScanner(box)(q.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, fmt.Errorf("webhook endpoint %s: %w", id, docparse.ErrNotFound)
+		return e, docparse.NotFound("webhook endpoint", id)
 	}
 	if err != nil {
 		return e, fmt.Errorf("select endpoint: %w", err)
@@ -168,7 +168,7 @@ func (tx *Tx) DeleteEndpoint(ctx context.Context, accountID, id string) error {
 		return fmt.Errorf("delete endpoint: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("webhook endpoint %s: %w", id, docparse.ErrNotFound)
+		return docparse.NotFound("webhook endpoint", id)
 	}
 	for _, q := range []string{`DELETE FROM deliveries WHERE endpoint_id = $1 AND account_id = $2`,
 		`DELETE FROM delivery_attempts WHERE endpoint_id = $1 AND account_id = $2`} {

@@ -81,7 +81,7 @@ func scanEvent(row interface{ Scan(...any) error }) (docparse.Event, error) {
 func (db *DB) Event(ctx context.Context, accountID, id string) (docparse.Event, error) {
 	e, err := scanEvent(db.read().QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE id = $1 AND account_id = $2`, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, fmt.Errorf("event %s: %w", id, docparse.ErrNotFound)
+		return e, docparse.NotFound("event", id)
 	}
 	if err != nil {
 		return e, fmt.Errorf("select event: %w", err)
@@ -259,7 +259,7 @@ func (tx *Tx) RequeueDeliveries(ctx context.Context, ep docparse.Endpoint, event
 		for _, id := range eventIDs {
 			e, err := scanEvent(tx.x.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE id = $1 AND account_id = $2`, id, ep.AccountID))
 			if errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("event %s: %w", id, docparse.ErrNotFound)
+				return nil, docparse.NotFound("event", id)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("select event: %w", err)

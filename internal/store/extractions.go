@@ -69,7 +69,7 @@ func (tx *Tx) UpdateExtraction(ctx context.Context, e docparse.Extraction) error
 		return fmt.Errorf("update extraction: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("extraction %s: %w", e.ID, docparse.ErrNotFound)
+		return docparse.NotFound("extraction", e.ID)
 	}
 	return nil
 }
@@ -87,7 +87,7 @@ func (tx *Tx) Extraction(ctx context.Context, accountID, id string) (docparse.Ex
 func getExtraction(ctx context.Context, q querier, accountID, id string) (docparse.Extraction, error) {
 	e, err := scanExtraction(q.QueryRowContext(ctx, `SELECT `+extractionCols+` FROM extractions WHERE id = $1 AND account_id = $2`, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, fmt.Errorf("extraction %s: %w", id, docparse.ErrNotFound)
+		return e, docparse.NotFound("extraction", id)
 	}
 	if err != nil {
 		return e, fmt.Errorf("select extraction: %w", err)
@@ -132,7 +132,7 @@ func (tx *Tx) DeleteExtraction(ctx context.Context, accountID, id string) ([]str
 		return nil, fmt.Errorf("delete extraction: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, fmt.Errorf("extraction %s: %w", id, docparse.ErrNotFound)
+		return nil, docparse.NotFound("extraction", id)
 	}
 	if _, err := tx.x.ExecContext(ctx, `DELETE FROM files WHERE extraction_id = $1 AND account_id = $2`, id, accountID); err != nil {
 		return nil, fmt.Errorf("delete files: %w", err)

@@ -82,7 +82,7 @@ func (db *DB) FileForReview(ctx context.Context, accountID, extractionID, batchI
 		fileID, accountID, extractionID, batchID)
 	f, err := scanFile(rowWith{row, []any{&schema, &rf.BatchName, &rf.ExtractionName, &reviewedBy, &reviewedAt}})
 	if errors.Is(err, sql.ErrNoRows) {
-		return rf, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+		return rf, docparse.NotFound("file", fileID)
 	}
 	if err != nil {
 		return rf, fmt.Errorf("select file for review: %w", err)
@@ -106,7 +106,7 @@ func (r rowWith) Scan(dest ...any) error { return r.row.Scan(append(dest, r.more
 func (db *DB) AccountFile(ctx context.Context, accountID, fileID string) (docparse.File, error) {
 	f, err := scanFile(db.read().QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE id = $1 AND account_id = $2`, fileID, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return f, fmt.Errorf("file %s: %w", fileID, docparse.ErrNotFound)
+		return f, docparse.NotFound("file", fileID)
 	}
 	if err != nil {
 		return f, fmt.Errorf("select file: %w", err)

@@ -35,7 +35,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (docparse.User, str
 	err := db.read().QueryRowContext(ctx, `SELECT id, account_id, email, password_hash, created_at FROM users WHERE email = $1`, email).
 		Scan(&u.ID, &u.AccountID, &u.Email, &hash, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, "", fmt.Errorf("user: %w", docparse.ErrNotFound)
+		return u, "", docparse.NotFound("user", "")
 	}
 	if err != nil {
 		return u, "", fmt.Errorf("select user: %w", err)
@@ -95,7 +95,7 @@ func (db *DB) SessionByID(ctx context.Context, id string, now time.Time) (docpar
 		WHERE s.id = $1 AND s.expires_at > $2`, id, micros(now)).
 		Scan(&s.ID, &s.UserID, &s.AccountID, &s.Email, &s.CSRFToken, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return s, fmt.Errorf("session: %w", docparse.ErrNotFound)
+		return s, docparse.NotFound("session", "")
 	}
 	if err != nil {
 		return s, fmt.Errorf("select session: %w", err)

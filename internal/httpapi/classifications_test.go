@@ -722,34 +722,47 @@ func TestDeleteClassificationWhileProcessing(t *testing.T) {
 	})
 }
 
-// TestDeleteExtractionKeepsClassificationBlobs: the other order.
+// TestDeleteExtractionKeepsClassificationBlobs: the other order; and once
+// the classification goes too, no stored document is left.
 func TestDeleteExtractionKeepsClassificationBlobs(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{})
-	extID := e.createExtraction()
-	c := e.createClassification(mailroomClassification(extID))
-	clsID := c["id"].(string)
-	r := e.uploadClassification(clsID, []upload{{"invoice.txt", lines(invoiceDoc)}})
-	batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
-	done := e.waitClassificationBatch(clsID, batchID)
-	f := done["files"].([]any)[0].(map[string]any)
-	if f["linked_batch_id"] == nil {
-		t.Fatalf("not chained: %v", f)
-	}
-	e.waitBatch(extID, f["linked_batch_id"].(string))
-	if r := e.doJSON("DELETE", "/v1/extractions/"+extID, nil); r.status != 204 {
-		t.Fatalf("delete extraction: %d", r.status)
-	}
-	content := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches/"+batchID+"/files/"+f["id"].(string)+"/content", nil)
-	if content.status != 200 || !bytes.Equal(content.body, lines(invoiceDoc)) {
-		t.Errorf("classification content after deleting the extraction: %d %s", content.status, content.body)
-	}
-	// A batch uploaded after the linked extraction is gone is classified
-	// and chained nowhere.
-	r = e.uploadClassification(clsID, []upload{{"invoice.txt", lines(invoiceDoc)}})
-	done = e.waitClassificationBatch(clsID, r.json(t)["batch"].(map[string]any)["id"].(string))
-	if f := done["files"].([]any)[0].(map[string]any); f["classified_category_name"] != "Invoices" || f["linked_batch_id"] != nil {
-		t.Errorf("after the extraction is gone: %v", f)
-	}
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{})
+		extID := e.createExtraction()
+		c := e.createClassification(mailroomClassification(extID))
+		clsID := c["id"].(string)
+		r := e.uploadClassification(clsID, []upload{{"invoice.txt", lines(invoiceDoc)}})
+		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
+		done := e.waitClassificationBatch(clsID, batchID)
+		f := done["files"].([]any)[0].(map[string]any)
+		if f["linked_batch_id"] == nil {
+			t.Fatalf("not chained: %v", f)
+		}
+		e.waitBatch(extID, f["linked_batch_id"].(string))
+		if r := e.doJSON("DELETE", "/v1/extractions/"+extID, nil); r.status != 204 {
+			t.Fatalf("delete extraction: %d", r.status)
+		}
+		content := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches/"+batchID+"/files/"+f["id"].(string)+"/content", nil)
+		if content.status != 200 || !bytes.Equal(content.body, lines(invoiceDoc)) {
+			t.Errorf("classification content after deleting the extraction: %d %s", content.status, content.body)
+		}
+		// A batch uploaded after the linked extraction is gone is classified
+		// and chained nowhere.
+		r = e.uploadClassification(clsID, []upload{{"invoice.txt", lines(invoiceDoc)}})
+		done = e.waitClassificationBatch(clsID, r.json(t)["batch"].(map[string]any)["id"].(string))
+		if f := done["files"].([]any)[0].(map[string]any); f["classified_category_name"] != "Invoices" || f["linked_batch_id"] != nil {
+			t.Errorf("after the extraction is gone: %v", f)
+		}
+		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
+			t.Fatalf("delete classification: %d", r.status)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for countFiles(t, e.blobDir) != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d blobs left after deleting the extraction and the classification", countFiles(t, e.blobDir))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
 }
 
 // TestClassificationUploadLimits: the limits of extraction uploads, 413

@@ -165,21 +165,26 @@ func (tx *Tx) DeleteClassification(ctx context.Context, accountID, id string) ([
 // racing on PostgreSQL may each keep a shared blob (a leak, never a
 // loss).
 func (tx *Tx) unreferencedBlobs(ctx context.Context, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	list, arg := tx.engine.stringList(1, keys)
+	free, err := queryStrings(ctx, tx.x, `SELECT DISTINCT k.v FROM `+list+`
+		WHERE NOT EXISTS (SELECT 1 FROM files WHERE blob_key = k.v)
+		AND NOT EXISTS (SELECT 1 FROM classification_files WHERE blob_key = k.v)`, arg)
+	if err != nil {
+		return nil, fmt.Errorf("select unreferenced blobs: %w", err)
+	}
+	unref := make(map[string]bool, len(free))
+	for _, k := range free {
+		unref[k] = true
+	}
+	// In the order of keys, each once.
 	var out []string
-	seen := map[string]bool{}
 	for _, k := range keys {
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		var n int
-		err := tx.x.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM files WHERE blob_key = $1)
-			+ (SELECT COUNT(*) FROM classification_files WHERE blob_key = $1)`, k).Scan(&n)
-		if err != nil {
-			return nil, fmt.Errorf("count blob references: %w", err)
-		}
-		if n == 0 {
+		if unref[k] {
 			out = append(out, k)
+			unref[k] = false
 		}
 	}
 	return out, nil

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -178,14 +177,9 @@ func (db *DB) BatchExtractionIDs(ctx context.Context, accountID string, batchIDs
 	if len(batchIDs) == 0 {
 		return out, nil
 	}
-	args := []any{accountID}
-	ph := make([]string, len(batchIDs))
-	for i, id := range batchIDs {
-		args = append(args, id)
-		ph[i] = fmt.Sprintf("$%d", len(args))
-	}
+	in, ids := db.engine.inStrings("id", 2, batchIDs)
 	rows, err := db.read().QueryContext(ctx, `SELECT id, extraction_id FROM batches
-		WHERE account_id = $1 AND id IN (`+strings.Join(ph, ", ")+`)`, args...)
+		WHERE account_id = $1 AND `+in, accountID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("select batch extractions: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -565,14 +564,9 @@ func (tx *Tx) SetLinkedBatch(ctx context.Context, accountID, classificationBatch
 	if len(fileIDs) == 0 {
 		return nil
 	}
-	args := []any{linkedBatchID, micros(now), accountID, classificationBatchID}
-	ph := make([]string, len(fileIDs))
-	for i, id := range fileIDs {
-		args = append(args, id)
-		ph[i] = fmt.Sprintf("$%d", len(args))
-	}
+	in, ids := tx.engine.inStrings("id", 5, fileIDs)
 	if _, err := tx.x.ExecContext(ctx, `UPDATE classification_files SET linked_batch_id = $1, updated_at = $2
-		WHERE account_id = $3 AND batch_id = $4 AND id IN (`+strings.Join(ph, ", ")+`)`, args...); err != nil {
+		WHERE account_id = $3 AND batch_id = $4 AND `+in, linkedBatchID, micros(now), accountID, classificationBatchID, ids); err != nil {
 		return fmt.Errorf("set linked batch: %w", err)
 	}
 	if _, err := tx.x.ExecContext(ctx, `UPDATE classification_batches SET version = version + 1, updated_at = $1

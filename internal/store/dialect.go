@@ -24,3 +24,10 @@ func (e Engine) stringList(n int, vals []string) (string, any) {
 	b, _ := json.Marshal(vals) // strings always marshal
 	return fmt.Sprintf("(SELECT value AS v FROM json_each($%d)) AS k", n), string(b)
 }
+
+// inStrings returns "col IN (...)" over the strings of vals, passed as
+// the single parameter $n (see stringList), and the argument.
+func (e Engine) inStrings(col string, n int, vals []string) (string, any) {
+	list, arg := e.stringList(n, vals)
+	return col + " IN (SELECT k.v FROM " + list + ")", arg
+}

@@ -104,16 +104,13 @@ func (db *DB) ListEvents(ctx context.Context, accountID, afterID string, types [
 	q := `SELECT ` + eventCols + ` FROM events WHERE account_id = $1 AND seq > $2`
 	args := []any{accountID, after}
 	if len(types) > 0 {
-		ph := make([]string, len(types))
-		for i, t := range types {
-			args = append(args, t)
-			ph[i] = fmt.Sprintf("$%d", len(args))
-		}
-		q += ` AND type IN (` + strings.Join(ph, ", ") + `)`
+		in, arg := db.engine.inStrings("type", len(args)+1, types)
+		args = append(args, arg)
+		q += ` AND ` + in
 	}
 	args = append(args, limit+1)
 	q += fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
-	rows, err := db.readDynamic().QueryContext(ctx, q, args...)
+	rows, err := db.read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("list events: %w", err)
 	}
@@ -145,14 +142,9 @@ func (db *DB) DeliveriesOf(ctx context.Context, accountID string, eventIDs []str
 	if len(eventIDs) == 0 {
 		return out, nil
 	}
-	args := []any{accountID}
-	ph := make([]string, len(eventIDs))
-	for i, id := range eventIDs {
-		args = append(args, id)
-		ph[i] = fmt.Sprintf("$%d", i+2)
-	}
-	rows, err := db.readDynamic().QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE account_id = $1 AND event_id IN (`+
-		strings.Join(ph, ", ")+`) ORDER BY endpoint_id`, args...)
+	in, ids := db.engine.inStrings("event_id", 2, eventIDs)
+	rows, err := db.read().QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE account_id = $1 AND `+in+`
+		ORDER BY endpoint_id`, accountID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("select deliveries: %w", err)
 	}

@@ -34,11 +34,8 @@ func (db *DB) AccountByName(ctx context.Context, name string) (docparse.Account,
 	var a docparse.Account
 	var created int64
 	err := db.read().QueryRowContext(ctx, `SELECT id, name, created_at FROM accounts WHERE name = $1`, name).Scan(&a.ID, &a.Name, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, docparse.NotFound("account", strconv.Quote(name))
-	}
-	if err != nil {
-		return a, fmt.Errorf("select account: %w", err)
+	if err := rowErr(err, "account", strconv.Quote(name), "select account"); err != nil {
+		return a, err
 	}
 	a.CreatedAt = fromMicros(created)
 	return a, nil

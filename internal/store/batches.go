@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -159,11 +158,8 @@ func scanFile(row interface{ Scan(...any) error }) (docparse.File, error) {
 func (db *DB) File(ctx context.Context, accountID, extractionID, batchID, fileID string) (docparse.File, error) {
 	f, err := scanFile(db.read().QueryRowContext(ctx, `SELECT `+fileCols+` FROM files
 		WHERE id = $1 AND account_id = $2 AND extraction_id = $3 AND batch_id = $4`, fileID, accountID, extractionID, batchID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, docparse.NotFound("file", fileID)
-	}
-	if err != nil {
-		return f, fmt.Errorf("select file: %w", err)
+	if err := rowErr(err, "file", fileID, "select file"); err != nil {
+		return f, err
 	}
 	return f, nil
 }
@@ -214,11 +210,8 @@ func (tx *Tx) BatchSchema(ctx context.Context, accountID, batchID string) (docpa
 	var s docparse.Schema
 	var raw string
 	err := tx.x.QueryRowContext(ctx, `SELECT schema FROM batches WHERE id = $1 AND account_id = $2`, batchID, accountID).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, docparse.NotFound("batch", batchID)
-	}
-	if err != nil {
-		return s, fmt.Errorf("select batch schema: %w", err)
+	if err := rowErr(err, "batch", batchID, "select batch schema"); err != nil {
+		return s, err
 	}
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return s, fmt.Errorf("decode batch schema: %w", err)
@@ -229,11 +222,8 @@ func (tx *Tx) BatchSchema(ctx context.Context, accountID, batchID string) (docpa
 // FileForWork returns a file for its worker, inside the transaction.
 func (tx *Tx) FileForWork(ctx context.Context, accountID, fileID string) (docparse.File, error) {
 	f, err := scanFile(tx.x.QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE id = $1 AND account_id = $2`, fileID, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, docparse.NotFound("file", fileID)
-	}
-	if err != nil {
-		return f, fmt.Errorf("select file: %w", err)
+	if err := rowErr(err, "file", fileID, "select file"); err != nil {
+		return f, err
 	}
 	return f, nil
 }
@@ -390,11 +380,8 @@ func (tx *Tx) BatchFileSummaries(ctx context.Context, accountID, batchID string)
 func (db *DB) BatchVersion(ctx context.Context, accountID, extractionID, batchID string) (int64, error) {
 	const q = `SELECT version FROM batches WHERE id = $1 AND account_id = $2 AND extraction_id = $3`
 	v, err := db.readVersion(ctx, q, batchID, accountID, extractionID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, docparse.NotFound("batch", batchID)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("select batch version: %w", err)
+	if err := rowErr(err, "batch", batchID, "select batch version"); err != nil {
+		return 0, err
 	}
 	return v, nil
 }

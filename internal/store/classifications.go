@@ -57,11 +57,8 @@ func (tx *Tx) UpdateClassification(ctx context.Context, c docparse.Classificatio
 	err = tx.x.QueryRowContext(ctx, `UPDATE classifications SET name = $1, description = $2, threshold = $3, categories = $4,
 		version = version + 1, updated_at = $5 WHERE id = $6 AND account_id = $7 RETURNING version`,
 		c.Name, c.Description, c.Threshold, string(cats), micros(c.UpdatedAt), c.ID, c.AccountID).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, docparse.NotFound("classification", c.ID)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("update classification: %w", err)
+	if err := rowErr(err, "classification", c.ID, "update classification"); err != nil {
+		return 0, err
 	}
 	return v, nil
 }
@@ -98,11 +95,8 @@ func (tx *Tx) LockClassification(ctx context.Context, accountID, id string, excl
 func getClassification(ctx context.Context, q querier, accountID, id, lock string) (docparse.Classification, error) {
 	c, err := scanClassification(q.QueryRowContext(ctx, `SELECT `+classificationCols+` FROM classifications
 		WHERE id = $1 AND account_id = $2`+lock, id, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, docparse.NotFound("classification", id)
-	}
-	if err != nil {
-		return c, fmt.Errorf("select classification: %w", err)
+	if err := rowErr(err, "classification", id, "select classification"); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -359,11 +353,8 @@ func (db *DB) ListClassificationBatches(ctx context.Context, accountID, classifi
 func (db *DB) ClassificationBatchVersion(ctx context.Context, accountID, classificationID, batchID string) (int64, error) {
 	v, err := db.readVersion(ctx, `SELECT version FROM classification_batches WHERE id = $1 AND account_id = $2 AND classification_id = $3`,
 		batchID, accountID, classificationID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, docparse.NotFound("classification batch", batchID)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("select classification batch version: %w", err)
+	if err := rowErr(err, "classification batch", batchID, "select classification batch version"); err != nil {
+		return 0, err
 	}
 	return v, nil
 }
@@ -373,11 +364,8 @@ func (db *DB) ClassificationBatchVersion(ctx context.Context, accountID, classif
 func (db *DB) ClassificationFile(ctx context.Context, accountID, classificationID, batchID, fileID string) (docparse.ClassificationFile, error) {
 	f, err := scanClassificationFile(db.read().QueryRowContext(ctx, `SELECT `+cfileCols+` FROM classification_files
 		WHERE id = $1 AND account_id = $2 AND classification_id = $3 AND batch_id = $4`, fileID, accountID, classificationID, batchID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, docparse.NotFound("file", fileID)
-	}
-	if err != nil {
-		return f, fmt.Errorf("select classification file: %w", err)
+	if err := rowErr(err, "file", fileID, "select classification file"); err != nil {
+		return f, err
 	}
 	return f, nil
 }
@@ -387,11 +375,8 @@ func (db *DB) ClassificationFile(ctx context.Context, accountID, classificationI
 func (tx *Tx) ClassificationFileForWork(ctx context.Context, accountID, fileID string) (docparse.ClassificationFile, error) {
 	f, err := scanClassificationFile(tx.x.QueryRowContext(ctx, `SELECT `+cfileCols+` FROM classification_files
 		WHERE id = $1 AND account_id = $2`, fileID, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, docparse.NotFound("file", fileID)
-	}
-	if err != nil {
-		return f, fmt.Errorf("select classification file: %w", err)
+	if err := rowErr(err, "file", fileID, "select classification file"); err != nil {
+		return f, err
 	}
 	return f, nil
 }

@@ -1,13 +1,18 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+
+	"github.com/docparse/docparse/internal/docparse"
 )
 
 // The SQL that differs between the engines, beside the locks (FOR UPDATE
 // and FOR SHARE exist on PostgreSQL only; SQLite's single writer already
-// serialises writes) and River's times (fairness.go).
+// serialises writes) and River's times (fairness.go); and rowErr, which
+// reads the error of a one-row statement the same way on both.
 
 // stringList returns a table expression of one text column, v, that
 // holds the strings of a list passed as the single parameter $n, and the
@@ -30,4 +35,17 @@ func (e Engine) stringList(n int, vals []string) (string, any) {
 func (e Engine) inStrings(col string, n int, vals []string) (string, any) {
 	list, arg := e.stringList(n, vals)
 	return col + " IN (SELECT k.v FROM " + list + ")", arg
+}
+
+// rowErr interprets the error of a read or write of one row: no row is a
+// *docparse.NotFoundError for the object of kind with id, another error
+// is wrapped with what the statement did. nil stays nil.
+func rowErr(err error, kind, id, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return docparse.NotFound(kind, id)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

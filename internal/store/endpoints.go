@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -131,11 +130,8 @@ func (tx *Tx) Endpoint(ctx context.Context, accountID, id string) (docparse.Endp
 
 func getEndpoint(ctx context.Context, q querier, box *secretbox.Box, accountID, id string) (docparse.Endpoint, error) {
 	e, err := endpointScanner(box)(q.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, docparse.NotFound("webhook endpoint", id)
-	}
-	if err != nil {
-		return e, fmt.Errorf("select endpoint: %w", err)
+	if err := rowErr(err, "webhook endpoint", id, "select endpoint"); err != nil {
+		return e, err
 	}
 	return e, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -80,11 +79,8 @@ func scanEvent(row interface{ Scan(...any) error }) (docparse.Event, error) {
 // Event returns the account's event id.
 func (db *DB) Event(ctx context.Context, accountID, id string) (docparse.Event, error) {
 	e, err := scanEvent(db.read().QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE id = $1 AND account_id = $2`, id, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, docparse.NotFound("event", id)
-	}
-	if err != nil {
-		return e, fmt.Errorf("select event: %w", err)
+	if err := rowErr(err, "event", id, "select event"); err != nil {
+		return e, err
 	}
 	return e, nil
 }
@@ -250,11 +246,8 @@ func (tx *Tx) RequeueDeliveries(ctx context.Context, ep docparse.Endpoint, event
 	if eventIDs != nil {
 		for _, id := range eventIDs {
 			e, err := scanEvent(tx.x.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE id = $1 AND account_id = $2`, id, ep.AccountID))
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil, docparse.NotFound("event", id)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("select event: %w", err)
+			if err := rowErr(err, "event", id, "select event"); err != nil {
+				return nil, err
 			}
 			events = append(events, e)
 		}

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -86,11 +84,8 @@ func (tx *Tx) Extraction(ctx context.Context, accountID, id string) (docparse.Ex
 
 func getExtraction(ctx context.Context, q querier, accountID, id string) (docparse.Extraction, error) {
 	e, err := scanExtraction(q.QueryRowContext(ctx, `SELECT `+extractionCols+` FROM extractions WHERE id = $1 AND account_id = $2`, id, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, docparse.NotFound("extraction", id)
-	}
-	if err != nil {
-		return e, fmt.Errorf("select extraction: %w", err)
+	if err := rowErr(err, "extraction", id, "select extraction"); err != nil {
+		return e, err
 	}
 	return e, nil
 }

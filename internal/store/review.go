@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -81,11 +80,8 @@ func (db *DB) FileForReview(ctx context.Context, accountID, extractionID, batchI
 		WHERE f.id = $1 AND f.account_id = $2 AND f.extraction_id = $3 AND f.batch_id = $4`,
 		fileID, accountID, extractionID, batchID)
 	f, err := scanFile(rowWith{row, []any{&schema, &rf.BatchName, &rf.ExtractionName, &reviewedBy, &reviewedAt}})
-	if errors.Is(err, sql.ErrNoRows) {
-		return rf, docparse.NotFound("file", fileID)
-	}
-	if err != nil {
-		return rf, fmt.Errorf("select file for review: %w", err)
+	if err := rowErr(err, "file", fileID, "select file for review"); err != nil {
+		return rf, err
 	}
 	if err := json.Unmarshal([]byte(schema), &rf.Schema); err != nil {
 		return rf, fmt.Errorf("decode batch schema: %w", err)
@@ -105,11 +101,8 @@ func (r rowWith) Scan(dest ...any) error { return r.row.Scan(append(dest, r.more
 // AccountFile returns the account's file by its id alone, with its result.
 func (db *DB) AccountFile(ctx context.Context, accountID, fileID string) (docparse.File, error) {
 	f, err := scanFile(db.read().QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE id = $1 AND account_id = $2`, fileID, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, docparse.NotFound("file", fileID)
-	}
-	if err != nil {
-		return f, fmt.Errorf("select file: %w", err)
+	if err := rowErr(err, "file", fileID, "select file"); err != nil {
+		return f, err
 	}
 	return f, nil
 }

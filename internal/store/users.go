@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -34,11 +32,8 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (docparse.User, str
 	var created int64
 	err := db.read().QueryRowContext(ctx, `SELECT id, account_id, email, password_hash, created_at FROM users WHERE email = $1`, email).
 		Scan(&u.ID, &u.AccountID, &u.Email, &hash, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, "", docparse.NotFound("user", "")
-	}
-	if err != nil {
-		return u, "", fmt.Errorf("select user: %w", err)
+	if err := rowErr(err, "user", "", "select user"); err != nil {
+		return u, "", err
 	}
 	u.CreatedAt = fromMicros(created)
 	return u, hash, nil
@@ -94,11 +89,8 @@ func (db *DB) SessionByID(ctx context.Context, id string, now time.Time) (docpar
 		FROM sessions s JOIN users u ON u.id = s.user_id AND u.account_id = s.account_id
 		WHERE s.id = $1 AND s.expires_at > $2`, id, micros(now)).
 		Scan(&s.ID, &s.UserID, &s.AccountID, &s.Email, &s.CSRFToken, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, docparse.NotFound("session", "")
-	}
-	if err != nil {
-		return s, fmt.Errorf("select session: %w", err)
+	if err := rowErr(err, "session", "", "select session"); err != nil {
+		return s, err
 	}
 	s.CreatedAt, s.ExpiresAt = fromMicros(created), fromMicros(expires)
 	return s, nil

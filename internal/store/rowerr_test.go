@@ -1,0 +1,25 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+func TestRowErr(t *testing.T) {
+	if err := rowErr(nil, "batch", "bat_1", "select batch"); err != nil {
+		t.Errorf("rowErr(nil) = %v, want nil", err)
+	}
+	err := rowErr(fmt.Errorf("scan: %w", sql.ErrNoRows), "batch", "bat_1", "select batch")
+	if nf, ok := errors.AsType[*docparse.NotFoundError](err); !ok || nf.What() != "batch bat_1" || !errors.Is(err, docparse.ErrNotFound) {
+		t.Errorf("no row: %v, want batch bat_1 not found", err)
+	}
+	boom := errors.New("connection reset")
+	err = rowErr(boom, "batch", "bat_1", "select batch")
+	if !errors.Is(err, boom) || errors.Is(err, docparse.ErrNotFound) || err.Error() != "select batch: connection reset" {
+		t.Errorf("other error: %v, want it wrapped as select batch", err)
+	}
+}

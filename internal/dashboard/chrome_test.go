@@ -127,13 +127,14 @@ func (b *tab) signIn(email, password string) {
 	)
 }
 
-// screenshotDir is where browser tests leave screenshots of the main pages
-// for a person to look at: $DOCPARSE_SCREENSHOTS, or docparse-screenshots
-// in the temporary directory.
+// screenshotDir is where browser tests leave screenshots of the main
+// pages: $DOCPARSE_SCREENSHOTS when a person wants to look at them, else
+// the test's own temporary directory, removed after it (tests running side
+// by side never share one).
 func screenshotDir(t *testing.T) string {
 	dir := os.Getenv("DOCPARSE_SCREENSHOTS")
 	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "docparse-screenshots")
+		return t.TempDir()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("screenshot dir: %v", err)

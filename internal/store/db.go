@@ -363,10 +363,6 @@ func (db *DB) readVersion(ctx context.Context, q string, args ...any) (int64, er
 	return v, err
 }
 
-// readDynamic returns the querier for reads whose SQL text varies (IN
-// lists of any length): they would fill the prepared-statement cache.
-func (db *DB) readDynamic() querier { return db.r }
-
 // micros converts a time to the stored form.
 func micros(t time.Time) int64 { return t.UnixMicro() }
 

@@ -188,15 +188,10 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, now, leaseUntil time.Time,
 
 // deliveryTasks loads deliveries with their event and endpoint.
 func (db *DB) deliveryTasks(ctx context.Context, ids []string) ([]DeliveryTask, error) {
-	args := make([]any, len(ids))
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		args[i] = id
-		ph[i] = fmt.Sprintf("$%d", i+1)
-	}
-	rows, err := db.readDynamic().QueryContext(ctx, `SELECT `+prefixCols(deliveryCols, "d.")+`, `+prefixCols(eventCols, "e.")+`, `+prefixCols(endpointCols, "w.")+`
+	in, arg := db.engine.inStrings("d.id", 1, ids)
+	rows, err := db.read().QueryContext(ctx, `SELECT `+prefixCols(deliveryCols, "d.")+`, `+prefixCols(eventCols, "e.")+`, `+prefixCols(endpointCols, "w.")+`
 		FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
-		WHERE d.id IN (`+strings.Join(ph, ", ")+`)`, args...)
+		WHERE `+in, arg)
 	if err != nil {
 		return nil, fmt.Errorf("select delivery tasks: %w", err)
 	}
@@ -291,19 +286,12 @@ func prefixCols(cols, p string) string {
 // ExtendLeases keeps deliveries leased until until (they wait in this
 // process's memory).
 func (db *DB) ExtendLeases(ctx context.Context, ids []string, until time.Time) error {
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := []any{micros(until)}
-		ph := make([]string, n)
-		for i, id := range ids[:n] {
-			args = append(args, id)
-			ph[i] = fmt.Sprintf("$%d", i+2)
-		}
-		if _, err := db.w.ExecContext(ctx, `UPDATE deliveries SET lease_until = $1 WHERE state = 'pending' AND id IN (`+
-			strings.Join(ph, ", ")+`)`, args...); err != nil {
-			return fmt.Errorf("extend leases: %w", err)
-		}
-		ids = ids[n:]
+	if len(ids) == 0 {
+		return nil
+	}
+	in, arg := db.engine.inStrings("id", 2, ids)
+	if _, err := db.w.ExecContext(ctx, `UPDATE deliveries SET lease_until = $1 WHERE state = 'pending' AND `+in, micros(until), arg); err != nil {
+		return fmt.Errorf("extend leases: %w", err)
 	}
 	return nil
 }

@@ -43,10 +43,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/dataset"
@@ -57,15 +55,7 @@ import (
 	"github.com/docparse/docparse/internal/fields/synth"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "accuracy:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("accuracy", run) }
 
 type options struct {
 	corpus    string

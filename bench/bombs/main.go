@@ -21,26 +21,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/extract/pdftest"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bombs:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("bombs", run) }
 
 // want is what a file of the batch should end as.
 type want struct {

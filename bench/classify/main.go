@@ -40,12 +40,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/harness"
@@ -53,15 +51,7 @@ import (
 	"github.com/docparse/docparse/internal/classify/synth"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "classify:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("classify", run) }
 
 type options struct {
 	n       int

@@ -18,24 +18,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/docparse/docparse/bench/internal/dataset"
+	"github.com/docparse/docparse/bench/internal/harness"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := layout(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dataset:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("dataset", layout) }
 
 // layout is the command: it parses args, lays out every source named and
 // writes the manifest. (Not named run: einvoice.go has a run of its own.)

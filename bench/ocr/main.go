@@ -25,26 +25,21 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/dataset"
+	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/extract"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "ocr:", err)
-		os.Exit(1)
-	}
+	harness.Main("ocr", func(ctx context.Context, args []string, stdout, _ io.Writer) error {
+		return run(ctx, args, stdout)
+	})
 }
 
 // receipt is one SROIE receipt, its image written to a temporary file.

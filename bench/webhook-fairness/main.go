@@ -41,26 +41,16 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/bench/internal/hooks"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhook-fairness:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("webhook-fairness", run) }
 
 type options struct {
 	bin            string

@@ -45,29 +45,19 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/bench/internal/hooks"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhook-throughput:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("webhook-throughput", run) }
 
 type options struct {
 	bin       string

@@ -36,10 +36,12 @@ type Page struct {
 	// scanned PDF page); nil otherwise (a text layer, a text format, a
 	// text layer with only some images OCRed).
 	OCR *OCRRun
-	// Alt is a second reading of an OCRed image (see secondReading), in
-	// the coordinates of Lines: OCR misreads differ between readings, so
-	// a value both read is likelier right, and a value only the second
-	// read is worth considering. Nil for text layers, text formats and
+	// Alt holds the other readings of an OCRed image, in the coordinates
+	// of Lines, one after the other: the page read as one block (see
+	// secondReading), then its lines cut out and read again (see
+	// rereadLines). OCR misreads differ between readings, so a value
+	// read twice is likelier right, and a value only another reading
+	// holds is worth considering. Nil for text layers, text formats and
 	// scanned PDF pages.
 	Alt []Line `json:",omitempty"`
 }

@@ -250,7 +250,7 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 		return nil, err
 	}
 	runs := make([]*OCRRun, len(pages))
-	var alt *ocrPage
+	var alt, lines *ocrPage
 	for i := range runs {
 		runs[i] = &OCRRun{Pass: "original", Tried: []string{"original"}, CPU: cpu}
 	}
@@ -275,6 +275,9 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 			if alt, err = e.secondReading(ctx, path, pixels, langs, cpu, run); err != nil {
 				return nil, err
 			}
+			if lines, err = e.rereadLines(ctx, path, best, langs, cpu, run); err != nil {
+				return nil, err
+			}
 		}
 	}
 	doc := &Document{}
@@ -292,9 +295,16 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 		if words := placeOCR(p, 1, 0, 0); len(words) > 0 {
 			page.Lines = groupLines(words)
 		}
-		if i == 0 && alt != nil {
-			if words := placeOCR(*alt, 1, 0, 0); len(words) > 0 {
-				page.Alt = groupLines(words)
+		if i == 0 {
+			// The other readings, one after the other: their words are
+			// not mixed into one line.
+			for _, other := range []*ocrPage{alt, lines} {
+				if other == nil {
+					continue
+				}
+				if words := placeOCR(*other, 1, 0, 0); len(words) > 0 {
+					page.Alt = append(page.Alt, groupLines(words)...)
+				}
 			}
 		}
 		doc.Pages = append(doc.Pages, page)

@@ -107,8 +107,8 @@ func TestOCRSecondReading(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := d.Pages[0]
-	if run := p.OCR; run == nil || run.Tried[len(run.Tried)-1] != "block" {
-		t.Fatalf("Page.OCR = %+v, want the block reading last", run)
+	if run := p.OCR; run == nil || len(run.Tried) < 2 || run.Tried[len(run.Tried)-2] != "block" {
+		t.Fatalf("Page.OCR = %+v, want the block reading before the lines read again", run)
 	}
 	if len(p.Alt) < 5 {
 		t.Fatalf("second reading: %d lines, want the page's text", len(p.Alt))
@@ -226,15 +226,19 @@ func TestOCRRetryFake(t *testing.T) {
 			if run != nil && run.Pass != "original" {
 				t.Errorf("pass %q won, want original (no pass read more)", run.Pass)
 			}
-			// The passes read preprocessed copies; the second reading,
-			// last, reads the image itself as one block. A blank page
-			// gets neither.
+			// The passes read preprocessed copies; then the second
+			// reading reads the image itself as one block, and last the
+			// stack of its lines cut out (rereadLines) is read as one
+			// block. A blank page gets none of them.
 			retries := args[1:]
 			if tt.name == "ink" {
-				if last := args[len(args)-1]; !strings.Contains(last, "--psm 6") || !strings.HasPrefix(last, path) {
-					t.Errorf("last tesseract run %s; want the second reading of %s (--psm 6)", last, path)
+				if block := args[len(args)-2]; !strings.Contains(block, "--psm 6") || !strings.HasPrefix(block, path) {
+					t.Errorf("tesseract run before the last %s; want the second reading of %s (--psm 6)", block, path)
 				}
-				retries = args[1 : len(args)-1]
+				if last := args[len(args)-1]; !strings.Contains(last, "--psm 6") || !strings.HasSuffix(strings.Fields(last)[0], "lines.pgm") {
+					t.Errorf("last tesseract run %s; want the lines' stack (lines.pgm, --psm 6)", last)
+				}
+				retries = args[1 : len(args)-2]
 			}
 			for _, a := range retries {
 				if f := strings.Fields(a); !strings.HasSuffix(f[0], ".pgm") && !strings.Contains(a, "--psm 0") {

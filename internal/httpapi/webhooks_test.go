@@ -429,80 +429,84 @@ func TestWebhookRetrySchedule(t *testing.T) {
 // permanent, 429 honours Retry-After.
 func TestWebhookResponseClasses(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 5, 24, 10, 0, 0, 0, time.UTC)}
-	e := newEnv(t, store.SQLite, envOptions{now: clk.Now})
-	extID := e.createExtraction()
-	cases := []struct {
-		code      int
-		header    http.Header
-		wantState string
-		wantEP    string
-		minNext   time.Duration
-	}{
-		{410, nil, "failed", "disabled", 0},
-		{400, nil, "failed", "failing", 0},
-		{429, http.Header{"Retry-After": []string{"3600"}}, "pending", "failing", time.Hour},
-		{302, http.Header{"Location": []string{"https://example.com"}}, "pending", "failing", 4 * time.Second},
-	}
-	for _, c := range cases {
-		rc := newReceiver(t)
-		rc.status = func(int) (int, http.Header) { return c.code, c.header }
-		epID, _ := e.createEndpoint(rc.srv.URL, "extraction.completed")
-		e.upload(extID, []upload{{"a.txt", []byte("x")}})
-		rc.waitN(t, 1)
-		var ev map[string]any
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			att := e.doJSON("GET", "/v1/webhook_endpoints/"+epID+"/attempts", nil).json(t)["data"].([]any)
-			if len(att) == 1 {
-				ev = att[0].(map[string]any)
-				break
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{now: clk.Now})
+		extID := e.createExtraction()
+		cases := []struct {
+			code      int
+			header    http.Header
+			wantState string
+			wantEP    string
+			minNext   time.Duration
+		}{
+			{410, nil, "failed", "disabled", 0},
+			{400, nil, "failed", "failing", 0},
+			{429, http.Header{"Retry-After": []string{"3600"}}, "pending", "failing", time.Hour},
+			{302, http.Header{"Location": []string{"https://example.com"}}, "pending", "failing", 4 * time.Second},
+		}
+		for _, c := range cases {
+			rc := newReceiver(t)
+			rc.status = func(int) (int, http.Header) { return c.code, c.header }
+			epID, _ := e.createEndpoint(rc.srv.URL, "extraction.completed")
+			e.upload(extID, []upload{{"a.txt", []byte("x")}})
+			rc.waitN(t, 1)
+			var ev map[string]any
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				att := e.doJSON("GET", "/v1/webhook_endpoints/"+epID+"/attempts", nil).json(t)["data"].([]any)
+				if len(att) == 1 {
+					ev = att[0].(map[string]any)
+					break
+				}
 			}
-		}
-		if ev == nil {
-			t.Fatalf("%d: no attempt recorded", c.code)
-		}
-		if c.wantState == "pending" {
-			next, _ := time.Parse(time.RFC3339Nano, ev["next_attempt_at"].(string))
-			if next.Sub(clk.Now()) < c.minNext {
-				t.Errorf("%d: next attempt in %v, want at least %v", c.code, next.Sub(clk.Now()), c.minNext)
+			if ev == nil {
+				t.Fatalf("%d: no attempt recorded", c.code)
 			}
-		} else if ev["next_attempt_at"] != nil {
-			t.Errorf("%d: a permanent failure schedules a retry", c.code)
+			if c.wantState == "pending" {
+				next, _ := time.Parse(time.RFC3339Nano, ev["next_attempt_at"].(string))
+				if next.Sub(clk.Now()) < c.minNext {
+					t.Errorf("%d: next attempt in %v, want at least %v", c.code, next.Sub(clk.Now()), c.minNext)
+				}
+			} else if ev["next_attempt_at"] != nil {
+				t.Errorf("%d: a permanent failure schedules a retry", c.code)
+			}
+			ep := e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil).json(t)["webhook_endpoint"].(map[string]any)
+			if ep["status"] != c.wantEP {
+				t.Errorf("%d: endpoint status %v, want %s", c.code, ep["status"], c.wantEP)
+			}
+			// Disable it so later cases' events do not reach it.
+			e.doJSON("PATCH", "/v1/webhook_endpoints/"+epID, map[string]any{"enabled": false})
 		}
-		ep := e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil).json(t)["webhook_endpoint"].(map[string]any)
-		if ep["status"] != c.wantEP {
-			t.Errorf("%d: endpoint status %v, want %s", c.code, ep["status"], c.wantEP)
-		}
-		// Disable it so later cases' events do not reach it.
-		e.doJSON("PATCH", "/v1/webhook_endpoints/"+epID, map[string]any{"enabled": false})
-	}
+	})
 }
 
 // TestWebhookFairness: an endpoint that hangs on every request does not
 // delay deliveries to a healthy endpoint of the same account.
 func TestWebhookFairness(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{webhookTimeout: 15 * time.Second})
-	release := make(chan struct{})
-	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{webhookTimeout: 15 * time.Second})
+		release := make(chan struct{})
+		dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}))
+		defer dead.Close()
+		defer close(release)
+		healthy := newReceiver(t)
+		e.createEndpoint(dead.URL)
+		e.createEndpoint(healthy.srv.URL)
+		extID := e.createExtraction()
+		const batches = 25 // 50 events: more than the dead endpoint's senders
+		start := time.Now()
+		for range batches {
+			e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
 		}
-	}))
-	defer dead.Close()
-	defer close(release)
-	healthy := newReceiver(t)
-	e.createEndpoint(dead.URL)
-	e.createEndpoint(healthy.srv.URL)
-	extID := e.createExtraction()
-	const batches = 25 // 50 events: more than the dead endpoint's senders
-	start := time.Now()
-	for range batches {
-		e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
-	}
-	healthy.waitN(t, 2*batches)
-	if took := time.Since(start); took > 10*time.Second {
-		t.Errorf("the healthy endpoint got its %d events in %v: delayed behind the dead one", 2*batches, took)
-	}
+		healthy.waitN(t, 2*batches)
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("the healthy endpoint got its %d events in %v: delayed behind the dead one", 2*batches, took)
+		}
+	})
 }
 
 // TestWebhookNoDuplicatesBehindSlowEndpoint: deliveries waiting in a slow
@@ -514,26 +518,28 @@ func TestWebhookNoDuplicatesBehindSlowEndpoint(t *testing.T) {
 	}
 	// Lease = timeout + 5 s = 6 s; one sender; 300 ms per delivery: the
 	// queue of 30 takes 9 s, longer than the lease.
-	e := newEnv(t, store.SQLite, envOptions{webhookTimeout: time.Second, webhookLease: 6 * time.Second, perEndpoint: 1})
-	rc := newReceiver(t)
-	rc.status = func(int) (int, http.Header) { time.Sleep(300 * time.Millisecond); return 200, nil }
-	e.createEndpoint(rc.srv.URL)
-	extID := e.createExtraction()
-	for range 15 {
-		e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
-	}
-	got := rc.waitN(t, 30)
-	time.Sleep(2 * time.Second) // room for a duplicate to show up
-	seen := map[string]int{}
-	for _, d := range rc.deliveries() {
-		seen[d.header.Get("webhook-id")]++
-	}
-	for id, n := range seen {
-		if n > 1 {
-			t.Errorf("event %s delivered %d times", id, n)
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		e := newEnv(t, eng, envOptions{webhookTimeout: time.Second, webhookLease: 6 * time.Second, perEndpoint: 1})
+		rc := newReceiver(t)
+		rc.status = func(int) (int, http.Header) { time.Sleep(300 * time.Millisecond); return 200, nil }
+		e.createEndpoint(rc.srv.URL)
+		extID := e.createExtraction()
+		for range 15 {
+			e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
 		}
-	}
-	if len(seen) != 30 || len(got) < 30 {
-		t.Errorf("%d distinct events delivered, want 30", len(seen))
-	}
+		got := rc.waitN(t, 30)
+		time.Sleep(2 * time.Second) // room for a duplicate to show up
+		seen := map[string]int{}
+		for _, d := range rc.deliveries() {
+			seen[d.header.Get("webhook-id")]++
+		}
+		for id, n := range seen {
+			if n > 1 {
+				t.Errorf("event %s delivered %d times", id, n)
+			}
+		}
+		if len(seen) != 30 || len(got) < 30 {
+			t.Errorf("%d distinct events delivered, want 30", len(seen))
+		}
+	})
 }

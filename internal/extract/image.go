@@ -325,10 +325,18 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 // time of the first twice over (at least ocrBudgetMin); one that fails or
 // overruns it leaves the page with one reading. It is counted in run.
 func (e *Engine) secondReading(ctx context.Context, path string, pixels int64, langs []string, first time.Duration, run *OCRRun) (*ocrPage, error) {
-	limit := max(ocrBudgetMin, 2*first)
-	pages, cpu, err := e.runOCRSegmented(ctx, path, 0, pixels, langs, psmBlock, limit)
+	return e.readBlock(ctx, path, pixels, langs, first, run, "block")
+}
+
+// readBlock reads the single-page image at path (of pixels) as one block
+// of text, within the CPU time of the first pass twice over (at least
+// ocrBudgetMin), and records the run in run.Tried as name. A run that
+// fails, overruns or reads nothing returns nil and no error; only the
+// context's end is an error.
+func (e *Engine) readBlock(ctx context.Context, path string, pixels int64, langs []string, first time.Duration, run *OCRRun, name string) (*ocrPage, error) {
+	pages, cpu, err := e.runOCRSegmented(ctx, path, 0, pixels, langs, psmBlock, max(ocrBudgetMin, 2*first))
 	run.CPU += cpu
-	run.Tried = append(run.Tried, "block")
+	run.Tried = append(run.Tried, name)
 	if cerr := ctxError(ctx); cerr != nil {
 		return nil, cerr
 	}

@@ -194,15 +194,10 @@ func (e *Engine) rereadLines(ctx context.Context, path string, p ocrPage, langs 
 		return nil, nil
 	}
 	sb := stack.Bounds()
-	pages, cpu, err := e.runOCRSegmented(ctx, file, 0, int64(sb.Dx())*int64(sb.Dy()), langs, psmBlock, max(ocrBudgetMin, 2*first))
-	run.CPU += cpu
-	run.Tried = append(run.Tried, "lines")
-	if cerr := ctxError(ctx); cerr != nil {
-		return nil, cerr
+	read, err := e.readBlock(ctx, file, int64(sb.Dx())*int64(sb.Dy()), langs, first, run, "lines")
+	if read == nil || err != nil {
+		return nil, err
 	}
-	if err != nil || len(pages) != 1 || len(pages[0].words) == 0 {
-		return nil, nil
-	}
-	back := unstack(pages[0], bands, scale, float64(g.Bounds().Dx()), float64(g.Bounds().Dy()))
+	back := unstack(*read, bands, scale, float64(g.Bounds().Dx()), float64(g.Bounds().Dy()))
 	return &back, nil
 }

@@ -11,6 +11,7 @@ import (
 	_ "image/png"
 	"io"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -263,9 +264,11 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 		if len(pages) == 1 {
 			first = pages[0]
 		}
+		// Decoded once, for the retries and the lines read again; the
+		// preprocessing makes copies and leaves it as it is.
+		gray := sync.OnceValues(func() (*image.Gray, error) { return decodeGray(path) })
 		best, quarter, run, err := e.ocrBest(ctx, ocrInput{
-			first: first, cpu: cpu, langs: langs, upright: true,
-			gray: func() (*image.Gray, error) { return decodeGray(path) },
+			first: first, cpu: cpu, langs: langs, upright: true, gray: gray,
 		})
 		if err != nil {
 			return nil, err
@@ -275,7 +278,7 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 			if alt, err = e.secondReading(ctx, path, pixels, langs, cpu, run); err != nil {
 				return nil, err
 			}
-			if lines, err = e.rereadLines(ctx, path, best, langs, cpu, run); err != nil {
+			if lines, err = e.rereadLines(ctx, gray, best, langs, cpu, run); err != nil {
 				return nil, err
 			}
 		}

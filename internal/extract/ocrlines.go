@@ -162,14 +162,14 @@ func rereadScale(height float64, width, rowPixels int, page float64) float64 {
 }
 
 // rereadLines reads the lines of page p (the best pass, in the pixels of
-// the image at path, not turned) again, as the top of this file says. The
+// the image gray decodes, not turned) again, as the top of this file says. The
 // run is bounded like the second reading's, and counted in run; a run
 // that fails or overruns leaves the page without this reading.
-func (e *Engine) rereadLines(ctx context.Context, path string, p ocrPage, langs []string, first time.Duration, run *OCRRun) (*ocrPage, error) {
+func (e *Engine) rereadLines(ctx context.Context, gray func() (*image.Gray, error), p ocrPage, langs []string, first time.Duration, run *OCRRun) (*ocrPage, error) {
 	if len(p.lines) == 0 {
 		return nil, nil
 	}
-	g, err := decodeGray(path)
+	g, err := gray()
 	if err != nil {
 		return nil, nil
 	}

@@ -35,7 +35,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -65,9 +64,8 @@ type options struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	fs := flag.NewFlagSet("abuse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	bin := fs.String("bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
+	fs := harness.FlagSet("abuse", stderr)
+	bin := fs.String("bin", "", harness.BinUsage)
 	engine := fs.String("db", "sqlite", "sqlite or postgres")
 	only := fs.String("only", "login,ratelimit,slowloris", "phases to run, comma-separated")
 	logins := fs.Int("logins", 60, "simultaneous sign-ins per round")
@@ -84,29 +82,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	tmp, err := os.MkdirTemp("", "docparse-bench-abuse-")
+	w, err := harness.Prepare(ctx, "", "docparse-bench-abuse-", *bin, stdout)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if rerr := os.RemoveAll(tmp); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
-	}()
-	if *bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if *bin, err = harness.Build(ctx, tmp); err != nil {
-			return err
-		}
-	}
-	db, err := harness.NewDatabase(ctx, *engine, tmp, "abuse")
+	defer func() { err = errors.Join(err, w.Close()) }()
+	db, err := harness.NewDatabase(ctx, *engine, w.Dir, "abuse")
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, db.Close()) }()
 	fmt.Fprintf(stdout, "machine: %s\nengine: %s\n", harness.Machine(), *engine)
 
-	o := options{bin: *bin, db: db, logins: *logins, rateFor: *rateFor, rateWorkers: *rateWorkers, slowConns: *slowConns}
+	o := options{bin: w.Bin, db: db, logins: *logins, rateFor: *rateFor, rateWorkers: *rateWorkers, slowConns: *slowConns}
 	for _, phase := range strings.Split(*only, ",") {
 		switch strings.TrimSpace(phase) {
 		case "login":

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,20 +20,6 @@ import (
 	"github.com/docparse/docparse/internal/fields"
 	"github.com/docparse/docparse/internal/pipeline"
 )
-
-// dirList is a flag that may be repeated and holds comma-separated values.
-type dirList []string
-
-func (d *dirList) String() string { return strings.Join(*d, ",") }
-
-func (d *dirList) Set(s string) error {
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			*d = append(*d, v)
-		}
-	}
-	return nil
-}
 
 // schemaOf returns the schema of a kind of document (dataset.Schema).
 func schemaOf(kind string) ([]docparse.Field, error) {
@@ -79,23 +64,14 @@ type dumpRecord struct {
 
 // runData scores every item of the -data directories' -split, per source.
 func runData(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	var items []dataset.Item
-	for _, dir := range o.data {
-		its, err := dataset.Read(dir, o.split)
-		if err != nil {
-			return err
-		}
-		items = append(items, its...)
+	items, err := dataset.ReadAll(o.data, o.split)
+	if err != nil {
+		return err
 	}
 	if len(items) == 0 {
 		return fmt.Errorf("no %s items in %s", o.split, strings.Join(o.data, ", "))
 	}
-	slices.SortStableFunc(items, func(a, b dataset.Item) int {
-		if c := strings.Compare(a.Source, b.Source); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	dataset.Sort(items)
 	for _, tool := range []string{"pdftotext", "tesseract"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s not found: apt-get install -y poppler-utils tesseract-ocr: %w", tool, err)
@@ -106,7 +82,7 @@ func runData(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if o.ocrLanguages != "" {
 		xopts.Languages = strings.Split(o.ocrLanguages, ",")
 	}
-	eng, err := extract.NewEngine(extract.Config{CacheDir: filepath.Join(os.TempDir(), "docparse-accuracy-pdfium-cache"), Workers: o.jobs})
+	eng, err := extract.NewEngine(extract.Config{CacheDir: doccache.PDFiumCacheDir(), Workers: o.jobs})
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/dataset"
+	"github.com/docparse/docparse/bench/internal/doccache"
 	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
@@ -70,7 +71,7 @@ type options struct {
 	verbose   bool
 	failures  int
 
-	data         dirList // dataset directories (bench/dataset)
+	data         dataset.Dirs // dataset directories (bench/dataset)
 	split        string
 	cache        string
 	jobs         int
@@ -79,8 +80,7 @@ type options struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := harness.FlagSet("accuracy", stderr)
 	var o options
 	fs.StringVar(&o.corpus, "corpus", "", "directory of documents with expected JSON (default ../shared/corpus/invoice2data from the module root)")
 	fs.StringVar(&o.db, "db", "sqlite", "sqlite or postgres")
@@ -223,8 +223,7 @@ func schemaFields() []docparse.Field {
 
 // runLocal extracts in this process.
 func runLocal(ctx context.Context, o options, exps []expected, docs map[string]string, synthDocs []synth.Doc, stdout io.Writer) ([]outcome, []outcome, error) {
-	cache := filepath.Join(os.TempDir(), "docparse-accuracy-pdfium-cache")
-	eng, err := extract.NewEngine(extract.Config{CacheDir: cache})
+	eng, err := extract.NewEngine(extract.Config{CacheDir: doccache.PDFiumCacheDir()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -304,36 +303,18 @@ func fromSynth(d synth.Doc) expected {
 
 // runService runs everything through `docparse serve`.
 func runService(ctx context.Context, o options, exps []expected, docs map[string]string, synthDocs []synth.Doc, stdout io.Writer) (ours, synthOuts []outcome, thr string, err error) {
-	tmp, err := os.MkdirTemp("", "docparse-accuracy-")
+	w, err := harness.Prepare(ctx, "", "docparse-accuracy-", o.bin, io.Discard)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	defer os.RemoveAll(tmp)
-	bin := o.bin
-	if bin == "" {
-		if bin, err = harness.Build(ctx, tmp); err != nil {
-			return nil, nil, "", err
-		}
-	}
-	db, err := harness.NewDatabase(ctx, o.db, tmp, "accuracy")
+	defer w.Close()
+	inst, err := w.Launch(ctx, harness.LaunchOptions{Engine: o.db, Label: "accuracy", Accounts: []string{"acct_accuracy"},
+		Args: []string{"--rate-limit", "1000000", "--rate-burst", "1000000"}})
 	if err != nil {
 		return nil, nil, "", err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, bin, db, "acct_accuracy")
-	if err != nil {
-		return nil, nil, "", err
-	}
-	srv, err := harness.Start(ctx, bin, db, nil, "--rate-limit", "1000000", "--rate-burst", "1000000")
-	if err != nil {
-		return nil, nil, "", err
-	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("stop docparse: %w", serr))
-		}
-	}()
-	c := api{harness.NewClient(srv.URL, key)}
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	c := api{inst.Client(0)}
 	ext, err := c.createExtraction(ctx, o.language, o.infer)
 	if err != nil {
 		return nil, nil, "", err

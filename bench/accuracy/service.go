@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -16,51 +12,6 @@ import (
 // schema, and a file's result with its confidences.
 type api struct {
 	*harness.Client
-}
-
-func (a api) call(ctx context.Context, method, path string, in any, want int, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.Base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+a.Key)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for {
-		resp, err := a.HTTP.Do(req)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
-		}
-		b, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return fmt.Errorf("%s %s: read answer: %w", method, path, err)
-		}
-		if resp.StatusCode == http.StatusTooManyRequests && in == nil {
-			select {
-			case <-time.After(time.Second):
-				continue
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		if resp.StatusCode != want {
-			return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, bytes.TrimSpace(b))
-		}
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-		}
-		return nil
-	}
 }
 
 // createExtraction creates the benchmark's extraction and returns its id.
@@ -76,7 +27,7 @@ func (a api) createExtraction(ctx context.Context, language string, inferMissing
 		"fields":   schemaJSON,
 		"options":  map[string]any{"infer_missing": inferMissing},
 	}
-	if err := a.call(ctx, http.MethodPost, "/v1/extractions", in, http.StatusCreated, &out); err != nil {
+	if err := a.Call(ctx, http.MethodPost, "/v1/extractions", in, http.StatusCreated, &out); err != nil {
 		return "", err
 	}
 	return out.Extraction.ID, nil
@@ -94,7 +45,7 @@ type fileResult struct {
 
 func (a api) fileResult(ctx context.Context, ext, batch, file string) (fileResult, error) {
 	var out fileResult
-	err := a.call(ctx, http.MethodGet, "/v1/extractions/"+ext+"/batches/"+batch+"/files/"+file, nil, http.StatusOK, &out)
+	err := a.Call(ctx, http.MethodGet, "/v1/extractions/"+ext+"/batches/"+batch+"/files/"+file, nil, http.StatusOK, &out)
 	return out, err
 }
 

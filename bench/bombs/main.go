@@ -17,7 +17,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -38,9 +37,8 @@ type want struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	fs := flag.NewFlagSet("bombs", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	bin := fs.String("bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
+	fs := harness.FlagSet("bombs", stderr)
+	bin := fs.String("bin", "", harness.BinUsage)
 	dir := fs.String("dir", "", "where to generate the files and the data directory (default: the system temporary directory)")
 	dbEngine := fs.String("db", "sqlite", "sqlite or postgres")
 	npdf := fs.Int("pdfs", 4, "inflate-bomb PDFs in the batch")
@@ -59,25 +57,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	tmp, err := os.MkdirTemp(*dir, "docparse-bench-bombs-")
+	w, err := harness.Prepare(ctx, *dir, "docparse-bench-bombs-", *bin, stdout)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if rerr := os.RemoveAll(tmp); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
-	}()
-	if *bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if *bin, err = harness.Build(ctx, tmp); err != nil {
-			return err
-		}
-	}
+	defer func() { err = errors.Join(err, w.Close()) }()
 	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
 
 	// The files.
-	genDir := filepath.Join(tmp, "files")
+	genDir := filepath.Join(w.Dir, "files")
 	if err := os.Mkdir(genDir, 0o755); err != nil {
 		return err
 	}
@@ -136,40 +124,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 
 	// The server.
-	db, err := harness.NewDatabase(ctx, *dbEngine, tmp, "bombs")
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, *bin, db, "bombs")
-	if err != nil {
-		return err
-	}
-	logf, err := os.Create(filepath.Join(tmp, "server.log"))
+	logf, err := os.Create(filepath.Join(w.Dir, "server.log"))
 	if err != nil {
 		return err
 	}
 	defer logf.Close()
-	srv, err := harness.Start(ctx, *bin, db, logf, strings.Fields(*serveArgs)...)
+	inst, err := w.Launch(ctx, harness.LaunchOptions{Engine: *dbEngine, Label: "bombs", Accounts: []string{"bombs"}, Log: logf, Args: strings.Fields(*serveArgs)})
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("stop server: %w", serr))
-		}
-	}()
-	fmt.Fprintf(stdout, "docparse serve %s (pid %d, %s)\n", *serveArgs, srv.PID, *dbEngine)
-	client := harness.NewClient(srv.URL, key)
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	fmt.Fprintf(stdout, "docparse serve %s (pid %d, %s)\n", *serveArgs, inst.PID, *dbEngine)
+	client := inst.Client(0)
 	ext, err := client.CreateExtraction(ctx, "bombs")
 	if err != nil {
 		return err
 	}
 	time.Sleep(time.Second) // let start-up garbage settle before the baseline
-	base, _, _ := treeRSS(srv.PID)
+	base, _, _ := treeRSS(inst.PID)
 	fmt.Fprintf(stdout, "server resident before the batch: %s\n", harness.MiB(base))
 
-	sampler := startTreeSampler(srv.PID, *every)
+	sampler := startTreeSampler(inst.PID, *every)
 	start := time.Now()
 	ans, err := client.Upload(ctx, ext, parts)
 	if err != nil {
@@ -179,32 +154,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	uploaded := time.Since(start)
 	batchID := ans.Batch.ID
 	doneAt := map[string]time.Duration{}
-	var final harness.BatchAnswer
-	for {
-		a, err := client.Batch(ctx, ext, batchID)
-		if err != nil {
-			sampler.stop()
-			return err
-		}
+	final, err := client.WatchBatch(ctx, ext, batchID, 100*time.Millisecond, func(a harness.BatchAnswer) {
 		for _, f := range a.Files {
 			if _, ok := doneAt[f.FileName]; !ok && (f.Status == "processed" || f.Status == "needs_review" || f.Status == "failed") {
 				doneAt[f.FileName] = time.Since(start)
 			}
 		}
-		if a.Batch.Terminal() {
-			final = a
-			break
-		}
-		select {
-		case <-time.After(100 * time.Millisecond):
-		case <-ctx.Done():
-			sampler.stop()
-			return fmt.Errorf("batch %s still %s: %w", batchID, a.Batch.Status, ctx.Err())
-		}
+	})
+	if err != nil {
+		sampler.stop()
+		return err
 	}
 	total := time.Since(start)
 	peak := sampler.stop()
-	after, _, _ := treeRSS(srv.PID)
+	after, _, _ := treeRSS(inst.PID)
 
 	fmt.Fprintf(stdout, "\nbatch %s: %s after %.1f s (upload %.1f s), %d samples every %v\n", batchID, final.Batch.Status, total.Seconds(), uploaded.Seconds(), peak.Samples, *every)
 	verdict := "within"

@@ -6,15 +6,15 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/docparse/docparse/bench/internal/harness"
 )
 
 // treeSampler samples the resident set of a process plus all of its
 // descendants (Tesseract children, say) at a fixed interval, walking
 // /proc for the process tree at every sample.
 type treeSampler struct {
-	stopc chan struct{}
-	done  chan struct{}
-
+	halt func()
 	mu   sync.Mutex
 	peak treePeak
 }
@@ -31,22 +31,11 @@ type treePeak struct {
 }
 
 func startTreeSampler(pid int, every time.Duration) *treeSampler {
-	s := &treeSampler{stopc: make(chan struct{}), done: make(chan struct{})}
-	start := time.Now()
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			server, kids, total := treeRSS(pid)
-			s.add(server, kids, total, time.Since(start))
-			select {
-			case <-t.C:
-			case <-s.stopc:
-				return
-			}
-		}
-	}()
+	s := &treeSampler{}
+	s.halt = harness.Periodic(every, func(since time.Duration) {
+		server, kids, total := treeRSS(pid)
+		s.add(server, kids, total, since)
+	})
 	return s
 }
 
@@ -59,16 +48,11 @@ func (s *treeSampler) add(server int64, kids []int64, total int64, d time.Durati
 	if total > p.Total {
 		p.Total, p.Server, p.Children, p.At = total, server, len(kids), d
 	}
-	sec := int(d / time.Second)
-	for len(p.PerSec) <= sec {
-		p.PerSec = append(p.PerSec, 0)
-	}
-	p.PerSec[sec] = max(p.PerSec[sec], total)
+	p.PerSec = harness.KeepMax(p.PerSec, int(d/time.Second), total)
 }
 
 func (s *treeSampler) stop() treePeak {
-	close(s.stopc)
-	<-s.done
+	s.halt()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.peak
@@ -114,23 +98,13 @@ func descends(p, root int, parent map[int]int) bool {
 	return false
 }
 
-// readPPID reads the parent of pid from /proc/PID/stat, whose second
-// field (the command) may hold spaces and parentheses: the fields after
-// the last ')' are fixed.
+// readPPID reads the parent of pid from /proc/PID/stat (harness.ProcStat).
 func readPPID(pid int) (int, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
+	f, err := harness.ProcStat(strconv.Itoa(pid))
+	if err != nil || len(f) < 2 {
 		return 0, false
 	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := bytes.Fields(b[i+1:])
-	if len(f) < 2 {
-		return 0, false
-	}
-	pp, err := strconv.Atoi(string(f[1]))
+	pp, err := strconv.Atoi(f[1])
 	return pp, err == nil
 }
 

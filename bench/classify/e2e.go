@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
-	"os"
 	"strings"
 	"time"
 
@@ -20,36 +15,21 @@ import (
 
 // runE2E measures files/s through the HTTP API on SQLite.
 func runE2E(ctx context.Context, o options, w io.Writer) (err error) {
-	tmp, err := os.MkdirTemp("", "bench-classify-")
+	wd, err := harness.Prepare(ctx, "", "bench-classify-", o.bin, w)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	bin := o.bin
-	if bin == "" {
-		fmt.Fprintln(w, "building ./cmd/docparse ...")
-		if bin, err = harness.Build(ctx, tmp); err != nil {
-			return err
-		}
-	}
-	db, err := harness.NewDatabase(ctx, "sqlite", tmp, "classify")
+	defer wd.Close()
+	inst, err := wd.Launch(ctx, harness.LaunchOptions{Engine: "sqlite", Label: "classify", Accounts: []string{"acct_bench"}})
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, bin, db, "acct_bench")
-	if err != nil {
-		return err
-	}
-	srv, err := harness.Start(ctx, bin, db, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, srv.Stop()) }()
-	c := &apiClient{base: srv.URL, key: key, http: &http.Client{Timeout: 5 * time.Minute}}
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	c := inst.Client(0)
+	c.HTTP.Timeout = 5 * time.Minute
 
 	set := synth.CategorySets["keywords"]
-	catIDs, clsID, err := c.createClassification(ctx, set)
+	catIDs, clsID, err := createClassification(ctx, c, set)
 	if err != nil {
 		return err
 	}
@@ -75,21 +55,21 @@ func runE2E(ctx context.Context, o options, w io.Writer) (err error) {
 	start := time.Now()
 	var batches []string
 	for i := 0; i < len(parts); i += o.per {
-		var files []namedBytes
+		var files []harness.Part
 		for _, p := range parts[i:min(i+o.per, len(parts))] {
-			files = append(files, namedBytes{p.name, p.pdf})
+			files = append(files, harness.BytesPart(p.name, p.pdf))
 		}
-		id, err := c.upload(ctx, clsID, files)
+		a, err := c.UploadClassification(ctx, clsID, files)
 		if err != nil {
 			return err
 		}
-		batches = append(batches, id)
+		batches = append(batches, a.Batch.ID)
 	}
 	uploaded := time.Since(start)
 	var last time.Time
 	right, unclassified, failed, total := 0, 0, 0, 0
 	for _, id := range batches {
-		b, err := c.wait(ctx, clsID, id)
+		b, err := c.WaitClassificationBatch(ctx, clsID, id, 100*time.Millisecond)
 		if err != nil {
 			return err
 		}
@@ -131,51 +111,9 @@ func firstPage(text string) []string {
 	return lines[:min(len(lines), 60)]
 }
 
-type apiClient struct {
-	base, key string
-	http      *http.Client
-}
-
-func (c *apiClient) do(ctx context.Context, method, path, ctype string, body []byte, want int, out any) error {
-	for {
-		req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+c.key)
-		if ctype != "" {
-			req.Header.Set("Content-Type", ctype)
-		}
-		resp, err := c.http.Do(req)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
-		}
-		b, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return fmt.Errorf("%s %s: read answer: %w", method, path, err)
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			select {
-			case <-time.After(time.Second):
-				continue
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		if resp.StatusCode != want {
-			return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, bytes.TrimSpace(b))
-		}
-		if out != nil {
-			if err := json.Unmarshal(b, out); err != nil {
-				return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-			}
-		}
-		return nil
-	}
-}
-
-func (c *apiClient) createClassification(ctx context.Context, set []synth.CategorySpec) (catIDs []string, id string, err error) {
+// createClassification creates a classification with the categories of
+// set and returns their ids, in order, and its own.
+func createClassification(ctx context.Context, c *harness.Client, set []synth.CategorySpec) (catIDs []string, id string, err error) {
 	type cat struct {
 		Name        string   `json:"name"`
 		Description string   `json:"description,omitempty"`
@@ -188,10 +126,6 @@ func (c *apiClient) createClassification(ctx context.Context, set []synth.Catego
 	for _, s := range set {
 		in.Categories = append(in.Categories, cat{s.Name, s.Description, s.Keywords})
 	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return nil, "", err
-	}
 	var out struct {
 		Classification struct {
 			ID         string `json:"id"`
@@ -201,7 +135,7 @@ func (c *apiClient) createClassification(ctx context.Context, set []synth.Catego
 			} `json:"categories"`
 		} `json:"classification"`
 	}
-	if err := c.do(ctx, http.MethodPost, "/v1/classifications", "application/json", body, http.StatusCreated, &out); err != nil {
+	if err := c.Call(ctx, http.MethodPost, "/v1/classifications", in, http.StatusCreated, &out); err != nil {
 		return nil, "", err
 	}
 	for i, s := range set {
@@ -211,67 +145,4 @@ func (c *apiClient) createClassification(ctx context.Context, set []synth.Catego
 		catIDs = append(catIDs, out.Classification.Categories[i].ID)
 	}
 	return catIDs, out.Classification.ID, nil
-}
-
-type namedBytes struct {
-	name string
-	b    []byte
-}
-
-func (c *apiClient) upload(ctx context.Context, clsID string, files []namedBytes) (string, error) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, f := range files {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, f.name))
-		h.Set("Content-Type", "application/pdf")
-		pw, err := mw.CreatePart(h)
-		if err != nil {
-			return "", err
-		}
-		if _, err := pw.Write(f.b); err != nil {
-			return "", err
-		}
-	}
-	if err := mw.Close(); err != nil {
-		return "", err
-	}
-	var out batchAnswer
-	if err := c.do(ctx, http.MethodPost, "/v1/classifications/"+clsID+"/batches", mw.FormDataContentType(), buf.Bytes(), http.StatusAccepted, &out); err != nil {
-		return "", err
-	}
-	return out.Batch.ID, nil
-}
-
-type batchAnswer struct {
-	Batch struct {
-		ID          string     `json:"id"`
-		Status      string     `json:"status"`
-		CompletedAt *time.Time `json:"completed_at"`
-	} `json:"batch"`
-	Files []struct {
-		FileName   string   `json:"file_name"`
-		Status     string   `json:"status"`
-		CategoryID *string  `json:"classified_category_id"`
-		Confidence *float64 `json:"confidence"`
-	} `json:"files"`
-}
-
-// wait polls a batch every 100 ms until it is terminal.
-func (c *apiClient) wait(ctx context.Context, clsID, id string) (batchAnswer, error) {
-	for {
-		var b batchAnswer
-		if err := c.do(ctx, http.MethodGet, "/v1/classifications/"+clsID+"/batches/"+id, "", nil, http.StatusOK, &b); err != nil {
-			return b, err
-		}
-		switch b.Batch.Status {
-		case "processed", "partial", "failed":
-			return b, nil
-		}
-		select {
-		case <-time.After(100 * time.Millisecond):
-		case <-ctx.Done():
-			return b, fmt.Errorf("batch %s still %s: %w", id, b.Batch.Status, ctx.Err())
-		}
-	}
 }

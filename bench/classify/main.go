@@ -35,7 +35,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -64,8 +63,7 @@ type options struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := harness.FlagSet("classify", stderr)
 	var o options
 	fs.IntVar(&o.n, "n", 880, "held-out synthetic documents (spread over 11 kinds)")
 	fs.StringVar(&o.corpus, "corpus", "../shared/corpus/invoice2data", "directory of real invoices (PDF, text); the default is beside the repository, run from its root")

@@ -14,12 +14,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/docparse/docparse/bench/internal/dataset"
@@ -31,8 +29,7 @@ func main() { harness.Main("dataset", layout) }
 // layout is the command: it parses args, lays out every source named and
 // writes the manifest. (Not named run: einvoice.go has a run of its own.)
 func layout(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("dataset", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := harness.FlagSet("dataset", stderr)
 	out := fs.String("out", "", "dataset directory to write (created if missing)")
 	sroie := fs.String("sroie", "", "zzzDavid/ICDAR-2019-SROIE: a checkout or a bare git directory")
 	einv := fs.String("einvoice", "", "comma-separated e-invoice repositories (checkouts or bare git directories)")
@@ -82,12 +79,7 @@ func layout(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	all := append(kept, items...)
-	slices.SortStableFunc(all, func(a, b dataset.Item) int {
-		if c := strings.Compare(a.Source, b.Source); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	dataset.Sort(all)
 	if err := dataset.Write(*out, all); err != nil {
 		return err
 	}

@@ -26,13 +26,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,7 +43,8 @@ import (
 func main() { harness.Main("fairness", run) }
 
 type options struct {
-	bin        string
+	harness.ServeFlags
+	w          *harness.Workdir
 	batches    int
 	files      int
 	pages      int
@@ -58,12 +57,10 @@ type options struct {
 	logw       io.Writer
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var o options
-	fs := flag.NewFlagSet("fairness", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.bin, "bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
-	dbs := fs.String("db", "sqlite", "engines: sqlite, postgres, or both")
+	fs := harness.FlagSet("fairness", stderr)
+	o.Register(fs, "sqlite", 90*time.Minute)
 	fs.IntVar(&o.batches, "batches", 8, "batches the flooding account uploads")
 	fs.IntVar(&o.files, "files", 30, "files per batch (the API allows 30)")
 	fs.IntVar(&o.pages, "pages", 1, "pages of each scanned PDF")
@@ -74,18 +71,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	serveArgs := fs.String("serve-args", "", "extra flags for docparse serve, space-separated (for example \"--workers 2\")")
 	logPath := fs.String("log", "", "append docparse's log to this file")
 	runs := fs.Int("runs", 1, "runs per engine, each on a fresh server; the summary gives medians")
-	timeout := fs.Duration("timeout", 90*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var engines []string
-	switch *dbs {
-	case "sqlite", "postgres":
-		engines = []string{*dbs}
-	case "both":
-		engines = []string{"sqlite", "postgres"}
-	default:
-		return fmt.Errorf("-db %q: want sqlite, postgres or both", *dbs)
+	engines, err := harness.ParseEngines(o.DB)
+	if err != nil {
+		return err
 	}
 	if o.singleKind != "txt" && o.singleKind != "scan" {
 		return fmt.Errorf("-single %q: want txt or scan", o.singleKind)
@@ -95,33 +86,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	o.serveArgs = strings.Fields(*serveArgs)
 	if *logPath != "" {
-		lf, err := os.OpenFile(*logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		lf, err := harness.OpenLog(*logPath, true)
 		if err != nil {
 			return err
 		}
-		defer lf.Close()
-		o.logw = &lockedWriter{w: lf}
+		defer func() { err = errors.Join(err, lf.Close()) }()
+		o.logw = lf
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
-	tmp, err := os.MkdirTemp("", "docparse-bench-fairness-")
-	if err != nil {
+	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-fairness-", o.Bin, stdout); err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	if o.bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if o.bin, err = harness.Build(ctx, tmp); err != nil {
-			return err
-		}
-	}
+	defer o.w.Close()
 	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
-	o.dir = filepath.Join(tmp, "pdfs")
+	o.dir = filepath.Join(o.w.Dir, "pdfs")
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return err
 	}
-	size, err := makeScans(ctx, o, tmp)
+	size, err := makeScans(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -134,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		all[engine] = f
 		for i := range *runs {
 			fmt.Fprintf(stdout, "[%s] run %d of %d\n", engine, i+1, *runs)
-			r, err := measure(ctx, o, engine, tmp, stdout)
+			r, err := measure(ctx, o, engine, stdout)
 			if err != nil {
 				return fmt.Errorf("%s: %w", engine, err)
 			}
@@ -149,20 +133,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, engine := range engines {
 		f := all[engine]
 		fmt.Fprintf(stdout, "  %-8s single file done %.1f s after its upload began (polling saw it at %.1f s); flood %.2f files/s, %.2f pages/s\n",
-			engine, median(f.wait), median(f.seen), median(f.filesPerSec), median(f.pagesPerSec))
+			engine, harness.Median(f.wait), harness.Median(f.seen), harness.Median(f.filesPerSec), harness.Median(f.pagesPerSec))
 	}
 	return nil
 }
 
 // makeScans writes o.files scanned PDFs into o.dir and returns their
 // total size.
-func makeScans(ctx context.Context, o options, tmp string) (int64, error) {
+func makeScans(ctx context.Context, o options) (int64, error) {
 	var total int64
 	for i := range o.files {
 		jpegs := make([][]byte, o.pages)
 		for p := range o.pages {
 			text := pdftest.Minimal([]string{pdftest.Lines(invoiceLines(i, p), 72, 720, 11, 15)}, false)
-			src := filepath.Join(tmp, fmt.Sprintf("page-%d-%d.pdf", i, p))
+			src := filepath.Join(o.w.Dir, fmt.Sprintf("page-%d-%d.pdf", i, p))
 			if err := os.WriteFile(src, text, 0o644); err != nil {
 				return 0, err
 			}
@@ -217,31 +201,15 @@ type result struct {
 }
 
 // measure runs one flood and one single file against a fresh server.
-func measure(ctx context.Context, o options, engine, tmp string, stdout io.Writer) (_ result, err error) {
+func measure(ctx context.Context, o options, engine string, stdout io.Writer) (_ result, err error) {
 	var r result
-	db, err := harness.NewDatabase(ctx, engine, tmp, "fairness")
+	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "fairness", Accounts: []string{"flood", "single"},
+		Log: o.logw, Args: append([]string{"--rate-limit", "0"}, o.serveArgs...)})
 	if err != nil {
 		return r, err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	keyFlood, err := harness.CreateKey(ctx, o.bin, db, "flood")
-	if err != nil {
-		return r, err
-	}
-	keySingle, err := harness.CreateKey(ctx, o.bin, db, "single")
-	if err != nil {
-		return r, err
-	}
-	srv, err := harness.Start(ctx, o.bin, db, o.logw, append([]string{"--rate-limit", "0"}, o.serveArgs...)...)
-	if err != nil {
-		return r, err
-	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("stop docparse: %w", serr))
-		}
-	}()
-	flood, single := harness.NewClient(srv.URL, keyFlood), harness.NewClient(srv.URL, keySingle)
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	flood, single := inst.Client(0), inst.Client(1)
 	extFlood, err := flood.CreateExtraction(ctx, "flood")
 	if err != nil {
 		return r, err
@@ -385,29 +353,4 @@ func measure(ctx context.Context, o options, engine, tmp string, stdout io.Write
 	fmt.Fprintf(stdout, "[%s] flood: %d of %d files uploaded (the last 202 %.1f s in); %d files ended %.1f s after the first upload began: %.3f files/s, %.3f pages/s; batches %v, files %v\n",
 		engine, upBatches, o.batches*o.files, upTook.Seconds(), ended, elapsed.Seconds(), r.filesPerSec, r.pagesPerSec, statuses, counts)
 	return r, nil
-}
-
-// lockedWriter serializes writes to w.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// median returns the median of xs.
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

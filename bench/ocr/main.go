@@ -20,7 +20,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -36,11 +35,7 @@ import (
 	"github.com/docparse/docparse/internal/extract"
 )
 
-func main() {
-	harness.Main("ocr", func(ctx context.Context, args []string, stdout, _ io.Writer) error {
-		return run(ctx, args, stdout)
-	})
-}
+func main() { harness.Main("ocr", run) }
 
 // receipt is one SROIE receipt, its image written to a temporary file.
 type receipt struct {
@@ -49,8 +44,8 @@ type receipt struct {
 	total, date string
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("ocr", flag.ContinueOnError)
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := harness.FlagSet("ocr", stderr)
 	split := fs.String("split", dataset.Train, "the split to read: train or validation")
 	lang := fs.String("lang", "", "OCR languages, comma-separated (default: the engine's)")
 	verbose := fs.Bool("v", false, "print one line per receipt and mode")

@@ -12,11 +12,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -40,62 +38,45 @@ import (
 func main() { harness.Main("poll", run) }
 
 type options struct {
-	bin      string
-	engines  []string
+	harness.ServeFlags
+	w        *harness.Workdir
 	duration time.Duration
 	warmup   time.Duration
 	conc     int
 	wrk      bool
 	profile  string
-	logPath  string
 	extra    []string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := flag.NewFlagSet("poll", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.bin, "bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
-	dbs := fs.String("db", "sqlite,postgres", "engines to measure: sqlite, postgres or both (comma-separated)")
+	fs := harness.FlagSet("poll", stderr)
+	o.Register(fs, "sqlite,postgres", 10*time.Minute)
+	o.RegisterLog(fs)
 	fs.DurationVar(&o.duration, "d", 10*time.Second, "measured duration of each load run")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each measured run")
 	fs.IntVar(&o.conc, "c", 32, "concurrent requests (keep-alive connections)")
 	fs.BoolVar(&o.wrk, "wrk", true, "also measure with wrk when it is installed")
 	fs.StringVar(&o.profile, "profile", "", "directory: after measuring, run the load once more under perf record -p on the server and write the reports there")
-	fs.StringVar(&o.logPath, "log", "", "file for the server's log (default: drained and discarded)")
 	extra := fs.String("serve-flags", "", "extra flags for docparse serve, space-separated, after the rate-limit flags (e.g. \"--log-level warn\" to see what the access log costs)")
-	timeout := fs.Duration("timeout", 10*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	for _, e := range strings.Split(*dbs, ",") {
-		switch e = strings.TrimSpace(e); e {
-		case "both":
-			o.engines = append(o.engines, "sqlite", "postgres")
-		case "sqlite", "postgres":
-			o.engines = append(o.engines, e)
-		default:
-			return fmt.Errorf("-db %q: want sqlite, postgres or both", e)
-		}
+	engines, err := harness.ParseEngines(o.DB)
+	if err != nil {
+		return err
 	}
 	o.extra = strings.Fields(*extra)
 	if o.conc < 1 || o.duration <= 0 {
 		return errors.New("-c must be at least 1 and -d positive")
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
-	tmp, err := os.MkdirTemp("", "docparse-bench-poll-")
-	if err != nil {
+	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-poll-", o.Bin, stdout); err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	if o.bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if o.bin, err = harness.Build(ctx, tmp); err != nil {
-			return err
-		}
-	}
+	defer o.w.Close()
 	wrkPath := ""
 	if o.wrk {
 		if p, err := exec.LookPath("wrk"); err == nil {
@@ -109,79 +90,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	var logw io.Writer
-	if o.logPath != "" {
-		f, err := os.Create(o.logPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		logw = &lockedWriter{w: bufio.NewWriterSize(f, 1<<20)}
-		defer logw.(*lockedWriter).flush()
-	}
-
 	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
 	fmt.Fprintf(stdout, "note: the load generator, the static server and docparse all share these %d CPU cores; figures are relative, not a capacity plan\n", runtime.NumCPU())
 	fmt.Fprintf(stdout, "load: %d concurrent keep-alive connections, %v warm-up then %v measured per run\n", o.conc, o.warmup, o.duration)
 	fmt.Fprintf(stdout, "docparse serve --rate-limit 1000000 --rate-burst 1000000 %s\n\n", strings.Join(o.extra, " "))
 
-	var summaries []string
-	for _, engine := range o.engines {
-		s, err := measureEngine(ctx, o, engine, wrkPath, tmp, logw, stdout)
-		if err != nil {
-			return fmt.Errorf("%s: %w", engine, err)
-		}
-		summaries = append(summaries, s...)
-	}
-	fmt.Fprintln(stdout, "summary:")
-	for _, s := range summaries {
-		fmt.Fprintln(stdout, "  "+s)
-	}
-	return nil
-}
-
-// lockedWriter serializes writes of the server's log.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bufio.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-func (l *lockedWriter) flush() {
-	l.mu.Lock()
-	l.w.Flush()
-	l.mu.Unlock()
+	return harness.RunEngines(engines, o.Log, stdout, func(engine string, logw io.Writer) ([]string, error) {
+		return measureEngine(ctx, o, engine, wrkPath, logw, stdout)
+	})
 }
 
 // measureEngine runs docparse on one engine, prepares one terminal batch
 // and measures its GET against the static twin. It returns summary lines.
-func measureEngine(ctx context.Context, o options, engine, wrkPath, tmp string, logw io.Writer, stdout io.Writer) (_ []string, err error) {
-	db, err := harness.NewDatabase(ctx, engine, tmp, "poll")
-	if err != nil {
-		return nil, err
-	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, o.bin, db, "bench")
-	if err != nil {
-		return nil, err
-	}
+func measureEngine(ctx context.Context, o options, engine, wrkPath string, logw io.Writer, stdout io.Writer) (_ []string, err error) {
 	flags := append([]string{"--rate-limit", "1000000", "--rate-burst", "1000000"}, o.extra...)
-	srv, err := harness.Start(ctx, o.bin, db, logw, flags...)
+	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "poll", Log: logw, Args: flags})
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("stop docparse: %w", serr))
-		}
-	}()
+	defer func() { err = errors.Join(err, inst.Close()) }()
 
-	c := harness.NewClient(srv.URL, key)
+	key := inst.Keys[0]
+	c := inst.Client(0)
 	ext, err := c.CreateExtraction(ctx, "poll bench")
 	if err != nil {
 		return nil, err
@@ -197,7 +127,7 @@ func measureEngine(ctx context.Context, o options, engine, wrkPath, tmp string, 
 	if err != nil {
 		return nil, err
 	}
-	url := srv.URL + "/v1/extractions/" + ext + "/batches/" + final.Batch.ID
+	url := inst.URL + "/v1/extractions/" + ext + "/batches/" + final.Batch.ID
 
 	// The exact answer docparse gives, to be served by the static twin.
 	status, header, body, err := fetch(ctx, url, key)
@@ -214,17 +144,17 @@ func measureEngine(ctx context.Context, o options, engine, wrkPath, tmp string, 
 	defer static.Close()
 	staticURL := "http://" + static.Addr + "/v1/extractions/" + ext + "/batches/" + final.Batch.ID
 	fmt.Fprintf(stdout, "[%s] docparse %s, batch %s (%s, %d file), GET answer %d bytes, headers: %s\n",
-		engine, srv.URL, final.Batch.ID, final.Batch.Status, final.Batch.FileCount, len(body), headerNames(header))
+		engine, inst.URL, final.Batch.ID, final.Batch.Status, final.Batch.FileCount, len(body), headerNames(header))
 
-	pid := strconv.Itoa(srv.PID)
-	cpu0, _ := procCPU(pid)
+	pid := strconv.Itoa(inst.PID)
+	cpu0, _ := harness.ProcCPU(pid)
 	self0 := selfCPU()
 	busy0, total0 := machineCPU()
 	dp, err := load(ctx, url, key, o.conc, o.warmup, o.duration)
 	if err != nil {
 		return nil, err
 	}
-	cpu1, _ := procCPU(pid)
+	cpu1, _ := harness.ProcCPU(pid)
 	self1 := selfCPU()
 	busy1, total1 := machineCPU()
 	dpLine := dp.line()
@@ -504,28 +434,6 @@ func load(ctx context.Context, url, key string, conc int, warmup, d time.Duratio
 	return r, nil
 }
 
-// procCPU returns the user+system CPU time of process pid so far.
-func procCPU(pid string) (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	// Fields after the command name, which is in parentheses and may hold
-	// spaces: state is field 3, utime 14, stime 15.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, errors.New("malformed /proc/PID/stat")
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, errors.New("malformed /proc/PID/stat")
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks, nil
-}
-
 // machineCPU returns the busy and total CPU ticks of the whole machine
 // (all cores) from /proc/stat, in USER_HZ (1/100 s).
 func machineCPU() (busy, total int64) {
@@ -663,29 +571,19 @@ func profile(ctx context.Context, o options, engine, pid, url, key string, stdou
 		return lerr
 	}
 	fmt.Fprintf(stdout, "[%s] under perf: %s\n", engine, r.line())
-	for _, rep := range []struct {
-		name string
-		args []string
-	}{
-		{"self", []string{"--no-children", "--sort", "symbol", "-g", "none", "--percent-limit", "0.5"}},
-		{"inclusive", []string{"--children", "--sort", "symbol", "-g", "none", "--percent-limit", "1"}},
-	} {
-		out, err := exec.CommandContext(ctx, perf, append([]string{"report", "-i", data, "--stdio"}, rep.args...)...).Output()
-		if err != nil {
-			return fmt.Errorf("perf report: %w", err)
-		}
-		path := filepath.Join(o.profile, "perf-"+engine+"-"+rep.name+".txt")
-		if err := os.WriteFile(path, out, 0o644); err != nil {
-			return err
-		}
-		lines := reportLines(string(out))
-		if rep.name == "self" {
-			fmt.Fprintf(stdout, "[%s] perf report, self time, top 20 of %s:\n", engine, path)
+	reports, err := harness.WritePerfReports(ctx, perf, data, o.profile, engine)
+	if err != nil {
+		return err
+	}
+	for _, rep := range reports {
+		lines := reportLines(rep.Rows)
+		if rep.Name == "self" {
+			fmt.Fprintf(stdout, "[%s] perf report, self time, top 20 of %s:\n", engine, rep.Path)
 			lines = lines[:min(len(lines), 20)]
 		} else {
 			// The inclusive report is mostly call-stack plumbing; show the
 			// rows that say where a request's time goes.
-			fmt.Fprintf(stdout, "[%s] perf report, inclusive time, selected rows of %s:\n", engine, path)
+			fmt.Fprintf(stdout, "[%s] perf report, inclusive time, selected rows of %s:\n", engine, rep.Path)
 			lines = slices.DeleteFunc(lines, func(l string) bool { return !focus.MatchString(l) })
 		}
 		for _, l := range lines {
@@ -700,16 +598,12 @@ func profile(ctx context.Context, o options, engine, pid, url, key string, stdou
 // hashing and socket writes.
 var focus = regexp.MustCompile(`docparse/internal/(httpapi\.\(\*Server\)\.(getBatch|ServeHTTP)$|store\.|httpapi\.writeJSON)|authenticated|logged\.func[0-9]+$|\(\*DB\)\.QueryContext$|sqlite\.newStmt$|ExecStatement$|slog\.\(\*Logger\)\.log$|encoding/json\.Marshal$|syscall\.Syscall$|runtime\.gcBgMarkWorker$|\(\*conn\)\.readRequest$`)
 
-// reportLines returns perf report's rows without comments and padding.
-func reportLines(out string) []string {
-	var lines []string
-	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "#") || strings.TrimSpace(l) == "" {
-			continue
-		}
-		l = strings.TrimRight(l, " ")
-		l = strings.TrimRight(strings.TrimSuffix(l, "-      -"), " ") // empty branch columns
-		lines = append(lines, l)
+// reportLines returns perf report's rows without the padding of the empty
+// branch columns.
+func reportLines(rows []string) []string {
+	lines := make([]string, len(rows))
+	for i, l := range rows {
+		lines[i] = strings.TrimRight(strings.TrimSuffix(l, "-      -"), " ")
 	}
 	return lines
 }

@@ -17,13 +17,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,7 +76,8 @@ func onePagePDF(lines []string) []byte {
 }
 
 type options struct {
-	bin     string
+	harness.ServeFlags
+	w       *harness.Workdir
 	n       int
 	perPOST int
 	every   time.Duration
@@ -87,54 +86,37 @@ type options struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var o options
-	fs := flag.NewFlagSet("throughput", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.bin, "bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
-	dbs := fs.String("db", "sqlite", "engines: sqlite, postgres, or both comma-separated")
+	fs := harness.FlagSet("throughput", stderr)
+	o.Register(fs, "sqlite", 15*time.Minute)
 	fs.IntVar(&o.n, "n", 200, "one-page PDFs to generate and process")
 	fs.IntVar(&o.perPOST, "batch", 30, "files per batch (the API allows 30)")
 	fs.DurationVar(&o.every, "poll", 250*time.Millisecond, "how often to list the batches while waiting (rate limit: 10/s)")
 	keep := fs.String("keep", "", "also write the generated PDFs to this directory and keep them")
 	runs := fs.Int("runs", 3, "measure docparse (a fresh server each time) and pdftotext this many times; the summary gives the median")
-	timeout := fs.Duration("timeout", 15*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var engines []string
-	for _, e := range strings.Split(*dbs, ",") {
-		switch e = strings.TrimSpace(e); e {
-		case "sqlite", "postgres":
-			engines = append(engines, e)
-		case "both":
-			engines = append(engines, "sqlite", "postgres")
-		default:
-			return fmt.Errorf("-db %q: want sqlite, postgres or both", e)
-		}
+	engines, err := harness.ParseEngines(o.DB)
+	if err != nil {
+		return err
 	}
 	if o.n < 1 || o.perPOST < 1 || *runs < 1 {
 		return errors.New("-n, -batch and -runs must be at least 1")
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		return errors.New("pdftotext not found: apt-get install -y poppler-utils")
 	}
 
-	tmp, err := os.MkdirTemp("", "docparse-bench-throughput-")
-	if err != nil {
+	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-throughput-", o.Bin, stdout); err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	if o.bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if o.bin, err = harness.Build(ctx, tmp); err != nil {
-			return err
-		}
-	}
+	defer o.w.Close()
 	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
 
-	o.dir = filepath.Join(tmp, "pdfs")
+	o.dir = filepath.Join(o.w.Dir, "pdfs")
 	if *keep != "" {
 		o.dir = *keep
 	}
@@ -162,7 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		f := figure{name: "docparse (" + engine + ")"}
 		for i := range *runs {
 			fmt.Fprintf(stdout, "[%s] run %d of %d\n", engine, i+1, *runs)
-			rate, err := measureDocparse(ctx, o, engine, tmp, invoices, stdout)
+			rate, err := measureDocparse(ctx, o, engine, invoices, stdout)
 			if err != nil {
 				return fmt.Errorf("%s: %w", engine, err)
 			}
@@ -183,34 +165,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		}
 		figures = append(figures, f)
 	}
-	seqRate := median(figures[len(figures)-2].rates)
-	parRate := median(figures[len(figures)-1].rates)
+	seqRate := harness.Median(figures[len(figures)-2].rates)
+	parRate := harness.Median(figures[len(figures)-1].rates)
 	fmt.Fprintf(stdout, "\nsummary, median of %d runs (pdftotext only turns each page into text; docparse also stores each upload,\n", *runs)
 	fmt.Fprintln(stdout, "counts its pages, queues a job per file, extracts words with positions through PDFium in WebAssembly,")
 	fmt.Fprintln(stdout, "fills the schema and records the result):")
 	for _, f := range figures {
-		m := median(f.rates)
+		m := harness.Median(f.rates)
 		fmt.Fprintf(stdout, "  %-40s %6.1f pages/s (runs: %s) = %.2fx pdftotext sequential, %.2fx pdftotext 2-parallel\n",
 			f.name, m, rateList(f.rates), m/seqRate, m/parRate)
 	}
 	if *keep == "" {
-		fmt.Fprintf(stdout, "removed %s\n", tmp)
+		fmt.Fprintf(stdout, "removed %s\n", o.w.Dir)
 	}
 	return nil
-}
-
-// median returns the median of xs (the mean of the middle two for an even
-// count).
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func rateList(xs []float64) string {
@@ -223,31 +191,18 @@ func rateList(xs []float64) string {
 
 // measureDocparse uploads every invoice to a fresh docparse and waits for
 // the batches. It prints what it saw and returns pages/s.
-func measureDocparse(ctx context.Context, o options, engine, tmp string, invoices []invoice, stdout io.Writer) (_ float64, err error) {
-	db, err := harness.NewDatabase(ctx, engine, tmp, "throughput")
+func measureDocparse(ctx context.Context, o options, engine string, invoices []invoice, stdout io.Writer) (_ float64, err error) {
+	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "throughput"})
 	if err != nil {
 		return 0, err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, o.bin, db, "bench")
-	if err != nil {
-		return 0, err
-	}
-	srv, err := harness.Start(ctx, o.bin, db, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("stop docparse: %w", serr))
-		}
-	}()
-	c := harness.NewClient(srv.URL, key)
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	c := inst.Client(0)
 	ext, err := c.CreateExtraction(ctx, "throughput bench")
 	if err != nil {
 		return 0, err
 	}
-	pid := strconv.Itoa(srv.PID)
+	pid := strconv.Itoa(inst.PID)
 	before, _ := harness.ReadProcMemory(pid)
 	sampler := harness.StartSampler(pid, 50*time.Millisecond)
 
@@ -350,7 +305,7 @@ func measureDocparse(ctx context.Context, o options, engine, tmp string, invoice
 		}
 	}
 
-	fmt.Fprintf(stdout, "[%s] docparse %s, default --workers: %d files, %d pages in %d batches\n", engine, srv.URL, len(invoices), pages, len(ids))
+	fmt.Fprintf(stdout, "[%s] docparse %s, default --workers: %d files, %d pages in %d batches\n", engine, inst.URL, len(invoices), pages, len(ids))
 	fmt.Fprintf(stdout, "[%s] uploads took %.2f s; every batch terminal %.2f s after the first upload began (last completed_at; polling saw it at %.2f s), %.2f s after the last upload's 202\n",
 		engine, uploaded.Seconds(), elapsed.Seconds(), seen.Seconds(), (elapsed - uploaded).Seconds())
 	fmt.Fprintf(stdout, "[%s] batch statuses %v, file counts %v\n", engine, statuses, counts)

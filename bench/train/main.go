@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -40,9 +39,9 @@ import (
 func main() { harness.Main("train", run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", "", "dataset directories, comma-separated (required)")
+	fs := harness.FlagSet("train", stderr)
+	var data dataset.Dirs
+	fs.Var(&data, "data", "dataset directories, comma-separated (required)")
 	cache := fs.String("cache", "", "directory caching what the engine read of each document (bench/internal/doccache; shared with bench/accuracy -cache)")
 	ocrLangs := fs.String("ocr-languages", "", "comma-separated OCR languages, as bench/accuracy's -ocr-languages (default: the engine's)")
 	workers := fs.Int("j", 2, "documents extracted at once")
@@ -51,18 +50,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *data == "" {
+	if len(data) == 0 {
 		return errors.New("-data is required: lay a dataset out with go run ./bench/dataset")
 	}
-	var items []dataset.Item
-	for _, dir := range strings.Split(*data, ",") {
-		its, err := dataset.Read(dir, dataset.Train)
-		if err != nil {
-			return err
-		}
-		items = append(items, its...)
+	items, err := dataset.ReadAll(data, dataset.Train)
+	if err != nil {
+		return err
 	}
-	eng, err := extract.NewEngine(extract.Config{CacheDir: filepath.Join(os.TempDir(), "docparse-accuracy-pdfium-cache"), Workers: *workers})
+	eng, err := extract.NewEngine(extract.Config{CacheDir: doccache.PDFiumCacheDir(), Workers: *workers})
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -31,9 +30,8 @@ import (
 func main() { harness.Main("upload", run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	bin := fs.String("bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
+	fs := harness.FlagSet("upload", stderr)
+	bin := fs.String("bin", "", harness.BinUsage)
 	nfiles := fs.Int("files", 30, "files in the batch")
 	size := fs.Int64("size", 25*1024*1024, "bytes per file")
 	dir := fs.String("dir", "", "where to generate the files and the data directory (default: the system temporary directory)")
@@ -46,27 +44,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	tmp, err := os.MkdirTemp(*dir, "docparse-bench-upload-")
+	w, err := harness.Prepare(ctx, *dir, "docparse-bench-upload-", *bin, stdout)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if rerr := os.RemoveAll(tmp); rerr != nil {
+		if rerr := w.Close(); rerr != nil {
 			err = errors.Join(err, rerr)
 		} else {
-			fmt.Fprintf(stdout, "removed %s (generated files, data directory, binary)\n", tmp)
+			fmt.Fprintf(stdout, "removed %s (generated files, data directory, binary)\n", w.Dir)
 		}
 	}()
-	if *bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if *bin, err = harness.Build(ctx, tmp); err != nil {
-			return err
-		}
-	}
 	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
 
 	// Generate the files.
-	genDir := filepath.Join(tmp, "files")
+	genDir := filepath.Join(w.Dir, "files")
 	if err := os.Mkdir(genDir, 0o755); err != nil {
 		return err
 	}
@@ -86,36 +78,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	fmt.Fprintf(stdout, "generated %d files of %d bytes (%.0f MiB in all) in %s in %.1f s\n",
 		*nfiles, *size, float64(total)/(1<<20), genDir, time.Since(t0).Seconds())
 
-	db, err := harness.NewDatabase(ctx, "sqlite", tmp, "upload")
+	inst, err := w.Launch(ctx, harness.LaunchOptions{Engine: "sqlite", Label: "upload"})
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, *bin, db, "bench")
-	if err != nil {
-		return err
-	}
-	srv, err := harness.Start(ctx, *bin, db, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("stop docparse: %w", serr))
-		}
-	}()
-	c := harness.NewClient(srv.URL, key)
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	c := inst.Client(0)
 	ext, err := c.CreateExtraction(ctx, "upload bench")
 	if err != nil {
 		return err
 	}
-	pid := strconv.Itoa(srv.PID)
+	pid := strconv.Itoa(inst.PID)
 	before, err := harness.ReadProcMemory(pid)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "docparse %s (pid %s, SQLite in %s): before the upload VmRSS %s, VmHWM %s\n",
-		srv.URL, pid, db.DataDir, harness.MiB(before.RSS), harness.MiB(before.HWM))
+		inst.URL, pid, inst.DB.DataDir, harness.MiB(before.RSS), harness.MiB(before.HWM))
 
 	s := harness.StartSampler(pid, *every)
 	start := time.Now()

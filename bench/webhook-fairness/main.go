@@ -36,11 +36,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,14 +51,13 @@ import (
 func main() { harness.Main("webhook-fairness", run) }
 
 type options struct {
-	bin            string
-	tmp            string
+	harness.ServeFlags
+	w              *harness.Workdir
 	healthy        int
 	batches        int
 	rate           float64
 	webhookTimeout time.Duration
 	wait           time.Duration
-	logPath        string
 	serveFlags     []string
 	slow           time.Duration
 	linger         time.Duration
@@ -69,26 +66,23 @@ type options struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := flag.NewFlagSet("webhook-fairness", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.bin, "bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
-	dbs := fs.String("db", "both", "engines: sqlite, postgres or both (comma-separated)")
+	fs := harness.FlagSet("webhook-fairness", stderr)
+	o.Register(fs, "both", 15*time.Minute)
+	o.RegisterLog(fs)
 	fs.IntVar(&o.healthy, "healthy", 3, "healthy endpoints, each with its own receiver")
 	fs.IntVar(&o.batches, "batches", 400, "one-file batches to upload in each run (400 at 20/s: 20 s, longer than one webhook timeout of the hanging endpoint)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of run A then run B; the summary takes the median of each run's p50 and p99 (other work on the machine causes stalls of a few seconds that can dominate one run's p99)")
 	fs.Float64Var(&o.rate, "rate", 20, "batches uploaded per second")
 	fs.DurationVar(&o.webhookTimeout, "webhook-timeout", 15*time.Second, "docparse serve --webhook-timeout")
 	fs.DurationVar(&o.wait, "wait", time.Minute, "how long to wait for the healthy deliveries after the last upload")
-	fs.StringVar(&o.logPath, "log", "", "file for the server's log (default: drained and discarded)")
 	fs.DurationVar(&o.slow, "slow", 0, "run B also gets an endpoint whose receiver answers 200 after this long (0: none)")
 	fs.DurationVar(&o.linger, "linger", 0, "in run B, wait this long after the healthy deliveries before reporting on the other endpoints")
 	serveFlags := fs.String("serve-flags", "", "extra flags for docparse serve, space-separated (e.g. \"--webhook-lease 7s\")")
-	timeout := fs.Duration("timeout", 15*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	o.serveFlags = strings.Fields(*serveFlags)
-	engines, err := hooks.ParseEngines(*dbs)
+	engines, err := harness.ParseEngines(o.DB)
 	if err != nil {
 		return err
 	}
@@ -98,35 +92,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.healthy > 7 {
 		return errors.New("-healthy: at most 7 (an account has 10 endpoints; run B adds up to 3)")
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
-	o.tmp, err = os.MkdirTemp("", "docparse-bench-webhook-fairness-")
-	if err != nil {
+	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-webhook-fairness-", o.Bin, stdout); err != nil {
 		return err
 	}
-	defer os.RemoveAll(o.tmp)
-	if o.bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if o.bin, err = harness.Build(ctx, o.tmp); err != nil {
-			return err
-		}
-	}
+	defer o.w.Close()
 	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0 --webhook-timeout %v %s; %d one-file batches at %g/s per run; %d healthy endpoints (all event types)\n",
 		o.webhookTimeout, strings.Join(o.serveFlags, " "), o.batches, o.rate, o.healthy)
 	fmt.Fprintf(stdout, "run A: healthy endpoints only; run B: plus one endpoint that never answers and one that always answers 429; %d rounds of A then B, each run with a fresh server and database\n\n", o.rounds)
 
-	return hooks.RunEngines(engines, o.logPath, stdout, func(engine string, logw io.Writer) (string, error) {
+	return harness.RunEngines(engines, o.Log, stdout, func(engine string, logw io.Writer) ([]string, error) {
 		var as, bs []result
 		for r := range o.rounds {
 			a, err := measure(ctx, o, engine, false, r, logw, stdout)
 			if err != nil {
-				return "", fmt.Errorf("round %d run A: %w", r+1, err)
+				return nil, fmt.Errorf("round %d run A: %w", r+1, err)
 			}
 			b, err := measure(ctx, o, engine, true, r, logw, stdout)
 			if err != nil {
-				return "", fmt.Errorf("round %d run B: %w", r+1, err)
+				return nil, fmt.Errorf("round %d run B: %w", r+1, err)
 			}
 			as, bs = append(as, a), append(bs, b)
 			fmt.Fprintf(stdout, "[%s] round %d: healthy p99 B/A: %.2f\n\n", engine, r+1, float64(b.p99)/float64(a.p99))
@@ -135,10 +122,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		b50, b99, bAll := medians(bs)
 		ratio := float64(b99) / float64(a99)
 		line := fmt.Sprintf("%s: healthy p50 A %s, B %s; p99 A %s, B %s; p99 B/A %.2f (goal <= 2: %s)", engine,
-			harness.Ms(a50), harness.Ms(b50), harness.Ms(a99), harness.Ms(b99), ratio, met(ratio <= 2))
+			harness.Ms(a50), harness.Ms(b50), harness.Ms(a99), harness.Ms(b99), ratio, harness.Met(ratio <= 2))
 		if o.rounds > 1 {
 			line = fmt.Sprintf("%s: median over %d rounds: healthy p50 A %s, B %s; p99 A %s, B %s; p99 B/A %.2f (goal <= 2: %s); p99 per round: A %s; B %s", engine, o.rounds,
-				harness.Ms(a50), harness.Ms(b50), harness.Ms(a99), harness.Ms(b99), ratio, met(ratio <= 2), aAll, bAll)
+				harness.Ms(a50), harness.Ms(b50), harness.Ms(a99), harness.Ms(b99), ratio, harness.Met(ratio <= 2), aAll, bAll)
 		}
 		missing := 0
 		for i := range as {
@@ -147,7 +134,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if missing > 0 {
 			line += fmt.Sprintf("; MISSING %d healthy deliveries", missing)
 		}
-		return line, nil
+		return []string{line}, nil
 	})
 }
 
@@ -176,26 +163,13 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 	if bad {
 		label = fmt.Sprintf("%s B%d", engine, round+1)
 	}
-	db, err := harness.NewDatabase(ctx, engine, o.tmp, "whfair")
-	if err != nil {
-		return res, err
-	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, o.bin, db, "bench")
-	if err != nil {
-		return res, err
-	}
 	args := append([]string{"--allow-private-webhooks", "--rate-limit", "0", "--webhook-timeout", o.webhookTimeout.String()}, o.serveFlags...)
-	srv, err := harness.Start(ctx, o.bin, db, logw, args...)
+	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whfair", Log: logw, Args: args})
 	if err != nil {
 		return res, err
 	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("docparse serve: %w", serr))
-		}
-	}()
-	c := harness.NewClient(srv.URL, key)
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	c := inst.Client(0)
 
 	// Healthy receivers. Their deferred Close runs before the server's
 	// Stop (deferred first).
@@ -228,21 +202,14 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 			l := d.At.Sub(d.Timestamp)
 			lat = append(lat, l)
 			if i := int(d.At.Sub(start) / timelineStep); i >= 0 {
-				for len(worst) <= i {
-					worst = append(worst, 0)
-				}
-				worst[i] = max(worst[i], l)
+				worst = harness.KeepMax(worst, i, l)
 			}
 			if len(lat) == want {
 				close(all)
 			}
 			return http.StatusOK
 		}
-		_, secret, err := hooks.CreateEndpoint(ctx, c, rc.URL, nil)
-		if err != nil {
-			return res, err
-		}
-		if err := rc.SetSecret(secret); err != nil {
+		if _, _, err := rc.Register(ctx, c, nil); err != nil {
 			return res, err
 		}
 		recvs = append(recvs, rc)
@@ -270,7 +237,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 			bads = append(bads, slow)
 		}
 		for i, rc := range bads {
-			id, secret, err := hooks.CreateEndpoint(ctx, c, rc.URL, nil)
+			id, _, err := rc.Register(ctx, c, nil)
 			if err != nil {
 				return res, err
 			}
@@ -282,9 +249,6 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 			default:
 				slowID = id
 			}
-			if err := rc.SetSecret(secret); err != nil {
-				return res, err
-			}
 		}
 	}
 	ext, err := c.CreateExtraction(ctx, "webhook fairness")
@@ -293,7 +257,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 	}
 
 	// A steady stream of uploads at o.rate per second.
-	cpu0, cpuErr := procCPU(strconv.Itoa(srv.PID))
+	cpu0, cpuErr := harness.ProcCPU(strconv.Itoa(inst.PID))
 	mu.Lock()
 	start = time.Now()
 	mu.Unlock()
@@ -336,7 +300,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 		return res, ctx.Err()
 	}
 	elapsed := time.Since(start)
-	cpu1, _ := procCPU(strconv.Itoa(srv.PID))
+	cpu1, _ := harness.ProcCPU(strconv.Itoa(inst.PID))
 
 	mu.Lock()
 	got := len(lat)
@@ -408,42 +372,3 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 
 // timelineStep is the width of one bucket of the latency timeline.
 const timelineStep = time.Second
-
-// procCPU returns the user+system CPU time of process pid from
-// /proc/PID/stat (clock ticks of 10 ms, the Linux default).
-func procCPU(pid string) (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	s := string(b)
-	i := lastIndexByte(s, ')')
-	if i < 0 {
-		return 0, errors.New("parse /proc/PID/stat")
-	}
-	var state string
-	var f [13]int64
-	n, err := fmt.Sscan(s[i+1:], &state, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11])
-	if err != nil || n != 13 {
-		return 0, fmt.Errorf("parse /proc/PID/stat: %v", err)
-	}
-	// After the state: ppid pgrp session tty tpgid flags minflt cminflt
-	// majflt cmajflt utime stime.
-	return time.Duration(f[10]+f[11]) * 10 * time.Millisecond, nil
-}
-
-func lastIndexByte(s string, c byte) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
-func met(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
-}

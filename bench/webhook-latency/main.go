@@ -27,10 +27,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 
@@ -41,54 +39,44 @@ import (
 func main() { harness.Main("webhook-latency", run) }
 
 type options struct {
-	bin     string
-	tmp     string
-	n       int
-	conc    int
-	wait    time.Duration
-	logPath string
+	harness.ServeFlags
+	w    *harness.Workdir
+	n    int
+	conc int
+	wait time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := flag.NewFlagSet("webhook-latency", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.bin, "bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
-	dbs := fs.String("db", "both", "engines: sqlite, postgres or both (comma-separated)")
+	fs := harness.FlagSet("webhook-latency", stderr)
+	o.Register(fs, "both", 10*time.Minute)
+	o.RegisterLog(fs)
 	fs.IntVar(&o.n, "n", 1000, "batches of one file to upload")
 	fs.IntVar(&o.conc, "c", 4, "uploads in flight")
 	fs.DurationVar(&o.wait, "wait", time.Minute, "how long to wait for the last notifications after the last upload")
-	fs.StringVar(&o.logPath, "log", "", "file for the server's log (default: drained and discarded)")
-	timeout := fs.Duration("timeout", 10*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	engines, err := hooks.ParseEngines(*dbs)
+	engines, err := harness.ParseEngines(o.DB)
 	if err != nil {
 		return err
 	}
 	if o.n < 1 || o.conc < 1 {
 		return errors.New("-n and -c must be at least 1")
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
-	o.tmp, err = os.MkdirTemp("", "docparse-bench-webhook-latency-")
-	if err != nil {
+	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-webhook-latency-", o.Bin, stdout); err != nil {
 		return err
 	}
-	defer os.RemoveAll(o.tmp)
-	if o.bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if o.bin, err = harness.Build(ctx, o.tmp); err != nil {
-			return err
-		}
-	}
+	defer o.w.Close()
 	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches of 1 text file, %d uploads in flight; endpoint subscribed to extraction.completed\n\n", o.n, o.conc)
 
-	return hooks.RunEngines(engines, o.logPath, stdout, func(engine string, logw io.Writer) (string, error) {
-		return measure(ctx, o, engine, logw, stdout)
+	return harness.RunEngines(engines, o.Log, stdout, func(engine string, logw io.Writer) ([]string, error) {
+		verdict, err := measure(ctx, o, engine, logw, stdout)
+		return []string{verdict}, err
 	})
 }
 
@@ -98,25 +86,12 @@ type upload struct {
 }
 
 func measure(ctx context.Context, o options, engine string, logw io.Writer, stdout io.Writer) (verdict string, err error) {
-	db, err := harness.NewDatabase(ctx, engine, o.tmp, "whlat")
+	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whlat", Log: logw, Args: []string{"--allow-private-webhooks", "--rate-limit", "0"}})
 	if err != nil {
 		return "", err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, o.bin, db, "bench")
-	if err != nil {
-		return "", err
-	}
-	srv, err := harness.Start(ctx, o.bin, db, logw, "--allow-private-webhooks", "--rate-limit", "0")
-	if err != nil {
-		return "", err
-	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("docparse serve: %w", serr))
-		}
-	}()
-	c := harness.NewClient(srv.URL, key)
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	c := inst.Client(0)
 
 	rc, err := hooks.StartReceiver()
 	if err != nil {
@@ -143,11 +118,7 @@ func measure(ctx context.Context, o options, engine string, logw io.Writer, stdo
 		}
 		return 200
 	}
-	_, secret, err := hooks.CreateEndpoint(ctx, c, rc.URL, []string{"extraction.completed"})
-	if err != nil {
-		return "", err
-	}
-	if err := rc.SetSecret(secret); err != nil {
+	if _, _, err := rc.Register(ctx, c, []string{"extraction.completed"}); err != nil {
 		return "", err
 	}
 	ext, err := c.CreateExtraction(ctx, "webhook latency")
@@ -270,17 +241,10 @@ feed:
 	verdict = fmt.Sprintf("%s: %d/%d notified; notification latency p50 %s, p99 %s, max %s", engine, received, o.n,
 		harness.Ms(p50), harness.Ms(p99), harness.Ms(harness.Percentile(notify, 100)))
 	if engine == "sqlite" {
-		verdict += fmt.Sprintf(" (goal p50 < 20 ms: %s; p99 < 100 ms: %s)", met(p50 < 20*time.Millisecond), met(p99 < 100*time.Millisecond))
+		verdict += fmt.Sprintf(" (goal p50 < 20 ms: %s; p99 < 100 ms: %s)", harness.Met(p50 < 20*time.Millisecond), harness.Met(p99 < 100*time.Millisecond))
 	}
 	if received < o.n {
 		verdict += fmt.Sprintf("; MISSING %d notifications", o.n-received)
 	}
 	return verdict, nil
-}
-
-func met(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
 }

@@ -39,14 +39,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,64 +58,54 @@ import (
 func main() { harness.Main("webhook-throughput", run) }
 
 type options struct {
-	bin       string
-	tmp       string
+	harness.ServeFlags
+	w         *harness.Workdir
 	batches   int
 	files     int
 	endpoints int
 	plainC    int
 	wait      time.Duration
-	logPath   string
 	profile   string
 	rounds    int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := flag.NewFlagSet("webhook-throughput", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.bin, "bin", "", "docparse binary (default: go build ./cmd/docparse into a temporary directory)")
-	dbs := fs.String("db", "both", "engines: sqlite, postgres or both (comma-separated)")
+	fs := harness.FlagSet("webhook-throughput", stderr)
+	o.Register(fs, "both", 15*time.Minute)
+	o.RegisterLog(fs)
 	fs.IntVar(&o.batches, "batches", 65, "batches to upload before the endpoints exist")
 	fs.IntVar(&o.files, "files", 30, "tiny text files per batch (at most 30)")
 	fs.IntVar(&o.endpoints, "endpoints", 10, "endpoints, each with its own receiver (an account may have 10)")
 	fs.IntVar(&o.plainC, "plain-c", 64, "goroutines of the plain Go loop")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of fresh endpoints + recover + plain loop over the same events; the summary gives medians")
 	fs.DurationVar(&o.wait, "wait", 3*time.Minute, "how long to wait for the deliveries")
-	fs.StringVar(&o.logPath, "log", "", "file for the server's log (default: drained and discarded)")
 	fs.StringVar(&o.profile, "profile", "", "directory: run perf record -g on the server while it delivers and write the reports there (figures of that run cost perf's overhead)")
-	timeout := fs.Duration("timeout", 15*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	engines, err := hooks.ParseEngines(*dbs)
+	engines, err := harness.ParseEngines(o.DB)
 	if err != nil {
 		return err
 	}
 	if o.batches < 1 || o.files < 1 || o.endpoints < 1 || o.plainC < 1 || o.rounds < 1 {
 		return errors.New("-batches, -files, -endpoints, -plain-c and -rounds must be at least 1")
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
-	o.tmp, err = os.MkdirTemp("", "docparse-bench-webhook-throughput-")
-	if err != nil {
+	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-webhook-throughput-", o.Bin, stdout); err != nil {
 		return err
 	}
-	defer os.RemoveAll(o.tmp)
-	if o.bin == "" {
-		fmt.Fprintln(stdout, "building ./cmd/docparse ...")
-		if o.bin, err = harness.Build(ctx, o.tmp); err != nil {
-			return err
-		}
-	}
-	events := o.batches * (o.files + 1)
+	defer o.w.Close()
 	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
+	events := o.batches * (o.files + 1)
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches x %d files = %d events; %d endpoints x recover = %d deliveries per round, %d rounds; plain loop: %d goroutines\n\n",
 		o.batches, o.files, events, o.endpoints, events*o.endpoints, o.rounds, o.plainC)
 
-	return hooks.RunEngines(engines, o.logPath, stdout, func(engine string, logw io.Writer) (string, error) {
-		return measure(ctx, o, engine, logw, stdout)
+	return harness.RunEngines(engines, o.Log, stdout, func(engine string, logw io.Writer) ([]string, error) {
+		verdict, err := measure(ctx, o, engine, logw, stdout)
+		return []string{verdict}, err
 	})
 }
 
@@ -133,25 +121,12 @@ type sink struct {
 }
 
 func measure(ctx context.Context, o options, engine string, logw io.Writer, stdout io.Writer) (verdict string, err error) {
-	db, err := harness.NewDatabase(ctx, engine, o.tmp, "whtput")
+	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whtput", Log: logw, Args: []string{"--allow-private-webhooks", "--rate-limit", "0"}})
 	if err != nil {
 		return "", err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	key, err := harness.CreateKey(ctx, o.bin, db, "bench")
-	if err != nil {
-		return "", err
-	}
-	srv, err := harness.Start(ctx, o.bin, db, logw, "--allow-private-webhooks", "--rate-limit", "0")
-	if err != nil {
-		return "", err
-	}
-	defer func() {
-		if serr := srv.Stop(); serr != nil {
-			err = errors.Join(err, fmt.Errorf("docparse serve: %w", serr))
-		}
-	}()
-	c := harness.NewClient(srv.URL, key)
+	defer func() { err = errors.Join(err, inst.Close()) }()
+	c := inst.Client(0)
 	ext, err := c.CreateExtraction(ctx, "webhook throughput")
 	if err != nil {
 		return "", err
@@ -181,7 +156,7 @@ func measure(ctx context.Context, o options, engine string, logw io.Writer, stdo
 	}
 	var rs []roundResult
 	for r := range o.rounds {
-		rr, err := round(ctx, o, fmt.Sprintf("%s r%d", engine, r+1), c, srv.PID, since, len(evs), r == 0, stdout)
+		rr, err := round(ctx, o, fmt.Sprintf("%s r%d", engine, r+1), c, inst.PID, since, len(evs), r == 0, stdout)
 		if err != nil {
 			return "", fmt.Errorf("round %d: %w", r+1, err)
 		}
@@ -195,25 +170,13 @@ func measure(ctx context.Context, o options, engine string, logw io.Writer, stdo
 		per = append(per, fmt.Sprintf("%.0f/%.0f=%.2f", r.dp, r.plain, r.ratio))
 		short += (r.total - r.got) + (r.total - r.delivered)
 	}
-	m := median(ratio)
+	m := harness.Median(ratio)
 	verdict = fmt.Sprintf("%s: median of %d rounds: docparse %.0f deliveries/s, plain loop %.0f requests/s, ratio %.2f (goal >= 0.3: %s); rounds (docparse/plain=ratio): %s",
-		engine, len(rs), median(dp), median(plain), m, met(m >= 0.3), strings.Join(per, ", "))
+		engine, len(rs), harness.Median(dp), harness.Median(plain), m, harness.Met(m >= 0.3), strings.Join(per, ", "))
 	if short > 0 {
 		verdict += fmt.Sprintf("; %d deliveries MISSING at the receivers or not recorded as delivered", short)
 	}
 	return verdict, nil
-}
-
-// median returns the median of v (the mean of the middle two for an even
-// count).
-func median(v []float64) float64 {
-	s := append([]float64(nil), v...)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // roundResult is what one round measured.
@@ -232,7 +195,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	defer func() {
 		for _, id := range epIDs {
 			if id != "" {
-				err = errors.Join(err, hooks.APICall(context.WithoutCancel(ctx), c, http.MethodDelete, "/v1/webhook_endpoints/"+id, nil, http.StatusNoContent, nil))
+				err = errors.Join(err, c.Call(context.WithoutCancel(ctx), http.MethodDelete, "/v1/webhook_endpoints/"+id, nil, http.StatusNoContent, nil))
 			}
 		}
 	}()
@@ -279,17 +242,9 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 			return http.StatusOK
 		}
 		recvs[i], sinks[i] = rc, s
-		id, secret, err := hooks.CreateEndpoint(ctx, c, rc.URL, nil)
-		if err != nil {
+		if epIDs[i], keys[i], err = rc.Register(ctx, c, nil); err != nil {
 			return res, err
 		}
-		if err := rc.SetSecret(secret); err != nil {
-			return res, err
-		}
-		if keys[i], err = hooks.SecretKey(secret); err != nil {
-			return res, err
-		}
-		epIDs[i] = id
 	}
 
 	// docparse: recover every endpoint at once.
@@ -299,7 +254,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 			return res, err
 		}
 	}
-	cpu0, cpuErr := procCPU(strconv.Itoa(pid))
+	cpu0, cpuErr := harness.ProcCPU(strconv.Itoa(pid))
 	t0 = time.Now()
 	var queued atomic.Int64
 	var rerr error
@@ -314,7 +269,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 				Queued int64 `json:"queued"`
 			}
 			cs := time.Now()
-			err := hooks.APICall(ctx, c, http.MethodPost, "/v1/webhook_endpoints/"+id+"/recover", map[string]any{"since": since.Format(time.RFC3339Nano)}, http.StatusAccepted, &out)
+			err := c.Call(ctx, http.MethodPost, "/v1/webhook_endpoints/"+id+"/recover", map[string]any{"since": since.Format(time.RFC3339Nano)}, http.StatusAccepted, &out)
 			d := time.Since(cs)
 			rmu.Lock()
 			rerr = errors.Join(rerr, err)
@@ -336,7 +291,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	case <-ctx.Done():
 		return res, ctx.Err()
 	}
-	cpu1, _ := procCPU(strconv.Itoa(pid))
+	cpu1, _ := harness.ProcCPU(strconv.Itoa(pid))
 	var perfErr error
 	if perf != nil {
 		perfErr = perf.stop()
@@ -452,7 +407,7 @@ func round(ctx context.Context, o options, label string, c *harness.Client, pid 
 	fmt.Fprintf(stdout, "[%s] plain Go loop: %d requests (%d accepted by the receivers, %d errors, %d failed the check) in %v: %.0f requests/s\n",
 		label, got, plainGot, plainErrs, bad2-bad, plainElapsed.Round(time.Millisecond), plainRate)
 	ratio := dpRate / plainRate
-	fmt.Fprintf(stdout, "[%s] ratio docparse/plain: %.2f (goal >= 0.3: %s)\n\n", label, ratio, met(ratio >= 0.3))
+	fmt.Fprintf(stdout, "[%s] ratio docparse/plain: %.2f (goal >= 0.3: %s)\n\n", label, ratio, harness.Met(ratio >= 0.3))
 	res = roundResult{dp: dpRate, plain: plainRate, ratio: ratio, got: int(got), total: total, delivered: delivered}
 	return res, nil
 }
@@ -551,38 +506,6 @@ func plainLoop(ctx context.Context, urls []string, keys [][]byte, bodies [][]byt
 	return float64(n) / elapsed.Seconds(), elapsed, failed.Load(), nil
 }
 
-// procCPU returns the user+system CPU time of process pid from
-// /proc/PID/stat (clock ticks of 10 ms, the Linux default).
-func procCPU(pid string) (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, errors.New("parse /proc/PID/stat")
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0, errors.New("parse /proc/PID/stat")
-	}
-	// After the command: state is f[0], utime f[11], stime f[12].
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return time.Duration(u+st) * 10 * time.Millisecond, nil
-}
-
-func met(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
-}
-
 // timelineStep is the width of one bucket of the receipts timeline.
 const timelineStep = 500 * time.Millisecond
 
@@ -628,32 +551,18 @@ func (p *perfRun) stop() error {
 // report writes the self-time and inclusive-time reports and prints their
 // top rows.
 func (p *perfRun) report(ctx context.Context, stdout io.Writer) error {
-	for _, rep := range []struct {
-		name string
-		args []string
-		rows int
-	}{
-		{"self", []string{"--no-children", "--sort", "symbol", "-g", "none", "--percent-limit", "0.5"}, 25},
-		{"inclusive", []string{"--children", "--sort", "symbol", "-g", "none", "--percent-limit", "1"}, 60},
-	} {
-		out, err := exec.CommandContext(ctx, "perf", append([]string{"report", "-i", p.data, "--stdio"}, rep.args...)...).Output()
-		if err != nil {
-			return fmt.Errorf("perf report: %w", err)
+	reports, err := harness.WritePerfReports(ctx, "perf", p.data, p.dir, p.engine)
+	if err != nil {
+		return err
+	}
+	for _, rep := range reports {
+		fmt.Fprintf(stdout, "[%s] perf report (%s time), top rows of %s:\n", p.engine, rep.Name, rep.Path)
+		top := 25
+		if rep.Name == "inclusive" {
+			top = 60
 		}
-		path := filepath.Join(p.dir, "perf-"+p.engine+"-"+rep.name+".txt")
-		if err := os.WriteFile(path, out, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "[%s] perf report (%s time), top rows of %s:\n", p.engine, rep.name, path)
-		n := 0
-		for _, l := range strings.Split(string(out), "\n") {
-			if strings.HasPrefix(l, "#") || strings.TrimSpace(l) == "" {
-				continue
-			}
-			if n++; n > rep.rows {
-				break
-			}
-			fmt.Fprintln(stdout, "    "+strings.TrimRight(l, " "))
+		for _, l := range rep.Rows[:min(len(rep.Rows), top)] {
+			fmt.Fprintln(stdout, "    "+l)
 		}
 	}
 	return nil

@@ -15,29 +15,24 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/docparse/docparse/bench/internal/doccache"
 	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/fields/wordings"
 )
 
-func main() {
-	harness.Main("wordings", func(ctx context.Context, args []string, stdout, _ io.Writer) error {
-		return run(ctx, args, stdout)
-	})
-}
+func main() { harness.Main("wordings", run) }
 
-func run(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("wordings", flag.ContinueOnError)
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := harness.FlagSet("wordings", stderr)
 	suite := fs.String("suite", filepath.Join("internal", "fields", "testdata", "wordings.json"), "the wording suite")
 	corpus := fs.String("corpus", filepath.Join("..", "shared", "corpus", "invoice2data"), "the invoice2data development corpus")
-	cache := fs.String("cache", filepath.Join(os.TempDir(), "docparse-accuracy-pdfium-cache"), "PDFium compilation cache")
+	cache := fs.String("cache", doccache.PDFiumCacheDir(), "PDFium compilation cache")
 	verbose := fs.Bool("v", false, "print every miss")
 	if err := fs.Parse(args); err != nil {
 		return err

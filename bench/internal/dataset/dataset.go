@@ -23,7 +23,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Splits.
@@ -131,4 +133,46 @@ func Read(dir, split string) ([]Item, error) {
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// ReadAll returns the items of split (all of them when split is empty)
+// of every dataset in dirs, dataset after dataset, each in manifest order
+// (Read).
+func ReadAll(dirs []string, split string) ([]Item, error) {
+	var items []Item
+	for _, dir := range dirs {
+		its, err := Read(dir, split)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, its...)
+	}
+	return items, nil
+}
+
+// Sort orders items by source, then id, keeping the order of items with
+// both equal.
+func Sort(items []Item) {
+	slices.SortStableFunc(items, func(a, b Item) int {
+		if c := strings.Compare(a.Source, b.Source); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// Dirs is a flag of dataset directories (-data): it may be repeated, and
+// each value may hold several, comma-separated.
+type Dirs []string
+
+func (d *Dirs) String() string { return strings.Join(*d, ",") }
+
+// Set adds the comma-separated directories of s, without blanks.
+func (d *Dirs) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*d = append(*d, v)
+		}
+	}
+	return nil
 }

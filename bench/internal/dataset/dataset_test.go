@@ -3,6 +3,7 @@ package dataset
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -53,5 +54,26 @@ func TestManifestRoundTrip(t *testing.T) {
 	}
 	if _, err := Read(dir, ""); err == nil {
 		t.Fatal("a manifest naming a reserved receipt was read")
+	}
+}
+
+func TestDirsAndSort(t *testing.T) {
+	var d Dirs
+	for _, v := range []string{"a, b", "", "c,,"} {
+		if err := d.Set(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := d.String(), "a,b,c"; got != want {
+		t.Errorf("Dirs after -data 'a, b' -data '' -data 'c,,' = %q, want %q", got, want)
+	}
+	items := []Item{{Source: "sroie", ID: "2"}, {Source: "einvoice", ID: "9"}, {Source: "sroie", ID: "1"}}
+	Sort(items)
+	var got []string
+	for _, it := range items {
+		got = append(got, it.Source+"/"+it.ID)
+	}
+	if want := []string{"einvoice/9", "sroie/1", "sroie/2"}; !slices.Equal(got, want) {
+		t.Errorf("Sort = %v, want %v", got, want)
 	}
 }

@@ -28,6 +28,14 @@ import (
 	"github.com/docparse/docparse/internal/extract"
 )
 
+// PDFiumCacheDir is the directory where the programs that read dataset
+// documents in process (bench/accuracy, bench/train, bench/wordings) keep
+// the compiled PDFium module (extract.Config.CacheDir), so that only the
+// first run compiles it.
+func PDFiumCacheDir() string {
+	return filepath.Join(os.TempDir(), "docparse-accuracy-pdfium-cache")
+}
+
 // EngineKey returns a short hash of what decides an extraction besides
 // the file: opts, the output of `tesseract --version` (empty when it does
 // not run), and the non-test Go files of internal/extract under

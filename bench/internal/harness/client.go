@@ -50,20 +50,25 @@ type BatchFile struct {
 	FileName  string `json:"file_name"`
 	Status    string `json:"status"`
 	PageCount int    `json:"page_count"`
-	Error     *struct {
+	// CategoryID is the category a classification batch's file was
+	// classified in; nil for none, and in extraction batches.
+	CategoryID *string `json:"classified_category_id"`
+	Error      *struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
 }
 
-// BatchAnswer is the body of POST .../batches and GET .../batches/{id}.
+// BatchAnswer is the body of POST .../batches and GET .../batches/{id},
+// of extractions and of classifications.
 type BatchAnswer struct {
 	Batch Batch       `json:"batch"`
 	Files []BatchFile `json:"files"`
 }
 
 // do sends a request and decodes a JSON answer of status want into out.
-// A 429 is waited out (Retry-After) and retried, up to ctx.
+// A 429 is waited out (Retry-After) and the request sent again, its body
+// made anew by body, up to ctx.
 func (c *Client) do(ctx context.Context, method, path string, body func() (io.Reader, string, int64), want int, out any) error {
 	for {
 		var rd io.Reader
@@ -91,7 +96,7 @@ func (c *Client) do(ctx context.Context, method, path string, body func() (io.Re
 		if err != nil {
 			return fmt.Errorf("%s %s: read answer: %w", method, path, err)
 		}
-		if resp.StatusCode == http.StatusTooManyRequests && body == nil {
+		if resp.StatusCode == http.StatusTooManyRequests {
 			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
 			select {
 			case <-time.After(time.Duration(max(wait, 1)) * time.Second):
@@ -113,6 +118,21 @@ func (c *Client) do(ctx context.Context, method, path string, body func() (io.Re
 	}
 }
 
+// Call sends in as a JSON body (none when in is nil) and decodes a JSON
+// answer of status want into out (when out is not nil). A 429 is waited
+// out and the request sent again, as every call of the client does.
+func (c *Client) Call(ctx context.Context, method, path string, in any, want int, out any) error {
+	var body func() (io.Reader, string, int64)
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", method, path, err)
+		}
+		body = func() (io.Reader, string, int64) { return bytes.NewReader(b), "application/json", int64(len(b)) }
+	}
+	return c.do(ctx, method, path, body, want, out)
+}
+
 // InvoiceFields is the schema the benchmarks extract.
 var InvoiceFields = []map[string]string{
 	{"key": "invoice_number", "type": "string", "description": "Invoice number"},
@@ -123,17 +143,13 @@ var InvoiceFields = []map[string]string{
 // CreateExtraction creates an extraction with InvoiceFields and returns
 // its id.
 func (c *Client) CreateExtraction(ctx context.Context, name string) (string, error) {
-	b, err := json.Marshal(map[string]any{"name": name, "fields": InvoiceFields})
-	if err != nil {
-		return "", err
-	}
 	var out struct {
 		Extraction struct {
 			ID string `json:"id"`
 		} `json:"extraction"`
 	}
-	body := func() (io.Reader, string, int64) { return bytes.NewReader(b), "application/json", int64(len(b)) }
-	if err := c.do(ctx, http.MethodPost, "/v1/extractions", body, http.StatusCreated, &out); err != nil {
+	in := map[string]any{"name": name, "fields": InvoiceFields}
+	if err := c.Call(ctx, http.MethodPost, "/v1/extractions", in, http.StatusCreated, &out); err != nil {
 		return "", err
 	}
 	if out.Extraction.ID == "" {
@@ -225,6 +241,16 @@ func writeMultipart(mw *multipart.Writer, parts []Part) error {
 // through an io.Pipe with an exact Content-Length. It returns the 202
 // answer.
 func (c *Client) Upload(ctx context.Context, extractionID string, parts []Part) (BatchAnswer, error) {
+	return c.upload(ctx, "/v1/extractions/"+extractionID+"/batches", parts)
+}
+
+// UploadClassification posts parts to the classification as Upload does
+// to an extraction.
+func (c *Client) UploadClassification(ctx context.Context, classificationID string, parts []Part) (BatchAnswer, error) {
+	return c.upload(ctx, "/v1/classifications/"+classificationID+"/batches", parts)
+}
+
+func (c *Client) upload(ctx context.Context, path string, parts []Part) (BatchAnswer, error) {
 	var out BatchAnswer
 	boundary := multipart.NewWriter(io.Discard).Boundary()
 	length, err := multipartLength(boundary, parts)
@@ -238,7 +264,7 @@ func (c *Client) Upload(ctx context.Context, extractionID string, parts []Part) 
 		go func() { pw.CloseWithError(writeMultipart(mw, parts)) }()
 		return pr, mw.FormDataContentType(), length
 	}
-	err = c.do(ctx, http.MethodPost, "/v1/extractions/"+extractionID+"/batches", body, http.StatusAccepted, &out)
+	err = c.do(ctx, http.MethodPost, path, body, http.StatusAccepted, &out)
 	return out, err
 }
 
@@ -282,10 +308,31 @@ func (c *Client) Export(ctx context.Context, extractionID, batchID string) (map[
 
 // WaitBatch polls a batch every interval until it is terminal or ctx ends.
 func (c *Client) WaitBatch(ctx context.Context, extractionID, batchID string, every time.Duration) (BatchAnswer, error) {
+	return c.WatchBatch(ctx, extractionID, batchID, every, nil)
+}
+
+// WatchBatch is WaitBatch that also hands every answer to seen (when not
+// nil), the terminal one included.
+func (c *Client) WatchBatch(ctx context.Context, extractionID, batchID string, every time.Duration, seen func(BatchAnswer)) (BatchAnswer, error) {
+	return c.pollBatch(ctx, "/v1/extractions/"+extractionID+"/batches/"+batchID, every, seen)
+}
+
+// WaitClassificationBatch polls a classification's batch every interval
+// until it is terminal or ctx ends.
+func (c *Client) WaitClassificationBatch(ctx context.Context, classificationID, batchID string, every time.Duration) (BatchAnswer, error) {
+	return c.pollBatch(ctx, "/v1/classifications/"+classificationID+"/batches/"+batchID, every, nil)
+}
+
+// pollBatch gets the batch at path every interval, handing each answer to
+// seen, until the batch is terminal or ctx ends.
+func (c *Client) pollBatch(ctx context.Context, path string, every time.Duration, seen func(BatchAnswer)) (BatchAnswer, error) {
 	for {
-		a, err := c.Batch(ctx, extractionID, batchID)
-		if err != nil {
+		var a BatchAnswer
+		if err := c.do(ctx, http.MethodGet, path, nil, http.StatusOK, &a); err != nil {
 			return a, err
+		}
+		if seen != nil {
+			seen(a)
 		}
 		if a.Batch.Terminal() {
 			return a, nil
@@ -293,7 +340,7 @@ func (c *Client) WaitBatch(ctx context.Context, extractionID, batchID string, ev
 		select {
 		case <-time.After(every):
 		case <-ctx.Done():
-			return a, fmt.Errorf("batch %s still %s: %w", batchID, a.Batch.Status, ctx.Err())
+			return a, fmt.Errorf("batch %s still %s: %w", a.Batch.ID, a.Batch.Status, ctx.Err())
 		}
 	}
 }

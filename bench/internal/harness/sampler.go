@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,10 +11,9 @@ import (
 // Sampler reads a process's VmRSS and VmHWM at a fixed interval until
 // stopped, keeping the peak and the largest VmRSS of each second.
 type Sampler struct {
-	stopc chan struct{}
-	done  chan struct{}
-	mu    sync.Mutex
-	peak  Peak
+	stop func()
+	mu   sync.Mutex
+	peak Peak
 }
 
 // Peak is what a Sampler saw. Sizes are KiB.
@@ -39,23 +39,12 @@ func (p Peak) Timeline() string {
 
 // StartSampler samples process pid now and then every interval.
 func StartSampler(pid string, every time.Duration) *Sampler {
-	s := &Sampler{stopc: make(chan struct{}), done: make(chan struct{})}
-	start := time.Now()
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			if m, err := ReadProcMemory(pid); err == nil {
-				s.add(m, time.Since(start))
-			}
-			select {
-			case <-t.C:
-			case <-s.stopc:
-				return
-			}
+	s := &Sampler{}
+	s.stop = Periodic(every, func(since time.Duration) {
+		if m, err := ReadProcMemory(pid); err == nil {
+			s.add(m, since)
 		}
-	}()
+	})
 	return s
 }
 
@@ -68,17 +57,48 @@ func (s *Sampler) add(m ProcMemory, d time.Duration) {
 		p.RSS, p.At = m.RSS, d
 	}
 	p.HWM = max(p.HWM, m.HWM)
-	sec := int(d / time.Second)
-	for len(p.PerSec) <= sec {
-		p.PerSec = append(p.PerSec, 0)
+	p.PerSec = KeepMax(p.PerSec, int(d/time.Second), m.RSS)
+}
+
+// Periodic calls sample now and then every interval, from a goroutine of
+// its own, with the time since the first call, until stop is called. stop
+// returns once the last call has ended; call it once.
+func Periodic(every time.Duration, sample func(since time.Duration)) (stop func()) {
+	stopc, done := make(chan struct{}), make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			sample(time.Since(start))
+			select {
+			case <-t.C:
+			case <-stopc:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(stopc)
+		<-done
 	}
-	p.PerSec[sec] = max(p.PerSec[sec], m.RSS)
+}
+
+// KeepMax sets s[i] to v when v is larger, growing s with zeros up to i
+// first, and returns s: the largest value of each slot of a timeline.
+func KeepMax[T cmp.Ordered](s []T, i int, v T) []T {
+	for len(s) <= i {
+		var zero T
+		s = append(s, zero)
+	}
+	s[i] = max(s[i], v)
+	return s
 }
 
 // Stop stops the sampler and returns what it saw. Call it once.
 func (s *Sampler) Stop() Peak {
-	close(s.stopc)
-	<-s.done
+	s.stop()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.peak

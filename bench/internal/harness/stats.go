@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,6 +27,29 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 func SortDurations(d []time.Duration) []time.Duration {
 	slices.Sort(d)
 	return d
+}
+
+// Median returns the median of xs (the mean of the middle two for an even
+// count), or 0 for none. xs is not changed.
+func Median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	switch {
+	case n == 0:
+		return 0
+	case n%2 == 1:
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// Met is a goal's verdict: "met" or "NOT met".
+func Met(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
 }
 
 // Ms formats a duration in milliseconds with microsecond precision.
@@ -65,6 +89,40 @@ func ReadProcMemory(pid string) (ProcMemory, error) {
 		}
 	}
 	return m, sc.Err()
+}
+
+// ProcStat returns the fields of /proc/PID/stat that follow the command
+// name (which is in parentheses and may hold spaces and parentheses
+// itself): the state is [0], the parent's pid [1], utime [11], stime [12].
+func ProcStat(pid string) ([]string, error) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return nil, err
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return nil, errors.New("parse /proc/PID/stat: no command name")
+	}
+	return strings.Fields(s[i+1:]), nil
+}
+
+// ProcCPU returns the user+system CPU time that process pid has used so
+// far (ProcStat; clock ticks of 10 ms, USER_HZ on Linux).
+func ProcCPU(pid string) (time.Duration, error) {
+	f, err := ProcStat(pid)
+	if err != nil {
+		return 0, err
+	}
+	if len(f) < 13 {
+		return 0, errors.New("parse /proc/PID/stat: too few fields")
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("parse /proc/PID/stat: %w", err)
+	}
+	return time.Duration(u+st) * 10 * time.Millisecond, nil
 }
 
 // MiB formats KiB as MiB.

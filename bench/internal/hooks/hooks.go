@@ -5,11 +5,10 @@ package hooks
 // Used by bench/webhook-latency, bench/webhook-throughput and
 // bench/webhook-fairness: a webhook receiver written from API.md's
 // "Delivery (Standard Webhooks)" section alone (it does not import
-// docparse's own signing code), and the few API calls the shared harness
-// client lacks.
+// docparse's own signing code), and the webhook calls of the API
+// (endpoints, the events feed) over the shared harness client.
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -20,7 +19,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,13 +50,18 @@ func SecretKey(secret string) ([]byte, error) {
 
 // Signature returns "v1,<base64 HMAC-SHA256(key, id.ts.body)>".
 func Signature(key []byte, id, ts string, body []byte) string {
+	return "v1," + base64.StdEncoding.EncodeToString(mac(key, id, ts, body))
+}
+
+// mac returns HMAC-SHA256(key, id.ts.body), what a v1 signature signs.
+func mac(key []byte, id, ts string, body []byte) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(id))
 	m.Write([]byte{'.'})
 	m.Write([]byte(ts))
 	m.Write([]byte{'.'})
 	m.Write(body)
-	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+	return m.Sum(nil)
 }
 
 // Verify checks a delivery's Standard Webhooks headers against key: the
@@ -77,13 +80,7 @@ func Verify(key []byte, h http.Header, body []byte, now time.Time) error {
 	if d := now.Sub(time.Unix(sec, 0)); d > SignatureTolerance || d < -SignatureTolerance {
 		return fmt.Errorf("webhook-timestamp %s is %v away from now", ts, d)
 	}
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id))
-	m.Write([]byte{'.'})
-	m.Write([]byte(ts))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	want := m.Sum(nil)
+	want := mac(key, id, ts, body)
 	for _, s := range strings.Fields(sigs) {
 		ver, b64, ok := strings.Cut(s, ",")
 		if !ok || ver != "v1" {
@@ -109,9 +106,9 @@ type Delivery struct {
 }
 
 // Receiver is one webhook endpoint's HTTP server on 127.0.0.1. It checks
-// every request's signature with the key given to SetSecret, decodes the
-// body, calls OnDelivery and answers its status. Requests that fail the
-// check are counted and answered 400.
+// every request's signature with the key of its endpoint (Register),
+// decodes the body, calls OnDelivery and answers its status. Requests that
+// fail the check are counted and answered 400.
 type Receiver struct {
 	URL        string // http://127.0.0.1:PORT/hook
 	srv        *http.Server
@@ -144,14 +141,20 @@ func StartReceiver() (*Receiver, error) {
 	return r, nil
 }
 
-// SetSecret sets the endpoint secret that deliveries must be signed with.
-func (r *Receiver) SetSecret(secret string) error {
-	key, err := SecretKey(secret)
+// Register creates a webhook endpoint for the receiver's URL (for the
+// given event types; nil: all), sets the receiver's secret to the
+// endpoint's, and returns the endpoint's id and HMAC key. Set the
+// receiver's behaviour (OnDelivery, Hang, Delay) before.
+func (r *Receiver) Register(ctx context.Context, c *harness.Client, types []string) (endpointID string, key []byte, err error) {
+	id, secret, err := CreateEndpoint(ctx, c, r.URL, types)
 	if err != nil {
-		return err
+		return "", nil, err
+	}
+	if key, err = SecretKey(secret); err != nil {
+		return "", nil, err
 	}
 	r.key.Store(&key)
-	return nil
+	return id, key, nil
 }
 
 // Close stops the server at once, cutting connections still open (a
@@ -288,45 +291,6 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(status)
 }
 
-// APICall sends a JSON request with c's key and decodes a JSON answer of
-// status want into out (when not nil).
-func APICall(ctx context.Context, c *harness.Client, method, path string, in any, want int, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.Key)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, bytes.TrimSpace(b))
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-		}
-	}
-	return nil
-}
-
 // CreateEndpoint registers url (for the given event types; nil: all) and
 // returns the endpoint's id and secret.
 func CreateEndpoint(ctx context.Context, c *harness.Client, url string, types []string) (id, secret string, err error) {
@@ -340,7 +304,7 @@ func CreateEndpoint(ctx context.Context, c *harness.Client, url string, types []
 		} `json:"webhook_endpoint"`
 		Secret string `json:"secret"`
 	}
-	if err := APICall(ctx, c, http.MethodPost, "/v1/webhook_endpoints", in, http.StatusCreated, &out); err != nil {
+	if err := c.Call(ctx, http.MethodPost, "/v1/webhook_endpoints", in, http.StatusCreated, &out); err != nil {
 		return "", "", err
 	}
 	if out.Endpoint.ID == "" || out.Secret == "" {
@@ -374,7 +338,7 @@ func AllEvents(ctx context.Context, c *harness.Client) ([]FeedEvent, error) {
 		if after != "" {
 			path += "&after=" + after
 		}
-		if err := APICall(ctx, c, http.MethodGet, path, nil, http.StatusOK, &page); err != nil {
+		if err := c.Call(ctx, http.MethodGet, path, nil, http.StatusOK, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page.Data...)
@@ -383,22 +347,6 @@ func AllEvents(ctx context.Context, c *harness.Client) ([]FeedEvent, error) {
 		}
 		after = page.Data[len(page.Data)-1].ID
 	}
-}
-
-// ParseEngines turns -db into a list of engines.
-func ParseEngines(s string) ([]string, error) {
-	var out []string
-	for _, e := range strings.Split(s, ",") {
-		switch e = strings.TrimSpace(e); e {
-		case "sqlite", "postgres":
-			out = append(out, e)
-		case "both":
-			out = append(out, "sqlite", "postgres")
-		default:
-			return nil, fmt.Errorf("-db %q: want sqlite, postgres or both", e)
-		}
-	}
-	return out, nil
 }
 
 // Summary formats p50/p90/p99/max of d (sorted in place).
@@ -411,44 +359,4 @@ func Summary(d []time.Duration) string {
 // TinyInvoice is the one-file document the programs upload.
 func TinyInvoice(i int) harness.Part {
 	return harness.BytesPart(fmt.Sprintf("invoice-%05d.txt", i), []byte(fmt.Sprintf("Invoice No: %d\nTotal: 1.00\n", 10000+i)))
-}
-
-// RunEngines runs measure once per engine, with the server's log going to
-// logPath when it is set (shared by every run, so writes are serialised),
-// and prints each run's verdict under "summary:".
-func RunEngines(engines []string, logPath string, stdout io.Writer, measure func(engine string, logw io.Writer) (string, error)) error {
-	var logw io.Writer
-	if logPath != "" {
-		f, err := os.Create(logPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		logw = &lockedWriter{w: f}
-	}
-	var verdicts []string
-	for _, engine := range engines {
-		v, err := measure(engine, logw)
-		if err != nil {
-			return fmt.Errorf("%s: %w", engine, err)
-		}
-		verdicts = append(verdicts, v)
-	}
-	fmt.Fprintln(stdout, "summary:")
-	for _, v := range verdicts {
-		fmt.Fprintln(stdout, "  "+v)
-	}
-	return nil
-}
-
-// lockedWriter serialises writes to w.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -1,0 +1,42 @@
+package harness
+
+import (
+	"flag"
+	"io"
+	"time"
+)
+
+// FlagSet returns the flag set of the program name, as Main runs it:
+// Parse returns its errors (run returns them, Main prints them) and usage
+// goes to stderr.
+func FlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// BinUsage is the usage of a program's -bin flag (Workdir's binary).
+const BinUsage = "docparse binary (default: go build ./cmd/docparse into a temporary directory)"
+
+// ServeFlags are the flags of the programs that measure docparse serve on
+// one or more engines.
+type ServeFlags struct {
+	Bin     string        // -bin: docparse binary; empty: build one (Prepare)
+	DB      string        // -db: engines, for ParseEngines
+	Timeout time.Duration // -timeout: the whole run stops after this long
+	Log     string        // -log (RegisterLog): file for the servers' log
+}
+
+// Register adds -bin, -db (default db) and -timeout (default timeout) to
+// fs.
+func (f *ServeFlags) Register(fs *flag.FlagSet, db string, timeout time.Duration) {
+	fs.StringVar(&f.Bin, "bin", "", BinUsage)
+	fs.StringVar(&f.DB, "db", db, "engines: sqlite, postgres or both (comma-separated)")
+	fs.DurationVar(&f.Timeout, "timeout", timeout, "the whole run stops after this long")
+}
+
+// RegisterLog adds -log to fs: the file RunEngines writes the servers' log
+// to.
+func (f *ServeFlags) RegisterLog(fs *flag.FlagSet) {
+	fs.StringVar(&f.Log, "log", "", "file for the server's log (default: drained and discarded)")
+}

@@ -2,9 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/riverqueue/river"
@@ -31,72 +29,56 @@ func (ClassifyFileArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueClassify}
 }
 
-type classifyFileWorker struct {
-	river.WorkerDefaults[ClassifyFileArgs]
-	s *Service
+func (a ClassifyFileArgs) file() (accountID, fileID string) { return a.AccountID, a.FileID }
+
+// classifyJob is what the job of a classification file does (fileJob):
+// read the file's text and classify it with the classification's model.
+// Each move of the file holds its classification's shared lock (see
+// store.Tx.LockClassification); the move that ends the batch also submits
+// the batch's files to the extractions linked to their categories, in the
+// same transaction (classificationEvents).
+type classifyJob struct{ s *Service }
+
+// classifyWork is what classifying a file needs.
+type classifyWork struct {
+	c docparse.Classification
+	f docparse.ClassificationFile
 }
 
-// NextRetry retries transient errors soon, as for extraction.
-func (w *classifyFileWorker) NextRetry(job *river.Job[ClassifyFileArgs]) time.Time {
-	return fileRetryAt(job.Attempt)
+func (j classifyJob) start(ctx context.Context, tx *store.Tx, accountID, fileID string) (classifyWork, bool, error) {
+	c, m, err := j.move(ctx, tx, accountID, fileID, docparse.FileProcessing, store.ClassificationOutcome{})
+	return classifyWork{c: c, f: m.File}, m.Moved, err
 }
 
-// Work waits for a slot of the account (takeSlot), moves the file to
-// processing, reads its text and classifies it
-// outside any transaction, then stores the decision and the file's final
-// status with its events (and, for the batch's last file, the chained
-// extraction batches and the batch's event) in one transaction. A
-// document's own problems fail the file for good; other errors go back to
-// River, and on the last attempt fail the file as internal_error, so that
-// the batch always ends.
-func (w *classifyFileWorker) Work(ctx context.Context, job *river.Job[ClassifyFileArgs]) error {
-	s, a := w.s, job.Args
-	run, err := s.takeSlot(ctx, QueueClassify, job.JobRow, a, a.AccountID)
-	if !run {
-		return err // given up to another account, inserted again
-	}
-	defer s.slots.put(slotKey(QueueClassify, a.AccountID))
-	var f docparse.ClassificationFile
-	var c docparse.Classification
-	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		if f, err = tx.ClassificationFileForWork(ctx, a.AccountID, a.FileID); err != nil {
-			return err
-		}
-		if c, err = tx.LockClassification(ctx, a.AccountID, f.ClassificationID, false); err != nil {
-			return err
-		}
-		m, err := tx.MoveClassificationFile(ctx, a.AccountID, a.FileID, docparse.FileProcessing, store.ClassificationOutcome{}, s.Now())
-		f = m.File
-		return err
-	})
-	if errors.Is(err, docparse.ErrNotFound) {
-		return nil // the classification was deleted
-	}
+func (j classifyJob) work(ctx context.Context, w classifyWork) (docparse.FileStatus, store.ClassificationOutcome, error) {
+	return j.s.classifyFile(ctx, w.c, w.f)
+}
+
+func (classifyJob) failed(e *docparse.FileError) store.ClassificationOutcome {
+	return store.ClassificationOutcome{Error: e}
+}
+
+func (j classifyJob) finish(ctx context.Context, tx *store.Tx, accountID, fileID string, to docparse.FileStatus, out store.ClassificationOutcome) ([]store.DeliveryTask, error) {
+	c, m, err := j.move(ctx, tx, accountID, fileID, to, out)
 	if err != nil {
-		return w.retryOrFail(ctx, job, err)
+		return nil, err
 	}
-	if f.Status != docparse.FileProcessing {
-		return nil // already terminal: a repeated job
-	}
-	to, out, err := s.classifyFile(ctx, c, f)
-	if err != nil {
-		return w.retryOrFail(ctx, job, err)
-	}
-	return s.finishClassification(ctx, a.AccountID, f.ID, to, out)
+	return j.s.classificationEvents(ctx, tx, c, m)
 }
 
-// retryOrFail returns err to River for another attempt, or, on the last
-// attempt, fails the file with internal_error.
-func (w *classifyFileWorker) retryOrFail(ctx context.Context, job *river.Job[ClassifyFileArgs], err error) error {
-	if job.Attempt < job.MaxAttempts {
-		return err
+// move moves the account's classification file to status to, storing
+// out, holding its classification's shared lock, in tx.
+func (j classifyJob) move(ctx context.Context, tx *store.Tx, accountID, fileID string, to docparse.FileStatus, out store.ClassificationOutcome) (docparse.Classification, store.ClassificationMove, error) {
+	f, err := tx.ClassificationFileForWork(ctx, accountID, fileID)
+	if err != nil {
+		return docparse.Classification{}, store.ClassificationMove{}, err
 	}
-	w.s.log.Error("classification file failed after retries", "file_id", job.Args.FileID, "attempts", job.Attempt, "err", err)
-	out := store.ClassificationOutcome{Error: &docparse.FileError{Code: "internal_error", Message: "processing failed after several attempts"}}
-	if ferr := w.s.finishClassification(ctx, job.Args.AccountID, job.Args.FileID, docparse.FileFailed, out); ferr != nil {
-		return ferr
+	c, err := tx.LockClassification(ctx, accountID, f.ClassificationID, false)
+	if err != nil {
+		return c, store.ClassificationMove{}, err
 	}
-	return river.JobCancel(err)
+	m, err := tx.MoveClassificationFile(ctx, accountID, fileID, to, out, j.s.Now())
+	return c, m, err
 }
 
 // classifyFile reads a stored file and classifies its text with the
@@ -131,38 +113,6 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-// finishClassification stores a file's final status with the events it
-// causes, in one transaction, then hands their deliveries to the
-// dispatcher. The move that ends the batch also submits the batch's files
-// to the extractions linked to their categories, in the same transaction.
-func (s *Service) finishClassification(ctx context.Context, accountID, fileID string, to docparse.FileStatus, out store.ClassificationOutcome) error {
-	var tasks []store.DeliveryTask
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		f, err := tx.ClassificationFileForWork(ctx, accountID, fileID)
-		if err != nil {
-			return err
-		}
-		c, err := tx.LockClassification(ctx, accountID, f.ClassificationID, false)
-		if err != nil {
-			return err
-		}
-		m, err := tx.MoveClassificationFile(ctx, accountID, fileID, to, out, s.Now())
-		if err != nil {
-			return err
-		}
-		tasks, err = s.classificationEvents(ctx, tx, c, m)
-		return err
-	})
-	if errors.Is(err, docparse.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	s.dispatch.Enqueue(tasks)
-	return nil
 }
 
 // chainBatch submits the files of a classification batch that ended to

@@ -82,48 +82,71 @@ type batchEventFile struct {
 	PageCount int                 `json:"page_count"`
 }
 
-type batchEventData struct {
-	ExtractionID string               `json:"extraction_id"`
-	BatchID      string               `json:"batch_id"`
-	Status       docparse.BatchStatus `json:"status"`
-	FileCount    int                  `json:"file_count"`
-	PageCount    int                  `json:"page_count"`
-	Counts       docparse.Counts      `json:"counts"`
-	Files        []batchEventFile     `json:"files"`
-	Error        *docparse.FileError  `json:"error,omitempty"`
+// endedBatch is what the event of an ended batch says of the batch, for
+// every kind; its fields stand in the event's data where it is embedded.
+type endedBatch struct {
+	BatchID   string               `json:"batch_id"`
+	Status    docparse.BatchStatus `json:"status"`
+	FileCount int                  `json:"file_count"`
+	PageCount int                  `json:"page_count"`
+	Counts    docparse.Counts      `json:"counts"`
 }
 
-// fileEvents emits the events a file's move causes: the file's own event
-// when it ends, then the batch's event when the move ended the batch.
-func (s *Service) fileEvents(ctx context.Context, tx *store.Tx, m store.Move) ([]store.DeliveryTask, error) {
-	if !m.Moved || !m.File.Status.Terminal() {
+type batchEventData struct {
+	ExtractionID string `json:"extraction_id"`
+	endedBatch
+	Files []batchEventFile    `json:"files"`
+	Error *docparse.FileError `json:"error,omitempty"`
+}
+
+// moveEvents emits what a file's move m causes, the same way for every
+// kind of batch: when the move made the file terminal (ended), the file's
+// own event (file); then, when the move also ended the batch, the batch's
+// event (batch), once per batch.
+func moveEvents[F, B any](ctx context.Context, s *Service, tx *store.Tx, accountID string, m store.FileMove[F, B], ended bool,
+	file func(F) (typ string, data any), batch func(B) (typ string, data any, err error)) ([]store.DeliveryTask, error) {
+	if !m.Moved || !ended {
 		return nil, nil
 	}
-	f := m.File
-	typ := map[docparse.FileStatus]string{docparse.FileProcessed: EventFileProcessed,
-		docparse.FileNeedsReview: EventFileNeedsReview, docparse.FileFailed: EventFileFailed}[f.Status]
-	tasks, err := s.emit(ctx, tx, f.AccountID, typ, fileEventData{ExtractionID: f.ExtractionID, BatchID: f.BatchID,
-		File: fileEventFile{ID: f.ID, FileName: f.FileName, PageCount: f.PageCount, Status: f.Status, Error: f.Error}})
+	typ, data := file(m.File)
+	tasks, err := s.emit(ctx, tx, accountID, typ, data)
 	if err != nil || !m.BatchEnded {
 		return tasks, err
 	}
-	b := m.Batch
-	files, err := tx.BatchFileSummaries(ctx, b.AccountID, b.ID)
+	typ, data, err = batch(m.Batch)
 	if err != nil {
 		return nil, err
 	}
-	data := batchEventData{ExtractionID: b.ExtractionID, BatchID: b.ID, Status: b.Status, FileCount: b.FileCount,
-		PageCount: b.PageCount, Counts: b.Counts, Files: make([]batchEventFile, len(files))}
-	for i, x := range files {
-		data.Files[i] = batchEventFile{ID: x.ID, FileName: x.FileName, Status: x.Status, PageCount: x.PageCount}
-	}
-	typ = EventExtractionCompleted
-	if b.Status == docparse.BatchFailed {
-		typ = EventExtractionFailed
-		data.Error = &docparse.FileError{Code: "all_files_failed", Message: "every file of the batch failed"}
-	}
-	more, err := s.emit(ctx, tx, b.AccountID, typ, data)
+	more, err := s.emit(ctx, tx, accountID, typ, data)
 	return append(tasks, more...), err
+}
+
+// fileEvents emits the events an extraction file's move causes
+// (moveEvents): file.processed, file.needs_review or file.failed when the
+// file ends, then extraction.completed or extraction.failed when the move
+// ended the batch.
+func (s *Service) fileEvents(ctx context.Context, tx *store.Tx, m store.Move) ([]store.DeliveryTask, error) {
+	return moveEvents(ctx, s, tx, m.File.AccountID, m, m.File.Status.Terminal(), func(f docparse.File) (string, any) {
+		typ := map[docparse.FileStatus]string{docparse.FileProcessed: EventFileProcessed,
+			docparse.FileNeedsReview: EventFileNeedsReview, docparse.FileFailed: EventFileFailed}[f.Status]
+		return typ, fileEventData{ExtractionID: f.ExtractionID, BatchID: f.BatchID,
+			File: fileEventFile{ID: f.ID, FileName: f.FileName, PageCount: f.PageCount, Status: f.Status, Error: f.Error}}
+	}, func(b docparse.Batch) (string, any, error) {
+		files, err := tx.BatchFileSummaries(ctx, b.AccountID, b.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		data := batchEventData{ExtractionID: b.ExtractionID, endedBatch: endedBatch{BatchID: b.ID, Status: b.Status,
+			FileCount: b.FileCount, PageCount: b.PageCount, Counts: b.Counts}, Files: make([]batchEventFile, len(files))}
+		for i, x := range files {
+			data.Files[i] = batchEventFile{ID: x.ID, FileName: x.FileName, Status: x.Status, PageCount: x.PageCount}
+		}
+		if b.Status == docparse.BatchFailed {
+			data.Error = &docparse.FileError{Code: "all_files_failed", Message: "every file of the batch failed"}
+			return EventExtractionFailed, data, nil
+		}
+		return EventExtractionCompleted, data, nil
+	})
 }
 
 // classifiedFile is a classification file in the data of file.classified
@@ -163,43 +186,32 @@ type fileClassifiedData struct {
 }
 
 type classificationCompletedData struct {
-	ClassificationID string               `json:"classification_id"`
-	BatchID          string               `json:"batch_id"`
-	Status           docparse.BatchStatus `json:"status"`
-	FileCount        int                  `json:"file_count"`
-	PageCount        int                  `json:"page_count"`
-	Counts           docparse.Counts      `json:"counts"`
-	Files            []classifiedFile     `json:"files"`
+	ClassificationID string `json:"classification_id"`
+	endedBatch
+	Files []classifiedFile `json:"files"`
 }
 
-// classificationEvents emits what a classification file's move causes:
-// file.classified when the file ends (processed or failed); and when the
-// move ended the batch, the chained extraction batches, then
+// classificationEvents emits what a classification file's move causes
+// (moveEvents): file.classified when the file ends (processed or failed);
+// and when the move ended the batch, the chained extraction batches, then
 // classification.completed, once per batch, naming the batches the files
 // went to.
 func (s *Service) classificationEvents(ctx context.Context, tx *store.Tx, c docparse.Classification, m store.ClassificationMove) ([]store.DeliveryTask, error) {
-	if !m.Moved || !m.File.Status.Terminal() {
-		return nil, nil
-	}
-	f := m.File
-	tasks, err := s.emit(ctx, tx, f.AccountID, EventFileClassified, fileClassifiedData{ClassificationID: f.ClassificationID,
-		BatchID: f.BatchID, File: viewClassifiedFile(f)})
-	if err != nil || !m.BatchEnded {
-		return tasks, err
-	}
-	b := m.Batch
-	if err := s.chainBatch(ctx, tx, c, b); err != nil {
-		return nil, err
-	}
-	files, err := tx.ClassificationBatchFiles(ctx, b.AccountID, b.ID)
-	if err != nil {
-		return nil, err
-	}
-	data := classificationCompletedData{ClassificationID: b.ClassificationID, BatchID: b.ID, Status: b.Status, FileCount: b.FileCount,
-		PageCount: b.PageCount, Counts: b.Counts, Files: make([]classifiedFile, len(files))}
-	for i, x := range files {
-		data.Files[i] = viewClassifiedFile(x)
-	}
-	more, err := s.emit(ctx, tx, b.AccountID, EventClassificationCompleted, data)
-	return append(tasks, more...), err
+	return moveEvents(ctx, s, tx, m.File.AccountID, m, m.File.Status.Terminal(), func(f docparse.ClassificationFile) (string, any) {
+		return EventFileClassified, fileClassifiedData{ClassificationID: f.ClassificationID, BatchID: f.BatchID, File: viewClassifiedFile(f)}
+	}, func(b docparse.ClassificationBatch) (string, any, error) {
+		if err := s.chainBatch(ctx, tx, c, b); err != nil {
+			return "", nil, err
+		}
+		files, err := tx.ClassificationBatchFiles(ctx, b.AccountID, b.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		data := classificationCompletedData{ClassificationID: b.ClassificationID, endedBatch: endedBatch{BatchID: b.ID, Status: b.Status,
+			FileCount: b.FileCount, PageCount: b.PageCount, Counts: b.Counts}, Files: make([]classifiedFile, len(files))}
+		for i, x := range files {
+			data.Files[i] = viewClassifiedFile(x)
+		}
+		return EventClassificationCompleted, data, nil
+	})
 }

@@ -3,10 +3,8 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/riverqueue/river"
 
@@ -32,107 +30,40 @@ func (ProcessFileArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueExtract}
 }
 
-type processFileWorker struct {
-	river.WorkerDefaults[ProcessFileArgs]
-	s *Service
+func (a ProcessFileArgs) file() (accountID, fileID string) { return a.AccountID, a.FileID }
+
+// extractJob is what the job of an extraction file does (fileJob): read
+// the file and fill its batch's schema.
+type extractJob struct{ s *Service }
+
+// extractWork is what extracting a file needs: the file and the schema
+// its batch was uploaded with.
+type extractWork struct {
+	f      docparse.File
+	schema docparse.Schema
 }
 
-// NextRetry retries transient errors soon: a file's extraction is
-// interactive work that a user is polling for.
-func (w *processFileWorker) NextRetry(job *river.Job[ProcessFileArgs]) time.Time {
-	return fileRetryAt(job.Attempt)
-}
-
-// fileRetryDelays are the waits before a file job's retries: short, since
-// someone is polling for the file.
-var fileRetryDelays = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
-
-// fileRetryAt is when a file job that failed its attempt-th try runs again.
-func fileRetryAt(attempt int) time.Time {
-	i := min(attempt-1, len(fileRetryDelays)-1)
-	return time.Now().Add(fileRetryDelays[max(i, 0)])
-}
-
-// Work waits for a slot of the account (takeSlot), moves the file to
-// processing, extracts it outside any transaction,
-// and stores its result and final status with the batch's counts. A
-// document's own problems (unsupported, corrupt, encrypted, timeout) fail
-// the file for good; other errors go back to River to retry, and on the
-// last attempt fail the file as internal_error, so that the batch always
-// ends.
-func (w *processFileWorker) Work(ctx context.Context, job *river.Job[ProcessFileArgs]) error {
-	s := w.s
-	a := job.Args
-	run, err := s.takeSlot(ctx, QueueExtract, job.JobRow, a, a.AccountID)
-	if !run {
-		return err // given up to another account, inserted again
+func (j extractJob) start(ctx context.Context, tx *store.Tx, accountID, fileID string) (extractWork, bool, error) {
+	m, err := tx.MoveFile(ctx, accountID, fileID, docparse.FileProcessing, store.FileOutcome{}, j.s.Now())
+	if err != nil || !m.Moved {
+		return extractWork{}, false, err
 	}
-	defer s.slots.put(slotKey(QueueExtract, a.AccountID))
-	var f docparse.File
-	var schema docparse.Schema
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		m, err := tx.MoveFile(ctx, a.AccountID, a.FileID, docparse.FileProcessing, store.FileOutcome{}, s.Now())
-		if err != nil {
-			return err
-		}
-		f = m.File
-		if !m.Moved {
-			return nil
-		}
-		schema, err = tx.BatchSchema(ctx, a.AccountID, f.BatchID)
-		return err
-	})
-	if errors.Is(err, docparse.ErrNotFound) {
-		return nil // the extraction was deleted
-	}
+	schema, err := tx.BatchSchema(ctx, accountID, m.File.BatchID)
+	return extractWork{f: m.File, schema: schema}, true, err
+}
+
+func (j extractJob) work(ctx context.Context, w extractWork) (docparse.FileStatus, store.FileOutcome, error) {
+	return j.s.extractFile(ctx, w.f, w.schema)
+}
+
+func (extractJob) failed(e *docparse.FileError) store.FileOutcome { return store.FileOutcome{Error: e} }
+
+func (j extractJob) finish(ctx context.Context, tx *store.Tx, accountID, fileID string, to docparse.FileStatus, out store.FileOutcome) ([]store.DeliveryTask, error) {
+	m, err := tx.MoveFile(ctx, accountID, fileID, to, out, j.s.Now())
 	if err != nil {
-		return w.retryOrFail(ctx, job, err)
+		return nil, err
 	}
-	if f.Status != docparse.FileProcessing {
-		return nil // already terminal: a repeated job
-	}
-
-	to, out, err := s.extractFile(ctx, f, schema)
-	if err != nil {
-		return w.retryOrFail(ctx, job, err)
-	}
-	return s.finish(ctx, a.AccountID, f.ID, to, out)
-}
-
-// retryOrFail returns err to River for another attempt, or, on the last
-// attempt, fails the file with internal_error.
-func (w *processFileWorker) retryOrFail(ctx context.Context, job *river.Job[ProcessFileArgs], err error) error {
-	if job.Attempt < job.MaxAttempts {
-		return err
-	}
-	w.s.log.Error("file failed after retries", "file_id", job.Args.FileID, "attempts", job.Attempt, "err", err)
-	out := store.FileOutcome{Error: &docparse.FileError{Code: "internal_error", Message: "processing failed after several attempts"}}
-	if ferr := w.s.finish(ctx, job.Args.AccountID, job.Args.FileID, docparse.FileFailed, out); ferr != nil {
-		return ferr
-	}
-	return river.JobCancel(err)
-}
-
-// finish stores a file's final status with the events it causes, in one
-// transaction, then hands their deliveries to the dispatcher.
-func (s *Service) finish(ctx context.Context, accountID, fileID string, to docparse.FileStatus, out store.FileOutcome) error {
-	var tasks []store.DeliveryTask
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		m, err := tx.MoveFile(ctx, accountID, fileID, to, out, s.Now())
-		if err != nil {
-			return err
-		}
-		tasks, err = s.fileEvents(ctx, tx, m)
-		return err
-	})
-	if errors.Is(err, docparse.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	s.dispatch.Enqueue(tasks)
-	return nil
+	return j.s.fileEvents(ctx, tx, m)
 }
 
 // extractFile reads a stored file and fills the schema. It returns the

@@ -4,12 +4,13 @@
 //
 // Where things are: extractions.go and classifications.go (create, update,
 // delete, overrides); upload.go (streamed uploads of both kinds of batch);
-// process.go (job process_file: extract one file) and classify.go (job
-// classify_file: classify one file; chaining to linked extractions; the
-// classifier model cache); events.go (events and their deliveries, in the
-// transaction of the change); dispatch.go (webhook delivery); fair.go
-// (fair order of file jobs across accounts, and the spare slot);
-// quota.go (per-account quotas).
+// filejob.go (the one worker of the job each file of a batch gets),
+// process.go (job process_file: what extracting one file does) and
+// classify.go (job classify_file: what classifying one file does;
+// chaining to linked extractions; the classifier model cache); events.go
+// (events and their deliveries, in the transaction of the change);
+// dispatch.go (webhook delivery); fair.go (fair order of file jobs across
+// accounts, and the spare slot); quota.go (per-account quotas).
 package pipeline
 
 import (
@@ -122,8 +123,8 @@ func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, no
 	var workers *river.Workers
 	if cfg.Work {
 		workers = river.NewWorkers()
-		river.AddWorker(workers, &processFileWorker{s: s})
-		river.AddWorker(workers, &classifyFileWorker{s: s})
+		river.AddWorker(workers, newFileWorker[ProcessFileArgs](s, "file", extractJob{s}))
+		river.AddWorker(workers, newFileWorker[ClassifyFileArgs](s, "classification file", classifyJob{s}))
 		river.AddWorker(workers, &cleanupWorker{s: s})
 	}
 	client, err := newRiverClient(db, cfg, workers, logger)

@@ -177,59 +177,99 @@ func (u *receiver) Files() int { return len(u.files) }
 // of an Idempotency-Key) commits with the batch, and its error rolls the
 // batch back. On error the stored files are deleted.
 func (u *Upload) Commit(ctx context.Context, name string, within func(tx *store.Tx, b docparse.Batch, files []docparse.File) error) (docparse.Batch, []docparse.File, error) {
-	if u.closed {
-		return docparse.Batch{}, nil, errors.New("upload already committed or aborted")
-	}
-	if err := u.checkFiles(); err != nil {
+	if err := u.ready(); err != nil {
 		return docparse.Batch{}, nil, err
 	}
 	now := u.s.Now()
 	b := docparse.Batch{ID: u.batchID, AccountID: u.accountID, ExtractionID: u.ext.ID, Name: name, Status: docparse.BatchQueued,
 		Schema:    docparse.Schema{Language: u.ext.Language, Fields: u.ext.Fields, Options: u.ext.Options, ReviewThreshold: u.ext.ReviewThreshold},
-		FileCount: len(u.files), CreatedAt: now, UpdatedAt: now, Version: 1}
-	for _, f := range u.files {
-		b.PageCount += f.PageCount
-	}
-	b.Counts.Queued = len(u.files)
-	jobs := make([]river.InsertManyParams, len(u.files))
-	for i, f := range u.files {
-		jobs[i] = river.InsertManyParams{Args: ProcessFileArgs{AccountID: u.accountID, FileID: f.ID}}
-	}
+		FileCount: len(u.files), PageCount: u.pages(), Counts: docparse.Counts{Queued: len(u.files)}, CreatedAt: now, UpdatedAt: now, Version: 1}
 	files := make([]docparse.File, len(u.files))
 	for i, f := range u.files {
 		f.AccountID, f.ExtractionID, f.BatchID, f.Status = u.accountID, u.ext.ID, b.ID, docparse.FileQueued
 		f.CreatedAt, f.UpdatedAt = now, now
 		files[i] = f
 	}
+	err := u.commit(ctx, batchCommit{
+		queue: QueueExtract,
+		job:   func(fileID string) river.JobArgs { return ProcessFileArgs{AccountID: u.accountID, FileID: fileID} },
+		owner: func(tx *store.Tx) error {
+			_, err := tx.Extraction(ctx, u.accountID, u.ext.ID)
+			return err
+		},
+		insert: func(tx *store.Tx) error { return tx.InsertBatch(ctx, b, u.files) },
+		within: bind(within, b, files),
+	})
+	if err != nil {
+		return docparse.Batch{}, nil, err
+	}
+	return b, files, nil
+}
+
+// batchCommit is what the Commit of one kind of upload writes in the
+// commit's transaction (receiver.commit).
+type batchCommit struct {
+	// queue takes job, the job of the file fileID.
+	queue string
+	job   func(fileID string) river.JobArgs
+	// owner checks that the batch's extraction or classification is
+	// still there: it may have been deleted while the files streamed.
+	owner func(tx *store.Tx) error
+	// insert stores the batch and its files.
+	insert func(tx *store.Tx) error
+	// within, the caller's, runs last when not nil.
+	within func(tx *store.Tx) error
+}
+
+// bind returns within applied to the batch b and its files, or nil.
+func bind[B, F any](within func(tx *store.Tx, b B, files []F) error, b B, files []F) func(tx *store.Tx) error {
+	if within == nil {
+		return nil
+	}
+	return func(tx *store.Tx) error { return within(tx, b, files) }
+}
+
+// commit creates the upload's batch in one transaction: the owner's
+// check, the quotas (checkQuotas), the batch and its files, one job per
+// file in the queue's fair order, and last within. On error the stored
+// files are deleted.
+func (u *receiver) commit(ctx context.Context, c batchCommit) error {
+	jobs := make([]river.InsertManyParams, len(u.files))
+	for i, f := range u.files {
+		jobs[i] = river.InsertManyParams{Args: c.job(f.ID)}
+	}
 	err := u.s.db.Tx(ctx, func(tx *store.Tx) error {
-		// The extraction may have been deleted while the files streamed.
-		if _, err := tx.Extraction(ctx, u.accountID, u.ext.ID); err != nil {
+		if err := c.owner(tx); err != nil {
 			return err
 		}
 		if err := u.s.checkQuotas(ctx, tx, u.accountID, len(u.files), u.bytes); err != nil {
 			return err
 		}
-		if err := tx.InsertBatch(ctx, b, u.files); err != nil {
+		if err := c.insert(tx); err != nil {
 			return err
 		}
-		if err := u.s.insertJobs(ctx, tx, QueueExtract, u.accountID, jobs); err != nil {
+		if err := u.s.insertJobs(ctx, tx, c.queue, u.accountID, jobs); err != nil {
 			return err
 		}
-		if within != nil {
-			return within(tx, b, files)
+		if c.within != nil {
+			return c.within(tx)
 		}
 		return nil
 	})
 	if err != nil {
 		u.Abort()
-		return docparse.Batch{}, nil, err
+		return err
 	}
 	u.closed = true
-	return b, files, nil
+	return nil
 }
 
-// checkFiles refuses (and aborts) an upload without files.
-func (u *receiver) checkFiles() error {
+// ready refuses an upload already committed or aborted, and refuses (and
+// aborts) one without files.
+func (u *receiver) ready() error {
+	if u.closed {
+		return errors.New("upload already committed or aborted")
+	}
 	if len(u.files) > 0 {
 		return nil
 	}
@@ -237,6 +277,15 @@ func (u *receiver) checkFiles() error {
 	v := &docparse.ValidationError{}
 	v.Add("files", "at least one file is required (multipart part named \"files\")")
 	return v
+}
+
+// pages is the page count of the upload's files.
+func (u *receiver) pages() int {
+	n := 0
+	for _, f := range u.files {
+		n += f.PageCount
+	}
+	return n
 }
 
 // Abort deletes every file stored so far. Safe to call more than once and
@@ -283,48 +332,31 @@ func (s *Service) NewClassificationUpload(ctx context.Context, accountID, classi
 // classify_file job per file, in one transaction; within is as for
 // Upload.Commit. On error the stored files are deleted.
 func (u *ClassificationUpload) Commit(ctx context.Context, name string, within func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error) (docparse.ClassificationBatch, []docparse.ClassificationFile, error) {
-	if u.closed {
-		return docparse.ClassificationBatch{}, nil, errors.New("upload already committed or aborted")
-	}
-	if err := u.checkFiles(); err != nil {
+	if err := u.ready(); err != nil {
 		return docparse.ClassificationBatch{}, nil, err
 	}
 	now := u.s.Now()
 	b := docparse.ClassificationBatch{ID: u.batchID, AccountID: u.accountID, ClassificationID: u.cls.ID, Name: name,
-		Status: docparse.BatchQueued, FileCount: len(u.files), CreatedAt: now, UpdatedAt: now, Version: 1}
-	b.Counts.Queued = len(u.files)
+		Status: docparse.BatchQueued, FileCount: len(u.files), PageCount: u.pages(), Counts: docparse.Counts{Queued: len(u.files)},
+		CreatedAt: now, UpdatedAt: now, Version: 1}
 	files := make([]docparse.ClassificationFile, len(u.files))
-	jobs := make([]river.InsertManyParams, len(u.files))
 	for i, f := range u.files {
-		b.PageCount += f.PageCount
 		files[i] = docparse.ClassificationFile{ID: f.ID, AccountID: u.accountID, ClassificationID: u.cls.ID, BatchID: b.ID,
 			Position: f.Position, FileName: f.FileName, Kind: f.Kind, MIME: f.MIME, Size: f.Size, PageCount: f.PageCount,
 			BlobKey: f.BlobKey, Status: docparse.FileQueued, CreatedAt: now, UpdatedAt: now}
-		jobs[i] = river.InsertManyParams{Args: ClassifyFileArgs{AccountID: u.accountID, FileID: f.ID}}
 	}
-	err := u.s.db.Tx(ctx, func(tx *store.Tx) error {
-		// The classification may have been deleted while the files streamed.
-		if _, err := tx.Classification(ctx, u.accountID, u.cls.ID); err != nil {
+	err := u.commit(ctx, batchCommit{
+		queue: QueueClassify,
+		job:   func(fileID string) river.JobArgs { return ClassifyFileArgs{AccountID: u.accountID, FileID: fileID} },
+		owner: func(tx *store.Tx) error {
+			_, err := tx.Classification(ctx, u.accountID, u.cls.ID)
 			return err
-		}
-		if err := u.s.checkQuotas(ctx, tx, u.accountID, len(u.files), u.bytes); err != nil {
-			return err
-		}
-		if err := tx.InsertClassificationBatch(ctx, b, files); err != nil {
-			return err
-		}
-		if err := u.s.insertJobs(ctx, tx, QueueClassify, u.accountID, jobs); err != nil {
-			return err
-		}
-		if within != nil {
-			return within(tx, b, files)
-		}
-		return nil
+		},
+		insert: func(tx *store.Tx) error { return tx.InsertClassificationBatch(ctx, b, files) },
+		within: bind(within, b, files),
 	})
 	if err != nil {
-		u.Abort()
 		return docparse.ClassificationBatch{}, nil, err
 	}
-	u.closed = true
 	return b, files, nil
 }

@@ -245,7 +245,7 @@ func (s *Service) ResendEvent(ctx context.Context, accountID, eventID, endpointI
 	now := s.Now()
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		for _, ep := range eps {
-			t, err := tx.RequeueDeliveries(ctx, ep, []string{ev.ID}, time.Time{}, now, now.Add(s.dispatch.lease()), s.newDeliveryID)
+			t, err := tx.RequeueDeliveries(ctx, ep, []string{ev.ID}, now, now.Add(s.dispatch.lease()), s.newDeliveryID)
 			if err != nil {
 				return err
 			}
@@ -271,8 +271,7 @@ func (s *Service) RecoverEndpoint(ctx context.Context, accountID, endpointID str
 			return err
 		}
 		// Not leased: the sweeper claims them in batches.
-		tasks, err := tx.RequeueDeliveries(ctx, ep, nil, since, now, time.Time{}, s.newDeliveryID)
-		n = len(tasks)
+		n, err = tx.RecoverDeliveries(ctx, ep, since, now, s.newDeliveryID)
 		return err
 	})
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 )
 
-// Classifications, their batches and files. The batch rules mirror
-// batches.go: counters on the batch row, the terminal status decided by
-// decideBatch exactly once.
+// Classifications, their batches and files. The batch rules are those of
+// every kind of batch (filebatch.go): counters on the batch row, the
+// terminal status decided by decideBatch exactly once.
 
 const classificationCols = `id, account_id, name, description, threshold, categories, version, overrides_version, created_at, updated_at`
 
@@ -206,55 +206,14 @@ func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]
 // files, all queued. The caller inserts the files' jobs in the same
 // transaction.
 func (tx *Tx) InsertClassificationBatch(ctx context.Context, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
-	_, err := tx.x.ExecContext(ctx, `INSERT INTO classification_batches (id, account_id, classification_id, name, status, file_count, page_count,
-		n_queued, n_processing, n_processed, n_needs_review, n_failed, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, 0, 1, $9, $9)`,
-		b.ID, b.AccountID, b.ClassificationID, b.Name, string(docparse.BatchQueued), len(files), b.PageCount, len(files), micros(b.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("insert classification batch: %w", err)
+	var extra columns
+	extra.set("decided", false)
+	nf := make([]newFile, len(files))
+	for i, f := range files {
+		nf[i] = newFile{f.ID, f.Position, f.FileName, f.Kind, f.MIME, f.Size, f.PageCount, f.BlobKey}
 	}
-	for _, f := range files {
-		_, err = tx.x.ExecContext(ctx, `INSERT INTO classification_files (id, account_id, classification_id, batch_id, position, file_name,
-			kind, mime, size, page_count, blob_key, status, decided, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
-			f.ID, b.AccountID, b.ClassificationID, b.ID, f.Position, f.FileName, f.Kind, f.MIME, f.Size, f.PageCount, f.BlobKey,
-			string(docparse.FileQueued), false, micros(b.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("insert classification file: %w", err)
-		}
-	}
-	return nil
-}
-
-const cbatchCols = `id, account_id, classification_id, name, status, file_count, page_count,
-	n_queued, n_processing, n_processed, n_needs_review, n_failed, version, created_at, updated_at, completed_at`
-
-func scanClassificationBatch(row interface{ Scan(...any) error }) (docparse.ClassificationBatch, error) {
-	var sb cbatchScan
-	if err := row.Scan(sb.dest()...); err != nil {
-		return docparse.ClassificationBatch{}, err
-	}
-	return sb.batch(), nil
-}
-
-// cbatchScan receives a row of cbatchCols.
-type cbatchScan struct {
-	b                docparse.ClassificationBatch
-	created, updated int64
-	completed        sql.NullInt64
-}
-
-func (s *cbatchScan) dest() []any {
-	b := &s.b
-	return []any{&b.ID, &b.AccountID, &b.ClassificationID, &b.Name, &b.Status, &b.FileCount, &b.PageCount,
-		&b.Counts.Queued, &b.Counts.Processing, &b.Counts.Processed, &b.Counts.NeedsReview, &b.Counts.Failed,
-		&b.Version, &s.created, &s.updated, &s.completed}
-}
-
-func (s *cbatchScan) batch() docparse.ClassificationBatch {
-	b := s.b
-	b.CreatedAt, b.UpdatedAt, b.CompletedAt = fromMicros(s.created), fromMicros(s.updated), nullTime(s.completed)
-	return b
+	return tx.insertBatch(ctx, classificationTables, newBatch{b.ID, b.AccountID, b.ClassificationID, b.Name, b.PageCount, b.CreatedAt},
+		columns{}, nf, extra)
 }
 
 // cfileCols are the columns of a classification file, without its text.
@@ -304,59 +263,24 @@ func (s *cfileScan) file() docparse.ClassificationFile {
 // batch and its files in upload order, in one query (one snapshot: the
 // counts agree with the files). A batch always holds at least one file.
 func (db *DB) ClassificationBatchWithFiles(ctx context.Context, accountID, classificationID, batchID string) (docparse.ClassificationBatch, []docparse.ClassificationFile, error) {
-	rows, err := db.read().QueryContext(ctx, `SELECT `+prefixCols(cbatchCols, "b.")+`, `+prefixCols(cfileCols, "f.")+`
-		FROM classification_batches b JOIN classification_files f ON f.batch_id = b.id
-		WHERE b.id = $1 AND b.account_id = $2 AND b.classification_id = $3 ORDER BY f.position`, batchID, accountID, classificationID)
-	if err != nil {
-		return docparse.ClassificationBatch{}, nil, fmt.Errorf("select classification batch: %w", err)
-	}
-	defer rows.Close()
-	var b docparse.ClassificationBatch
-	var files []docparse.ClassificationFile
-	for rows.Next() {
-		var sb cbatchScan
-		var sf cfileScan
-		if err := rows.Scan(append(sb.dest(), sf.dest()...)...); err != nil {
-			return b, nil, fmt.Errorf("scan classification batch: %w", err)
-		}
-		b = sb.batch()
-		files = append(files, sf.file())
-	}
-	if err := rows.Err(); err != nil {
-		return b, nil, fmt.Errorf("select classification batch: %w", err)
-	}
-	if len(files) == 0 {
-		return b, nil, docparse.NotFound("classification batch", batchID)
-	}
-	return b, files, nil
+	b, files, err := batchWithFiles(ctx, db, classificationTables, accountID, classificationID, batchID, prefixCols(cfileCols, "f."),
+		func() ([]any, func() docparse.ClassificationFile) {
+			var sf cfileScan
+			return sf.dest(), sf.file
+		})
+	return b.classification(), files, err
 }
 
 // ListClassificationBatches lists a classification's batches, newest
 // first.
 func (db *DB) ListClassificationBatches(ctx context.Context, accountID, classificationID string, f BatchFilter, p Page) ([]docparse.ClassificationBatch, bool, error) {
-	after := int64(-1)
-	if f.UpdatedAfter != nil {
-		after = micros(*f.UpdatedAfter)
-	}
-	rows, err := db.read().QueryContext(ctx, `SELECT `+cbatchCols+` FROM classification_batches
-		WHERE account_id = $1 AND classification_id = $2 AND ($3 = '' OR status = $3) AND updated_at > $4
-		AND ($5 = '' OR id < $5) ORDER BY id DESC LIMIT $6`,
-		accountID, classificationID, string(f.Status), after, p.Cursor, p.limit()+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("list classification batches: %w", err)
-	}
-	return collect(rows, p, scanClassificationBatch)
+	return listBatches(ctx, db, classificationTables, accountID, classificationID, f, p, scanClassificationBatch)
 }
 
 // ClassificationBatchVersion returns the version of the account's
 // classification batch: the cheap read that answers an unchanged poll.
 func (db *DB) ClassificationBatchVersion(ctx context.Context, accountID, classificationID, batchID string) (int64, error) {
-	v, err := db.readVersion(ctx, `SELECT version FROM classification_batches WHERE id = $1 AND account_id = $2 AND classification_id = $3`,
-		batchID, accountID, classificationID)
-	if err := rowErr(err, "classification batch", batchID, "select classification batch version"); err != nil {
-		return 0, err
-	}
-	return v, nil
+	return db.batchVersion(ctx, classificationTables, accountID, classificationID, batchID)
 }
 
 // ClassificationFile returns one file of the account's classification
@@ -403,63 +327,35 @@ type ClassificationOutcome struct {
 	Error    *docparse.FileError
 }
 
-// ClassificationMove is the result of MoveClassificationFile.
-type ClassificationMove struct {
-	File  docparse.ClassificationFile  // after the move
-	Batch docparse.ClassificationBatch // after the move
-	// Moved is false when the file was already past the requested move.
-	Moved bool
-	// BatchEnded is true when this move made the batch terminal; exactly
-	// one move of a batch reports it.
-	BatchEnded bool
+// columns are what out stores beside the status: nothing until the
+// classifier decided.
+func (out ClassificationOutcome) columns() columns {
+	var c columns
+	d := out.Decision
+	if d == nil {
+		return c
+	}
+	c.set("decided", true)
+	c.set("category_id", sql.NullString{String: d.CategoryID, Valid: d.CategoryID != ""})
+	c.set("category_name", sql.NullString{String: d.CategoryName, Valid: d.CategoryID != ""})
+	c.set("confidence", d.Confidence)
+	c.set("reasoning", d.Reasoning)
+	c.set("text", out.Text)
+	return c
 }
 
 // MoveClassificationFile moves the account's classification file to
 // status to, if docparse allows the move, and keeps its batch's counts,
-// version and status in step, all in tx, exactly as MoveFile does for
-// extraction files. The override of the file is never touched.
+// version and status in step, all in tx, as MoveFile does for extraction
+// files (moveFile). The override of the file is never touched.
 func (tx *Tx) MoveClassificationFile(ctx context.Context, accountID, fileID string, to docparse.FileStatus, out ClassificationOutcome, now time.Time) (ClassificationMove, error) {
-	var m ClassificationMove
 	f, err := tx.ClassificationFileForWork(ctx, accountID, fileID)
+	if err != nil || !f.Status.CanMove(to) {
+		return ClassificationMove{File: f}, err
+	}
+	b, ended, err := tx.moveFile(ctx, classificationTables, accountID, fileID, f.BatchID, f.Status, to, out.Error, out.columns(), now)
 	if err != nil {
-		return m, err
-	}
-	from := f.Status
-	if !from.CanMove(to) {
-		m.File = f
-		return m, nil
-	}
-	var ecode, emsg, catID, catName, reasoning, text sql.NullString
-	var conf sql.NullFloat64
-	if out.Error != nil {
-		ecode = sql.NullString{String: out.Error.Code, Valid: true}
-		emsg = sql.NullString{String: out.Error.Message, Valid: true}
-	}
-	decided := f.Decided
-	if d := out.Decision; d != nil {
-		decided = true
-		catID = sql.NullString{String: d.CategoryID, Valid: d.CategoryID != ""}
-		catName = sql.NullString{String: d.CategoryName, Valid: d.CategoryID != ""}
-		conf = sql.NullFloat64{Float64: d.Confidence, Valid: true}
-		reasoning = sql.NullString{String: d.Reasoning, Valid: true}
-		text = sql.NullString{String: out.Text, Valid: true}
-	}
-	q := `UPDATE classification_files SET status = $1, error_code = COALESCE($2, error_code), error_message = COALESCE($3, error_message),
-		updated_at = $4`
-	args := []any{string(to), ecode, emsg, micros(now)}
-	if out.Decision != nil {
-		q += `, decided = $5, category_id = $6, category_name = $7, confidence = $8, reasoning = $9, text = $10`
-		args = append(args, decided, catID, catName, conf, reasoning, text)
-	}
-	n := len(args)
-	q += fmt.Sprintf(` WHERE id = $%d AND account_id = $%d AND status = $%d`, n+1, n+2, n+3)
-	args = append(args, fileID, accountID, string(from))
-	res, err := tx.x.ExecContext(ctx, q, args...)
-	if err != nil {
-		return m, fmt.Errorf("update classification file: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return m, fmt.Errorf("file %s changed concurrently: %w", fileID, docparse.ErrConflict)
+		return ClassificationMove{}, err
 	}
 	f.Status, f.UpdatedAt = to, now
 	if out.Error != nil {
@@ -468,20 +364,7 @@ func (tx *Tx) MoveClassificationFile(ctx context.Context, accountID, fileID stri
 	if out.Decision != nil {
 		f.Decided, f.Decision = true, *out.Decision
 	}
-	m.File, m.Moved = f, true
-
-	b, err := scanClassificationBatch(tx.x.QueryRowContext(ctx, `UPDATE classification_batches SET `+countersMove(from, to)+
-		`version = version + 1, updated_at = $1 WHERE id = $2 AND account_id = $3 RETURNING `+cbatchCols,
-		micros(now), f.BatchID, accountID))
-	if err != nil {
-		return m, fmt.Errorf("update classification batch counts: %w", err)
-	}
-	b.Status, b.CompletedAt, m.BatchEnded, err = tx.decideBatch(ctx, "classification_batches", b.ID, accountID, b.Status, b.Counts, b.CompletedAt, now)
-	if err != nil {
-		return m, err
-	}
-	m.Batch = b
-	return m, nil
+	return ClassificationMove{File: f, Batch: b.classification(), Moved: true, BatchEnded: ended}, nil
 }
 
 // SetOverride sets (o not nil) or clears (o nil) the override of the
@@ -506,9 +389,8 @@ func (tx *Tx) SetOverride(ctx context.Context, accountID, classificationID, batc
 	if n, _ := res.RowsAffected(); n == 0 {
 		return docparse.ClassificationFile{}, docparse.NotFound("file", fileID)
 	}
-	if _, err := tx.x.ExecContext(ctx, `UPDATE classification_batches SET version = version + 1, updated_at = $1
-		WHERE id = $2 AND account_id = $3`, micros(now), batchID, accountID); err != nil {
-		return docparse.ClassificationFile{}, fmt.Errorf("update classification batch version: %w", err)
+	if err := tx.touchBatch(ctx, classificationTables, accountID, batchID, now); err != nil {
+		return docparse.ClassificationFile{}, err
 	}
 	if _, err := tx.x.ExecContext(ctx, `UPDATE classifications SET overrides_version = overrides_version + 1
 		WHERE id = $1 AND account_id = $2`, classificationID, accountID); err != nil {
@@ -554,9 +436,5 @@ func (tx *Tx) SetLinkedBatch(ctx context.Context, accountID, classificationBatch
 		WHERE account_id = $3 AND batch_id = $4 AND `+in, linkedBatchID, micros(now), accountID, classificationBatchID, ids); err != nil {
 		return fmt.Errorf("set linked batch: %w", err)
 	}
-	if _, err := tx.x.ExecContext(ctx, `UPDATE classification_batches SET version = version + 1, updated_at = $1
-		WHERE id = $2 AND account_id = $3`, micros(now), classificationBatchID, accountID); err != nil {
-		return fmt.Errorf("update classification batch version: %w", err)
-	}
-	return nil
+	return tx.touchBatch(ctx, classificationTables, accountID, classificationBatchID, now)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,92 +37,6 @@ func newClassificationBatch(t *testing.T, db *store.DB, acct docparse.Account, n
 		t.Fatal(err)
 	}
 	return c, b, files
-}
-
-// TestClassificationBatchEndsOnce finishes every file of a classification
-// batch from its own goroutine, each move holding the classification's
-// shared lock as the worker does, and checks that exactly one move ends
-// the batch, with the right status and counts.
-func TestClassificationBatchEndsOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		ctx := context.Background()
-		db := storetest.Open(t, engine)
-		acct := newAccount(t, db, "a")
-		const n = 12
-		c, b, files := newClassificationBatch(t, db, acct, n)
-		var mu sync.Mutex
-		ended := 0
-		var wg sync.WaitGroup
-		for i, f := range files {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				to := docparse.FileProcessed
-				out := store.ClassificationOutcome{Decision: &docparse.Decision{CategoryID: c.Categories[i%2].ID,
-					CategoryName: c.Categories[i%2].Name, Confidence: 0.9, Reasoning: "because"}, Text: "text"}
-				if i%4 == 0 {
-					to = docparse.FileFailed
-					out = store.ClassificationOutcome{Error: &docparse.FileError{Code: "corrupt_document", Message: "bad"}}
-				}
-				for _, st := range []docparse.FileStatus{docparse.FileProcessing, to} {
-					for {
-						var m store.ClassificationMove
-						err := db.Tx(ctx, func(tx *store.Tx) (err error) {
-							if _, err := tx.LockClassification(ctx, acct.ID, c.ID, false); err != nil {
-								return err
-							}
-							m, err = tx.MoveClassificationFile(ctx, acct.ID, f.ID, st, out, time.Now())
-							return err
-						})
-						if errors.Is(err, docparse.ErrConflict) {
-							continue
-						}
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						if m.BatchEnded {
-							mu.Lock()
-							ended++
-							mu.Unlock()
-						}
-						break
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		if ended != 1 {
-			t.Fatalf("batch ended %d times, want 1", ended)
-		}
-		got, gotFiles, err := db.ClassificationBatchWithFiles(ctx, acct.ID, c.ID, b.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := (docparse.Counts{Processed: 9, Failed: 3}); got.Counts != want || got.Status != docparse.BatchPartial || got.CompletedAt == nil || len(gotFiles) != n {
-			t.Fatalf("batch = %s %+v completed %v files %d, want partial %+v", got.Status, got.Counts, got.CompletedAt, len(gotFiles), want)
-		}
-		if d, ok := gotFiles[1].Result(); !ok || d.CategoryID != c.Categories[1].ID || d.Confidence != 0.9 {
-			t.Errorf("file 1 result = %+v %v", d, ok)
-		}
-		// A terminal file never moves again.
-		var m store.ClassificationMove
-		err = db.Tx(ctx, func(tx *store.Tx) (err error) {
-			m, err = tx.MoveClassificationFile(ctx, acct.ID, files[1].ID, docparse.FileFailed, store.ClassificationOutcome{}, time.Now())
-			return err
-		})
-		if err != nil || m.Moved {
-			t.Fatalf("moving a processed file: moved %v err %v", m.Moved, err)
-		}
-		// Another account sees nothing.
-		other := newAccount(t, db, "other")
-		if _, _, err := db.ClassificationBatchWithFiles(ctx, other.ID, c.ID, b.ID); !errors.Is(err, docparse.ErrNotFound) {
-			t.Fatalf("other account reads batch: %v", err)
-		}
-		if _, err := db.ClassificationFile(ctx, other.ID, c.ID, b.ID, files[1].ID); !errors.Is(err, docparse.ErrNotFound) {
-			t.Fatalf("other account reads file: %v", err)
-		}
-	})
 }
 
 // TestOverrideSticky: an override set before the file is processed

@@ -20,14 +20,38 @@ import (
 // a JSON array on SQLite. The statement's text does not depend on the
 // list's length, so it is one prepared statement whatever the length.
 func (e Engine) stringList(n int, vals []string) (string, any) {
+	if e == Postgres {
+		return fmt.Sprintf("unnest($%d::text[]) AS k(v)", n), e.listArg(vals)
+	}
+	return fmt.Sprintf("(SELECT value AS v FROM json_each($%d)) AS k", n), e.listArg(vals)
+}
+
+// stringPairs returns a table expression of two text columns, a and b,
+// that holds the pairs (as[i], bs[i]) of two lists of one length passed
+// as the parameters $n and $n+1, and the two arguments: unnest of two
+// text[] on PostgreSQL; on SQLite json_each of the first JSON array, each
+// element with the element of the second at its index (json_extract, in
+// linear time: a join of two json_each on their index is quadratic). Like
+// stringList, one statement text whatever the length.
+func (e Engine) stringPairs(n int, as, bs []string) (string, any, any) {
+	if e == Postgres {
+		return fmt.Sprintf("unnest($%d::text[], $%d::text[]) AS k(a, b)", n, n+1), e.listArg(as), e.listArg(bs)
+	}
+	return fmt.Sprintf("(SELECT x.value AS a, json_extract($%d, '$[' || x.key || ']') AS b FROM json_each($%d) x) AS k", n+1, n),
+		e.listArg(as), e.listArg(bs)
+}
+
+// listArg is a list of strings as one parameter: a text[] on
+// PostgreSQL, a JSON array on SQLite.
+func (e Engine) listArg(vals []string) any {
 	if vals == nil {
 		vals = []string{}
 	}
 	if e == Postgres {
-		return fmt.Sprintf("unnest($%d::text[]) AS k(v)", n), vals
+		return vals
 	}
 	b, _ := json.Marshal(vals) // strings always marshal
-	return fmt.Sprintf("(SELECT value AS v FROM json_each($%d)) AS k", n), string(b)
+	return string(b)
 }
 
 // inStrings returns "col IN (...)" over the strings of vals, passed as

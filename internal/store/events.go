@@ -231,52 +231,138 @@ func (db *DB) deliveryTasks(ctx context.Context, ids []string) ([]DeliveryTask, 
 	return tasks, rows.Err()
 }
 
-// RequeueDeliveries makes deliveries of the account's events to one
-// endpoint pending again now (or creates them): the events given, or, when
-// eventIDs is nil, every event since since that the endpoint wants and has
-// not received. It returns the tasks, leased until leaseUntil, for the
-// caller to send now.
-func (tx *Tx) RequeueDeliveries(ctx context.Context, ep docparse.Endpoint, eventIDs []string, since time.Time, now, leaseUntil time.Time, newID func() string) ([]DeliveryTask, error) {
-	var events []docparse.Event
-	if eventIDs != nil {
-		for _, id := range eventIDs {
-			e, err := scanEvent(tx.x.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE id = $1 AND account_id = $2`, id, ep.AccountID))
-			if err := rowErr(err, "event", id, "select event"); err != nil {
-				return nil, err
-			}
-			events = append(events, e)
-		}
-	} else {
-		rows, err := tx.x.QueryContext(ctx, `SELECT `+prefixCols(eventCols, "e.")+` FROM events e WHERE e.account_id = $1 AND e.created_at >= $2
-			AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.endpoint_id = $3 AND d.state = 'delivered')
-			ORDER BY e.seq`, ep.AccountID, micros(since), ep.ID)
-		if err != nil {
-			return nil, fmt.Errorf("select missed events: %w", err)
-		}
-		all, _, err := collect(rows, Page{Limit: 1 << 30}, scanEvent)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range all {
-			if ep.Wants(e.Type) {
-				events = append(events, e)
-			}
+// RequeueDeliveries makes the deliveries of the account's events
+// eventIDs (a short list of distinct ids: a resend names one) to the
+// endpoint ep pending again now, or creates them, and returns them leased
+// until leaseUntil, in the order of eventIDs, for the caller to send now.
+// An id that is not an event of the account is a *docparse.NotFoundError.
+// newID mints delivery ids.
+func (tx *Tx) RequeueDeliveries(ctx context.Context, ep docparse.Endpoint, eventIDs []string, now, leaseUntil time.Time, newID func() string) ([]DeliveryTask, error) {
+	if len(eventIDs) == 0 {
+		return nil, nil
+	}
+	in, arg := tx.engine.inStrings("id", 2, eventIDs)
+	rows, err := tx.x.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE account_id = $1 AND `+in, ep.AccountID, arg)
+	if err != nil {
+		return nil, fmt.Errorf("select events: %w", err)
+	}
+	found, _, err := collect(rows, Page{Limit: len(eventIDs)}, scanEvent)
+	if err != nil {
+		return nil, err
+	}
+	events := make(map[string]docparse.Event, len(found))
+	for _, e := range found {
+		events[e.ID] = e
+	}
+	for _, id := range eventIDs {
+		if _, ok := events[id]; !ok {
+			return nil, docparse.NotFound("event", id)
 		}
 	}
-	var tasks []DeliveryTask
-	for _, e := range events {
-		d := docparse.Delivery{ID: newID(), AccountID: ep.AccountID, EventID: e.ID, EndpointID: ep.ID, State: docparse.DeliveryPending, NextAttemptAt: now}
-		err := tx.x.QueryRowContext(ctx, `INSERT INTO deliveries (id, account_id, event_id, endpoint_id, state, attempts, next_attempt_at,
-			lease_until, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $5, $5)
-			ON CONFLICT (event_id, endpoint_id) DO UPDATE SET state = 'pending', first_attempt_at = NULL, next_attempt_at = $5,
-			lease_until = $6, updated_at = $5, round = deliveries.round + 1 RETURNING id, attempts, round`,
-			d.ID, d.AccountID, d.EventID, d.EndpointID, micros(now), micros(leaseUntil)).Scan(&d.ID, &d.Attempts, &d.Round)
-		if err != nil {
-			return nil, fmt.Errorf("requeue delivery: %w", err)
-		}
-		tasks = append(tasks, DeliveryTask{Delivery: d, Endpoint: ep, Event: e})
+	ds, err := tx.requeue(ctx, ep, eventIDs, now, leaseUntil, newID)
+	if err != nil {
+		return nil, err
+	}
+	tasks := make([]DeliveryTask, len(eventIDs))
+	for i, id := range eventIDs {
+		tasks[i] = DeliveryTask{Delivery: ds[id], Endpoint: ep, Event: events[id]}
 	}
 	return tasks, nil
+}
+
+// recoverPage is how many events RecoverDeliveries requeues in one
+// statement, and so the most it holds in memory at once.
+const recoverPage = 500
+
+// RecoverDeliveries makes the deliveries to the endpoint ep of every
+// event of its account since since that ep wants and has not received
+// pending again now, or creates them, not leased (the sweeper claims
+// them in batches), and returns how many. It pages through the events in
+// commit order, at most recoverPage at a time, up to the newest event
+// when it starts: what it holds in memory is bounded, whatever the number
+// of events. newID mints delivery ids.
+func (tx *Tx) RecoverDeliveries(ctx context.Context, ep docparse.Endpoint, since, now time.Time, newID func() string) (int, error) {
+	return tx.recoverDeliveries(ctx, ep, since, now, newID, recoverPage)
+}
+
+func (tx *Tx) recoverDeliveries(ctx context.Context, ep docparse.Endpoint, since, now time.Time, newID func() string, page int) (int, error) {
+	var last, newest int64
+	if err := tx.x.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = $1`, ep.AccountID).Scan(&newest); err != nil {
+		return 0, fmt.Errorf("select newest event: %w", err)
+	}
+	q := `SELECT e.seq, e.id FROM events e WHERE e.account_id = $1 AND e.created_at >= $2 AND e.seq > $3 AND e.seq <= $4
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.endpoint_id = $5 AND d.state = 'delivered')`
+	args := []any{ep.AccountID, micros(since), int64(0), newest, ep.ID}
+	if len(ep.EventTypes) > 0 {
+		in, arg := tx.engine.inStrings("e.type", len(args)+1, ep.EventTypes)
+		q += ` AND ` + in
+		args = append(args, arg)
+	}
+	args = append(args, page)
+	q += fmt.Sprintf(` ORDER BY e.seq LIMIT $%d`, len(args))
+	n := 0
+	for {
+		args[2] = last
+		rows, err := tx.x.QueryContext(ctx, q, args...)
+		if err != nil {
+			return n, fmt.Errorf("select missed events: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&last, &id); err != nil {
+				rows.Close()
+				return n, fmt.Errorf("scan missed event: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, fmt.Errorf("select missed events: %w", err)
+		}
+		if len(ids) == 0 {
+			return n, nil
+		}
+		if _, err := tx.requeue(ctx, ep, ids, now, time.Time{}, newID); err != nil {
+			return n, err
+		}
+		n += len(ids)
+		if len(ids) < page {
+			return n, nil
+		}
+	}
+}
+
+// requeue makes the deliveries of the events eventIDs (of ep's account)
+// to ep pending again now, leased until leaseUntil, or creates them with
+// ids from newID, in one statement, and returns them by event id.
+func (tx *Tx) requeue(ctx context.Context, ep docparse.Endpoint, eventIDs []string, now, leaseUntil time.Time, newID func() string) (map[string]docparse.Delivery, error) {
+	ids := make([]string, len(eventIDs))
+	for i := range ids {
+		ids[i] = newID()
+	}
+	pairs, argIDs, argEvents := tx.engine.stringPairs(1, ids, eventIDs)
+	rows, err := tx.x.QueryContext(ctx, `INSERT INTO deliveries (id, account_id, event_id, endpoint_id, state, attempts, next_attempt_at,
+		lease_until, created_at, updated_at) SELECT k.a, $3, k.b, $4, 'pending', 0, $5, $6, $5, $5 FROM `+pairs+` WHERE true
+		ON CONFLICT (event_id, endpoint_id) DO UPDATE SET state = 'pending', first_attempt_at = NULL, next_attempt_at = $5,
+		lease_until = $6, updated_at = $5, round = deliveries.round + 1 RETURNING id, event_id, attempts, round`,
+		argIDs, argEvents, ep.AccountID, ep.ID, micros(now), micros(leaseUntil))
+	if err != nil {
+		return nil, fmt.Errorf("requeue deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]docparse.Delivery, len(eventIDs))
+	for rows.Next() {
+		d := docparse.Delivery{AccountID: ep.AccountID, EndpointID: ep.ID, State: docparse.DeliveryPending, NextAttemptAt: now}
+		if err := rows.Scan(&d.ID, &d.EventID, &d.Attempts, &d.Round); err != nil {
+			return nil, fmt.Errorf("scan requeued delivery: %w", err)
+		}
+		out[d.EventID] = d
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("requeue deliveries: %w", err)
+	}
+	return out, nil
 }
 
 func prefixCols(cols, p string) string {

@@ -150,12 +150,10 @@ func (tx *Tx) ConfirmReview(ctx context.Context, accountID, fileID string, resul
 	if details != nil {
 		f.Details = details
 	}
-	b, err := scanBatch(tx.x.QueryRowContext(ctx, `UPDATE batches SET n_needs_review = n_needs_review - 1, n_processed = n_processed + 1,
-		version = version + 1, updated_at = $1 WHERE id = $2 AND account_id = $3 RETURNING `+batchCols,
-		micros(now), f.BatchID, accountID))
+	b, err := tx.countMove(ctx, extractionTables, accountID, f.BatchID, docparse.FileNeedsReview, docparse.FileProcessed, now)
 	if err != nil {
-		return m, fmt.Errorf("update batch counts: %w", err)
+		return m, err
 	}
-	m.File, m.Batch, m.Moved = f, b, true
+	m.File, m.Batch, m.Moved = f, b.extraction(), true
 	return m, nil
 }

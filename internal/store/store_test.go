@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -94,82 +93,6 @@ func TestAPIKeysLimitAndScope(t *testing.T) {
 		rest, more, err := db.ListAPIKeys(ctx, a.ID, store.Page{Limit: 10, Cursor: keys[1].ID})
 		if err != nil || len(rest) != 2 || more {
 			t.Fatalf("ListAPIKeys page 2 = %d keys, more %v, err %v", len(rest), more, err)
-		}
-	})
-}
-
-// TestMoveFileConcurrentLastFile finishes every file of a batch from its
-// own goroutine and checks that exactly one move ends the batch, with the
-// right status and counts.
-func TestMoveFileConcurrentLastFile(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		ctx := context.Background()
-		db := storetest.Open(t, engine)
-		acct := newAccount(t, db, "a")
-		const n = 12
-		b, files := newBatch(t, db, acct, n)
-		var mu sync.Mutex
-		ended := 0
-		var wg sync.WaitGroup
-		for i, f := range files {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				to := docparse.FileProcessed
-				var out store.FileOutcome
-				if i%4 == 0 {
-					to = docparse.FileFailed
-					out.Error = &docparse.FileError{Code: "corrupt_document", Message: "bad"}
-				}
-				for _, st := range []docparse.FileStatus{docparse.FileProcessing, to} {
-					for {
-						var m store.Move
-						err := db.Tx(ctx, func(tx *store.Tx) (err error) {
-							m, err = tx.MoveFile(ctx, acct.ID, f.ID, st, out, time.Now())
-							return err
-						})
-						if errors.Is(err, docparse.ErrConflict) {
-							continue
-						}
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						if m.BatchEnded {
-							mu.Lock()
-							ended++
-							mu.Unlock()
-						}
-						break
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		if ended != 1 {
-			t.Fatalf("batch ended %d times, want 1", ended)
-		}
-		got, gotFiles, err := db.BatchWithFiles(ctx, acct.ID, b.ExtractionID, b.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := docparse.Counts{Processed: 9, Failed: 3}
-		if got.Counts != want || got.Status != docparse.BatchPartial || got.CompletedAt == nil || len(gotFiles) != n {
-			t.Fatalf("batch = %s %+v completed %v files %d, want partial %+v", got.Status, got.Counts, got.CompletedAt, len(gotFiles), want)
-		}
-		// A terminal file never moves again.
-		var m store.Move
-		err = db.Tx(ctx, func(tx *store.Tx) (err error) {
-			m, err = tx.MoveFile(ctx, acct.ID, files[1].ID, docparse.FileFailed, store.FileOutcome{}, time.Now())
-			return err
-		})
-		if err != nil || m.Moved {
-			t.Fatalf("moving a processed file: moved %v err %v", m.Moved, err)
-		}
-		// Another account sees nothing.
-		other := newAccount(t, db, "other")
-		if _, _, err := db.BatchWithFiles(ctx, other.ID, b.ExtractionID, b.ID); !errors.Is(err, docparse.ErrNotFound) {
-			t.Fatalf("other account reads batch: %v", err)
 		}
 	})
 }

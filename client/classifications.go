@@ -2,9 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"iter"
 	"net/http"
@@ -239,14 +236,7 @@ func (c *Client) GetClassificationBatch(ctx context.Context, classificationID, b
 // ListClassificationBatchesPage returns one page of a classification's
 // batches, newest first, without their files.
 func (c *Client) ListClassificationBatchesPage(ctx context.Context, classificationID string, p BatchListParams) (*Page[ClassificationBatch], error) {
-	q := p.values()
-	if p.Status != "" {
-		q.Set("status", p.Status)
-	}
-	if !p.UpdatedAfter.IsZero() {
-		q.Set("updated_after", p.UpdatedAfter.UTC().Format(time.RFC3339Nano))
-	}
-	return getPage[ClassificationBatch](ctx, c, request{method: http.MethodGet, path: path("classifications", classificationID, "batches"), query: q})
+	return getPage[ClassificationBatch](ctx, c, request{method: http.MethodGet, path: path("classifications", classificationID, "batches"), query: p.values()})
 }
 
 // ListClassificationBatches iterates over a classification's batches,
@@ -299,79 +289,4 @@ func (c *Client) ClassificationFileContent(ctx context.Context, classificationID
 		return nil, err
 	}
 	return resp.Body, nil
-}
-
-// WaitForClassificationBatch waits until a classification batch ends
-// (processed, partial or failed) and returns it with its files; a failed
-// batch is a result, not an error. It polls the batch every o.Interval
-// (clamped to 2-5 s, like [Client.WaitForBatch]) with If-None-Match, so an
-// unchanged batch costs a 304; the Client's pacer keeps all its polling
-// under 5 requests per second. A 429 waits for its Retry-After; network
-// errors and 5xx back off up to 30 s; ctx bounds the wait, and its error
-// is returned wrapped. o.OnProgressClassification, when set, is called
-// with the batch each time its status or counts are seen to change.
-func (c *Client) WaitForClassificationBatch(ctx context.Context, classificationID, batchID string, o WaitOptions) (*ClassificationBatchResult, error) {
-	if classificationID == "" || batchID == "" {
-		return nil, errors.New("docparse: wait for classification batch: empty classification or batch id")
-	}
-	interval := c.clamp(o.Interval)
-	etag := ""
-	failures := 0
-	var last *ClassificationBatch
-	for {
-		res, tag, err := c.pollClassificationBatch(ctx, classificationID, batchID, etag)
-		var ae *Error
-		var wait time.Duration
-		switch {
-		case ctx.Err() != nil:
-			return nil, fmt.Errorf("docparse: wait for classification batch %s: %w", batchID, ctx.Err())
-		case err == nil:
-			failures = 0
-			if res != nil && o.OnProgressClassification != nil && (last == nil || last.Status != res.Batch.Status || last.Counts != res.Batch.Counts) {
-				last = &res.Batch
-				o.OnProgressClassification(res.Batch)
-			}
-			if res != nil && res.Batch.Terminal() {
-				return res, nil
-			}
-			etag, wait = tag, interval
-		case errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests:
-			wait = max(ae.RetryAfter, time.Second)
-		case transient(err):
-			failures++
-			wait = backoff(interval, failures)
-		default:
-			return nil, err
-		}
-		if !sleep(ctx, wait) {
-			return nil, fmt.Errorf("docparse: wait for classification batch %s: %w", batchID, ctx.Err())
-		}
-	}
-}
-
-// pollClassificationBatch reads a classification batch, paced, with
-// If-None-Match: it returns nil and the same etag for a 304.
-func (c *Client) pollClassificationBatch(ctx context.Context, classificationID, batchID, etag string) (*ClassificationBatchResult, string, error) {
-	if err := c.pace.wait(ctx); err != nil {
-		return nil, "", err
-	}
-	var h http.Header
-	if etag != "" {
-		h = http.Header{"If-None-Match": []string{etag}}
-	}
-	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
-	defer cancel()
-	resp, err := c.send(ctx, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID), header: h})
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusNotModified {
-		return nil, etag, nil
-	}
-	var out ClassificationBatchResult
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, "", fmt.Errorf("docparse: decode classification batch %s: %w", batchID, err)
-	}
-	return &out, resp.Header.Get("ETag"), nil
 }

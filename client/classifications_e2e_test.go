@@ -2,13 +2,9 @@ package client_test
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/extract/pdftest"
@@ -245,40 +241,4 @@ func TestClassificationDoneMeans(t *testing.T) {
 			body.Close()
 		}
 	})
-}
-
-// TestWaitForClassificationBatch: a wait polls one batch with
-// If-None-Match, reports progress once for a batch that stays queued,
-// returns the context's error when it ends first, and an *Error for an
-// unknown batch.
-func TestWaitForClassificationBatch(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
-	cnt := newCounter()
-	c := newClient(t, srv, "acme", client.WithHTTPClient(&http.Client{Transport: cnt}))
-	ctx := testContext(t)
-	cls, err := c.CreateClassification(ctx, client.ClassificationParams{Name: "m", Categories: []client.CategoryParams{{Name: "a"}, {Name: "b"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	up, err := c.UploadClassificationBatch(ctx, cls.ID, []client.File{{Name: "a.txt", Reader: strings.NewReader("Dear Sir")}}, client.UploadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel()
-	calls := 0
-	_, err = c.WaitForClassificationBatch(wctx, cls.ID, up.Batch.ID, client.WaitOptions{Interval: fastPoll,
-		OnProgressClassification: func(b client.ClassificationBatch) { calls++ }})
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("WaitForClassificationBatch = %v, want the context's deadline", err)
-	}
-	if calls != 1 {
-		t.Errorf("OnProgressClassification called %d times for a batch that stayed queued, want 1", calls)
-	}
-	if cnt.kind("GET /v1/classifications/cls_/batches/cbtc_") < 3 || cnt.status(http.StatusNotModified) == 0 {
-		t.Errorf("the wait polls the batch with If-None-Match: %v", cnt)
-	}
-	if _, err := c.WaitForClassificationBatch(ctx, cls.ID, "cbtc_01NOPE", client.WaitOptions{Interval: fastPoll}); !client.IsNotFound(err) {
-		t.Errorf("unknown batch: %v", err)
-	}
 }

@@ -26,13 +26,15 @@ type Client struct {
 	userAgent string
 	pageSize  int // of the iterators; lowered only by tests
 
-	// Polling (wait.go).
+	// Polling (wait.go, poller.go).
 	interval    time.Duration // default wait interval, clamped
 	minInterval time.Duration // lowest interval allowed; lowered only by tests
 	pace        *pacer
 
-	mu      sync.Mutex
-	pollers map[string]*poller // by extraction id; guarded by mu, as are their waiters
+	mu sync.Mutex
+	// pollers holds a *poller[B, R] by the path of the batches it polls
+	// ("/extractions/<id>/batches"); guarded by mu, as are their waiters.
+	pollers map[string]any
 }
 
 // Option configures a Client.
@@ -47,8 +49,8 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc
 func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
 
 // WithPollInterval sets the default interval of [Client.WaitForBatch]
-// (3 s). It is clamped to [2 s, 5 s], the range the API asks clients to
-// poll at.
+// and [Client.WaitForClassificationBatch] (3 s). It is clamped to
+// [2 s, 5 s], the range the API asks clients to poll at.
 func WithPollInterval(d time.Duration) Option { return func(c *Client) { c.interval = d } }
 
 // WithPollRate caps the requests per second that the Client's pollers
@@ -70,7 +72,7 @@ func New(baseURL, apiKey string, opts ...Option) *Client {
 	base := strings.TrimRight(baseURL, "/")
 	base = strings.TrimSuffix(base, "/v1")
 	c := &Client{base: base, key: apiKey, hc: http.DefaultClient, userAgent: "docparse-go/" + Version,
-		interval: DefaultPollInterval, minInterval: MinPollInterval, pageSize: iterLimit, pollers: map[string]*poller{}}
+		interval: DefaultPollInterval, minInterval: MinPollInterval, pageSize: iterLimit, pollers: map[string]any{}}
 	for _, o := range opts {
 		o(c)
 	}

@@ -6,8 +6,9 @@
 //   - A typed method for every route of the API ([Client]), with the wire
 //     types, list iterators that follow next_cursor, and API errors as
 //     [*Error].
-//   - [Client.WaitForBatch], which polls a batch until it ends. Every wait
-//     on one Client shares one poller per extraction, so many concurrent
+//   - [Client.WaitForBatch] and [Client.WaitForClassificationBatch],
+//     which poll a batch until it ends. Every wait on one Client shares
+//     one poller per extraction (or classification), so many concurrent
 //     waits cost about one request per interval, not one each.
 //   - Webhook verification: [Verify] and [WebhookHandler] implement the
 //     Standard Webhooks receiving side.

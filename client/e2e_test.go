@@ -12,8 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -490,94 +488,6 @@ func (zeros) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// TestWaitForBatchContext: a wait ends when its context does, and its
-// poller stops polling.
-func TestWaitForBatchContext(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
-	cnt := newCounter()
-	c := newClient(t, srv, "acme", client.WithHTTPClient(&http.Client{Transport: cnt}))
-	ext := createExtraction(t, c, "Invoices")
-	b := upload(t, c, ext.ID, map[string]string{"a.txt": invoiceText})
-
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	calls := 0
-	_, err := c.WaitForBatch(ctx, ext.ID, b.Batch.ID, client.WaitOptions{Interval: fastPoll,
-		OnProgress: func(b client.Batch) { calls++ }})
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("WaitForBatch = %v, want the context's deadline", err)
-	}
-	if calls != 1 {
-		t.Errorf("OnProgress called %d times for a batch that stayed queued, want 1", calls)
-	}
-	polls := cnt.total()
-	if polls < 3 {
-		t.Errorf("only %d requests in 300 ms at a %v interval", polls, fastPoll)
-	}
-	time.Sleep(5 * fastPoll) // nothing to wait for: the poller must stay quiet
-	if n := cnt.total(); n != polls {
-		t.Errorf("%d requests after the wait returned: the poller did not stop", n-polls)
-	}
-	if cnt.kind("GET /v1/extractions/ext_/batches/btc_") < 2 || cnt.status(http.StatusNotModified) == 0 {
-		t.Errorf("a single wait polls the batch with If-None-Match: %v", cnt)
-	}
-}
-
-// TestWaitForBatchRateLimited: on a server limiting the key to 1 request/s
-// (burst 2), a wait still completes: it honours Retry-After instead of
-// polling into the limit.
-func TestWaitForBatchRateLimited(t *testing.T) {
-	ctx := testContext(t)
-	srv := servertest.Start(t, servertest.Options{RateLimit: 1, RateBurst: 2})
-	key := srv.Key("acme")
-	setup := client.New(srv.URL, key)
-	ext := createExtraction(t, setup, "Invoices")
-	b := upload(t, setup, ext.ID, map[string]string{"a.txt": invoiceText})
-	// The waiting Client has seen no answer yet; the key's bucket is
-	// emptied through another one, so the first poll is refused.
-	cnt := newCounter()
-	c := client.New(srv.URL, key, client.WithHTTPClient(&http.Client{Transport: cnt}))
-	client.SetMinPollInterval(c, fastPoll/2)
-	other := client.New(srv.URL, key)
-	var limited error
-	for range 10 {
-		if _, limited = other.GetExtraction(ctx, ext.ID); limited != nil {
-			break
-		}
-	}
-	if e := asError(t, limited); e.StatusCode != 429 || e.Code != "rate_limited" || e.RetryAfter < time.Second || !client.IsRateLimited(limited) {
-		t.Fatalf("emptying the bucket: %+v", e)
-	}
-	// And keep it empty for two seconds, like a busy application would.
-	busy, stop := context.WithTimeout(ctx, 2*time.Second)
-	defer stop()
-	go func() {
-		for sleepCtx(busy, 10*time.Millisecond) {
-			_, _ = other.GetExtraction(busy, ext.ID)
-		}
-	}()
-	before := cnt.status(429)
-	start := time.Now()
-	res, err := c.WaitForBatch(ctx, ext.ID, b.Batch.ID, client.WaitOptions{Interval: fastPoll})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Batch.Terminal() {
-		t.Errorf("batch %s", res.Batch.Status)
-	}
-	// At a 50 ms interval, ignoring Retry-After would be about 20 refusals
-	// a second; honouring it, at most one per Retry-After.
-	elapsed := time.Since(start)
-	got := cnt.status(429) - before
-	if got == 0 {
-		t.Errorf("the wait was never rate limited: the test proves nothing (%v)", cnt)
-	}
-	if limit := int(elapsed/time.Second) + 2; got > limit {
-		t.Errorf("%d 429s during a %v wait, want at most %d: Retry-After not honoured (%v)", got, elapsed, limit, cnt)
-	}
-	t.Logf("wait took %v with %d 429s; %v", elapsed, got, cnt)
-}
-
 // TestWaitForBatchConcurrent: 100 concurrent waits on one extraction, with
 // one Client at the 2 s minimum interval, against docparse's default rate
 // limit (10/s, burst 20): every wait completes, and the Client is never
@@ -643,86 +553,6 @@ func TestWaitForBatchConcurrent(t *testing.T) {
 		}
 		t.Logf("%d waits in %v: %d requests; %v", n, elapsed.Round(time.Millisecond), cnt.total(), cnt)
 	})
-}
-
-// TestWaitForBatchShared: waits on batches that are still processing share
-// one poller, which learns of changes from the batch list, reports
-// progress and reads each batch once it has ended; two waits on one batch
-// both get it.
-func TestWaitForBatchShared(t *testing.T) {
-	ctx := testContext(t)
-	srv := servertest.Start(t, servertest.Options{NoRateLimit: true})
-	cnt := newCounter()
-	// A poll rate that never holds the poller back, so that it polls
-	// every fastPoll while the batches are processed.
-	c := newClient(t, srv, "acme", client.WithHTTPClient(&http.Client{Transport: cnt}), client.WithPollRate(1000))
-	ext := createExtraction(t, c, "Invoices")
-	var pdfs [][]byte
-	for _, name := range []string{"AzureInterior.pdf", "AmazonWebServices.pdf", "QualityHosting.pdf"} {
-		b, err := os.ReadFile(filepath.Join("..", "internal", "extract", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pdfs = append(pdfs, b)
-	}
-	const n = 8
-	uploadStart := time.Now()
-	var batches []*client.BatchResult
-	for i := range n {
-		var files []client.File
-		for j, b := range pdfs {
-			files = append(files, client.File{Name: fmt.Sprintf("%d-%d.pdf", i, j), Reader: bytes.NewReader(b)})
-		}
-		res, err := c.UploadBatch(ctx, ext.ID, files, client.UploadOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		batches = append(batches, res)
-	}
-	t.Logf("%d uploads of 3 PDFs in %v", n, time.Since(uploadStart).Round(time.Millisecond))
-	before := cnt.total()
-	start := time.Now()
-	var wg sync.WaitGroup
-	results := make([]*client.BatchResult, n+1)
-	errs := make([]error, n+1)
-	seen := make([][]client.Counts, n+1)
-	for i := range n + 1 {
-		b := batches[i%n] // the last wait is a second one on batch 0
-		wg.Go(func() {
-			results[i], errs[i] = c.WaitForBatch(ctx, ext.ID, b.Batch.ID, client.WaitOptions{Interval: fastPoll,
-				OnProgress: func(b client.Batch) { seen[i] = append(seen[i], b.Counts) }})
-		})
-	}
-	wg.Wait()
-	intermediate := 0
-	for i := range n + 1 {
-		if errs[i] != nil {
-			t.Fatalf("wait %d: %v", i, errs[i])
-		}
-		r := results[i]
-		if r.Batch.ID != batches[i%n].Batch.ID || r.Batch.Status != client.BatchProcessed || len(r.Files) != 3 {
-			t.Errorf("wait %d: %+v", i, r)
-		}
-		last := seen[i][len(seen[i])-1]
-		if last.Done() != 3 {
-			t.Errorf("wait %d: last progress %+v", i, last)
-		}
-		if len(seen[i]) > 1 {
-			intermediate++
-		}
-	}
-	if intermediate == 0 {
-		t.Errorf("no wait saw its batch before it ended: the test did not exercise progress (%v)", cnt)
-	}
-	// Per round one list (or one read, when a single batch is left), two
-	// reads of new batches in the first rounds and a revalidation every
-	// fifth; plus one read per batch that ended. Not one per wait.
-	rounds := int(time.Since(start)/fastPoll) + 1
-	polls := cnt.total() - before
-	if lists := cnt.kind("GET /v1/extractions/ext_/batches"); lists == 0 || polls > n+2*rounds+2 {
-		t.Errorf("%d requests (%d lists) for %d waits over at most %d rounds: %v", polls, lists, n+1, rounds, cnt)
-	}
-	t.Logf("%d requests over at most %d rounds; %v; progress %v", polls, rounds, cnt, seen)
 }
 
 // uploadRetrying uploads one file, again after a 429's Retry-After.

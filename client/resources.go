@@ -5,6 +5,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -119,17 +120,21 @@ type BatchListParams struct {
 	ListParams
 }
 
-// ListBatchesPage returns one page of an extraction's batches, newest
-// first. The list shows batches without their files.
-func (c *Client) ListBatchesPage(ctx context.Context, extractionID string, p BatchListParams) (*Page[Batch], error) {
-	q := p.values()
+func (p BatchListParams) values() url.Values {
+	q := p.ListParams.values()
 	if p.Status != "" {
 		q.Set("status", p.Status)
 	}
 	if !p.UpdatedAfter.IsZero() {
 		q.Set("updated_after", p.UpdatedAfter.UTC().Format(time.RFC3339Nano))
 	}
-	return getPage[Batch](ctx, c, request{method: http.MethodGet, path: path("extractions", extractionID, "batches"), query: q})
+	return q
+}
+
+// ListBatchesPage returns one page of an extraction's batches, newest
+// first. The list shows batches without their files.
+func (c *Client) ListBatchesPage(ctx context.Context, extractionID string, p BatchListParams) (*Page[Batch], error) {
+	return getPage[Batch](ctx, c, request{method: http.MethodGet, path: path("extractions", extractionID, "batches"), query: p.values()})
 }
 
 // ListBatches iterates over an extraction's batches, newest first.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -15,24 +14,11 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/export"
+	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/upload"
 )
-
-// readRecorder remembers the error of reading a request part, so that a
-// truncated body is told apart from a storage failure.
-type readRecorder struct {
-	r   io.Reader
-	err error
-}
-
-func (rr *readRecorder) Read(p []byte) (int, error) {
-	n, err := rr.r.Read(p)
-	if err != nil && err != io.EOF {
-		rr.err = err
-	}
-	return n, err
-}
 
 // bodyError turns an error reading the request body into an API error.
 func bodyError(err error) error {
@@ -45,13 +31,6 @@ func bodyError(err error) error {
 		return err
 	}
 	return errorf(http.StatusBadRequest, "malformed_multipart", "the multipart body is malformed or truncated: %v", err)
-}
-
-// uploader is a batch being received: pipeline.Upload (extraction
-// batches) or pipeline.ClassificationUpload.
-type uploader interface {
-	Add(ctx context.Context, fileName string, r io.Reader) error
-	Files() int
 }
 
 // checkUpload refuses a request that is not multipart (415) or whose
@@ -71,68 +50,58 @@ func (s *Server) checkUpload(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// receiveUpload reads a multipart upload and streams each "files" part to
-// up; nothing is held in memory whole. It returns the batch name of the
-// "name" part. The caller has called checkUpload, and commits or aborts
-// up.
-func receiveUpload(r *http.Request, up uploader) (string, error) {
+// uploadForm is the API's upload form: files in parts named files,
+// files[] or file; a file part without a file name is named file-1,
+// file-2, ... by its position.
+var uploadForm = upload.Form{FileParts: []string{"files", "files[]", "file"},
+	Unnamed: func(n int) string { return fmt.Sprintf("file-%d", n+1) }}
+
+// receiveUpload reads a multipart upload with upload.Read, which streams
+// each file part to up; nothing is held in memory whole. It returns the
+// batch name of the "name" part. The caller has called checkUpload, and
+// commits or aborts up.
+func receiveUpload(r *http.Request, up upload.Receiver) (string, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return "", errorf(http.StatusBadRequest, "malformed_multipart", "the multipart body is malformed: %v", err)
 	}
-	name := ""
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", bodyError(err)
-		}
-		switch part.FormName() {
-		case "files", "files[]", "file":
-			rr := &readRecorder{r: part}
-			fileName := part.FileName()
-			if fileName == "" {
-				fileName = fmt.Sprintf("file-%d", up.Files()+1)
-			}
-			if err := up.Add(r.Context(), fileName, rr); err != nil {
-				if rr.err != nil {
-					return "", bodyError(rr.err)
-				}
-				return "", err
-			}
-		case "name":
-			b, err := io.ReadAll(io.LimitReader(part, 1024))
-			if err != nil {
-				return "", bodyError(err)
-			}
-			name = strings.TrimSpace(string(b))
-			if len([]rune(name)) > 200 {
-				v := &docparse.ValidationError{}
-				v.Add("name", "must be at most 200 characters")
-				return "", v
-			}
-		default:
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				return "", bodyError(err)
-			}
-		}
-		part.Close()
+	name, err := upload.Read(r.Context(), mr, up, uploadForm)
+	if be, ok := errors.AsType[*upload.BodyError](err); ok {
+		return "", bodyError(be.Err)
 	}
-	return name, nil
+	if fe, ok := errors.AsType[*upload.FileError](err); ok {
+		return "", fe.Err
+	}
+	if errors.Is(err, upload.ErrNameTooLong) {
+		v := &docparse.ValidationError{}
+		v.Add("name", "must be at most 200 characters")
+		return "", v
+	}
+	return name, err
 }
 
-// createBatch receives a multipart upload and streams each "files" part to
-// the blob store; nothing is held in memory whole. Limits answer 413 and
-// leave nothing stored.
-func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
+// batchUpload is a batch being received: a *pipeline.Upload or a
+// *pipeline.ClassificationUpload.
+type batchUpload interface {
+	upload.Receiver
+	Abort()
+}
+
+// createBatchOf receives a multipart upload into a new batch of the
+// parent named by the path value parent: start begins the upload (the
+// pipeline's NewUpload or NewClassificationUpload) and commit commits it
+// with the request's stored answer (createsOnce). Each file part streams
+// to the blob store; nothing is held in memory whole. Limits answer 413
+// and leave nothing stored.
+func createBatchOf[U batchUpload](s *Server, w http.ResponseWriter, r *http.Request, parent string,
+	start func(ctx context.Context, accountID, parentID string) (U, error),
+	commit func(ctx context.Context, o *once, up U, name string) error) error {
 	return s.createsOnce(w, r, true, func(o *once) error {
 		if err := s.checkUpload(w, r); err != nil {
 			return err
 		}
 		ctx := r.Context()
-		up, err := s.svc.NewUpload(ctx, account(r), r.PathValue("extraction_id"))
+		up, err := start(ctx, account(r), r.PathValue(parent))
 		if err != nil {
 			return err
 		}
@@ -141,7 +110,15 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		_, _, err = up.Commit(ctx, name, func(tx *store.Tx, b docparse.Batch, files []docparse.File) error {
+		return commit(ctx, o, up, name)
+	})
+}
+
+// createBatch receives a multipart upload into a new extraction batch
+// (createBatchOf).
+func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
+	return createBatchOf(s, w, r, "extraction_id", s.svc.NewUpload, func(ctx context.Context, o *once, up *pipeline.Upload, name string) error {
+		_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.Batch, files []docparse.File) error {
 			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: batchBody{Batch: viewBatch(b), Files: viewFileSummaries(files)}})
 		})
 		return err

@@ -106,30 +106,18 @@ func (s *Server) deleteClassification(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// createClassificationBatch receives a multipart upload exactly as
-// createBatch does: same limits (413, nothing stored), streaming, and a
-// bad file accepted to fail on its own.
+// createClassificationBatch receives a multipart upload into a new
+// classification batch exactly as createBatch does: same limits (413,
+// nothing stored), streaming, and a bad file accepted to fail on its own.
 func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Request) error {
-	return s.createsOnce(w, r, true, func(o *once) error {
-		if err := s.checkUpload(w, r); err != nil {
+	return createBatchOf(s, w, r, "classification_id", s.svc.NewClassificationUpload,
+		func(ctx context.Context, o *once, up *pipeline.ClassificationUpload, name string) error {
+			_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
+				return o.commit(ctx, tx, answer{Status: http.StatusAccepted,
+					Body: classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}})
+			})
 			return err
-		}
-		ctx := r.Context()
-		up, err := s.svc.NewClassificationUpload(ctx, account(r), r.PathValue("classification_id"))
-		if err != nil {
-			return err
-		}
-		defer up.Abort() // no-op after a successful Commit
-		name, err := receiveUpload(r, up)
-		if err != nil {
-			return err
-		}
-		_, _, err = up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
-			return o.commit(ctx, tx, answer{Status: http.StatusAccepted,
-				Body: classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}})
 		})
-		return err
-	})
 }
 
 // classificationBatchBody is the answer of the polling endpoint and of an

@@ -1,11 +1,14 @@
 package dashboard
 
+// The schema form: an extraction's name, options and fields (nested
+// fields too), or the whole schema as JSON, as the API's body. The new
+// and edit pages show it; save and update read it.
+
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,47 +17,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
-	"github.com/docparse/docparse/internal/store"
 )
-
-// The extraction pages: the list, the schema form (fields and nested
-// fields, or the schema as JSON), and the extraction with its batches and
-// an upload drop zone. batches.go holds the batch page, which follows its
-// batch live until the batch ends, the export download and the upload.
-
-const (
-	// maxSchemaForm bounds a schema form: as the API's JSON body, a schema
-	// of 100 fields with long descriptions fits.
-	maxSchemaForm = 1 << 20
-	// maxListed is how many extractions, and batches of one extraction,
-	// a page lists.
-	maxListed = 100
-	// maxFormIndex bounds the row indexes a schema form may name, so that
-	// a forged form cannot make the parser allocate much.
-	maxFormIndex = 10000
-)
-
-// extractionView is what the extraction and batch pages receive. The
-// names start with Ext so that they never collide with another embedded
-// view of the same depth.
-type extractionView struct {
-	ExtList    []docparse.Extraction
-	Ext        docparse.Extraction
-	ExtForm    schemaForm
-	ExtBatches []docparse.Batch
-	ExtMore    bool // more batches than listed
-	ExtUpload  uploadLimits
-	ExtError   string // the upload's error, on the extraction page
-	ExtBatch   docparse.Batch
-	ExtFiles   []docparse.File
-}
-
-// uploadLimits are the configured limits of one upload, for the page and
-// its script.
-type uploadLimits struct {
-	MaxFiles    int
-	MaxFileSize int64
-}
 
 // schemaForm is the state of the create/edit form: what the user entered
 // and every problem with it.
@@ -75,10 +38,6 @@ type schemaForm struct {
 
 // Err returns the problem found at path ("name", "fields"), or "".
 func (f schemaForm) Err(path string) string { return f.errs[path] }
-
-// fieldError is one problem, at a validation path such as
-// "fields[1].fields[0].type".
-type fieldError struct{ Path, Message string }
 
 // fieldRow is one field of the form with its nested fields.
 type fieldRow struct {
@@ -108,200 +67,21 @@ func (r fieldRow) Has(attr string) bool {
 var fieldTypes = []docparse.FieldType{docparse.TypeString, docparse.TypeNumber, docparse.TypeInteger, docparse.TypeBoolean,
 	docparse.TypeDate, docparse.TypeDateTime, docparse.TypeObject, docparse.TypeListString, docparse.TypeListObject}
 
-var extractionFuncs = map[string]any{
-	"fieldTypes": func() []docparse.FieldType { return fieldTypes },
-	"languages":  func() []string { return []string{"Multi-Lingual", "English", "French", "German", "Spanish"} },
-	"maxDepth":   func() int { return docparse.MaxDepth },
-	"nests":      nests,
-	"knownType": func(t string) bool {
-		for _, ft := range fieldTypes {
-			if string(ft) == t {
-				return true
-			}
-		}
-		return false
-	},
-	"inc":        func(n int) int { return n + 1 },
-	"fieldCount": func(fs []docparse.Field) int { return countFields(fs) },
-	"statusText": func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
-	"done":       doneCount,
-	"doneText":   doneText,
-	"size":       humanSize,
-	"plural": func(n int, noun string) string {
-		if n == 1 {
-			return "1 " + noun
-		}
-		return strconv.Itoa(n) + " " + noun + "s"
-	},
-	// newRow is the blank row the page's script copies for "Add field".
-	"newRow":  func() fieldRow { return fieldRow{Name: "__NAME__", Depth: 1, Type: string(docparse.TypeString)} },
-	"percent": percent,
+// extractionFormView is the new and edit extraction pages'.
+type extractionFormView struct {
+	page
+	Form schemaForm
 }
 
-// percent renders a confidence or threshold in [0,1] as a percentage:
-// 0.935 is "93.5%".
-func percent(f float64) string {
-	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
-}
-
-// doneCount is how many of a batch's files are finished.
-func doneCount(c docparse.Counts) int { return c.Processed + c.NeedsReview + c.Failed }
-
-// doneText sums up a batch's finished files: "2 processed · 1 failed".
-func doneText(c docparse.Counts) string {
-	var parts []string
-	for _, p := range []struct {
-		n    int
-		what string
-	}{{c.Processed, "processed"}, {c.NeedsReview, "to review"}, {c.Failed, "failed"}} {
-		if p.n > 0 {
-			parts = append(parts, strconv.Itoa(p.n)+" "+p.what)
-		}
-	}
-	if len(parts) == 0 {
-		return "none yet"
-	}
-	return strings.Join(parts, " · ")
-}
-
-// nests reports whether a field of type t holds nested fields.
-func nests(t string) bool {
-	return t == string(docparse.TypeObject) || t == string(docparse.TypeListObject)
-}
-
-// countFields counts fields at every depth.
-func countFields(fs []docparse.Field) int {
-	n := len(fs)
-	for _, f := range fs {
-		n += countFields(f.Fields)
-	}
-	return n
-}
-
-// humanSize renders a byte count as a person reads it: 25 MB, 1.5 MB.
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return strconv.FormatFloat(math.Round(float64(n)/(1<<20)*10)/10, 'f', -1, 64) + " MB"
-	case n >= 1<<10:
-		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 0, 64) + " KB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
-}
-
-func (h *Handler) extractionsPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	es, _, err := h.db.ListExtractions(r.Context(), sess.AccountID, store.Page{Limit: maxListed})
-	if err != nil {
-		return err
-	}
-	h.render(w, r, http.StatusOK, "extractions", view{Title: "Extractions", Nav: "extractions", Email: sess.Email, CSRF: sess.CSRFToken,
-		extractionView: extractionView{ExtList: es}})
+// showSchemaForm renders the new or edit extraction page with f.
+func (h *Handler) showSchemaForm(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, f schemaForm) error {
+	title := formTitle("extraction", f.Editing, f.Name)
+	h.render(w, r, status, "extraction_form", extractionFormView{page: pageOf(sess, title, "extractions"), Form: f})
 	return nil
 }
 
-func (h *Handler) newExtractionPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	e := docparse.Extraction{Language: docparse.DefaultLanguage, ReviewThreshold: docparse.DefaultReviewThreshold,
-		Fields: []docparse.Field{{Type: docparse.TypeString}}}
-	h.showForm(w, r, sess, http.StatusOK, formOf(e, "/dashboard/extractions", false))
-	return nil
-}
-
-func (h *Handler) editExtractionPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	e, err := h.db.Extraction(r.Context(), sess.AccountID, r.PathValue("extraction_id"))
-	if err != nil {
-		return err
-	}
-	h.showForm(w, r, sess, http.StatusOK, formOf(e, "/dashboard/extractions/"+e.ID+"/edit", true))
-	return nil
-}
-
-func (h *Handler) showForm(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, f schemaForm) {
-	title := "New extraction"
-	if f.Editing {
-		title = "Edit " + f.Name
-	}
-	h.render(w, r, status, "extraction_form", view{Title: title, Nav: "extractions", Email: sess.Email, CSRF: sess.CSRFToken,
-		extractionView: extractionView{ExtForm: f}})
-}
-
-func (h *Handler) createExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	in, f := readSchemaForm(r.PostForm, false)
-	f.Action = "/dashboard/extractions"
-	if len(f.Errors) > 0 {
-		h.showForm(w, r, sess, http.StatusBadRequest, f)
-		return nil
-	}
-	e, err := h.svc.CreateExtraction(r.Context(), sess.AccountID, in)
-	if f, ok := f.failed(err); ok {
-		h.showForm(w, r, sess, http.StatusBadRequest, f)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.log.Info("dashboard created extraction", "account_id", sess.AccountID, "user_id", sess.UserID, "extraction_id", e.ID)
-	http.Redirect(w, r, "/dashboard/extractions/"+e.ID, http.StatusSeeOther)
-	return nil
-}
-
-func (h *Handler) updateExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	id := r.PathValue("extraction_id")
-	if _, err := h.db.Extraction(r.Context(), sess.AccountID, id); err != nil {
-		return err
-	}
-	in, f := readSchemaForm(r.PostForm, true)
-	f.Action = "/dashboard/extractions/" + id + "/edit"
-	if len(f.Errors) > 0 {
-		h.showForm(w, r, sess, http.StatusBadRequest, f)
-		return nil
-	}
-	_, err := h.svc.UpdateExtraction(r.Context(), sess.AccountID, id, in)
-	if f, ok := f.failed(err); ok {
-		h.showForm(w, r, sess, http.StatusBadRequest, f)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.log.Info("dashboard updated extraction", "account_id", sess.AccountID, "user_id", sess.UserID, "extraction_id", id)
-	http.Redirect(w, r, "/dashboard/extractions/"+id, http.StatusSeeOther)
-	return nil
-}
-
-func (h *Handler) deleteExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	id := r.PathValue("extraction_id")
-	if err := h.svc.DeleteExtraction(r.Context(), sess.AccountID, id); err != nil {
-		return err
-	}
-	h.log.Info("dashboard deleted extraction", "account_id", sess.AccountID, "user_id", sess.UserID, "extraction_id", id)
-	http.Redirect(w, r, "/dashboard/extractions", http.StatusSeeOther)
-	return nil
-}
-
-func (h *Handler) extractionPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	e, err := h.db.Extraction(r.Context(), sess.AccountID, r.PathValue("extraction_id"))
-	if err != nil {
-		return err
-	}
-	return h.showExtraction(w, r, sess, http.StatusOK, e, "")
-}
-
-// showExtraction renders the extraction page, with the upload's error
-// when msg is set.
-func (h *Handler) showExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, e docparse.Extraction, msg string) error {
-	bs, more, err := h.db.ListBatches(r.Context(), sess.AccountID, e.ID, store.BatchFilter{}, store.Page{Limit: maxListed})
-	if err != nil {
-		return err
-	}
-	cfg := h.svc.Config()
-	h.render(w, r, status, "extraction", view{Title: e.Name, Nav: "extractions", Email: sess.Email, CSRF: sess.CSRFToken,
-		extractionView: extractionView{Ext: e, ExtBatches: bs, ExtMore: more, ExtError: msg,
-			ExtUpload: uploadLimits{MaxFiles: cfg.MaxFiles, MaxFileSize: cfg.MaxFileSize}}})
-	return nil
-}
-
-// formOf is the form showing extraction e.
-func formOf(e docparse.Extraction, action string, editing bool) schemaForm {
+// schemaFormOf is the form showing extraction e.
+func schemaFormOf(e docparse.Extraction, action string, editing bool) schemaForm {
 	f := schemaForm{Action: action, Editing: editing, Name: e.Name, Description: e.Description, Language: e.Language,
 		ReviewThreshold: strconv.FormatFloat(e.ReviewThreshold, 'f', -1, 64), Options: e.Options}
 	f.Rows = rowsOf(e.Fields, "fields", "fields", 1, nil)
@@ -317,15 +97,32 @@ func rowsOf(fields []docparse.Field, name, path string, depth int, errs map[stri
 	for i, fd := range fields {
 		row := fieldRow{Name: fmt.Sprintf("%s.%d", name, i), Path: fmt.Sprintf("%s[%d]", path, i), Depth: depth,
 			Key: fd.Key, Type: string(fd.Type), Description: fd.Description, Example: exampleText(fd.Example)}
-		for _, attr := range []string{"key", "type", "description", "example", "fields"} {
-			if msg, ok := errs[row.Path+"."+attr]; ok {
-				row.Errors = append(row.Errors, fieldError{row.Path + "." + attr, msg})
-			}
-		}
+		row.Errors = rowErrors(row.Path, errs)
 		row.Rows = rowsOf(fd.Fields, row.Name+".fields", row.Path+".fields", depth+1, errs)
 		rows[i] = row
 	}
 	return rows
+}
+
+// reattach puts the problems of errs on the rows they name.
+func reattach(rows []fieldRow, errs map[string]string) []fieldRow {
+	for i := range rows {
+		rows[i].Errors = rowErrors(rows[i].Path, errs)
+		rows[i].Rows = reattach(rows[i].Rows, errs)
+	}
+	return rows
+}
+
+// rowErrors are the problems of errs with the attributes of the row at
+// path.
+func rowErrors(path string, errs map[string]string) []fieldError {
+	var out []fieldError
+	for _, attr := range []string{"key", "type", "description", "example", "fields"} {
+		if msg, ok := errs[path+"."+attr]; ok {
+			out = append(out, fieldError{path + "." + attr, msg})
+		}
+	}
+	return out
 }
 
 // exampleText is a field's example as the form shows it: a string as it
@@ -413,12 +210,7 @@ func readSchemaForm(form url.Values, editing bool) (pipeline.ExtractionInput, sc
 		if err != nil {
 			f.errs["review_threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(f.ReviewThreshold))
 			// Report the schema's problems with it, all at once.
-			var ve *docparse.ValidationError
-			if errors.As(docparse.ValidateFields(fields), &ve) {
-				for p, m := range ve.Fields {
-					f.errs[p] = m
-				}
-			}
+			addProblems(f.errs, docparse.ValidateFields(fields))
 		} else {
 			in.ReviewThreshold, doc.ReviewThreshold = &t, &t
 		}
@@ -492,41 +284,12 @@ func jsonProblem(err error) string {
 // failed reports whether err is a validation error and returns the form
 // showing its problems next to the fields they name, the input kept.
 func (f schemaForm) failed(err error) (schemaForm, bool) {
-	var ve *docparse.ValidationError
-	if !errors.As(err, &ve) {
+	if !addProblems(f.errs, err) {
 		return f, false
-	}
-	for p, m := range ve.Fields {
-		f.errs[p] = m
 	}
 	f.Errors = sortedErrors(f.errs)
 	f.Rows = reattach(f.Rows, f.errs)
 	return f, true
-}
-
-// reattach puts the problems of errs on the rows they name.
-func reattach(rows []fieldRow, errs map[string]string) []fieldRow {
-	for i := range rows {
-		r := &rows[i]
-		r.Errors = nil
-		for _, attr := range []string{"key", "type", "description", "example", "fields"} {
-			if msg, ok := errs[r.Path+"."+attr]; ok {
-				r.Errors = append(r.Errors, fieldError{r.Path + "." + attr, msg})
-			}
-		}
-		r.Rows = reattach(r.Rows, errs)
-	}
-	return rows
-}
-
-// sortedErrors lists errs in path order, the JSON's problem first.
-func sortedErrors(errs map[string]string) []fieldError {
-	out := make([]fieldError, 0, len(errs))
-	for p, m := range errs {
-		out = append(out, fieldError{p, m})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
 }
 
 // formNode is one row of a posted form and the rows nested in it.

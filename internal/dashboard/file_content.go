@@ -18,16 +18,6 @@ func (h *Handler) fileContent(w http.ResponseWriter, r *http.Request, sess docpa
 	return h.serveDocument(w, r, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
 }
 
-// classificationFileContent downloads the original upload of a
-// classification file.
-func (h *Handler) classificationFileContent(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	f, err := h.db.ClassificationFile(r.Context(), sess.AccountID, r.PathValue("classification_id"), r.PathValue("batch_id"), r.PathValue("file_id"))
-	if err != nil {
-		return err
-	}
-	return h.serveDocument(w, r, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
-}
-
 // serveDocument sends a stored upload as an attachment with the type it
 // was sniffed as: a browser saves it, never renders it in the dashboard's
 // origin.

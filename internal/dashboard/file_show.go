@@ -1,0 +1,216 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/einvoice"
+	"github.com/docparse/docparse/internal/export"
+	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/internal/store"
+)
+
+// maxPreviewPages is how many rendered pages the file page shows.
+const maxPreviewPages = 20
+
+// fileView is the file page's: an extraction file beside its fields, in
+// the review form (review_form.go) while it may be confirmed.
+type fileView struct {
+	page
+	Error        string // why the confirmation failed
+	RF           store.ReviewFile
+	FilePath     string // the file page's path
+	FileFields   []reviewField
+	ReviewErrors []reviewError
+	Editable     bool
+	Threshold    float64
+	LowCount     int
+	Preview      string // "pages", "image", "text", "einvoice" or "none"
+	Pages        []int
+	MorePages    int
+	DocText      string
+	TextCut      bool
+	// Invoice is the file's e-invoice (an XML upload, or a PDF's
+	// attachment), shown as a readable invoice; nil for other files.
+	Invoice  *invoiceView
+	Warnings []warningView
+}
+
+// invoiceView is an e-invoice as the file page shows it.
+type invoiceView struct {
+	einvoice.Invoice
+	Title string // "Invoice", "Credit note", ...
+}
+
+// warningView is one warning of a file result, as a sentence.
+type warningView struct {
+	Code, Text string
+	Path, ID   string // the field it is about, if any
+}
+
+func filePath(f docparse.File) string {
+	return "/dashboard/extractions/" + url.PathEscape(f.ExtractionID) + "/batches/" + url.PathEscape(f.BatchID) +
+		"/files/" + url.PathEscape(f.ID)
+}
+
+// reviewFile reads the file named in the path, of the session's account.
+func (h *Handler) reviewFile(r *http.Request, sess docparse.Session) (store.ReviewFile, error) {
+	return h.db.FileForReview(r.Context(), sess.AccountID, r.PathValue("extraction_id"), r.PathValue("batch_id"), r.PathValue("file_id"))
+}
+
+func (h *Handler) filePage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+	rf, err := h.reviewFile(r, sess)
+	if err != nil {
+		return err
+	}
+	return h.showFile(w, r, sess, http.StatusOK, rf, nil, nil, "")
+}
+
+// showFile renders the file page. posted holds the form values a failed
+// confirmation sent (nil: show the stored result), problems its errors.
+func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, rf store.ReviewFile,
+	posted *formState, problems map[string]string, msg string) error {
+	f := rf.File
+	v := fileView{page: pageOf(sess, f.FileName, "review"), Error: msg}
+	v.RF, v.FilePath, v.Threshold = rf, filePath(f), rf.Schema.ReviewThreshold
+	v.Editable = f.Status.CanConfirm()
+
+	var conf any
+	if f.Confidence != nil {
+		if err := json.Unmarshal(f.Confidence, &conf); err != nil {
+			return fmt.Errorf("decode confidence: %w", err)
+		}
+	}
+	confs := map[string]float64{}
+	flatten(confs, "", conf)
+	st := posted
+	if st == nil {
+		var vals map[string]any
+		if f.Result != nil {
+			if err := json.Unmarshal(f.Result, &vals); err != nil {
+				return fmt.Errorf("decode result: %w", err)
+			}
+		}
+		st = stateOf(rf.Schema.Fields, vals)
+	}
+	det := export.DecodeDetails(f.Details)
+	var srcAny any
+	if len(det.Sources) > 0 {
+		_ = json.Unmarshal(det.Sources, &srcAny)
+	}
+	sources := map[string]string{}
+	flatten(sources, "", srcAny)
+	if len(det.EInvoice) > 0 && string(det.EInvoice) != "null" {
+		var inv einvoice.Invoice
+		if err := json.Unmarshal(det.EInvoice, &inv); err == nil {
+			v.Invoice = &invoiceView{Invoice: inv, Title: invoiceTitle(inv.TypeCode)}
+		}
+	}
+	v.Warnings = warningViews(det.Warnings)
+	b := fieldBuilder{st: st, confs: confs, sources: sources, problems: problems, threshold: rf.Schema.ReviewThreshold, edit: v.Editable,
+		hasResult: f.Result != nil}
+	v.FileFields = b.fields(rf.Schema.Fields, "")
+	v.LowCount = b.low
+	paths := make([]string, 0, len(problems))
+	for p := range problems {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		v.ReviewErrors = append(v.ReviewErrors, reviewError{ID: fieldID(p), Label: pathLabel(p), Message: problems[p]})
+	}
+
+	switch pipeline.PreviewOf(f.Kind) {
+	case pipeline.PreviewText:
+		if v.Invoice != nil && extract.Kind(f.Kind) == extract.KindEInvoice {
+			v.Preview = "einvoice" // the readable invoice, not its XML
+			break
+		}
+		v.Preview = "text"
+		text, cut, err := h.svc.DocumentText(r.Context(), f)
+		if _, ok := extract.AsError(err); ok {
+			v.Preview = "none"
+		} else if err != nil {
+			return err
+		}
+		v.DocText, v.TextCut = text, cut
+	case pipeline.PreviewPages:
+		v.Preview = "pages"
+		for i := 1; i <= min(f.PageCount, maxPreviewPages); i++ {
+			v.Pages = append(v.Pages, i)
+		}
+		v.MorePages = f.PageCount - len(v.Pages)
+	case pipeline.PreviewImage:
+		v.Preview, v.Pages = "image", []int{1}
+	default:
+		v.Preview = "none"
+	}
+	h.render(w, r, status, "file", v)
+	return nil
+}
+
+// flatten maps every path of a document shaped like a result
+// ("seller.name", "lines[2].amount") to its leaf of type T: the numbers of
+// a confidence document, the strings of a sources document.
+func flatten[T any](out map[string]T, path string, v any) {
+	switch v := v.(type) {
+	case T:
+		out[path] = v
+	case map[string]any:
+		for k, e := range v {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			flatten(out, p, e)
+		}
+	case []any:
+		for i, e := range v {
+			flatten(out, fmt.Sprintf("%s[%d]", path, i), e)
+		}
+	}
+}
+
+// invoiceTitle names an invoice by its type code (UNTDID 1001).
+func invoiceTitle(code string) string {
+	switch code {
+	case "381":
+		return "Credit note"
+	case "384":
+		return "Corrected invoice"
+	case "389":
+		return "Self-billed invoice"
+	}
+	return "Invoice"
+}
+
+// warningViews turns a file result's warnings into sentences.
+func warningViews(raw json.RawMessage) []warningView {
+	var ws []struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		Field     string `json:"field"`
+		PageValue any    `json:"page_value"`
+		XMLValue  any    `json:"xml_value"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &ws) != nil {
+		return nil
+	}
+	out := make([]warningView, 0, len(ws))
+	for _, w := range ws {
+		v := warningView{Code: w.Code, Text: w.Message}
+		if w.Code == pipeline.WarningEInvoiceMismatch {
+			v.Text = fmt.Sprintf("the page shows %s where the e-invoice's XML says %s.", formatValue(w.PageValue), formatValue(w.XMLValue))
+		}
+		if w.Field != "" {
+			v.Path, v.ID = pathLabel(w.Field), fieldID(w.Field)
+		}
+		out = append(out, v)
+	}
+	return out
+}

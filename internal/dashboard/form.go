@@ -1,0 +1,57 @@
+package dashboard
+
+import (
+	"errors"
+	"sort"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
+
+// What the dashboard's forms share: the schema form (schema_form.go), the
+// category form (category_form.go) and the review form (review_form.go).
+
+const (
+	// maxSchemaForm bounds the body of a schema, category or review form:
+	// as the API's JSON body, a schema of 100 fields with long
+	// descriptions fits.
+	maxSchemaForm = 1 << 20
+	// maxFormIndex bounds the row indexes a form may name, so that a
+	// forged form cannot make the parser allocate much.
+	maxFormIndex = 10000
+)
+
+// fieldError is one problem, at a validation path such as
+// "fields[1].fields[0].type".
+type fieldError struct{ Path, Message string }
+
+// sortedErrors lists errs in path order, the JSON's problem first.
+func sortedErrors(errs map[string]string) []fieldError {
+	out := make([]fieldError, 0, len(errs))
+	for p, m := range errs {
+		out = append(out, fieldError{p, m})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// addProblems adds the problems of err to errs, by path, and reports
+// whether err is a validation error.
+func addProblems(errs map[string]string, err error) bool {
+	var ve *docparse.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for p, m := range ve.Fields {
+		errs[p] = m
+	}
+	return true
+}
+
+// formTitle is the title of a form's page: "New extraction", or "Edit"
+// and the name of what it edits.
+func formTitle(noun string, editing bool, name string) string {
+	if editing {
+		return "Edit " + name
+	}
+	return "New " + noun
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/docparse/docparse/internal/httpapi"
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/ratelimit"
+	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
@@ -227,21 +228,23 @@ func (e *env) createExtraction() string {
 // waitBatch polls like a client until the batch is terminal.
 func (e *env) waitBatch(extID, batchID string) map[string]any {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	var v map[string]any
+	ended := servertest.Eventually(60*time.Second, func() bool {
 		r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID, nil)
 		if r.status != http.StatusOK {
 			e.t.Fatalf("poll: %d %s", r.status, r.body)
 		}
-		v := r.json(e.t)
+		v = r.json(e.t)
 		switch v["batch"].(map[string]any)["status"] {
 		case "processed", "partial", "failed":
-			return v
+			return true
 		}
-		time.Sleep(50 * time.Millisecond)
+		return false
+	})
+	if !ended {
+		e.t.Fatalf("batch %s did not end within 60s", batchID)
 	}
-	e.t.Fatalf("batch %s did not end within 60s", batchID)
-	return nil
+	return v
 }
 
 func corpusFile(t *testing.T, name string) []byte {
@@ -264,7 +267,9 @@ func errorCode(t *testing.T, r response) string {
 }
 
 func TestBatchLifecycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{rateLimit: 0})
 		extID := e.createExtraction()
 		invoice := []byte("ACME Supplies\nInvoice No: 42183017\nInvoice Date: 24/05/2026\nTotal: 1,234.56 EUR\n")
@@ -372,7 +377,9 @@ func countFiles(t *testing.T, dir string) int {
 }
 
 func TestPDFBatch(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		extID := e.createExtraction()
 		azure := corpusFile(t, "AzureInterior.pdf")
@@ -414,18 +421,24 @@ func TestPDFBatch(t *testing.T) {
 // TestFileTimeout: a file that takes longer than the per-file timeout fails
 // with timeout; its neighbours are unaffected.
 func TestFileTimeout(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{fileTimeout: time.Millisecond})
-	extID := e.createExtraction()
-	r := e.upload(extID, []upload{{"slow.pdf", corpusFile(t, "QualityHosting.pdf")}})
-	done := e.waitBatch(extID, r.json(t)["batch"].(map[string]any)["id"].(string))
-	f := done["files"].([]any)[0].(map[string]any)
-	if f["status"] != "failed" || f["error"].(map[string]any)["code"] != "timeout" {
-		t.Errorf("file = %v, want failed with timeout", f)
-	}
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		e := newEnv(t, eng, envOptions{fileTimeout: time.Millisecond})
+		extID := e.createExtraction()
+		r := e.upload(extID, []upload{{"slow.pdf", corpusFile(t, "QualityHosting.pdf")}})
+		done := e.waitBatch(extID, r.json(t)["batch"].(map[string]any)["id"].(string))
+		f := done["files"].([]any)[0].(map[string]any)
+		if f["status"] != "failed" || f["error"].(map[string]any)["code"] != "timeout" {
+			t.Errorf("file = %v, want failed with timeout", f)
+		}
+	})
 }
 
 func TestAuthAndIsolation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		extID := e.createExtraction()
 		if r := e.do("GET", "/v1/extractions", "", "", nil); r.status != 401 || errorCode(t, r) != "missing_api_key" {
@@ -486,214 +499,230 @@ func TestAuthAndIsolation(t *testing.T) {
 }
 
 func TestSchemaValidation(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{})
-	tests := []struct {
-		name   string
-		body   string
-		ctype  string
-		status int
-		code   string
-		path   string
-	}{
-		{"malformed json", `{"name": "x", "fields": [`, "application/json", 400, "invalid_json", ""},
-		{"wrong content type", `name=x`, "application/x-www-form-urlencoded", 415, "unsupported_media_type", ""},
-		{"unknown parameter", `{"name": "x", "fields": [{"key":"a","type":"string"}], "colour": 1}`, "application/json", 400, "unknown_parameter", ""},
-		{"missing name", `{"fields": [{"key":"a","type":"string"}]}`, "application/json", 400, "invalid_request", "name"},
-		{"bad type", `{"name": "x", "fields": [{"key":"a","type":"string"},{"key":"b","type":"money"}]}`, "application/json", 422, "invalid_schema", "fields[1].type"},
-		{"nested bad key", `{"name": "x", "fields": [{"key":"a","type":"object","fields":[{"key":"Bad","type":"string"}]}]}`, "application/json", 422, "invalid_schema", "fields[0].fields[0].key"},
-		{"threshold", `{"name": "x", "fields": [{"key":"a","type":"string"}], "review_threshold": 1.5}`, "application/json", 400, "invalid_request", "review_threshold"},
-		{"wrong json type", `{"name": 5, "fields": []}`, "application/json", 400, "invalid_json", ""},
-		{"empty body", ``, "application/json", 400, "invalid_json", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := e.do("POST", "/v1/extractions", e.key, tt.ctype, strings.NewReader(tt.body))
-			if r.status != tt.status || errorCode(t, r) != tt.code {
-				t.Fatalf("got %d %s, want %d %s", r.status, r.body, tt.status, tt.code)
-			}
-			if tt.path != "" {
-				fields, _ := r.json(t)["fields"].(map[string]any)
-				if _, ok := fields[tt.path]; !ok {
-					t.Errorf("error fields %v lack %s", fields, tt.path)
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		e := newEnv(t, eng, envOptions{})
+		tests := []struct {
+			name   string
+			body   string
+			ctype  string
+			status int
+			code   string
+			path   string
+		}{
+			{"malformed json", `{"name": "x", "fields": [`, "application/json", 400, "invalid_json", ""},
+			{"wrong content type", `name=x`, "application/x-www-form-urlencoded", 415, "unsupported_media_type", ""},
+			{"unknown parameter", `{"name": "x", "fields": [{"key":"a","type":"string"}], "colour": 1}`, "application/json", 400, "unknown_parameter", ""},
+			{"missing name", `{"fields": [{"key":"a","type":"string"}]}`, "application/json", 400, "invalid_request", "name"},
+			{"bad type", `{"name": "x", "fields": [{"key":"a","type":"string"},{"key":"b","type":"money"}]}`, "application/json", 422, "invalid_schema", "fields[1].type"},
+			{"nested bad key", `{"name": "x", "fields": [{"key":"a","type":"object","fields":[{"key":"Bad","type":"string"}]}]}`, "application/json", 422, "invalid_schema", "fields[0].fields[0].key"},
+			{"threshold", `{"name": "x", "fields": [{"key":"a","type":"string"}], "review_threshold": 1.5}`, "application/json", 400, "invalid_request", "review_threshold"},
+			{"wrong json type", `{"name": 5, "fields": []}`, "application/json", 400, "invalid_json", ""},
+			{"empty body", ``, "application/json", 400, "invalid_json", ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := e.do("POST", "/v1/extractions", e.key, tt.ctype, strings.NewReader(tt.body))
+				if r.status != tt.status || errorCode(t, r) != tt.code {
+					t.Fatalf("got %d %s, want %d %s", r.status, r.body, tt.status, tt.code)
 				}
-			}
-		})
-	}
-	// PATCH affects the extraction; a bad patch changes nothing.
-	extID := e.createExtraction()
-	if r := e.doJSON("PATCH", "/v1/extractions/"+extID, map[string]any{"name": "Renamed", "review_threshold": 0.9}); r.status != 200 {
-		t.Fatalf("patch: %d %s", r.status, r.body)
-	}
-	if r := e.doJSON("PATCH", "/v1/extractions/"+extID, map[string]any{"fields": []any{}}); r.status != 422 {
-		t.Errorf("patch with no fields: %d %s", r.status, r.body)
-	}
-	got := e.doJSON("GET", "/v1/extractions/"+extID, nil).json(t)["extraction"].(map[string]any)
-	if got["name"] != "Renamed" || got["review_threshold"] != 0.9 || len(got["fields"].([]any)) != 3 {
-		t.Errorf("after patches: %v", got)
-	}
+				if tt.path != "" {
+					fields, _ := r.json(t)["fields"].(map[string]any)
+					if _, ok := fields[tt.path]; !ok {
+						t.Errorf("error fields %v lack %s", fields, tt.path)
+					}
+				}
+			})
+		}
+		// PATCH affects the extraction; a bad patch changes nothing.
+		extID := e.createExtraction()
+		if r := e.doJSON("PATCH", "/v1/extractions/"+extID, map[string]any{"name": "Renamed", "review_threshold": 0.9}); r.status != 200 {
+			t.Fatalf("patch: %d %s", r.status, r.body)
+		}
+		if r := e.doJSON("PATCH", "/v1/extractions/"+extID, map[string]any{"fields": []any{}}); r.status != 422 {
+			t.Errorf("patch with no fields: %d %s", r.status, r.body)
+		}
+		got := e.doJSON("GET", "/v1/extractions/"+extID, nil).json(t)["extraction"].(map[string]any)
+		if got["name"] != "Renamed" || got["review_threshold"] != 0.9 || len(got["fields"].([]any)) != 3 {
+			t.Errorf("after patches: %v", got)
+		}
+	})
 }
 
 func TestUploadBadInput(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{maxFiles: 3, maxFileSize: 1000})
-	extID := e.createExtraction()
-	small := []byte("Invoice No: 1\n")
-	path := "/v1/extractions/" + extID + "/batches"
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		e := newEnv(t, eng, envOptions{maxFiles: 3, maxFileSize: 1000})
+		extID := e.createExtraction()
+		small := []byte("Invoice No: 1\n")
+		path := "/v1/extractions/" + extID + "/batches"
 
-	t.Run("too many files", func(t *testing.T) {
-		r := e.upload(extID, []upload{{"a.txt", small}, {"b.txt", small}, {"c.txt", small}, {"d.txt", small}})
-		if r.status != 413 {
-			t.Fatalf("4 files with max 3: %d %s", r.status, r.body)
+		t.Run("too many files", func(t *testing.T) {
+			r := e.upload(extID, []upload{{"a.txt", small}, {"b.txt", small}, {"c.txt", small}, {"d.txt", small}})
+			if r.status != 413 {
+				t.Fatalf("4 files with max 3: %d %s", r.status, r.body)
+			}
+		})
+		t.Run("file too large", func(t *testing.T) {
+			r := e.upload(extID, []upload{{"a.txt", small}, {"big.txt", bytes.Repeat([]byte("x"), 1001)}})
+			if r.status != 413 {
+				t.Fatalf("1001-byte file with max 1000: %d %s", r.status, r.body)
+			}
+		})
+		t.Run("no files part", func(t *testing.T) {
+			ct, body := multipartBody(t, "only a name", nil)
+			r := e.do("POST", path, e.key, ct, bytes.NewReader(body))
+			if r.status != 400 || errorCode(t, r) != "invalid_request" {
+				t.Fatalf("no files: %d %s", r.status, r.body)
+			}
+		})
+		t.Run("not multipart", func(t *testing.T) {
+			r := e.do("POST", path, e.key, "application/json", strings.NewReader(`{}`))
+			if r.status != 415 {
+				t.Fatalf("json upload: %d %s", r.status, r.body)
+			}
+		})
+		t.Run("control characters in name", func(t *testing.T) {
+			r := e.upload(extID, []upload{{"evil\x07name.txt", small}})
+			if r.status != 400 {
+				t.Fatalf("control chars: %d %s", r.status, r.body)
+			}
+		})
+		t.Run("name too long", func(t *testing.T) {
+			// 1 MB of name: refused with its length, and not echoed back.
+			long := strings.Repeat("é", 1<<19) + ".txt"
+			r := e.upload(extID, []upload{{long, small}})
+			if r.status != 400 || errorCode(t, r) != "invalid_request" {
+				t.Fatalf("1 MB name: %d %.300s", r.status, r.body)
+			}
+			if len(r.body) > 1000 {
+				t.Errorf("the error is %d bytes: the name was echoed back", len(r.body))
+			}
+			if want := fmt.Sprintf("is %d bytes long; a file name may be at most 255 bytes", len(long)); !strings.Contains(string(r.body), want) {
+				t.Errorf("error %s does not say %q", r.body, want)
+			}
+			// 255 bytes pass, 256 do not.
+			if r := e.upload(extID, []upload{{strings.Repeat("a", 251) + ".txt", small}}); r.status != 202 {
+				t.Fatalf("255-byte name: %d %s", r.status, r.body)
+			}
+			if r := e.upload(extID, []upload{{strings.Repeat("a", 252) + ".txt", small}}); r.status != 400 {
+				t.Fatalf("256-byte name: %d %s", r.status, r.body)
+			}
+		})
+		t.Run("path in name", func(t *testing.T) {
+			r := e.upload(extID, []upload{{"../../etc/passwd", small}})
+			if r.status != 202 {
+				t.Fatalf("path name: %d %s", r.status, r.body)
+			}
+			files := r.json(t)["files"].([]any)
+			if got := files[0].(map[string]any)["file_name"]; got != "passwd" {
+				t.Errorf("file_name = %v, want passwd", got)
+			}
+		})
+		t.Run("truncated body", func(t *testing.T) {
+			ct, body := multipartBody(t, "", []upload{{"a.txt", bytes.Repeat([]byte("y"), 500)}})
+			r := e.do("POST", path, e.key, ct, bytes.NewReader(body[:len(body)-300]))
+			if r.status != 400 || errorCode(t, r) != "malformed_multipart" {
+				t.Fatalf("truncated: %d %s", r.status, r.body)
+			}
+		})
+		t.Run("unknown extraction", func(t *testing.T) {
+			ct, body := multipartBody(t, "", []upload{{"a.txt", small}})
+			r := e.do("POST", "/v1/extractions/ext_nope/batches", e.key, ct, bytes.NewReader(body))
+			if r.status != 404 {
+				t.Fatalf("unknown extraction: %d %s", r.status, r.body)
+			}
+		})
+		// Of all the refused uploads, nothing was stored: only the accepted
+		// "path in name" and 255-byte name batches hold a file.
+		if n := countFiles(t, e.blobDir); n != 2 {
+			t.Errorf("%d blobs stored, want 2 (refused uploads must store nothing)", n)
+		}
+		lr := e.doJSON("GET", path, nil)
+		if n := len(lr.json(t)["data"].([]any)); n != 2 {
+			t.Errorf("%d batches, want 2", n)
+		}
+		if r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/btc_nope", nil); r.status != 404 || errorCode(t, r) != "not_found" {
+			t.Errorf("unknown batch: %d %s", r.status, r.body)
+		}
+		if r := e.doJSON("GET", "/v1/nothing", nil); r.status != 404 {
+			t.Errorf("unknown route: %d", r.status)
 		}
 	})
-	t.Run("file too large", func(t *testing.T) {
-		r := e.upload(extID, []upload{{"a.txt", small}, {"big.txt", bytes.Repeat([]byte("x"), 1001)}})
-		if r.status != 413 {
-			t.Fatalf("1001-byte file with max 1000: %d %s", r.status, r.body)
-		}
-	})
-	t.Run("no files part", func(t *testing.T) {
-		ct, body := multipartBody(t, "only a name", nil)
-		r := e.do("POST", path, e.key, ct, bytes.NewReader(body))
-		if r.status != 400 || errorCode(t, r) != "invalid_request" {
-			t.Fatalf("no files: %d %s", r.status, r.body)
-		}
-	})
-	t.Run("not multipart", func(t *testing.T) {
-		r := e.do("POST", path, e.key, "application/json", strings.NewReader(`{}`))
-		if r.status != 415 {
-			t.Fatalf("json upload: %d %s", r.status, r.body)
-		}
-	})
-	t.Run("control characters in name", func(t *testing.T) {
-		r := e.upload(extID, []upload{{"evil\x07name.txt", small}})
-		if r.status != 400 {
-			t.Fatalf("control chars: %d %s", r.status, r.body)
-		}
-	})
-	t.Run("name too long", func(t *testing.T) {
-		// 1 MB of name: refused with its length, and not echoed back.
-		long := strings.Repeat("é", 1<<19) + ".txt"
-		r := e.upload(extID, []upload{{long, small}})
-		if r.status != 400 || errorCode(t, r) != "invalid_request" {
-			t.Fatalf("1 MB name: %d %.300s", r.status, r.body)
-		}
-		if len(r.body) > 1000 {
-			t.Errorf("the error is %d bytes: the name was echoed back", len(r.body))
-		}
-		if want := fmt.Sprintf("is %d bytes long; a file name may be at most 255 bytes", len(long)); !strings.Contains(string(r.body), want) {
-			t.Errorf("error %s does not say %q", r.body, want)
-		}
-		// 255 bytes pass, 256 do not.
-		if r := e.upload(extID, []upload{{strings.Repeat("a", 251) + ".txt", small}}); r.status != 202 {
-			t.Fatalf("255-byte name: %d %s", r.status, r.body)
-		}
-		if r := e.upload(extID, []upload{{strings.Repeat("a", 252) + ".txt", small}}); r.status != 400 {
-			t.Fatalf("256-byte name: %d %s", r.status, r.body)
-		}
-	})
-	t.Run("path in name", func(t *testing.T) {
-		r := e.upload(extID, []upload{{"../../etc/passwd", small}})
-		if r.status != 202 {
-			t.Fatalf("path name: %d %s", r.status, r.body)
-		}
-		files := r.json(t)["files"].([]any)
-		if got := files[0].(map[string]any)["file_name"]; got != "passwd" {
-			t.Errorf("file_name = %v, want passwd", got)
-		}
-	})
-	t.Run("truncated body", func(t *testing.T) {
-		ct, body := multipartBody(t, "", []upload{{"a.txt", bytes.Repeat([]byte("y"), 500)}})
-		r := e.do("POST", path, e.key, ct, bytes.NewReader(body[:len(body)-300]))
-		if r.status != 400 || errorCode(t, r) != "malformed_multipart" {
-			t.Fatalf("truncated: %d %s", r.status, r.body)
-		}
-	})
-	t.Run("unknown extraction", func(t *testing.T) {
-		ct, body := multipartBody(t, "", []upload{{"a.txt", small}})
-		r := e.do("POST", "/v1/extractions/ext_nope/batches", e.key, ct, bytes.NewReader(body))
-		if r.status != 404 {
-			t.Fatalf("unknown extraction: %d %s", r.status, r.body)
-		}
-	})
-	// Of all the refused uploads, nothing was stored: only the accepted
-	// "path in name" and 255-byte name batches hold a file.
-	if n := countFiles(t, e.blobDir); n != 2 {
-		t.Errorf("%d blobs stored, want 2 (refused uploads must store nothing)", n)
-	}
-	lr := e.doJSON("GET", path, nil)
-	if n := len(lr.json(t)["data"].([]any)); n != 2 {
-		t.Errorf("%d batches, want 2", n)
-	}
-	if r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/btc_nope", nil); r.status != 404 || errorCode(t, r) != "not_found" {
-		t.Errorf("unknown batch: %d %s", r.status, r.body)
-	}
-	if r := e.doJSON("GET", "/v1/nothing", nil); r.status != 404 {
-		t.Errorf("unknown route: %d", r.status)
-	}
 }
 
 func TestPollingETagAndRateLimit(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{rateLimit: 1})
-	extID := e.createExtraction()
-	r := e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 7\n")}})
-	if r.status != 202 {
-		t.Fatalf("upload: %d %s", r.status, r.body)
-	}
-	batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
-	path := "/v1/extractions/" + extID + "/batches/" + batchID
-	// Wait for the end without burning the bucket: read the store directly.
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		b, _, err := e.db.BatchWithFiles(context.Background(), accountOf(t, e), extID, batchID)
-		if err != nil {
-			t.Fatal(err)
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		// The clock stands still: the bucket refills not at all, however
+		// slowly the requests below go on a loaded machine.
+		clk := &clock{t: time.Now()}
+		e := newEnv(t, eng, envOptions{rateLimit: 1, now: clk.Now})
+		extID := e.createExtraction()
+		r := e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 7\n")}})
+		if r.status != 202 {
+			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
-		if b.Status.Terminal() {
-			break
+		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
+		path := "/v1/extractions/" + extID + "/batches/" + batchID
+		// Wait for the end without burning the bucket: read the store directly.
+		ended := servertest.Eventually(30*time.Second, func() bool {
+			b, _, err := e.db.BatchWithFiles(context.Background(), accountOf(t, e), extID, batchID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b.Status.Terminal()
+		})
+		if !ended {
+			t.Fatalf("batch %s did not end within 30s", batchID)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	first := e.doJSON("GET", path, nil)
-	etag := first.header.Get("ETag")
-	if first.status != 200 || etag == "" || first.header.Get("Cache-Control") != "no-store" {
-		t.Fatalf("poll: %d etag %q cache %q", first.status, etag, first.header.Get("Cache-Control"))
-	}
-	if first.header.Get("RateLimit-Limit") != "20" {
-		t.Errorf("RateLimit-Limit = %q", first.header.Get("RateLimit-Limit"))
-	}
-	second := e.doJSON("GET", path, nil, "If-None-Match", etag)
-	if second.status != 304 || len(second.body) != 0 {
-		t.Errorf("If-None-Match: %d %q", second.status, second.body)
-	}
-	// Drain the burst: a 429 comes with Retry-After.
-	var limited response
-	for range 30 {
-		limited = e.doJSON("GET", path, nil, "If-None-Match", etag)
-		if limited.status == 429 {
-			break
+		first := e.doJSON("GET", path, nil)
+		etag := first.header.Get("ETag")
+		if first.status != 200 || etag == "" || first.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("poll: %d etag %q cache %q", first.status, etag, first.header.Get("Cache-Control"))
 		}
-	}
-	if limited.status != 429 || limited.header.Get("Retry-After") == "" || limited.header.Get("RateLimit-Remaining") != "0" {
-		t.Fatalf("after the burst: %d Retry-After %q", limited.status, limited.header.Get("Retry-After"))
-	}
-	if errorCode(t, limited) != "rate_limited" {
-		t.Errorf("429 body: %s", limited.body)
-	}
-	// Another key of the account draws on the same bucket; another
-	// account has its own.
-	if r := e.do("GET", path, e.newKey("acme"), "", nil); r.status != 429 {
-		t.Errorf("a second key of the account: %d, want 429", r.status)
-	}
-	if r := e.do("GET", "/v1/extractions", e.newKey("other"), "", nil); r.status != 200 {
-		t.Errorf("another account: %d, want 200", r.status)
-	}
+		if first.header.Get("RateLimit-Limit") != "20" {
+			t.Errorf("RateLimit-Limit = %q", first.header.Get("RateLimit-Limit"))
+		}
+		second := e.doJSON("GET", path, nil, "If-None-Match", etag)
+		if second.status != 304 || len(second.body) != 0 {
+			t.Errorf("If-None-Match: %d %q", second.status, second.body)
+		}
+		// Drain the burst: a 429 comes with Retry-After.
+		var limited response
+		for range 30 {
+			limited = e.doJSON("GET", path, nil, "If-None-Match", etag)
+			if limited.status == 429 {
+				break
+			}
+		}
+		if limited.status != 429 || limited.header.Get("Retry-After") == "" || limited.header.Get("RateLimit-Remaining") != "0" {
+			t.Fatalf("after the burst: %d Retry-After %q", limited.status, limited.header.Get("Retry-After"))
+		}
+		if errorCode(t, limited) != "rate_limited" {
+			t.Errorf("429 body: %s", limited.body)
+		}
+		// Another key of the account draws on the same bucket; another
+		// account has its own.
+		if r := e.do("GET", path, e.newKey("acme"), "", nil); r.status != 429 {
+			t.Errorf("a second key of the account: %d, want 429", r.status)
+		}
+		if r := e.do("GET", "/v1/extractions", e.newKey("other"), "", nil); r.status != 200 {
+			t.Errorf("another account: %d, want 200", r.status)
+		}
+	})
 }
 
 // TestRateLimitPerAccount: the keys of one account share one bucket, so
 // minting and revoking keys adds no budget; key creation is limited per
 // account per hour with a precise 429; another account is unaffected.
 func TestRateLimitPerAccount(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{rateLimit: 0.5, keysPerHour: 3})
 		second := e.newKey("acme")
 		// 20 tokens of burst, refilled at 0.5/s: the two keys together get
@@ -730,7 +759,9 @@ func TestRateLimitPerAccount(t *testing.T) {
 // Retry-After; revoking does not give the budget back; another account
 // is unaffected.
 func TestKeyCreationLimited(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		var mu sync.Mutex
 		clock := time.Now()
 		now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
@@ -782,7 +813,9 @@ func accountOf(t *testing.T, e *env) string {
 }
 
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		first := e.doJSON("POST", "/v1/extractions", invoiceSchema, "Idempotency-Key", "abc")
 		again := e.doJSON("POST", "/v1/extractions", invoiceSchema, "Idempotency-Key", "abc")
@@ -809,38 +842,42 @@ func TestIdempotencyKey(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{})
-	for range 5 {
-		e.createExtraction()
-	}
-	seen := map[string]bool{}
-	cursor := ""
-	pages := 0
-	for {
-		path := "/v1/extractions?limit=2"
-		if cursor != "" {
-			path += "&cursor=" + cursor
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		e := newEnv(t, eng, envOptions{})
+		for range 5 {
+			e.createExtraction()
 		}
-		r := e.doJSON("GET", path, nil)
-		if r.status != 200 {
-			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		seen := map[string]bool{}
+		cursor := ""
+		pages := 0
+		for {
+			path := "/v1/extractions?limit=2"
+			if cursor != "" {
+				path += "&cursor=" + cursor
+			}
+			r := e.doJSON("GET", path, nil)
+			if r.status != 200 {
+				t.Fatalf("%s: %d %s", path, r.status, r.body)
+			}
+			v := r.json(t)
+			for _, x := range v["data"].([]any) {
+				seen[x.(map[string]any)["id"].(string)] = true
+			}
+			pages++
+			if v["has_more"] != true {
+				break
+			}
+			cursor = v["next_cursor"].(string)
 		}
-		v := r.json(t)
-		for _, x := range v["data"].([]any) {
-			seen[x.(map[string]any)["id"].(string)] = true
+		if len(seen) != 5 || pages != 3 {
+			t.Errorf("saw %d extractions over %d pages, want 5 over 3", len(seen), pages)
 		}
-		pages++
-		if v["has_more"] != true {
-			break
+		for _, bad := range []string{"?limit=0", "?limit=101", "?limit=x", "?cursor=bm90YWN1cnNvcg"} {
+			if r := e.doJSON("GET", "/v1/extractions"+bad, nil); r.status != 400 {
+				t.Errorf("%s: %d", bad, r.status)
+			}
 		}
-		cursor = v["next_cursor"].(string)
-	}
-	if len(seen) != 5 || pages != 3 {
-		t.Errorf("saw %d extractions over %d pages, want 5 over 3", len(seen), pages)
-	}
-	for _, bad := range []string{"?limit=0", "?limit=101", "?limit=x", "?cursor=bm90YWN1cnNvcg"} {
-		if r := e.doJSON("GET", "/v1/extractions"+bad, nil); r.status != 400 {
-			t.Errorf("%s: %d", bad, r.status)
-		}
-	}
+	})
 }

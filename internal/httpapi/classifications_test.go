@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/extract/pdftest"
+	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
@@ -69,21 +70,23 @@ func (e *env) uploadClassification(clsID string, files []upload) response {
 // waitClassificationBatch polls like a client until the batch ends.
 func (e *env) waitClassificationBatch(clsID, batchID string) map[string]any {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	var v map[string]any
+	ended := servertest.Eventually(60*time.Second, func() bool {
 		r := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches/"+batchID, nil)
 		if r.status != http.StatusOK {
 			e.t.Fatalf("poll: %d %s", r.status, r.body)
 		}
-		v := r.json(e.t)
+		v = r.json(e.t)
 		switch v["batch"].(map[string]any)["status"] {
 		case "processed", "partial", "failed":
-			return v
+			return true
 		}
-		time.Sleep(50 * time.Millisecond)
+		return false
+	})
+	if !ended {
+		e.t.Fatalf("classification batch %s did not end within 60s", batchID)
 	}
-	e.t.Fatalf("classification batch %s did not end within 60s", batchID)
-	return nil
+	return v
 }
 
 // filesByName indexes a batch answer's files.
@@ -106,7 +109,9 @@ func categoryIDs(c map[string]any) map[string]string {
 }
 
 func TestClassificationValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		otherExt := func() string {
 			// An extraction of another account.
@@ -175,7 +180,9 @@ func TestClassificationValidation(t *testing.T) {
 }
 
 func TestClassificationCRUD(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		extID := e.createExtraction()
 		c := e.createClassification(mailroomClassification(extID))
@@ -274,7 +281,9 @@ func TestClassificationCRUD(t *testing.T) {
 // bad one fails with a code while its neighbours finish; events reach the
 // feed and a real webhook receiver; another account sees nothing.
 func TestClassificationBatch(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		hooks := newHookReceiver(t)
 		if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": hooks.srv.URL,
@@ -452,54 +461,55 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 // wait waits until n distinct events arrived and returns them by type.
 func (h *hookReceiver) wait(t *testing.T, n int) map[string]int {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var got map[string]int
+	servertest.Eventually(30*time.Second, func() bool {
 		h.mu.Lock()
-		got := map[string]int{}
+		defer h.mu.Unlock()
+		got = map[string]int{}
 		for _, typ := range h.ids {
 			got[typ]++
 		}
-		k := len(h.ids)
-		h.mu.Unlock()
-		if k >= n || time.Now().After(deadline) {
-			return got
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(h.ids) >= n
+	})
+	return got
 }
 
 // TestClassificationThreshold: below the classification's threshold a
 // file is processed with a null category; the confidence is still shown.
 func TestClassificationThreshold(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{})
-	body := mailroomClassification("")
-	body["threshold"] = 0
-	c := e.createClassification(body)
-	clsID := c["id"].(string)
-	// A document with one weak cue: classified, short of certain.
-	weak := []byte("Please see the attached letter about the parking spaces.\n")
-	classifyOne := func() map[string]any {
-		r := e.uploadClassification(clsID, []upload{{"weak.txt", weak}})
-		done := e.waitClassificationBatch(clsID, r.json(t)["batch"].(map[string]any)["id"].(string))
-		if done["batch"].(map[string]any)["status"] != "processed" {
-			t.Fatalf("batch: %v", done["batch"])
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		e := newEnv(t, eng, envOptions{})
+		body := mailroomClassification("")
+		body["threshold"] = 0
+		c := e.createClassification(body)
+		clsID := c["id"].(string)
+		// A document with one weak cue: classified, short of certain.
+		weak := []byte("Please see the attached letter about the parking spaces.\n")
+		classifyOne := func() map[string]any {
+			r := e.uploadClassification(clsID, []upload{{"weak.txt", weak}})
+			done := e.waitClassificationBatch(clsID, r.json(t)["batch"].(map[string]any)["id"].(string))
+			if done["batch"].(map[string]any)["status"] != "processed" {
+				t.Fatalf("batch: %v", done["batch"])
+			}
+			return done["files"].([]any)[0].(map[string]any)
 		}
-		return done["files"].([]any)[0].(map[string]any)
-	}
-	f := classifyOne()
-	conf, _ := f["confidence"].(float64)
-	if f["classified_category_name"] != "Letters" || conf <= 0 || conf >= 1 {
-		t.Fatalf("with threshold 0: %v; the test needs a document classified as a letter with a confidence in (0, 1)", f)
-	}
-	// Over its confidence, the same document gets no category.
-	if r := e.doJSON("PATCH", "/v1/classifications/"+clsID, map[string]any{"threshold": (conf + 1) / 2}); r.status != 200 {
-		t.Fatalf("patch: %d %s", r.status, r.body)
-	}
-	f = classifyOne()
-	if f["status"] != "processed" || f["classified_category_id"] != nil || f["classified_category_name"] != nil ||
-		f["confidence"] != conf || f["classification_reasoning"] == "" {
-		t.Fatalf("with threshold %v: %v, want processed without a category, confidence %v", (conf+1)/2, f, conf)
-	}
+		f := classifyOne()
+		conf, _ := f["confidence"].(float64)
+		if f["classified_category_name"] != "Letters" || conf <= 0 || conf >= 1 {
+			t.Fatalf("with threshold 0: %v; the test needs a document classified as a letter with a confidence in (0, 1)", f)
+		}
+		// Over its confidence, the same document gets no category.
+		if r := e.doJSON("PATCH", "/v1/classifications/"+clsID, map[string]any{"threshold": (conf + 1) / 2}); r.status != 200 {
+			t.Fatalf("patch: %d %s", r.status, r.body)
+		}
+		f = classifyOne()
+		if f["status"] != "processed" || f["classified_category_id"] != nil || f["classified_category_name"] != nil ||
+			f["confidence"] != conf || f["classification_reasoning"] == "" {
+			t.Fatalf("with threshold %v: %v, want processed without a category, confidence %v", (conf+1)/2, f, conf)
+		}
+	})
 }
 
 // facilitiesMemo is an internal memo: none of mailroomClassification's
@@ -513,7 +523,9 @@ func facilitiesMemo(subject, body string) []byte {
 // user who files a batch of memos under Letters by hand finds the next
 // memo filed there by the classifier.
 func TestClassificationOverride(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		c := e.createClassification(mailroomClassification(""))
 		clsID, ids := c["id"].(string), categoryIDs(c)
@@ -600,7 +612,9 @@ func TestClassificationOverride(t *testing.T) {
 // own events, over the same stored documents; deleting either side keeps
 // the documents the other still uses.
 func TestClassificationChaining(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		extID := e.createExtraction()
 		receiptsExt := e.createExtraction()
@@ -687,7 +701,9 @@ func TestClassificationChaining(t *testing.T) {
 // batch answers 204 at once; the jobs left find nothing, and no stored
 // document is left behind.
 func TestDeleteClassificationWhileProcessing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		extID := e.createExtraction()
 		clsID := e.createClassification(mailroomClassification(extID))["id"].(string)
@@ -695,29 +711,35 @@ func TestDeleteClassificationWhileProcessing(t *testing.T) {
 		for i := range 12 {
 			files = append(files, upload{fmt.Sprintf("invoice-%d.txt", i), lines(invoiceDoc)})
 		}
-		if r := e.uploadClassification(clsID, files); r.status != 202 {
+		r := e.uploadClassification(clsID, files)
+		if r.status != 202 {
 			t.Fatalf("upload: %d", r.status)
 		}
-		time.Sleep(20 * time.Millisecond) // let some files start
+		// Delete once the batch has started: some file has left the queue.
+		batchPath := "/v1/classifications/" + clsID + "/batches/" + r.json(t)["batch"].(map[string]any)["id"].(string)
+		started := servertest.Eventually(30*time.Second, func() bool {
+			b := e.doJSON("GET", batchPath, nil).json(t)["batch"].(map[string]any)
+			return b["status"] != "queued" || b["counts"].(map[string]any)["queued"].(float64) < 12
+		})
+		if !started {
+			t.Fatal("no file of the batch started within 30s")
+		}
 		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
 			t.Fatalf("delete: %d %s", r.status, r.body)
 		}
 		// Documents already chained stay with their extraction batch;
 		// every other one is gone once the jobs have drained.
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			var chained int
+		var n, chained int
+		drained := servertest.Eventually(30*time.Second, func() bool {
+			chained = 0
 			for _, b := range e.doJSON("GET", "/v1/extractions/"+extID+"/batches", nil).json(t)["data"].([]any) {
 				chained += int(b.(map[string]any)["file_count"].(float64))
 			}
-			n := countFiles(t, e.blobDir)
-			if n == chained {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d blobs left, %d chained", n, chained)
-			}
-			time.Sleep(50 * time.Millisecond)
+			n = countFiles(t, e.blobDir)
+			return n == chained
+		})
+		if !drained {
+			t.Fatalf("%d blobs left, %d chained", n, chained)
 		}
 	})
 }
@@ -725,7 +747,9 @@ func TestDeleteClassificationWhileProcessing(t *testing.T) {
 // TestDeleteExtractionKeepsClassificationBlobs: the other order; and once
 // the classification goes too, no stored document is left.
 func TestDeleteExtractionKeepsClassificationBlobs(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		extID := e.createExtraction()
 		c := e.createClassification(mailroomClassification(extID))
@@ -755,12 +779,8 @@ func TestDeleteExtractionKeepsClassificationBlobs(t *testing.T) {
 		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
 			t.Fatalf("delete classification: %d", r.status)
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for countFiles(t, e.blobDir) != 0 {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d blobs left after deleting the extraction and the classification", countFiles(t, e.blobDir))
-			}
-			time.Sleep(20 * time.Millisecond)
+		if !servertest.Eventually(10*time.Second, func() bool { return countFiles(t, e.blobDir) == 0 }) {
+			t.Fatalf("%d blobs left after deleting the extraction and the classification", countFiles(t, e.blobDir))
 		}
 	})
 }
@@ -768,38 +788,44 @@ func TestDeleteExtractionKeepsClassificationBlobs(t *testing.T) {
 // TestClassificationUploadLimits: the limits of extraction uploads, 413
 // and nothing stored.
 func TestClassificationUploadLimits(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{maxFiles: 2, maxFileSize: 1000})
-	clsID := e.createClassification(mailroomClassification(""))["id"].(string)
-	small := lines(letterDoc)
-	if r := e.uploadClassification(clsID, []upload{{"a.txt", small}, {"b.txt", small}, {"c.txt", small}}); r.status != 413 {
-		t.Errorf("3 files with max 2: %d %s", r.status, r.body)
-	}
-	if r := e.uploadClassification(clsID, []upload{{"a.txt", small}, {"big.txt", bytes.Repeat([]byte("x"), 1001)}}); r.status != 413 {
-		t.Errorf("1001 bytes with max 1000: %d %s", r.status, r.body)
-	}
-	if r := e.do("POST", "/v1/classifications/"+clsID+"/batches", e.key, "application/json", strings.NewReader("{}")); r.status != 415 {
-		t.Errorf("json upload: %d", r.status)
-	}
-	ct, body := multipartBody(t, "no files", nil)
-	if r := e.do("POST", "/v1/classifications/"+clsID+"/batches", e.key, ct, bytes.NewReader(body)); r.status != 400 {
-		t.Errorf("no files: %d", r.status)
-	}
-	if r := e.uploadClassification("cls_01NOPE", []upload{{"a.txt", small}}); r.status != 404 {
-		t.Errorf("unknown classification: %d", r.status)
-	}
-	if n := countFiles(t, e.blobDir); n != 0 {
-		t.Errorf("%d blobs stored by refused uploads", n)
-	}
-	if l := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches", nil); len(l.json(t)["data"].([]any)) != 0 {
-		t.Errorf("batches stored by refused uploads: %s", l.body)
-	}
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		e := newEnv(t, eng, envOptions{maxFiles: 2, maxFileSize: 1000})
+		clsID := e.createClassification(mailroomClassification(""))["id"].(string)
+		small := lines(letterDoc)
+		if r := e.uploadClassification(clsID, []upload{{"a.txt", small}, {"b.txt", small}, {"c.txt", small}}); r.status != 413 {
+			t.Errorf("3 files with max 2: %d %s", r.status, r.body)
+		}
+		if r := e.uploadClassification(clsID, []upload{{"a.txt", small}, {"big.txt", bytes.Repeat([]byte("x"), 1001)}}); r.status != 413 {
+			t.Errorf("1001 bytes with max 1000: %d %s", r.status, r.body)
+		}
+		if r := e.do("POST", "/v1/classifications/"+clsID+"/batches", e.key, "application/json", strings.NewReader("{}")); r.status != 415 {
+			t.Errorf("json upload: %d", r.status)
+		}
+		ct, body := multipartBody(t, "no files", nil)
+		if r := e.do("POST", "/v1/classifications/"+clsID+"/batches", e.key, ct, bytes.NewReader(body)); r.status != 400 {
+			t.Errorf("no files: %d", r.status)
+		}
+		if r := e.uploadClassification("cls_01NOPE", []upload{{"a.txt", small}}); r.status != 404 {
+			t.Errorf("unknown classification: %d", r.status)
+		}
+		if n := countFiles(t, e.blobDir); n != 0 {
+			t.Errorf("%d blobs stored by refused uploads", n)
+		}
+		if l := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches", nil); len(l.json(t)["data"].([]any)) != 0 {
+			t.Errorf("batches stored by refused uploads: %s", l.body)
+		}
+	})
 }
 
 // TestOverrideWhileProcessing: overrides set while the batch's files are
 // being classified all succeed, survive the classifier's decisions and
 // show in the ended batch; the batch ends once.
 func TestOverrideWhileProcessing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		c := e.createClassification(mailroomClassification(""))
 		clsID, ids := c["id"].(string), categoryIDs(c)

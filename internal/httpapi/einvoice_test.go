@@ -44,7 +44,9 @@ var einvoiceSchema = map[string]any{
 // files to review with a warning; hostile XML fails with a clear code
 // while the rest of the batch finishes.
 func TestEInvoiceBatch(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		r := e.doJSON("POST", "/v1/extractions", einvoiceSchema)
 		if r.status != http.StatusCreated {
@@ -255,7 +257,9 @@ func TestEInvoiceBatch(t *testing.T) {
 // sources (at confidence at most 0.5, so the file goes to review), while
 // the values read keep the page's source.
 func TestInferredSource(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		r := e.doJSON("POST", "/v1/extractions", map[string]any{
 			"name": "Totals",
@@ -306,6 +310,7 @@ func TestInferredSource(t *testing.T) {
 // goes to review with an einvoice_unreadable warning saying so. The
 // memory bound itself is asserted by extract's TestAttachmentsGigabyteBomb.
 func TestEInvoiceAttachmentBomb(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("inflates up to the PDF reader's memory limit")
 	}
@@ -315,6 +320,7 @@ func TestEInvoiceAttachmentBomb(t *testing.T) {
 		t.Fatalf("the upload is %d bytes, want about 1 MB", len(bomb))
 	}
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		r := e.doJSON("POST", "/v1/extractions", einvoiceSchema)
 		if r.status != http.StatusCreated {

@@ -120,7 +120,9 @@ func idemRoutes(t *testing.T, e *env) []idemRoute {
 // answers the same; a claim an older version left without an answer does
 // not block the key; concurrent requests with one key create one thing.
 func TestIdempotencyAtomic(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		for _, rt := range idemRoutes(t, e) {
 			t.Run(rt.name, func(t *testing.T) {
@@ -208,7 +210,9 @@ func TestIdempotencyAtomic(t *testing.T) {
 // replayed, as before; a stored upload answer replays whatever the body;
 // a key is bound to its route.
 func TestIdempotencyRefusal(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		bad := map[string]any{"name": "x", "fields": []map[string]any{{"key": "Bad Key", "type": "string"}}}
 		r := e.doJSON("POST", "/v1/extractions", bad, "Idempotency-Key", "refused")

@@ -31,7 +31,9 @@ func textFiles(n, size int) []upload {
 // passes; classification uploads count too; another account is not
 // affected; the next UTC day the quota is back.
 func TestQuotaFilesPerDay(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		var clock atomic.Int64
 		clock.Store(time.Date(2026, 12, 6, 23, 0, 0, 0, time.UTC).UnixNano())
 		now := func() time.Time { return time.Unix(0, clock.Load()) }
@@ -84,7 +86,9 @@ func TestQuotaFilesPerDay(t *testing.T) {
 // it is the first or a later one of the upload; up to the quota exactly
 // passes; deleting an extraction frees its bytes.
 func TestQuotaStoredBytes(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{quotas: pipeline.Quotas{StoredBytes: 1000}})
 		ext := e.createExtraction()
 		if r := e.upload(ext, textFiles(2, 300)); r.status != http.StatusAccepted {
@@ -138,7 +142,9 @@ func TestQuotaStoredBytes(t *testing.T) {
 // extractions, and apart from them of classifications; one more answers
 // 409 limit_reached; deleting one makes room.
 func TestQuotaExtractions(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{quotas: pipeline.Quotas{Extractions: 2}})
 		first := e.createExtraction()
 		e.createExtraction()

@@ -35,7 +35,9 @@ func storedAnswers(t *testing.T, db *store.DB) string {
 // answer without it, a failed request leaves no claim behind, and
 // concurrent requests with one key create one thing.
 func TestSecretRoutesIdempotency(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 
 		// The account holds 1 key; 4 more reach the limit of 5.

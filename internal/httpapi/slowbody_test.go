@@ -55,7 +55,9 @@ func blobEntries(t *testing.T, dir string) (files, dirs []string) {
 // still works. Small limits through the config: 1000 bytes/s after 1 s,
 // whole within 4 s.
 func TestSlowUploadCutOff(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		cfg := ratelimit.BodyConfig{MinRate: 1000, Grace: time.Second, Timeout: 4 * time.Second}
 		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true, NoRateLimit: true, Body: cfg})
 		key := srv.Key("acme")
@@ -131,16 +133,15 @@ func TestSlowUploadCutOff(t *testing.T) {
 				// While the body trickles, the file being received is a
 				// temporary file in the blob store.
 				defer close(done)
-				for i := 0; i < 50; i++ {
+				sawTemp = servertest.Eventually(time.Second, func() bool {
 					files, _ := blobEntries(t, srv.BlobDir)
 					for _, f := range files {
 						if strings.HasPrefix(filepath.Base(f), ".upload-") {
-							sawTemp = true
-							return
+							return true
 						}
 					}
-					time.Sleep(20 * time.Millisecond)
-				}
+					return false
+				})
 			}()
 			br := bufio.NewReader(conn)
 			conn.SetReadDeadline(time.Now().Add(cfg.Timeout + 5*time.Second))

@@ -13,6 +13,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
@@ -108,7 +109,9 @@ func verify(t *testing.T, secret string, d delivery) {
 }
 
 func TestWebhookDeliveryAndFeed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
 		rc := newReceiver(t)
 		epID, secret := e.createEndpoint(rc.srv.URL + "/hook")
@@ -153,21 +156,16 @@ func TestWebhookDeliveryAndFeed(t *testing.T) {
 		// The feed lists the three events in commit order: the batch's
 		// event last, each delivered to the endpoint.
 		var feed map[string]any
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		servertest.Eventually(10*time.Second, func() bool {
 			feed = e.doJSON("GET", "/v1/events", nil).json(t)
-			all := true
 			for _, ev := range feed["data"].([]any) {
 				ds := ev.(map[string]any)["deliveries"].([]any)
 				if len(ds) != 1 || ds[0].(map[string]any)["status"] != "delivered" {
-					all = false
+					return false
 				}
 			}
-			if all || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+			return true
+		})
 		data := feed["data"].([]any)
 		if len(data) != 3 || data[2].(map[string]any)["type"] != "extraction.completed" {
 			t.Fatalf("feed = %v", feed)
@@ -229,83 +227,87 @@ func TestWebhookDeliveryAndFeed(t *testing.T) {
 }
 
 func TestWebhookEndpointsAPI(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{})
-	rc := newReceiver(t)
-	bad := []struct {
-		body map[string]any
-		path string
-	}{
-		{map[string]any{"url": "http://example.com/hook"}, "url"},
-		{map[string]any{"url": "https://user:pw@example.com/hook"}, "url"},
-		{map[string]any{"url": "not a url"}, "url"},
-		{map[string]any{"url": "https://example.com/hook", "event_types": []string{"file.exploded"}}, "event_types[0]"},
-	}
-	for _, b := range bad {
-		r := e.doJSON("POST", "/v1/webhook_endpoints", b.body)
-		if r.status != 400 {
-			t.Errorf("%v: %d %s", b.body, r.status, r.body)
-			continue
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		e := newEnv(t, eng, envOptions{})
+		rc := newReceiver(t)
+		bad := []struct {
+			body map[string]any
+			path string
+		}{
+			{map[string]any{"url": "http://example.com/hook"}, "url"},
+			{map[string]any{"url": "https://user:pw@example.com/hook"}, "url"},
+			{map[string]any{"url": "not a url"}, "url"},
+			{map[string]any{"url": "https://example.com/hook", "event_types": []string{"file.exploded"}}, "event_types[0]"},
 		}
-		if _, ok := r.json(t)["fields"].(map[string]any)[b.path]; !ok {
-			t.Errorf("%v: error does not name %s: %s", b.body, b.path, r.body)
+		for _, b := range bad {
+			r := e.doJSON("POST", "/v1/webhook_endpoints", b.body)
+			if r.status != 400 {
+				t.Errorf("%v: %d %s", b.body, r.status, r.body)
+				continue
+			}
+			if _, ok := r.json(t)["fields"].(map[string]any)[b.path]; !ok {
+				t.Errorf("%v: error does not name %s: %s", b.body, b.path, r.body)
+			}
 		}
-	}
-	epID, secret := e.createEndpoint(rc.srv.URL, "extraction.completed")
-	// The test send is signed and reported.
-	r := e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
-	res := r.json(t)
-	if r.status != 200 || res["status_code"].(float64) != 200 || res["response_body"] != `{"ok": true}` || res["error"] != nil {
-		t.Fatalf("test: %d %s", r.status, r.body)
-	}
-	d := rc.waitN(t, 1)[0]
-	verify(t, secret, d)
-	if !strings.Contains(string(d.body), `"endpoint.test"`) || !strings.Contains(string(d.body), "configured correctly") {
-		t.Errorf("test body %s", d.body)
-	}
-	// Rotation with a grace period: both secrets verify; without: only the new.
-	r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{"grace_period_seconds": 3600})
-	newSecret := r.json(t)["secret"].(string)
-	if r.status != 200 || newSecret == secret {
-		t.Fatalf("rotate: %d %s", r.status, r.body)
-	}
-	e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
-	d = rc.waitN(t, 2)[1]
-	if n := len(strings.Fields(d.header.Get("webhook-signature"))); n != 2 {
-		t.Errorf("during grace %d signatures, want 2", n)
-	}
-	verify(t, secret, d)
-	verify(t, newSecret, d)
-	r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{})
-	third := r.json(t)["secret"].(string)
-	e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
-	d = rc.waitN(t, 3)[2]
-	verify(t, third, d)
-	if wh, _ := standardwebhooks.NewWebhook(newSecret); wh.Verify(d.body, d.header) == nil {
-		t.Error("the retired secret still verifies after a rotation without grace")
-	}
-	if r := e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{"grace_period_seconds": 604801}); r.status != 400 {
-		t.Errorf("grace too long: %d", r.status)
-	}
-	// Patch, list, the limit of 10, delete.
-	r = e.doJSON("PATCH", "/v1/webhook_endpoints/"+epID, map[string]any{"description": "prod", "enabled": false})
-	if v := r.json(t)["webhook_endpoint"].(map[string]any); r.status != 200 || v["status"] != "disabled" || v["description"] != "prod" {
-		t.Errorf("patch: %d %s", r.status, r.body)
-	}
-	for i := 1; i < 10; i++ {
-		e.createEndpoint(rc.srv.URL)
-	}
-	if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": rc.srv.URL}); r.status != 409 {
-		t.Errorf("11th endpoint: %d %s", r.status, r.body)
-	}
-	if n := len(e.doJSON("GET", "/v1/webhook_endpoints?limit=100", nil).json(t)["data"].([]any)); n != 10 {
-		t.Errorf("%d endpoints listed", n)
-	}
-	if r := e.doJSON("DELETE", "/v1/webhook_endpoints/"+epID, nil); r.status != 204 {
-		t.Errorf("delete: %d", r.status)
-	}
-	if r := e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil); r.status != 404 {
-		t.Errorf("after delete: %d", r.status)
-	}
+		epID, secret := e.createEndpoint(rc.srv.URL, "extraction.completed")
+		// The test send is signed and reported.
+		r := e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
+		res := r.json(t)
+		if r.status != 200 || res["status_code"].(float64) != 200 || res["response_body"] != `{"ok": true}` || res["error"] != nil {
+			t.Fatalf("test: %d %s", r.status, r.body)
+		}
+		d := rc.waitN(t, 1)[0]
+		verify(t, secret, d)
+		if !strings.Contains(string(d.body), `"endpoint.test"`) || !strings.Contains(string(d.body), "configured correctly") {
+			t.Errorf("test body %s", d.body)
+		}
+		// Rotation with a grace period: both secrets verify; without: only the new.
+		r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{"grace_period_seconds": 3600})
+		newSecret := r.json(t)["secret"].(string)
+		if r.status != 200 || newSecret == secret {
+			t.Fatalf("rotate: %d %s", r.status, r.body)
+		}
+		e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
+		d = rc.waitN(t, 2)[1]
+		if n := len(strings.Fields(d.header.Get("webhook-signature"))); n != 2 {
+			t.Errorf("during grace %d signatures, want 2", n)
+		}
+		verify(t, secret, d)
+		verify(t, newSecret, d)
+		r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{})
+		third := r.json(t)["secret"].(string)
+		e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
+		d = rc.waitN(t, 3)[2]
+		verify(t, third, d)
+		if wh, _ := standardwebhooks.NewWebhook(newSecret); wh.Verify(d.body, d.header) == nil {
+			t.Error("the retired secret still verifies after a rotation without grace")
+		}
+		if r := e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{"grace_period_seconds": 604801}); r.status != 400 {
+			t.Errorf("grace too long: %d", r.status)
+		}
+		// Patch, list, the limit of 10, delete.
+		r = e.doJSON("PATCH", "/v1/webhook_endpoints/"+epID, map[string]any{"description": "prod", "enabled": false})
+		if v := r.json(t)["webhook_endpoint"].(map[string]any); r.status != 200 || v["status"] != "disabled" || v["description"] != "prod" {
+			t.Errorf("patch: %d %s", r.status, r.body)
+		}
+		for i := 1; i < 10; i++ {
+			e.createEndpoint(rc.srv.URL)
+		}
+		if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": rc.srv.URL}); r.status != 409 {
+			t.Errorf("11th endpoint: %d %s", r.status, r.body)
+		}
+		if n := len(e.doJSON("GET", "/v1/webhook_endpoints?limit=100", nil).json(t)["data"].([]any)); n != 10 {
+			t.Errorf("%d endpoints listed", n)
+		}
+		if r := e.doJSON("DELETE", "/v1/webhook_endpoints/"+epID, nil); r.status != 204 {
+			t.Errorf("delete: %d", r.status)
+		}
+		if r := e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil); r.status != 404 {
+			t.Errorf("after delete: %d", r.status)
+		}
+	})
 }
 
 // clock is a settable clock for the retry schedule.
@@ -331,7 +333,9 @@ func (c *clock) Set(t time.Time) {
 // hours, then the endpoint is disabled, re-enabling offers recovery, and
 // recovery delivers what was missed.
 func TestWebhookRetrySchedule(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		clk := &clock{t: time.Date(2026, 5, 24, 10, 0, 0, 0, time.UTC)}
 		e := newEnv(t, eng, envOptions{now: clk.Now})
 		rc := newReceiver(t)
@@ -348,13 +352,13 @@ func TestWebhookRetrySchedule(t *testing.T) {
 			rc.waitN(t, n)
 			// Wait for the attempt to be recorded, then jump to its next time.
 			var last map[string]any
-			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			servertest.Eventually(10*time.Second, func() bool {
 				att := e.doJSON("GET", "/v1/webhook_endpoints/"+epID+"/attempts", nil).json(t)["data"].([]any)
 				if len(att) == n {
 					last = att[0].(map[string]any)
-					break
 				}
-			}
+				return last != nil
+			})
 			if last == nil {
 				t.Fatalf("attempt %d not recorded", n)
 			}
@@ -428,8 +432,10 @@ func TestWebhookRetrySchedule(t *testing.T) {
 // TestWebhookResponseClasses: 410 disables the endpoint, other 4xx are
 // permanent, 429 honours Retry-After.
 func TestWebhookResponseClasses(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Date(2026, 5, 24, 10, 0, 0, 0, time.UTC)}
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{now: clk.Now})
 		extID := e.createExtraction()
 		cases := []struct {
@@ -451,13 +457,13 @@ func TestWebhookResponseClasses(t *testing.T) {
 			e.upload(extID, []upload{{"a.txt", []byte("x")}})
 			rc.waitN(t, 1)
 			var ev map[string]any
-			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			servertest.Eventually(10*time.Second, func() bool {
 				att := e.doJSON("GET", "/v1/webhook_endpoints/"+epID+"/attempts", nil).json(t)["data"].([]any)
 				if len(att) == 1 {
 					ev = att[0].(map[string]any)
-					break
 				}
-			}
+				return ev != nil
+			})
 			if ev == nil {
 				t.Fatalf("%d: no attempt recorded", c.code)
 			}
@@ -513,12 +519,14 @@ func TestWebhookFairness(t *testing.T) {
 // endpoint's queue longer than their lease are not claimed and sent a
 // second time.
 func TestWebhookNoDuplicatesBehindSlowEndpoint(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("short")
 	}
 	// Lease = timeout + 5 s = 6 s; one sender; 300 ms per delivery: the
 	// queue of 30 takes 9 s, longer than the lease.
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		e := newEnv(t, eng, envOptions{webhookTimeout: time.Second, webhookLease: 6 * time.Second, perEndpoint: 1})
 		rc := newReceiver(t)
 		rc.status = func(int) (int, http.Header) { time.Sleep(300 * time.Millisecond); return 200, nil }

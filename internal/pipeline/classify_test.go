@@ -15,7 +15,9 @@ import (
 // build of the model; a new version (PATCH) or overrides version (an
 // override) builds a new one.
 func TestModelCache(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		db := storetest.Open(t, engine)
 		ids := docparse.NewIDs(time.Now)

@@ -17,7 +17,9 @@ import (
 // and account folders an hour old, leaving folders with files and fresh
 // empty ones.
 func TestPeriodicCleanup(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, CleanupInterval: 300 * time.Millisecond})
 		acct := func() string {
@@ -78,13 +80,12 @@ func TestPeriodicCleanup(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		deadline := time.Now().Add(30 * time.Second)
-		for exists(oldRevoked) || dirExists(emptyOld) || dirExists(filepath.Dir(goneAcct)) {
-			if time.Now().After(deadline) {
-				t.Fatalf("after 30s: old revoked key there %v, old empty batch folder there %v, empty account folder there %v",
-					exists(oldRevoked), dirExists(emptyOld), dirExists(filepath.Dir(goneAcct)))
-			}
-			time.Sleep(100 * time.Millisecond)
+		cleaned := servertest.Eventually(30*time.Second, func() bool {
+			return !exists(oldRevoked) && !dirExists(emptyOld) && !dirExists(filepath.Dir(goneAcct))
+		})
+		if !cleaned {
+			t.Fatalf("after 30s: old revoked key there %v, old empty batch folder there %v, empty account folder there %v",
+				exists(oldRevoked), dirExists(emptyOld), dirExists(filepath.Dir(goneAcct)))
 		}
 		if !exists(recentRevoked) || !exists(active) {
 			t.Errorf("cleanup deleted a key it must keep: recently revoked there %v, active there %v", exists(recentRevoked), exists(active))

@@ -53,7 +53,9 @@ func uploadText(t *testing.T, base, key string, batches, n int) (string, []strin
 // backlog; and nothing of a lone account's backlog is held back (every
 // job is due at once).
 func TestFairOrder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, Workers: 1, HoldWorkers: true})
 		keyA, keyB := srv.Key("flood"), srv.Key("single")
@@ -135,15 +137,14 @@ func waitEnded(t *testing.T, base, key, eid string, bids ...string) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for _, bid := range bids {
-		for {
-			_, v, _ := api(t, base, key, "GET", "/v1/extractions/"+eid+"/batches/"+bid, "", nil)
-			if s := v["batch"].(map[string]any)["status"]; s == "processed" || s == "partial" || s == "failed" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("batch %s never ended: %v", bid, v)
-			}
-			time.Sleep(50 * time.Millisecond)
+		var v map[string]any
+		ended := servertest.Eventually(time.Until(deadline), func() bool {
+			_, v, _ = api(t, base, key, "GET", "/v1/extractions/"+eid+"/batches/"+bid, "", nil)
+			s := v["batch"].(map[string]any)["status"]
+			return s == "processed" || s == "partial" || s == "failed"
+		})
+		if !ended {
+			t.Fatalf("batch %s never ended: %v", bid, v)
 		}
 	}
 }
@@ -154,7 +155,9 @@ func waitEnded(t *testing.T, base, key, eid string, bids ...string) {
 // account's running file ends, its waiting files are extracted, none
 // failed or lost.
 func TestSpareSlot(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, Workers: 1})
 		keyA, keyB := srv.Key("flood"), srv.Key("single")

@@ -80,16 +80,13 @@ func needsReview(t *testing.T, base, key string) (eid, bid, fid string) {
 		t.Fatalf("upload = %d %v", st, v)
 	}
 	bid = v["batch"].(map[string]any)["id"].(string)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	ended := servertest.Eventually(60*time.Second, func() bool {
 		_, v, _ = api(t, base, key, "GET", "/v1/extractions/"+eid+"/batches/"+bid, "", nil)
-		if s := v["batch"].(map[string]any)["status"]; s == "processed" || s == "partial" || s == "failed" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("batch never ended: %v", v)
-		}
-		time.Sleep(50 * time.Millisecond)
+		s := v["batch"].(map[string]any)["status"]
+		return s == "processed" || s == "partial" || s == "failed"
+	})
+	if !ended {
+		t.Fatalf("batch never ended: %v", v)
 	}
 	f := v["files"].([]any)[0].(map[string]any)
 	if f["status"] != "needs_review" {
@@ -141,7 +138,9 @@ func (h *hooks) wait(t *testing.T, prefix string) string {
 }
 
 func TestConfirmReview(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
 		key := srv.Key("acme")

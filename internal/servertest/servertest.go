@@ -204,3 +204,22 @@ func (s *Server) User(account, email, password string) {
 		s.t.Fatalf("create user %s for %s: %v", email, account, err)
 	}
 }
+
+// Eventually calls cond until it returns true and reports whether it did
+// within timeout. It is how tests wait for work done in the background: on
+// the condition itself, checked every 20 ms, never a fixed sleep. cond runs
+// on the caller's goroutine, so it may call t.Fatal there.
+func Eventually(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-tick.C
+	}
+}

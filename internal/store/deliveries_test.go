@@ -18,7 +18,9 @@ import (
 // again in a new round), and nothing else is touched: not an event before
 // since, of another type, already delivered, or of another account.
 func TestRecoverDeliveriesPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		db := storetest.Open(t, engine)
 		acct, other := newAccount(t, db, "a"), newAccount(t, db, "other")
@@ -111,7 +113,9 @@ func TestRecoverDeliveriesPages(t *testing.T) {
 // TestRequeueDeliveries queues named events again for one endpoint and
 // returns them ready to send; an event of another account is not found.
 func TestRequeueDeliveries(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		db := storetest.Open(t, engine)
 		acct, other := newAccount(t, db, "a"), newAccount(t, db, "other")

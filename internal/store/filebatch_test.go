@@ -101,9 +101,12 @@ var batchKinds = []struct {
 // right status and counts; that a terminal file never moves again; and
 // that another account sees nothing.
 func TestBatchEndsOnce(t *testing.T) {
+	t.Parallel()
 	for _, kind := range batchKinds {
 		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel()
 			storetest.Each(t, func(t *testing.T, engine store.Engine) {
+				t.Parallel()
 				ctx := context.Background()
 				db := storetest.Open(t, engine)
 				acct := newAccount(t, db, "a")

@@ -12,7 +12,9 @@ import (
 // Deleting an extraction reads its files through the index on (account_id,
 // extraction_id), not through every file of the account.
 func TestFilesByExtractionIndex(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		db := storetest.Open(t, engine)
 		ctx := context.Background()
 		conn, err := db.Writer().Conn(ctx)

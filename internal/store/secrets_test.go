@@ -71,7 +71,9 @@ func insertEndpoint(t *testing.T, db *store.DB, acct docparse.Account) docparse.
 }
 
 func TestEndpointSecretsSealedAtRest(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		url := storetest.URL(t, engine)
 		k1, k2 := newKey(t), newKey(t)
@@ -157,7 +159,9 @@ func TestEndpointSecretsSealedAtRest(t *testing.T) {
 // An upgrade: plaintext secrets written by an older version are sealed by
 // Migrate, and read back the same.
 func TestPlaintextSecretsSealedOnMigrate(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		url := storetest.URL(t, engine)
 		k := newKey(t)

@@ -52,7 +52,9 @@ func newBatch(t *testing.T, db *store.DB, acct docparse.Account, n int) (docpars
 }
 
 func TestAPIKeysLimitAndScope(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		db := storetest.Open(t, engine)
 		a := newAccount(t, db, "a")
@@ -100,7 +102,9 @@ func TestAPIKeysLimitAndScope(t *testing.T) {
 // TestMoveFileAgain: a job run again after a crash moves its file from
 // processing to processing; the counts stay right.
 func TestMoveFileAgain(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		db := storetest.Open(t, engine)
 		acct := newAccount(t, db, "a")
@@ -128,7 +132,9 @@ func TestMoveFileAgain(t *testing.T) {
 }
 
 func TestPurge(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		db := storetest.Open(t, engine)
 		acct := newAccount(t, db, "a")
@@ -164,7 +170,9 @@ func TestPurge(t *testing.T) {
 // TestBatchExtractionIDs: the extraction of each of the account's batches,
 // and nothing of another account's or of a batch that does not exist.
 func TestBatchExtractionIDs(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
 		db := storetest.Open(t, engine)
 		a, b := newAccount(t, db, "a"), newAccount(t, db, "b")
 		b1, _ := newBatch(t, db, a, 1)

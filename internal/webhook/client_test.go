@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -333,6 +334,10 @@ func TestSendDoesNotFollowRedirects(t *testing.T) {
 }
 
 func TestSendBrokenConnections(t *testing.T) {
+	// gotStatus is closed when the client has read the first bytes of the
+	// /reset-mid-body answer (the status line and the partial body, sent
+	// in one write): only then does the receiver reset the connection.
+	gotStatus := make(chan struct{})
 	rcv := newReceiver(t, false, func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		conn, buf, err := w.(http.Hijacker).Hijack()
@@ -348,8 +353,12 @@ func TestSendBrokenConnections(t *testing.T) {
 		case "/reset-mid-body":
 			buf.WriteString("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 1000\r\n\r\npartial")
 			buf.Flush()
-			time.Sleep(50 * time.Millisecond) // let the client read the status line first
-			conn.(*net.TCPConn).SetLinger(0)  // close with RST
+			select {
+			case <-gotStatus:
+			case <-time.After(10 * time.Second):
+				t.Errorf("the client did not read the status line within 10s")
+			}
+			conn.(*net.TCPConn).SetLinger(0) // close with RST
 		case "/close-before-response":
 		case "/reset-before-response":
 			conn.(*net.TCPConn).SetLinger(0)
@@ -369,7 +378,11 @@ func TestSendBrokenConnections(t *testing.T) {
 		{"/reset-before-response", 0, "", "connection reset by the receiver before it sent a response", webhook.Retry},
 	}
 	for _, tt := range tests {
-		res := c.Send(context.Background(), rcv.URL+tt.path, nil, []byte(`{}`))
+		ctx := context.Background()
+		if tt.path == "/reset-mid-body" {
+			ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { close(gotStatus) }})
+		}
+		res := c.Send(ctx, rcv.URL+tt.path, nil, []byte(`{}`))
 		if res.StatusCode != tt.wantStatus || res.Body != tt.wantBody || errString(res.Err) != tt.wantErr {
 			t.Errorf("Send(%s) = %d, %q, %q; want %d, %q, %q", tt.path, res.StatusCode, res.Body, errString(res.Err), tt.wantStatus, tt.wantBody, tt.wantErr)
 		}
@@ -618,7 +631,9 @@ func TestSendFailures(t *testing.T) {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			c := newClient(t, webhook.ClientConfig{AllowPrivate: true, Lookup: tt.lookup})
+			// None of these failures is a timeout: a long one keeps a TLS
+			// handshake on a loaded machine from turning into one.
+			c := newClient(t, webhook.ClientConfig{AllowPrivate: true, Lookup: tt.lookup, Timeout: 10 * time.Second})
 			res := c.Send(ctx, tt.url, nil, []byte(`{}`))
 			if errString(res.Err) != tt.wantErr || res.StatusCode != 0 {
 				t.Errorf("Send() = %d, %q; want 0, %q", res.StatusCode, errString(res.Err), tt.wantErr)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"net"
 	"os"
 	"strings"
@@ -78,6 +79,21 @@ func (c *cli) parse(args []string, min, max int) ([]string, error) {
 	return pos, nil
 }
 
+// parseClient parses args as parse does and then makes the API client: the
+// start of every client command that has no check of its own between the
+// two.
+func (c *cli) parseClient(args []string, min, max int) ([]string, *client.Client, error) {
+	pos, err := c.parse(args, min, max)
+	if err != nil {
+		return nil, nil, err
+	}
+	api, err := c.client()
+	if err != nil {
+		return nil, nil, err
+	}
+	return pos, api, nil
+}
+
 func (c *cli) client() (*client.Client, error) {
 	if c.apiKey == "" {
 		c.apiKey = c.getenv("DOCPARSE_API_KEY")
@@ -108,6 +124,26 @@ func (c *cli) table(header string, rows [][]string) {
 		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
 	tw.Flush()
+}
+
+// printList prints the items of a listing: one JSON array with --json
+// (null when there are none), else a table of header and one row an item.
+// An error of items is reported with apiError and ends the listing.
+func printList[T any](c *cli, items iter.Seq2[T, error], header string, row func(T) []string) error {
+	var all []T
+	var rows [][]string
+	for it, err := range items {
+		if err != nil {
+			return apiError(c.stderr, err)
+		}
+		all = append(all, it)
+		rows = append(rows, row(it))
+	}
+	if c.asJSON {
+		return c.printJSON(all)
+	}
+	c.table(header, rows)
+	return nil
 }
 
 // isTerminal reports whether w is a terminal (progress bars and live
@@ -195,34 +231,16 @@ func extractionsCmd(ctx context.Context, args []string, getenv func(string) stri
 		return nil
 	case "list":
 		c := newCLI(ctx, "extractions list", "extractions list", getenv, stdout, stderr)
-		if _, err := c.parse(args[1:], 0, 0); err != nil {
-			return err
-		}
-		api, err := c.client()
+		_, api, err := c.parseClient(args[1:], 0, 0)
 		if err != nil {
 			return err
 		}
-		var rows [][]string
-		var all []client.Extraction
-		for e, err := range api.ListExtractions(ctx, client.ListParams{Limit: 100}) {
-			if err != nil {
-				return apiError(stderr, err)
-			}
-			all = append(all, e)
-			rows = append(rows, []string{e.ID, e.Name, fmt.Sprint(len(e.Fields)), fmtTime(&e.CreatedAt)})
-		}
-		if c.asJSON {
-			return c.printJSON(all)
-		}
-		c.table("ID\tNAME\tFIELDS\tCREATED", rows)
-		return nil
+		return printList(c, api.ListExtractions(ctx, client.ListParams{Limit: 100}), "ID\tNAME\tFIELDS\tCREATED", func(e client.Extraction) []string {
+			return []string{e.ID, e.Name, fmt.Sprint(len(e.Fields)), fmtTime(&e.CreatedAt)}
+		})
 	case "get":
 		c := newCLI(ctx, "extractions get", "extractions get EXTRACTION_ID", getenv, stdout, stderr)
-		pos, err := c.parse(args[1:], 1, 1)
-		if err != nil {
-			return err
-		}
-		api, err := c.client()
+		pos, api, err := c.parseClient(args[1:], 1, 1)
 		if err != nil {
 			return err
 		}

@@ -16,59 +16,91 @@ import (
 func uploadCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := newCLI(ctx, "upload", "upload EXTRACTION_ID FILES... [--name NAME] [--wait] [--idempotency-key KEY]", getenv, stdout, stderr)
 	name, wait, idem := c.uploadFlags("wait until the batch ends; exit 3 if it ends failed or partial")
-	pos, err := c.parse(args, 2, -1)
-	if err != nil {
-		return err
-	}
-	api, err := c.client()
+	pos, api, err := c.parseClient(args, 2, -1)
 	if err != nil {
 		return err
 	}
 	extID := pos[0]
-	files, total, closeFiles, err := openFiles(pos[1:])
+	return sendBatch(c, pos[1:], client.UploadOptions{Name: *name, IdempotencyKey: *idem}, *wait, batchSteps[*client.BatchResult]{
+		upload: func(files []client.File, opts client.UploadOptions) (*client.BatchResult, error) {
+			return api.UploadBatch(ctx, extID, files, opts)
+		},
+		sent: func(up *client.BatchResult) string {
+			b := up.Batch
+			return fmt.Sprintf("batch %s: %d files, %d pages, %s", b.ID, b.FileCount, b.PageCount, b.Status)
+		},
+		wait: func(up *client.BatchResult, show func(string)) (*client.BatchResult, error) {
+			return api.WaitForBatch(ctx, extID, up.Batch.ID, client.WaitOptions{OnProgress: func(b client.Batch) { show(countsLine(b)) }})
+		},
+		ended: func(res *client.BatchResult) {
+			for _, f := range res.Files {
+				if f.Error != nil {
+					fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", f.Status, f.FileName, f.Error.Message, f.Error.Code)
+				}
+			}
+			fmt.Fprintf(stdout, "batch %s %s\n", res.Batch.ID, res.Batch.Status)
+		},
+		status: func(res *client.BatchResult) string { return res.Batch.Status },
+	})
+}
+
+// batchSteps are a command's own steps of sendBatch; R is the batch with
+// its files as the upload and the wait for its end answer it.
+type batchSteps[R any] struct {
+	upload func(files []client.File, opts client.UploadOptions) (R, error)
+	// sent is the line printed after the upload (not with --json).
+	sent func(R) string
+	// wait follows the batch to its end, calling show with each progress
+	// line.
+	wait func(up R, show func(line string)) (R, error)
+	// ended prints the ended batch as text (not with --json).
+	ended func(R)
+	// status is the ended batch's status.
+	status func(R) string
+}
+
+// sendBatch is what upload and classify share: open the files at paths,
+// upload them (a progress bar on a terminal), print the new batch, and with
+// wait follow the batch on a live line until it ends and print it. It
+// returns errBatchNotProcessed when the batch ended other than processed.
+func sendBatch[R any](c *cli, paths []string, opts client.UploadOptions, wait bool, steps batchSteps[R]) error {
+	files, total, closeFiles, err := openFiles(paths)
 	if err != nil {
 		return err
 	}
 	defer closeFiles()
-	tty := isTerminal(stdout) && !c.asJSON
-	opts := client.UploadOptions{Name: *name, IdempotencyKey: *idem}
-	var res *client.BatchResult
-	err = withUploadBar(stdout, tty, total, &opts, func() (err error) {
-		res, err = api.UploadBatch(ctx, extID, files, opts)
+	tty := isTerminal(c.stdout) && !c.asJSON
+	var up R
+	err = withUploadBar(c.stdout, tty, total, &opts, func() (err error) {
+		up, err = steps.upload(files, opts)
 		return err
 	})
 	if err != nil {
-		return apiError(stderr, err)
+		return apiError(c.stderr, err)
 	}
-	b := res.Batch
 	if !c.asJSON {
-		fmt.Fprintf(stdout, "batch %s: %d files, %d pages, %s\n", b.ID, b.FileCount, b.PageCount, b.Status)
+		fmt.Fprintln(c.stdout, steps.sent(up))
 	}
-	if !*wait {
+	if !wait {
 		if c.asJSON {
-			return c.printJSON(res)
+			return c.printJSON(up)
 		}
 		return nil
 	}
-	live := &liveLine{w: stdout, tty: tty, quiet: c.asJSON}
-	res, err = api.WaitForBatch(ctx, extID, b.ID, client.WaitOptions{OnProgress: func(b client.Batch) { live.show(countsLine(b)) }})
+	live := &liveLine{w: c.stdout, tty: tty, quiet: c.asJSON}
+	res, err := steps.wait(up, live.show)
 	live.end()
 	if err != nil {
-		return apiError(stderr, err)
+		return apiError(c.stderr, err)
 	}
 	if c.asJSON {
 		if err := c.printJSON(res); err != nil {
 			return err
 		}
 	} else {
-		for _, f := range res.Files {
-			if f.Error != nil {
-				fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", f.Status, f.FileName, f.Error.Message, f.Error.Code)
-			}
-		}
-		fmt.Fprintf(stdout, "batch %s %s\n", res.Batch.ID, res.Batch.Status)
+		steps.ended(res)
 	}
-	if res.Batch.Status != client.BatchProcessed {
+	if steps.status(res) != client.BatchProcessed {
 		return errBatchNotProcessed
 	}
 	return nil
@@ -199,11 +231,7 @@ func batchesCmd(ctx context.Context, args []string, getenv func(string) string, 
 	switch args[0] {
 	case "get":
 		c := newCLI(ctx, "batches get", "batches get EXTRACTION_ID BATCH_ID", getenv, stdout, stderr)
-		pos, err := c.parse(args[1:], 2, 2)
-		if err != nil {
-			return err
-		}
-		api, err := c.client()
+		pos, api, err := c.parseClient(args[1:], 2, 2)
 		if err != nil {
 			return err
 		}
@@ -228,28 +256,14 @@ func batchesCmd(ctx context.Context, args []string, getenv func(string) string, 
 	case "list":
 		c := newCLI(ctx, "batches list", "batches list EXTRACTION_ID [--status STATUS]", getenv, stdout, stderr)
 		status := c.fs.String("status", "", "only batches in this status")
-		pos, err := c.parse(args[1:], 1, 1)
+		pos, api, err := c.parseClient(args[1:], 1, 1)
 		if err != nil {
 			return err
 		}
-		api, err := c.client()
-		if err != nil {
-			return err
-		}
-		var rows [][]string
-		var all []client.Batch
-		for b, err := range api.ListBatches(ctx, pos[0], client.BatchListParams{Status: *status, ListParams: client.ListParams{Limit: 100}}) {
-			if err != nil {
-				return apiError(stderr, err)
-			}
-			all = append(all, b)
-			rows = append(rows, []string{b.ID, b.Name, b.Status, fmt.Sprint(b.FileCount), fmtTime(&b.CreatedAt), fmtTime(b.CompletedAt)})
-		}
-		if c.asJSON {
-			return c.printJSON(all)
-		}
-		c.table("BATCH\tNAME\tSTATUS\tFILES\tCREATED\tCOMPLETED", rows)
-		return nil
+		batches := api.ListBatches(ctx, pos[0], client.BatchListParams{Status: *status, ListParams: client.ListParams{Limit: 100}})
+		return printList(c, batches, "BATCH\tNAME\tSTATUS\tFILES\tCREATED\tCOMPLETED", func(b client.Batch) []string {
+			return []string{b.ID, b.Name, b.Status, fmt.Sprint(b.FileCount), fmtTime(&b.CreatedAt), fmtTime(b.CompletedAt)}
+		})
 	}
 	fmt.Fprintf(stderr, "docparse batches: unknown subcommand %q (get, list)\n", args[0])
 	return errUsage

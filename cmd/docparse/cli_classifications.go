@@ -70,34 +70,16 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 		return nil
 	case "list":
 		c := newSub("list")
-		if _, err := c.parse(rest, 0, 0); err != nil {
-			return err
-		}
-		api, err := c.client()
+		_, api, err := c.parseClient(rest, 0, 0)
 		if err != nil {
 			return err
 		}
-		var all []client.Classification
-		var rows [][]string
-		for cls, err := range api.ListClassifications(ctx, client.ListParams{Limit: 100}) {
-			if err != nil {
-				return apiError(stderr, err)
-			}
-			all = append(all, cls)
-			rows = append(rows, []string{cls.ID, cls.Name, fmt.Sprint(len(cls.Categories)), fmt.Sprint(cls.Threshold), fmtTime(&cls.CreatedAt)})
-		}
-		if c.asJSON {
-			return c.printJSON(all)
-		}
-		c.table("ID\tNAME\tCATEGORIES\tTHRESHOLD\tCREATED", rows)
-		return nil
+		return printList(c, api.ListClassifications(ctx, client.ListParams{Limit: 100}), "ID\tNAME\tCATEGORIES\tTHRESHOLD\tCREATED", func(cls client.Classification) []string {
+			return []string{cls.ID, cls.Name, fmt.Sprint(len(cls.Categories)), fmt.Sprint(cls.Threshold), fmtTime(&cls.CreatedAt)}
+		})
 	case "get", "delete", "batches":
 		c := newSub(sub + " CLASSIFICATION_ID")
-		pos, err := c.parse(rest, 1, 1)
-		if err != nil {
-			return err
-		}
-		api, err := c.client()
+		pos, api, err := c.parseClient(rest, 1, 1)
 		if err != nil {
 			return err
 		}
@@ -115,27 +97,12 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 			fmt.Fprintf(stdout, "deleted %s\n", pos[0])
 			return nil
 		}
-		var all []client.ClassificationBatch
-		var rows [][]string
-		for b, err := range api.ListClassificationBatches(ctx, pos[0], client.BatchListParams{}) {
-			if err != nil {
-				return apiError(stderr, err)
-			}
-			all = append(all, b)
-			rows = append(rows, []string{b.ID, string(b.Status), fmt.Sprint(b.FileCount), b.Name, fmtTime(&b.CreatedAt)})
-		}
-		if c.asJSON {
-			return c.printJSON(all)
-		}
-		c.table("ID\tSTATUS\tFILES\tNAME\tCREATED", rows)
-		return nil
+		return printList(c, api.ListClassificationBatches(ctx, pos[0], client.BatchListParams{}), "ID\tSTATUS\tFILES\tNAME\tCREATED", func(b client.ClassificationBatch) []string {
+			return []string{b.ID, string(b.Status), fmt.Sprint(b.FileCount), b.Name, fmtTime(&b.CreatedAt)}
+		})
 	case "batch":
 		c := newSub("batch CLASSIFICATION_ID BATCH_ID")
-		pos, err := c.parse(rest, 2, 2)
-		if err != nil {
-			return err
-		}
-		api, err := c.client()
+		pos, api, err := c.parseClient(rest, 2, 2)
 		if err != nil {
 			return err
 		}
@@ -151,11 +118,7 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 		return nil
 	case "override":
 		c := newSub("override CLASSIFICATION_ID BATCH_ID FILE_ID CATEGORY_ID|none")
-		pos, err := c.parse(rest, 4, 4)
-		if err != nil {
-			return err
-		}
-		api, err := c.client()
+		pos, api, err := c.parseClient(rest, 4, 4)
 		if err != nil {
 			return err
 		}
@@ -181,61 +144,30 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 func classifyCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := newCLI(ctx, "classify", "classify CLASSIFICATION_ID FILES... [--name NAME] [--wait]", getenv, stdout, stderr)
 	name, wait, idem := c.uploadFlags("wait until the batch ends and print each file's category; exit 3 if it ends failed or partial")
-	pos, err := c.parse(args, 2, -1)
-	if err != nil {
-		return err
-	}
-	api, err := c.client()
+	pos, api, err := c.parseClient(args, 2, -1)
 	if err != nil {
 		return err
 	}
 	clsID := pos[0]
-	files, total, closeFiles, err := openFiles(pos[1:])
-	if err != nil {
-		return err
-	}
-	defer closeFiles()
-	tty := isTerminal(stdout) && !c.asJSON
-	opts := client.UploadOptions{Name: *name, IdempotencyKey: *idem}
-	var up *client.ClassificationBatchResult
-	err = withUploadBar(stdout, tty, total, &opts, func() (err error) {
-		up, err = api.UploadClassificationBatch(ctx, clsID, files, opts)
-		return err
+	return sendBatch(c, pos[1:], client.UploadOptions{Name: *name, IdempotencyKey: *idem}, *wait, batchSteps[*client.ClassificationBatchResult]{
+		upload: func(files []client.File, opts client.UploadOptions) (*client.ClassificationBatchResult, error) {
+			return api.UploadClassificationBatch(ctx, clsID, files, opts)
+		},
+		sent: func(up *client.ClassificationBatchResult) string {
+			return fmt.Sprintf("batch %s: %d files, %s", up.Batch.ID, up.Batch.FileCount, up.Batch.Status)
+		},
+		wait: func(up *client.ClassificationBatchResult, show func(string)) (*client.ClassificationBatchResult, error) {
+			return api.WaitForClassificationBatch(ctx, clsID, up.Batch.ID, client.WaitOptions{OnProgressClassification: func(b client.ClassificationBatch) {
+				n := b.Counts
+				show(fmt.Sprintf("%s: %d queued, %d processing, %d processed, %d failed", b.Status, n.Queued, n.Processing, n.Processed, n.Failed))
+			}})
+		},
+		ended: func(res *client.ClassificationBatchResult) {
+			c.classifiedTable(res.Files)
+			fmt.Fprintf(stdout, "batch %s %s\n", res.Batch.ID, res.Batch.Status)
+		},
+		status: func(res *client.ClassificationBatchResult) string { return res.Batch.Status },
 	})
-	if err != nil {
-		return apiError(stderr, err)
-	}
-	b := up.Batch
-	if !c.asJSON {
-		fmt.Fprintf(stdout, "batch %s: %d files, %s\n", b.ID, b.FileCount, b.Status)
-	}
-	if !*wait {
-		if c.asJSON {
-			return c.printJSON(up)
-		}
-		return nil
-	}
-	live := &liveLine{w: stdout, tty: tty, quiet: c.asJSON}
-	res, err := api.WaitForClassificationBatch(ctx, clsID, b.ID, client.WaitOptions{OnProgressClassification: func(b client.ClassificationBatch) {
-		n := b.Counts
-		live.show(fmt.Sprintf("%s: %d queued, %d processing, %d processed, %d failed", b.Status, n.Queued, n.Processing, n.Processed, n.Failed))
-	}})
-	live.end()
-	if err != nil {
-		return apiError(stderr, err)
-	}
-	if c.asJSON {
-		if err := c.printJSON(res); err != nil {
-			return err
-		}
-	} else {
-		c.classifiedTable(res.Files)
-		fmt.Fprintf(stdout, "batch %s %s\n", res.Batch.ID, res.Batch.Status)
-	}
-	if res.Batch.Status != client.BatchProcessed {
-		return errBatchNotProcessed
-	}
-	return nil
 }
 
 // classifiedTable prints classification files: category (or why none),

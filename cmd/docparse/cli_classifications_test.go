@@ -36,21 +36,15 @@ func TestCLIClassify(t *testing.T) {
 		letter := write("letter.txt", "12 Park Lane\nLondon\n\nDear Mrs Smith,\n\nThank you for your letter of 3 March. We are pleased to confirm your appointment on Tuesday.\nPlease let us know if the time does not suit you.\n\nYours sincerely,\n\nJohn Brown\n")
 		bad := write("bad.bin", "\x00\x01\x02\x03\x00\x00\x00\x09")
 
-		out, errOut, code := cliRun(t, env, "classifications", "create", "--file", spec)
-		clsID := strings.TrimSpace(out)
-		if code != 0 || !strings.HasPrefix(clsID, "cls_") {
-			t.Fatalf("classifications create: %d %q %q", code, out, errOut)
-		}
-		if out, _, code := cliRun(t, env, "classifications", "list"); code != 0 || !strings.Contains(out, clsID) || !strings.Contains(out, "Mailroom") {
-			t.Errorf("classifications list: %d %q", code, out)
-		}
+		clsID := cliCreate(t, env, "cls_", "classifications", "create", "--file", spec)
+		cliListed(t, env, []string{"classifications", "list"}, clsID, "Mailroom")
 		// An invalid file names the problem and exits 2 (the API refused it).
 		badSpec := write("bad.json", `{"name": "One", "categories": [{"name": "Only"}]}`)
 		if _, errOut, code := cliRun(t, env, "classifications", "create", "--file", badSpec); code != 2 || !strings.Contains(errOut, "categories") {
 			t.Errorf("one category: %d %q", code, errOut)
 		}
 
-		out, errOut, code = cliRun(t, env, "classify", clsID, invoice, letter, "--wait", "--name", "post")
+		out, errOut, code := cliRun(t, env, "classify", clsID, invoice, letter, "--wait", "--name", "post")
 		if code != 0 || strings.Contains(out, "\r") {
 			t.Fatalf("classify --wait: %d %q %q", code, out, errOut)
 		}

@@ -31,6 +31,33 @@ func cliRun(t *testing.T, env map[string]string, args ...string) (stdout, stderr
 	return out.String(), errb.String(), code
 }
 
+// cliCreate runs a create command (args: "NOUN create ...") and returns
+// the id it prints; it stops the test unless the command exits 0 with an
+// id that starts with prefix.
+func cliCreate(t *testing.T, env map[string]string, prefix string, args ...string) string {
+	t.Helper()
+	out, errOut, code := cliRun(t, env, args...)
+	id := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(id, prefix) {
+		t.Fatalf("%s %s: %d %q %q", args[0], args[1], code, out, errOut)
+	}
+	return id
+}
+
+// cliListed checks that a list command (args: "NOUN list") exits 0 and
+// prints every one of want.
+func cliListed(t *testing.T, env map[string]string, args []string, want ...string) {
+	t.Helper()
+	out, _, code := cliRun(t, env, args...)
+	ok := code == 0
+	for _, w := range want {
+		ok = ok && strings.Contains(out, w)
+	}
+	if !ok {
+		t.Errorf("%s: %d %q", strings.Join(args, " "), code, out)
+	}
+}
+
 func TestCLI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		srv := servertest.Start(t, servertest.Options{Engine: eng})
@@ -43,17 +70,11 @@ func TestCLI(t *testing.T) {
 		bad := filepath.Join(dir, "bad.bin")
 		os.WriteFile(bad, []byte{0, 1, 2, 3, 0, 0, 0, 9}, 0o600)
 
-		out, errOut, code := cliRun(t, env, "extractions", "create", "--schema", schema)
-		extID := strings.TrimSpace(out)
-		if code != 0 || !strings.HasPrefix(extID, "ext_") {
-			t.Fatalf("extractions create: %d %q %q", code, out, errOut)
-		}
-		if out, _, code := cliRun(t, env, "extractions", "list"); code != 0 || !strings.Contains(out, extID) || !strings.Contains(out, "Invoices") {
-			t.Errorf("extractions list: %d %q", code, out)
-		}
+		extID := cliCreate(t, env, "ext_", "extractions", "create", "--schema", schema)
+		cliListed(t, env, []string{"extractions", "list"}, extID, "Invoices")
 
 		// A batch that ends processed: exit 0, plain lines with counts.
-		out, errOut, code = cliRun(t, env, "upload", extID, good, "--wait", "--name", "cli")
+		out, errOut, code := cliRun(t, env, "upload", extID, good, "--wait", "--name", "cli")
 		if code != 0 || !strings.Contains(out, "processed") || strings.Contains(out, "\r") || strings.Contains(out, "\033") {
 			t.Fatalf("upload --wait: %d %q %q", code, out, errOut)
 		}

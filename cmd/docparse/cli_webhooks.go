@@ -37,31 +37,17 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		return listenCmd(ctx, args, getenv, stdout, stderr)
 	case "list":
 		c := newCLI(ctx, "webhooks list", "webhooks list", getenv, stdout, stderr)
-		if _, err := c.parse(args, 0, 0); err != nil {
-			return err
-		}
-		api, err := c.client()
+		_, api, err := c.parseClient(args, 0, 0)
 		if err != nil {
 			return err
 		}
-		var all []client.WebhookEndpoint
-		var rows [][]string
-		for e, err := range api.ListWebhookEndpoints(ctx, client.ListParams{Limit: 100}) {
-			if err != nil {
-				return apiError(stderr, err)
-			}
-			all = append(all, e)
+		return printList(c, api.ListWebhookEndpoints(ctx, client.ListParams{Limit: 100}), "ENDPOINT\tURL\tSTATUS\tEVENTS\tLAST SUCCESS", func(e client.WebhookEndpoint) []string {
 			types := "all"
 			if len(e.EventTypes) > 0 {
 				types = strings.Join(e.EventTypes, ",")
 			}
-			rows = append(rows, []string{e.ID, e.URL, e.Status, types, fmtTime(e.LastSuccessAt)})
-		}
-		if c.asJSON {
-			return c.printJSON(all)
-		}
-		c.table("ENDPOINT\tURL\tSTATUS\tEVENTS\tLAST SUCCESS", rows)
-		return nil
+			return []string{e.ID, e.URL, e.Status, types, fmtTime(e.LastSuccessAt)}
+		})
 	case "create":
 		c := newCLI(ctx, "webhooks create", "webhooks create --url URL [--events T1,T2] [--description D]", getenv, stdout, stderr)
 		url := c.fs.String("url", "", "https:// URL that receives the events")
@@ -78,12 +64,7 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		if err != nil {
 			return err
 		}
-		p := client.WebhookEndpointParams{URL: *url, Description: *desc}
-		for _, t := range strings.Split(*events, ",") {
-			if t = strings.TrimSpace(t); t != "" {
-				p.EventTypes = append(p.EventTypes, t)
-			}
-		}
+		p := client.WebhookEndpointParams{URL: *url, Description: *desc, EventTypes: splitList(*events)}
 		e, err := api.CreateWebhookEndpoint(ctx, p)
 		if err != nil {
 			return apiError(stderr, err)
@@ -96,11 +77,7 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		return nil
 	case "test", "delete", "enable", "disable":
 		c := newCLI(ctx, "webhooks "+sub, "webhooks "+sub+" ENDPOINT_ID", getenv, stdout, stderr)
-		pos, err := c.parse(args, 1, 1)
-		if err != nil {
-			return err
-		}
-		api, err := c.client()
+		pos, api, err := c.parseClient(args, 1, 1)
 		if err != nil {
 			return err
 		}
@@ -154,11 +131,7 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 	case "rotate":
 		c := newCLI(ctx, "webhooks rotate", "webhooks rotate ENDPOINT_ID [--grace DURATION]", getenv, stdout, stderr)
 		grace := c.fs.Duration("grace", 0, "how long the old secret keeps signing too (at most 168h)")
-		pos, err := c.parse(args, 1, 1)
-		if err != nil {
-			return err
-		}
-		api, err := c.client()
+		pos, api, err := c.parseClient(args, 1, 1)
 		if err != nil {
 			return err
 		}
@@ -171,11 +144,7 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 	case "attempts":
 		c := newCLI(ctx, "webhooks attempts", "webhooks attempts ENDPOINT_ID [--limit N]", getenv, stdout, stderr)
 		limit := c.fs.Int("limit", 20, "how many (at most 100)")
-		pos, err := c.parse(args, 1, 1)
-		if err != nil {
-			return err
-		}
-		api, err := c.client()
+		pos, api, err := c.parseClient(args, 1, 1)
 		if err != nil {
 			return err
 		}
@@ -301,12 +270,7 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	var ts []string
-	for _, t := range strings.Split(*types, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			ts = append(ts, t)
-		}
-	}
+	ts := splitList(*types)
 	cursor := *after
 	for {
 		for ev, err := range api.EventsAfter(ctx, cursor, ts...) {
@@ -339,4 +303,16 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 		case <-time.After(*every):
 		}
 	}
+}
+
+// splitList splits a comma-separated flag value into its non-empty,
+// trimmed items (nil for none).
+func splitList(s string) []string {
+	var items []string
+	for _, it := range strings.Split(s, ",") {
+		if it = strings.TrimSpace(it); it != "" {
+			items = append(items, it)
+		}
+	}
+	return items
 }

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/store"
 )
 
@@ -19,9 +17,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	sub := args[0]
 	var c config
-	fs := flag.NewFlagSet("docparse keys "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	envErr := serveFlags(fs, &c, getenv)
+	fs, envErr := serveFlagSet("keys "+sub, &c, getenv, stderr)
 	acct := fs.String("account", "", "account name (created if needed by create)")
 	name := fs.String("name", "", "label of the new key (create)")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -34,16 +30,11 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stderr, "docparse keys %s: --account is required\n", sub)
 		return errUsage
 	}
-	logger := newLogger(io.Discard, "error")
-	db, err := openDB(ctx, c, getenv, logger)
+	db, svc, err := openAdmin(ctx, c, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := pipeline.New(db, nil, nil, pipeline.Config{}, time.Now, logger)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "create":
 		if fs.NArg() > 0 {

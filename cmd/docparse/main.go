@@ -69,33 +69,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
+	// The commands that take their arguments, the environment and the
+	// output streams; serve, migrate and users, which take other streams,
+	// are in the switch below.
+	commands := map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
+		"keys": keys, "secrets": secretsCmd,
+		"extractions": extractionsCmd, "upload": uploadCmd, "batches": batchesCmd, "results": resultsCmd,
+		"classifications": classificationsCmd, "classify": classifyCmd,
+		"webhooks": webhooksCmd, "events": eventsCmd,
+	}
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(ctx, args[1:], getenv, stdout, stderr)
+	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stderr)
-	case "keys":
-		return keys(ctx, args[1:], getenv, stdout, stderr)
 	case "users":
 		return users(ctx, args[1:], getenv, stdin, stdout, stderr)
-	case "secrets":
-		return secretsCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "extractions":
-		return extractionsCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "upload":
-		return uploadCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "batches":
-		return batchesCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "results":
-		return resultsCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "webhooks":
-		return webhooksCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "classifications":
-		return classificationsCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "classify":
-		return classifyCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "events":
-		return eventsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "docparse", version)
 		return nil

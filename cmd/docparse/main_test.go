@@ -297,6 +297,39 @@ func restartServer(t *testing.T, bin string, env []string, args ...string) (*exe
 	return cmd, waitListening(t, stderr)
 }
 
+// listening starts cmd, a server not yet started, and returns its base URL
+// once it listens. The test stops it.
+func listening(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return waitListening(t, stderr)
+}
+
+// binaryEnv is the environment of the binary on eng with data in dataDir,
+// plus extra: the database (dbURL is empty on SQLite) and on PostgreSQL a
+// secret key. key is an API key of account acme made by running
+// `docparse keys create` in it.
+func binaryEnv(t *testing.T, bin string, eng store.Engine, dataDir string, extra ...string) (env []string, dbURL, key string) {
+	t.Helper()
+	if eng == store.Postgres {
+		dbURL = storetest.URL(t, eng)
+	}
+	env = append([]string{"DOCPARSE_DATA_DIR=" + dataDir, "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL}, extra...)
+	if eng == store.Postgres {
+		env = append(env, "DOCPARSE_SECRET_KEY="+testSecretKey(t))
+	}
+	keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
+	keyCmd.Env = append(os.Environ(), env...)
+	out, err := keyCmd.Output()
+	if err != nil {
+		t.Fatalf("keys create: %v", err)
+	}
+	return env, dbURL, strings.TrimSpace(string(out))
+}
+
 func startServer(t *testing.T, bin string, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
@@ -318,28 +351,11 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		dataDir := t.TempDir()
-		dbURL := ""
-		if eng == store.Postgres {
-			dbURL = storetest.URL(t, eng)
-		}
-		env := []string{"DOCPARSE_DATA_DIR=" + dataDir, "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL}
-		if eng == store.Postgres {
-			env = append(env, "DOCPARSE_SECRET_KEY="+testSecretKey(t))
-		}
-		keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
-		keyCmd.Env = append(os.Environ(), env...)
-		key, err := keyCmd.Output()
-		if err != nil {
-			t.Fatalf("keys create: %v", err)
-		}
+		env, dbURL, key := binaryEnv(t, bin, eng, dataDir)
 		args := []string{"--file-timeout", "2s", "--rescue-after", "8s", "--workers", "2"}
 
 		first := startServer(t, bin, env, args...)
-		stderr, _ := first.StderrPipe()
-		if err := first.Start(); err != nil {
-			t.Fatal(err)
-		}
-		c := testClient{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
+		c := testClient{t: t, base: listening(t, first), key: key}
 		extID := c.createExtraction()
 		files := map[string][]byte{}
 		for i := range 30 {
@@ -396,20 +412,7 @@ func TestWebhookSurvivesCrash(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		dbURL := ""
-		if eng == store.Postgres {
-			dbURL = storetest.URL(t, eng)
-		}
-		env := []string{"DOCPARSE_DATA_DIR=" + t.TempDir(), "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL}
-		if eng == store.Postgres {
-			env = append(env, "DOCPARSE_SECRET_KEY="+testSecretKey(t))
-		}
-		keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
-		keyCmd.Env = append(os.Environ(), env...)
-		key, err := keyCmd.Output()
-		if err != nil {
-			t.Fatalf("keys create: %v", err)
-		}
+		env, _, key := binaryEnv(t, bin, eng, t.TempDir())
 
 		var mu sync.Mutex
 		hang := true
@@ -436,11 +439,7 @@ func TestWebhookSurvivesCrash(t *testing.T) {
 
 		args := []string{"--allow-private-webhooks", "--webhook-timeout", "2s", "--webhook-lease", "7s"}
 		first := startServer(t, bin, env, args...)
-		stderr, _ := first.StderrPipe()
-		if err := first.Start(); err != nil {
-			t.Fatal(err)
-		}
-		c := testClient{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
+		c := testClient{t: t, base: listening(t, first), key: key}
 		status, v := c.do("POST", "/v1/webhook_endpoints", "application/json", strings.NewReader(`{"url":"`+rc.URL+`/hook"}`))
 		if status != 201 {
 			t.Fatalf("create endpoint: %d %v", status, v)
@@ -511,30 +510,12 @@ func TestInterruptDuringOCR(t *testing.T) {
 	tessdata := engOnlyTessdata(t)
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		dataDir := t.TempDir()
-		dbURL := ""
-		if eng == store.Postgres {
-			dbURL = storetest.URL(t, eng)
-		}
-		env := []string{"DOCPARSE_DATA_DIR=" + dataDir, "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL,
-			"TESSDATA_PREFIX=" + tessdata}
-		if eng == store.Postgres {
-			env = append(env, "DOCPARSE_SECRET_KEY="+testSecretKey(t))
-		}
-		keyCmd := exec.Command(bin, "keys", "create", "--account", "acme")
-		keyCmd.Env = append(os.Environ(), env...)
-		key, err := keyCmd.Output()
-		if err != nil {
-			t.Fatalf("keys create: %v", err)
-		}
+		env, dbURL, key := binaryEnv(t, bin, eng, dataDir, "TESSDATA_PREFIX="+tessdata)
 		args := []string{"--workers", "2", "--shutdown-grace", "1s", "--file-timeout", "10s", "--rescue-after", "16s"}
 
 		first := startServer(t, bin, env, args...)
 		first.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		stderr, _ := first.StderrPipe()
-		if err := first.Start(); err != nil {
-			t.Fatal(err)
-		}
-		c := testClient{t: t, base: waitListening(t, stderr), key: strings.TrimSpace(string(key))}
+		c := testClient{t: t, base: listening(t, first), key: key}
 		extID := c.createExtraction()
 		files := map[string][]byte{}
 		for i := range 30 {

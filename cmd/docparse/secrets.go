@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -39,9 +38,7 @@ func secretsCmd(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	sub := args[0]
 	var c config
-	fset := flag.NewFlagSet("docparse secrets "+sub, flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	envErr := serveFlags(fset, &c, getenv)
+	fset, envErr := serveFlagSet("secrets "+sub, &c, getenv, stderr)
 	newKeyFile := ""
 	if sub == "rotate" {
 		fset.StringVar(&newKeyFile, "new-key-file", "", "file holding the new key: standard base64 of 32 bytes, mode 0600")

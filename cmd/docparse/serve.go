@@ -27,9 +27,7 @@ import (
 // loadConfig parses the serve flags of args.
 func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("docparse "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	envErr := serveFlags(fs, &c, getenv)
+	fs, envErr := serveFlagSet(name, &c, getenv, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errUsage
@@ -44,6 +42,16 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		return c, fmt.Errorf("%w: %w", errConfig, err)
 	}
 	return c, nil
+}
+
+// serveFlagSet is the flag set of command name (as in "docparse NAME")
+// holding the serve flags, which fill c; so every command that works on
+// the database finds it as serve does. envErr reports the DOCPARSE_*
+// variables that do not parse.
+func serveFlagSet(name string, c *config, getenv func(string) string, stderr io.Writer) (fs *flag.FlagSet, envErr error) {
+	fs = flag.NewFlagSet("docparse "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, serveFlags(fs, c, getenv)
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -105,13 +113,41 @@ func openDBWith(ctx context.Context, c config, box *secretbox.Box, logger *slog.
 	return db, nil
 }
 
-func migrate(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	c, err := loadConfig("migrate", args, getenv, stderr)
+// openConfigured loads the config of server command name from args
+// (loadConfig) and opens its database (openDB), logging to stderr at the
+// configured level. The caller closes db.
+func openConfigured(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (config, *slog.Logger, *store.DB, error) {
+	c, err := loadConfig(name, args, getenv, stderr)
 	if err != nil {
-		return err
+		return c, nil, nil, err
 	}
 	logger := newLogger(stderr, c.LogLevel)
 	db, err := openDB(ctx, c, getenv, logger)
+	if err != nil {
+		return c, nil, nil, err
+	}
+	return c, logger, db, nil
+}
+
+// openAdmin opens the database of c and a pipeline over it with neither
+// blob store nor extraction engine, logging nothing: what the commands
+// that manage accounts, keys and users need. The caller closes db.
+func openAdmin(ctx context.Context, c config, getenv func(string) string) (*store.DB, *pipeline.Service, error) {
+	logger := newLogger(io.Discard, "error")
+	db, err := openDB(ctx, c, getenv, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := pipeline.New(db, nil, nil, pipeline.Config{}, time.Now, logger)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, svc, nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	_, logger, db, err := openConfigured(ctx, "migrate", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -123,12 +159,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 // order: HTTP (in-flight requests finish), workers (running jobs get the
 // grace period, then are cancelled and run again later), the database.
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	c, err := loadConfig("serve", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	logger := newLogger(stderr, c.LogLevel)
-	db, err := openDB(ctx, c, getenv, logger)
+	c, logger, db, err := openConfigured(ctx, "serve", args, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/docparse/docparse/internal/pipeline"
@@ -24,9 +22,7 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdin
 		return errUsage
 	}
 	var c config
-	fs := flag.NewFlagSet("docparse users create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	envErr := serveFlags(fs, &c, getenv)
+	fs, envErr := serveFlagSet("users create", &c, getenv, stderr)
 	acct := fs.String("account", "", "account name (created if needed)")
 	email := fs.String("email", "", "the user's email, with which they sign in")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -53,16 +49,11 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdin
 			n, pipeline.MinPasswordLength)
 		return errUsage
 	}
-	logger := newLogger(io.Discard, "error")
-	db, err := openDB(ctx, c, getenv, logger)
+	db, svc, err := openAdmin(ctx, c, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := pipeline.New(db, nil, nil, pipeline.Config{}, time.Now, logger)
-	if err != nil {
-		return err
-	}
 	u, err := svc.CreateUser(ctx, *acct, *email, password)
 	if err != nil {
 		return err

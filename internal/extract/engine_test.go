@@ -87,6 +87,16 @@ func sniffFile(t testing.TB, path string) Kind {
 	return kind
 }
 
+// kindOr returns kind, or when it is "" the kind sniffed from the file at
+// path: a test case names a kind only to force one.
+func kindOr(t testing.TB, path string, kind Kind) Kind {
+	t.Helper()
+	if kind == "" {
+		return sniffFile(t, path)
+	}
+	return kind
+}
+
 func wantCode(t *testing.T, what string, err error, code string) {
 	t.Helper()
 	e, ok := AsError(err)
@@ -151,10 +161,7 @@ func TestPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			kind := tt.kind
-			if kind == "" {
-				kind = sniffFile(t, tt.path)
-			}
+			kind := kindOr(t, tt.path, tt.kind)
 			n, err := engine.Pages(context.Background(), tt.path, kind)
 			if n != tt.want {
 				t.Errorf("Pages(%s, %s) = %d, want %d", tt.path, kind, n, tt.want)
@@ -404,10 +411,7 @@ func TestExtractFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			kind := tt.kind
-			if kind == "" {
-				kind = sniffFile(t, tt.path)
-			}
+			kind := kindOr(t, tt.path, tt.kind)
 			d, err := engine.Extract(context.Background(), tt.path, kind)
 			if d != nil {
 				t.Errorf("Extract(%s) returned a document with a failure", tt.name)

@@ -29,16 +29,8 @@ func TestLineBands(t *testing.T) {
 // A mark cut out of the page, enlarged and stacked, comes back to where it
 // was on the page; rows between the bands are not in the stack.
 func TestStackLinesRoundTrip(t *testing.T) {
-	g := image.NewGray(image.Rect(0, 0, 200, 300))
-	for i := range g.Pix {
-		g.Pix[i] = 0xff
-	}
 	mark := image.Rect(40, 150, 90, 170)
-	for y := mark.Min.Y; y < mark.Max.Y; y++ {
-		for x := mark.Min.X; x < mark.Max.X; x++ {
-			g.SetGray(x, y, color.Gray{})
-		}
-	}
+	g := grayPage(200, 300, 0xff, mark)
 	// Ink outside every band: it must not reach the stack.
 	g.SetGray(5, 100, color.Gray{})
 	rows := [][2]int{{20, 60}, {140, 180}}

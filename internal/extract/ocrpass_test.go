@@ -177,6 +177,22 @@ func TestOCRRetryBudget(t *testing.T) {
 	t.Logf("noise page: first pass %v, all passes %v CPU in %v: %v, won %s", cpu, run.CPU, time.Since(start), run.Tried, run.Pass)
 }
 
+// grayPage is a w×h page of gray level bg with black ink on each of marks.
+func grayPage(w, h int, bg uint8, marks ...image.Rectangle) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = bg
+	}
+	for _, m := range marks {
+		for y := m.Min.Y; y < m.Max.Y; y++ {
+			for x := m.Min.X; x < m.Max.X; x++ {
+				g.Pix[y*g.Stride+x] = 0
+			}
+		}
+	}
+	return g
+}
+
 func TestOCRRetryFake(t *testing.T) {
 	// Tesseract that reads two words on any page: each page that paints
 	// something is read again, preprocessed, a bounded number of times;
@@ -186,19 +202,8 @@ func TestOCRRetryFake(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 
-	ink := image.NewGray(image.Rect(0, 0, 600, 400))
-	for i := range ink.Pix {
-		ink.Pix[i] = 255
-	}
-	for y := 100; y < 120; y++ {
-		for x := 100; x < 400; x++ {
-			ink.Pix[y*ink.Stride+x] = 0
-		}
-	}
-	blank := image.NewGray(image.Rect(0, 0, 600, 400))
-	for i := range blank.Pix {
-		blank.Pix[i] = 250
-	}
+	ink := grayPage(600, 400, 255, image.Rect(100, 100, 400, 120))
+	blank := grayPage(600, 400, 250)
 	for _, tt := range []struct {
 		name           string
 		img            image.Image
@@ -258,15 +263,7 @@ func TestOCRRetryFake(t *testing.T) {
 func TestOCRVariantUnmap(t *testing.T) {
 	// A dot at (300, 700) of a 1000x1000 page, deskewed and upscaled,
 	// maps back onto itself.
-	g := image.NewGray(image.Rect(0, 0, 1000, 1000))
-	for i := range g.Pix {
-		g.Pix[i] = 255
-	}
-	for y := 698; y < 702; y++ {
-		for x := 298; x < 302; x++ {
-			g.Pix[y*g.Stride+x] = 0
-		}
-	}
+	g := grayPage(1000, 1000, 255, image.Rect(298, 698, 302, 702))
 	v := ocrVariant{scale: 2, angle: 0.03}
 	out := v.apply(g)
 	dot := Box{X0: 1e9, Y0: 1e9}

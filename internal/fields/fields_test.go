@@ -291,21 +291,24 @@ Footer`)
 	}
 }
 
+// TestExtractExampleShape: a field's example finds a value of its shape
+// with no label, and among labelled values prefers the one of its shape.
 func TestExtractExampleShape(t *testing.T) {
-	doc := textDoc("Order 7781 shipped.\nRef INV-0042 in all correspondence.")
-	f := docparse.Field{Key: "invoice_id", Type: docparse.TypeString, Example: "INV-0001"}
-	res, _ := extractTraced(doc, []docparse.Field{f}, Options{}, false)
-	if res.Values["invoice_id"] != "INV-0042" || res.Confidence["invoice_id"] != 0.5 {
-		t.Errorf("invoice_id = %v (%v), want INV-0042 (0.5) found by the example's shape", res.Values["invoice_id"], res.Confidence["invoice_id"])
+	tests := []struct {
+		name, text, key string
+		conf            float64
+	}{
+		{"found by the example's shape", "Order 7781 shipped.\nRef INV-0042 in all correspondence.", "invoice_id", 0.5},
+		{"shaped like the example", "Invoice No: 7781          Invoice Ref: INV-0042", "invoice_number", 0.9},
 	}
-}
-
-func TestExtractPrefersTheExampleShape(t *testing.T) {
-	doc := textDoc("Invoice No: 7781          Invoice Ref: INV-0042")
-	f := docparse.Field{Key: "invoice_number", Type: docparse.TypeString, Example: "INV-0001"}
-	res, _ := extractTraced(doc, []docparse.Field{f}, Options{}, false)
-	if res.Values["invoice_number"] != "INV-0042" || res.Confidence["invoice_number"] != 0.9 {
-		t.Errorf("invoice_number = %v (%v), want INV-0042 (0.9), shaped like the example", res.Values["invoice_number"], res.Confidence["invoice_number"])
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := docparse.Field{Key: tc.key, Type: docparse.TypeString, Example: "INV-0001"}
+			res, _ := extractTraced(textDoc(tc.text), []docparse.Field{f}, Options{}, false)
+			if res.Values[tc.key] != "INV-0042" || res.Confidence[tc.key] != tc.conf {
+				t.Errorf("%s = %v (%v), want INV-0042 (%v), %s", tc.key, res.Values[tc.key], res.Confidence[tc.key], tc.conf, tc.name)
+			}
+		})
 	}
 }
 

@@ -90,7 +90,7 @@ func TestSplitCellsOnSeparators(t *testing.T) {
 }
 
 func TestMendLegalForm(t *testing.T) {
-	for in, want := range map[string]string{
+	checkStrings(t, "mendLegalForm", mendLegalForm, map[string]string{
 		"MR D.I.Y. (M) SON BHD":           "MR D.I.Y. (M) SDN BHD",
 		"UNIHAKKA INTERNATIONAL S0N BHD.": "UNIHAKKA INTERNATIONAL SDN BHD.",
 		"Timeless Kitchenette Son Bhd":    "Timeless Kitchenette Sdn Bhd",
@@ -103,11 +103,7 @@ func TestMendLegalForm(t *testing.T) {
 		"Dion Realties Sdi Bhd":           "Dion Realties Sdn Bhd",
 		"Dion Realties Sdn Bhd":           "Dion Realties Sdn Bhd",
 		"WATSON BHD":                      "WATSON BHD",
-	} {
-		if got := mendLegalForm(in); got != want {
-			t.Errorf("mendLegalForm(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 	if got, fit, ok := parseName("WARAKUYA PERMAS CITY SON BHD"); !ok || fit != 1 || got != "WARAKUYA PERMAS CITY SDN BHD" {
 		t.Errorf("parseName = %q, %v, %v; want the name with SDN BHD, fit 1", got, fit, ok)
 	}

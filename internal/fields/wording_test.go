@@ -133,7 +133,7 @@ func TestUnknownMeaning(t *testing.T) {
 }
 
 func TestSplitKey(t *testing.T) {
-	for key, want := range map[string]string{
+	checkStrings(t, "splitKey", splitKey, map[string]string{
 		"invoiceNumber":    "invoice Number",
 		"InvoiceNo":        "Invoice No",
 		"VATNumber":        "VAT Number",
@@ -145,15 +145,26 @@ func TestSplitKey(t *testing.T) {
 		"invoice.total":    "invoice total",
 		"customerVATId":    "customer VAT Id",
 		"totalAmountInEUR": "total Amount In EUR",
-	} {
-		if got := splitKey(key); got != want {
-			t.Errorf("splitKey(%q) = %q, want %q", key, got, want)
+	})
+}
+
+// checkStrings checks that f, named name, maps each case's input to its
+// want.
+func checkStrings(t *testing.T, name string, f func(string) string, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		if got := f(in); got != want {
+			t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
 		}
 	}
 }
 
 func TestCanonWord(t *testing.T) {
-	for w, want := range map[string]string{
+	canonWord := func(w string) string {
+		ws, _ := lex.vocab.canonWord(w)
+		return strings.Join(ws, " ")
+	}
+	checkStrings(t, "canonWord", canonWord, map[string]string{
 		"nr":                 "number",
 		"numero":             "number",
 		"umsatzsteuerbetrag": "umsatzsteuer betrag",
@@ -165,12 +176,7 @@ func TestCanonWord(t *testing.T) {
 		"invioce":            "invoice",
 		"suppliers":          "supplier",
 		"loyalty":            "loyalty",
-	} {
-		ws, _ := lex.vocab.canonWord(w)
-		if got := strings.Join(ws, " "); got != want {
-			t.Errorf("canonWord(%q) = %q, want %q", w, got, want)
-		}
-	}
+	})
 }
 
 // TestNoMeaning: fields that only share a word with a concept keep no

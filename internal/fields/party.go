@@ -253,7 +253,12 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 			if c.namesConcept() || c.isLabel() || buyer[c] {
 				continue
 			}
-			v, fit, ok := parseName(c.text)
+			ocr := c.words[0].ocr
+			text := c.text
+			if ocr {
+				text = mendName(text)
+			}
+			v, fit, ok := parseName(text)
 			if !ok {
 				continue
 			}
@@ -266,6 +271,9 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 				} else if jv, jfit, ok := x.nameBelow(ln, c); ok {
 					v, fit = jv, jfit
 				}
+			}
+			if ocr {
+				v = mendName(v)
 			}
 			nc := nameCandidate{value: v, ln: ln, fit: fit}
 			f := &nc.feats

@@ -172,7 +172,7 @@ func (x *extractor) secondNames(cands []nameCandidate, probs []float64, p *picke
 				continue
 			}
 			for _, c := range sl.cells {
-				v, fit, ok := parseName(c.text)
+				v, fit, ok := parseName(mendName(c.text))
 				if !ok {
 					continue
 				}

@@ -1,0 +1,177 @@
+package fields
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Names misread by OCR. A store's name printed in capitals comes back
+// from Tesseract with a letter read as a symbol or a digit ("D.I.¥.",
+// "$/B", "5HOP") or with one letter wrong in a long word of trade
+// ("ENJERPRISE"). A name is compared letter for letter, so one such
+// misreading makes it wrong. On an OCRed page, the names read from a
+// cell are mended (mendName) before they are offered: only words in
+// capitals, and only into what capitals can be (a symbol between letters
+// into the letter it looks like; a word one edit away from exactly one
+// word of trade into that word). Names in mixed case and names of text
+// layers stay as printed.
+
+// lookAlike maps the symbols and digits OCR reads for capital letters to
+// those letters. Symbols are mended wherever they stand in a word of
+// capitals; digits only inside a word that is otherwise capitals.
+var lookAlike = map[rune]rune{
+	'¥': 'Y', '$': 'S', '€': 'E', '|': 'I',
+	'0': 'O', '1': 'I', '5': 'S', '8': 'B',
+}
+
+// tradeWords are words of trade that shop and company names carry, in the
+// engine's languages and Malay: a capital word one edit away from exactly
+// one of them (two for nine letters or more) is read as it.
+var tradeWords = wordSet(`enterprise enterprises trading traders stationery restaurant restoran hardware
+	marketing international supermarket hypermarket minimarket pharmacy farmasi bakery services
+	industries industrial holdings bakeries confectionery healthcare telecommunications management engineering electrical electronics furniture bookstore
+	books kitchen station communication communications corporation company products machinery
+	perniagaan pasaraya kedai gerai syarikat perkhidmatan runcit borong emporium
+	boutique fashion florist optical clinic hospital medical dental hotel cafe coffee
+	technology technologies solutions consulting consultants logistics transport motors automotive
+	construction development properties distribution distributors wholesale retail store stores
+	gesellschaft handel handelsgesellschaft technik vertrieb dienstleistungen
+	societe entreprise services distribution sociedad comercial distribuciones servicios
+	societa commerciale handelsonderneming groothandel spolka handlowa uslugi`)
+
+// tradeByLen is tradeWords by length in runes, upper case.
+var tradeByLen = func() map[int][]string {
+	m := map[int][]string{}
+	for w := range tradeWords {
+		u := strings.ToUpper(w)
+		m[utf8.RuneCountInString(u)] = append(m[utf8.RuneCountInString(u)], u)
+	}
+	return m
+}()
+
+// mendName returns name with its misread capital words put right.
+func mendName(name string) string {
+	words := strings.Split(name, " ")
+	for i, w := range words {
+		words[i] = mendTradeWord(mendLookAlikes(w))
+	}
+	return strings.Join(words, " ")
+}
+
+// initials are capitals, or what OCR reads for them, each followed by a
+// dot ("D.I.Y.", "S.H.H.").
+var initials = regexp.MustCompile(`^(?:[A-Z0-9¥$€|]\.){2,}[A-Z0-9¥$€|]?$`)
+
+// mendLookAlikes mends the symbols and digits in w that stand for capital
+// letters: w must have capitals and no small letter; a digit is mended
+// only when w's other characters are capitals (at least three), it holds
+// at most two digits, and the digits stand between capitals.
+func mendLookAlikes(w string) string {
+	upper, lower, digits, other := 0, 0, 0, 0
+	for _, r := range strings.TrimRight(w, ".,;:") {
+		switch {
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsLower(r):
+			lower++
+		case r >= '0' && r <= '9':
+			digits++
+		case lookAlike[r] == 0:
+			other++
+		}
+	}
+	if upper == 0 || lower > 0 {
+		return w
+	}
+	if initials.MatchString(w) {
+		// Initials: every digit or symbol stands for a letter ("D.1.¥.").
+		return strings.Map(func(r rune) rune {
+			if to, ok := lookAlike[r]; ok {
+				return to
+			}
+			return r
+		}, w)
+	}
+	mendDigits := digits > 0 && digits <= 2 && upper >= 3 && other == 0
+	rs := []rune(w)
+	changed := false
+	for i, r := range rs {
+		to, ok := lookAlike[r]
+		if !ok {
+			continue
+		}
+		if r >= '0' && r <= '9' {
+			// A digit only between capitals ("B00KS", not "1STOP").
+			if !mendDigits || !digitsBetweenCapitals(rs, i) {
+				continue
+			}
+		} else if !letterBeside(rs, i) {
+			// A symbol stands for a letter only next to a capital, a dot
+			// or a slash ("D.I.¥.", "$/B").
+			continue
+		}
+		rs[i], changed = to, true
+	}
+	if !changed {
+		return w
+	}
+	return string(rs)
+}
+
+// digitsBetweenCapitals reports whether the run of digits around rs[i]
+// has a capital letter on both sides.
+func digitsBetweenCapitals(rs []rune, i int) bool {
+	l, r := i, i
+	for l >= 0 && rs[l] >= '0' && rs[l] <= '9' {
+		l--
+	}
+	for r < len(rs) && rs[r] >= '0' && rs[r] <= '9' {
+		r++
+	}
+	return l >= 0 && r < len(rs) && unicode.IsUpper(rs[l]) && unicode.IsUpper(rs[r])
+}
+
+// letterBeside reports whether rs[i] has a capital, a dot or a slash
+// beside it.
+func letterBeside(rs []rune, i int) bool {
+	near := func(j int) bool {
+		return j >= 0 && j < len(rs) && (unicode.IsUpper(rs[j]) || rs[j] == '.' || rs[j] == '/')
+	}
+	return near(i-1) || near(i+1)
+}
+
+// mendTradeWord returns the word of trade w is a misreading of, when w is
+// a capital word of six letters or more (a trailing comma or dot apart)
+// one edit away (two for nine letters or more) from one of them, nearer
+// than to any other; w otherwise.
+func mendTradeWord(w string) string {
+	core := strings.TrimRight(w, ".,")
+	n := utf8.RuneCountInString(core)
+	if n < 6 || strings.IndexFunc(core, func(r rune) bool { return !unicode.IsUpper(r) }) >= 0 {
+		return w
+	}
+	if tradeWords[strings.ToLower(core)] {
+		return w
+	}
+	edits := 1
+	if n >= 9 {
+		edits = 2
+	}
+	found, best, tie := "", edits+1, false
+	for l := n - edits; l <= n+edits; l++ {
+		for _, v := range tradeByLen[l] {
+			switch d := editDistance(core, v); {
+			case d < best:
+				found, best, tie = v, d, false
+			case d == best:
+				tie = true
+			}
+		}
+	}
+	if found == "" || tie {
+		return w
+	}
+	return found + w[len(core):]
+}

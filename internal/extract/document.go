@@ -38,8 +38,8 @@ type Page struct {
 	OCR *OCRRun
 	// Alt holds the other readings of an OCRed image, in the coordinates
 	// of Lines, one after the other: the page read as one block (see
-	// secondReading), then its lines cut out and read again (see
-	// rereadLines). OCR misreads differ between readings, so a value
+	// secondReading), then, when the first reading was unsure, its lines
+	// cut out and read again (see rereadLines). OCR misreads differ between readings, so a value
 	// read twice is likelier right, and a value only another reading
 	// holds is worth considering. Nil for text layers, text formats and
 	// scanned PDF pages.

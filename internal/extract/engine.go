@@ -69,6 +69,11 @@ type Config struct {
 	// PDFium decodes it: decoding a 60000 x 60000 image takes minutes
 	// however small the page is rendered). Default 50 million.
 	MaxImagePixels int
+	// RereadLinesBelow is the mean word confidence (percent) of a single
+	// image's best OCR pass below which its lines are read again one by
+	// one (rereadLines): a page read with more confidence rarely gains
+	// from it. Default 80; 101 reads every such page's lines again.
+	RereadLinesBelow int
 }
 
 const (
@@ -79,6 +84,10 @@ const (
 	defaultTimeout       = 2 * time.Minute
 	minMemoryLimitMB     = 64
 	defaultImagePixels   = 50_000_000
+	// defaultRereadBelow: on the SROIE training receipts, not reading
+	// again the lines of pages read at 80 or more (190 of 318) lost one
+	// date and one total of 362 each (BENCHMARKS.md, issue 11, session 8).
+	defaultRereadBelow = 80
 
 	// killGrace is how long a cancelled call waits for the goroutine that
 	// drove a killed PDFium instance to notice, before returning anyway.
@@ -102,6 +111,10 @@ func (c Config) withDefaults() (Config, error) {
 	c.MaxTextBytes = check("MaxTextBytes", c.MaxTextBytes, defaultMaxTextBytes, 1)
 	c.MemoryLimitMB = check("MemoryLimitMB", c.MemoryLimitMB, defaultMemoryLimitMB, minMemoryLimitMB)
 	c.MaxImagePixels = check("MaxImagePixels", c.MaxImagePixels, defaultImagePixels, 1)
+	c.RereadLinesBelow = check("RereadLinesBelow", c.RereadLinesBelow, defaultRereadBelow, 1)
+	if c.RereadLinesBelow > 101 {
+		problems = append(problems, fmt.Sprintf("RereadLinesBelow: %d is above 101", c.RereadLinesBelow))
+	}
 	for _, l := range c.OCRLanguages {
 		if l = strings.TrimSpace(l); l == "" || strings.ContainsAny(l, "+ /\\") {
 			problems = append(problems, fmt.Sprintf("OCRLanguages: %q is not a language name", l))

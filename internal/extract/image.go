@@ -278,8 +278,11 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 			if alt, err = e.secondReading(ctx, path, pixels, langs, cpu, run); err != nil {
 				return nil, err
 			}
-			if lines, err = e.rereadLines(ctx, gray, best, langs, cpu, run); err != nil {
-				return nil, err
+			// Lines are read again only when the best pass was unsure.
+			if passStats(best).meanConf < float64(e.cfg.RereadLinesBelow) {
+				if lines, err = e.rereadLines(ctx, gray, best, langs, cpu, run); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

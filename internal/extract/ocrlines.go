@@ -25,7 +25,8 @@ import (
 // name 221 before; with the lines read again, 332, 300 and 225 (see
 // BENCHMARKS.md, issue 11, session 7). The stack is one Tesseract run
 // over about the page's text, not one run per line; the stack is at most
-// rereadMaxArea times the page's pixels.
+// rereadMaxArea times the page's pixels. Only pages whose best pass read
+// with a mean confidence below Config.RereadLinesBelow are read again.
 const (
 	rereadHeight   = 32.0 // pixels, the median word height the cuts are enlarged to
 	rereadMaxScale = 3.0

@@ -93,11 +93,20 @@ func TestRereadScale(t *testing.T) {
 }
 
 // A scanned invoice's lines, read again, come after the block reading in
-// Page.Alt, on the heights of the first reading's lines.
+// Page.Alt, on the heights of the first reading's lines. The scan is
+// clean: the engine reads its lines again only when told to for every
+// page (RereadLinesBelow 101), and by default it does not.
 func TestOCRLinesReadAgain(t *testing.T) {
 	needTesseract(t)
 	d, err := engine.Extract(context.Background(), "testdata/scan-invoice.png", KindPNG)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if run := d.Pages[0].OCR; run == nil || slices.Contains(run.Tried, "lines") {
+		t.Errorf("Page.OCR = %+v of a page read surely, want its lines not read again", run)
+	}
+	always := newTestEngine(t, Config{RereadLinesBelow: 101})
+	if d, err = always.Extract(context.Background(), "testdata/scan-invoice.png", KindPNG); err != nil {
 		t.Fatal(err)
 	}
 	p := d.Pages[0]

@@ -102,7 +102,7 @@ func TestOCRRetryRotated(t *testing.T) {
 // first reading's coordinates; a single pass has none.
 func TestOCRSecondReading(t *testing.T) {
 	needTesseract(t)
-	d, err := engine.Extract(context.Background(), "testdata/scan-invoice.png", KindPNG)
+	d, err := newTestEngine(t, Config{RereadLinesBelow: 101}).Extract(context.Background(), "testdata/scan-invoice.png", KindPNG)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -272,6 +272,9 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 					v, fit = jv, jfit
 				}
 			}
+			if jv, ok := x.nameAbove(ln, c, v); ok {
+				v = jv
+			}
 			if ocr {
 				v = mendName(v)
 			}
@@ -442,6 +445,41 @@ func (x *extractor) nameBelow(ln *line, c *cell) (string, float64, bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// nameAbove returns name, read from c, joined after the line above c
+// when name begins with "&" and so goes on from the line above
+// ("SKCA HARDWARE" / "& TIMBER SDN. BHD."): the line above, over c, must
+// be a few words of text, with no digit, no label and no term of a
+// concept.
+func (x *extractor) nameAbove(ln *line, c *cell, name string) (string, bool) {
+	if !strings.HasPrefix(name, "&") {
+		return "", false
+	}
+	for _, pl := range x.lay.above(ln, 1) {
+		if pl.overlapping(c.x0, c.x1, 0) == nil {
+			continue
+		}
+		// The whole line: OCR may set the words of a name in spaced
+		// capitals apart ("GH" "DISTRIBUTOR").
+		n := 0
+		for _, ac := range pl.cells {
+			if ac.isLabel() || ac.namesConcept() {
+				return "", false
+			}
+			for _, t := range ac.toks {
+				if !t.alpha {
+					return "", false
+				}
+				n++
+			}
+		}
+		if n == 0 || n > 5 {
+			return "", false
+		}
+		return strings.TrimSpace(pl.text()) + " " + name, true
+	}
+	return "", false
 }
 
 // addressBelow reports whether the cell under c in the next line holds

@@ -153,6 +153,11 @@ TOTAL        7.90`, "POPULAR BOOK CO. (M) SDN BHD"},
 NO.113G & 115G, JALAN SETIA GEMILANG
 40170 BANDAR SETIA ALAM,
 TOTAL        15.90`, "HOME MASTER HARDWARE & ELECTRICAL"},
+		{`   SKCA HARDWARE
+& TIMBER SDN. BHD.
+(CO.REG :745061-W)
+LOT 1, JALAN PERUSAHAAN 2
+TOTAL        22.50`, "SKCA HARDWARE & TIMBER SDN. BHD."},
 	} {
 		doc := textDoc(c.receipt)
 		x := &extractor{lay: newLayout(doc), doc: doc}

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -19,12 +18,5 @@ func (h *Handler) exportBatch(w http.ResponseWriter, r *http.Request, sess docpa
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf, format); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", format.ContentType())
-	w.Header().Set("Content-Disposition", format.Disposition(x.Batch.ID))
-	_, err = w.Write(buf.Bytes())
-	return err
+	return x.Serve(w, format, true)
 }

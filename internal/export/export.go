@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -111,6 +112,22 @@ func (x Batch) Write(w io.Writer, f Format) error {
 
 // writeCSV writes one row per file and one column per field path: object
 // children as parent.child, lists as their JSON text.
+// Serve answers x in format f: rendered whole first, so that an error
+// leaves the response unwritten. attach names it as a download (always
+// for CSV).
+func (x Batch) Serve(w http.ResponseWriter, f Format, attach bool) error {
+	var buf bytes.Buffer
+	if err := x.Write(&buf, f); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", f.ContentType())
+	if attach || f == CSV {
+		w.Header().Set("Content-Disposition", f.Disposition(x.Batch.ID))
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
 func writeCSV(w io.Writer, files []docparse.File) error {
 	rows := make([]map[string]string, len(files))
 	cols := map[string]bool{}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -301,14 +300,5 @@ func (s *Server) exportBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf, format); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", format.ContentType())
-	if format == export.CSV {
-		w.Header().Set("Content-Disposition", format.Disposition(x.Batch.ID))
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return x.Serve(w, format, false)
 }

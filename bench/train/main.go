@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if err != nil {
 					continue
 				}
-				samples[i], docs[i] = label(it, doc), doc
+				samples[i], docs[i] = label(i, it, doc), doc
 			}
 		}()
 	}
@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	synthItems, synthDocs := synthetic(*nSynth)
 	for i, it := range synthItems {
-		samples = append(samples, label(it, synthDocs[i]))
+		samples = append(samples, label(len(items)+i, it, synthDocs[i]))
 	}
 	all := slices.Concat(samples...)
 	// The calibration curves are fitted on what models choose on real
@@ -204,6 +204,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, k := range kinds {
 		fmt.Fprintf(stdout, "  %-22s %6d candidates, %5d right, model: %-5v curve: %v\n", k, counts[k][0], counts[k][1], fitted[k], models.HasCurve(k))
 	}
+	// What the cross-fitted models chose: how often they were right, and
+	// how often when the calibrated confidence was 0.7 or more.
+	type tally struct{ n, right, sure, sureRight int }
+	picked := map[string]*tally{}
+	var names []string
+	for _, wn := range wback {
+		t := picked[wn.Model]
+		if t == nil {
+			t = &tally{}
+			picked[wn.Model] = t
+			names = append(names, wn.Model)
+		}
+		t.n++
+		if wn.Right {
+			t.right++
+		}
+		if models.Calibrated(wn.Model, wn.P) >= 0.7 {
+			t.sure++
+			if wn.Right {
+				t.sureRight++
+			}
+		}
+	}
+	slices.Sort(names)
+	fmt.Fprintln(stdout, "cross-fitted winners on the real training documents:")
+	for _, m := range names {
+		t := picked[m]
+		fmt.Fprintf(stdout, "  %-22s %4d chosen, %5.1f%% right; confidence >= 0.7: %4d, %5.1f%% right\n", m, t.n, pct(t.right, t.n), t.sure, pct(t.sureRight, t.sure))
+	}
 	fmt.Fprintf(stdout, "wrote %s and %s\n", samplesPath, modelPath)
 	return nil
 }
@@ -211,19 +240,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // label returns the scorer's candidates for doc, each marked right when it
 // equals the item's truth for its field. Fields without truth are left
 // out: nothing says whether their candidates are right.
-func label(it dataset.Item, doc *extract.Document) []fields.Sample {
+//
+// The candidates of one field of document n form one group.
+func label(n int, it dataset.Item, doc *extract.Document) []fields.Sample {
 	var out []fields.Sample
-	for _, c := range fields.TrainingCandidates(doc, dataset.Schema(it.Kind), fields.Options{}) {
+	for k, c := range fields.TrainingCandidates(doc, dataset.Schema(it.Kind), fields.Options{}) {
 		want, ok := it.Truth[c.Path]
 		if !ok || want == "" {
 			continue
 		}
 		for i, v := range c.Values {
-			out = append(out, fields.Sample{Kind: c.Kind, Features: c.Features[i], Right: truth.Correct(c.Path, want, v)})
+			out = append(out, fields.Sample{Kind: c.Kind, Group: n*maxFields + k, Features: c.Features[i], Right: truth.Correct(c.Path, want, v)})
 		}
 	}
 	return out
 }
+
+// maxFields is more than the fields of any schema of the dataset.
+const maxFields = 100
 
 // folds is how many groups of documents the calibration is cross-fitted
 // in.
@@ -281,4 +315,11 @@ func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.
 		out = append(out, fields.Winner{Model: keys[f.Key], P: p, Right: truth.Correct(f.Key, want, got)})
 	}
 	return out
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
 }

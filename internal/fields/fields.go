@@ -57,8 +57,9 @@
 // documents), the hand score is one feature among many: every candidate,
 // plus every amount, date or top-of-page name for the fields documents
 // often print without a label (a receipt's total and store), is ranked by
-// a logistic regression, and the winner's probability, shared with its
-// rivals, is its confidence.
+// a choice model (linear weights and boosted trees), and the winning
+// value's probability, on the model's calibration curve, is its
+// confidence.
 //
 // A line-item table goes on over the following pages (a repeated header,
 // or items under the same columns), and carried totals ("Übertrag",

@@ -18,11 +18,14 @@ import (
 // appears, the words on its line (TOTAL, CASH, CHANGE, ROUNDING, ...), how
 // it compares with the other amounts, and for a name its shape. For the
 // kinds of values that have a model (scorerModels, in scorer_model.go), a
-// logistic regression fitted on the training split of real labelled
-// documents turns the features into the probability that the candidate is
-// the field's value: the most probable candidate wins, and its probability
-// is the reading's confidence. Kinds without a model keep the hand score
-// and the calibration table.
+// choice model fitted on the training split of real labelled documents
+// turns the candidates' features into the probability that each is the
+// field's value (or that none is): a linear score (scorerModels) plus
+// boosted trees (scorerTrees) for what a linear score cannot weigh, the
+// largest amount but not on a line of cash, say. The value with the most
+// probable candidates wins, and its probability, on the model's
+// calibration curve, is the reading's confidence. Kinds without a model
+// keep the hand score and the calibration table.
 //
 // The models are fitted by `go run ./bench/train` (see bench/train); a
 // test fails when scorer_model.go is not what the committed features
@@ -88,7 +91,7 @@ const (
 
 // FeatureVersion names the feature set above; the training data and the
 // models carry it.
-const FeatureVersion = 9
+const FeatureVersion = 10
 
 // minFree is the least confidence of a value found without a label for it
 // to count as found.
@@ -123,19 +126,19 @@ func modelKey(s *spec) string {
 	return k
 }
 
-// Scorer is a learned scorer: per model (modelKey), the weights of the
-// logistic regression that ranks candidates, and the monotone curve that
+// Scorer is a learned scorer: per model (modelKey), the weights and the
+// trees of the choice model that ranks candidates, and the monotone curve that
 // turns the winner's probability into the confidence, fitted on what the
 // models chose on real training documents they were not fitted on (the
-// regression alone, fitted on every candidate, is too sure of its winners
-// on noisy OCR).
+// model alone is too sure of its winners on noisy OCR).
 type Scorer struct {
 	weights map[string][numFeatures]float64
+	trees   map[string][]boostTree
 	curves  map[string][]calPoint
 }
 
 // committedScorer is the scorer of scorer_model.go.
-var committedScorer = &Scorer{weights: scorerModels, curves: scorerCurves}
+var committedScorer = &Scorer{weights: scorerModels, trees: scorerTrees, curves: scorerCurves}
 
 // model returns the weights that rank the candidates of kind, or nil.
 func (x *extractor) model(kind string) *[numFeatures]float64 {
@@ -145,8 +148,10 @@ func (x *extractor) model(kind string) *[numFeatures]float64 {
 	return nil
 }
 
-// calibrated returns the confidence of a winner of model with
+// Calibrated returns the confidence of a winner of model with
 // probability p: p on model's curve, or p itself without one.
+func (sc *Scorer) Calibrated(model string, p float64) float64 { return sc.calibrated(model, p) }
+
 func (sc *Scorer) calibrated(model string, p float64) float64 {
 	if pts := sc.curves[model]; len(pts) > 0 {
 		return min(max(curveAt(pts, p), 0), 1)
@@ -549,15 +554,6 @@ func valueKey(v any) string {
 	return ""
 }
 
-// logistic is the probability of weights w at features f.
-func logistic(w *[numFeatures]float64, f *[numFeatures]float64) float64 {
-	z := 0.0
-	for i := range f {
-		z += w[i] * f[i]
-	}
-	return 1 / (1 + math.Exp(-z))
-}
-
 // Candidates is what the scorer saw of one field of one document, for
 // training: every candidate's value and features.
 type Candidates struct {
@@ -592,6 +588,7 @@ func (x *extractor) rank(s *spec, p *picker, path string) bool {
 	if freeKind(s) {
 		x.free(s, p)
 	}
+	p.all = onePerLine(p.all)
 	if len(p.all) == 0 {
 		return false
 	}
@@ -607,37 +604,58 @@ func (x *extractor) rank(s *spec, p *picker, path string) bool {
 		x.samples = append(x.samples, c)
 		return false
 	}
+	// Each candidate's probability under the choice model (fitChoice),
+	// then each value's: the sum over the candidates that read it, or for
+	// a date its likeliest candidate's (a service period printed on
+	// every item line must not outweigh the labelled date).
+	probs := make([]float64, len(feats))
+	for i := range feats {
+		probs[i] = x.scorer.score(kind, w, &feats[i])
+	}
+	choiceOf(probs)
+	byValue := map[string]float64{}
+	for i, cd := range p.all {
+		k := valueKey(cd.value)
+		if s.f.Type == docparse.TypeDate || s.f.Type == docparse.TypeDateTime {
+			byValue[k] = max(byValue[k], probs[i])
+		} else {
+			byValue[k] += probs[i]
+		}
+	}
 	p.found = false
 	for i := range p.all {
-		p.all[i].score = logistic(w, &feats[i])
+		p.all[i].score = min(byValue[valueKey(p.all[i].value)], 1)
 		if !p.found || p.all[i].score > p.best.score+eps {
 			p.best, p.found = p.all[i], true
 		}
 	}
-	shareOut(p)
 	return true
 }
 
-// shareOut divides the scores of p's candidates by the sum of its distinct
-// values' best scores when that sum is over 1: at most one value is right,
-// so a close second lowers the winner's confidence.
-func shareOut(p *picker) {
-	best := map[string]float64{}
-	for _, cd := range p.all {
-		k := valueKey(cd.value)
-		best[k] = max(best[k], cd.score)
+// onePerLine keeps, of the candidates that read the same value on the
+// same line, the one with the best hand score: a value offered at its
+// label and again as any value of its type is one reading, and must not
+// count twice when the value's probability sums its candidates'.
+func onePerLine(all []candidate) []candidate {
+	type onLine struct {
+		value  string
+		line   int
+		second *line
 	}
-	sum := 0.0
-	for _, v := range best {
-		sum += v
+	at := map[onLine]int{}
+	out := all[:0:0]
+	for _, cd := range all {
+		k := onLine{valueKey(cd.value), cd.line, cd.secondLn}
+		if i, ok := at[k]; ok {
+			if cd.score > out[i].score {
+				out[i] = cd
+			}
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, cd)
 	}
-	if sum <= 1 {
-		return
-	}
-	for i := range p.all {
-		p.all[i].score /= sum
-	}
-	p.best.score /= sum
+	return out
 }
 
 // hasCurrency reports whether an amount's word carries a currency sign or

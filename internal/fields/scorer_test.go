@@ -37,13 +37,21 @@ func TestScorerModel(t *testing.T) {
 func TestFitScorer(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var samples []Sample
-	for range 400 {
-		var f [numFeatures]float64
-		f[fBias] = 1
-		right := r.Float64() < 0.3
-		f[fLineTotal] = b2f(right == (r.Float64() < 0.9))
-		f[fTopRank] = r.Float64()
-		samples = append(samples, Sample{Kind: "amount", Features: f, Right: right})
+	for g := range 150 {
+		// Four candidates a group; one of them right in nine groups out
+		// of ten. The right one carries the total's label nine times out
+		// of ten, a wrong one once out of ten.
+		right := -1
+		if r.Float64() < 0.9 {
+			right = r.IntN(4)
+		}
+		for k := range 4 {
+			var f [numFeatures]float64
+			f[fBias] = 1
+			f[fLineTotal] = b2f(r.Float64() < map[bool]float64{true: 0.9, false: 0.1}[k == right])
+			f[fTopRank] = r.Float64()
+			samples = append(samples, Sample{Kind: "amount", Group: g, Features: f, Right: k == right})
+		}
 	}
 	samples = append(samples, Sample{Kind: "iban", Right: true})
 	var winners []Winner
@@ -145,5 +153,77 @@ func TestSpacedDate(t *testing.T) {
 	res := Extract(doc, []docparse.Field{{Key: "date", Type: docparse.TypeDate}}, Options{})
 	if got := res.Values["date"]; got != "2018-06-15" {
 		t.Errorf("date = %v, want 2018-06-15", got)
+	}
+}
+
+// TestFitTrees gives the right candidate of each group an interaction no
+// linear score can rank: it carries both a total's label and cash on its
+// line, or neither, while each wrong one carries exactly one of them. The
+// trees must rank it first where the linear weights cannot.
+func TestFitTrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var groups [][]Sample
+	for g := range 200 {
+		both := r.IntN(2) == 0
+		right := r.IntN(3)
+		var grp []Sample
+		for k := range 3 {
+			var f [numFeatures]float64
+			f[fBias] = 1
+			switch {
+			case k == right:
+				f[fLineTotal], f[fLineCash] = b2f(both), b2f(both)
+			case k == (right+1)%3:
+				f[fLineTotal] = 1
+			default:
+				f[fLineCash] = 1
+			}
+			grp = append(grp, Sample{Kind: "amount", Group: g, Features: f, Right: k == right})
+		}
+		groups = append(groups, grp)
+	}
+	w := fitChoice(groups)
+	sc := &Scorer{trees: map[string][]boostTree{"amount": fitTrees(&w, groups)}}
+	first := func(score func(f *[numFeatures]float64) float64) int {
+		n := 0
+		for _, g := range groups {
+			best := 0
+			for k := range g {
+				if score(&g[k].Features) > score(&g[best].Features)+1e-9 {
+					best = k
+				}
+			}
+			if g[best].Right {
+				n++
+			}
+		}
+		return n
+	}
+	lin := first(func(f *[numFeatures]float64) float64 { return dot(&w, f) })
+	full := first(func(f *[numFeatures]float64) float64 { return sc.score("amount", &w, f) })
+	t.Logf("trees %d, weights %d", full, lin)
+	if full < 190 || full <= lin {
+		t.Fatalf("right first: %d of 200 with the trees, %d with the weights alone: want the trees to rank nearly all", full, lin)
+	}
+}
+
+// TestLowerCurve checks that a step of the calibration curve measured on
+// few winners is lowered below its rate, and one measured on many hardly.
+func TestLowerCurve(t *testing.T) {
+	var raw []float64
+	var right []bool
+	for i := range 20 { // 18 of 20 right at 0.6
+		raw, right = append(raw, 0.6), append(right, i < 18)
+	}
+	for i := range 400 { // 380 of 400 right at 0.95
+		raw, right = append(raw, 0.95), append(right, i < 380)
+	}
+	curve := []calPoint{{0.6, 0.9}, {0.95, 0.95}}
+	got := lowerCurve(raw, right, curve, 1)
+	if got[0].p > 0.85 || got[0].p < 0.7 {
+		t.Errorf("20 winners right 90%%: step lowered to %v, want 0.7-0.85", got[0].p)
+	}
+	if got[1].p < 0.93 || got[1].p > 0.95 {
+		t.Errorf("400 winners right 95%%: step lowered to %v, want 0.93-0.95", got[1].p)
 	}
 }

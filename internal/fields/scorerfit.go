@@ -15,10 +15,12 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 )
 
-// Sample is one labelled candidate: the model it trains (modelKey), its
+// Sample is one labelled candidate: the model it trains (modelKey), the
+// group of candidates it competes in (one field of one document), its
 // features and whether it is the field's true value.
 type Sample struct {
 	Kind     string
+	Group    int
 	Features [numFeatures]float64
 	Right    bool
 }
@@ -39,19 +41,28 @@ type Winner struct {
 }
 
 // minCurve is the fewest winners a model's calibration curve is fitted on,
-// and curveBlock the fewest in one step of the curve.
+// and curveBlock the fewest in one step of the curve. curveZ is how far
+// below its winners' rate each step is set (lowerCurve): a value the
+// engine calls sure must be right far more often than not, so a step
+// measured on few winners counts as what it surely is at least.
 const (
 	minCurve   = 60
 	curveBlock = 20
+	curveZ     = 1.0
 )
 
-// FitScorer fits one logistic regression per model on samples by
-// Newton's method with a ridge penalty, then, when winners are given
+// FitScorer fits one choice model per model on samples (fitChoice, then
+// boosted trees on top of it, fitTrees), then, when winners are given
 // (what those models chose on the training documents), one calibration
 // curve per model on them. The fit is deterministic: the same samples
 // give the same scorer.
 func FitScorer(samples []Sample, winners []Winner) *Scorer {
-	sc := &Scorer{weights: fitWeights(samples), curves: map[string][]calPoint{}}
+	sc := &Scorer{weights: map[string][numFeatures]float64{}, trees: map[string][]boostTree{}, curves: map[string][]calPoint{}}
+	for kind, groups := range modelGroups(samples) {
+		w := fitChoice(groups)
+		sc.weights[kind] = w
+		sc.trees[kind] = fitTrees(&w, groups)
+	}
 	by := map[string][]Winner{}
 	for _, w := range winners {
 		by[w.Model] = append(by[w.Model], w)
@@ -64,7 +75,7 @@ func FitScorer(samples []Sample, winners []Winner) *Scorer {
 		for i, w := range ws {
 			raw[i], right[i] = w.P, w.Right
 		}
-		sc.curves[m] = isotonic(raw, right, curveBlock)
+		sc.curves[m] = lowerCurve(raw, right, isotonic(raw, right, curveBlock), curveZ)
 	}
 	return sc
 }
@@ -92,12 +103,14 @@ func ModelKeys(schema []docparse.Field) map[string]string {
 	return out
 }
 
-func fitWeights(samples []Sample) map[string][numFeatures]float64 {
+// modelGroups returns the groups of candidates of each kind that has
+// enough right and wrong ones for a model of its own.
+func modelGroups(samples []Sample) map[string][][]Sample {
 	byKind := map[string][]Sample{}
 	for _, s := range samples {
 		byKind[s.Kind] = append(byKind[s.Kind], s)
 	}
-	out := map[string][numFeatures]float64{}
+	out := map[string][][]Sample{}
 	for kind, ss := range byKind {
 		pos := 0
 		for _, s := range ss {
@@ -108,27 +121,76 @@ func fitWeights(samples []Sample) map[string][numFeatures]float64 {
 		if pos < minSamples || len(ss)-pos < minSamples {
 			continue
 		}
-		out[kind] = fitLogistic(ss)
+		out[kind] = groupSamples(ss)
 	}
 	return out
 }
 
-func fitLogistic(ss []Sample) [numFeatures]float64 {
+// groupSamples splits ss into its groups, in the order they first appear.
+func groupSamples(ss []Sample) [][]Sample {
+	at := map[int]int{}
+	var out [][]Sample
+	for _, s := range ss {
+		i, ok := at[s.Group]
+		if !ok {
+			i = len(out)
+			at[s.Group] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], s)
+	}
+	return out
+}
+
+// fitChoice fits the weights of a choice model: within a group, candidate
+// i is the field's value with probability exp(w·f_i) / (1 + Σ_j exp(w·f_j)),
+// the 1 standing for "none of them" (a group whose candidates are all
+// wrong teaches that). Unlike a regression on each candidate alone, it
+// learns what sets the right candidate apart from the others of its own
+// document. A group with several right candidates (a total printed twice)
+// shares the target among them. The loss is convex; it is minimised by
+// Newton's method with a ridge penalty on every weight but the bias.
+func fitChoice(groups [][]Sample) [numFeatures]float64 {
 	const n = numFeatures
 	var w [n]float64
+	probs := make([]float64, 0, 64)
 	for iter := 0; iter < 50; iter++ {
 		var grad [n]float64
 		var hess [n][n]float64
-		for _, s := range ss {
-			p := logistic(&w, &s.Features)
-			y := 0.0
-			if s.Right {
-				y = 1
+		for _, g := range groups {
+			probs = choiceProbs(probs[:0], &w, g)
+			right := 0
+			for _, s := range g {
+				if s.Right {
+					right++
+				}
+			}
+			var mean [n]float64
+			for k, s := range g {
+				t := 0.0
+				if s.Right {
+					t = 1 / float64(right)
+				}
+				for i := range n {
+					grad[i] += (probs[k] - t) * s.Features[i]
+					mean[i] += probs[k] * s.Features[i]
+				}
+				for i := range n {
+					if s.Features[i] == 0 {
+						continue
+					}
+					pf := probs[k] * s.Features[i]
+					for j := range n {
+						hess[i][j] += pf * s.Features[j]
+					}
+				}
 			}
 			for i := range n {
-				grad[i] += (p - y) * s.Features[i]
+				if mean[i] == 0 {
+					continue
+				}
 				for j := range n {
-					hess[i][j] += p * (1 - p) * s.Features[i] * s.Features[j]
+					hess[i][j] -= mean[i] * mean[j]
 				}
 			}
 		}
@@ -141,11 +203,24 @@ func fitLogistic(ss []Sample) [numFeatures]float64 {
 		if !ok {
 			break
 		}
-		change := 0.0
-		for i := range n {
-			w[i] -= step[i]
-			change = max(change, math.Abs(step[i]))
+		// Newton's step, halved until the loss goes down: the full step
+		// can overshoot far from the optimum.
+		before := choiceLoss(&w, groups)
+		var next [n]float64
+		scale, change := 1.0, 0.0
+		for range 30 {
+			for i := range n {
+				next[i] = w[i] - scale*step[i]
+			}
+			if choiceLoss(&next, groups) <= before {
+				break
+			}
+			scale /= 2
 		}
+		for i := range n {
+			change = max(change, math.Abs(next[i]-w[i]))
+		}
+		w = next
 		if change < 1e-7 {
 			break
 		}
@@ -154,6 +229,80 @@ func fitLogistic(ss []Sample) [numFeatures]float64 {
 		w[i] = math.Round(w[i]*1e4) / 1e4
 	}
 	return w
+}
+
+// choiceLoss is what fitChoice minimises: the negative log-likelihood of
+// the groups' right candidates (or of none, when none is right) plus the
+// ridge penalty.
+func choiceLoss(w *[numFeatures]float64, groups [][]Sample) float64 {
+	loss := 0.0
+	for i := 1; i < numFeatures; i++ {
+		loss += l2 / 2 * w[i] * w[i]
+	}
+	var z []float64
+	for _, g := range groups {
+		z = z[:0]
+		top := 0.0
+		right := 0
+		for _, s := range g {
+			z = append(z, dot(w, &s.Features))
+			top = max(top, z[len(z)-1])
+			if s.Right {
+				right++
+			}
+		}
+		sum := math.Exp(-top)
+		for _, v := range z {
+			sum += math.Exp(v - top)
+		}
+		logSum := top + math.Log(sum)
+		if right == 0 {
+			loss += logSum
+			continue
+		}
+		for k, s := range g {
+			if s.Right {
+				loss += (logSum - z[k]) / float64(right)
+			}
+		}
+	}
+	return loss
+}
+
+// choiceProbs appends to out each candidate's probability under the
+// choice model w (fitChoice).
+func choiceProbs(out []float64, w *[numFeatures]float64, g []Sample) []float64 {
+	for _, s := range g {
+		out = append(out, dot(w, &s.Features))
+	}
+	choiceOf(out)
+	return out
+}
+
+// choiceOf turns the scores z of a group's candidates into their
+// probabilities, in place: exp(z_i) / (1 + sum_j exp(z_j)), the 1 for
+// "none of them".
+func choiceOf(z []float64) {
+	top := 0.0
+	for _, v := range z {
+		top = max(top, v)
+	}
+	sum := math.Exp(-top)
+	for i := range z {
+		z[i] = math.Exp(z[i] - top)
+		sum += z[i]
+	}
+	for i := range z {
+		z[i] /= sum
+	}
+}
+
+func dot(w, f *[numFeatures]float64) float64 {
+	z := 0.0
+	for i := range f {
+		z += w[i] * f[i]
+	}
+	return z
 }
 
 // solve solves a x = b by Gaussian elimination with partial pivoting.
@@ -214,6 +363,36 @@ func RenderScorerModel(sc *Scorer) []byte {
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n\n")
+	b.WriteString("// scorerTrees are the boosted trees added to the weights' scores per\n// kind (scorerboost.go).\n")
+	b.WriteString("var scorerTrees = map[string][]boostTree{\n")
+	tkinds := make([]string, 0, len(sc.trees))
+	for k := range sc.trees {
+		tkinds = append(tkinds, k)
+	}
+	slices.Sort(tkinds)
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	for _, k := range tkinds {
+		fmt.Fprintf(&b, "\t%q: {\n", k)
+		for _, t := range sc.trees[k] {
+			b.WriteString("\t\t{[treeSplits]treeSplit{")
+			for i, s := range t.splits {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "{%d, %s}", s.feature, num(s.at))
+			}
+			b.WriteString("}, [treeLeaves]float64{")
+			for i, v := range t.leaves {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(num(v))
+			}
+			b.WriteString("}},\n")
+		}
+		b.WriteString("\t},\n")
+	}
+	b.WriteString("}\n\n")
 	b.WriteString("// scorerCurves calibrate the winners' probabilities per model.\n")
 	b.WriteString("var scorerCurves = map[string][]calPoint{\n")
 	curves := make([]string, 0, len(sc.curves))
@@ -239,7 +418,7 @@ func RenderScorerModel(sc *Scorer) []byte {
 }
 
 // WriteSamples writes samples and winners as gzipped text, one a line
-// (a sample: its model, 1 or 0, its features; a winner: "winner", its
+// (a sample: its model, its group, 1 or 0, its features; a winner: "winner", its
 // model, its probability, 1 or 0), after a header naming FeatureVersion.
 func WriteSamples(w io.Writer, samples []Sample, winners []Winner) error {
 	zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
@@ -248,6 +427,8 @@ func WriteSamples(w io.Writer, samples []Sample, winners []Winner) error {
 	fmt.Fprintf(bw, "docparse scorer samples v%d %d\n", FeatureVersion, numFeatures)
 	for _, s := range samples {
 		bw.WriteString(s.Kind)
+		bw.WriteString(" ")
+		bw.WriteString(strconv.Itoa(s.Group))
 		bw.WriteString(" ")
 		bw.WriteString(map[bool]string{true: "1", false: "0"}[s.Right])
 		for _, f := range s.Features {
@@ -292,16 +473,56 @@ func ReadSamples(r io.Reader) ([]Sample, []Winner, error) {
 			winners = append(winners, Winner{Model: f[1], P: p, Right: f[3] == "1"})
 			continue
 		}
-		if len(f) != numFeatures+2 {
+		if len(f) != numFeatures+3 {
 			return nil, nil, fmt.Errorf("read samples: line %d has %d fields", len(out)+2, len(f))
 		}
-		s := Sample{Kind: f[0], Right: f[1] == "1"}
+		s := Sample{Kind: f[0], Right: f[2] == "1"}
+		if s.Group, err = strconv.Atoi(f[1]); err != nil {
+			return nil, nil, fmt.Errorf("read samples: line %d: %w", len(out)+2, err)
+		}
 		for i := range numFeatures {
-			if s.Features[i], err = strconv.ParseFloat(f[i+2], 64); err != nil {
+			if s.Features[i], err = strconv.ParseFloat(f[i+3], 64); err != nil {
 				return nil, nil, fmt.Errorf("read samples: line %d: %w", len(out)+2, err)
 			}
 		}
 		out = append(out, s)
 	}
 	return out, winners, sc.Err()
+}
+
+// lowerCurve lowers each point of curve (fitted on raw, right) to the
+// Wilson lower bound, at z standard deviations, of the rate of the
+// winners nearest it.
+func lowerCurve(raw []float64, right []bool, curve []calPoint, z float64) []calPoint {
+	out := slices.Clone(curve)
+	for k := range out {
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if k > 0 {
+			lo = (curve[k-1].raw + curve[k].raw) / 2
+		}
+		if k+1 < len(curve) {
+			hi = (curve[k].raw + curve[k+1].raw) / 2
+		}
+		n, r := 0.0, 0.0
+		for i, v := range raw {
+			if v >= lo && v < hi {
+				n++
+				if right[i] {
+					r++
+				}
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		p := r / n
+		d := 1 + z*z/n
+		c := p + z*z/(2*n)
+		m := z * math.Sqrt(p*(1-p)/n+z*z/(4*n*n))
+		out[k].p = round3(min(out[k].p, (c-m)/d))
+	}
+	for k := 1; k < len(out); k++ {
+		out[k].p = max(out[k].p, out[k-1].p)
+	}
+	return out
 }

@@ -246,8 +246,21 @@ func generate(r *rand.Rand, name string) Doc {
 	g.table(rate, gross)
 	g.totals(t)
 	g.footer()
+	if g.chance(0.15) {
+		// A line above everything with a date that is not the
+		// invoice's: when the page was printed. Drawn last, so that the
+		// rest of the invoice is what it was without it.
+		printed := issue.AddDate(0, 0, 1+r.IntN(30))
+		g.rows = append([]row{{{text: printedLabels[l.name] + " " + g.date(printed)}}, nil}, g.rows...)
+	}
 	d.rows = g.rows
 	return *d
+}
+
+// printedLabels say when a page was printed, per language.
+var printedLabels = map[string]string{
+	"English": "Printed", "French": "Imprimé le", "German": "Gedruckt am",
+	"Spanish": "Impreso el", "Dutch": "Afgedrukt op",
 }
 
 var taxRates = map[string][]float64{

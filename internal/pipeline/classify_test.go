@@ -15,11 +15,8 @@ import (
 // build of the model; a new version (PATCH) or overrides version (an
 // override) builds a new one.
 func TestModelCache(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db := storetest.Open(t, engine)
 		ids := docparse.NewIDs(time.Now)
 		var acct docparse.Account
 		err := db.Tx(ctx, func(tx *store.Tx) (err error) {

@@ -44,11 +44,8 @@ func newClassificationBatch(t *testing.T, db *store.DB, acct docparse.Account, n
 // shows the decision; overrides become the classification's examples and
 // move its overrides version.
 func TestOverrideSticky(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db := storetest.Open(t, engine)
 		acct := newAccount(t, db, "a")
 		c, b, files := newClassificationBatch(t, db, acct, 2)
 		letters := c.Categories[1]

@@ -18,11 +18,8 @@ import (
 // again in a new round), and nothing else is touched: not an event before
 // since, of another type, already delivered, or of another account.
 func TestRecoverDeliveriesPages(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db := storetest.Open(t, engine)
 		acct, other := newAccount(t, db, "a"), newAccount(t, db, "other")
 		since := time.Now().Add(-time.Hour).Truncate(time.Microsecond)
 		insert := func(accountID, typ string, at time.Time) docparse.Event {
@@ -113,11 +110,8 @@ func TestRecoverDeliveriesPages(t *testing.T) {
 // TestRequeueDeliveries queues named events again for one endpoint and
 // returns them ready to send; an event of another account is not found.
 func TestRequeueDeliveries(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db := storetest.Open(t, engine)
 		acct, other := newAccount(t, db, "a"), newAccount(t, db, "other")
 		ep := docparse.Endpoint{ID: ids.New(docparse.PrefixEndpoint), AccountID: acct.ID, URL: "https://example.com/hook", Enabled: true,
 			Secret: "whsec_test", CreatedAt: time.Now(), UpdatedAt: time.Now()}

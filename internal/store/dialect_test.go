@@ -12,12 +12,9 @@ import (
 
 // A list passed as one parameter comes back whole, whatever it holds.
 func TestStringList(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
-		db := storetest.Open(t, engine)
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		for _, want := range [][]string{nil, {"a"}, {"a", "b,c", `d'e"f`, "a", "", "ü €"}} {
-			list, arg := store.StringList(engine, 1, want)
+			list, arg := store.StringList(db.Engine(), 1, want)
 			rows, err := db.Writer().QueryContext(context.Background(), `SELECT k.v FROM `+list, arg)
 			if err != nil {
 				t.Fatal(err)
@@ -43,12 +40,9 @@ func TestStringList(t *testing.T) {
 
 // Two lists passed as two parameters come back as their pairs.
 func TestStringPairs(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
-		db := storetest.Open(t, engine)
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		for _, want := range [][2][]string{{nil, nil}, {{"a"}, {"1"}}, {{"a", "b,c", `d'e"f`, "a", ""}, {"1", "", "ü €", "2", "3"}}} {
-			pairs, argA, argB := store.StringPairs(engine, 1, want[0], want[1])
+			pairs, argA, argB := store.StringPairs(db.Engine(), 1, want[0], want[1])
 			rows, err := db.Writer().QueryContext(context.Background(), `SELECT k.a, k.b FROM `+pairs, argA, argB)
 			if err != nil {
 				t.Fatal(err)

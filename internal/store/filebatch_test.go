@@ -104,11 +104,8 @@ func TestBatchEndsOnce(t *testing.T) {
 	t.Parallel()
 	for _, kind := range batchKinds {
 		t.Run(kind.name, func(t *testing.T) {
-			t.Parallel()
-			storetest.Each(t, func(t *testing.T, engine store.Engine) {
-				t.Parallel()
+			storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				db := storetest.Open(t, engine)
 				acct := newAccount(t, db, "a")
 				const n = 12
 				b := kind.newBatch(t, db, acct, n)

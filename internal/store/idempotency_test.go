@@ -28,11 +28,8 @@ func claim(ctx context.Context, db *store.DB, accountID, key, path string, now t
 // that made it; a claim committed without an answer (an older version's
 // crash) is taken over; concurrent claims of one key have one owner.
 func TestIdempotencyClaimInTx(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db := storetest.Open(t, engine)
 		acct := newAccount(t, db, "a")
 		now := time.Now()
 

@@ -12,10 +12,7 @@ import (
 // Deleting an extraction reads its files through the index on (account_id,
 // extraction_id), not through every file of the account.
 func TestFilesByExtractionIndex(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
-		db := storetest.Open(t, engine)
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		conn, err := db.Writer().Conn(ctx)
 		if err != nil {
@@ -24,7 +21,7 @@ func TestFilesByExtractionIndex(t *testing.T) {
 		defer conn.Close()
 		const q = `SELECT blob_key FROM files WHERE extraction_id = 'ext_1' AND account_id = 'acc_1'`
 		explain := "EXPLAIN QUERY PLAN " + q
-		if engine == store.Postgres {
+		if db.Engine() == store.Postgres {
 			// The tables are empty: without this the planner reads them whole.
 			if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off`); err != nil {
 				t.Fatal(err)

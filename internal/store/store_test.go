@@ -52,11 +52,8 @@ func newBatch(t *testing.T, db *store.DB, acct docparse.Account, n int) (docpars
 }
 
 func TestAPIKeysLimitAndScope(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db := storetest.Open(t, engine)
 		a := newAccount(t, db, "a")
 		b := newAccount(t, db, "b")
 		if again := newAccount(t, db, "a"); again.ID != a.ID {
@@ -102,11 +99,8 @@ func TestAPIKeysLimitAndScope(t *testing.T) {
 // TestMoveFileAgain: a job run again after a crash moves its file from
 // processing to processing; the counts stay right.
 func TestMoveFileAgain(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db := storetest.Open(t, engine)
 		acct := newAccount(t, db, "a")
 		b, files := newBatch(t, db, acct, 2)
 		for _, to := range []docparse.FileStatus{docparse.FileProcessing, docparse.FileProcessing, docparse.FileNeedsReview} {
@@ -132,11 +126,8 @@ func TestMoveFileAgain(t *testing.T) {
 }
 
 func TestPurge(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db := storetest.Open(t, engine)
 		acct := newAccount(t, db, "a")
 		old := time.Now().Add(-48 * time.Hour)
 		if s, err := claim(ctx, db, acct.ID, "k", "/v1/x", old, 201); err != nil || s != nil {
@@ -170,10 +161,7 @@ func TestPurge(t *testing.T) {
 // TestBatchExtractionIDs: the extraction of each of the account's batches,
 // and nothing of another account's or of a batch that does not exist.
 func TestBatchExtractionIDs(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
-		db := storetest.Open(t, engine)
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		a, b := newAccount(t, db, "a"), newAccount(t, db, "b")
 		b1, _ := newBatch(t, db, a, 1)
 		b2, _ := newBatch(t, db, a, 1)

@@ -71,6 +71,17 @@ func Each(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
 	}
 }
 
+// EachDB runs fn in parallel on a fresh, migrated database of each
+// engine (Open), as a parallel subtest per engine; t runs in parallel
+// too. The database's engine is db.Engine().
+func EachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Parallel()
+	Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
+		fn(t, Open(t, engine))
+	})
+}
+
 // URL returns a DATABASE_URL for a fresh, empty database of engine, removed
 // when the test ends: a new SQLite file, or a new PostgreSQL schema reached
 // through search_path.

@@ -9,8 +9,6 @@ import (
 	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/extract/pdftest"
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // mail is a mixed batch of real text PDFs, by the category each belongs
@@ -42,10 +40,8 @@ var mail = []struct {
 // correction, the linked extraction batch processed, and every event in
 // the feed and delivered, signed, to a webhook receiver.
 func TestClassificationDoneMeans(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true}, func(t *testing.T, srv *servertest.Server) {
 		ctx := testContext(t)
-		srv := servertest.Start(t, servertest.Options{Engine: eng})
 		c := newClient(t, srv, "acme")
 		rc := newReceiver(t)
 		ep, err := c.CreateWebhookEndpoint(ctx, client.WebhookEndpointParams{URL: rc.srv.URL})

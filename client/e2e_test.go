@@ -23,8 +23,6 @@ import (
 
 	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // testContext bounds a test's calls, waits included: a server that stops
@@ -151,10 +149,8 @@ func asError(t *testing.T, err error) *client.Error {
 // TestExtractionFlow drives an extraction from creation to export and
 // deletion, with every extraction and batch method.
 func TestExtractionFlow(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		ctx := testContext(t)
-		srv := servertest.Start(t, servertest.Options{Engine: eng, NoRateLimit: true})
 		c := newClient(t, srv, "acme")
 
 		ext, err := c.CreateExtraction(ctx, client.ExtractionParams{Name: "Invoices", Fields: invoiceFields,
@@ -496,11 +492,9 @@ func TestWaitForBatchConcurrent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes about 30 s")
 	}
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true}, func(t *testing.T, srv *servertest.Server) { // default limit
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		srv := servertest.Start(t, servertest.Options{Engine: eng}) // default limit
 		cnt := newCounter()
 		waiter := client.New(srv.URL, srv.Key("acme"), client.WithHTTPClient(&http.Client{Transport: cnt}),
 			client.WithPollInterval(client.MinPollInterval))
@@ -651,10 +645,8 @@ func (rc *receiver) lastRaw() rawDelivery {
 // WebhookHandler, typed; the events feed lists the same events; endpoints
 // are managed through the client.
 func TestWebhooksAndEvents(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		ctx := testContext(t)
-		srv := servertest.Start(t, servertest.Options{Engine: eng, NoRateLimit: true})
 		c := newClient(t, srv, "acme")
 		rc := newReceiver(t)
 

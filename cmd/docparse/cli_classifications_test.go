@@ -9,16 +9,13 @@ import (
 	"testing"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // TestCLIClassify: create a classification from a file, classify a mixed
 // batch with --wait, read the categories and reasons, correct one by
 // hand, and see the bad file's reason with exit code 3.
 func TestCLIClassify(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: eng})
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, srv *servertest.Server) {
 		env := map[string]string{"DOCPARSE_API_KEY": srv.Key("acme"), "DOCPARSE_BASE_URL": srv.URL}
 		dir := t.TempDir()
 		write := func(name, body string) string {

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // cliRun runs one client command as a user would, stdout not a terminal.
@@ -59,8 +57,7 @@ func cliListed(t *testing.T, env map[string]string, args []string, want ...strin
 }
 
 func TestCLI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: eng})
+	servertest.Each(t, servertest.Options{}, func(t *testing.T, srv *servertest.Server) {
 		env := map[string]string{"DOCPARSE_API_KEY": srv.Key("acme"), "DOCPARSE_BASE_URL": srv.URL}
 		dir := t.TempDir()
 		schema := filepath.Join(dir, "schema.json")

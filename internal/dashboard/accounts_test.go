@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // apiCall sends a JSON API request with key and decodes the answer,
@@ -135,8 +133,7 @@ func crawl(t *testing.T, b *browser, start string) map[string]string {
 // following links, fetched by account B's user, is either not found or
 // shows none of A's data; and B's own pages never mention A.
 func TestAccountsApart(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		rc := newReceiver(t)
 		seedAccount(t, srv, "acme", "zebra", rc.URL)
 		seedAccount(t, srv, "globex", "okapi", rc.URL)

@@ -17,7 +17,6 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 var (
@@ -104,8 +103,7 @@ func mailForm(csrf, extID string, idx ...int) url.Values {
 }
 
 func TestClassificationPages(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		srv.User("other", "bob@example.com", password)
 		key := srv.Key("acme")

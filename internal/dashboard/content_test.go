@@ -6,16 +6,13 @@ import (
 	"testing"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // TestDownloadOriginal: the file page and the classification batch page
 // link the original uploads; they download as attachments with their own
 // bytes, for their account only.
 func TestDownloadOriginal(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		rc := newReceiver(t)
 		seedAccount(t, srv, "acme", "zebra", rc.URL)
 		srv.User("acme", "a@acme.test", password)

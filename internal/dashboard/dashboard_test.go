@@ -12,7 +12,6 @@ import (
 
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 const (
@@ -158,8 +157,7 @@ func TestFormTooLarge(t *testing.T) {
 }
 
 func TestDashboard(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoWorkers: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		apiKey := srv.Key("acme")
 		b := newBrowser(t, srv.URL)

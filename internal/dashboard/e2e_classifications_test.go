@@ -11,8 +11,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // TestBrowserClassifications drives the classification pages as a user
@@ -24,8 +22,7 @@ import (
 // another category by hand; and follow the invoice to the extraction
 // batch it was handed to.
 func TestBrowserClassifications(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		key := srv.Key("acme")
 		j := func(v any) []byte { b, _ := json.Marshal(v); return b }

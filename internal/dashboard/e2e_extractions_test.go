@@ -13,8 +13,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 var batchPageRE = regexp.MustCompile(`^/dashboard/extractions/(ext_[0-9A-Za-z]+)/batches/(btc_[0-9A-Za-z]+)$`)
@@ -49,8 +47,7 @@ const watchProgress = `(() => {
 // on the drop zone, watch the batch page follow its batch to the end
 // without a reload, and fetch both exports through their links.
 func TestBrowserExtractions(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		dir := t.TempDir()
 		invoice := filepath.Join(dir, "invoice.txt")

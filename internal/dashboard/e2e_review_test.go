@@ -10,8 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 var newRowRE = regexp.MustCompile(`^line_items\[(\d+)\]\.description$`)
@@ -23,8 +21,7 @@ var newRowRE = regexp.MustCompile(`^line_items\[(\d+)\]\.description$`)
 // leaves the queue, the API shows the corrected result, and file.processed
 // reaches a webhook receiver.
 func TestBrowserReview(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		key := srv.Key("acme")
 		rc := newReceiver(t)

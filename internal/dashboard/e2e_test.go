@@ -11,8 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // TestBrowserSignedOut: a visitor without a session sees the sign-in page
@@ -35,8 +33,7 @@ func TestBrowserSignedOut(t *testing.T) {
 // latency, open the Webhook Logs entry of a real batch's delivery, and
 // regenerate the secret.
 func TestBrowserAPIAndWebhooks(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		rc := newReceiver(t)
 		b := newTab(t, srv.URL, 1280, 900)
@@ -127,8 +124,7 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 // TestBrowserBatchListLive: a batch still running when its extraction's
 // page opens is shown finished in the batch list without a reload.
 func TestBrowserBatchListLive(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		key := srv.Key("acme")
 		schema, _ := json.Marshal(map[string]any{"name": "Scans", "fields": []map[string]any{

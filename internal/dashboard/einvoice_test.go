@@ -8,7 +8,6 @@ import (
 	"github.com/docparse/docparse/internal/extract/pdftest"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // An XML e-invoice's file page shows the invoice, readable (parties,
@@ -16,8 +15,7 @@ import (
 // Factur-X PDF whose page contradicts its XML shows the warning beside
 // its pages and the invoice.
 func TestEInvoiceFilePage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		key := srv.Key("acme")
 		b := newBrowser(t, srv.URL)
@@ -44,7 +42,7 @@ func TestEInvoiceFilePage(t *testing.T) {
 
 		// In a real browser: the invoice renders (styles allowed by the
 		// CSP), and its totals read as a table.
-		if engine == store.SQLite {
+		if srv.DB.Engine() == store.SQLite {
 			tb := newTab(t, srv.URL, 1280, 900)
 			tb.signIn(email, password)
 			tb.open(file)

@@ -20,7 +20,6 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 var (
@@ -107,8 +106,7 @@ type batchStatus struct {
 }
 
 func TestExtractionPages(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		srv.User("other", "bob@example.com", password)
 		key := srv.Key("acme")
@@ -444,8 +442,7 @@ func mustList(t *testing.T, db *store.DB, accountID string) []docparse.Extractio
 // batch's limit, are refused with 413 and a message that names the limit;
 // nothing is stored.
 func TestUploadLimits(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true, MaxFiles: 2, MaxFileSize: 1000, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoWorkers: true, MaxFiles: 2, MaxFileSize: 1000, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		acct := accountID(t, srv.DB, "acme")
 		b := newBrowser(t, srv.URL)

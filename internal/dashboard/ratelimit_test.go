@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // TestDashboardRateLimited: a signed-in user's pages, polls and uploads
@@ -17,8 +15,7 @@ import (
 // script); another account is unaffected. Key creation from the dashboard
 // is limited per hour.
 func TestDashboardRateLimited(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true, RateLimit: 0.1, RateBurst: 6, KeysPerHour: 2})
+	servertest.Each(t, servertest.Options{NoWorkers: true, RateLimit: 0.1, RateBurst: 6, KeysPerHour: 2}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		srv.User("other", "bob@example.com", password)
 		key := srv.Key("acme")

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // reviewPDF is a real one-page invoice (invoice2data's test set).
@@ -109,8 +107,7 @@ func readFile(t *testing.T, path string) []byte {
 var lowFieldRE = regexp.MustCompile(`(?s)<div class="rf low">\s*<label for="f-paid">`)
 
 func TestReviewDashboard(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		srv.User("other", "bob@example.com", password)
 		key := srv.Key("acme")

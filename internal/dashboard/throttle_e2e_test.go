@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // TestSignInRace: 59 wrong passwords and the right one, sent at once from
@@ -19,8 +17,7 @@ import (
 // password gets no session. Once five have failed, a second wave with the
 // right password is refused whole.
 func TestSignInRace(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoWorkers: true})
+	servertest.Each(t, servertest.Options{NoWorkers: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 
 		type result struct {

@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 	"github.com/docparse/docparse/internal/webhook"
 )
 
@@ -104,8 +102,7 @@ func uploadText(t *testing.T, base, key string) {
 }
 
 func TestWebhooks(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		srv.User("other", "bob@example.com", password)
 		key := srv.Key("acme")

@@ -9,7 +9,6 @@ import (
 
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // TestPeriodicCleanup: River's periodic cleanup job deletes the keys
@@ -18,10 +17,8 @@ import (
 // empty ones.
 func TestPeriodicCleanup(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true, CleanupInterval: 300 * time.Millisecond}, func(t *testing.T, srv *servertest.Server) {
 		ctx := context.Background()
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, CleanupInterval: 300 * time.Millisecond})
 		acct := func() string {
 			srv.Key("acme")
 			a, err := srv.DB.AccountByName(ctx, "acme")

@@ -14,7 +14,6 @@ import (
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // uploadText creates an extraction for key and uploads n one-line text
@@ -54,16 +53,14 @@ func uploadText(t *testing.T, base, key string, batches, n int) (string, []strin
 // job is due at once).
 func TestFairOrder(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true, Workers: 1, HoldWorkers: true}, func(t *testing.T, srv *servertest.Server) {
 		ctx := context.Background()
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, Workers: 1, HoldWorkers: true})
 		keyA, keyB := srv.Key("flood"), srv.Key("single")
 		eidA, bidsA := uploadText(t, srv.URL, keyA, 3, 10)
 
 		now := "datetime('now', 'subsec')"
 		retry := "datetime('now', 'subsec', '-1 seconds')"
-		if engine == store.Postgres {
+		if srv.DB.Engine() == store.Postgres {
 			now, retry = "now()", "now() - interval '1 second'"
 		}
 		var due int
@@ -156,10 +153,8 @@ func waitEnded(t *testing.T, base, key, eid string, bids ...string) {
 // failed or lost.
 func TestSpareSlot(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true, Workers: 1}, func(t *testing.T, srv *servertest.Server) {
 		ctx := context.Background()
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, Workers: 1})
 		keyA, keyB := srv.Key("flood"), srv.Key("single")
 		a, err := srv.DB.AccountByName(ctx, "flood")
 		if err != nil {

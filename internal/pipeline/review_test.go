@@ -19,8 +19,6 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // api calls the JSON API with key and decodes the answer.
@@ -139,10 +137,8 @@ func (h *hooks) wait(t *testing.T, prefix string) string {
 
 func TestConfirmReview(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		ctx := context.Background()
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true})
 		key := srv.Key("acme")
 		otherKey := srv.Key("other")
 		acme, err := srv.DB.AccountByName(ctx, "acme")

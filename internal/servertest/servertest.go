@@ -30,8 +30,10 @@ import (
 // Options tune a test server. The zero value is docparse's defaults on
 // SQLite: 10 requests/s per account, burst 20, 20 new keys per hour.
 type Options struct {
-	// Engine is the database engine; default store.SQLite.
+	// Engine is the database engine; default store.SQLite. Each sets it.
 	Engine store.Engine
+	// Parallel: Each runs the engines' subtests in parallel.
+	Parallel bool
 	// RateLimit is the sustained requests per second per account; 0 means the
 	// default, 10. NoRateLimit turns limiting off.
 	RateLimit   float64
@@ -100,6 +102,19 @@ func sharedEngine(t testing.TB) *extract.Engine {
 		t.Fatalf("start extract engine: %v", engineErr)
 	}
 	return engine
+}
+
+// Each runs fn as a subtest per engine the tests run on
+// (storetest.Engines), each with a server started with o on that engine.
+func Each(t *testing.T, o Options, fn func(t *testing.T, srv *Server)) {
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		if o.Parallel {
+			t.Parallel()
+		}
+		o := o
+		o.Engine = engine
+		fn(t, Start(t, o))
+	})
 }
 
 // Start starts a docparse server for the test t. It fails the test when

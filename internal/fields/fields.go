@@ -236,6 +236,9 @@ type extractor struct {
 	scorer   *Scorer
 	// inferred: the paths inferMissing filled.
 	inferred []string
+	// pageWords: each page's words of five letters or more, folded, with
+	// the lines they stand on (namemend.go's pageVote), once built.
+	pageWords []map[string][]int
 }
 
 // guessedOrder reports whether the date at the start of text is numeric

@@ -2,6 +2,7 @@ package fields
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -174,4 +175,108 @@ func mendTradeWord(w string) string {
 		return w
 	}
 	return found + w[len(core):]
+}
+
+// minVoteWord is the shortest word pageVote mends.
+const minVoteWord = 5
+
+// pageVote mends the words of a name read by OCR on line ln by the rest
+// of its page: a word of five letters or more that stands nowhere else on
+// the page, one letter away from exactly one word that stands on two
+// other lines or more, is that word misread ("SANYO STATIONERY SHOP"
+// above "SANYU SUPPLY SDN BHD" and "facebook: Sanyu.Stationery"). A
+// store's name often comes back in its footer (an owner, a web page, an
+// e-mail address); OCR rarely misreads it the same way twice.
+func (x *extractor) pageVote(name string, ln *line) string {
+	words := x.wordsOfPage(ln.page)
+	out := strings.Fields(name)
+	changed := false
+	for i, w := range out {
+		core := strings.TrimRight(w, ".,;:")
+		if len(core) < minVoteWord || strings.IndexFunc(core, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+			continue
+		}
+		fw := strings.ToLower(core)
+		if elsewhere(words[fw], ln.index) > 0 {
+			continue
+		}
+		var pick string
+		n := 0
+		for other, lines := range words {
+			if len(other) != len(fw) || elsewhere(lines, ln.index) < 2 || !oneLetterAway(fw, other) {
+				continue
+			}
+			pick, n = other, n+1
+		}
+		if n != 1 {
+			continue
+		}
+		if core == strings.ToUpper(core) {
+			pick = strings.ToUpper(pick)
+		} else if r := []rune(core); unicode.IsUpper(r[0]) {
+			pr := []rune(pick)
+			pr[0] = unicode.ToUpper(pr[0])
+			pick = string(pr)
+		}
+		out[i], changed = pick+w[len(core):], true
+	}
+	if !changed {
+		return name
+	}
+	return strings.Join(out, " ")
+}
+
+// wordsOfPage returns page's words of minVoteWord letters or more,
+// folded to lower case, each with the indexes of the lines it stands on.
+func (x *extractor) wordsOfPage(page int) map[string][]int {
+	if x.pageWords == nil {
+		for _, l := range x.lay.lines {
+			for l.page >= len(x.pageWords) {
+				x.pageWords = append(x.pageWords, nil)
+			}
+			m := x.pageWords[l.page]
+			if m == nil {
+				m = map[string][]int{}
+				x.pageWords[l.page] = m
+			}
+			for _, c := range l.cells {
+				for _, w := range strings.FieldsFunc(strings.ToLower(c.text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+					if len(w) >= minVoteWord && !slices.Contains(m[w], l.index) {
+						m[w] = append(m[w], l.index)
+					}
+				}
+			}
+		}
+	}
+	if page < 0 || page >= len(x.pageWords) {
+		return nil
+	}
+	return x.pageWords[page]
+}
+
+// elsewhere counts the lines other than line.
+func elsewhere(lines []int, line int) int {
+	n := 0
+	for _, l := range lines {
+		if l != line {
+			n++
+		}
+	}
+	return n
+}
+
+// oneLetterAway reports whether a and b, of the same length, differ in
+// exactly one letter.
+func oneLetterAway(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != len(rb) {
+		return false
+	}
+	diff := 0
+	for i := range ra {
+		if ra[i] != rb[i] {
+			diff++
+		}
+	}
+	return diff == 1
 }

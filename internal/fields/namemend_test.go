@@ -34,3 +34,26 @@ func TestMendName(t *testing.T) {
 		}
 	}
 }
+
+// TestPageVote mends a word of a name by the words of the rest of its
+// page, and leaves it when the page does not say so twice or says it two
+// ways.
+func TestPageVote(t *testing.T) {
+	tests := []struct {
+		name, page, in, want string
+	}{
+		{"the name again in the footer, twice", "SANYO STATIONERY SHOP\nSANYU SUPPLY SDN BHD\nfacebook: Sanyu.Stationery", "SANYO STATIONERY SHOP", "SANYU STATIONERY SHOP"},
+		{"small letters keep their case", "Sanyo Stationery Shop\nSANYU SUPPLY SDN BHD\nfacebook: Sanyu.Stationery", "Sanyo Stationery Shop", "Sanyu Stationery Shop"},
+		{"once elsewhere is not enough", "SANYO STATIONERY SHOP\nSANYU SUPPLY SDN BHD", "SANYO STATIONERY SHOP", "SANYO STATIONERY SHOP"},
+		{"the word itself stands elsewhere", "SANYO STATIONERY SHOP\nSANYU SUPPLY\nSANYU ONLINE\nSANYO ONLINE", "SANYO STATIONERY SHOP", "SANYO STATIONERY SHOP"},
+		{"two words one letter away", "SANYO STATIONERY SHOP\nSANYU SUPPLY\nsanyu.com\nSANYA TRADING\nsanya.com", "SANYO STATIONERY SHOP", "SANYO STATIONERY SHOP"},
+		{"short words are left", "MART 99\nPART ONE\nPART TWO", "MART 99", "MART 99"},
+	}
+	for _, tt := range tests {
+		doc := textDoc(tt.page)
+		x := &extractor{lay: newLayout(doc), doc: doc}
+		if got := x.pageVote(tt.in, x.lay.lines[0]); got != tt.want {
+			t.Errorf("%s: pageVote(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}

@@ -276,7 +276,7 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 				v = jv
 			}
 			if ocr {
-				v = mendName(v)
+				v = x.pageVote(mendName(v), ln)
 			}
 			nc := nameCandidate{value: v, ln: ln, fit: fit}
 			f := &nc.feats

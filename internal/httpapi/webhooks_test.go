@@ -536,7 +536,16 @@ func TestWebhookNoDuplicatesBehindSlowEndpoint(t *testing.T) {
 			e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
 		}
 		got := rc.waitN(t, 30)
-		time.Sleep(2 * time.Second) // room for a duplicate to show up
+		// Every delivery recorded as delivered and none held by the
+		// dispatcher: a duplicate, had one been claimed, has been sent.
+		settled := servertest.Eventually(30*time.Second, func() bool {
+			var left int
+			err := e.db.Writer().QueryRow(`SELECT COUNT(*) FROM deliveries WHERE state <> 'delivered'`).Scan(&left)
+			return err == nil && left == 0 && e.svc.Dispatcher().Idle()
+		})
+		if !settled {
+			t.Fatal("deliveries not all recorded as delivered, or the dispatcher still busy, after 30 s")
+		}
 		seen := map[string]int{}
 		for _, d := range rc.deliveries() {
 			seen[d.header.Get("webhook-id")]++

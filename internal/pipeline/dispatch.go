@@ -207,6 +207,15 @@ func (d *Dispatcher) Enqueue(tasks []store.DeliveryTask) {
 	}
 }
 
+// Idle reports whether the dispatcher holds no delivery in memory: none
+// queued, in flight, or sent and not yet recorded. With every delivery
+// row recorded as delivered, an idle dispatcher sends nothing more.
+func (d *Dispatcher) Idle() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.known) == 0
+}
+
 // roundKey names one round of a delivery in memory.
 func roundKey(deliveryID string, round int) string {
 	return deliveryID + "#" + strconv.Itoa(round)

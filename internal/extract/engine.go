@@ -74,6 +74,13 @@ type Config struct {
 	// one (rereadLines): a page read with more confidence rarely gains
 	// from it. Default 80; 101 reads every such page's lines again.
 	RereadLinesBelow int
+	// OCRBudgetPercent scales the Tesseract CPU time that one page's
+	// retries and other readings may spend (ocrpass.go: twice the first
+	// pass's, within 3 to 8 s; a reading of the page as one block: twice
+	// the first pass's, at least 3 s). CPU time grows when the machine is
+	// loaded, so a busy machine may cut a pass that an idle one finishes.
+	// Default 100; 200 doubles the budgets.
+	OCRBudgetPercent int
 }
 
 const (
@@ -112,6 +119,7 @@ func (c Config) withDefaults() (Config, error) {
 	c.MemoryLimitMB = check("MemoryLimitMB", c.MemoryLimitMB, defaultMemoryLimitMB, minMemoryLimitMB)
 	c.MaxImagePixels = check("MaxImagePixels", c.MaxImagePixels, defaultImagePixels, 1)
 	c.RereadLinesBelow = check("RereadLinesBelow", c.RereadLinesBelow, defaultRereadBelow, 1)
+	c.OCRBudgetPercent = check("OCRBudgetPercent", c.OCRBudgetPercent, 100, 10)
 	if c.RereadLinesBelow > 101 {
 		problems = append(problems, fmt.Sprintf("RereadLinesBelow: %d is above 101", c.RereadLinesBelow))
 	}
@@ -566,4 +574,9 @@ func errUnsupported(kind Kind) *Error {
 
 func tooMuchText(limit int) *Error {
 	return newError(CodeTooManyPages, fmt.Sprintf("The document holds more than %d MB of text.", max(1, limit>>20)), nil)
+}
+
+// scaleBudget scales a CPU budget by Config.OCRBudgetPercent.
+func (e *Engine) scaleBudget(d time.Duration) time.Duration {
+	return d * time.Duration(e.cfg.OCRBudgetPercent) / 100
 }

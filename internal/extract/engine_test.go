@@ -515,11 +515,11 @@ func TestMaxTextBytes(t *testing.T) {
 }
 
 func TestNewEngineReportsEveryBadField(t *testing.T) {
-	_, err := NewEngine(Config{Workers: -1, MaxPages: -2, MemoryLimitMB: 8, Timeout: -time.Second})
+	_, err := NewEngine(Config{Workers: -1, MaxPages: -2, MemoryLimitMB: 8, Timeout: -time.Second, OCRBudgetPercent: 5})
 	if err == nil {
 		t.Fatal("NewEngine(bad config) = nil error")
 	}
-	for _, field := range []string{"Workers", "MaxPages", "MemoryLimitMB", "Timeout"} {
+	for _, field := range []string{"Workers", "MaxPages", "MemoryLimitMB", "Timeout", "OCRBudgetPercent"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("NewEngine error %q does not name %s", err, field)
 		}

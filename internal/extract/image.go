@@ -340,7 +340,7 @@ func (e *Engine) secondReading(ctx context.Context, path string, pixels int64, l
 // fails, overruns or reads nothing returns nil and no error; only the
 // context's end is an error.
 func (e *Engine) readBlock(ctx context.Context, path string, pixels int64, langs []string, first time.Duration, run *OCRRun, name string) (*ocrPage, error) {
-	pages, cpu, err := e.runOCRSegmented(ctx, path, 0, pixels, langs, psmBlock, max(ocrBudgetMin, 2*first))
+	pages, cpu, err := e.runOCRSegmented(ctx, path, 0, pixels, langs, psmBlock, e.scaleBudget(max(ocrBudgetMin, 2*first)))
 	run.CPU += cpu
 	run.Tried = append(run.Tried, name)
 	if cerr := ctxError(ctx); cerr != nil {

@@ -266,7 +266,7 @@ func (e *Engine) ocrBest(ctx context.Context, in ocrInput) (ocrPage, int, *OCRRu
 	defer os.RemoveAll(dir)
 	r.g, r.dir = g, dir
 	r.pixels = float64(g.Bounds().Dx() * g.Bounds().Dy())
-	r.budget = min(ocrBudgetMax, max(ocrBudgetMin, time.Duration(float64(in.cpu)*ocrBudgetFactor)))
+	r.budget = r.e.scaleBudget(min(ocrBudgetMax, max(ocrBudgetMin, time.Duration(float64(in.cpu)*ocrBudgetFactor))))
 	err = r.plan(ctx)
 	return r.best, r.quarter, r.run, err
 }

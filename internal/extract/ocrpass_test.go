@@ -72,9 +72,13 @@ func TestOCRRetryRotated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The scan lying on its side, turned a quarter clockwise.
+	// The scan lying on its side, turned a quarter clockwise. The budget
+	// is tripled: the test is about which pass wins, and a loaded machine
+	// (CI runs the browser tests beside it) can push the upright pass
+	// over the default budget, which kills it.
 	path := writePNG(t, "sideways.png", rotateQuarter(toGray(img), 1))
-	d, err := engine.Extract(context.Background(), path, KindPNG)
+	roomy := newTestEngine(t, Config{OCRBudgetPercent: 300})
+	d, err := roomy.Extract(context.Background(), path, KindPNG)
 	if err != nil {
 		t.Fatal(err)
 	}

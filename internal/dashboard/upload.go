@@ -3,7 +3,7 @@ package dashboard
 // Uploads: authedUpload guards them, and receiveUpload streams the files
 // of the multipart body (upload.Read, the API's reader) into a new batch
 // through the same pipeline uploads as the JSON API. The upload actions
-// are batch_upload.go and classification_batch_upload.go.
+// are in batch_upload.go.
 
 import (
 	"context"
@@ -109,6 +109,7 @@ func (h *Handler) uploadTooLarge() *pageError {
 // *pipeline.ClassificationUpload.
 type batchUpload interface {
 	upload.Receiver
+	CommitBatch(ctx context.Context, name string) (batchID string, files int, err error)
 	Abort()
 }
 
@@ -120,8 +121,7 @@ type batchUpload interface {
 // the upload shows the parent page again with the message (for the
 // script: JSON), nothing stored.
 func (h *Handler) receiveUpload(w http.ResponseWriter, r *http.Request, sess docparse.Session, mr *multipart.Reader, up batchUpload,
-	commit func(name string) (batchID string, files int, err error), show func(status int, msg string) error,
-	parent string, logAttrs ...any) error {
+	show func(status int, msg string) error, parent string, logAttrs ...any) error {
 	defer up.Abort() // a no-op after a successful commit
 	failed := func(pe *pageError) error {
 		up.Abort()
@@ -138,7 +138,7 @@ func (h *Handler) receiveUpload(w http.ResponseWriter, r *http.Request, sess doc
 	if err != nil {
 		return err
 	}
-	batchID, files, err := commit(name)
+	batchID, files, err := up.CommitBatch(r.Context(), name)
 	if msg := uploadValidation(err); msg != "" {
 		return failed(&pageError{http.StatusBadRequest, msg})
 	}

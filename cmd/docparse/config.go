@@ -43,6 +43,7 @@ type config struct {
 	QuotaStoredBytes     int64
 	QuotaFilesPerDay     int64
 	QuotaExtractions     int64
+	OCRModels            string
 }
 
 // envName is the environment twin of a flag: --rate-limit is
@@ -65,6 +66,7 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	dbDefault := getenv("DATABASE_URL")
 	str(&c.DatabaseURL, "database-url", dbDefault, "postgres://... to use PostgreSQL; empty for SQLite in --data-dir (env DATABASE_URL too)")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	str(&c.OCRModels, "ocr-models", "", "directory of OCR models (scripts/ocr-models.sh lays one out) that read images instead of Tesseract; empty for Tesseract")
 	fs.Func("rate-limit", "requests per second per account (its API keys and dashboard sessions together), 0 turns limiting off (default 10) (env "+envName("rate-limit")+")", floatSetter(&c.RateLimit))
 	fs.Func("rate-burst", "burst of requests per account (default 20) (env "+envName("rate-burst")+")", intSetter(&c.RateBurst))
 	fs.Func("keys-per-hour", "API keys an account may create per hour (API and dashboard), 0 turns the limit off (default 20) (env "+envName("keys-per-hour")+")", intSetter(&c.KeysPerHour))

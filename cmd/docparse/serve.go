@@ -184,6 +184,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	engine, err := extract.NewEngine(extract.Config{
 		Workers: plan.PDFReaders, MemoryLimitMB: plan.PDFReadMB, OCRMemory: plan.OCRBytes,
 		Timeout: c.FileTimeout, CacheDir: filepath.Join(c.DataDir, "cache", "pdfium"),
+		OCRModels: c.OCRModels,
 	})
 	if err != nil {
 		return fmt.Errorf("start extraction engine: %w", err)

@@ -55,6 +55,11 @@ type Config struct {
 	// spa that are installed. Each language costs OCR time: four take
 	// about twice as long as one.
 	OCRLanguages []string
+	// OCRModels, when set, is a directory of OCR models (see paddle.go;
+	// scripts/ocr-models.sh lays one out): images are then read by them,
+	// in this process, instead of by Tesseract. NewEngine fails when the
+	// directory cannot be loaded.
+	OCRModels string
 	// OCRMemory, when above 0, is the memory (bytes) the Tesseract
 	// processes may take together. Each is counted before it starts, by
 	// the size of the image it reads (see ocrMemory: about 96 MB plus 4
@@ -166,6 +171,9 @@ type Engine struct {
 	ocrErr   error
 	ocrSlots chan struct{}       // one per running Tesseract process
 	ocrMem   *semaphore.Weighted // Config.OCRMemory; nil without
+	// paddle reads images instead of Tesseract when Config.OCRModels is
+	// set (see paddle.go).
+	paddle *paddleReader
 }
 
 // ExtractOptions tune one ExtractWith call. The zero value is what Extract
@@ -237,6 +245,13 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("start pdfium pool: %w", err)
 	}
 	e := &Engine{cfg: cfg, pool: pool, cache: cache, ocr: ocr, ocrErr: ocrErr, ocrSlots: make(chan struct{}, cfg.Workers)}
+	if cfg.OCRModels != "" {
+		if e.paddle, err = openPaddle(cfg.OCRModels); err != nil {
+			pool.Close()
+			closeCache(cache)
+			return nil, err
+		}
+	}
 	if cfg.OCRMemory > 0 {
 		e.ocrMem = semaphore.NewWeighted(cfg.OCRMemory)
 	}

@@ -241,11 +241,18 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 	if err != nil {
 		return nil, err
 	}
+	pixels := int64(info.width) * int64(info.height)
+	var langs []string
+	if e.ocr != nil {
+		langs = e.ocr.languages(opts.Languages)
+	}
+	if e.paddle != nil && info.pages == 1 && pixels <= maxRenderPixels && (kind == KindPNG || kind == KindJPEG || kind == KindGIF) &&
+		(e.ocr == nil || paddleCovers(langs)) {
+		return e.extractImagePaddle(ctx, path)
+	}
 	if e.ocr == nil {
 		return nil, errOCRUnavailable(e.ocrErr)
 	}
-	langs := e.ocr.languages(opts.Languages)
-	pixels := int64(info.width) * int64(info.height)
 	pages, cpu, err := e.runOCR(ctx, path, 0, pixels, langs, 0)
 	if err != nil {
 		return nil, err

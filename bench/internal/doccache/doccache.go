@@ -38,15 +38,26 @@ func PDFiumCacheDir() string {
 
 // EngineKey returns a short hash of what decides an extraction besides
 // the file: opts, the output of `tesseract --version` (empty when it does
-// not run), and the non-test Go files of internal/extract under
-// moduleRoot (none when moduleRoot is empty or holds no such folder).
-func EngineKey(ctx context.Context, moduleRoot string, opts extract.ExtractOptions) (string, error) {
+// not run), the files of the OCR models directory models
+// (extract.Config.OCRModels; "" for none), and the non-test Go files of
+// internal/extract under moduleRoot (none when moduleRoot is empty or
+// holds no such folder).
+func EngineKey(ctx context.Context, moduleRoot string, opts extract.ExtractOptions, models string) (string, error) {
 	h := sha256.New()
 	o, err := json.Marshal(opts)
 	if err != nil {
 		return "", fmt.Errorf("engine key: %w", err)
 	}
 	h.Write(o)
+	if models != "" {
+		for _, f := range []string{"det.onnx", "rec.onnx", "keys.txt"} {
+			sum, err := FileSum(filepath.Join(models, f))
+			if err != nil {
+				return "", fmt.Errorf("engine key: %w", err)
+			}
+			io.WriteString(h, "\x00models\x00"+f+"\x00"+sum)
+		}
+	}
 	if v, err := exec.CommandContext(ctx, "tesseract", "--version").CombinedOutput(); err == nil {
 		// The first line names the version; the rest lists libraries.
 		first, _, _ := strings.Cut(string(v), "\n")
@@ -96,15 +107,16 @@ type entry struct {
 	Error string            `json:"error,omitempty"`
 }
 
-// OpenForModule opens the cache in dir for documents read with opts by
-// the code of the module the command runs in (go env GOMOD): the engine
-// key is that module's (EngineKey), and it is returned too.
-func OpenForModule(ctx context.Context, dir string, opts extract.ExtractOptions) (*Cache, string, error) {
+// OpenForModule opens the cache in dir for documents read with opts (and
+// the OCR models in models, "" for none) by the code of the module the
+// command runs in (go env GOMOD): the engine key is that module's
+// (EngineKey), and it is returned too.
+func OpenForModule(ctx context.Context, dir string, opts extract.ExtractOptions, models string) (*Cache, string, error) {
 	root, err := harness.ModuleRoot(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	key, err := EngineKey(ctx, root, opts)
+	key, err := EngineKey(ctx, root, opts, models)
 	if err != nil {
 		return nil, "", err
 	}

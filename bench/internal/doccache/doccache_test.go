@@ -81,7 +81,7 @@ func TestEngineKeyChangesWithOptionsAndCode(t *testing.T) {
 	}
 	write("ocr.go", "package extract\n")
 	key := func(opts extract.ExtractOptions) string {
-		k, err := EngineKey(ctx, root, opts)
+		k, err := EngineKey(ctx, root, opts, "")
 		if err != nil {
 			t.Fatal(err)
 		}

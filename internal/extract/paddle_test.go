@@ -1,0 +1,163 @@
+package extract
+
+import (
+	"context"
+	"image"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ocrModels returns the OCR models directory of the tests
+// (DOCPARSE_OCR_MODELS, laid out by scripts/ocr-models.sh), skipping the
+// test without one, and failing it in CI.
+func ocrModels(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("DOCPARSE_OCR_MODELS")
+	if dir == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but DOCPARSE_OCR_MODELS is not set: .ci/run must lay out the models with scripts/ocr-models.sh")
+		}
+		t.Skip("DOCPARSE_OCR_MODELS not set: lay out the models with scripts/ocr-models.sh DIR and set it to DIR")
+	}
+	return dir
+}
+
+func TestPaddleReadsScan(t *testing.T) {
+	e := newTestEngine(t, Config{OCRModels: ocrModels(t)})
+	d, err := e.ExtractWith(context.Background(), "testdata/scan-invoice.png", KindPNG, ExtractOptions{Languages: []string{"eng"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Pages) != 1 || d.Pages[0].OCR == nil || d.Pages[0].OCR.Pass != "paddle" {
+		t.Fatalf("pages %d, OCR %+v; want one page read by the models", len(d.Pages), d.Pages[0].OCR)
+	}
+	for _, want := range []string{"Subtotal", "CUSTREF123", "03/20/2023"} {
+		lineWith(t, d, want)
+	}
+	// Words are split at spaces: the total's label and amount are two.
+	l := lineWith(t, d, "279.84")
+	var texts []string
+	for _, w := range l.Words {
+		texts = append(texts, w.Text)
+	}
+	if len(l.Words) < 2 || l.Words[len(l.Words)-1].Text != "279.84" && !strings.HasSuffix(l.Words[len(l.Words)-1].Text, "279.84") {
+		t.Errorf("total line words %q, want the amount a word of its own", texts)
+	}
+	checkOCRWords(t, d)
+	// The amount's box lies right of its label's.
+	if a, b := l.Words[0].Box, l.Words[len(l.Words)-1].Box; b.X0 < a.X1 {
+		t.Errorf("label box %+v overlaps amount box %+v", a, b)
+	}
+}
+
+// Pages in a language whose letters the models lack stay Tesseract's.
+func TestPaddleLeavesOtherLanguagesToTesseract(t *testing.T) {
+	needTesseract(t)
+	e := newTestEngine(t, Config{OCRModels: ocrModels(t)})
+	d, err := e.ExtractWith(context.Background(), "testdata/scan-invoice.png", KindPNG, ExtractOptions{Languages: []string{"deu"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run := d.Pages[0].OCR; run == nil || run.Pass == "paddle" {
+		t.Fatalf("OCR run %+v, want Tesseract's", run)
+	}
+	d, err = e.ExtractWith(context.Background(), "testdata/scan-invoice.jpg", KindJPEG, ExtractOptions{Languages: []string{"eng"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run := d.Pages[0].OCR; run == nil || run.Pass != "paddle" {
+		t.Fatalf("OCR run %+v, want the models'", run)
+	}
+}
+
+func TestOpenPaddleMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"det.onnx", "rec.onnx", "keys.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := NewEngine(Config{CacheDir: cacheDir, OCRModels: dir})
+	if err == nil || !strings.Contains(err.Error(), "libonnxruntime.so") {
+		t.Fatalf("err = %v, want one naming the missing libonnxruntime.so", err)
+	}
+}
+
+// lineCrop draws a line of "letters" (ink blocks w wide, gap apart) with
+// a space of space pixels after the third, and returns it with the
+// blocks' centres.
+func lineCrop(w, gap, space int) (*image.Gray, []float64) {
+	g := image.NewGray(image.Rect(0, 0, 200, 30))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	var centres []float64
+	x := 5
+	for i := range 6 {
+		for y := 8; y < 22; y++ {
+			for dx := range w {
+				g.Pix[y*g.Stride+x+dx] = 0
+			}
+		}
+		centres = append(centres, float64(x)+float64(w)/2)
+		x += w + gap
+		if i == 2 {
+			x += space
+		}
+	}
+	return g, centres
+}
+
+func TestInkGaps(t *testing.T) {
+	g, _ := lineCrop(8, 2, 10)
+	gaps := inkGaps(g)
+	if len(gaps) != 1 {
+		t.Fatalf("gaps %v, want the one space", gaps)
+	}
+	// Monospaced print: letters 3 px apart, a space of 14 px.
+	g, _ = lineCrop(6, 3, 11)
+	if gaps := inkGaps(g); len(gaps) != 1 {
+		t.Fatalf("monospaced: gaps %v, want the one space", gaps)
+	}
+	// No space: no gap.
+	g, _ = lineCrop(8, 2, 0)
+	if gaps := inkGaps(g); len(gaps) != 0 {
+		t.Fatalf("no space: gaps %v, want none", gaps)
+	}
+}
+
+func TestWordsOf(t *testing.T) {
+	g, centres := lineCrop(8, 2, 10)
+	gaps := inkGaps(g)
+	box := image.Rect(100, 50, 300, 80)
+	chars := func(s string) []ctcChar {
+		var out []ctcChar
+		for i, r := range s {
+			out = append(out, ctcChar{text: string(r), step: i, p: 0.9})
+		}
+		return out
+	}
+	at := func(step int) float64 { return centres[step] }
+	words := wordsOf(chars("TOTAL1"), at, gaps, box)
+	if len(words) != 2 || words[0].text != "TOT" || words[1].text != "AL1" {
+		t.Fatalf("words %+v, want TOT and AL1", words)
+	}
+	if w := words[1]; w.box.X0 < 100+gaps[0][1]-1 || w.box.X0 > 100+centres[3] || w.box.Y0 != 50 || w.box.Y1 != 80 {
+		t.Errorf("second word's box %+v, want it to start after the gap %v", w.box, gaps[0])
+	}
+	if c := words[0].conf; c < 89.9 || c > 90.1 {
+		t.Errorf("conf %g, want 90", c)
+	}
+	// A decimal point after a digit never starts a word.
+	words = wordsOf(chars("123.50"), at, gaps, box)
+	if len(words) != 1 || words[0].text != "123.50" {
+		t.Errorf("number split: %+v", words)
+	}
+	// A space read splits too.
+	words = wordsOf(chars("A BCDE"), at, nil, box)
+	if len(words) != 2 || words[0].text != "A" || words[1].text != "BCDE" {
+		t.Errorf("space: %+v", words)
+	}
+}

@@ -1,5 +1,10 @@
 package wire
 
+import (
+	"encoding/json"
+	"time"
+)
+
 // Event types. Every event is {"type", "timestamp", "data"}; the types
 // below say what its data holds.
 const (
@@ -12,6 +17,19 @@ const (
 	EventFileClassified          = "file.classified"          // FileClassifiedEventData
 	EventEndpointTest            = "endpoint.test"            // TestEventData
 )
+
+// Event is one entry of the events feed. Type, Timestamp (the event's
+// time, RFC 3339 with up to nanoseconds) and Data are those of the
+// payload every delivery of the event sends; Deliveries has one entry per
+// endpoint the event was queued to, [] when none.
+type Event struct {
+	ID         string          `json:"id"`
+	Type       string          `json:"type"`
+	Timestamp  string          `json:"timestamp"`
+	Data       json.RawMessage `json:"data"`
+	CreatedAt  time.Time       `json:"created_at"`
+	Deliveries []Delivery      `json:"deliveries"`
+}
 
 // BatchEventData is the data of extraction.completed and
 // extraction.failed (which adds Error). Its files carry no error.

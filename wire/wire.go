@@ -12,7 +12,10 @@
 // server, so that the client may import it.
 package wire
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // APIKey is an API key as listed: never its secret.
 type APIKey struct {
@@ -149,4 +152,28 @@ type FileInfo struct {
 	Error        *FileError `json:"error,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// FileResult is a file with what was extracted from it, as the API
+// answers it and the JSON export holds it. Result maps each schema key to
+// its value (null when not found); Confidence mirrors it with numbers in
+// [0, 1] (a nested map for object fields, an array for list fields);
+// Sources mirrors it with how each value was read ("text", "ocr",
+// "embedded_xml", "inferred", "review"). All three are null until the
+// file has a result. EInvoice is there for an e-invoice and Warnings when
+// there is one; both are passed on as the result stored them (see
+// docs/API.md).
+type FileResult struct {
+	File       FileInfo        `json:"file"`
+	Result     json.RawMessage `json:"result"`
+	Confidence json.RawMessage `json:"confidence"`
+	Sources    json.RawMessage `json:"sources"`
+	EInvoice   json.RawMessage `json:"einvoice,omitempty"`
+	Warnings   json.RawMessage `json:"warnings,omitempty"`
+}
+
+// BatchExport is the JSON export of a batch: every file with its result.
+type BatchExport struct {
+	Batch Batch        `json:"batch"`
+	Files []FileResult `json:"files"`
 }

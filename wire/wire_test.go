@@ -33,6 +33,13 @@ func TestRoundTrip(t *testing.T) {
 			`"counts":` + counts + `,"created_at":` + t0 + `,"updated_at":` + t0 + `,"completed_at":null}`},
 		{&FileInfo{}, `{"id":"file_1","extraction_id":"ext_1","batch_id":"btc_1","file_name":"a.pdf","content_type":"application/pdf",` +
 			`"size":0,"status":"failed","page_count":0,"error":` + failed + `,"created_at":` + t0 + `,"updated_at":` + t1 + `}`},
+		{&FileResult{}, `{"file":{"id":"file_1","extraction_id":"ext_1","batch_id":"btc_1","file_name":"a.pdf","content_type":"application/pdf",` +
+			`"size":3,"status":"queued","page_count":1,"created_at":` + t0 + `,"updated_at":` + t0 + `},"result":null,"confidence":null,"sources":null}`},
+		{&BatchExport{}, `{"batch":{"id":"btc_1","extraction_id":"ext_1","name":"","status":"processed","file_count":1,"page_count":1,` +
+			`"counts":` + counts + `,"created_at":` + t0 + `,"updated_at":` + t1 + `,"completed_at":` + t1 + `},"files":[{"file":{"id":"file_1",` +
+			`"extraction_id":"ext_1","batch_id":"btc_1","file_name":"a.xml","content_type":"application/xml","size":3,"status":"needs_review",` +
+			`"page_count":1,"created_at":` + t0 + `,"updated_at":` + t1 + `},"result":{"total":12.50},"confidence":{"total":0.5},` +
+			`"sources":{"total":"embedded_xml"},"einvoice":{"syntax":"CII"},"warnings":[{"code":"einvoice_page_mismatch","field":"total"}]}]}`},
 		{&Classification{}, `{"id":"cls_1","name":"Mail","description":"","threshold":0.5,"categories":[` +
 			`{"id":"cat_1","name":"Invoice","description":"","keywords":[],"linked_extraction_id":"ext_1"},` +
 			`{"id":"cat_2","name":"Letter","description":"d","keywords":["dear"],"linked_extraction_id":null}],` +
@@ -53,6 +60,8 @@ func TestRoundTrip(t *testing.T) {
 		{&Attempt{}, `{"id":"att_1","event_id":"evt_1","event_type":"file.failed","endpoint_id":"we_1","attempt_number":2,"status_code":503,` +
 			`"latency_ms":12.5,"request_headers":{"a":"2","b":"1"},"request_body":"{\"x\":1}","response_headers":{},"response_body":"",` +
 			`"error":null,"created_at":` + t0 + `,"next_attempt_at":` + t1 + `}`},
+		{&Event{}, `{"id":"evt_1","type":"file.failed","timestamp":"2026-05-24T10:00:00.5+02:00","data":{"b":1,"a":2.50},` +
+			`"created_at":` + t0 + `,"deliveries":[]}`},
 		{&Delivery{}, `{"endpoint_id":"we_1","status":"delivered","attempts":1,"last_status_code":200,"last_error":null,"next_attempt_at":null}`},
 		{&BatchEventData{}, `{"extraction_id":"ext_1","batch_id":"btc_1","status":"failed","file_count":1,"page_count":2,"counts":` + counts + `,` +
 			`"files":[{"id":"file_1","file_name":"a.pdf","status":"failed","page_count":2}],` +

@@ -104,12 +104,12 @@ type (
 )
 
 // FileResult is a file with what was extracted from it: the answer
-// wire.FileResult, with its warnings read into Warning values. Result maps each
-// schema key to its value (null when not found); Confidence mirrors it
-// with numbers in [0, 1] (a nested map for object fields, an array for
-// list fields); Sources mirrors it with how each value was read ("text",
-// "ocr", "embedded_xml", "inferred", "review"). All three are JSON null
-// until the file has a result.
+// wire.FileResult, with its warnings read into Warning values. Result
+// maps each schema key to its value (null when not found); Confidence
+// mirrors it with numbers in [0, 1] (a nested map for object fields, an
+// array for list fields); Sources mirrors it with how each value was read
+// ("text", "ocr", "embedded_xml", "inferred", "review"). All three are
+// JSON null until the file has a result.
 //
 // EInvoice is set for an e-invoice (a Factur-X/ZUGFeRD/XRechnung PDF or a
 // CII/UBL XML upload): the invoice as its XML holds it (syntax, profile,
@@ -236,9 +236,9 @@ const (
 )
 
 // Event is one event: an entry of the events feed (wire.Event, with the
-// timestamp read into a time.Time), or a webhook delivery
-// decoded by [WebhookHandler] (which fills ID from webhook-id and leaves
-// CreatedAt and Deliveries empty).
+// timestamp read into a time.Time), or a webhook delivery decoded by
+// [WebhookHandler] (which fills ID from webhook-id and leaves CreatedAt
+// and Deliveries empty).
 type Event struct {
 	ID        string          `json:"id"`
 	Type      string          `json:"type"`

@@ -21,29 +21,29 @@ type batchKind[B, R any] struct {
 
 var (
 	extractionBatches = &batchKind[Batch, BatchResult]{owner: "extraction", noun: "batch",
-		list: (*Client).ListBatchesPage, head: Batch.head, clone: (*BatchResult).clone,
+		list: (*Client).ListBatchesPage, head: extractionHead, clone: cloneBatch,
 		batch: func(r *BatchResult) Batch { return r.Batch }}
 	classificationBatches = &batchKind[ClassificationBatch, ClassificationBatchResult]{owner: "classification", noun: "classification batch",
-		list: (*Client).ListClassificationBatchesPage, head: ClassificationBatch.head, clone: (*ClassificationBatchResult).clone,
+		list: (*Client).ListClassificationBatchesPage, head: classificationHead, clone: cloneClassificationBatch,
 		batch: func(r *ClassificationBatchResult) ClassificationBatch { return r.Batch }}
 )
 
-func (b Batch) head() batchHead {
-	return batchHead{id: b.ID, status: b.Status, counts: b.Counts, updatedAt: b.UpdatedAt}
+func extractionHead(b Batch) batchHead {
+	return batchHead{id: b.ID, status: b.Status, ended: b.Terminal(), counts: b.Counts, updatedAt: b.UpdatedAt}
 }
 
-func (b ClassificationBatch) head() batchHead {
-	return batchHead{id: b.ID, status: b.Status, counts: b.Counts, updatedAt: b.UpdatedAt}
+func classificationHead(b ClassificationBatch) batchHead {
+	return batchHead{id: b.ID, status: b.Status, ended: b.Terminal(), counts: b.Counts, updatedAt: b.UpdatedAt}
 }
 
-// clone gives each waiter its own copy.
-func (r *BatchResult) clone() *BatchResult {
+// cloneBatch and cloneClassificationBatch give each waiter its own copy.
+func cloneBatch(r *BatchResult) *BatchResult {
 	out := *r
 	out.Files = slices.Clone(r.Files)
 	return &out
 }
 
-func (r *ClassificationBatchResult) clone() *ClassificationBatchResult {
+func cloneClassificationBatch(r *ClassificationBatchResult) *ClassificationBatchResult {
 	out := *r
 	out.Files = slices.Clone(r.Files)
 	return &out
@@ -60,11 +60,10 @@ func (k *batchKind[B, R]) batchesPath(ownerID string, more ...string) string {
 type batchHead struct {
 	id        string
 	status    string
+	ended     bool // the status is terminal
 	counts    Counts
 	updatedAt time.Time
 }
-
-func (h batchHead) terminal() bool { return terminal(h.status) }
 
 // sameProgress reports whether h shows what o showed: the same status and
 // counts. Progress is reported only when they change.

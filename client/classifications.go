@@ -5,34 +5,24 @@ import (
 	"io"
 	"iter"
 	"net/http"
-	"time"
+
+	"github.com/docparse/docparse/wire"
 )
 
 // Classifications sort uploaded files into categories; a category may
 // hand its files on to an extraction.
 
-// Category is one category of a classification.
-type Category struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	Keywords    []string `json:"keywords"`
-	// LinkedExtractionID, when set, is the extraction that files
-	// classified into this category are submitted to.
-	LinkedExtractionID *string `json:"linked_extraction_id"`
-}
-
-// Classification is a set of 2 to 50 categories that files are sorted
-// into. A file whose best confidence is below Threshold gets no category.
-type Classification struct {
-	ID          string     `json:"id"`
-	Name        string     `json:"name"`
-	Description string     `json:"description"`
-	Threshold   float64    `json:"threshold"`
-	Categories  []Category `json:"categories"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-}
+// Classifications and their batches: see the wire types of the same
+// names. ClassificationFile is a file as its batch lists it and, with
+// the fields from ClassificationID on, as [Client.GetClassificationFile]
+// and [Client.SetClassificationOverride] answer it.
+type (
+	Category                  = wire.Category
+	Classification            = wire.Classification
+	ClassificationBatch       = wire.ClassificationBatch
+	ClassificationFile        = wire.ClassificationFile
+	ClassificationBatchResult = wire.ClassificationBatchResult
+)
 
 // CategoryParams describes a category to create, or, in an update, to
 // keep (ID set to an existing category's id) or add (ID empty). Keywords:
@@ -66,98 +56,12 @@ type ClassificationUpdate struct {
 	Categories  *[]CategoryParams `json:"categories,omitempty"`
 }
 
-// ClassificationBatch is one upload of files to a classification. Its
-// statuses are those of extraction batches; it always ends processed,
-// partial or failed.
-type ClassificationBatch struct {
-	ID               string     `json:"id"`
-	ClassificationID string     `json:"classification_id"`
-	Name             string     `json:"name"`
-	Status           string     `json:"status"`
-	FileCount        int        `json:"file_count"`
-	PageCount        int        `json:"page_count"`
-	Counts           Counts     `json:"counts"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	CompletedAt      *time.Time `json:"completed_at"`
-}
-
-// Terminal reports whether the batch has ended.
-func (b ClassificationBatch) Terminal() bool { return terminal(b.Status) }
-
-// ClassificationFile is one file of a classification batch with its
-// result: the user's override when Overridden, else the classifier's
-// decision. ClassifiedCategoryID is nil while the file is not processed,
-// when it failed, and when its confidence was below the threshold.
-// LinkedBatchID is the extraction batch the file was submitted to.
-type ClassificationFile struct {
-	ID                      string     `json:"id"`
-	FileName                string     `json:"file_name"`
-	Status                  string     `json:"status"`
-	PageCount               int        `json:"page_count"`
-	ClassifiedCategoryID    *string    `json:"classified_category_id"`
-	ClassifiedCategoryName  *string    `json:"classified_category_name"`
-	Confidence              *float64   `json:"confidence"`
-	ClassificationReasoning *string    `json:"classification_reasoning"`
-	Overridden              bool       `json:"overridden"`
-	LinkedBatchID           *string    `json:"linked_batch_id"`
-	Error                   *FileError `json:"error,omitempty"`
-	// Set by GetClassificationFile and SetClassificationOverride only.
-	ClassificationID string    `json:"classification_id,omitempty"`
-	BatchID          string    `json:"batch_id,omitempty"`
-	ContentType      string    `json:"content_type,omitempty"`
-	Size             int64     `json:"size,omitempty"`
-	CreatedAt        time.Time `json:"created_at,omitzero"`
-	UpdatedAt        time.Time `json:"updated_at,omitzero"`
-}
-
-// Category returns the name of the file's category, "" when it has none.
-func (f ClassificationFile) Category() string {
-	if f.ClassifiedCategoryName == nil {
-		return ""
-	}
-	return *f.ClassifiedCategoryName
-}
-
-// ClassificationBatchResult is a classification batch with its files.
-type ClassificationBatchResult struct {
-	Batch ClassificationBatch  `json:"batch"`
-	Files []ClassificationFile `json:"files"`
-}
-
-// ClassifiedFile is a file in the data of file.classified and
-// classification.completed. CategoryID is nil when the file has no
-// category.
-type ClassifiedFile struct {
-	ID            string     `json:"id"`
-	FileName      string     `json:"file_name"`
-	Status        string     `json:"status"`
-	PageCount     int        `json:"page_count"`
-	CategoryID    *string    `json:"category_id"`
-	CategoryName  *string    `json:"category_name"`
-	Confidence    *float64   `json:"confidence"`
-	Overridden    bool       `json:"overridden"`
-	LinkedBatchID *string    `json:"linked_batch_id,omitempty"`
-	Error         *FileError `json:"error,omitempty"`
-}
-
-// FileClassifiedEventData is the data of file.classified.
-type FileClassifiedEventData struct {
-	ClassificationID string         `json:"classification_id"`
-	BatchID          string         `json:"batch_id"`
-	File             ClassifiedFile `json:"file"`
-}
-
-// ClassificationEventData is the data of classification.completed.
-type ClassificationEventData struct {
-	ClassificationID string           `json:"classification_id"`
-	BatchID          string           `json:"batch_id"`
-	Status           string           `json:"status"`
-	FileCount        int              `json:"file_count"`
-	PageCount        int              `json:"page_count"`
-	Counts           Counts           `json:"counts"`
-	Files            []ClassifiedFile `json:"files"`
-}
+// Classification events' data: see the wire types of the same names.
+type (
+	ClassifiedFile          = wire.ClassifiedFile
+	FileClassifiedEventData = wire.FileClassifiedEventData
+	ClassificationEventData = wire.ClassificationEventData
+)
 
 // CreateClassification creates a classification. Invalid categories are a
 // 422 invalid_schema *Error whose Fields name each problem by path

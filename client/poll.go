@@ -155,7 +155,7 @@ func (p *poller[B, R]) observe(b B, ids map[string]bool, etag string) {
 func (p *poller[B, R]) finish(ctx context.Context, ids map[string]bool) error {
 	for id := range ids {
 		st := p.states[id]
-		if st == nil || !st.head.terminal() || !p.isWatched(id) {
+		if st == nil || !st.head.ended || !p.isWatched(id) {
 			continue
 		}
 		res, _, err := p.get(ctx, id, "")
@@ -210,7 +210,7 @@ func (p *poller[B, R]) refresh(ctx context.Context, id string) error {
 	}
 	b := p.kind.batch(res)
 	p.observe(b, map[string]bool{id: true}, newTag)
-	if p.kind.head(b).terminal() {
+	if p.kind.head(b).ended {
 		p.deliver(id, res, nil)
 	}
 	return nil

@@ -3,19 +3,17 @@ package client
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/docparse/docparse/wire"
 )
 
-// Wire types. They mirror the API's JSON field for field; times are
+// Wire types. The API's answers and event payloads are package wire's
+// types, named here again as aliases; the types declared in this package
+// are requests, and answers the client reads in its own way. Times are
 // RFC 3339 UTC on the wire.
 
 // APIKey is an API key as listed: never its secret.
-type APIKey struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Last4      string     `json:"last4"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"` // nil when never used; updated at most once a minute
-}
+type APIKey = wire.APIKey
 
 // CreatedAPIKey is the answer of [Client.CreateAPIKey]: Key is the
 // plaintext "dp_live_..." and is shown only this once. A replay of the
@@ -39,37 +37,12 @@ const (
 	TypeListObject = "list<object>" // children in Fields
 )
 
-// Field is one field of an extraction schema. Key matches
-// ^[a-z][a-z0-9_]{0,63}$; object and list<object> fields carry their
-// children in Fields; nesting is at most 3 deep.
-type Field struct {
-	Key         string  `json:"key"`
-	Type        string  `json:"type"`
-	Description string  `json:"description,omitempty"`
-	Example     any     `json:"example,omitempty"`
-	Fields      []Field `json:"fields,omitempty"`
-}
-
-// Options are an extraction's processing options.
-type Options struct {
-	OCRPriority  bool `json:"ocr_priority"`
-	InferMissing bool `json:"infer_missing"`
-	StrictFormat bool `json:"strict_format"`
-}
-
-// Extraction is a schema that documents are uploaded to.
-type Extraction struct {
-	ID              string    `json:"id"`
-	Name            string    `json:"name"`
-	Description     string    `json:"description"`
-	Language        string    `json:"language"`
-	Fields          []Field   `json:"fields"`
-	Options         Options   `json:"options"`
-	ReviewThreshold float64   `json:"review_threshold"`
-	Status          string    `json:"status"` // always "ready"
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
-}
+// Extractions: see the wire types of the same names.
+type (
+	Field      = wire.Field
+	Options    = wire.Options
+	Extraction = wire.Extraction
+)
 
 // ExtractionParams creates an extraction. Name and Fields are required;
 // the server defaults Language to "Multi-Lingual" and ReviewThreshold to
@@ -101,102 +74,42 @@ type ExtractionUpdate struct {
 // status, processed (no file failed), partial (some failed) or failed
 // (all failed), and never changes again.
 const (
-	BatchQueued     = "queued"
-	BatchProcessing = "processing"
-	BatchProcessed  = "processed"
-	BatchPartial    = "partial"
-	BatchFailed     = "failed"
+	BatchQueued     = wire.BatchQueued
+	BatchProcessing = wire.BatchProcessing
+	BatchProcessed  = wire.BatchProcessed
+	BatchPartial    = wire.BatchPartial
+	BatchFailed     = wire.BatchFailed
 )
 
 // File statuses: queued -> processing -> processed | needs_review |
 // failed.
 const (
-	FileQueued      = "queued"
-	FileProcessing  = "processing"
-	FileProcessed   = "processed"
-	FileNeedsReview = "needs_review"
-	FileFailed      = "failed"
+	FileQueued      = wire.FileQueued
+	FileProcessing  = wire.FileProcessing
+	FileProcessed   = wire.FileProcessed
+	FileNeedsReview = wire.FileNeedsReview
+	FileFailed      = wire.FileFailed
 )
 
-// Counts is how many files of a batch are in each status.
-type Counts struct {
-	Queued      int `json:"queued"`
-	Processing  int `json:"processing"`
-	Processed   int `json:"processed"`
-	NeedsReview int `json:"needs_review"`
-	Failed      int `json:"failed"`
-}
+// Batches and their files: see the wire types of the same names.
+// BatchResult is the answer of an upload, of [Client.GetBatch] and of
+// [Client.WaitForBatch].
+type (
+	Counts      = wire.Counts
+	Batch       = wire.Batch
+	FileError   = wire.FileError
+	BatchFile   = wire.BatchFile
+	BatchResult = wire.BatchResult
+	FileInfo    = wire.FileInfo
+)
 
-// Done is how many files have ended (processed, needs_review or failed).
-func (c Counts) Done() int { return c.Processed + c.NeedsReview + c.Failed }
-
-// Batch is one upload of files to an extraction.
-type Batch struct {
-	ID           string     `json:"id"`
-	ExtractionID string     `json:"extraction_id"`
-	Name         string     `json:"name"`
-	Status       string     `json:"status"`
-	FileCount    int        `json:"file_count"`
-	PageCount    int        `json:"page_count"`
-	Counts       Counts     `json:"counts"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
-	CompletedAt  *time.Time `json:"completed_at"`
-}
-
-// Terminal reports whether the batch has ended: processed, partial or
-// failed. A terminal batch never changes again.
-func (b Batch) Terminal() bool { return terminal(b.Status) }
-
-func terminal(status string) bool {
-	return status == BatchProcessed || status == BatchPartial || status == BatchFailed
-}
-
-// FileError is why a file failed: Code is for example unsupported_type,
-// corrupt_document, encrypted_document, empty_document, too_many_pages,
-// timeout or internal_error.
-type FileError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// BatchFile is a file as a batch lists it (and as events carry it).
-type BatchFile struct {
-	ID        string     `json:"id"`
-	FileName  string     `json:"file_name"`
-	Status    string     `json:"status"`
-	PageCount int        `json:"page_count"`
-	Error     *FileError `json:"error,omitempty"`
-}
-
-// BatchResult is a batch with its files: the answer of an upload, of
-// [Client.GetBatch] and of [Client.WaitForBatch].
-type BatchResult struct {
-	Batch Batch       `json:"batch"`
-	Files []BatchFile `json:"files"`
-}
-
-// FileInfo is one file of a batch in full.
-type FileInfo struct {
-	ID           string     `json:"id"`
-	ExtractionID string     `json:"extraction_id"`
-	BatchID      string     `json:"batch_id"`
-	FileName     string     `json:"file_name"`
-	ContentType  string     `json:"content_type"` // sniffed from the content
-	Size         int64      `json:"size"`
-	Status       string     `json:"status"`
-	PageCount    int        `json:"page_count"`
-	Error        *FileError `json:"error,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
-}
-
-// FileResult is a file with what was extracted from it. Result maps each
-// schema key to its value (null when not found); Confidence mirrors it
-// with numbers in [0, 1] (a nested map for object fields, an array for
-// list fields); Sources mirrors it with how each value was read ("text",
-// "ocr", "embedded_xml", "inferred", "review"). All three are JSON null
-// until the file has a result.
+// FileResult is a file with what was extracted from it: the answer
+// wire.FileResult, with its warnings read into Warning values. Result
+// maps each schema key to its value (null when not found); Confidence
+// mirrors it with numbers in [0, 1] (a nested map for object fields, an
+// array for list fields); Sources mirrors it with how each value was read
+// ("text", "ocr", "embedded_xml", "inferred", "review"). All three are
+// JSON null until the file has a result.
 //
 // EInvoice is set for an e-invoice (a Factur-X/ZUGFeRD/XRechnung PDF or a
 // CII/UBL XML upload): the invoice as its XML holds it (syntax, profile,
@@ -263,21 +176,7 @@ type BatchExport struct {
 }
 
 // WebhookEndpoint is a URL that receives the account's events.
-type WebhookEndpoint struct {
-	ID          string   `json:"id"`
-	URL         string   `json:"url"`
-	Description string   `json:"description"`
-	EventTypes  []string `json:"event_types"` // empty: every type
-	Enabled     bool     `json:"enabled"`
-	// Status is "active", "failing" (deliveries fail since FailingSince)
-	// or "disabled" (see DisabledReason).
-	Status         string     `json:"status"`
-	DisabledReason *string    `json:"disabled_reason"`
-	LastSuccessAt  *time.Time `json:"last_success_at"`
-	FailingSince   *time.Time `json:"failing_since"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-}
+type WebhookEndpoint = wire.WebhookEndpoint
 
 // WebhookEndpointParams creates an endpoint. URL must be https:// (plain
 // http to localhost only on a server that allows private webhooks).
@@ -317,54 +216,29 @@ type UpdatedWebhookEndpoint struct {
 	Recovery        *Recovery       `json:"recovery,omitempty"`
 }
 
-// Recovery is the offer of a re-enabled endpoint.
-type Recovery struct {
-	Since   time.Time `json:"since"`
-	Message string    `json:"message"`
-}
-
-// TestResult is what a test delivery did. StatusCode is nil when no
-// answer came; Error is nil when there was none.
-type TestResult struct {
-	StatusCode   *int    `json:"status_code"`
-	LatencyMS    float64 `json:"latency_ms"`
-	ResponseBody string  `json:"response_body"`
-	Error        *string `json:"error"`
-}
-
-// Attempt is one logged delivery attempt.
-type Attempt struct {
-	ID              string            `json:"id"`
-	EventID         string            `json:"event_id"`
-	EventType       string            `json:"event_type"`
-	EndpointID      string            `json:"endpoint_id"`
-	AttemptNumber   int               `json:"attempt_number"`
-	StatusCode      *int              `json:"status_code"`
-	LatencyMS       float64           `json:"latency_ms"`
-	RequestHeaders  map[string]string `json:"request_headers"`
-	RequestBody     string            `json:"request_body"`
-	ResponseHeaders map[string]string `json:"response_headers"`
-	ResponseBody    string            `json:"response_body"` // first 20 KB
-	Error           *string           `json:"error"`
-	CreatedAt       time.Time         `json:"created_at"`
-	NextAttemptAt   *time.Time        `json:"next_attempt_at"`
-}
+// Webhook endpoints' answers: see the wire types of the same names.
+type (
+	Recovery   = wire.Recovery   // the offer of a re-enabled endpoint
+	TestResult = wire.TestResult // what a test delivery did
+	Attempt    = wire.Attempt    // one logged delivery attempt
+)
 
 // Event types.
 const (
-	EventExtractionCompleted     = "extraction.completed"
-	EventExtractionFailed        = "extraction.failed"
-	EventFileProcessed           = "file.processed"
-	EventFileNeedsReview         = "file.needs_review"
-	EventFileFailed              = "file.failed"
-	EventClassificationCompleted = "classification.completed"
-	EventFileClassified          = "file.classified"
-	EventEndpointTest            = "endpoint.test"
+	EventExtractionCompleted     = wire.EventExtractionCompleted
+	EventExtractionFailed        = wire.EventExtractionFailed
+	EventFileProcessed           = wire.EventFileProcessed
+	EventFileNeedsReview         = wire.EventFileNeedsReview
+	EventFileFailed              = wire.EventFileFailed
+	EventClassificationCompleted = wire.EventClassificationCompleted
+	EventFileClassified          = wire.EventFileClassified
+	EventEndpointTest            = wire.EventEndpointTest
 )
 
-// Event is one event: an entry of the events feed, or a webhook delivery
-// decoded by [WebhookHandler] (which fills ID from webhook-id and leaves
-// CreatedAt and Deliveries empty).
+// Event is one event: an entry of the events feed (wire.Event, with the
+// timestamp read into a time.Time), or a webhook delivery decoded by
+// [WebhookHandler] (which fills ID from webhook-id and leaves CreatedAt
+// and Deliveries empty).
 type Event struct {
 	ID        string          `json:"id"`
 	Type      string          `json:"type"`
@@ -376,30 +250,15 @@ type Event struct {
 }
 
 // Delivery is the state of one event's delivery to one endpoint.
-type Delivery struct {
-	EndpointID     string     `json:"endpoint_id"`
-	Status         string     `json:"status"` // pending, delivered or failed
-	Attempts       int        `json:"attempts"`
-	LastStatusCode *int       `json:"last_status_code"`
-	LastError      *string    `json:"last_error"`
-	NextAttemptAt  *time.Time `json:"next_attempt_at"`
-}
+type Delivery = wire.Delivery
 
 // BatchEventData is the data of extraction.completed and
 // extraction.failed (which adds Error).
-type BatchEventData struct {
-	ExtractionID string      `json:"extraction_id"`
-	BatchID      string      `json:"batch_id"`
-	Status       string      `json:"status"`
-	FileCount    int         `json:"file_count"`
-	PageCount    int         `json:"page_count"`
-	Counts       Counts      `json:"counts"`
-	Files        []BatchFile `json:"files"`
-	Error        *FileError  `json:"error,omitempty"`
-}
+type BatchEventData = wire.BatchEventData
 
 // FileEventData is the data of file.processed, file.needs_review and
-// file.failed.
+// file.failed: wire.FileEventData, with File a BatchFile (the same
+// fields) as this package has always had it.
 type FileEventData struct {
 	ExtractionID string    `json:"extraction_id"`
 	BatchID      string    `json:"batch_id"`
@@ -407,6 +266,4 @@ type FileEventData struct {
 }
 
 // TestEventData is the data of endpoint.test.
-type TestEventData struct {
-	Message string `json:"message"`
-}
+type TestEventData = wire.TestEventData

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/docparse/docparse/internal/docparse"
-	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/wire"
 )
 
 // attemptView is the page of one delivery attempt: its request and the
@@ -49,5 +49,5 @@ func (h *Handler) findAttempt(r *http.Request, sess docparse.Session) (docparse.
 
 func (h *Handler) showAttempt(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, e docparse.Endpoint, a docparse.Attempt, notice, msg string) {
 	h.render(w, r, status, "attempt", attemptView{page: pageOf(sess, "Webhook attempt", "api"), Endpoint: e, Attempt: a,
-		Resendable: a.EventType != pipeline.EventEndpointTest, Notice: notice, Error: msg, EndpointPath: endpointQuery(e.ID)})
+		Resendable: a.EventType != wire.EventEndpointTest, Notice: notice, Error: msg, EndpointPath: endpointQuery(e.ID)})
 }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/docparse/docparse/internal/docparse"
-	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/wire"
 )
 
 // resendAttempt queues the attempt's event for delivery to its endpoint
@@ -15,7 +15,7 @@ func (h *Handler) resendAttempt(w http.ResponseWriter, r *http.Request, sess doc
 	if err != nil {
 		return err
 	}
-	if a.EventType == pipeline.EventEndpointTest {
+	if a.EventType == wire.EventEndpointTest {
 		h.showAttempt(w, r, sess, http.StatusBadRequest, e, a, "", "A test event cannot be resent. Use “Send test event” on the API page instead.")
 		return nil
 	}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/docparse/docparse/internal/docparse"
-	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/wire"
 )
 
 // endpointTestView is the page that shows how an endpoint answered a
@@ -12,7 +12,7 @@ import (
 type endpointTestView struct {
 	page
 	Endpoint     docparse.Endpoint
-	Test         pipeline.TestResult
+	Test         wire.TestResult
 	EndpointPath string
 }
 

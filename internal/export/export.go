@@ -4,8 +4,9 @@
 // file, one column per scalar field path). The JSON API and the dashboard
 // both serve it, so the two downloads are the same bytes.
 //
-// The batch and file wire shapes live here because an export holds them
-// whole; the JSON API's other batch and file answers use them too.
+// ViewBatch, ViewFile and ViewFileResult turn a stored batch and file
+// into their wire shapes; the JSON API's batch and file answers use them
+// too.
 package export
 
 import (
@@ -19,10 +20,10 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/wire"
 )
 
 // Format is an export format.
@@ -95,14 +96,11 @@ func (x Batch) Write(w io.Writer, f Format) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	}
-	out := make([]FileResultView, len(x.Files))
+	out := wire.BatchExport{Batch: ViewBatch(x.Batch), Files: make([]wire.FileResult, len(x.Files))}
 	for i, f := range x.Files {
-		out[i] = ViewFileResult(f)
+		out.Files[i] = ViewFileResult(f)
 	}
-	b, err := json.Marshal(struct {
-		Batch BatchView        `json:"batch"`
-		Files []FileResultView `json:"files"`
-	}{ViewBatch(x.Batch), out})
+	b, err := json.Marshal(out)
 	if err != nil {
 		return fmt.Errorf("encode export: %w", err)
 	}
@@ -213,57 +211,16 @@ func flatten(prefix string, v map[string]any, out map[string]string) {
 	}
 }
 
-// BatchView is a batch on the wire (API.md "Batches"). Times are UTC.
-type BatchView struct {
-	ID           string               `json:"id"`
-	ExtractionID string               `json:"extraction_id"`
-	Name         string               `json:"name"`
-	Status       docparse.BatchStatus `json:"status"`
-	FileCount    int                  `json:"file_count"`
-	PageCount    int                  `json:"page_count"`
-	Counts       docparse.Counts      `json:"counts"`
-	CreatedAt    time.Time            `json:"created_at"`
-	UpdatedAt    time.Time            `json:"updated_at"`
-	CompletedAt  *time.Time           `json:"completed_at"`
-}
-
 // ViewBatch returns b's wire shape.
-func ViewBatch(b docparse.Batch) BatchView {
-	return BatchView{ID: b.ID, ExtractionID: b.ExtractionID, Name: b.Name, Status: b.Status, FileCount: b.FileCount,
-		PageCount: b.PageCount, Counts: b.Counts, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, CompletedAt: b.CompletedAt}
+func ViewBatch(b docparse.Batch) wire.Batch {
+	return wire.Batch{ID: b.ID, ExtractionID: b.ExtractionID, Name: b.Name, Status: string(b.Status), FileCount: b.FileCount,
+		PageCount: b.PageCount, Counts: wire.Counts(b.Counts), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, CompletedAt: b.CompletedAt}
 }
 
-// FileView is a file on the wire, without its result.
-type FileView struct {
-	ID           string              `json:"id"`
-	ExtractionID string              `json:"extraction_id"`
-	BatchID      string              `json:"batch_id"`
-	FileName     string              `json:"file_name"`
-	ContentType  string              `json:"content_type"`
-	Size         int64               `json:"size"`
-	Status       docparse.FileStatus `json:"status"`
-	PageCount    int                 `json:"page_count"`
-	Error        *docparse.FileError `json:"error,omitempty"`
-	CreatedAt    time.Time           `json:"created_at"`
-	UpdatedAt    time.Time           `json:"updated_at"`
-}
-
-// ViewFile returns f's wire shape.
-func ViewFile(f docparse.File) FileView {
-	return FileView{ID: f.ID, ExtractionID: f.ExtractionID, BatchID: f.BatchID, FileName: f.FileName, ContentType: f.MIME,
-		Size: f.Size, Status: f.Status, PageCount: f.PageCount, Error: f.Error, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
-}
-
-// FileResultView is the file result of API.md: result, confidence and
-// sources are null until the file has a result; einvoice is there for an
-// e-invoice, warnings when there is one.
-type FileResultView struct {
-	File       FileView        `json:"file"`
-	Result     json.RawMessage `json:"result"`
-	Confidence json.RawMessage `json:"confidence"`
-	Sources    json.RawMessage `json:"sources"`
-	EInvoice   json.RawMessage `json:"einvoice,omitempty"`
-	Warnings   json.RawMessage `json:"warnings,omitempty"`
+// ViewFile returns f's wire shape, without its result.
+func ViewFile(f docparse.File) wire.FileInfo {
+	return wire.FileInfo{ID: f.ID, ExtractionID: f.ExtractionID, BatchID: f.BatchID, FileName: f.FileName, ContentType: f.MIME,
+		Size: f.Size, Status: string(f.Status), PageCount: f.PageCount, Error: (*wire.FileError)(f.Error), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
 // FileDetails is docparse.File.Details decoded into its parts, each nil
@@ -284,9 +241,11 @@ func DecodeDetails(details []byte) FileDetails {
 	return d
 }
 
-// ViewFileResult returns f's result on the wire.
-func ViewFileResult(f docparse.File) FileResultView {
-	b := FileResultView{File: ViewFile(f), Result: json.RawMessage("null"), Confidence: json.RawMessage("null"), Sources: json.RawMessage("null")}
+// ViewFileResult returns f's result on the wire: result, confidence and
+// sources are null until the file has a result; einvoice is there for an
+// e-invoice, warnings when there is one.
+func ViewFileResult(f docparse.File) wire.FileResult {
+	b := wire.FileResult{File: ViewFile(f), Result: json.RawMessage("null"), Confidence: json.RawMessage("null"), Sources: json.RawMessage("null")}
 	if f.Result != nil {
 		b.Result = f.Result
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/upload"
+	"github.com/docparse/docparse/wire"
 )
 
 // bodyError turns an error reading the request body into an API error.
@@ -118,7 +119,7 @@ func createBatchOf[U batchUpload](s *Server, w http.ResponseWriter, r *http.Requ
 func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 	return createBatchOf(s, w, r, "extraction_id", s.svc.NewUpload, func(ctx context.Context, o *once, up *pipeline.Upload, name string) error {
 		_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.Batch, files []docparse.File) error {
-			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: batchBody{Batch: viewBatch(b), Files: viewFileSummaries(files)}})
+			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: wire.BatchResult{Batch: viewBatch(b), Files: viewFileSummaries(files)}})
 		})
 		return err
 	})
@@ -140,7 +141,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, 0, err
 		}
-		return batchBody{Batch: viewBatch(b), Files: viewFileSummaries(files)}, b.Version, nil
+		return wire.BatchResult{Batch: viewBatch(b), Files: viewFileSummaries(files)}, b.Version, nil
 	})
 }
 
@@ -179,18 +180,12 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, batchID string, ve
 	return err
 }
 
-func viewFileSummaries(files []docparse.File) []fileSummaryView {
-	out := make([]fileSummaryView, len(files))
+func viewFileSummaries(files []docparse.File) []wire.BatchFile {
+	out := make([]wire.BatchFile, len(files))
 	for i, f := range files {
 		out[i] = viewFileSummary(f)
 	}
 	return out
-}
-
-// batchBody is the answer of the polling endpoint and of an upload.
-type batchBody struct {
-	Batch batchView         `json:"batch"`
-	Files []fileSummaryView `json:"files"`
 }
 
 func batchETag(batchID string, version int64) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/wire"
 )
 
 // Classifications, their batches and files (API.md, "Classifications").
@@ -114,21 +115,14 @@ func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Reques
 		func(ctx context.Context, o *once, up *pipeline.ClassificationUpload, name string) error {
 			_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
 				return o.commit(ctx, tx, answer{Status: http.StatusAccepted,
-					Body: classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}})
+					Body: wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}})
 			})
 			return err
 		})
 }
 
-// classificationBatchBody is the answer of the polling endpoint and of an
-// upload.
-type classificationBatchBody struct {
-	Batch classificationBatchView  `json:"batch"`
-	Files []classificationFileView `json:"files"`
-}
-
-func viewClassificationFiles(files []docparse.ClassificationFile) []classificationFileView {
-	out := make([]classificationFileView, len(files))
+func viewClassificationFiles(files []docparse.ClassificationFile) []wire.ClassificationFile {
+	out := make([]wire.ClassificationFile, len(files))
 	for i, f := range files {
 		out[i] = viewClassificationFile(f)
 	}
@@ -150,7 +144,7 @@ func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return nil, 0, err
 		}
-		return classificationBatchBody{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}, b.Version, nil
+		return wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}, b.Version, nil
 	})
 }
 

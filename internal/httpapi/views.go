@@ -5,85 +5,49 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/export"
+	"github.com/docparse/docparse/wire"
 )
 
-// Wire shapes of API.md. Times are RFC 3339 UTC.
+// The answers' shapes are package wire's; the functions here fill them
+// from the domain's types.
 
-type apiKeyView struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Last4      string     `json:"last4"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
+func viewAPIKey(k docparse.APIKey) wire.APIKey {
+	return wire.APIKey{ID: k.ID, Name: k.Name, Last4: k.Last4, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt}
 }
 
-func viewAPIKey(k docparse.APIKey) apiKeyView {
-	return apiKeyView{ID: k.ID, Name: k.Name, Last4: k.Last4, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt}
+func viewExtraction(e docparse.Extraction) wire.Extraction {
+	return wire.Extraction{ID: e.ID, Name: e.Name, Description: e.Description, Language: e.Language, Fields: viewFields(e.Fields),
+		Options: wire.Options(e.Options), ReviewThreshold: e.ReviewThreshold, Status: "ready", CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 }
 
-type extractionView struct {
-	ID              string           `json:"id"`
-	Name            string           `json:"name"`
-	Description     string           `json:"description"`
-	Language        string           `json:"language"`
-	Fields          []docparse.Field `json:"fields"`
-	Options         docparse.Options `json:"options"`
-	ReviewThreshold float64          `json:"review_threshold"`
-	Status          string           `json:"status"`
-	CreatedAt       time.Time        `json:"created_at"`
-	UpdatedAt       time.Time        `json:"updated_at"`
+// viewFields keeps nil as nil and empty as empty: the schema's fields are
+// null or [] on the wire as they were stored.
+func viewFields(fs []docparse.Field) []wire.Field {
+	if fs == nil {
+		return nil
+	}
+	out := make([]wire.Field, len(fs))
+	for i, f := range fs {
+		out[i] = wire.Field{Key: f.Key, Type: string(f.Type), Description: f.Description, Example: f.Example, Fields: viewFields(f.Fields)}
+	}
+	return out
 }
 
-func viewExtraction(e docparse.Extraction) extractionView {
-	return extractionView{ID: e.ID, Name: e.Name, Description: e.Description, Language: e.Language, Fields: e.Fields,
-		Options: e.Options, ReviewThreshold: e.ReviewThreshold, Status: "ready", CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+// The batch and file shapes are filled by package export, whose download
+// holds them whole.
+
+func viewBatch(b docparse.Batch) wire.Batch          { return export.ViewBatch(b) }
+func viewFileResult(f docparse.File) wire.FileResult { return export.ViewFileResult(f) }
+
+func viewFileSummary(f docparse.File) wire.BatchFile {
+	return wire.BatchFile{ID: f.ID, FileName: f.FileName, Status: string(f.Status), PageCount: f.PageCount, Error: (*wire.FileError)(f.Error)}
 }
 
-// The batch, file and file result shapes are the export's, which holds
-// them whole.
-type (
-	batchView      = export.BatchView
-	fileResultBody = export.FileResultView
-)
-
-func viewBatch(b docparse.Batch) batchView          { return export.ViewBatch(b) }
-func viewFileResult(f docparse.File) fileResultBody { return export.ViewFileResult(f) }
-
-type fileSummaryView struct {
-	ID        string              `json:"id"`
-	FileName  string              `json:"file_name"`
-	Status    docparse.FileStatus `json:"status"`
-	PageCount int                 `json:"page_count"`
-	Error     *docparse.FileError `json:"error,omitempty"`
-}
-
-func viewFileSummary(f docparse.File) fileSummaryView {
-	return fileSummaryView{ID: f.ID, FileName: f.FileName, Status: f.Status, PageCount: f.PageCount, Error: f.Error}
-}
-
-type categoryView struct {
-	ID                 string   `json:"id"`
-	Name               string   `json:"name"`
-	Description        string   `json:"description"`
-	Keywords           []string `json:"keywords"`
-	LinkedExtractionID *string  `json:"linked_extraction_id"`
-}
-
-type classificationView struct {
-	ID          string         `json:"id"`
-	Name        string         `json:"name"`
-	Description string         `json:"description"`
-	Threshold   float64        `json:"threshold"`
-	Categories  []categoryView `json:"categories"`
-	CreatedAt   time.Time      `json:"created_at"`
-	UpdatedAt   time.Time      `json:"updated_at"`
-}
-
-func viewClassification(c docparse.Classification) classificationView {
-	v := classificationView{ID: c.ID, Name: c.Name, Description: c.Description, Threshold: c.Threshold,
-		Categories: make([]categoryView, len(c.Categories)), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+func viewClassification(c docparse.Classification) wire.Classification {
+	v := wire.Classification{ID: c.ID, Name: c.Name, Description: c.Description, Threshold: c.Threshold,
+		Categories: make([]wire.Category, len(c.Categories)), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	for i, x := range c.Categories {
-		cv := categoryView{ID: x.ID, Name: x.Name, Description: x.Description, Keywords: x.Keywords}
+		cv := wire.Category{ID: x.ID, Name: x.Name, Description: x.Description, Keywords: x.Keywords}
 		if cv.Keywords == nil {
 			cv.Keywords = []string{}
 		}
@@ -95,45 +59,20 @@ func viewClassification(c docparse.Classification) classificationView {
 	return v
 }
 
-type classificationBatchView struct {
-	ID               string               `json:"id"`
-	ClassificationID string               `json:"classification_id"`
-	Name             string               `json:"name"`
-	Status           docparse.BatchStatus `json:"status"`
-	FileCount        int                  `json:"file_count"`
-	PageCount        int                  `json:"page_count"`
-	Counts           docparse.Counts      `json:"counts"`
-	CreatedAt        time.Time            `json:"created_at"`
-	UpdatedAt        time.Time            `json:"updated_at"`
-	CompletedAt      *time.Time           `json:"completed_at"`
+func viewClassificationBatch(b docparse.ClassificationBatch) wire.ClassificationBatch {
+	return wire.ClassificationBatch{ID: b.ID, ClassificationID: b.ClassificationID, Name: b.Name, Status: string(b.Status), FileCount: b.FileCount,
+		PageCount: b.PageCount, Counts: wire.Counts(b.Counts), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, CompletedAt: b.CompletedAt}
 }
 
-func viewClassificationBatch(b docparse.ClassificationBatch) classificationBatchView {
-	return classificationBatchView{ID: b.ID, ClassificationID: b.ClassificationID, Name: b.Name, Status: b.Status, FileCount: b.FileCount,
-		PageCount: b.PageCount, Counts: b.Counts, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, CompletedAt: b.CompletedAt}
-}
-
-// classificationFileView is a classification file as its batch lists it:
+// viewClassificationFile is a classification file as its batch lists it:
 // the result is the override when there is one (overridden: true), else
 // the classifier's decision; the classified_* fields and confidence are
 // null until the file is processed, and classified_category_* stay null
-// for a file below the threshold.
-type classificationFileView struct {
-	ID                      string              `json:"id"`
-	FileName                string              `json:"file_name"`
-	Status                  docparse.FileStatus `json:"status"`
-	PageCount               int                 `json:"page_count"`
-	ClassifiedCategoryID    *string             `json:"classified_category_id"`
-	ClassifiedCategoryName  *string             `json:"classified_category_name"`
-	Confidence              *float64            `json:"confidence"`
-	ClassificationReasoning *string             `json:"classification_reasoning"`
-	Overridden              bool                `json:"overridden"`
-	LinkedBatchID           *string             `json:"linked_batch_id"`
-	Error                   *docparse.FileError `json:"error,omitempty"`
-}
-
-func viewClassificationFile(f docparse.ClassificationFile) classificationFileView {
-	v := classificationFileView{ID: f.ID, FileName: f.FileName, Status: f.Status, PageCount: f.PageCount, Overridden: f.Override != nil, Error: f.Error}
+// for a file below the threshold. The fields of one file in full are
+// left zero, so left out.
+func viewClassificationFile(f docparse.ClassificationFile) wire.ClassificationFile {
+	v := wire.ClassificationFile{ID: f.ID, FileName: f.FileName, Status: string(f.Status), PageCount: f.PageCount, Overridden: f.Override != nil,
+		Error: (*wire.FileError)(f.Error)}
 	if d, ok := f.Result(); ok {
 		if d.CategoryID != "" {
 			v.ClassifiedCategoryID, v.ClassifiedCategoryName = &d.CategoryID, &d.CategoryName
@@ -146,9 +85,12 @@ func viewClassificationFile(f docparse.ClassificationFile) classificationFileVie
 	return v
 }
 
-// classificationFileDetail is one classification file in full.
+// classificationFileDetail is one classification file in full. Its own
+// fields stand in for the embedded file's fields of the same names, which
+// omit a zero value: this answer always carries them, a size of 0
+// included.
 type classificationFileDetail struct {
-	classificationFileView
+	wire.ClassificationFile
 	ClassificationID string    `json:"classification_id"`
 	BatchID          string    `json:"batch_id"`
 	ContentType      string    `json:"content_type"`
@@ -158,6 +100,6 @@ type classificationFileDetail struct {
 }
 
 func viewClassificationFileDetail(f docparse.ClassificationFile) classificationFileDetail {
-	return classificationFileDetail{classificationFileView: viewClassificationFile(f), ClassificationID: f.ClassificationID, BatchID: f.BatchID,
+	return classificationFileDetail{ClassificationFile: viewClassificationFile(f), ClassificationID: f.ClassificationID, BatchID: f.BatchID,
 		ContentType: f.MIME, Size: f.Size, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }

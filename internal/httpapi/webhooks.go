@@ -10,26 +10,13 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/wire"
 )
 
-type endpointView struct {
-	ID             string     `json:"id"`
-	URL            string     `json:"url"`
-	Description    string     `json:"description"`
-	EventTypes     []string   `json:"event_types"`
-	Enabled        bool       `json:"enabled"`
-	Status         string     `json:"status"`
-	DisabledReason *string    `json:"disabled_reason"`
-	LastSuccessAt  *time.Time `json:"last_success_at"`
-	FailingSince   *time.Time `json:"failing_since"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-}
-
-// endpointStatus is "disabled", "failing" (deliveries fail since
+// viewEndpoint's status is "disabled", "failing" (deliveries fail since
 // failing_since) or "active".
-func viewEndpoint(e docparse.Endpoint) endpointView {
-	v := endpointView{ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: e.EventTypes, Enabled: e.Enabled,
+func viewEndpoint(e docparse.Endpoint) wire.WebhookEndpoint {
+	v := wire.WebhookEndpoint{ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: e.EventTypes, Enabled: e.Enabled,
 		LastSuccessAt: e.LastSuccessAt, FailingSince: e.FailingSince, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 	if v.EventTypes == nil {
 		v.EventTypes = []string{}
@@ -96,13 +83,6 @@ func (s *Server) getEndpoint(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// recoveryOffer is what a PATCH that re-enables a disabled endpoint
-// answers besides the endpoint: how to get back what it missed.
-type recoveryOffer struct {
-	Since   time.Time `json:"since"`
-	Message string    `json:"message"`
-}
-
 func (s *Server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 	var in endpointRequest
 	if err := decodeJSON(w, r, &in); err != nil {
@@ -122,7 +102,7 @@ func (s *Server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 		if before.FailingSince != nil {
 			since = *before.FailingSince
 		}
-		body["recovery"] = recoveryOffer{Since: since, Message: "POST /v1/webhook_endpoints/" + e.ID +
+		body["recovery"] = wire.Recovery{Since: since, Message: "POST /v1/webhook_endpoints/" + e.ID +
 			"/recover with this since to receive the events the endpoint missed while it was disabled"}
 	}
 	writeJSON(w, http.StatusOK, body)
@@ -169,25 +149,8 @@ func (s *Server) testEndpoint(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type attemptView struct {
-	ID              string            `json:"id"`
-	EventID         string            `json:"event_id"`
-	EventType       string            `json:"event_type"`
-	EndpointID      string            `json:"endpoint_id"`
-	AttemptNumber   int               `json:"attempt_number"`
-	StatusCode      *int              `json:"status_code"`
-	LatencyMS       float64           `json:"latency_ms"`
-	RequestHeaders  map[string]string `json:"request_headers"`
-	RequestBody     string            `json:"request_body"`
-	ResponseHeaders map[string]string `json:"response_headers"`
-	ResponseBody    string            `json:"response_body"`
-	Error           *string           `json:"error"`
-	CreatedAt       time.Time         `json:"created_at"`
-	NextAttemptAt   *time.Time        `json:"next_attempt_at"`
-}
-
-func viewAttempt(a docparse.Attempt) attemptView {
-	v := attemptView{ID: a.ID, EventID: a.EventID, EventType: a.EventType, EndpointID: a.EndpointID, AttemptNumber: a.AttemptNumber,
+func viewAttempt(a docparse.Attempt) wire.Attempt {
+	v := wire.Attempt{ID: a.ID, EventID: a.EventID, EventType: a.EventType, EndpointID: a.EndpointID, AttemptNumber: a.AttemptNumber,
 		StatusCode: a.StatusCode, LatencyMS: a.LatencyMS, RequestHeaders: a.RequestHeaders, RequestBody: string(a.RequestBody),
 		ResponseHeaders: a.ResponseHeaders, ResponseBody: a.ResponseBody, CreatedAt: a.CreatedAt, NextAttemptAt: a.NextAttemptAt}
 	if a.Error != "" {
@@ -209,7 +172,7 @@ func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]attemptView, len(as))
+	out := make([]wire.Attempt, len(as))
 	for i, a := range as {
 		out[i] = viewAttempt(a)
 	}
@@ -237,36 +200,20 @@ func (s *Server) recoverEndpoint(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type eventView struct {
-	ID         string            `json:"id"`
-	Type       string            `json:"type"`
-	Timestamp  string            `json:"timestamp"`
-	Data       json.RawMessage   `json:"data"`
-	CreatedAt  time.Time         `json:"created_at"`
-	Deliveries []deliverySummary `json:"deliveries"`
-}
-
-type deliverySummary struct {
-	EndpointID    string     `json:"endpoint_id"`
-	Status        string     `json:"status"`
-	Attempts      int        `json:"attempts"`
-	LastStatus    *int       `json:"last_status_code"`
-	LastError     *string    `json:"last_error"`
-	NextAttemptAt *time.Time `json:"next_attempt_at"`
-}
-
-func viewEvent(e docparse.Event, ds []docparse.Delivery) (eventView, error) {
+// viewEvent takes the event's timestamp and data from its payload as they
+// are.
+func viewEvent(e docparse.Event, ds []docparse.Delivery) (wire.Event, error) {
 	var body struct {
 		Timestamp string          `json:"timestamp"`
 		Data      json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(e.Payload, &body); err != nil {
-		return eventView{}, err
+		return wire.Event{}, err
 	}
-	v := eventView{ID: e.ID, Type: e.Type, Timestamp: body.Timestamp, Data: body.Data, CreatedAt: e.CreatedAt,
-		Deliveries: make([]deliverySummary, len(ds))}
+	v := wire.Event{ID: e.ID, Type: e.Type, Timestamp: body.Timestamp, Data: body.Data, CreatedAt: e.CreatedAt,
+		Deliveries: make([]wire.Delivery, len(ds))}
 	for i, d := range ds {
-		sum := deliverySummary{EndpointID: d.EndpointID, Status: d.State, Attempts: d.Attempts, LastStatus: d.LastStatus}
+		sum := wire.Delivery{EndpointID: d.EndpointID, Status: d.State, Attempts: d.Attempts, LastStatusCode: d.LastStatus}
 		if d.LastError != "" {
 			e := d.LastError
 			sum.LastError = &e
@@ -314,7 +261,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := listBody[eventView]{Data: make([]eventView, 0, len(evs)), HasMore: more}
+	out := listBody[wire.Event]{Data: make([]wire.Event, 0, len(evs)), HasMore: more}
 	for _, e := range evs {
 		v, err := viewEvent(e, ds[e.ID])
 		if err != nil {

@@ -8,24 +8,13 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/store"
-)
-
-// Event types of API.md.
-const (
-	EventExtractionCompleted     = "extraction.completed"
-	EventExtractionFailed        = "extraction.failed"
-	EventFileProcessed           = "file.processed"
-	EventFileNeedsReview         = "file.needs_review"
-	EventFileFailed              = "file.failed"
-	EventClassificationCompleted = "classification.completed"
-	EventFileClassified          = "file.classified"
-	EventEndpointTest            = "endpoint.test"
+	"github.com/docparse/docparse/wire"
 )
 
 // EventTypes lists every event type an endpoint may subscribe to.
 var EventTypes = []string{
-	EventExtractionCompleted, EventExtractionFailed, EventFileProcessed, EventFileNeedsReview, EventFileFailed,
-	EventClassificationCompleted, EventFileClassified, EventEndpointTest,
+	wire.EventExtractionCompleted, wire.EventExtractionFailed, wire.EventFileProcessed, wire.EventFileNeedsReview, wire.EventFileFailed,
+	wire.EventClassificationCompleted, wire.EventFileClassified, wire.EventEndpointTest,
 }
 
 // KnownEventType reports whether t is an event type of API.md.
@@ -61,44 +50,6 @@ func (s *Service) emit(ctx context.Context, tx *store.Tx, accountID, typ string,
 
 const prefixDelivery = "dlv_"
 
-type fileEventFile struct {
-	ID        string              `json:"id"`
-	FileName  string              `json:"file_name"`
-	PageCount int                 `json:"page_count"`
-	Status    docparse.FileStatus `json:"status"`
-	Error     *docparse.FileError `json:"error,omitempty"`
-}
-
-type fileEventData struct {
-	ExtractionID string        `json:"extraction_id"`
-	BatchID      string        `json:"batch_id"`
-	File         fileEventFile `json:"file"`
-}
-
-type batchEventFile struct {
-	ID        string              `json:"id"`
-	FileName  string              `json:"file_name"`
-	Status    docparse.FileStatus `json:"status"`
-	PageCount int                 `json:"page_count"`
-}
-
-// endedBatch is what the event of an ended batch says of the batch, for
-// every kind; its fields stand in the event's data where it is embedded.
-type endedBatch struct {
-	BatchID   string               `json:"batch_id"`
-	Status    docparse.BatchStatus `json:"status"`
-	FileCount int                  `json:"file_count"`
-	PageCount int                  `json:"page_count"`
-	Counts    docparse.Counts      `json:"counts"`
-}
-
-type batchEventData struct {
-	ExtractionID string `json:"extraction_id"`
-	endedBatch
-	Files []batchEventFile    `json:"files"`
-	Error *docparse.FileError `json:"error,omitempty"`
-}
-
 // moveEvents emits what a file's move m causes, the same way for every
 // kind of batch: when the move made the file terminal (ended), the file's
 // own event (file); then, when the move also ended the batch, the batch's
@@ -127,46 +78,46 @@ func moveEvents[F, B any](ctx context.Context, s *Service, tx *store.Tx, account
 // ended the batch.
 func (s *Service) fileEvents(ctx context.Context, tx *store.Tx, m store.Move) ([]store.DeliveryTask, error) {
 	return moveEvents(ctx, s, tx, m.File.AccountID, m, m.File.Status.Terminal(), func(f docparse.File) (string, any) {
-		typ := map[docparse.FileStatus]string{docparse.FileProcessed: EventFileProcessed,
-			docparse.FileNeedsReview: EventFileNeedsReview, docparse.FileFailed: EventFileFailed}[f.Status]
-		return typ, fileEventData{ExtractionID: f.ExtractionID, BatchID: f.BatchID,
-			File: fileEventFile{ID: f.ID, FileName: f.FileName, PageCount: f.PageCount, Status: f.Status, Error: f.Error}}
+		return fileEvent(f)
 	}, func(b docparse.Batch) (string, any, error) {
 		files, err := tx.BatchFileSummaries(ctx, b.AccountID, b.ID)
 		if err != nil {
 			return "", nil, err
 		}
-		data := batchEventData{ExtractionID: b.ExtractionID, endedBatch: endedBatch{BatchID: b.ID, Status: b.Status,
-			FileCount: b.FileCount, PageCount: b.PageCount, Counts: b.Counts}, Files: make([]batchEventFile, len(files))}
-		for i, x := range files {
-			data.Files[i] = batchEventFile{ID: x.ID, FileName: x.FileName, Status: x.Status, PageCount: x.PageCount}
-		}
-		if b.Status == docparse.BatchFailed {
-			data.Error = &docparse.FileError{Code: "all_files_failed", Message: "every file of the batch failed"}
-			return EventExtractionFailed, data, nil
-		}
-		return EventExtractionCompleted, data, nil
+		typ, data := batchEvent(b, files)
+		return typ, data, nil
 	})
 }
 
-// classifiedFile is a classification file in the data of file.classified
-// and classification.completed: its result (the override when there is
-// one), null category when unclassified or failed.
-type classifiedFile struct {
-	ID            string              `json:"id"`
-	FileName      string              `json:"file_name"`
-	Status        docparse.FileStatus `json:"status"`
-	PageCount     int                 `json:"page_count"`
-	CategoryID    *string             `json:"category_id"`
-	CategoryName  *string             `json:"category_name"`
-	Confidence    *float64            `json:"confidence"`
-	Overridden    bool                `json:"overridden"`
-	LinkedBatchID *string             `json:"linked_batch_id,omitempty"`
-	Error         *docparse.FileError `json:"error,omitempty"`
+// fileEvent is the event of an extraction file that ended.
+func fileEvent(f docparse.File) (string, wire.FileEventData) {
+	typ := map[docparse.FileStatus]string{docparse.FileProcessed: wire.EventFileProcessed,
+		docparse.FileNeedsReview: wire.EventFileNeedsReview, docparse.FileFailed: wire.EventFileFailed}[f.Status]
+	return typ, wire.FileEventData{ExtractionID: f.ExtractionID, BatchID: f.BatchID, File: wire.EventFile{ID: f.ID, FileName: f.FileName,
+		PageCount: f.PageCount, Status: string(f.Status), Error: (*wire.FileError)(f.Error)}}
 }
 
-func viewClassifiedFile(f docparse.ClassificationFile) classifiedFile {
-	out := classifiedFile{ID: f.ID, FileName: f.FileName, Status: f.Status, PageCount: f.PageCount, Overridden: f.Override != nil, Error: f.Error}
+// batchEvent is the event of an ended extraction batch. Its files carry
+// no error: the batch's own error says that every file failed.
+func batchEvent(b docparse.Batch, files []docparse.File) (string, wire.BatchEventData) {
+	data := wire.BatchEventData{ExtractionID: b.ExtractionID, BatchID: b.ID, Status: string(b.Status), FileCount: b.FileCount,
+		PageCount: b.PageCount, Counts: wire.Counts(b.Counts), Files: make([]wire.BatchFile, len(files))}
+	for i, x := range files {
+		data.Files[i] = wire.BatchFile{ID: x.ID, FileName: x.FileName, Status: string(x.Status), PageCount: x.PageCount}
+	}
+	if b.Status == docparse.BatchFailed {
+		data.Error = &wire.FileError{Code: "all_files_failed", Message: "every file of the batch failed"}
+		return wire.EventExtractionFailed, data
+	}
+	return wire.EventExtractionCompleted, data
+}
+
+// viewClassifiedFile is a classification file in the data of
+// file.classified and classification.completed: its result (the override
+// when there is one), null category when unclassified or failed.
+func viewClassifiedFile(f docparse.ClassificationFile) wire.ClassifiedFile {
+	out := wire.ClassifiedFile{ID: f.ID, FileName: f.FileName, Status: string(f.Status), PageCount: f.PageCount, Overridden: f.Override != nil,
+		Error: (*wire.FileError)(f.Error)}
 	if d, ok := f.Result(); ok {
 		if d.CategoryID != "" {
 			out.CategoryID, out.CategoryName = &d.CategoryID, &d.CategoryName
@@ -179,18 +130,6 @@ func viewClassifiedFile(f docparse.ClassificationFile) classifiedFile {
 	return out
 }
 
-type fileClassifiedData struct {
-	ClassificationID string         `json:"classification_id"`
-	BatchID          string         `json:"batch_id"`
-	File             classifiedFile `json:"file"`
-}
-
-type classificationCompletedData struct {
-	ClassificationID string `json:"classification_id"`
-	endedBatch
-	Files []classifiedFile `json:"files"`
-}
-
 // classificationEvents emits what a classification file's move causes
 // (moveEvents): file.classified when the file ends (processed or failed);
 // and when the move ended the batch, the chained extraction batches, then
@@ -198,7 +137,7 @@ type classificationCompletedData struct {
 // went to.
 func (s *Service) classificationEvents(ctx context.Context, tx *store.Tx, c docparse.Classification, m store.ClassificationMove) ([]store.DeliveryTask, error) {
 	return moveEvents(ctx, s, tx, m.File.AccountID, m, m.File.Status.Terminal(), func(f docparse.ClassificationFile) (string, any) {
-		return EventFileClassified, fileClassifiedData{ClassificationID: f.ClassificationID, BatchID: f.BatchID, File: viewClassifiedFile(f)}
+		return wire.EventFileClassified, wire.FileClassifiedEventData{ClassificationID: f.ClassificationID, BatchID: f.BatchID, File: viewClassifiedFile(f)}
 	}, func(b docparse.ClassificationBatch) (string, any, error) {
 		if err := s.chainBatch(ctx, tx, c, b); err != nil {
 			return "", nil, err
@@ -207,11 +146,16 @@ func (s *Service) classificationEvents(ctx context.Context, tx *store.Tx, c docp
 		if err != nil {
 			return "", nil, err
 		}
-		data := classificationCompletedData{ClassificationID: b.ClassificationID, endedBatch: endedBatch{BatchID: b.ID, Status: b.Status,
-			FileCount: b.FileCount, PageCount: b.PageCount, Counts: b.Counts}, Files: make([]classifiedFile, len(files))}
-		for i, x := range files {
-			data.Files[i] = viewClassifiedFile(x)
-		}
-		return EventClassificationCompleted, data, nil
+		return wire.EventClassificationCompleted, classificationBatchEvent(b, files), nil
 	})
+}
+
+// classificationBatchEvent is the data of classification.completed.
+func classificationBatchEvent(b docparse.ClassificationBatch, files []docparse.ClassificationFile) wire.ClassificationEventData {
+	data := wire.ClassificationEventData{ClassificationID: b.ClassificationID, BatchID: b.ID, Status: string(b.Status),
+		FileCount: b.FileCount, PageCount: b.PageCount, Counts: wire.Counts(b.Counts), Files: make([]wire.ClassifiedFile, len(files))}
+	for i, x := range files {
+		data.Files[i] = viewClassifiedFile(x)
+	}
+	return data
 }

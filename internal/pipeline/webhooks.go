@@ -13,6 +13,7 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/webhook"
+	"github.com/docparse/docparse/wire"
 )
 
 // EndpointInput is a create or patch request for a webhook endpoint. Nil
@@ -174,42 +175,34 @@ func (s *Service) RotateSecretTx(ctx context.Context, tx *store.Tx, accountID, i
 	return secret, nil
 }
 
-// TestResult is the answer of a test send.
-type TestResult struct {
-	StatusCode   *int    `json:"status_code"`
-	LatencyMS    float64 `json:"latency_ms"`
-	ResponseBody string  `json:"response_body"`
-	Error        *string `json:"error"`
-}
-
 const testMessage = "This is a test event from docparse. If you see this in your server logs, your webhook endpoint is configured correctly."
 
 // TestEndpoint sends a signed endpoint.test now, records the attempt and
 // returns its outcome. The test event is not part of the events feed.
-func (s *Service) TestEndpoint(ctx context.Context, accountID, id string) (TestResult, error) {
+func (s *Service) TestEndpoint(ctx context.Context, accountID, id string) (wire.TestResult, error) {
 	e, err := s.db.Endpoint(ctx, accountID, id)
 	if err != nil {
-		return TestResult{}, err
+		return wire.TestResult{}, err
 	}
 	now := s.Now()
-	payload, err := json.Marshal(eventBody{Type: EventEndpointTest, Timestamp: now.Format(time.RFC3339Nano),
-		Data: map[string]string{"message": testMessage}})
+	payload, err := json.Marshal(eventBody{Type: wire.EventEndpointTest, Timestamp: now.Format(time.RFC3339Nano),
+		Data: wire.TestEventData{Message: testMessage}})
 	if err != nil {
-		return TestResult{}, err
+		return wire.TestResult{}, err
 	}
 	eventID := s.ids.New(docparse.PrefixEvent)
 	h, err := deliveryHeaders(e, eventID, payload, now, s.dispatchCfg.withDefaults().UserAgent)
 	if err != nil {
-		return TestResult{}, err
+		return wire.TestResult{}, err
 	}
 	res := s.dispatch.client.Send(ctx, e.URL, h, payload)
 	a := docparse.Attempt{ID: s.ids.New(docparse.PrefixAttempt), AccountID: accountID, EndpointID: e.ID, EventID: eventID,
-		EventType: EventEndpointTest, AttemptNumber: 1, RequestBody: payload, CreatedAt: now}
+		EventType: wire.EventEndpointTest, AttemptNumber: 1, RequestBody: payload, CreatedAt: now}
 	fillAttempt(&a, h, res)
 	if err := s.db.RecordAttempts(ctx, []store.AttemptRecord{{Attempt: a, NoHealth: true}}); err != nil {
-		return TestResult{}, err
+		return wire.TestResult{}, err
 	}
-	out := TestResult{StatusCode: a.StatusCode, LatencyMS: a.LatencyMS, ResponseBody: a.ResponseBody}
+	out := wire.TestResult{StatusCode: a.StatusCode, LatencyMS: a.LatencyMS, ResponseBody: a.ResponseBody}
 	if a.Error != "" {
 		out.Error = &a.Error
 	}

@@ -9,8 +9,9 @@
 // only items of the "train" split are read. -cache keeps what the engine
 // read of each file (OCR is slow), keyed like bench/accuracy's, so that
 // the two share one cache. With -ocr-models (scripts/ocr-models.sh), the
-// images those models read are read by Tesseract too, and the scorer
-// learns from both readings. It writes internal/fields/testdata/scorer_samples.gz and
+// images those models read are read by Tesseract too: the models'
+// readings train models of their own, as the service reads with either.
+// It writes internal/fields/testdata/scorer_samples.gz and
 // internal/fields/scorer_model.go (run it from the module root);
 // `go test ./internal/fields -run TestScorerModel` then checks that the
 // model is what the samples give.
@@ -66,7 +67,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// One reader: Tesseract. With -ocr-models, the images the models read
 	// are read by both, and each reading is a training document: the
-	// service reads with either.
+	// models' readings train the scorer's models of their own
+	// ("amount:total@models"), Tesseract's the plain ones, which also rank
+	// text PDFs and the synthetic invoices.
 	tess, err := newReader(ctx, extract.Config{CacheDir: doccache.PDFiumCacheDir(), Workers: *workers}, xopts, *cache, stderr)
 	if err != nil {
 		return err
@@ -363,7 +366,7 @@ func synthetic(n int) ([]dataset.Item, []*extract.Document) {
 func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.Winner {
 	schema := dataset.Schema(it.Kind)
 	res := fields.Extract(doc, schema, fields.Options{Scorer: sc})
-	keys := fields.ModelKeys(schema)
+	keys := sc.ModelKeysFor(doc, schema)
 	has := map[string]bool{}
 	for _, m := range sc.Models() {
 		has[m] = true

@@ -149,7 +149,7 @@ type trace struct {
 func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options, calibrate bool) (Result, []trace) {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, scorer: opts.Scorer}
+	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, scorer: opts.Scorer, byModels: readByModels(doc)}
 	switch {
 	case x.scorer != nil:
 	case calibrate:
@@ -207,8 +207,10 @@ const (
 )
 
 type extractor struct {
-	lay   *layout
-	order dateOrder
+	// byModels: the OCR models read the document (see kindOf).
+	byModels bool
+	lay      *layout
+	order    dateOrder
 	// orderShown: the document's unambiguous dates decided order.
 	orderShown bool
 	infer      bool
@@ -533,7 +535,7 @@ func (x *extractor) scalar(s *spec, sc *scope, path string) *reading {
 	learned := x.rank(s, p, path)
 	r := p.reading()
 	if r != nil {
-		r.learned, r.model, r.free = learned, modelKey(s), p.best.src == srcFree
+		r.learned, r.model, r.free = learned, x.kindOf(s), p.best.src == srcFree
 		r.labelled = p.best.src == srcLabel
 	}
 	return r

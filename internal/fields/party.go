@@ -81,10 +81,40 @@ func legalFormAt(s string, toks []token, i int) (int, bool) {
 // receipts (10 of 33 in the two readings of the first 40).
 var misreadSdn = regexp.MustCompile(`(^|\s)([Ss])[Oo0Dd]([Nn]|[Ii1l])([.,]?\s+[Bb][Hh][Dd]\.?)$`)
 
+// misreadBhd is "BHD" ending a name with its B read as a 3 or an 8.
+var misreadBhd = regexp.MustCompile(`(\s[Ss][Dd][Nn][.,]?\s+)[38]([Hh][Dd]\.?)$`)
+
+// nameInsert is what stands inside a name but is not part of it: a
+// registration number in brackets ("YONG TAT (JM0292487-D) HARDWARE
+// TRADING"), or a word in Han characters, which OCR makes of a logo.
+var nameInsert = regexp.MustCompile(`\s*[(（][A-Za-z]{0,3}\d[A-Za-z0-9./ -]*[)）]|\s*\p{Han}+`)
+
+// bracketSpace is space OCR reads inside brackets: "( SUNGAI RENGIT )".
+var bracketSpace = regexp.MustCompile(`([(（])\s+|\s+([)）])`)
+
+// dropInserts removes the inserts of a name (nameInsert) that have words
+// before them, and the space inside its brackets.
+func dropInserts(s string) string {
+	s = bracketSpace.ReplaceAllString(s, "$1$2")
+	out := nameInsert.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.TrimSpace(m) == strings.TrimSpace(s) {
+			return m
+		}
+		return " "
+	})
+	if strings.TrimSpace(out) == "" {
+		return s
+	}
+	return strings.Join(strings.Fields(out), " ")
+}
+
 // mendLegalForm puts right an OCR misreading of the legal form that ends
 // name: "SON BHD" and "Sdi Bhd" are "SDN BHD" and "Sdn Bhd" (but "& SON BHD" stays), alone too (a
 // legal form alone is no name: parseName refuses it once mended).
 func mendLegalForm(name string) string {
+	if m := misreadBhd.FindStringSubmatchIndex(name); m != nil {
+		name = name[:m[3]] + "B" + name[m[4]:]
+	}
 	m := misreadSdn.FindStringSubmatchIndex(name)
 	if m == nil {
 		return name
@@ -104,7 +134,7 @@ func mendLegalForm(name string) string {
 // parseName reads a party's name: fit 1 when a legal form ends it, 0.8
 // for up to six words of text without one.
 func parseName(s string) (string, float64, bool) {
-	s = mendLegalForm(cleanRest(s))
+	s = mendLegalForm(dropInserts(cleanRest(s)))
 	low := strings.ToLower(s)
 	if s == "" || strings.HasSuffix(s, ":") || strings.HasPrefix(s, "(") || strings.ContainsRune(s, '@') ||
 		strings.Contains(low, "www.") || strings.Contains(low, "http") {

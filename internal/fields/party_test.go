@@ -20,6 +20,13 @@ func TestParseName(t *testing.T) {
 		{"Amazon Web Services, Inc.", "Amazon Web Services, Inc.", 1, true},
 		{"Helios Services, GmbH & Co. KG", "Helios Services, GmbH & Co. KG", 1, true},
 		{"Azure Interior", "Azure Interior", 0.8, true},
+		// A registration number or a logo read as Han characters inside a
+		// name is no part of it; space inside brackets goes.
+		{"YONG TAT (JM0292487-D) HARDWARE TRADING", "YONG TAT HARDWARE TRADING", 0.8, true},
+		{"SWC ENTERPRISE 院 SDN BHD", "SWC ENTERPRISE SDN BHD", 1, true},
+		{"S.H.H. MOTOR ( SUNGAI RENGIT ) SDN. BHD", "S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD", 1, true},
+		{"MR. D.I.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD", 1, true},
+		{"(001451637-M)", "", 0, false},
 		{"Sold as is", "Sold as is", 0.8, true}, // "as" in lower case is no legal form
 		{"AGENCY ONE", "AGENCY ONE", 0.8, true},
 		{"INVOICE", "", 0, false},
@@ -91,18 +98,19 @@ func TestSplitCellsOnSeparators(t *testing.T) {
 
 func TestMendLegalForm(t *testing.T) {
 	checkStrings(t, "mendLegalForm", mendLegalForm, map[string]string{
-		"MR D.I.Y. (M) SON BHD":           "MR D.I.Y. (M) SDN BHD",
-		"UNIHAKKA INTERNATIONAL S0N BHD.": "UNIHAKKA INTERNATIONAL SDN BHD.",
-		"Timeless Kitchenette Son Bhd":    "Timeless Kitchenette Sdn Bhd",
-		"SHH. MOTOR SON, BHD.":            "SHH. MOTOR SDN, BHD.",
-		"LIM & SON BHD":                   "LIM & SON BHD",
-		"LIM AND SON BHD":                 "LIM AND SON BHD",
-		"SON BHD":                         "SDN BHD",
-		"BORONG PINTAR SDN BHD":           "BORONG PINTAR SDN BHD",
-		"WESTERN EASTERN SON. BHD":        "WESTERN EASTERN SDN. BHD",
-		"Dion Realties Sdi Bhd":           "Dion Realties Sdn Bhd",
-		"Dion Realties Sdn Bhd":           "Dion Realties Sdn Bhd",
-		"WATSON BHD":                      "WATSON BHD",
+		"MR D.I.Y. (M) SON BHD":            "MR D.I.Y. (M) SDN BHD",
+		"UNIHAKKA INTERNATIONAL S0N BHD.":  "UNIHAKKA INTERNATIONAL SDN BHD.",
+		"Timeless Kitchenette Son Bhd":     "Timeless Kitchenette Sdn Bhd",
+		"SHH. MOTOR SON, BHD.":             "SHH. MOTOR SDN, BHD.",
+		"LIM & SON BHD":                    "LIM & SON BHD",
+		"SUPER SEVEN CASH & CARRY SDN 3HD": "SUPER SEVEN CASH & CARRY SDN BHD",
+		"LIM AND SON BHD":                  "LIM AND SON BHD",
+		"SON BHD":                          "SDN BHD",
+		"BORONG PINTAR SDN BHD":            "BORONG PINTAR SDN BHD",
+		"WESTERN EASTERN SON. BHD":         "WESTERN EASTERN SDN. BHD",
+		"Dion Realties Sdi Bhd":            "Dion Realties Sdn Bhd",
+		"Dion Realties Sdn Bhd":            "Dion Realties Sdn Bhd",
+		"WATSON BHD":                       "WATSON BHD",
 	})
 	if got, fit, ok := parseName("WARAKUYA PERMAS CITY SON BHD"); !ok || fit != 1 || got != "WARAKUYA PERMAS CITY SDN BHD" {
 		t.Errorf("parseName = %q, %v, %v; want the name with SDN BHD, fit 1", got, fit, ok)

@@ -126,6 +126,47 @@ func modelKey(s *spec) string {
 	return k
 }
 
+// modelsSuffix marks the models of documents read by the OCR models
+// (extract's paddle.go): their misreadings, confidences and word spacing
+// differ from Tesseract's, and so do the features of their candidates,
+// so they get models and curves of their own ("amount:total@models"),
+// fitted on their readings. A kind without such a model falls back on
+// the plain one.
+const modelsSuffix = "@models"
+
+// readByModels reports whether the OCR models read a page of doc.
+func readByModels(doc *extract.Document) bool {
+	if doc == nil {
+		return false
+	}
+	for _, p := range doc.Pages {
+		if p.OCR != nil && p.OCR.Pass == "paddle" {
+			return true
+		}
+	}
+	return false
+}
+
+// kindOf returns the model that ranks s's candidates on this document:
+// the models' own (modelsSuffix) for a document they read, when the
+// scorer has it or in training; the plain one otherwise.
+func (x *extractor) kindOf(s *spec) string {
+	k := modelKey(s)
+	if !x.byModels {
+		return k
+	}
+	if x.training || x.scorer.has(k+modelsSuffix) {
+		return k + modelsSuffix
+	}
+	return k
+}
+
+// has reports whether sc has weights for model.
+func (sc *Scorer) has(model string) bool {
+	_, ok := sc.weights[model]
+	return ok
+}
+
 // Scorer is a learned scorer: per model (modelKey), the weights and the
 // trees of the choice model that ranks candidates, and the monotone curve that
 // turns the winner's probability into the confidence, fitted on what the
@@ -570,7 +611,7 @@ type Candidates struct {
 func TrainingCandidates(doc *extract.Document, schema []docparse.Field, opts Options) []Candidates {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, training: true, scorer: &Scorer{}}
+	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, training: true, scorer: &Scorer{}, byModels: readByModels(doc)}
 	x.object(schema, nil, "")
 	return x.samples
 }
@@ -580,7 +621,7 @@ func TrainingCandidates(doc *extract.Document, schema []docparse.Field, opts Opt
 // fields that are often unlabelled; in training it records them instead.
 // It reports whether the scores are now the model's probabilities.
 func (x *extractor) rank(s *spec, p *picker, path string) bool {
-	kind := modelKey(s)
+	kind := x.kindOf(s)
 	w := x.model(kind)
 	if w == nil && !x.training {
 		return false

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
 )
 
 // TestScorerModel checks that scorer_model.go is what the committed
@@ -225,5 +227,39 @@ func TestLowerCurve(t *testing.T) {
 	}
 	if got[1].p < 0.93 || got[1].p > 0.95 {
 		t.Errorf("400 winners right 95%%: step lowered to %v, want 0.93-0.95", got[1].p)
+	}
+}
+
+// A document the OCR models read is ranked by their models where the
+// scorer has them, and by the plain ones where it has not; in training,
+// its candidates are the models' kinds.
+func TestModelsOwnKinds(t *testing.T) {
+	doc := textDoc("ACME TRADING SDN BHD\nTOTAL 12.50\nCASH 20.00")
+	paddle := textDoc("ACME TRADING SDN BHD\nTOTAL 12.50\nCASH 20.00")
+	paddle.Pages[0].OCR = &extract.OCRRun{Pass: "paddle"}
+	schema := []docparse.Field{{Key: "total", Type: docparse.TypeNumber}, {Key: "company", Type: docparse.TypeString, Description: "Name of the store"}}
+
+	keys := ModelKeys(schema)
+	if got := committedScorer.ModelKeysFor(doc, schema); got["total"] != keys["total"] {
+		t.Errorf("Tesseract's document: total ranked by %q, want %q", got["total"], keys["total"])
+	}
+	sc := &Scorer{weights: map[string][numFeatures]float64{keys["total"] + modelsSuffix: {}}}
+	got := sc.ModelKeysFor(paddle, schema)
+	if got["total"] != keys["total"]+modelsSuffix || got["company"] != keys["company"] {
+		t.Errorf("models' document: %v, want total's own model and company's plain one", got)
+	}
+	cands := TrainingCandidates(paddle, schema, Options{})
+	if len(cands) == 0 {
+		t.Fatal("no training candidates")
+	}
+	for _, c := range cands {
+		if !strings.HasSuffix(c.Kind, modelsSuffix) {
+			t.Errorf("training candidates of %s are of kind %q, want the models' own", c.Path, c.Kind)
+		}
+	}
+	for _, c := range TrainingCandidates(doc, schema, Options{}) {
+		if strings.HasSuffix(c.Kind, modelsSuffix) {
+			t.Errorf("Tesseract's document: candidates of %s of kind %q", c.Path, c.Kind)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
 )
 
 // Sample is one labelled candidate: the model it trains (modelKey), the
@@ -99,6 +100,21 @@ func ModelKeys(schema []docparse.Field) map[string]string {
 	out := map[string]string{}
 	for _, f := range schema {
 		out[f.Key] = modelKey(newSpec(f, nil, lex.doc))
+	}
+	return out
+}
+
+// ModelKeysFor returns the model of sc that ranks each top-level scalar
+// field of schema on doc, by key: the OCR models' own where doc was read
+// by them and sc has one (modelsSuffix), the plain one otherwise.
+func (sc *Scorer) ModelKeysFor(doc *extract.Document, schema []docparse.Field) map[string]string {
+	out := ModelKeys(schema)
+	if readByModels(doc) {
+		for k, m := range out {
+			if sc.has(m + modelsSuffix) {
+				out[k] = m + modelsSuffix
+			}
+		}
 	}
 	return out
 }

@@ -248,7 +248,7 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 	}
 	if e.paddle != nil && info.pages == 1 && pixels <= maxRenderPixels && (kind == KindPNG || kind == KindJPEG || kind == KindGIF) &&
 		(e.ocr == nil || paddleCovers(langs)) {
-		return e.extractImagePaddle(ctx, path)
+		return e.extractImagePaddle(ctx, path, pixels)
 	}
 	if e.ocr == nil {
 		return nil, errOCRUnavailable(e.ocrErr)

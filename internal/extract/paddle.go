@@ -54,6 +54,10 @@ const (
 	paddleSpace      = 0.3
 	paddleSpaceVsGap = 2.0
 	paddleMaxBoxes   = 2000
+	// paddleDetMemory is what the detector's run takes besides the image:
+	// its input and output maps and its layers' activations at
+	// paddleDetMaxSide, an estimate.
+	paddleDetMemory = 128 << 20
 )
 
 // paddleFiles are the files a models directory must hold.
@@ -521,9 +525,19 @@ func paddleCovers(langs []string) bool {
 	return true
 }
 
-// extractImagePaddle reads a single-page image with the OCR models, in
-// one of the Engine's OCR slots.
-func (e *Engine) extractImagePaddle(ctx context.Context, path string) (*Document, error) {
+// extractImagePaddle reads a single-page image of pixels with the OCR
+// models, in one of the Engine's OCR slots, counted against
+// Config.OCRMemory.
+func (e *Engine) extractImagePaddle(ctx context.Context, path string, pixels int64) (*Document, error) {
+	if e.ocrMem != nil {
+		// Counted as a Tesseract process on the same image, plus the
+		// detector's activations at paddleDetMaxSide (an estimate).
+		need := min(ocrMemory(pixels)+paddleDetMemory, e.cfg.OCRMemory)
+		if err := e.ocrMem.Acquire(ctx, need); err != nil {
+			return nil, ctxError(ctx)
+		}
+		defer e.ocrMem.Release(need)
+	}
 	select {
 	case e.ocrSlots <- struct{}{}:
 	case <-ctx.Done():

@@ -246,7 +246,7 @@ func (e *Engine) extractImage(ctx context.Context, path string, kind Kind, opts 
 	if e.ocr != nil {
 		langs = e.ocr.languages(opts.Languages)
 	}
-	if e.paddle != nil && info.pages == 1 && pixels <= maxRenderPixels && (kind == KindPNG || kind == KindJPEG || kind == KindGIF) &&
+	if e.paddle != nil && info.pages == 1 && (kind == KindPNG || kind == KindJPEG || kind == KindGIF) &&
 		(e.ocr == nil || paddleCovers(langs)) {
 		return e.extractImagePaddle(ctx, path, pixels)
 	}

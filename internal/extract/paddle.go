@@ -32,7 +32,9 @@ import (
 //	rec.onnx            the recogniser: characters of one line (CTC)
 //	keys.txt            the recogniser's characters, one a line
 //
-// The detector sees the page scaled so that its longer side is at most
+// They read single-page PNG, JPEG and GIF images whose OCR languages are
+// English only (paddleCovers); an image over paddleMaxPixels is scaled
+// down to it first. The detector sees the page scaled so that its longer side is at most
 // paddleDetMaxSide pixels; its map is cut at paddleDetThresh into
 // regions, one a line of text, kept when their mean probability reaches
 // paddleBoxThresh and grown back by the share of their size the model
@@ -54,6 +56,8 @@ const (
 	paddleSpace      = 0.3
 	paddleSpaceVsGap = 2.0
 	paddleMaxBoxes   = 2000
+	// paddleMaxPixels: a larger image is scaled down to it first.
+	paddleMaxPixels = 16_000_000
 	// paddleDetMemory is what the detector's run takes besides the image:
 	// its input and output maps and its layers' activations at
 	// paddleDetMaxSide, an estimate.
@@ -549,9 +553,27 @@ func (e *Engine) extractImagePaddle(ctx context.Context, path string, pixels int
 		return nil, newError(CodeCorruptDocument, "The image could not be decoded.", err)
 	}
 	start := time.Now()
+	// A large scan is read at paddleMaxPixels: its text is still far
+	// taller than the recogniser's input, and the boxes go back to the
+	// image's pixels.
+	b := g.Bounds()
+	f := 1.0
+	if px := float64(b.Dx()) * float64(b.Dy()); px > paddleMaxPixels {
+		f = math.Sqrt(paddleMaxPixels / px)
+		g = scaleGray(g, f)
+	}
 	p, err := e.paddle.read(ctx, g)
 	if err != nil {
 		return nil, err
+	}
+	if f != 1 {
+		for i := range p.words {
+			p.words[i].box = p.words[i].box.scale(1 / f)
+		}
+		for k, l := range p.lines {
+			p.lines[k] = l.scale(1 / f)
+		}
+		p.width, p.height = float64(b.Dx()), float64(b.Dy())
 	}
 	run := &OCRRun{Pass: "paddle", Tried: []string{"paddle"}, CPU: time.Since(start)}
 	page := Page{Number: 1, Width: p.width, Height: p.height, OCR: run}
@@ -563,4 +585,9 @@ func (e *Engine) extractImagePaddle(ctx context.Context, path string, pixels int
 		return nil, newError(CodeEmptyDocument, "No text was found in the image.", nil)
 	}
 	return doc, nil
+}
+
+// scale returns b with every coordinate times f.
+func (b Box) scale(f float64) Box {
+	return Box{X0: b.X0 * f, Y0: b.Y0 * f, X1: b.X1 * f, Y1: b.Y1 * f}
 }

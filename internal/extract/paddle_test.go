@@ -1,8 +1,11 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"image"
+	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,5 +162,39 @@ func TestWordsOf(t *testing.T) {
 	words = wordsOf(chars("A BCDE"), at, nil, box)
 	if len(words) != 2 || words[0].text != "A" || words[1].text != "BCDE" {
 		t.Errorf("space: %+v", words)
+	}
+}
+
+// An image over paddleMaxPixels is read scaled down, its boxes in its
+// own pixels.
+func TestPaddleReadsLargeScan(t *testing.T) {
+	e := newTestEngine(t, Config{OCRModels: ocrModels(t)})
+	opts := ExtractOptions{Languages: []string{"eng"}}
+	small, err := e.ExtractWith(context.Background(), "testdata/scan-invoice.png", KindPNG, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := decodeGray("testdata/scan-invoice.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := scaleGray(g, 3) // 3720 x 5262: 19.6 megapixels
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, big); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.ExtractWith(context.Background(), writeFile(t, "big.png", buf.Bytes()), KindPNG, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := d.Pages[0]
+	if p.OCR == nil || p.OCR.Pass != "paddle" || p.Width != 3720 || p.Height != 5262 {
+		t.Fatalf("page %gx%g read by %+v, want 3720x5262 read by the models", p.Width, p.Height, p.OCR)
+	}
+	checkOCRWords(t, d)
+	a, b := lineWith(t, small, "279.84"), lineWith(t, d, "279.84")
+	wa, wb := a.Words[len(a.Words)-1].Box, b.Words[len(b.Words)-1].Box
+	if math.Abs(wb.X0-3*wa.X0) > 30 || math.Abs(wb.Y0-3*wa.Y0) > 30 {
+		t.Errorf("the total's box %+v on the large scan, want about 3 x %+v", wb, wa)
 	}
 }

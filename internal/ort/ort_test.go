@@ -8,16 +8,16 @@ import (
 )
 
 // modelsDir returns the OCR models directory the tests use
-// (DOCPARSE_OCR_MODELS, laid out by scripts/ocr-models.sh), skipping the
+// (DOCPARSE_TEST_OCR_MODELS, laid out by scripts/ocr-models.sh), skipping the
 // test without one, and failing it in CI.
 func modelsDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("DOCPARSE_OCR_MODELS")
+	dir := os.Getenv("DOCPARSE_TEST_OCR_MODELS")
 	if dir == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but DOCPARSE_OCR_MODELS is not set: .ci/run must lay out the models with scripts/ocr-models.sh")
+			t.Fatal("CI=true but DOCPARSE_TEST_OCR_MODELS is not set: .ci/run must lay out the models with scripts/ocr-models.sh")
 		}
-		t.Skip("DOCPARSE_OCR_MODELS not set: lay out the models with scripts/ocr-models.sh DIR and set it to DIR")
+		t.Skip("DOCPARSE_TEST_OCR_MODELS not set: lay out the models with scripts/ocr-models.sh DIR and set it to DIR")
 	}
 	return dir
 }

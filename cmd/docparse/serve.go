@@ -232,6 +232,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	} else {
 		logger.Info("OCR ready", "languages", strings.Join(langs, ","))
 	}
+	if c.OCRModels != "" {
+		logger.Info("OCR models ready: images in English are read by them", "ocr_models", c.OCRModels)
+	}
 	logger.Info("listening on http://"+ln.Addr().String(), "addr", ln.Addr().String(), "engine", string(db.Engine()),
 		"data_dir", c.DataDir, "workers", c.Workers, "work", c.Work)
 

@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				var read []job
 				var errs []error
 				for r := len(readers) - 1; r >= 0; r-- {
-					if r < len(readers)-1 && (len(read) == 0 || !readByModels(read[0].doc)) {
+					if r < len(readers)-1 && (len(read) == 0 || !read[0].doc.ReadByModels()) {
 						break
 					}
 					doc, err := readers[r].read(it.File)
@@ -298,11 +298,6 @@ func (r *reader) read(path string) (*extract.Document, error) {
 }
 
 func (r *reader) close() { r.eng.Close() }
-
-// readByModels reports whether the OCR models read doc.
-func readByModels(doc *extract.Document) bool {
-	return len(doc.Pages) > 0 && doc.Pages[0].OCR != nil && doc.Pages[0].OCR.Pass == "paddle"
-}
 
 // label returns the scorer's candidates for doc, each marked right when it
 // equals the item's truth for its field. Fields without truth are left

@@ -64,6 +64,22 @@ const (
 	paddleDetMemory = 128 << 20
 )
 
+// PassModels is OCRRun.Pass of a page the OCR models read.
+const PassModels = "paddle"
+
+// ReadByModels reports whether the OCR models read a page of d.
+func (d *Document) ReadByModels() bool {
+	if d == nil {
+		return false
+	}
+	for _, p := range d.Pages {
+		if p.OCR != nil && p.OCR.Pass == PassModels {
+			return true
+		}
+	}
+	return false
+}
+
 // paddleFiles are the files a models directory must hold.
 var paddleFiles = []string{"libonnxruntime.so", "det.onnx", "rec.onnx", "keys.txt"}
 
@@ -575,7 +591,7 @@ func (e *Engine) extractImagePaddle(ctx context.Context, path string, pixels int
 		}
 		p.width, p.height = float64(b.Dx()), float64(b.Dy())
 	}
-	run := &OCRRun{Pass: "paddle", Tried: []string{"paddle"}, CPU: time.Since(start)}
+	run := &OCRRun{Pass: PassModels, Tried: []string{PassModels}, CPU: time.Since(start)}
 	page := Page{Number: 1, Width: p.width, Height: p.height, OCR: run}
 	if words := placeOCR(p, 1, 0, 0); len(words) > 0 {
 		page.Lines = groupLines(words)

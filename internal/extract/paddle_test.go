@@ -10,25 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docparse/docparse/internal/ort/orttest"
 )
 
-// ocrModels returns the OCR models directory of the tests
-// (DOCPARSE_TEST_OCR_MODELS, laid out by scripts/ocr-models.sh), skipping the
-// test without one, and failing it in CI.
-func ocrModels(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("DOCPARSE_TEST_OCR_MODELS")
-	if dir == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but DOCPARSE_TEST_OCR_MODELS is not set: .ci/run must lay out the models with scripts/ocr-models.sh")
-		}
-		t.Skip("DOCPARSE_TEST_OCR_MODELS not set: lay out the models with scripts/ocr-models.sh DIR and set it to DIR")
-	}
-	return dir
-}
-
 func TestPaddleReadsScan(t *testing.T) {
-	e := newTestEngine(t, Config{OCRModels: ocrModels(t)})
+	e := newTestEngine(t, Config{OCRModels: orttest.ModelsDir(t)})
 	d, err := e.ExtractWith(context.Background(), "testdata/scan-invoice.png", KindPNG, ExtractOptions{Languages: []string{"eng"}})
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +45,7 @@ func TestPaddleReadsScan(t *testing.T) {
 // Pages in a language whose letters the models lack stay Tesseract's.
 func TestPaddleLeavesOtherLanguagesToTesseract(t *testing.T) {
 	needTesseract(t)
-	e := newTestEngine(t, Config{OCRModels: ocrModels(t)})
+	e := newTestEngine(t, Config{OCRModels: orttest.ModelsDir(t)})
 	d, err := e.ExtractWith(context.Background(), "testdata/scan-invoice.png", KindPNG, ExtractOptions{Languages: []string{"deu"}})
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +155,7 @@ func TestWordsOf(t *testing.T) {
 // An image over paddleMaxPixels is read scaled down, its boxes in its
 // own pixels.
 func TestPaddleReadsLargeScan(t *testing.T) {
-	e := newTestEngine(t, Config{OCRModels: ocrModels(t)})
+	e := newTestEngine(t, Config{OCRModels: orttest.ModelsDir(t)})
 	opts := ExtractOptions{Languages: []string{"eng"}}
 	small, err := e.ExtractWith(context.Background(), "testdata/scan-invoice.png", KindPNG, opts)
 	if err != nil {

@@ -149,7 +149,7 @@ type trace struct {
 func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options, calibrate bool) (Result, []trace) {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, scorer: opts.Scorer, byModels: readByModels(doc)}
+	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, infer: opts.InferMissing, calibrate: calibrate, scorer: opts.Scorer, byModels: doc.ReadByModels()}
 	switch {
 	case x.scorer != nil:
 	case calibrate:

@@ -134,19 +134,6 @@ func modelKey(s *spec) string {
 // the plain one.
 const modelsSuffix = "@models"
 
-// readByModels reports whether the OCR models read a page of doc.
-func readByModels(doc *extract.Document) bool {
-	if doc == nil {
-		return false
-	}
-	for _, p := range doc.Pages {
-		if p.OCR != nil && p.OCR.Pass == "paddle" {
-			return true
-		}
-	}
-	return false
-}
-
 // kindOf returns the model that ranks s's candidates on this document:
 // the models' own (modelsSuffix) for a document they read, when the
 // scorer has it or in training; the plain one otherwise.
@@ -611,7 +598,7 @@ type Candidates struct {
 func TrainingCandidates(doc *extract.Document, schema []docparse.Field, opts Options) []Candidates {
 	lay := newLayout(doc)
 	order, shown := documentDateOrderEvidence(lay, opts.Language)
-	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, training: true, scorer: &Scorer{}, byModels: readByModels(doc)}
+	x := &extractor{lay: lay, doc: doc, order: order, orderShown: shown, training: true, scorer: &Scorer{}, byModels: doc.ReadByModels()}
 	x.object(schema, nil, "")
 	return x.samples
 }

@@ -109,7 +109,7 @@ func ModelKeys(schema []docparse.Field) map[string]string {
 // by them and sc has one (modelsSuffix), the plain one otherwise.
 func (sc *Scorer) ModelKeysFor(doc *extract.Document, schema []docparse.Field) map[string]string {
 	out := ModelKeys(schema)
-	if readByModels(doc) {
+	if doc.ReadByModels() {
 		for k, m := range out {
 			if sc.has(m + modelsSuffix) {
 				out[k] = m + modelsSuffix

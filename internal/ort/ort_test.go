@@ -5,25 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docparse/docparse/internal/ort/orttest"
 )
 
-// modelsDir returns the OCR models directory the tests use
-// (DOCPARSE_TEST_OCR_MODELS, laid out by scripts/ocr-models.sh), skipping the
-// test without one, and failing it in CI.
-func modelsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("DOCPARSE_TEST_OCR_MODELS")
-	if dir == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but DOCPARSE_TEST_OCR_MODELS is not set: .ci/run must lay out the models with scripts/ocr-models.sh")
-		}
-		t.Skip("DOCPARSE_TEST_OCR_MODELS not set: lay out the models with scripts/ocr-models.sh DIR and set it to DIR")
-	}
-	return dir
-}
-
 func TestRunDetector(t *testing.T) {
-	dir := modelsDir(t)
+	dir := orttest.ModelsDir(t)
 	rt, err := Load(filepath.Join(dir, "libonnxruntime.so"))
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +59,7 @@ func TestRunDetector(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	dir := modelsDir(t)
+	dir := orttest.ModelsDir(t)
 	if _, err := Load(filepath.Join(t.TempDir(), "libonnxruntime.so")); err == nil {
 		t.Error("Load of a missing library succeeded")
 	}

@@ -185,3 +185,15 @@ func TestPaddleReadsLargeScan(t *testing.T) {
 		t.Errorf("the total's box %+v on the large scan, want about 3 x %+v", wb, wa)
 	}
 }
+
+// A truncated image whose header is whole reaches the models' path and
+// fails as a corrupt document, not a crash.
+func TestPaddleTruncatedImage(t *testing.T) {
+	e := newTestEngine(t, Config{OCRModels: orttest.ModelsDir(t)})
+	jpg := readTestdata(t, "scan-invoice.jpg")
+	path := writeFile(t, "cut.jpg", jpg[:len(jpg)/3])
+	_, err := e.ExtractWith(context.Background(), path, KindJPEG, ExtractOptions{Languages: []string{"eng"}})
+	if !IsCode(err, CodeCorruptDocument) {
+		t.Fatalf("err = %v, want %s", err, CodeCorruptDocument)
+	}
+}

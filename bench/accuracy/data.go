@@ -64,6 +64,12 @@ type dumpRecord struct {
 
 // runData scores every item of the -data directories' -split, per source.
 func runData(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	if o.ocrModels != "" && !strings.EqualFold(o.language, "English") {
+		// The service reads with the models only for extractions in
+		// English, and the language decides how fields are read (an
+		// ambiguous date's order): measure what a user gets.
+		return fmt.Errorf("-ocr-models: the service reads with the OCR models only for extractions in English; add -language English (the extraction's language is %q)", o.language)
+	}
 	items, err := dataset.ReadAll(o.data, o.split)
 	if err != nil {
 		return err

@@ -306,7 +306,7 @@ func (r *reader) close() { r.eng.Close() }
 // The candidates of one field of document n form one group.
 func label(n int, it dataset.Item, doc *extract.Document) []fields.Sample {
 	var out []fields.Sample
-	for k, c := range fields.TrainingCandidates(doc, dataset.Schema(it.Kind), fields.Options{}) {
+	for k, c := range fields.TrainingCandidates(doc, dataset.Schema(it.Kind), readerOptions(doc)) {
 		want, ok := it.Truth[c.Path]
 		if !ok || want == "" {
 			continue
@@ -316,6 +316,16 @@ func label(n int, it dataset.Item, doc *extract.Document) []fields.Sample {
 		}
 	}
 	return out
+}
+
+// readerOptions are the options the service reads doc's fields with: the
+// OCR models read only for extractions in English (pipeline.OCRLanguages),
+// and the language decides how an ambiguous date is read.
+func readerOptions(doc *extract.Document) fields.Options {
+	if doc.ReadByModels() {
+		return fields.Options{Language: "English"}
+	}
+	return fields.Options{}
 }
 
 // maxFields is more than the fields of any schema of the dataset.
@@ -360,7 +370,9 @@ func synthetic(n int) ([]dataset.Item, []*extract.Document) {
 // winner and whether it was right.
 func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.Winner {
 	schema := dataset.Schema(it.Kind)
-	res := fields.Extract(doc, schema, fields.Options{Scorer: sc})
+	opts := readerOptions(doc)
+	opts.Scorer = sc
+	res := fields.Extract(doc, schema, opts)
 	keys := sc.ModelKeysFor(doc, schema)
 	has := map[string]bool{}
 	for _, m := range sc.Models() {

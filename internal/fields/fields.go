@@ -243,6 +243,12 @@ type extractor struct {
 	pageWords []map[string][]int
 }
 
+// guessedDateMax is the most confidence a date gets whose day and month
+// could be swapped (03/04/2018) when nothing on the page tells their
+// order: no unambiguous date, no word of a country (localeDateOrder).
+// Either order is then a guess, and a guess goes to review.
+const guessedDateMax = 0.6
+
 // guessedOrder reports whether the date at the start of text is numeric
 // with a day and a month that could be swapped, and the document shows
 // no unambiguous date to settle the order.
@@ -369,6 +375,9 @@ func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map
 					vals[key], c = nil, 0
 				}
 				conf[key] = c
+			}
+			if c, ok := conf[key].(float64); ok && x.calibrate && k.kind == calDateGuess {
+				conf[key] = min(c, guessedDateMax)
 			}
 		}
 	}

@@ -52,14 +52,37 @@ var tradeByLen = func() map[int][]string {
 	return m
 }()
 
-// mendName returns name with its misread capital words put right.
+// mendName returns name with its misread capital words put right. Two
+// words that OCR joined with a dot ("EAGLE.ENTERPRTSE") are mended each
+// on its own, and keep their dot.
 func mendName(name string) string {
 	words := strings.Split(name, " ")
 	for i, w := range words {
-		words[i] = mendTradeWord(mendLookAlikes(w))
+		if m := dottedWords.FindStringSubmatch(w); m != nil {
+			words[i] = mendNameWord(m[1]) + "." + mendNameWord(m[2])
+			continue
+		}
+		words[i] = mendNameWord(w)
 	}
 	return strings.Join(words, " ")
 }
+
+func mendNameWord(w string) string {
+	if abbrevZero.MatchString(w) {
+		// "C0." is "CO." (company), "N0." is "NO.": a capital and a
+		// zero make no word.
+		return strings.Replace(w, "0", "O", 1)
+	}
+	return mendTradeWord(mendLookAlikes(w))
+}
+
+var (
+	// dottedWords are two words of capitals, three letters or more each,
+	// joined by a dot that should have been a space.
+	dottedWords = regexp.MustCompile(`^([A-Z]{3,})\.([A-Z0-9]{3,}[.,]?)$`)
+	// abbrevZero is a capital and a zero, a dot after them or not.
+	abbrevZero = regexp.MustCompile(`^[A-Z]0\.?$`)
+)
 
 // initials are capitals, or what OCR reads for them, each followed by a
 // dot ("D.I.Y.", "S.H.H.").

@@ -14,6 +14,8 @@ func TestMendName(t *testing.T) {
 		{"HARDWARE TRADlNG", "HARDWARE TRADlNG"}, // a small letter: not capitals
 		{"SYARIKAT PERNIAGAAM GIN KEE", "SYARIKAT PERNIAGAAN GIN KEE"},
 		{"STATIONERY & B00KS,", "STATIONERY & BOOKS,"},
+		{"AEON C0. (M) BHD", "AEON CO. (M) BHD"},
+		{"FY EAGLE.ENTERPRTSE", "FY EAGLE.ENTERPRISE"},
 		// Left as they are: digits that are part of the name, a symbol
 		// apart from letters, mixed case, words too short to tell.
 		{"7-ELEVEN MALAYSIA", "7-ELEVEN MALAYSIA"},
@@ -25,6 +27,8 @@ func TestMendName(t *testing.T) {
 		{"AEON CO. (M) BHD", "AEON CO. (M) BHD"},
 		{"SANTA", "SANTA"},
 		{"ENTERPRISE", "ENTERPRISE"},
+		{"MR. D.I.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"}, // initials are no dotted words
+		{"BLOCK C2", "BLOCK C2"},
 	} {
 		if got := mendName(c.in); got != c.want {
 			t.Errorf("mendName(%q) = %q, want %q", c.in, got, c.want)

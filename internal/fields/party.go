@@ -79,7 +79,15 @@ func legalFormAt(s string, toks []token, i int) (int, bool) {
 // its N as an I):
 // Tesseract does so on about a third of the SDN BHD of the SROIE training
 // receipts (10 of 33 in the two readings of the first 40).
-var misreadSdn = regexp.MustCompile(`(^|\s)([Ss])[Oo0Dd]([Nn]|[Ii1l])([.,]?\s+[Bb][Hh][Dd]\.?)$`)
+var misreadSdn = regexp.MustCompile(`(^|\s)([Ss])[Oo0DdAa]([Nn]|[Ii1l])([.,]?\s+[Bb][Hh][Dd]\.?)$`)
+
+// misreadSB is "S/B", short for SDN BHD, ending a name with its S read as
+// a 5 or a dollar sign, or its B as an 8 or an R.
+var misreadSB = regexp.MustCompile(`(\s)[5$S]/[8BR]\.?$`)
+
+// leadingNumber is a number of five digits or more that a name's line
+// begins with, a receipt's or a till's ("#000002 BAIFU (M) Sdn Bhd").
+var leadingNumber = regexp.MustCompile(`^\d{5,}\s+\pL`)
 
 // misreadBhd is "BHD" ending a name with its B read as a 3 or an 8.
 var misreadBhd = regexp.MustCompile(`(\s[Ss][Dd][Nn][.,]?\s+)[38]([Hh][Dd]\.?)$`)
@@ -115,6 +123,13 @@ func mendLegalForm(name string) string {
 	if m := misreadBhd.FindStringSubmatchIndex(name); m != nil {
 		name = name[:m[3]] + "B" + name[m[4]:]
 	}
+	if m := misreadSB.FindStringSubmatchIndex(name); m != nil {
+		dot := ""
+		if strings.HasSuffix(name, ".") {
+			dot = "."
+		}
+		name = name[:m[3]] + "S/B" + dot
+	}
 	m := misreadSdn.FindStringSubmatchIndex(name)
 	if m == nil {
 		return name
@@ -134,7 +149,11 @@ func mendLegalForm(name string) string {
 // parseName reads a party's name: fit 1 when a legal form ends it, 0.8
 // for up to six words of text without one.
 func parseName(s string) (string, float64, bool) {
-	s = mendLegalForm(dropInserts(cleanRest(s)))
+	s = cleanRest(s)
+	if m := leadingNumber.FindStringIndex(s); m != nil {
+		s = strings.TrimSpace(s[strings.IndexAny(s, " \t"):])
+	}
+	s = mendLegalForm(dropInserts(s))
 	low := strings.ToLower(s)
 	if s == "" || strings.HasSuffix(s, ":") || strings.HasPrefix(s, "(") || strings.ContainsRune(s, '@') ||
 		strings.Contains(low, "www.") || strings.Contains(low, "http") {

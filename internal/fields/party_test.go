@@ -111,9 +111,28 @@ func TestMendLegalForm(t *testing.T) {
 		"Dion Realties Sdi Bhd":            "Dion Realties Sdn Bhd",
 		"Dion Realties Sdn Bhd":            "Dion Realties Sdn Bhd",
 		"WATSON BHD":                       "WATSON BHD",
+		"Timeless Kitchenette San Bhd":     "Timeless Kitchenette Sdn Bhd",
+		"99 SPEED MART 5/B":                "99 SPEED MART S/B",
+		"CASTLE BLUE $/8.":                 "CASTLE BLUE S/B.",
+		"99 SPEED MART S/B":                "99 SPEED MART S/B",
+		"YONG SOON FATT S/R":               "YONG SOON FATT S/B",
 	})
 	if got, fit, ok := parseName("WARAKUYA PERMAS CITY SON BHD"); !ok || fit != 1 || got != "WARAKUYA PERMAS CITY SDN BHD" {
 		t.Errorf("parseName = %q, %v, %v; want the name with SDN BHD, fit 1", got, fit, ok)
+	}
+}
+
+// A receipt's number before the store's name is not part of it; a short
+// number may be ("99 SPEED MART").
+func TestParseNameLeadingNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"#000002 BAIFU (M) Sdn Bhd": "BAIFU (M) Sdn Bhd",
+		"99 SPEED MART S/B":         "99 SPEED MART S/B",
+		"7-ELEVEN MALAYSIA SDN BHD": "7-ELEVEN MALAYSIA SDN BHD",
+	} {
+		if got, _, ok := parseName(in); !ok || got != want {
+			t.Errorf("parseName(%q) = %q, %v; want %q", in, got, ok, want)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package fields
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -1176,8 +1177,57 @@ func documentDateOrderEvidence(lay *layout, language string) (dateOrder, bool) {
 		return dayFirst, true
 	case months > days:
 		return monthFirst, true
-	case strings.EqualFold(strings.TrimSpace(language), "English"):
+	}
+	if order, ok := localeDateOrder(lay); ok {
+		return order, true
+	}
+	if strings.EqualFold(strings.TrimSpace(language), "English") {
 		return monthFirst, false
+	}
+	return dayFirst, false
+}
+
+// Words and marks that say where a document comes from, and so in which
+// order it writes a numeric date: the day first almost everywhere
+// (Malaysia's "SDN BHD" and ringgit, Singapore's "PTE", a UK or EU "VAT"
+// number, "£", "€", Australia's "ABN", India's "GSTIN" and rupee), the
+// month first in the United States (a state and ZIP code, "Sales Tax",
+// "LLC"). Folded words, as tokenize gives them.
+var (
+	dayFirstWords   = wordSet("sdn bhd malaysia myr rm jalan singapore pte vat gst gstin abn ltd mwst ust tva iva btw")
+	monthFirstWords = wordSet("llc usa")
+	reUSZip         = regexp.MustCompile(`\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC),? \d{5}(?:-\d{4})?\b`)
+	reDayFirstMoney = regexp.MustCompile(`£|€|₹|\bRM ?\d|\bRs\.? ?\d`)
+)
+
+// localeDateOrder returns the date order of the country the document's
+// words point to, when they point one way: for a document whose dates
+// are all ambiguous (a receipt's one date, 03/04/2018), the order its
+// language alone would guess is wrong for most of the English-speaking
+// world.
+func localeDateOrder(lay *layout) (dateOrder, bool) {
+	days, months := 0, 0
+	for _, ln := range lay.lines {
+		text := ln.text()
+		for _, t := range tokenize(text) {
+			switch {
+			case dayFirstWords[t.norm]:
+				days++
+			case monthFirstWords[t.norm]:
+				months++
+			}
+		}
+		days += len(reDayFirstMoney.FindAllStringIndex(text, -1))
+		months += len(reUSZip.FindAllStringIndex(text, -1))
+		if strings.Contains(strings.ToLower(text), "sales tax") {
+			months++
+		}
+	}
+	switch {
+	case days > months:
+		return dayFirst, true
+	case months > days:
+		return monthFirst, true
 	}
 	return dayFirst, false
 }

@@ -251,9 +251,11 @@ func thousands(s, sep string) bool {
 // Dates. Patterns run on folded text (lower case, no diacritics).
 var (
 	reISODate = regexp.MustCompile(`\b(\d{4})([./-])(\d{1,2})([./-])(\d{1,2})\b`)
-	// A numeric date may be glued to what follows it ("21/05/2018TIME").
-	reNumericDate = regexp.MustCompile(`\b(\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|\d{2})(?:[^0-9]|$)`)
-	reDayMonth    = regexp.MustCompile(`\b(\d{1,2})(?:er|st|nd|rd|th|e|\.)?[\s/-]*(?:de\s+)?([a-z]{3,})\.?,?[\s/-]*(?:de\s+)?(\d{4}|\d{2})\b`)
+	// A numeric date may be glued to what follows it ("21/05/2018TIME"),
+	// a time included ("21/05/201818:46", as OCR joins them), and OCR may
+	// split its year's last digit off ("23/01/201 8").
+	reNumericDate = regexp.MustCompile(`\b(\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|\d{3} \d|\d{2})(?:[^0-9]|$|\d{1,2}:\d{2})`)
+	reDayMonth    = regexp.MustCompile(`\b(\d{1,2})(?:er|st|nd|rd|th|e|\.)?[\s/-]*(?:de\s+)?([a-z]{3,})\.?,?[\s/-]*(?:de\s+)?(\d{4}|\d{2})(?:\b|\d{1,2}:\d{2})`)
 	reMonthDay    = regexp.MustCompile(`\b([a-z]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b`)
 	reTime        = regexp.MustCompile(`^\s*(?:,|t|at|a|à|um|om|a las)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*(z|utc|gmt|[+-]\d{2}:?\d{2})?`)
 )
@@ -339,7 +341,7 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 		if sep != f[m[8]:m[9]] {
 			continue
 		}
-		a, b, y := atoi(f[m[2]:m[3]]), atoi(f[m[6]:m[7]]), atoi(f[m[10]:m[11]])
+		a, b, y := atoi(f[m[2]:m[3]]), atoi(f[m[6]:m[7]]), atoi(strings.ReplaceAll(f[m[10]:m[11]], " ", ""))
 		if m[11]-m[10] == 2 {
 			y += 1900
 			if y < 1970 {

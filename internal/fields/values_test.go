@@ -1,6 +1,11 @@
 package fields
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/docparse/docparse/internal/docparse"
+)
 
 func TestParseAmount(t *testing.T) {
 	tests := []struct {
@@ -75,6 +80,10 @@ func TestParseDate(t *testing.T) {
 		{"21/05/2018TIME: 11:02", dayFirst, "2018-05-21", 1},
 		{"#19- 21/03/2018", dayFirst, "2018-03-21", 1},
 		{"19/1o/2O18", dayFirst, "2018-10-19", 1},
+		{"Date : 23/01/201 8", dayFirst, "2018-01-23", 1},
+		{"21/05/201818:46", dayFirst, "2018-05-21", 1},
+		{"27Mar 201818:46", dayFirst, "2018-03-27", 1},
+		{"30Mar201818:17", dayFirst, "2018-03-30", 1},
 
 		{"02 Juillet 2015", dayFirst, "2015-07-02", 1},
 		{"19 april 2014", dayFirst, "2014-04-19", 1},
@@ -152,5 +161,30 @@ func TestParseBool(t *testing.T) {
 	}
 	if _, _, ok := parseBool("maybe"); ok {
 		t.Errorf("parseBool(maybe) ok, want not a boolean")
+	}
+}
+
+// A document whose only date is ambiguous takes the order of the country
+// its words point to before the one its language would guess.
+func TestLocaleDateOrder(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       string
+	}{
+		{"malaysian receipt", "KEDAI MAJU SDN BHD\nDate: 03/04/2018\nTOTAL RM 12.00", "2018-04-03"},
+		{"uk invoice", "Acme Widgets Ltd\nVAT Reg No 123 4567 89\nDate 03/04/2018\nTotal £12.00", "2018-04-03"},
+		{"us receipt", "Corner Store LLC\n12 Main St, Springfield, IL 62701\nDate 03/04/2018\nSales Tax 0.80", "2018-03-04"},
+		{"no cue", "Corner Store\nDate 03/04/2018", "2018-03-04"}, // at most guessedDateMax
+		{"a date shows the order", "Invoice date: 03/04/2018\nDue date: 25/04/2018\nSales Tax 0.80", "2018-04-03"},
+	}
+	schema := []docparse.Field{field("date", docparse.TypeDate)}
+	for _, tt := range tests {
+		res := Extract(textDoc(tt.text), schema, Options{Language: "English"})
+		if got := res.Values["date"]; got != tt.want {
+			t.Errorf("%s: date = %v, want %s", tt.name, got, tt.want)
+		}
+		if c := res.Confidence["date"].(float64); (c > guessedDateMax) == strings.HasPrefix(tt.name, "no cue") {
+			t.Errorf("%s: confidence %v; a guessed order gets at most %v, a shown one more", tt.name, c, guessedDateMax)
+		}
 	}
 }

@@ -1196,7 +1196,9 @@ func documentDateOrderEvidence(lay *layout, language string) (dateOrder, bool) {
 var (
 	dayFirstWords   = wordSet("sdn bhd malaysia myr rm jalan singapore pte vat gst gstin abn ltd mwst ust tva iva btw")
 	monthFirstWords = wordSet("llc usa")
-	reUSZip         = regexp.MustCompile(`\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC),? \d{5}(?:-\d{4})?\b`)
+	// A town, a comma, a state and a ZIP code ("Springfield, IL 62701");
+	// not Delaware's DE, which is also Germany's ("DE 80333 München").
+	reUSZip         = regexp.MustCompile(`[A-Za-z],\s*(?:AL|AK|AZ|AR|CA|CO|CT|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC) \d{5}(?:-\d{4})?\b`)
 	reDayFirstMoney = regexp.MustCompile(`£|€|₹|\bRM ?\d|\bRs\.? ?\d`)
 )
 

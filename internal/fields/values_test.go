@@ -174,6 +174,7 @@ func TestLocaleDateOrder(t *testing.T) {
 		{"malaysian receipt", "KEDAI MAJU SDN BHD\nDate: 03/04/2018\nTOTAL RM 12.00", "2018-04-03"},
 		{"uk invoice", "Acme Widgets Ltd\nVAT Reg No 123 4567 89\nDate 03/04/2018\nTotal £12.00", "2018-04-03"},
 		{"us receipt", "Corner Store LLC\n12 Main St, Springfield, IL 62701\nDate 03/04/2018\nSales Tax 0.80", "2018-03-04"},
+		{"german address", "Lieferant GmbH\nDE 80333 München\nUSt-IdNr DE123456789\nDate 03/04/2018", "2018-04-03"},
 		{"no cue", "Corner Store\nDate 03/04/2018", "2018-03-04"}, // at most guessedDateMax
 		{"a date shows the order", "Invoice date: 03/04/2018\nDue date: 25/04/2018\nSales Tax 0.80", "2018-04-03"},
 	}

@@ -30,7 +30,8 @@ var lookAlike = map[rune]rune{
 // tradeWords are words of trade that shop and company names carry, in the
 // engine's languages and Malay: a capital word one edit away from exactly
 // one of them (two for nine letters or more) is read as it.
-var tradeWords = wordSet(`enterprise enterprises trading traders stationery restaurant restoran hardware
+var tradeWords = wordSet(`enterprise enterprises trading trader traders stationery restaurant restaurants restoran hardware
+	service book industry product solution consultant distributor motor
 	marketing international supermarket hypermarket minimarket pharmacy farmasi bakery services
 	industries industrial holdings bakeries confectionery healthcare telecommunications management engineering electrical electronics furniture bookstore
 	books kitchen station communication communications corporation company products machinery
@@ -73,7 +74,21 @@ func mendNameWord(w string) string {
 		// zero make no word.
 		return strings.Replace(w, "0", "O", 1)
 	}
+	if m := leadingLookAlike(w); tradeWords[strings.ToLower(strings.TrimRight(m, ".,"))] {
+		// "8OOK" is "BOOK"; a digit that starts a word is left
+		// otherwise ("1STOP" is a name).
+		return m
+	}
 	return mendTradeWord(mendLookAlikes(w))
+}
+
+// leadingLookAlike returns w with the digit that starts it read as the
+// capital it looks like, when capitals follow it; w otherwise.
+func leadingLookAlike(w string) string {
+	if len(w) < 4 || w[0] < '0' || w[0] > '9' || strings.IndexFunc(w[1:], func(r rune) bool { return !unicode.IsUpper(r) && r != '.' && r != ',' }) >= 0 {
+		return w
+	}
+	return string(lookAlike[rune(w[0])]) + w[1:]
 }
 
 var (

@@ -16,6 +16,10 @@ func TestMendName(t *testing.T) {
 		{"STATIONERY & B00KS,", "STATIONERY & BOOKS,"},
 		{"AEON C0. (M) BHD", "AEON CO. (M) BHD"},
 		{"FY EAGLE.ENTERPRTSE", "FY EAGLE.ENTERPRISE"},
+		{"POPULAR 8OOK.", "POPULAR BOOK."},
+		{"PAGOH REST AND SERVICE AREA", "PAGOH REST AND SERVICE AREA"},
+		{"GERBANG ALAF RESTAURANTS", "GERBANG ALAF RESTAURANTS"},
+		{"URBAN 1DEA", "URBAN 1DEA"}, // no word of trade: the digit may be one
 		// Left as they are: digits that are part of the name, a symbol
 		// apart from letters, mixed case, words too short to tell.
 		{"7-ELEVEN MALAYSIA", "7-ELEVEN MALAYSIA"},

@@ -69,10 +69,8 @@ func mailForm(csrf, extID string, idx ...int) url.Values {
 }
 
 func TestClassificationPages(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		api := client.New(srv.URL, srv.Key("acme"))
 		acct := accountID(t, srv.DB, "acme")
 		ctx := context.Background()
 		extID := must(api.CreateExtraction(ctx, client.ExtractionParams{Name: "Supplier invoices", Fields: invoiceFields}))(t).ID

@@ -24,9 +24,7 @@ import (
 // another category by hand; and follow the invoice to the extraction
 // batch it was handed to.
 func TestBrowserClassifications(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
-		api := client.New(srv.URL, srv.Key("acme"))
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		extID := must(api.CreateExtraction(context.Background(), client.ExtractionParams{Name: "Supplier invoices", Fields: invoiceFields}))(t).ID
 
 		dir := t.TempDir()

@@ -21,9 +21,7 @@ var newRowRE = regexp.MustCompile(`^line_items\[(\d+)\]\.description$`)
 // leaves the queue, the API shows the corrected result, and file.processed
 // reaches a webhook receiver.
 func TestBrowserReview(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
-		api := client.New(srv.URL, srv.Key("acme"))
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		rc := newReceiver(t)
 		must(api.CreateWebhookEndpoint(context.Background(), client.WebhookEndpointParams{URL: rc.URL + "/hooks", EventTypes: []string{"file.processed"}}))(t)
 		file := uploadForReview(t, api, "Supplier invoices", "AzureInterior.pdf", readFile(t, reviewPDF))

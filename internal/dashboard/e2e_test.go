@@ -108,7 +108,7 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 
 		// A real batch: its delivery appears in the Webhook Logs and opens
 		// to the request and the response.
-		uploadText(t, srv.URL, srv.Key("acme"))
+		uploadText(t, client.New(srv.URL, srv.Key("acme")))
 		rc.wait(t, "extraction.completed")
 		b.open("/dashboard/api")
 		b.run("open logs", chromedp.Click(chromedp.CSS(`a[href^="/dashboard/api/logs?endpoint="]`)),
@@ -146,9 +146,7 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 // TestBrowserBatchListLive: a batch still running when its extraction's
 // page opens is shown finished in the batch list without a reload.
 func TestBrowserBatchListLive(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
-		api := client.New(srv.URL, srv.Key("acme"))
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		extID := must(api.CreateExtraction(context.Background(), client.ExtractionParams{Name: "Scans", Fields: invoiceFields}))(t).ID
 
 		b := newTab(t, srv.URL, 1280, 900)

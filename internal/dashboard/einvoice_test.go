@@ -16,9 +16,7 @@ import (
 // Factur-X PDF whose page contradicts its XML shows the warning beside
 // its pages and the invoice.
 func TestEInvoiceFilePage(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
-		api := client.New(srv.URL, srv.Key("acme"))
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		b := newBrowser(t, srv.URL)
 		b.login(email, password)
 

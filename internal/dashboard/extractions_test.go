@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
@@ -149,10 +150,8 @@ type batchStatus struct {
 }
 
 func TestExtractionPages(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		key := srv.Key("acme")
 		acct := accountID(t, srv.DB, "acme")
 		ctx := context.Background()
 		b := newBrowser(t, srv.URL)
@@ -340,21 +339,20 @@ func TestExtractionPages(t *testing.T) {
 
 		// Exports: the API's export, byte for byte, as a download.
 		for _, format := range []string{"json", "csv"} {
-			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/extractions/"+extID+"/batches/"+batchID+"/export?format="+format, nil)
-			req.Header.Set("Authorization", "Bearer "+key)
-			resp, err := http.DefaultClient.Do(req)
+			body := must(api.Export(ctx, extID, batchID, format))(t)
+			want, err := io.ReadAll(body)
+			body.Close()
 			if err != nil {
 				t.Fatal(err)
 			}
-			api := read(t, resp)
-			resp, err = b.c.Get(srv.URL + batchPath + "/export?format=" + format)
+			resp, err := b.c.Get(srv.URL + batchPath + "/export?format=" + format)
 			if err != nil {
 				t.Fatal(err)
 			}
 			disp := resp.Header.Get("Content-Disposition")
 			dash := read(t, resp)
-			if dash.status != http.StatusOK || dash.body != api.body || disp != `attachment; filename=`+batchID+`.`+format {
-				t.Errorf("dashboard %s export = %d (%s), want the API's %d bytes as a download:\n%s\n---\n%s", format, dash.status, disp, len(api.body), dash.body, api.body)
+			if dash.status != http.StatusOK || dash.body != string(want) || disp != `attachment; filename=`+batchID+`.`+format {
+				t.Errorf("dashboard %s export = %d (%s), want the API's %d bytes as a download:\n%s\n---\n%s", format, dash.status, disp, len(want), dash.body, want)
 			}
 		}
 		if p := b.get(batchPath + "/export?format=csv"); !strings.HasPrefix(p.body, "file_id,file_name,status,error_code,") ||

@@ -59,10 +59,8 @@ func readFile(t *testing.T, path string) []byte {
 var lowFieldRE = regexp.MustCompile(`(?s)<div class="rf low">\s*<label for="f-paid">`)
 
 func TestReviewDashboard(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		api := client.New(srv.URL, srv.Key("acme"))
 		b := newBrowser(t, srv.URL)
 		b.login(email, password)
 

@@ -14,6 +14,18 @@ import (
 	"github.com/docparse/docparse/internal/servertest"
 )
 
+// eachAcme runs fn on a test server (no rate limit) of each database
+// engine, as servertest.Each does, with the account most tests use:
+// acme, whose user signs in with email and password, and api, a client
+// of its API.
+func eachAcme(t *testing.T, fn func(t *testing.T, srv *servertest.Server, api *client.Client)) {
+	t.Helper()
+	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
+		srv.User("acme", email, password)
+		fn(t, srv, client.New(srv.URL, srv.Key("acme")))
+	})
+}
+
 // must returns v, or fails the test with err: must(c.GetBatch(...))(t).
 func must[T any](v T, err error) func(t *testing.T) T {
 	return func(t *testing.T) T {

@@ -66,19 +66,16 @@ func (rc *receiver) wait(t *testing.T, typ string) delivery {
 }
 
 // uploadText creates an extraction and uploads one small text file
-// through the API with key.
-func uploadText(t *testing.T, base, key string) {
+// through the API.
+func uploadText(t *testing.T, c *client.Client) {
 	t.Helper()
-	c := client.New(base, key)
 	ext := must(c.CreateExtraction(context.Background(), client.ExtractionParams{Name: "Invoices", Fields: invoiceFields}))(t)
 	must(c.UploadBatch(context.Background(), ext.ID, files(upload{"invoice.txt", "ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n"}), client.UploadOptions{}))(t)
 }
 
 func TestWebhooks(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		key := srv.Key("acme")
 		rc := newReceiver(t)
 		b := newBrowser(t, srv.URL)
 		p := b.login(email, password)
@@ -147,7 +144,7 @@ func TestWebhooks(t *testing.T) {
 
 		// A real event: extraction.completed reaches the receiver; resend
 		// it from its detail page and it arrives again.
-		uploadText(t, srv.URL, key)
+		uploadText(t, api)
 		first := rc.wait(t, "extraction.completed")
 		if err := webhook.Verify(secret, first.header, first.body, time.Now()); err != nil {
 			t.Fatalf("extraction.completed signature: %v", err)

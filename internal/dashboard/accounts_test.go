@@ -1,46 +1,16 @@
 package dashboard_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"mime/multipart"
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
 )
-
-// apiCall sends a JSON API request with key and decodes the answer,
-// failing the test on a non-2xx status.
-func apiCall(t *testing.T, base, key, method, path, contentType string, body []byte) map[string]any {
-	t.Helper()
-	req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s = %d: %s", method, path, resp.StatusCode, b)
-	}
-	var v map[string]any
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatalf("decode %s: %v", b, err)
-		}
-	}
-	return v
-}
 
 // seedAccount gives an account data whose every name carries marker: an
 // API key, a webhook endpoint, an extraction and a finished batch, and a
@@ -48,55 +18,18 @@ func apiCall(t *testing.T, base, key, method, path, contentType string, body []b
 // batch whose file was chained to the extraction.
 func seedAccount(t *testing.T, srv *servertest.Server, account, marker, hookURL string) {
 	t.Helper()
-	key := srv.Key(account)
-	j := func(v any) []byte { b, _ := json.Marshal(v); return b }
-	apiCall(t, srv.URL, key, "POST", "/v1/api_keys", "application/json", j(map[string]any{"name": marker + "-key"}))
-	apiCall(t, srv.URL, key, "POST", "/v1/webhook_endpoints", "application/json", j(map[string]any{"url": hookURL + "/" + marker}))
-	ext := apiCall(t, srv.URL, key, "POST", "/v1/extractions", "application/json", j(map[string]any{
-		"name": marker + " invoices", "description": marker,
-		"fields": []map[string]any{{"key": "invoice_number", "type": "string", "description": "Invoice number"}}}))
-	extID := ext["extraction"].(map[string]any)["id"].(string)
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("name", marker+" batch")
-	fw, _ := mw.CreateFormFile("files", marker+".txt")
-	io.WriteString(fw, "ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n")
-	mw.Close()
-	batch := apiCall(t, srv.URL, key, "POST", "/v1/extractions/"+extID+"/batches", mw.FormDataContentType(), buf.Bytes())
-	waitBatch(t, srv.URL, key, "/v1/extractions/"+extID+"/batches/"+batch["batch"].(map[string]any)["id"].(string))
-
-	cls := apiCall(t, srv.URL, key, "POST", "/v1/classifications", "application/json", j(map[string]any{
-		"name": marker + " mailroom", "description": marker,
-		"categories": []map[string]any{
-			{"name": marker + " invoices", "description": "A bill asking for payment, with an invoice number.",
-				"keywords": []string{"invoice", marker}, "linked_extraction_id": extID},
-			{"name": marker + " letters", "description": "Correspondence opening with Dear.", "keywords": []string{"dear"}},
-		}}))
-	clsID := cls["classification"].(map[string]any)["id"].(string)
-	buf.Reset()
-	mw = multipart.NewWriter(&buf)
-	mw.WriteField("name", marker+" post")
-	fw, _ = mw.CreateFormFile("files", marker+"-post.txt")
-	io.WriteString(fw, "ACME Supplies\nINVOICE\nInvoice No: 42183017\nAmount due: 12.00 EUR\n")
-	mw.Close()
-	cb := apiCall(t, srv.URL, key, "POST", "/v1/classifications/"+clsID+"/batches", mw.FormDataContentType(), buf.Bytes())
-	waitBatch(t, srv.URL, key, "/v1/classifications/"+clsID+"/batches/"+cb["batch"].(map[string]any)["id"].(string))
-}
-
-// waitBatch polls the batch at the API path until it ends.
-func waitBatch(t *testing.T, base, key, path string) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		b := apiCall(t, base, key, "GET", path, "", nil)
-		if s := b["batch"].(map[string]any)["status"]; s == "processed" || s == "partial" || s == "failed" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("batch %s did not end", path)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	c, ctx := client.New(srv.URL, srv.Key(account)), context.Background()
+	must(c.CreateAPIKey(ctx, client.APIKeyParams{Name: marker + "-key"}))(t)
+	must(c.CreateWebhookEndpoint(ctx, client.WebhookEndpointParams{URL: hookURL + "/" + marker}))(t)
+	ext := must(c.CreateExtraction(ctx, client.ExtractionParams{Name: marker + " invoices", Description: marker, Fields: invoiceFields}))(t)
+	process(t, c, ext.ID, marker+" batch", upload{marker + ".txt", "ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n"})
+	cls := must(c.CreateClassification(ctx, client.ClassificationParams{Name: marker + " mailroom", Description: marker,
+		Categories: []client.CategoryParams{
+			{Name: marker + " invoices", Description: "A bill asking for payment, with an invoice number.",
+				Keywords: []string{"invoice", marker}, LinkedExtractionID: ext.ID},
+			{Name: marker + " letters", Description: "Correspondence opening with Dear.", Keywords: []string{"dear"}},
+		}}))(t)
+	classify(t, c, cls.ID, marker+" post", upload{marker + "-post.txt", "ACME Supplies\nINVOICE\nInvoice No: 42183017\nAmount due: 12.00 EUR\n"})
 }
 
 var hrefRE = regexp.MustCompile(`href="(/dashboard/[^"#]*)"`)

@@ -39,6 +39,19 @@ type classificationForm struct {
 // Err returns the problem found at path ("name", "categories"), or "".
 func (f classificationForm) Err(path string) string { return f.errs[path] }
 
+// classificationForms: the new and edit classification pages post the
+// category form.
+var classificationForms = formKind[pipeline.ClassificationInput, classificationForm, docparse.Classification]{
+	noun: "classification", read: readClassificationForm, show: (*Handler).showClassificationForm,
+	get: (*Handler).classification, create: (*pipeline.Service).CreateClassification,
+	update: (*pipeline.Service).UpdateClassification, id: func(c docparse.Classification) string { return c.ID }}
+
+func (f classificationForm) at(action, back string) classificationForm {
+	f.Action, f.Back = action, back
+	return f
+}
+func (f classificationForm) invalid() bool { return len(f.Errors) > 0 }
+
 // BlankRow is the row the page's script copies for "Add category".
 func (f classificationForm) BlankRow() categoryRow {
 	return categoryRow{Name: "__NAME__", Exts: f.Extractions}

@@ -1,11 +1,13 @@
 package dashboard_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,24 @@ func chromePath(t *testing.T) string {
 	}
 	t.Skip("chromium not installed")
 	return ""
+}
+
+// chromium runs headless Chromium with args against a throwaway profile
+// and returns its stdout.
+func chromium(t *testing.T, args ...string) []byte {
+	t.Helper()
+	bin := chromePath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--no-first-run", "--user-data-dir=" + t.TempDir()}
+	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	}
+	return stdout.Bytes()
 }
 
 // tab is one browser tab of a test, at a window size, with a deadline.
@@ -176,4 +196,29 @@ func (b *tab) screenshot(name string) {
 	b.t.Logf("screenshot: %s (page weight %d KiB)", path, w>>10)
 }
 
-var apiSecretRE = regexp.MustCompile(`dp_live_[0-9A-Za-z]{32}`)
+// checkRendered decodes a PNG screenshot and fails the test when it is
+// (nearly) one flat colour, as a page that failed to render is.
+func checkRendered(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("decode screenshot %s: %v", path, err)
+	}
+	// A page that failed to render is one flat colour.
+	colours := map[uint32]bool{}
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y += 4 {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x += 4 {
+			r, g, b, _ := img.At(x, y).RGBA()
+			colours[r>>8<<16|g>>8<<8|b>>8] = true
+		}
+	}
+	if len(colours) < 8 {
+		t.Errorf("screenshot %s has %d colours; the page did not render", path, len(colours))
+	}
+	return img
+}

@@ -21,20 +21,6 @@ type classificationView struct {
 	Error          string // the upload's
 }
 
-// classification reads the classification named in the path, of the
-// session's account.
-func (h *Handler) classification(r *http.Request, sess docparse.Session) (docparse.Classification, error) {
-	return h.db.Classification(r.Context(), sess.AccountID, r.PathValue("classification_id"))
-}
-
-func (h *Handler) classificationPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	c, err := h.classification(r, sess)
-	if err != nil {
-		return err
-	}
-	return h.showClassification(w, r, sess, http.StatusOK, c, "")
-}
-
 // showClassification renders the classification page, with the upload's
 // error when msg is set.
 func (h *Handler) showClassification(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, c docparse.Classification, msg string) error {

@@ -7,22 +7,16 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
-)
-
-var (
-	clsPathRE      = regexp.MustCompile(`^/dashboard/classifications/(cls_[0-9A-Za-z]+)$`)
-	clsBatchPathRE = regexp.MustCompile(`^/dashboard/classifications/cls_[0-9A-Za-z]+/batches/(cbtc_[0-9A-Za-z]+)$`)
-	linkedHrefRE   = regexp.MustCompile(`^/dashboard/extractions/(ext_[0-9A-Za-z]+)/batches/(btc_[0-9A-Za-z]+)$`)
 )
 
 // A small mixed post: real wording of an invoice, a letter and a receipt.
@@ -58,34 +52,6 @@ type clsStatus struct {
 	} `json:"files"`
 }
 
-// apiClsFile is a file of the API's classification batch answer.
-type apiClsFile struct {
-	ID                     string   `json:"id"`
-	FileName               string   `json:"file_name"`
-	ClassifiedCategoryID   *string  `json:"classified_category_id"`
-	ClassifiedCategoryName *string  `json:"classified_category_name"`
-	Confidence             *float64 `json:"confidence"`
-	Overridden             bool     `json:"overridden"`
-	LinkedBatchID          *string  `json:"linked_batch_id"`
-}
-
-// apiClsBatch reads the classification batch through the JSON API.
-func apiClsBatch(t *testing.T, base, key, clsID, batchID string) []apiClsFile {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+"/v1/classifications/"+clsID+"/batches/"+batchID, nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := read(t, resp)
-	var v struct{ Files []apiClsFile }
-	if err := json.Unmarshal([]byte(p.body), &v); p.status != http.StatusOK || err != nil {
-		t.Fatalf("GET classification batch = %d %s (%v)", p.status, p.body, err)
-	}
-	return v.Files
-}
-
 // mailForm is the create form of the mailroom, its categories under the
 // given (not necessarily contiguous) row indexes, the first linked to
 // extID.
@@ -103,16 +69,11 @@ func mailForm(csrf, extID string, idx ...int) url.Values {
 }
 
 func TestClassificationPages(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		key := srv.Key("acme")
 		acct := accountID(t, srv.DB, "acme")
 		ctx := context.Background()
-		j := func(v any) []byte { b, _ := json.Marshal(v); return b }
-		ext := apiCall(t, srv.URL, key, "POST", "/v1/extractions", "application/json", j(map[string]any{"name": "Supplier invoices",
-			"fields": []map[string]any{{"key": "invoice_number", "type": "string", "description": "Invoice number"}}}))
-		extID := ext["extraction"].(map[string]any)["id"].(string)
+		extID := must(api.CreateExtraction(ctx, client.ExtractionParams{Name: "Supplier invoices", Fields: invoiceFields}))(t).ID
 
 		b := newBrowser(t, srv.URL)
 		csrf := b.login(email, password).csrf(t)
@@ -177,15 +138,8 @@ func TestClassificationPages(t *testing.T) {
 		form = mailForm(csrf, extID, 0, 4, 7)
 		form.Set("threshold", "0.45")
 		p = b.post("/dashboard/classifications", form)
-		m := clsPathRE.FindStringSubmatch(p.path)
-		if p.status != http.StatusOK || m == nil || !strings.Contains(p.body, "No batches yet.") || !strings.Contains(p.body, `id="upload-input"`) {
-			t.Fatalf("create = %d on %s, want the classification page:\n%s", p.status, p.path, p.body)
-		}
-		clsID := m[1]
-		c, err := srv.DB.Classification(ctx, acct, clsID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		clsID := landedOn(t, p, clsPathRE, "No batches yet.", `id="upload-input"`)
+		c := must(srv.DB.Classification(ctx, acct, clsID))(t)
 		got := make([]docparse.Category, len(c.Categories))
 		for i, x := range c.Categories {
 			got[i] = x
@@ -258,58 +212,19 @@ func TestClassificationPages(t *testing.T) {
 			t.Fatalf("classification after edits = %+v", c.Categories)
 		}
 
-		// Upload, CSRF: without a token, with a wrong one, the upload is
-		// refused and nothing is stored.
+		// Uploads refused: nothing is stored.
 		uploadPath := "/dashboard/classifications/" + clsID + "/batches"
-		for name, c := range map[string]struct {
-			token  string
-			header map[string]string
-		}{
-			"no token":     {"", nil},
-			"wrong header": {"", map[string]string{"X-CSRF-Token": "wrong"}},
-			"wrong field":  {"wrong", nil},
-		} {
-			body, ct := multipartBody(t, c.token, "", upload{"invoice.txt", mailInvoice})
-			if p := b.postUpload(uploadPath, body, ct, c.header); p.status != http.StatusForbidden {
-				t.Errorf("upload with %s = %d, want 403", name, p.status)
-			}
-		}
-		// Too many files: 413 with a clear message, on the page and as JSON.
-		lots := make([]upload, 31)
-		for i := range lots {
-			lots[i] = upload{fmt.Sprintf("letter-%02d.txt", i), mailLetter}
-		}
-		body2, ct := multipartBody(t, csrf, "", lots...)
-		p = b.postUpload(uploadPath, body2, ct, nil)
-		if p.status != http.StatusRequestEntityTooLarge || !strings.Contains(p.body, "Too many files: a batch holds at most 30 files.") ||
-			!strings.Contains(p.body, `id="upload-input"`) || !strings.Contains(p.body, "Mailroom") {
-			t.Fatalf("upload of 31 files = %d, want 413 on the classification page with the message:\n%s", p.status, p.body)
-		}
-		body2, ct = multipartBody(t, "", "", lots...)
-		p = b.postUpload(uploadPath, body2, ct, map[string]string{"X-CSRF-Token": csrf, "Accept": "application/json"})
-		var je struct{ Error string }
-		if err := json.Unmarshal([]byte(p.body), &je); p.status != http.StatusRequestEntityTooLarge || err != nil ||
-			!strings.HasPrefix(je.Error, "Too many files: a batch holds at most 30 files.") {
-			t.Fatalf("script upload of 31 files = %d %s, want 413 with the message as JSON", p.status, p.body)
-		}
-		body2, ct = multipartBody(t, csrf, "")
-		if p := b.postUpload(uploadPath, body2, ct, nil); p.status != http.StatusBadRequest || !strings.Contains(p.body, "Choose at least one file to upload.") {
-			t.Fatalf("upload of no file = %d, want 400 asking for a file", p.status)
-		}
-		if bs, _, _ := srv.DB.ListClassificationBatches(ctx, acct, clsID, store.BatchFilter{}, store.Page{Limit: 10}); len(bs) != 0 {
-			t.Fatalf("refused uploads stored %d batches", len(bs))
-		}
+		checkRefusedUploads(t, b, uploadPath, csrf, "Mailroom", upload{"letter.txt", mailLetter}, func() int {
+			bs, _, _ := srv.DB.ListClassificationBatches(ctx, acct, clsID, store.BatchFilter{}, store.Page{Limit: 10})
+			return len(bs)
+		})
 
 		// The plain form: lands on the batch page.
-		body2, ct = multipartBody(t, csrf, "Monday post", upload{"invoice.txt", mailInvoice}, upload{"letter.txt", mailLetter},
+		body2, ct := multipartBody(t, csrf, "Monday post", upload{"invoice.txt", mailInvoice}, upload{"letter.txt", mailLetter},
 			upload{"receipt.txt", mailReceipt}, upload{"lorem.txt", "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n"},
 			upload{"notes.bin", "\x00\x01\x02 not a document"})
 		p = b.postUpload(uploadPath, body2, ct, nil)
-		bm := clsBatchPathRE.FindStringSubmatch(p.path)
-		if p.status != http.StatusOK || bm == nil || !strings.Contains(p.body, `id="batch-status"`) || !strings.Contains(p.body, "letter.txt") {
-			t.Fatalf("form upload = %d on %s, want the batch page:\n%s", p.status, p.path, p.body)
-		}
-		batchID := bm[1]
+		batchID := landedOn(t, p, clsBatchPathRE, `id="batch-status"`, "letter.txt")
 		batchPath := "/dashboard/classifications/" + clsID + "/batches/" + batchID
 
 		// The live status route until the batch ends: each file with its
@@ -344,7 +259,7 @@ func TestClassificationPages(t *testing.T) {
 			}
 		}
 		link, _ := st.Files[0].Cells["linked"].(map[string]any)
-		lm := linkedHrefRE.FindStringSubmatch(fmt.Sprint(link["href"]))
+		lm := extBatchPathRE.FindStringSubmatch(fmt.Sprint(link["href"]))
 		if lm == nil || lm[1] != extID || link["text"] != "Supplier invoices" {
 			t.Fatalf("the invoice's linked cell = %v, want a link to its extraction batch", st.Files[0].Cells["linked"])
 		}
@@ -352,7 +267,7 @@ func TestClassificationPages(t *testing.T) {
 			t.Errorf("the letter's linked cell = %v, want none", st.Files[1].Cells["linked"])
 		}
 		p = b.get(batchPath)
-		files := apiClsBatch(t, srv.URL, key, clsID, batchID)
+		files := classified(t, api, clsID, batchID)
 		for _, want := range []string{`data-status="partial"`, `data-terminal="true"`, `<span data-cell="category" class="muted">Unclassified</span>`,
 			`<option value="" disabled selected>Choose…</option>`, `<span class="file-error"><code>`, `href="` + fmt.Sprint(link["href"]) + `"`,
 			`<td data-label="Confidence" class="conf" data-cell="confidence">` + percentOf(*files[2].Confidence) + `</td>`,
@@ -384,7 +299,7 @@ func TestClassificationPages(t *testing.T) {
 		if p.path != batchPath || !strings.Contains(p.body, `class="overridden"`) || !strings.Contains(p.body, "Clear override") {
 			t.Fatalf("override landed on %s (%d) without the file marked overridden:\n%s", p.path, p.status, p.body)
 		}
-		f := apiClsBatch(t, srv.URL, key, clsID, batchID)[1]
+		f := classified(t, api, clsID, batchID)[1]
 		if !f.Overridden || f.ClassifiedCategoryID == nil || *f.ClassifiedCategoryID != catID["Receipt"] || *f.Confidence != 1 {
 			t.Fatalf("API after the override: %+v", f)
 		}
@@ -403,7 +318,7 @@ func TestClassificationPages(t *testing.T) {
 		if p.path != batchPath || strings.Contains(p.body, "Clear override") {
 			t.Fatalf("clear override landed on %s still offering to clear", p.path)
 		}
-		f = apiClsBatch(t, srv.URL, key, clsID, batchID)[1]
+		f = classified(t, api, clsID, batchID)[1]
 		if f.Overridden || f.ClassifiedCategoryName == nil || *f.ClassifiedCategoryName != "Letter" {
 			t.Fatalf("API after clearing the override: %+v", f)
 		}
@@ -443,7 +358,7 @@ func TestClassificationPages(t *testing.T) {
 		if c3, _ := srv.DB.Classification(ctx, acct, clsID); c3.Version != c.Version {
 			t.Errorf("another account's edit changed the classification")
 		}
-		if f := apiClsBatch(t, srv.URL, key, clsID, batchID)[1]; f.Overridden {
+		if f := classified(t, api, clsID, batchID)[1]; f.Overridden {
 			t.Errorf("another account's override changed the file")
 		}
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docparse/docparse/internal/dashboard"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 )
@@ -22,6 +23,13 @@ const (
 var (
 	csrfRE   = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 	secretRE = regexp.MustCompile(`dp_live_[0-9A-Za-z]{32}`)
+
+	// The paths of dashboard pages, with the ids they name.
+	extPathRE      = regexp.MustCompile(`^/dashboard/extractions/(ext_[0-9A-Za-z]+)$`)
+	batchPathRE    = regexp.MustCompile(`^/dashboard/extractions/ext_[0-9A-Za-z]+/batches/(btc_[0-9A-Za-z]+)$`)
+	extBatchPathRE = regexp.MustCompile(`^/dashboard/extractions/(ext_[0-9A-Za-z]+)/batches/(btc_[0-9A-Za-z]+)$`)
+	clsPathRE      = regexp.MustCompile(`^/dashboard/classifications/(cls_[0-9A-Za-z]+)$`)
+	clsBatchPathRE = regexp.MustCompile(`^/dashboard/classifications/cls_[0-9A-Za-z]+/batches/(cbtc_[0-9A-Za-z]+)$`)
 )
 
 // browser is a cookie-keeping client of one test server that follows
@@ -75,6 +83,23 @@ func read(t *testing.T, resp *http.Response) page {
 	return page{status: resp.StatusCode, path: resp.Request.URL.Path, body: string(body)}
 }
 
+// landedOn checks that p answered 200 on a page whose path matches re
+// and whose body holds each of wants, and returns the path's first group
+// (the id of what a form created).
+func landedOn(t *testing.T, p page, re *regexp.Regexp, wants ...string) string {
+	t.Helper()
+	m := re.FindStringSubmatch(p.path)
+	if p.status != http.StatusOK || m == nil {
+		t.Fatalf("answered %d on %s, want a page like %s:\n%s", p.status, p.path, re, p.body)
+	}
+	for _, want := range wants {
+		if !strings.Contains(p.body, want) {
+			t.Fatalf("page %s lacks %q:\n%s", p.path, want, p.body)
+		}
+	}
+	return m[1]
+}
+
 // csrf returns the CSRF token of the page's forms.
 func (p page) csrf(t *testing.T) string {
 	t.Helper()
@@ -90,6 +115,32 @@ func (b *browser) login(email, password string) page {
 	b.t.Helper()
 	form := b.get("/dashboard/login")
 	return b.post("/dashboard/login", url.Values{"csrf_token": {form.csrf(b.t)}, "email": {email}, "password": {password}})
+}
+
+// sessionSetCookie signs in through the form, with the extra request
+// header, and returns the Set-Cookie header of the session cookie that
+// the sign-in answers (not following its redirect).
+func (b *browser) sessionSetCookie(email, password string, header http.Header) string {
+	b.t.Helper()
+	form := url.Values{"csrf_token": {b.get("/dashboard/login").csrf(b.t)}, "email": {email}, "password": {password}}
+	req, _ := http.NewRequest(http.MethodPost, b.base+"/dashboard/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	noFollow := &http.Client{Jar: b.c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "dp_session=") {
+			return c
+		}
+	}
+	b.t.Fatalf("sign-in set no session cookie: %d", resp.StatusCode)
+	return ""
 }
 
 // sessionCookie returns the browser's dashboard session token.
@@ -282,19 +333,7 @@ func TestCookieAndAccounts(t *testing.T) {
 	b := newBrowser(t, srv.URL)
 
 	// The session cookie's attributes, on the login response itself.
-	form := b.get("/dashboard/login")
-	noFollow := &http.Client{Jar: b.c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.PostForm(srv.URL+"/dashboard/login", url.Values{"csrf_token": {form.csrf(t)}, "email": {"bob@example.com"}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	var set string
-	for _, c := range resp.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(c, "dp_session=") {
-			set = c
-		}
-	}
+	set := b.sessionSetCookie("bob@example.com", password, nil)
 	for _, want := range []string{"HttpOnly", "SameSite=Lax", "Path=/dashboard/", "Max-Age=43"} {
 		if !strings.Contains(set, want) {
 			t.Errorf("session Set-Cookie = %q, want %s", set, want)
@@ -334,5 +373,29 @@ func TestCookieAndAccounts(t *testing.T) {
 	}
 	if p := b.get("/dashboard/assets/style.css"); p.status != http.StatusOK || !strings.Contains(p.body, "@media") {
 		t.Errorf("GET style.css = %d", p.status)
+	}
+}
+
+// TestTrustedProxyCookie: signing in through a trusted proxy that says
+// https sets a Secure session cookie; the same header from an untrusted
+// peer does not.
+func TestTrustedProxyCookie(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies string
+		want    bool
+	}{{"trusted", "127.0.0.0/8,::1", true}, {"untrusted", "192.0.2.0/24", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			proxies, err := dashboard.ParseTrustedProxies(tc.proxies)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := servertest.Start(t, servertest.Options{NoWorkers: true, TrustedProxies: proxies})
+			srv.User("acme", email, password)
+			set := newBrowser(t, srv.URL).sessionSetCookie(email, password, http.Header{"X-Forwarded-Proto": {"https"}})
+			if got := strings.Contains(set, "; Secure"); got != tc.want {
+				t.Errorf("session Set-Cookie = %q, Secure %v, want %v", set, got, tc.want)
+			}
+		})
 	}
 }

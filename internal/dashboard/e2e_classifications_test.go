@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
 )
 
@@ -22,13 +24,8 @@ import (
 // another category by hand; and follow the invoice to the extraction
 // batch it was handed to.
 func TestBrowserClassifications(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
-		key := srv.Key("acme")
-		j := func(v any) []byte { b, _ := json.Marshal(v); return b }
-		ext := apiCall(t, srv.URL, key, "POST", "/v1/extractions", "application/json", j(map[string]any{"name": "Supplier invoices",
-			"fields": []map[string]any{{"key": "invoice_number", "type": "string", "description": "Invoice number"}}}))
-		extID := ext["extraction"].(map[string]any)["id"].(string)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
+		extID := must(api.CreateExtraction(context.Background(), client.ExtractionParams{Name: "Supplier invoices", Fields: invoiceFields}))(t).ID
 
 		dir := t.TempDir()
 		var files []string
@@ -134,24 +131,7 @@ func TestBrowserClassifications(t *testing.T) {
 			t.Fatalf("after the upload the tab shows %s, want a batch page of %s", b.path(), clsPath)
 		}
 		batchPath := b.path()
-		if v := b.evalString(`sessionStorage.getItem("progress") || ""`); v == "" {
-			t.Error("the upload's progress bar was never shown")
-		}
-		first := b.evalString(`document.getElementById("batch-status").dataset.status`)
-		if first != "queued" && first != "processing" {
-			t.Fatalf("the batch page opened on status %q, want it still running", first)
-		}
-		b.evalString(`window.notReloaded = "yes"; ""`)
-		b.waitJS("batch ends", `["processed", "partial", "failed"].includes(document.getElementById("batch-status").dataset.status)`)
-		if b.evalString(`window.notReloaded || ""`) != "yes" {
-			t.Fatal("the batch page reloaded to show the end")
-		}
-		if s := b.text("#batch-status"); s != "processed" {
-			t.Errorf("final status %q, want processed", s)
-		}
-		if s := b.text("#batch-live"); !strings.HasPrefix(s, "Finished") {
-			t.Errorf("live line %q, want Finished", s)
-		}
+		b.followBatch()
 		// Each row, filled in live: category, confidence, reason.
 		var rows []struct{ ID, Name, Category, Confidence, Reasoning, Linked, Href string }
 		raw := b.evalString(`JSON.stringify([...document.querySelectorAll("#files tr[data-file-id]")].map(r => {
@@ -171,7 +151,7 @@ func TestBrowserClassifications(t *testing.T) {
 			}
 			t.Logf("%s -> %s (%s): %s", r.Name, r.Category, r.Confidence, r.Reasoning)
 		}
-		lm := linkedHrefRE.FindStringSubmatch(rows[0].Href)
+		lm := extBatchPathRE.FindStringSubmatch(rows[0].Href)
 		if lm == nil || lm[1] != extID || rows[0].Linked != "Supplier invoices" || rows[3].Href != rows[0].Href || rows[1].Href != "" {
 			t.Fatalf("linked cells: %+v, want both invoices linked to one batch of %s", rows, extID)
 		}
@@ -197,8 +177,7 @@ func TestBrowserClassifications(t *testing.T) {
 		if s := b.text(`tr[data-file-id="` + letter.ID + `"] [data-cell="confidence"]`); s != "100%" {
 			t.Errorf("the overridden letter's confidence reads %q, want 100%%", s)
 		}
-		api := apiClsBatch(t, srv.URL, key, clsID, bm[1])
-		if f := api[1]; !f.Overridden || f.ClassifiedCategoryName == nil || *f.ClassifiedCategoryName != "Receipt" {
+		if f := classified(t, api, clsID, bm[1])[1]; !f.Overridden || f.ClassifiedCategoryName == nil || *f.ClassifiedCategoryName != "Receipt" {
 			t.Errorf("API after the override: %+v", f)
 		}
 		b.evalString(`window.scrollTo(0, 0); ""`)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/docparse/docparse/internal/servertest"
 )
-
-var batchPageRE = regexp.MustCompile(`^/dashboard/extractions/(ext_[0-9A-Za-z]+)/batches/(btc_[0-9A-Za-z]+)$`)
 
 // evalString runs JavaScript that returns a string or a promise of one.
 func (b *tab) evalString(js string) string {
@@ -40,6 +37,32 @@ const watchProgress = `(() => {
   }).observe(p, {attributes: true});
   return "";
 })()`
+
+// followBatch checks a batch page that an upload with the file input
+// opened (watchProgress was run before): the upload's progress bar was
+// shown, the page opened while the batch still ran, and it followed the
+// batch to a processed end without a reload.
+func (b *tab) followBatch() {
+	b.t.Helper()
+	if v := b.evalString(`sessionStorage.getItem("progress") || ""`); v == "" {
+		b.t.Error("the upload's progress bar was never shown")
+	}
+	first := b.evalString(`document.getElementById("batch-status").dataset.status`)
+	if first != "queued" && first != "processing" {
+		b.t.Fatalf("the batch page opened on status %q, want it still running", first)
+	}
+	b.evalString(`window.notReloaded = "yes"; ""`)
+	b.waitJS("batch ends", `["processed", "partial", "failed"].includes(document.getElementById("batch-status").dataset.status)`)
+	if b.evalString(`window.notReloaded || ""`) != "yes" {
+		b.t.Fatal("the batch page reloaded to show the end")
+	}
+	if s := b.text("#batch-status"); s != "processed" {
+		b.t.Errorf("final status %q, want processed", s)
+	}
+	if s := b.text("#batch-live"); !strings.HasPrefix(s, "Finished") {
+		b.t.Errorf("live line %q, want Finished", s)
+	}
+}
 
 // TestBrowserExtractions drives the extraction pages as a user does: create
 // an extraction with a nested field through the form (and look at it as
@@ -152,27 +175,10 @@ func TestBrowserExtractions(t *testing.T) {
 			chromedp.SetUploadFiles(chromedp.CSS(`#upload-input`), []string{invoice, scan}),
 			chromedp.WaitVisible(chromedp.CSS(`#batch-status`)),
 		)
-		if m := batchPageRE.FindStringSubmatch(b.path()); m == nil || extPath != "/dashboard/extractions/"+m[1] {
+		if m := extBatchPathRE.FindStringSubmatch(b.path()); m == nil || extPath != "/dashboard/extractions/"+m[1] {
 			t.Fatalf("after the upload the tab shows %s, want a batch page of %s", b.path(), extPath)
 		}
-		if v := b.evalString(`sessionStorage.getItem("progress") || ""`); v == "" {
-			t.Error("the upload's progress bar was never shown")
-		}
-		first := b.evalString(`document.getElementById("batch-status").dataset.status`)
-		if first != "queued" && first != "processing" {
-			t.Fatalf("the batch page opened on status %q, want it still running", first)
-		}
-		b.evalString(`window.notReloaded = "yes"; ""`)
-		b.waitJS("batch ends", `["processed", "partial", "failed"].includes(document.getElementById("batch-status").dataset.status)`)
-		if b.evalString(`window.notReloaded || ""`) != "yes" {
-			t.Fatal("the batch page reloaded to show the end")
-		}
-		if s := b.text("#batch-status"); s != "processed" {
-			t.Errorf("final status %q, want processed", s)
-		}
-		if s := b.text("#batch-live"); !strings.HasPrefix(s, "Finished") {
-			t.Errorf("live line %q, want Finished", s)
-		}
+		b.followBatch()
 		if v := b.evalString(`String(document.getElementById("batch-progress").value)`); v != "2" {
 			t.Errorf("batch progress = %s, want 2 of 2", v)
 		}
@@ -206,7 +212,7 @@ func TestBrowserExtractions(t *testing.T) {
 			return "";
 		})()`)
 		b.run("dropped upload", chromedp.WaitVisible(chromedp.CSS(`#batch-status`)))
-		if batchPageRE.FindStringSubmatch(b.path()) == nil {
+		if extBatchPathRE.FindStringSubmatch(b.path()) == nil {
 			t.Fatalf("after the drop the tab shows %s, want a batch page", b.path())
 		}
 		if s := b.text("#files"); !strings.Contains(s, "dropped-invoice.txt") {

@@ -1,14 +1,14 @@
 package dashboard_test
 
 import (
-	"encoding/json"
-	"net/http"
+	"context"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
 )
 
@@ -21,15 +21,10 @@ var newRowRE = regexp.MustCompile(`^line_items\[(\d+)\]\.description$`)
 // leaves the queue, the API shows the corrected result, and file.processed
 // reaches a webhook receiver.
 func TestBrowserReview(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
-		key := srv.Key("acme")
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		rc := newReceiver(t)
-		body, _ := json.Marshal(map[string]any{"url": rc.URL + "/hooks", "event_types": []string{"file.processed"}})
-		if st, v := apiJSON(t, srv.URL, key, "POST", "/v1/webhook_endpoints", "application/json", body); st != http.StatusCreated {
-			t.Fatalf("create endpoint = %d %v", st, v)
-		}
-		file := uploadForReview(t, srv.URL, key, "Supplier invoices", "AzureInterior.pdf", readFile(t, reviewPDF))
+		must(api.CreateWebhookEndpoint(context.Background(), client.WebhookEndpointParams{URL: rc.URL + "/hooks", EventTypes: []string{"file.processed"}}))(t)
+		file := uploadForReview(t, api, "Supplier invoices", "AzureInterior.pdf", readFile(t, reviewPDF))
 
 		b := newTab(t, srv.URL, 1280, 900)
 		b.signIn(email, password)
@@ -108,10 +103,8 @@ func TestBrowserReview(t *testing.T) {
 		}
 
 		// The API: processed, with the corrected values.
-		parts := strings.Split(file, "/")
-		_, v := apiJSON(t, srv.URL, key, "GET", "/v1/extractions/"+parts[3]+"/batches/"+parts[5]+"/files/"+parts[7], "", nil)
-		res, conf := v["result"].(map[string]any), v["confidence"].(map[string]any)
-		if s := v["file"].(map[string]any)["status"]; s != "processed" {
+		s, res, conf := fileResult(t, api, file)
+		if s != "processed" {
 			t.Errorf("file status = %v, want processed", s)
 		}
 		if res["invoice_number"] != "INV-2023-0008-R" || res["paid"] != true || conf["invoice_number"] != 1.0 || conf["paid"] != 1.0 {
@@ -122,7 +115,7 @@ func TestBrowserReview(t *testing.T) {
 			t.Errorf("line_items = %v, want the added Gift card row last", items)
 		}
 		d := rc.wait(t, "file.processed")
-		if !strings.Contains(string(d.body), parts[7]) {
+		if !strings.Contains(string(d.body), file[strings.LastIndex(file, "/")+1:]) {
 			t.Errorf("file.processed delivery names another file: %s", d.body)
 		}
 	})

@@ -1,15 +1,15 @@
 package dashboard_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"mime/multipart"
+	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
 )
 
@@ -25,6 +25,28 @@ func TestBrowserSignedOut(t *testing.T) {
 		}
 	}
 	b.screenshot("login-phone")
+}
+
+// TestBrowserLoginPage renders the sign-in page in a real browser at phone
+// width: the DOM it builds holds the form, and the screenshot is a real
+// image of that size, not a blank one.
+func TestBrowserLoginPage(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
+	u := srv.URL + "/dashboard/login"
+
+	dom := string(chromium(t, "--window-size=390,844", "--dump-dom", u))
+	for _, want := range []string{`<form method="post" action="/dashboard/login"`, `type="password"`, `name="csrf_token"`, "Sign in"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("DOM of %s lacks %q:\n%s", u, want, dom)
+		}
+	}
+
+	shot := filepath.Join(t.TempDir(), "login.png")
+	chromium(t, "--window-size=390,844", "--hide-scrollbars", "--screenshot="+shot, u)
+	img := checkRendered(t, shot)
+	if b := img.Bounds(); b.Dx() != 390 || b.Dy() != 844 {
+		t.Errorf("screenshot is %dx%d, want 390x844", b.Dx(), b.Dy())
+	}
 }
 
 // TestBrowserAPIAndWebhooks drives the API page as a user does: sign in,
@@ -47,7 +69,7 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`#new-key`)),
 		)
 		created := b.text("#new-key")
-		secret := apiSecretRE.FindString(created)
+		secret := secretRE.FindString(created)
 		if secret == "" {
 			t.Fatalf("the key page shows no key:\n%s", created)
 		}
@@ -86,7 +108,7 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 
 		// A real batch: its delivery appears in the Webhook Logs and opens
 		// to the request and the response.
-		uploadText(t, srv.URL, srv.Key("acme"))
+		uploadText(t, client.New(srv.URL, srv.Key("acme")))
 		rc.wait(t, "extraction.completed")
 		b.open("/dashboard/api")
 		b.run("open logs", chromedp.Click(chromedp.CSS(`a[href^="/dashboard/api/logs?endpoint="]`)),
@@ -124,13 +146,8 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 // TestBrowserBatchListLive: a batch still running when its extraction's
 // page opens is shown finished in the batch list without a reload.
 func TestBrowserBatchListLive(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
-		key := srv.Key("acme")
-		schema, _ := json.Marshal(map[string]any{"name": "Scans", "fields": []map[string]any{
-			{"key": "invoice_number", "type": "string", "description": "Invoice number"}}})
-		ext := apiCall(t, srv.URL, key, "POST", "/v1/extractions", "application/json", schema)
-		extID := ext["extraction"].(map[string]any)["id"].(string)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
+		extID := must(api.CreateExtraction(context.Background(), client.ExtractionParams{Name: "Scans", Fields: invoiceFields}))(t).ID
 
 		b := newTab(t, srv.URL, 1280, 900)
 		b.signIn(email, password)
@@ -141,12 +158,7 @@ func TestBrowserBatchListLive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("files", "scan.png")
-		fw.Write(scan)
-		mw.Close()
-		apiCall(t, srv.URL, key, "POST", "/v1/extractions/"+extID+"/batches", mw.FormDataContentType(), buf.Bytes())
+		must(api.UploadBatch(context.Background(), extID, files(upload{"scan.png", string(scan)}), client.UploadOptions{}))(t)
 		b.open("/dashboard/extractions/" + extID)
 		if s := b.evalString(`document.querySelector("#batch-list tbody tr").dataset.terminal`); s != "false" {
 			t.Fatalf("the batch had ended (terminal %q) before its extraction's page opened", s)
@@ -173,30 +185,16 @@ const hostile = `"><img src=x onerror=window.pwned=1><b onmouseover=window.pwned
 func TestBrowserHostileNames(t *testing.T) {
 	srv := servertest.Start(t, servertest.Options{NoRateLimit: true})
 	srv.User("acme", email, password)
-	key := srv.Key("acme")
-	j := func(v any) []byte { b, _ := json.Marshal(v); return b }
-	apiCall(t, srv.URL, key, "POST", "/v1/api_keys", "application/json", j(map[string]any{"name": hostile}))
-	ext := apiCall(t, srv.URL, key, "POST", "/v1/extractions", "application/json", j(map[string]any{
-		"name": hostile, "description": hostile,
-		"fields": []map[string]any{{"key": "invoice_number", "type": "string", "description": hostile}}}))
-	extID := ext["extraction"].(map[string]any)["id"].(string)
-	cls := apiCall(t, srv.URL, key, "POST", "/v1/classifications", "application/json", j(map[string]any{
-		"name": hostile, "description": hostile, "categories": []map[string]any{
-			{"name": hostile, "description": hostile, "keywords": []string{"invoice", hostile}, "linked_extraction_id": extID},
-			{"name": "Letters", "description": "Correspondence opening with Dear."}}}))
-	clsID := cls["classification"].(map[string]any)["id"].(string)
-	upload := func(path string) {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		mw.WriteField("name", hostile)
-		fw, _ := mw.CreateFormFile("files", hostile+".txt")
-		fw.Write([]byte("ACME Supplies\nINVOICE\nInvoice No: " + hostile + "\nAmount due: 12.00 EUR\n"))
-		mw.Close()
-		b := apiCall(t, srv.URL, key, "POST", path, mw.FormDataContentType(), buf.Bytes())
-		waitBatch(t, srv.URL, key, path+"/"+b["batch"].(map[string]any)["id"].(string))
-	}
-	upload("/v1/extractions/" + extID + "/batches")
-	upload("/v1/classifications/" + clsID + "/batches")
+	api, ctx := client.New(srv.URL, srv.Key("acme")), context.Background()
+	must(api.CreateAPIKey(ctx, client.APIKeyParams{Name: hostile}))(t)
+	ext := must(api.CreateExtraction(ctx, client.ExtractionParams{Name: hostile, Description: hostile,
+		Fields: []client.Field{{Key: "invoice_number", Type: client.TypeString, Description: hostile}}}))(t)
+	cls := must(api.CreateClassification(ctx, client.ClassificationParams{Name: hostile, Description: hostile, Categories: []client.CategoryParams{
+		{Name: hostile, Description: hostile, Keywords: []string{"invoice", hostile}, LinkedExtractionID: ext.ID},
+		{Name: "Letters", Description: "Correspondence opening with Dear."}}}))(t)
+	doc := upload{hostile + ".txt", "ACME Supplies\nINVOICE\nInvoice No: " + hostile + "\nAmount due: 12.00 EUR\n"}
+	process(t, api, ext.ID, hostile, doc)
+	classify(t, api, cls.ID, hostile, doc)
 
 	hb := newBrowser(t, srv.URL)
 	hb.login(email, password)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/extract/pdftest"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
@@ -15,14 +16,12 @@ import (
 // Factur-X PDF whose page contradicts its XML shows the warning beside
 // its pages and the invoice.
 func TestEInvoiceFilePage(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
-		key := srv.Key("acme")
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		b := newBrowser(t, srv.URL)
 		b.login(email, password)
 
 		xml := readFile(t, "../einvoice/testdata/cii-en16931.xml")
-		file := uploadForReview(t, srv.URL, key, "E-invoices", "rechnung.xml", xml)
+		file := uploadForReview(t, api, "E-invoices", "rechnung.xml", xml)
 		p := b.get(file)
 		if p.status != http.StatusOK {
 			t.Fatalf("file page = %d:\n%s", p.status, p.body)
@@ -62,7 +61,7 @@ func TestEInvoiceFilePage(t *testing.T) {
 
 		page := pdftest.Text([]string{"Lieferant GmbH", "Invoice number: 471102", "Invoice date: 2018-03-05", "Total: 592.87 EUR"})
 		forged := pdftest.Attach(page, pdftest.Attachment{Name: "factur-x.xml", Data: xml, Compress: true})
-		file = uploadForReview(t, srv.URL, key, "Factur-X", "forged.pdf", forged)
+		file = uploadForReview(t, api, "Factur-X", "forged.pdf", forged)
 		p = b.get(file)
 		for _, want := range []string{`id="file-warnings"`, `<a href="#f-total">Total</a>: the page shows 592.87 where the e-invoice&#39;s XML says 529.87.`,
 			`<code>einvoice_page_mismatch</code>`, `<article class="einvoice"`, `<img src="` + file + `/pages/1"`} {

@@ -18,20 +18,6 @@ type extractionView struct {
 	Error      string // the upload's
 }
 
-// extraction reads the extraction named in the path, of the session's
-// account.
-func (h *Handler) extraction(r *http.Request, sess docparse.Session) (docparse.Extraction, error) {
-	return h.db.Extraction(r.Context(), sess.AccountID, r.PathValue("extraction_id"))
-}
-
-func (h *Handler) extractionPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
-	e, err := h.extraction(r, sess)
-	if err != nil {
-		return err
-	}
-	return h.showExtraction(w, r, sess, http.StatusOK, e, "")
-}
-
 // showExtraction renders the extraction page, with the upload's error
 // when msg is set.
 func (h *Handler) showExtraction(w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, e docparse.Extraction, msg string) error {

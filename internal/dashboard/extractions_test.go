@@ -10,28 +10,20 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 )
 
-var (
-	extPathRE   = regexp.MustCompile(`^/dashboard/extractions/(ext_[0-9A-Za-z]+)$`)
-	batchPathRE = regexp.MustCompile(`^/dashboard/extractions/ext_[0-9A-Za-z]+/batches/(btc_[0-9A-Za-z]+)$`)
-)
-
 // invoiceText is a small text invoice that processes in milliseconds.
 const invoiceText = "ACME Supplies\nInvoice No: 42183017\nDate: 2026-03-14\nTotal: 12.00 EUR\n"
-
-// upload is one file of a multipart upload.
-type upload struct{ name, content string }
 
 // multipartBody builds an upload body. A non-empty token is sent as the
 // first part, named csrf_token, as the page's plain form sends it.
@@ -71,6 +63,58 @@ func (b *browser) postUpload(path string, body io.Reader, ctype string, header m
 	return read(b.t, resp)
 }
 
+// checkRefusedUploads posts uploads that the page at uploadPath refuses
+// and checks each answer: without a CSRF token or with a wrong one (403),
+// more files than a batch holds (413, on the page named name, and as JSON
+// to the page's script), and no file (400). doc is a file to upload;
+// stored counts the batches, which must stay none.
+func checkRefusedUploads(t *testing.T, b *browser, uploadPath, csrf, name string, doc upload, stored func() int) {
+	t.Helper()
+	for what, c := range map[string]struct {
+		token  string
+		header map[string]string
+	}{
+		"no token":     {"", nil},
+		"wrong header": {"", map[string]string{"X-CSRF-Token": "wrong"}},
+		"wrong field":  {"wrong", nil},
+	} {
+		body, ct := multipartBody(t, c.token, "", doc)
+		if p := b.postUpload(uploadPath, body, ct, c.header); p.status != http.StatusForbidden {
+			t.Errorf("upload with %s = %d, want 403", what, p.status)
+		}
+	}
+	if n := stored(); n != 0 {
+		t.Fatalf("refused uploads stored %d batches", n)
+	}
+
+	// Too many files: 413 with a clear message; the script's request gets
+	// the message as JSON.
+	many := make([]upload, 31)
+	for i := range many {
+		many[i] = upload{fmt.Sprintf("%02d-%s", i, doc.name), doc.content}
+	}
+	body, ct := multipartBody(t, csrf, "", many...)
+	p := b.postUpload(uploadPath, body, ct, nil)
+	if p.status != http.StatusRequestEntityTooLarge || !strings.Contains(p.body, "Too many files: a batch holds at most 30 files.") ||
+		!strings.Contains(p.body, `id="upload-input"`) || !strings.Contains(p.body, name) {
+		t.Fatalf("upload of 31 files = %d, want 413 on the page of %s with the message:\n%s", p.status, name, p.body)
+	}
+	body, ct = multipartBody(t, "", "", many...)
+	p = b.postUpload(uploadPath, body, ct, map[string]string{"X-CSRF-Token": csrf, "Accept": "application/json"})
+	var je struct{ Error string }
+	if err := json.Unmarshal([]byte(p.body), &je); p.status != http.StatusRequestEntityTooLarge || err != nil ||
+		!strings.HasPrefix(je.Error, "Too many files: a batch holds at most 30 files.") {
+		t.Fatalf("script upload of 31 files = %d %s, want 413 with the message as JSON", p.status, p.body)
+	}
+	body, ct = multipartBody(t, csrf, "")
+	if p := b.postUpload(uploadPath, body, ct, nil); p.status != http.StatusBadRequest || !strings.Contains(p.body, "Choose at least one file to upload.") {
+		t.Fatalf("upload of no file = %d, want 400 asking for a file", p.status)
+	}
+	if n := stored(); n != 0 {
+		t.Fatalf("failed uploads stored %d batches", n)
+	}
+}
+
 // accountID returns the id of the account named name.
 func accountID(t *testing.T, db *store.DB, name string) string {
 	t.Helper()
@@ -106,10 +150,8 @@ type batchStatus struct {
 }
 
 func TestExtractionPages(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		key := srv.Key("acme")
 		acct := accountID(t, srv.DB, "acme")
 		ctx := context.Background()
 		b := newBrowser(t, srv.URL)
@@ -165,15 +207,8 @@ func TestExtractionPages(t *testing.T) {
 		// Fixed: created, and the nested fields are stored in form order.
 		form.Set("fields.5.fields.0.type", "string")
 		p = b.post("/dashboard/extractions", form)
-		m := extPathRE.FindStringSubmatch(p.path)
-		if p.status != http.StatusOK || m == nil || !strings.Contains(p.body, "No batches yet.") || !strings.Contains(p.body, `id="upload-input"`) {
-			t.Fatalf("create = %d on %s, want the new extraction's page with its empty batch list:\n%s", p.status, p.path, p.body)
-		}
-		extID := m[1]
-		e, err := srv.DB.Extraction(ctx, acct, extID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		extID := landedOn(t, p, extPathRE, "No batches yet.", `id="upload-input"`)
+		e := must(srv.DB.Extraction(ctx, acct, extID))(t)
 		want := []docparse.Field{
 			{Key: "invoice_number", Type: "string", Description: "Invoice number", Example: "INV-001"},
 			{Key: "supplier", Type: "object", Fields: []docparse.Field{{Key: "name", Type: "string"}, {Key: "vat_id", Type: "string"}}},
@@ -205,11 +240,7 @@ func TestExtractionPages(t *testing.T) {
 		}
 		p = b.post("/dashboard/extractions", url.Values{"csrf_token": {csrf}, "mode": {"json"},
 			"schema_json": {`{"name": "Receipts", "fields": [{"key": "total", "type": "object", "fields": [{"key": "amount", "type": "number"}]}]}`}})
-		m = extPathRE.FindStringSubmatch(p.path)
-		if m == nil {
-			t.Fatalf("create from JSON landed on %s (%d):\n%s", p.path, p.status, p.body)
-		}
-		receipts, err := srv.DB.Extraction(ctx, acct, m[1])
+		receipts, err := srv.DB.Extraction(ctx, acct, landedOn(t, p, extPathRE))
 		if err != nil || len(receipts.Fields) != 1 || len(receipts.Fields[0].Fields) != 1 || receipts.ReviewThreshold != docparse.DefaultReviewThreshold {
 			t.Fatalf("extraction created from JSON = %+v, %v", receipts, err)
 		}
@@ -239,62 +270,16 @@ func TestExtractionPages(t *testing.T) {
 		}
 		form.Set("fields.8.type", "number")
 
-		// Upload, CSRF: without a token, with a wrong one, or with the token
-		// after a file, the upload is refused and nothing is stored.
+		// Uploads refused: nothing is stored.
 		uploadPath := "/dashboard/extractions/" + extID + "/batches"
-		for name, c := range map[string]struct {
-			token  string
-			header map[string]string
-		}{
-			"no token":     {"", nil},
-			"wrong header": {"", map[string]string{"X-CSRF-Token": "wrong"}},
-			"wrong field":  {"wrong", nil},
-		} {
-			body, ct := multipartBody(t, c.token, "", upload{"invoice.txt", invoiceText})
-			if p := b.postUpload(uploadPath, body, ct, c.header); p.status != http.StatusForbidden {
-				t.Errorf("upload with %s = %d, want 403", name, p.status)
-			}
-		}
-		if n := batchCount(t, srv.DB, acct, extID); n != 0 {
-			t.Fatalf("refused uploads stored %d batches", n)
-		}
-
-		// Too many files: 413 with a clear message, nothing stored; the
-		// script's request gets the message as JSON.
-		many := make([]upload, 31)
-		for i := range many {
-			many[i] = upload{fmt.Sprintf("invoice-%02d.txt", i), invoiceText}
-		}
-		body2, ct := multipartBody(t, csrf, "", many...)
-		p = b.postUpload(uploadPath, body2, ct, nil)
-		if p.status != http.StatusRequestEntityTooLarge || !strings.Contains(p.body, "Too many files: a batch holds at most 30 files.") ||
-			!strings.Contains(p.body, `id="upload-input"`) {
-			t.Fatalf("upload of 31 files = %d, want 413 on the extraction page with the message:\n%s", p.status, p.body)
-		}
-		body2, ct = multipartBody(t, "", "", many...)
-		p = b.postUpload(uploadPath, body2, ct, map[string]string{"X-CSRF-Token": csrf, "Accept": "application/json"})
-		var je struct{ Error string }
-		if err := json.Unmarshal([]byte(p.body), &je); p.status != http.StatusRequestEntityTooLarge || err != nil ||
-			!strings.HasPrefix(je.Error, "Too many files: a batch holds at most 30 files.") {
-			t.Fatalf("script upload of 31 files = %d %s, want 413 with the message as JSON", p.status, p.body)
-		}
-		body2, ct = multipartBody(t, csrf, "")
-		if p := b.postUpload(uploadPath, body2, ct, nil); p.status != http.StatusBadRequest || !strings.Contains(p.body, "Choose at least one file to upload.") {
-			t.Fatalf("upload of no file = %d, want 400 asking for a file", p.status)
-		}
-		if n := batchCount(t, srv.DB, acct, extID); n != 0 {
-			t.Fatalf("failed uploads stored %d batches", n)
-		}
+		checkRefusedUploads(t, b, uploadPath, csrf, "Supplier invoices", upload{"invoice.txt", invoiceText},
+			func() int { return batchCount(t, srv.DB, acct, extID) })
 
 		// The plain form: the token first, then the files; lands on the
 		// batch page.
-		body2, ct = multipartBody(t, csrf, "March", upload{"invoice.txt", invoiceText}, upload{"notes.bin", "\x00\x01\x02 not a document"})
+		body2, ct := multipartBody(t, csrf, "March", upload{"invoice.txt", invoiceText}, upload{"notes.bin", "\x00\x01\x02 not a document"})
 		p = b.postUpload(uploadPath, body2, ct, nil)
-		bm := batchPathRE.FindStringSubmatch(p.path)
-		if p.status != http.StatusOK || bm == nil || !strings.Contains(p.body, `id="batch-status"`) || !strings.Contains(p.body, "invoice.txt") {
-			t.Fatalf("form upload = %d on %s, want the batch page:\n%s", p.status, p.path, p.body)
-		}
-		batchID := bm[1]
+		batchID := landedOn(t, p, batchPathRE, `id="batch-status"`, "invoice.txt")
 		batchPath := "/dashboard/extractions/" + extID + "/batches/" + batchID
 		b1, files, err := srv.DB.BatchWithFiles(ctx, acct, extID, batchID)
 		if err != nil || b1.Name != "March" || len(files) != 2 {
@@ -354,21 +339,20 @@ func TestExtractionPages(t *testing.T) {
 
 		// Exports: the API's export, byte for byte, as a download.
 		for _, format := range []string{"json", "csv"} {
-			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/extractions/"+extID+"/batches/"+batchID+"/export?format="+format, nil)
-			req.Header.Set("Authorization", "Bearer "+key)
-			resp, err := http.DefaultClient.Do(req)
+			body := must(api.Export(ctx, extID, batchID, format))(t)
+			want, err := io.ReadAll(body)
+			body.Close()
 			if err != nil {
 				t.Fatal(err)
 			}
-			api := read(t, resp)
-			resp, err = b.c.Get(srv.URL + batchPath + "/export?format=" + format)
+			resp, err := b.c.Get(srv.URL + batchPath + "/export?format=" + format)
 			if err != nil {
 				t.Fatal(err)
 			}
 			disp := resp.Header.Get("Content-Disposition")
 			dash := read(t, resp)
-			if dash.status != http.StatusOK || dash.body != api.body || disp != `attachment; filename=`+batchID+`.`+format {
-				t.Errorf("dashboard %s export = %d (%s), want the API's %d bytes as a download:\n%s\n---\n%s", format, dash.status, disp, len(api.body), dash.body, api.body)
+			if dash.status != http.StatusOK || dash.body != string(want) || disp != `attachment; filename=`+batchID+`.`+format {
+				t.Errorf("dashboard %s export = %d (%s), want the API's %d bytes as a download:\n%s\n---\n%s", format, dash.status, disp, len(want), dash.body, want)
 			}
 		}
 		if p := b.get(batchPath + "/export?format=csv"); !strings.HasPrefix(p.body, "file_id,file_name,status,error_code,") ||

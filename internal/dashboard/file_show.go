@@ -58,11 +58,6 @@ func filePath(f docparse.File) string {
 		"/files/" + url.PathEscape(f.ID)
 }
 
-// reviewFile reads the file named in the path, of the session's account.
-func (h *Handler) reviewFile(r *http.Request, sess docparse.Session) (store.ReviewFile, error) {
-	return h.db.FileForReview(r.Context(), sess.AccountID, r.PathValue("extraction_id"), r.PathValue("batch_id"), r.PathValue("file_id"))
-}
-
 func (h *Handler) filePage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
 	rf, err := h.reviewFile(r, sess)
 	if err != nil {

@@ -2,18 +2,17 @@ package dashboard_test
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"image/png"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
 )
 
@@ -22,77 +21,30 @@ const reviewPDF = "../extract/testdata/AzureInterior.pdf"
 
 // reviewFields asks for a field the invoice lacks (paid) and sets a high
 // review threshold, so that its file needs review.
-var reviewFields = []map[string]any{
-	{"key": "invoice_number", "type": "string", "description": "Invoice number"},
-	{"key": "invoice_date", "type": "date"},
-	{"key": "total", "type": "number"},
-	{"key": "paid", "type": "boolean", "description": "Whether the invoice is paid"},
-	{"key": "seller", "type": "object", "fields": []map[string]any{{"key": "name", "type": "string"}}},
-	{"key": "tags", "type": "list<string>"},
-	{"key": "line_items", "type": "list<object>", "fields": []map[string]any{
-		{"key": "description", "type": "string"}, {"key": "amount", "type": "number"}}},
-}
-
-// apiJSON calls the JSON API with key.
-func apiJSON(t *testing.T, base, key, method, path, ct string, body []byte) (int, map[string]any) {
-	t.Helper()
-	req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var v map[string]any
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
-		}
-	}
-	return resp.StatusCode, v
+var reviewFields = []client.Field{
+	{Key: "invoice_number", Type: client.TypeString, Description: "Invoice number"},
+	{Key: "invoice_date", Type: client.TypeDate},
+	{Key: "total", Type: client.TypeNumber},
+	{Key: "paid", Type: client.TypeBoolean, Description: "Whether the invoice is paid"},
+	{Key: "seller", Type: client.TypeObject, Fields: []client.Field{{Key: "name", Type: client.TypeString}}},
+	{Key: "tags", Type: client.TypeListString},
+	{Key: "line_items", Type: client.TypeListObject, Fields: []client.Field{
+		{Key: "description", Type: client.TypeString}, {Key: "amount", Type: client.TypeNumber}}},
 }
 
 // uploadForReview creates an extraction named name and uploads one file
 // to it through the API, then waits until the batch ends; it returns the
 // dashboard path of the file, which must be in needs_review.
-func uploadForReview(t *testing.T, base, key, name, fileName string, content []byte) string {
+func uploadForReview(t *testing.T, c *client.Client, name, fileName string, content []byte) string {
 	t.Helper()
-	schema, _ := json.Marshal(map[string]any{"name": name, "review_threshold": 0.99, "fields": reviewFields})
-	st, v := apiJSON(t, base, key, "POST", "/v1/extractions", "application/json", schema)
-	if st != http.StatusCreated {
-		t.Fatalf("create extraction = %d %v", st, v)
+	threshold := 0.99
+	ext := must(c.CreateExtraction(context.Background(), client.ExtractionParams{Name: name, ReviewThreshold: &threshold, Fields: reviewFields}))(t)
+	r := process(t, c, ext.ID, "", upload{fileName, string(content)})
+	f := r.Files[0]
+	if f.Status != "needs_review" {
+		t.Fatalf("%s status = %v, want needs_review: %+v", fileName, f.Status, r)
 	}
-	eid := v["extraction"].(map[string]any)["id"].(string)
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile("files", fileName)
-	fw.Write(content)
-	mw.Close()
-	st, v = apiJSON(t, base, key, "POST", "/v1/extractions/"+eid+"/batches", mw.FormDataContentType(), buf.Bytes())
-	if st != http.StatusAccepted {
-		t.Fatalf("upload = %d %v", st, v)
-	}
-	bid := v["batch"].(map[string]any)["id"].(string)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		_, v = apiJSON(t, base, key, "GET", "/v1/extractions/"+eid+"/batches/"+bid, "", nil)
-		if s := v["batch"].(map[string]any)["status"]; s == "processed" || s == "partial" || s == "failed" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("batch never ended: %v", v)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	f := v["files"].([]any)[0].(map[string]any)
-	if f["status"] != "needs_review" {
-		t.Fatalf("%s status = %v, want needs_review: %v", fileName, f["status"], v)
-	}
-	return "/dashboard/extractions/" + eid + "/batches/" + bid + "/files/" + f["id"].(string)
+	return "/dashboard/extractions/" + ext.ID + "/batches/" + r.Batch.ID + "/files/" + f.ID
 }
 
 func readFile(t *testing.T, path string) []byte {
@@ -107,10 +59,8 @@ func readFile(t *testing.T, path string) []byte {
 var lowFieldRE = regexp.MustCompile(`(?s)<div class="rf low">\s*<label for="f-paid">`)
 
 func TestReviewDashboard(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		key := srv.Key("acme")
 		b := newBrowser(t, srv.URL)
 		b.login(email, password)
 
@@ -119,7 +69,7 @@ func TestReviewDashboard(t *testing.T) {
 			t.Fatalf("empty review queue = %d:\n%s", p.status, p.body)
 		}
 
-		file := uploadForReview(t, srv.URL, key, "Supplier invoices", "AzureInterior.pdf", readFile(t, reviewPDF))
+		file := uploadForReview(t, api, "Supplier invoices", "AzureInterior.pdf", readFile(t, reviewPDF))
 		p = b.get("/dashboard/review")
 		for _, want := range []string{"Supplier invoices", `href="` + file + `"`, "AzureInterior.pdf", `<span class="conf low">0%</span>`} {
 			if !strings.Contains(p.body, want) {
@@ -230,11 +180,9 @@ func TestReviewDashboard(t *testing.T) {
 		}
 
 		// The API shows the corrected result, rows renumbered.
-		parts := strings.Split(file, "/")
-		_, v := apiJSON(t, srv.URL, key, "GET", "/v1/extractions/"+parts[3]+"/batches/"+parts[5]+"/files/"+parts[7], "", nil)
-		res := v["result"].(map[string]any)
-		if v["file"].(map[string]any)["status"] != "processed" || res["paid"] != true || res["total"] != 262.9 {
-			t.Errorf("API after confirm: %v", v)
+		status, res, _ := fileResult(t, api, file)
+		if status != "processed" || res["paid"] != true || res["total"] != 262.9 {
+			t.Errorf("API after confirm: %s %v", status, res)
 		}
 		if tags, _ := res["tags"].([]any); len(tags) != 2 || tags[0] != "office" || tags[1] != "furniture" {
 			t.Errorf("tags = %v, want [office furniture] (one per line, blank lines dropped)", res["tags"])
@@ -257,7 +205,7 @@ func TestReviewDashboard(t *testing.T) {
 		}
 
 		// A text file shows its text instead of page images.
-		txt := uploadForReview(t, srv.URL, key, "Text invoices", "invoice.txt", []byte("ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n"))
+		txt := uploadForReview(t, api, "Text invoices", "invoice.txt", []byte("ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n"))
 		p = b.get(txt)
 		if !strings.Contains(p.body, `<pre class="doc-text">ACME Supplies`) || strings.Contains(p.body, "/pages/1") {
 			t.Errorf("text file page shows no text preview:\n%s", p.body)

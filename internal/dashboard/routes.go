@@ -46,12 +46,12 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("GET "+file+"/content", h.authed(h.fileContent))
 
 	// Extractions, their batches and uploads.
-	mux.Handle("GET /dashboard/extractions", h.authed(h.extractionsPage))
+	mux.Handle("GET /dashboard/extractions", h.authed(listPage(h, "extractions", "Extractions", h.db.ListExtractions)))
 	mux.Handle("GET /dashboard/extractions/new", h.authed(h.newExtractionPage))
-	mux.Handle("POST /dashboard/extractions", h.authedBody(maxSchemaForm, h.createExtraction))
-	mux.Handle("GET /dashboard/extractions/{extraction_id}", h.authed(h.extractionPage))
+	mux.Handle("POST /dashboard/extractions", h.authedBody(maxSchemaForm, saving(h, extractionForms)))
+	mux.Handle("GET /dashboard/extractions/{extraction_id}", h.authed(showing(h.extraction, h.showExtraction)))
 	mux.Handle("GET /dashboard/extractions/{extraction_id}/edit", h.authed(h.editExtractionPage))
-	mux.Handle("POST /dashboard/extractions/{extraction_id}/edit", h.authedBody(maxSchemaForm, h.updateExtraction))
+	mux.Handle("POST /dashboard/extractions/{extraction_id}/edit", h.authedBody(maxSchemaForm, saving(h, extractionForms)))
 	mux.Handle("POST /dashboard/extractions/{extraction_id}/delete", h.authed(h.deleteExtraction))
 	mux.Handle("POST /dashboard/extractions/{extraction_id}/batches", h.authedUpload(h.uploadBatch))
 	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}", h.authed(h.batchPage))
@@ -59,12 +59,12 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}/export", h.authed(h.exportBatch))
 
 	// Classifications, their batches, uploads and overrides.
-	mux.Handle("GET /dashboard/classifications", h.authed(h.classificationsPage))
+	mux.Handle("GET /dashboard/classifications", h.authed(listPage(h, "classifications", "Classifications", h.db.ListClassifications)))
 	mux.Handle("GET /dashboard/classifications/new", h.authed(h.newClassificationPage))
-	mux.Handle("POST /dashboard/classifications", h.authedBody(maxSchemaForm, h.createClassification))
-	mux.Handle("GET /dashboard/classifications/{classification_id}", h.authed(h.classificationPage))
+	mux.Handle("POST /dashboard/classifications", h.authedBody(maxSchemaForm, saving(h, classificationForms)))
+	mux.Handle("GET /dashboard/classifications/{classification_id}", h.authed(showing(h.classification, h.showClassification)))
 	mux.Handle("GET /dashboard/classifications/{classification_id}/edit", h.authed(h.editClassificationPage))
-	mux.Handle("POST /dashboard/classifications/{classification_id}/edit", h.authedBody(maxSchemaForm, h.updateClassification))
+	mux.Handle("POST /dashboard/classifications/{classification_id}/edit", h.authedBody(maxSchemaForm, saving(h, classificationForms)))
 	mux.Handle("POST /dashboard/classifications/{classification_id}/delete", h.authed(h.deleteClassification))
 	mux.Handle("POST /dashboard/classifications/{classification_id}/batches", h.authedUpload(h.uploadClassificationBatch))
 	mux.Handle("GET /dashboard/classifications/{classification_id}/batches/{batch_id}", h.authed(h.classificationBatchPage))

@@ -39,6 +39,15 @@ type schemaForm struct {
 // Err returns the problem found at path ("name", "fields"), or "".
 func (f schemaForm) Err(path string) string { return f.errs[path] }
 
+// extractionForms: the new and edit extraction pages post the schema form.
+var extractionForms = formKind[pipeline.ExtractionInput, schemaForm, docparse.Extraction]{noun: "extraction",
+	read: readSchemaForm, show: (*Handler).showSchemaForm, get: (*Handler).extraction,
+	create: (*pipeline.Service).CreateExtraction, update: (*pipeline.Service).UpdateExtraction,
+	id: func(e docparse.Extraction) string { return e.ID }}
+
+func (f schemaForm) at(action, _ string) schemaForm { f.Action = action; return f }
+func (f schemaForm) invalid() bool                  { return len(f.Errors) > 0 }
+
 // fieldRow is one field of the form with its nested fields.
 type fieldRow struct {
 	Name        string // the form-name prefix: "fields.1.fields.0"

@@ -8,14 +8,16 @@ import (
 	"strings"
 	"testing"
 	"text/template/parse"
+
+	"github.com/docparse/docparse/internal/docparse"
 )
 
 // pageViews are the view type of each page template.
 var pageViews = map[string]any{
 	"api": apiView{}, "attempt": attemptView{}, "batch": batchView{}, "classification": classificationView{},
 	"classification_batch": classificationBatchView{}, "classification_form": classificationFormView{},
-	"classifications": classificationsView{}, "endpoint_secret": endpointSecretView{}, "endpoint_test": endpointTestView{},
-	"error": errorView{}, "extraction": extractionView{}, "extraction_form": extractionFormView{}, "extractions": extractionsView{},
+	"classifications": listView[docparse.Classification]{}, "endpoint_secret": endpointSecretView{}, "endpoint_test": endpointTestView{},
+	"error": errorView{}, "extraction": extractionView{}, "extraction_form": extractionFormView{}, "extractions": listView[docparse.Extraction]{},
 	"file": fileView{}, "key_created": keyCreatedView{}, "login": loginView{}, "logs": logsView{}, "review": reviewView{},
 }
 

@@ -1,12 +1,9 @@
 package dashboard_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"html"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/webhook"
 )
@@ -68,44 +66,16 @@ func (rc *receiver) wait(t *testing.T, typ string) delivery {
 }
 
 // uploadText creates an extraction and uploads one small text file
-// through the JSON API with key.
-func uploadText(t *testing.T, base, key string) {
+// through the API.
+func uploadText(t *testing.T, c *client.Client) {
 	t.Helper()
-	do := func(path, ct string, body []byte) map[string]any {
-		req, _ := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", ct)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("POST %s: %v", path, err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			t.Fatalf("POST %s = %d: %s", path, resp.StatusCode, b)
-		}
-		var v map[string]any
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatalf("decode %s: %v", b, err)
-		}
-		return v
-	}
-	schema, _ := json.Marshal(map[string]any{"name": "Invoices", "fields": []map[string]any{
-		{"key": "invoice_number", "type": "string", "description": "Invoice number"}}})
-	extID := do("/v1/extractions", "application/json", schema)["extraction"].(map[string]any)["id"].(string)
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile("files", "invoice.txt")
-	io.WriteString(fw, "ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n")
-	mw.Close()
-	do("/v1/extractions/"+extID+"/batches", mw.FormDataContentType(), buf.Bytes())
+	ext := must(c.CreateExtraction(context.Background(), client.ExtractionParams{Name: "Invoices", Fields: invoiceFields}))(t)
+	must(c.UploadBatch(context.Background(), ext.ID, files(upload{"invoice.txt", "ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n"}), client.UploadOptions{}))(t)
 }
 
 func TestWebhooks(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		srv.User("acme", email, password)
+	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		key := srv.Key("acme")
 		rc := newReceiver(t)
 		b := newBrowser(t, srv.URL)
 		p := b.login(email, password)
@@ -174,7 +144,7 @@ func TestWebhooks(t *testing.T) {
 
 		// A real event: extraction.completed reaches the receiver; resend
 		// it from its detail page and it arrives again.
-		uploadText(t, srv.URL, key)
+		uploadText(t, api)
 		first := rc.wait(t, "extraction.completed")
 		if err := webhook.Verify(secret, first.header, first.body, time.Now()); err != nil {
 			t.Fatalf("extraction.completed signature: %v", err)

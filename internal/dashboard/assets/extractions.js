@@ -262,12 +262,11 @@
     return Math.min(s, 60) * 1000;
   }
 
-  // ---- Batch lists: running batches update live ----------------------------
-
-  document.querySelectorAll('#batch-list tr[data-terminal="false"]').forEach(function (row) {
-    var url = row.getAttribute("data-status-url");
-    var badgeEl = row.querySelector(".badge");
-    var doneEl = row.querySelector('[data-cell="done"]');
+  // watch polls the live status at url every ms until an answer is
+  // terminal, and hands each answer to draw. A 429 answer waits as it
+  // asks, which is not a failure; after five failures in a row it stops
+  // and calls giveUp, when there is one.
+  function watch(url, every, draw, giveUp) {
     var failures = 0;
     function poll() {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
@@ -278,19 +277,29 @@
         })
         .then(function (b) {
           failures = 0;
-          badgeEl.className = "badge status-" + b.status;
-          badgeEl.textContent = b.status.replace(/_/g, " ");
-          if (doneEl) doneEl.textContent = b.done_text;
-          row.setAttribute("data-terminal", String(b.terminal));
-          if (!b.terminal) setTimeout(poll, 3000);
+          draw(b);
+          if (!b.terminal) setTimeout(poll, every);
         })
         .catch(function (e) {
-          // Rate limited: wait as told, which is not a failure.
           if (e && e.retryAfter) setTimeout(poll, e.retryAfter);
-          else if (++failures < 5) setTimeout(poll, 3000);
+          else if (++failures < 5) setTimeout(poll, every);
+          else if (giveUp) giveUp();
         });
     }
-    setTimeout(poll, 3000);
+    setTimeout(poll, every);
+  }
+
+  // ---- Batch lists: running batches update live ----------------------------
+
+  document.querySelectorAll('#batch-list tr[data-terminal="false"]').forEach(function (row) {
+    var badgeEl = row.querySelector(".badge");
+    var doneEl = row.querySelector('[data-cell="done"]');
+    watch(row.getAttribute("data-status-url"), 3000, function (b) {
+      badgeEl.className = "badge status-" + b.status;
+      badgeEl.textContent = b.status.replace(/_/g, " ");
+      if (doneEl) doneEl.textContent = b.done_text;
+      row.setAttribute("data-terminal", String(b.terminal));
+    });
   });
 
   // ---- Batch page: live status --------------------------------------------
@@ -303,7 +312,6 @@
     var statusEl = document.getElementById("batch-status");
     var progress = document.getElementById("batch-progress");
     var live = document.getElementById("batch-live");
-    var failures = 0;
     var text = function (s) { return s.replace(/_/g, " "); };
     var badge = function (el, s) {
       el.className = el.className.replace(/\bstatus-[a-z_]+/, "") + " status-" + s;
@@ -371,31 +379,8 @@
       }
     }
 
-    function poll() {
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
-        .then(function (r) {
-          if (r.status === 429) throw { retryAfter: retryAfter(r) };
-          if (!r.ok) throw new Error("HTTP " + r.status);
-          return r.json();
-        })
-        .then(function (b) {
-          failures = 0;
-          draw(b);
-          if (!b.terminal) setTimeout(poll, 2000);
-        })
-        .catch(function (e) {
-          if (e && e.retryAfter) {
-            setTimeout(poll, e.retryAfter);
-            return;
-          }
-          failures++;
-          if (failures >= 5) {
-            live.textContent = "Live updates stopped: the server did not answer. Reload the page to see the latest status.";
-            return;
-          }
-          setTimeout(poll, 2000);
-        });
-    }
-    setTimeout(poll, 2000);
+    watch(url, 2000, draw, function () {
+      live.textContent = "Live updates stopped: the server did not answer. Reload the page to see the latest status.";
+    });
   }
 })();

@@ -253,8 +253,9 @@ var (
 	reISODate = regexp.MustCompile(`\b(\d{4})([./-])(\d{1,2})([./-])(\d{1,2})\b`)
 	// A numeric date may be glued to what follows it ("21/05/2018TIME"),
 	// a time included ("21/05/201818:46", as OCR joins them), and OCR may
-	// split its year's last digit off ("23/01/201 8").
-	reNumericDate = regexp.MustCompile(`\b(\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|\d{3} \d|\d{2})(?:[^0-9]|$|\d{1,2}:\d{2})`)
+	// split a two-digit day ("2 1/08/2017") or its year ("23/01/201 8",
+	// "28/08/20 17", but "28/08/20 17:30" has a time) with a space.
+	reNumericDate = regexp.MustCompile(`\b(\d \d|\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|\d{3} \d|\d{2} \d{2}(?:[^0-9:]|$)|\d{2})(?:[^0-9]|$|\d{1,2}:\d{2})`)
 	reDayMonth    = regexp.MustCompile(`\b(\d{1,2})(?:er|st|nd|rd|th|e|\.)?[\s/-]*(?:de\s+)?([a-z]{3,})\.?,?[\s/-]*(?:de\s+)?(\d{4}|\d{2})(?:\b|\d{1,2}:\d{2})`)
 	reMonthDay    = regexp.MustCompile(`\b([a-z]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b`)
 	reTime        = regexp.MustCompile(`^\s*(?:,|t|at|a|à|um|om|a las)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*(z|utc|gmt|[+-]\d{2}:?\d{2})?`)
@@ -341,7 +342,7 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 		if sep != f[m[8]:m[9]] {
 			continue
 		}
-		a, b, y := atoi(f[m[2]:m[3]]), atoi(f[m[6]:m[7]]), atoi(strings.ReplaceAll(f[m[10]:m[11]], " ", ""))
+		a, b, y := atoi(digitsOf(f[m[2]:m[3]])), atoi(f[m[6]:m[7]]), atoi(digitsOf(f[m[10]:m[11]]))
 		if m[11]-m[10] == 2 {
 			y += 1900
 			if y < 1970 {
@@ -439,6 +440,16 @@ func overlapping(re *regexp.Regexp, s string) [][]int {
 		pos = m[3]
 	}
 	return out
+}
+
+// digitsOf returns the digits of s: a number that OCR split with a space.
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // year reads a year of four digits, or of two: 20yy below 70, else 19yy.

@@ -130,13 +130,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 // rendered answer kept for that version); only a changed batch is read
 // whole. Never cached by intermediaries.
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
-	ctx, acct := r.Context(), account(r)
-	extID, batchID := r.PathValue("extraction_id"), r.PathValue("batch_id")
-	version, err := s.db.BatchVersion(ctx, acct, extID, batchID)
-	if err != nil {
-		return err
-	}
-	return s.poll(w, r, batchID, version, func() (any, int64, error) {
+	return s.pollBatchOf(w, r, "extraction_id", s.db.BatchVersion, func(ctx context.Context, acct, extID, batchID string) (any, int64, error) {
 		b, files, err := s.db.BatchWithFiles(ctx, acct, extID, batchID)
 		if err != nil {
 			return nil, 0, err
@@ -207,26 +201,9 @@ func etagMatch(header, etag string) bool {
 }
 
 func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p, err := page(r, docparse.PrefixBatch)
-	if err != nil {
-		return err
-	}
-	f, err := batchFilter(r)
-	if err != nil {
-		return err
-	}
-	// The extraction must exist in this account (404 otherwise, not an
-	// empty list).
-	if _, err := s.db.Extraction(ctx, account(r), r.PathValue("extraction_id")); err != nil {
-		return err
-	}
-	bs, more, err := s.db.ListBatches(ctx, account(r), r.PathValue("extraction_id"), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list(bs, more, func(b docparse.Batch) string { return b.ID }, viewBatch))
-	return nil
+	exists := func(ctx context.Context, acct, id string) error { _, err := s.db.Extraction(ctx, acct, id); return err }
+	return listBatchesOf(w, r, docparse.PrefixBatch, "extraction_id", exists, s.db.ListBatches,
+		func(b docparse.Batch) string { return b.ID }, viewBatch)
 }
 
 // batchFilter reads ?status= and ?updated_after= of a batch list.

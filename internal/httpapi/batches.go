@@ -119,7 +119,7 @@ func createBatchOf[U batchUpload](s *Server, w http.ResponseWriter, r *http.Requ
 func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 	return createBatchOf(s, w, r, "extraction_id", s.svc.NewUpload, func(ctx context.Context, o *once, up *pipeline.Upload, name string) error {
 		_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.Batch, files []docparse.File) error {
-			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: wire.BatchResult{Batch: viewBatch(b), Files: viewFileSummaries(files)}})
+			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: wire.BatchResult{Batch: viewBatch(b), Files: viewAll(files, viewFileSummary)}})
 		})
 		return err
 	})
@@ -135,7 +135,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, 0, err
 		}
-		return wire.BatchResult{Batch: viewBatch(b), Files: viewFileSummaries(files)}, b.Version, nil
+		return wire.BatchResult{Batch: viewBatch(b), Files: viewAll(files, viewFileSummary)}, b.Version, nil
 	})
 }
 
@@ -172,14 +172,6 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, batchID string, ve
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	_, err := w.Write(body)
 	return err
-}
-
-func viewFileSummaries(files []docparse.File) []wire.BatchFile {
-	out := make([]wire.BatchFile, len(files))
-	for i, f := range files {
-		out[i] = viewFileSummary(f)
-	}
-	return out
 }
 
 func batchETag(batchID string, version int64) string {

@@ -82,18 +82,10 @@ func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Reques
 		func(ctx context.Context, o *once, up *pipeline.ClassificationUpload, name string) error {
 			_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
 				return o.commit(ctx, tx, answer{Status: http.StatusAccepted,
-					Body: wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}})
+					Body: wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}})
 			})
 			return err
 		})
-}
-
-func viewClassificationFiles(files []docparse.ClassificationFile) []wire.ClassificationFile {
-	out := make([]wire.ClassificationFile, len(files))
-	for i, f := range files {
-		out[i] = viewClassificationFile(f)
-	}
-	return out
 }
 
 // getClassificationBatch is the polling endpoint of classification
@@ -105,7 +97,7 @@ func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return nil, 0, err
 		}
-		return wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}, b.Version, nil
+		return wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}, b.Version, nil
 	})
 }
 

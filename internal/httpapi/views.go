@@ -103,3 +103,12 @@ func viewClassificationFileDetail(f docparse.ClassificationFile) classificationF
 	return classificationFileDetail{ClassificationFile: viewClassificationFile(f), ClassificationID: f.ClassificationID, BatchID: f.BatchID,
 		ContentType: f.MIME, Size: f.Size, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
+
+// viewAll shows each of xs with view, in order; [] when there are none.
+func viewAll[T, V any](xs []T, view func(T) V) []V {
+	out := make([]V, len(xs))
+	for i, x := range xs {
+		out[i] = view(x)
+	}
+	return out
+}

@@ -152,11 +152,7 @@ func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]wire.Attempt, len(as))
-	for i, a := range as {
-		out[i] = viewAttempt(a)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": out, "has_more": false})
+	writeJSON(w, http.StatusOK, map[string]any{"data": viewAll(as, viewAttempt), "has_more": false})
 	return nil
 }
 

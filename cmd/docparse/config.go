@@ -113,59 +113,33 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	return errors.Join(errs...)
 }
 
-func floatSetter(p *float64) func(string) error {
+// setter sets *p to a flag's text read by parse; a text parse refuses
+// is the error bad.
+func setter[T any](p *T, parse func(string) (T, error), bad string) func(string) error {
 	return func(s string) error {
-		v, err := strconv.ParseFloat(s, 64)
+		v, err := parse(s)
 		if err != nil {
-			return errors.New("not a number")
+			return errors.New(bad)
 		}
 		*p = v
 		return nil
 	}
 }
 
-func intSetter(p *int) func(string) error {
-	return func(s string) error {
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			return errors.New("not an integer")
-		}
-		*p = v
-		return nil
-	}
+func floatSetter(p *float64) func(string) error {
+	return setter(p, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }, "not a number")
 }
+
+func intSetter(p *int) func(string) error { return setter(p, strconv.Atoi, "not an integer") }
 
 func int64Setter(p *int64) func(string) error {
-	return func(s string) error {
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return errors.New("not an integer")
-		}
-		*p = v
-		return nil
-	}
+	return setter(p, func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }, "not an integer")
 }
 
-func boolSetter(p *bool) func(string) error {
-	return func(s string) error {
-		v, err := strconv.ParseBool(s)
-		if err != nil {
-			return errors.New("not true or false")
-		}
-		*p = v
-		return nil
-	}
-}
+func boolSetter(p *bool) func(string) error { return setter(p, strconv.ParseBool, "not true or false") }
 
 func durationSetter(p *time.Duration) func(string) error {
-	return func(s string) error {
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return errors.New("not a duration such as 30s or 2m")
-		}
-		*p = v
-		return nil
-	}
+	return setter(p, time.ParseDuration, "not a duration such as 30s or 2m")
 }
 
 // validate reports every problem of c at once.

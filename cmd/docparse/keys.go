@@ -20,11 +20,8 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 	fs, envErr := serveFlagSet("keys "+sub, &c, getenv, stderr)
 	acct := fs.String("account", "", "account name (created if needed by create)")
 	name := fs.String("name", "", "label of the new key (create)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	if envErr != nil {
-		return fmt.Errorf("%w: %w", errConfig, envErr)
+	if err := parseAdminFlags(fs, args[1:], envErr); err != nil {
+		return err
 	}
 	if *acct == "" {
 		fmt.Fprintf(stderr, "docparse keys %s: --account is required\n", sub)

@@ -220,14 +220,7 @@ func TestServeInProcess(t *testing.T) {
 			t.Fatalf("batch = %v", b)
 		}
 		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("serve returned %v", err)
-			}
-		case <-time.After(60 * time.Second):
-			t.Fatal("serve did not shut down")
-		}
+		awaitServe(t, done, t.Fatalf)
 		if got := debug.SetMemoryLimit(-1); got != goLimit {
 			t.Errorf("Go memory limit after serve = %d, want %d as before", got, goLimit)
 		}
@@ -272,6 +265,30 @@ func TestConfigErrors(t *testing.T) {
 }
 
 // buildBinary builds the docparse binary once per test run.
+// awaitServe waits for serve, cancelled, to return its error on done:
+// one is reported with report, no return within 60s fails t.
+func awaitServe(t *testing.T, done <-chan error, report func(format string, args ...any)) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			report("serve returned %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
+
+// extractTestdata reads a document of package extract's testdata.
+func extractTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "internal", "extract", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "docparse")
@@ -345,10 +362,7 @@ func TestCrashRecovery(t *testing.T) {
 		t.Skip("short")
 	}
 	bin := buildBinary(t)
-	pdf, err := os.ReadFile(filepath.Join("..", "..", "internal", "extract", "testdata", "AzureInterior.pdf"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pdf := extractTestdata(t, "AzureInterior.pdf")
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		dataDir := t.TempDir()
 		env, dbURL, key := binaryEnv(t, bin, eng, dataDir)
@@ -501,10 +515,7 @@ func TestInterruptDuringOCR(t *testing.T) {
 		t.Skip("short")
 	}
 	bin := buildBinary(t)
-	png, err := os.ReadFile(filepath.Join("..", "..", "internal", "extract", "testdata", "dotmatrix-receipt.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	png := extractTestdata(t, "dotmatrix-receipt.png")
 	// English only, to keep the test short: Tesseract loads every
 	// language it is given for each image, about a second for four.
 	tessdata := engOnlyTessdata(t)

@@ -187,14 +187,7 @@ func TestNoSecretAtRest(t *testing.T) {
 			}
 			stopped = true
 			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("serve returned %v", err)
-				}
-			case <-time.After(60 * time.Second):
-				t.Fatal("serve did not shut down")
-			}
+			awaitServe(t, done, t.Errorf)
 		}
 		defer stop()
 		base := waitListening(t, pr)

@@ -54,6 +54,19 @@ func serveFlagSet(name string, c *config, getenv func(string) string, stderr io.
 	return fs, serveFlags(fs, c, getenv)
 }
 
+// parseAdminFlags parses args with fs, a serveFlagSet whose variables
+// gave envErr: bad flags are errUsage (fs has said why), bad variables a
+// config error.
+func parseAdminFlags(fs *flag.FlagSet, args []string, envErr error) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if envErr != nil {
+		return fmt.Errorf("%w: %w", errConfig, envErr)
+	}
+	return nil
+}
+
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))

@@ -25,11 +25,8 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdin
 	fs, envErr := serveFlagSet("users create", &c, getenv, stderr)
 	acct := fs.String("account", "", "account name (created if needed)")
 	email := fs.String("email", "", "the user's email, with which they sign in")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	if envErr != nil {
-		return fmt.Errorf("%w: %w", errConfig, envErr)
+	if err := parseAdminFlags(fs, args[1:], envErr); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "docparse users create: unexpected argument %q\n", fs.Arg(0))

@@ -50,7 +50,8 @@ type env struct {
 	svc     *pipeline.Service
 	srv     *httptest.Server
 	blobDir string
-	key     string // an API key of account "acme"
+	key     string       // an API key of account "acme"
+	engine  store.Engine // the engine of db
 }
 
 type envOptions struct {
@@ -107,9 +108,20 @@ func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
 	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: ratelimit.New(ratelimit.Config{Rate: o.rateLimit, Burst: 20, KeysPerHour: o.keysPerHour}, o.now)}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, svc: svc, srv: srv, blobDir: dir}
+	e := &env{t: t, db: db, svc: svc, srv: srv, blobDir: dir, engine: engineName}
 	e.key = e.newKey("acme")
 	return e
+}
+
+// eachEnv runs test in parallel on every engine, each with a fresh env
+// of options o.
+func eachEnv(t *testing.T, o envOptions, test func(t *testing.T, e *env)) {
+	t.Helper()
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
+		test(t, newEnv(t, eng, o))
+	})
 }
 
 func (e *env) newKey(account string) string {
@@ -177,6 +189,14 @@ func (e *env) doJSON(method, path string, v any, hdr ...string) response {
 	return e.do(method, path, e.key, "application/json", body, hdr...)
 }
 
+// mustDelete fails the test unless DELETE path answers 204.
+func (e *env) mustDelete(path string) {
+	e.t.Helper()
+	if r := e.doJSON("DELETE", path, nil); r.status != http.StatusNoContent {
+		e.t.Fatalf("delete %s: %d %s", path, r.status, r.body)
+	}
+}
+
 // upload is one multipart file.
 type upload struct {
 	name    string
@@ -218,19 +238,50 @@ var invoiceSchema = map[string]any{
 
 func (e *env) createExtraction() string {
 	e.t.Helper()
-	r := e.doJSON("POST", "/v1/extractions", invoiceSchema)
+	return e.createExtractionOf(invoiceSchema)
+}
+
+// createExtractionOf creates an extraction of schema and answers its id.
+func (e *env) createExtractionOf(schema any) string {
+	e.t.Helper()
+	r := e.doJSON("POST", "/v1/extractions", schema)
 	if r.status != http.StatusCreated {
 		e.t.Fatalf("create extraction: %d %s", r.status, r.body)
 	}
 	return r.json(e.t)["extraction"].(map[string]any)["id"].(string)
 }
 
+// extractOne uploads f alone to extID, waits for its batch to end and
+// answers the file as the batch lists it and the answer about the file
+// with its result.
+func (e *env) extractOne(extID string, f upload) (file, result map[string]any) {
+	e.t.Helper()
+	r := e.upload(extID, []upload{f})
+	if r.status != http.StatusAccepted {
+		e.t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	batchID := r.json(e.t)["batch"].(map[string]any)["id"].(string)
+	file = e.waitBatch(extID, batchID)["files"].([]any)[0].(map[string]any)
+	r = e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+file["id"].(string), nil)
+	if r.status != http.StatusOK {
+		e.t.Fatalf("get file: %d %s", r.status, r.body)
+	}
+	return file, r.json(e.t)
+}
+
 // waitBatch polls like a client until the batch is terminal.
 func (e *env) waitBatch(extID, batchID string) map[string]any {
 	e.t.Helper()
+	return e.waitEnded("/v1/extractions/"+extID+"/batches/"+batchID, "batch "+batchID)
+}
+
+// waitEnded polls the batch at path like a client until it ends, and
+// answers its last poll; what names the batch when it does not end.
+func (e *env) waitEnded(path, what string) map[string]any {
+	e.t.Helper()
 	var v map[string]any
 	ended := servertest.Eventually(60*time.Second, func() bool {
-		r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID, nil)
+		r := e.doJSON("GET", path, nil)
 		if r.status != http.StatusOK {
 			e.t.Fatalf("poll: %d %s", r.status, r.body)
 		}
@@ -242,18 +293,40 @@ func (e *env) waitBatch(extID, batchID string) map[string]any {
 		return false
 	})
 	if !ended {
-		e.t.Fatalf("batch %s did not end within 60s", batchID)
+		e.t.Fatalf("%s did not end within 60s", what)
 	}
 	return v
 }
 
+// corpusFile reads a document of package extract's testdata.
 func corpusFile(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", name))
+	return testdata(t, "extract", name)
+}
+
+// testdata reads the file name of the testdata of package pkg.
+func testdata(t *testing.T, pkg, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", pkg, "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// expectRefused fails t unless r is an error answer of status and code
+// whose fields, when path is not empty, name path.
+func expectRefused(t *testing.T, r response, status int, code, path string) {
+	t.Helper()
+	if r.status != status || errorCode(t, r) != code {
+		t.Fatalf("got %d %s, want %d %s", r.status, r.body, status, code)
+	}
+	if path != "" {
+		fields, _ := r.json(t)["fields"].(map[string]any)
+		if _, ok := fields[path]; !ok {
+			t.Errorf("error fields %v lack %s", fields, path)
+		}
+	}
 }
 
 func errorCode(t *testing.T, r response) string {
@@ -267,10 +340,7 @@ func errorCode(t *testing.T, r response) string {
 }
 
 func TestBatchLifecycle(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{rateLimit: 0})
+	eachEnv(t, envOptions{rateLimit: 0}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		invoice := []byte("ACME Supplies\nInvoice No: 42183017\nInvoice Date: 24/05/2026\nTotal: 1,234.56 EUR\n")
 		random := make([]byte, 4096)
@@ -353,9 +423,7 @@ func TestBatchLifecycle(t *testing.T) {
 			t.Errorf("list updated_after future: %d %s", lr.status, lr.body)
 		}
 		// Deleting the extraction removes its documents.
-		if r := e.doJSON("DELETE", "/v1/extractions/"+extID, nil); r.status != http.StatusNoContent {
-			t.Fatalf("delete: %d %s", r.status, r.body)
-		}
+		e.mustDelete("/v1/extractions/" + extID)
 		if r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID, nil); r.status != http.StatusNotFound {
 			t.Errorf("batch after delete: %d", r.status)
 		}
@@ -377,10 +445,7 @@ func countFiles(t *testing.T, dir string) int {
 }
 
 func TestPDFBatch(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		azure := corpusFile(t, "AzureInterior.pdf")
 		files := []upload{
@@ -421,10 +486,7 @@ func TestPDFBatch(t *testing.T) {
 // TestFileTimeout: a file that takes longer than the per-file timeout fails
 // with timeout; its neighbours are unaffected.
 func TestFileTimeout(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{fileTimeout: time.Millisecond})
+	eachEnv(t, envOptions{fileTimeout: time.Millisecond}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		r := e.upload(extID, []upload{{"slow.pdf", corpusFile(t, "QualityHosting.pdf")}})
 		done := e.waitBatch(extID, r.json(t)["batch"].(map[string]any)["id"].(string))
@@ -436,10 +498,7 @@ func TestFileTimeout(t *testing.T) {
 }
 
 func TestAuthAndIsolation(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		if r := e.do("GET", "/v1/extractions", "", "", nil); r.status != 401 || errorCode(t, r) != "missing_api_key" {
 			t.Errorf("no key: %d %s", r.status, r.body)
@@ -489,9 +548,7 @@ func TestAuthAndIsolation(t *testing.T) {
 		// Revoke the key the test uses, through itself.
 		keys := lr.json(t)["data"].([]any)
 		own := keys[len(keys)-1].(map[string]any)["id"].(string) // oldest: the env's key
-		if r := e.doJSON("DELETE", "/v1/api_keys/"+own, nil); r.status != 204 {
-			t.Fatalf("revoke: %d %s", r.status, r.body)
-		}
+		e.mustDelete("/v1/api_keys/" + own)
 		if r := e.doJSON("GET", "/v1/extractions", nil); r.status != 401 {
 			t.Errorf("revoked key: %d", r.status)
 		}
@@ -499,10 +556,7 @@ func TestAuthAndIsolation(t *testing.T) {
 }
 
 func TestSchemaValidation(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		tests := []struct {
 			name   string
 			body   string
@@ -524,15 +578,7 @@ func TestSchemaValidation(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				r := e.do("POST", "/v1/extractions", e.key, tt.ctype, strings.NewReader(tt.body))
-				if r.status != tt.status || errorCode(t, r) != tt.code {
-					t.Fatalf("got %d %s, want %d %s", r.status, r.body, tt.status, tt.code)
-				}
-				if tt.path != "" {
-					fields, _ := r.json(t)["fields"].(map[string]any)
-					if _, ok := fields[tt.path]; !ok {
-						t.Errorf("error fields %v lack %s", fields, tt.path)
-					}
-				}
+				expectRefused(t, r, tt.status, tt.code, tt.path)
 			})
 		}
 		// PATCH affects the extraction; a bad patch changes nothing.
@@ -551,10 +597,7 @@ func TestSchemaValidation(t *testing.T) {
 }
 
 func TestUploadBadInput(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{maxFiles: 3, maxFileSize: 1000})
+	eachEnv(t, envOptions{maxFiles: 3, maxFileSize: 1000}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		small := []byte("Invoice No: 1\n")
 		path := "/v1/extractions/" + extID + "/batches"
@@ -720,10 +763,7 @@ func TestPollingETagAndRateLimit(t *testing.T) {
 // minting and revoking keys adds no budget; key creation is limited per
 // account per hour with a precise 429; another account is unaffected.
 func TestRateLimitPerAccount(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{rateLimit: 0.5, keysPerHour: 3})
+	eachEnv(t, envOptions{rateLimit: 0.5, keysPerHour: 3}, func(t *testing.T, e *env) {
 		second := e.newKey("acme")
 		// 20 tokens of burst, refilled at 0.5/s: the two keys together get
 		// the burst and about one more, not twice the burst.
@@ -772,9 +812,7 @@ func TestKeyCreationLimited(t *testing.T) {
 				t.Fatalf("key %d: %d %s", i, r.status, r.body)
 			}
 			id := r.json(t)["api_key"].(map[string]any)["id"].(string)
-			if r := e.doJSON("DELETE", "/v1/api_keys/"+id, nil); r.status != 204 {
-				t.Fatalf("revoke: %d %s", r.status, r.body)
-			}
+			e.mustDelete("/v1/api_keys/" + id)
 		}
 		r := e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "k3"}, "Idempotency-Key", "fourth")
 		if r.status != 429 || errorCode(t, r) != "rate_limited" || r.header.Get("Retry-After") != "1200" ||
@@ -813,10 +851,7 @@ func accountOf(t *testing.T, e *env) string {
 }
 
 func TestIdempotencyKey(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		first := e.doJSON("POST", "/v1/extractions", invoiceSchema, "Idempotency-Key", "abc")
 		again := e.doJSON("POST", "/v1/extractions", invoiceSchema, "Idempotency-Key", "abc")
 		if first.status != 201 || again.status != 201 || !bytes.Equal(first.body, again.body) || again.header.Get("Idempotent-Replayed") != "true" {
@@ -842,10 +877,7 @@ func TestIdempotencyKey(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		for range 5 {
 			e.createExtraction()
 		}

@@ -12,16 +12,7 @@ import (
 )
 
 func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r, docparse.PrefixAPIKey)
-	if err != nil {
-		return err
-	}
-	keys, more, err := s.db.ListAPIKeys(r.Context(), account(r), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list(keys, more, func(k docparse.APIKey) string { return k.ID }, viewAPIKey))
-	return nil
+	return listOf(w, r, docparse.PrefixAPIKey, s.db.ListAPIKeys, func(k docparse.APIKey) string { return k.ID }, viewAPIKey)
 }
 
 func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {

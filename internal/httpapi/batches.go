@@ -119,7 +119,7 @@ func createBatchOf[U batchUpload](s *Server, w http.ResponseWriter, r *http.Requ
 func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 	return createBatchOf(s, w, r, "extraction_id", s.svc.NewUpload, func(ctx context.Context, o *once, up *pipeline.Upload, name string) error {
 		_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.Batch, files []docparse.File) error {
-			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: wire.BatchResult{Batch: viewBatch(b), Files: viewFileSummaries(files)}})
+			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: wire.BatchResult{Batch: viewBatch(b), Files: viewAll(files, viewFileSummary)}})
 		})
 		return err
 	})
@@ -130,18 +130,12 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 // rendered answer kept for that version); only a changed batch is read
 // whole. Never cached by intermediaries.
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
-	ctx, acct := r.Context(), account(r)
-	extID, batchID := r.PathValue("extraction_id"), r.PathValue("batch_id")
-	version, err := s.db.BatchVersion(ctx, acct, extID, batchID)
-	if err != nil {
-		return err
-	}
-	return s.poll(w, r, batchID, version, func() (any, int64, error) {
+	return s.pollBatchOf(w, r, "extraction_id", s.db.BatchVersion, func(ctx context.Context, acct, extID, batchID string) (any, int64, error) {
 		b, files, err := s.db.BatchWithFiles(ctx, acct, extID, batchID)
 		if err != nil {
 			return nil, 0, err
 		}
-		return wire.BatchResult{Batch: viewBatch(b), Files: viewFileSummaries(files)}, b.Version, nil
+		return wire.BatchResult{Batch: viewBatch(b), Files: viewAll(files, viewFileSummary)}, b.Version, nil
 	})
 }
 
@@ -180,14 +174,6 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, batchID string, ve
 	return err
 }
 
-func viewFileSummaries(files []docparse.File) []wire.BatchFile {
-	out := make([]wire.BatchFile, len(files))
-	for i, f := range files {
-		out[i] = viewFileSummary(f)
-	}
-	return out
-}
-
 func batchETag(batchID string, version int64) string {
 	return `"` + batchID + "-" + strconv.FormatInt(version, 10) + `"`
 }
@@ -207,26 +193,9 @@ func etagMatch(header, etag string) bool {
 }
 
 func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p, err := page(r, docparse.PrefixBatch)
-	if err != nil {
-		return err
-	}
-	f, err := batchFilter(r)
-	if err != nil {
-		return err
-	}
-	// The extraction must exist in this account (404 otherwise, not an
-	// empty list).
-	if _, err := s.db.Extraction(ctx, account(r), r.PathValue("extraction_id")); err != nil {
-		return err
-	}
-	bs, more, err := s.db.ListBatches(ctx, account(r), r.PathValue("extraction_id"), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list(bs, more, func(b docparse.Batch) string { return b.ID }, viewBatch))
-	return nil
+	exists := func(ctx context.Context, acct, id string) error { _, err := s.db.Extraction(ctx, acct, id); return err }
+	return listBatchesOf(w, r, docparse.PrefixBatch, "extraction_id", exists, s.db.ListBatches,
+		func(b docparse.Batch) string { return b.ID }, viewBatch)
 }
 
 // batchFilter reads ?status= and ?updated_after= of a batch list.

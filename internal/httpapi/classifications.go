@@ -49,41 +49,17 @@ func (in classificationRequest) input() pipeline.ClassificationInput {
 }
 
 func (s *Server) createClassification(w http.ResponseWriter, r *http.Request) error {
-	return s.createsOnce(w, r, true, func(o *once) error {
-		var in classificationRequest
-		if err := decodeJSON(w, r, &in); err != nil {
-			return err
-		}
-		return o.tx(func(ctx context.Context, tx *store.Tx) (answer, error) {
-			c, err := s.svc.CreateClassificationTx(ctx, tx, account(r), in.input())
-			if err != nil {
-				return answer{}, err
-			}
-			return answer{Status: http.StatusCreated, Body: map[string]any{"classification": viewClassification(c)}}, nil
-		})
+	return createFromJSON(s, w, r, func(ctx context.Context, tx *store.Tx, in classificationRequest) (answer, error) {
+		return created("classification", viewClassification)(s.svc.CreateClassificationTx(ctx, tx, account(r), in.input()))
 	})
 }
 
 func (s *Server) listClassifications(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r, docparse.PrefixClassification)
-	if err != nil {
-		return err
-	}
-	cs, more, err := s.db.ListClassifications(r.Context(), account(r), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list(cs, more, func(c docparse.Classification) string { return c.ID }, viewClassification))
-	return nil
+	return listOf(w, r, docparse.PrefixClassification, s.db.ListClassifications, func(c docparse.Classification) string { return c.ID }, viewClassification)
 }
 
 func (s *Server) getClassification(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.db.Classification(r.Context(), account(r), r.PathValue("classification_id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"classification": viewClassification(c)})
-	return nil
+	return one(w, "classification", viewClassification)(s.db.Classification(r.Context(), account(r), r.PathValue("classification_id")))
 }
 
 func (s *Server) updateClassification(w http.ResponseWriter, r *http.Request) error {
@@ -91,20 +67,11 @@ func (s *Server) updateClassification(w http.ResponseWriter, r *http.Request) er
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	c, err := s.svc.UpdateClassification(r.Context(), account(r), r.PathValue("classification_id"), in.input())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"classification": viewClassification(c)})
-	return nil
+	return one(w, "classification", viewClassification)(s.svc.UpdateClassification(r.Context(), account(r), r.PathValue("classification_id"), in.input()))
 }
 
 func (s *Server) deleteClassification(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.DeleteClassification(r.Context(), account(r), r.PathValue("classification_id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.svc.DeleteClassification(r.Context(), account(r), r.PathValue("classification_id")))
 }
 
 // createClassificationBatch receives a multipart upload into a new
@@ -115,69 +82,37 @@ func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Reques
 		func(ctx context.Context, o *once, up *pipeline.ClassificationUpload, name string) error {
 			_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
 				return o.commit(ctx, tx, answer{Status: http.StatusAccepted,
-					Body: wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}})
+					Body: wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}})
 			})
 			return err
 		})
-}
-
-func viewClassificationFiles(files []docparse.ClassificationFile) []wire.ClassificationFile {
-	out := make([]wire.ClassificationFile, len(files))
-	for i, f := range files {
-		out[i] = viewClassificationFile(f)
-	}
-	return out
 }
 
 // getClassificationBatch is the polling endpoint of classification
 // batches, with the ETag and the kept answers of getBatch. The version
 // also moves with overrides and chaining, so a poll sees them.
 func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) error {
-	ctx, acct := r.Context(), account(r)
-	clsID, batchID := r.PathValue("classification_id"), r.PathValue("batch_id")
-	version, err := s.db.ClassificationBatchVersion(ctx, acct, clsID, batchID)
-	if err != nil {
-		return err
-	}
-	return s.poll(w, r, batchID, version, func() (any, int64, error) {
+	return s.pollBatchOf(w, r, "classification_id", s.db.ClassificationBatchVersion, func(ctx context.Context, acct, clsID, batchID string) (any, int64, error) {
 		b, files, err := s.db.ClassificationBatchWithFiles(ctx, acct, clsID, batchID)
 		if err != nil {
 			return nil, 0, err
 		}
-		return wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewClassificationFiles(files)}, b.Version, nil
+		return wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}, b.Version, nil
 	})
 }
 
 func (s *Server) listClassificationBatches(w http.ResponseWriter, r *http.Request) error {
-	ctx, acct := r.Context(), account(r)
-	p, err := page(r, docparse.PrefixClassificationBatch)
-	if err != nil {
+	exists := func(ctx context.Context, acct, id string) error {
+		_, err := s.db.Classification(ctx, acct, id)
 		return err
 	}
-	f, err := batchFilter(r)
-	if err != nil {
-		return err
-	}
-	// The classification must exist in this account (404 otherwise, not
-	// an empty list).
-	if _, err := s.db.Classification(ctx, acct, r.PathValue("classification_id")); err != nil {
-		return err
-	}
-	bs, more, err := s.db.ListClassificationBatches(ctx, acct, r.PathValue("classification_id"), f, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list(bs, more, func(b docparse.ClassificationBatch) string { return b.ID }, viewClassificationBatch))
-	return nil
+	return listBatchesOf(w, r, docparse.PrefixClassificationBatch, "classification_id", exists, s.db.ListClassificationBatches,
+		func(b docparse.ClassificationBatch) string { return b.ID }, viewClassificationBatch)
 }
 
 func (s *Server) getClassificationFile(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.db.ClassificationFile(r.Context(), account(r), r.PathValue("classification_id"), r.PathValue("batch_id"), r.PathValue("file_id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"file": viewClassificationFileDetail(f)})
-	return nil
+	return one(w, "file", viewClassificationFileDetail)(s.db.ClassificationFile(r.Context(), account(r),
+		r.PathValue("classification_id"), r.PathValue("batch_id"), r.PathValue("file_id")))
 }
 
 // overrideRequest is the body of a file PATCH: classified_category_id is
@@ -208,13 +143,8 @@ func (s *Server) updateClassificationFile(w http.ResponseWriter, r *http.Request
 		}
 		cat = &id
 	}
-	f, err := s.svc.SetClassificationOverride(r.Context(), account(r), r.PathValue("classification_id"), r.PathValue("batch_id"),
-		r.PathValue("file_id"), cat)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"file": viewClassificationFileDetail(f)})
-	return nil
+	return one(w, "file", viewClassificationFileDetail)(s.svc.SetClassificationOverride(r.Context(), account(r),
+		r.PathValue("classification_id"), r.PathValue("batch_id"), r.PathValue("file_id"), cat))
 }
 
 // getClassificationFileContent returns the original upload.

@@ -14,8 +14,6 @@ import (
 
 	"github.com/docparse/docparse/internal/extract/pdftest"
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // Documents of the three categories of mailroomClassification.
@@ -30,6 +28,15 @@ var (
 )
 
 func lines(doc []string) []byte { return []byte(strings.Join(doc, "\n") + "\n") }
+
+// copies is n uploads of doc, named by nameFormat with their index.
+func copies(n int, nameFormat string, doc []string) []upload {
+	files := make([]upload, n)
+	for i := range files {
+		files[i] = upload{fmt.Sprintf(nameFormat, i), lines(doc)}
+	}
+	return files
+}
 
 // mailroomClassification is a classification of invoices (linked to
 // extID when not empty), letters and receipts.
@@ -70,23 +77,7 @@ func (e *env) uploadClassification(clsID string, files []upload) response {
 // waitClassificationBatch polls like a client until the batch ends.
 func (e *env) waitClassificationBatch(clsID, batchID string) map[string]any {
 	e.t.Helper()
-	var v map[string]any
-	ended := servertest.Eventually(60*time.Second, func() bool {
-		r := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches/"+batchID, nil)
-		if r.status != http.StatusOK {
-			e.t.Fatalf("poll: %d %s", r.status, r.body)
-		}
-		v = r.json(e.t)
-		switch v["batch"].(map[string]any)["status"] {
-		case "processed", "partial", "failed":
-			return true
-		}
-		return false
-	})
-	if !ended {
-		e.t.Fatalf("classification batch %s did not end within 60s", batchID)
-	}
-	return v
+	return e.waitEnded("/v1/classifications/"+clsID+"/batches/"+batchID, "classification batch "+batchID)
 }
 
 // filesByName indexes a batch answer's files.
@@ -109,10 +100,7 @@ func categoryIDs(c map[string]any) map[string]string {
 }
 
 func TestClassificationValidation(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		otherExt := func() string {
 			// An extraction of another account.
 			key := e.newKey("globex")
@@ -161,16 +149,7 @@ func TestClassificationValidation(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				r := e.doJSON("POST", "/v1/classifications", tt.body)
-				if r.status != tt.status || errorCode(t, r) != tt.code {
-					t.Fatalf("got %d %s, want %d %s", r.status, r.body, tt.status, tt.code)
-				}
-				if tt.path != "" {
-					fields, _ := r.json(t)["fields"].(map[string]any)
-					if _, ok := fields[tt.path]; !ok {
-						t.Errorf("error fields %v lack %s", fields, tt.path)
-					}
-				}
+				expectRefused(t, e.doJSON("POST", "/v1/classifications", tt.body), tt.status, tt.code, tt.path)
 			})
 		}
 		if n := len(e.doJSON("GET", "/v1/classifications", nil).json(t)["data"].([]any)); n != 0 {
@@ -180,10 +159,7 @@ func TestClassificationValidation(t *testing.T) {
 }
 
 func TestClassificationCRUD(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		c := e.createClassification(mailroomClassification(extID))
 		clsID := c["id"].(string)
@@ -264,9 +240,7 @@ func TestClassificationCRUD(t *testing.T) {
 			t.Errorf("other account lists: %s", r.body)
 		}
 		// Delete.
-		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
-			t.Fatalf("delete: %d %s", r.status, r.body)
-		}
+		e.mustDelete("/v1/classifications/" + clsID)
 		if r := e.doJSON("GET", "/v1/classifications/"+clsID, nil); r.status != 404 {
 			t.Errorf("get after delete: %d", r.status)
 		}
@@ -281,10 +255,7 @@ func TestClassificationCRUD(t *testing.T) {
 // bad one fails with a code while its neighbours finish; events reach the
 // feed and a real webhook receiver; another account sees nothing.
 func TestClassificationBatch(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		hooks := newHookReceiver(t)
 		if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": hooks.srv.URL,
 			"event_types": []string{"file.classified", "classification.completed"}}); r.status != 201 {
@@ -419,9 +390,7 @@ func TestClassificationBatch(t *testing.T) {
 			t.Errorf("other account upload: %d", r.status)
 		}
 		// Deleting the classification removes its documents.
-		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
-			t.Fatalf("delete: %d", r.status)
-		}
+		e.mustDelete("/v1/classifications/" + clsID)
 		if r := e.doJSON("GET", path, nil); r.status != 404 {
 			t.Errorf("batch after delete: %d", r.status)
 		}
@@ -477,10 +446,7 @@ func (h *hookReceiver) wait(t *testing.T, n int) map[string]int {
 // TestClassificationThreshold: below the classification's threshold a
 // file is processed with a null category; the confidence is still shown.
 func TestClassificationThreshold(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		body := mailroomClassification("")
 		body["threshold"] = 0
 		c := e.createClassification(body)
@@ -523,10 +489,7 @@ func facilitiesMemo(subject, body string) []byte {
 // user who files a batch of memos under Letters by hand finds the next
 // memo filed there by the classifier.
 func TestClassificationOverride(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		c := e.createClassification(mailroomClassification(""))
 		clsID, ids := c["id"].(string), categoryIDs(c)
 		memos := []upload{
@@ -612,10 +575,7 @@ func TestClassificationOverride(t *testing.T) {
 // own events, over the same stored documents; deleting either side keeps
 // the documents the other still uses.
 func TestClassificationChaining(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		receiptsExt := e.createExtraction()
 		body := mailroomClassification(extID)
@@ -672,9 +632,7 @@ func TestClassificationChaining(t *testing.T) {
 		}
 		// Deleting the classification keeps the invoices' documents, which
 		// the extraction batch still serves.
-		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
-			t.Fatalf("delete classification: %d", r.status)
-		}
+		e.mustDelete("/v1/classifications/" + clsID)
 		if n := countFiles(t, e.blobDir); n != 3 {
 			t.Errorf("%d blobs after deleting the classification, want 3", n)
 		}
@@ -682,15 +640,11 @@ func TestClassificationChaining(t *testing.T) {
 		if content.status != 200 || !bytes.Equal(content.body, lines(invoice2)) {
 			t.Errorf("content after deleting the classification: %d", content.status)
 		}
-		if r := e.doJSON("DELETE", "/v1/extractions/"+extID, nil); r.status != 204 {
-			t.Fatalf("delete extraction: %d", r.status)
-		}
+		e.mustDelete("/v1/extractions/" + extID)
 		if n := countFiles(t, e.blobDir); n != 1 {
 			t.Errorf("%d blobs after deleting the invoices' extraction, want 1", n)
 		}
-		if r := e.doJSON("DELETE", "/v1/extractions/"+receiptsExt, nil); r.status != 204 {
-			t.Fatalf("delete extraction: %d", r.status)
-		}
+		e.mustDelete("/v1/extractions/" + receiptsExt)
 		if n := countFiles(t, e.blobDir); n != 0 {
 			t.Errorf("%d blobs after deleting everything", n)
 		}
@@ -701,17 +655,10 @@ func TestClassificationChaining(t *testing.T) {
 // batch answers 204 at once; the jobs left find nothing, and no stored
 // document is left behind.
 func TestDeleteClassificationWhileProcessing(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		clsID := e.createClassification(mailroomClassification(extID))["id"].(string)
-		var files []upload
-		for i := range 12 {
-			files = append(files, upload{fmt.Sprintf("invoice-%d.txt", i), lines(invoiceDoc)})
-		}
-		r := e.uploadClassification(clsID, files)
+		r := e.uploadClassification(clsID, copies(12, "invoice-%d.txt", invoiceDoc))
 		if r.status != 202 {
 			t.Fatalf("upload: %d", r.status)
 		}
@@ -724,9 +671,7 @@ func TestDeleteClassificationWhileProcessing(t *testing.T) {
 		if !started {
 			t.Fatal("no file of the batch started within 30s")
 		}
-		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
-			t.Fatalf("delete: %d %s", r.status, r.body)
-		}
+		e.mustDelete("/v1/classifications/" + clsID)
 		// Documents already chained stay with their extraction batch;
 		// every other one is gone once the jobs have drained.
 		var n, chained int
@@ -747,10 +692,7 @@ func TestDeleteClassificationWhileProcessing(t *testing.T) {
 // TestDeleteExtractionKeepsClassificationBlobs: the other order; and once
 // the classification goes too, no stored document is left.
 func TestDeleteExtractionKeepsClassificationBlobs(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		extID := e.createExtraction()
 		c := e.createClassification(mailroomClassification(extID))
 		clsID := c["id"].(string)
@@ -762,9 +704,7 @@ func TestDeleteExtractionKeepsClassificationBlobs(t *testing.T) {
 			t.Fatalf("not chained: %v", f)
 		}
 		e.waitBatch(extID, f["linked_batch_id"].(string))
-		if r := e.doJSON("DELETE", "/v1/extractions/"+extID, nil); r.status != 204 {
-			t.Fatalf("delete extraction: %d", r.status)
-		}
+		e.mustDelete("/v1/extractions/" + extID)
 		content := e.doJSON("GET", "/v1/classifications/"+clsID+"/batches/"+batchID+"/files/"+f["id"].(string)+"/content", nil)
 		if content.status != 200 || !bytes.Equal(content.body, lines(invoiceDoc)) {
 			t.Errorf("classification content after deleting the extraction: %d %s", content.status, content.body)
@@ -776,9 +716,7 @@ func TestDeleteExtractionKeepsClassificationBlobs(t *testing.T) {
 		if f := done["files"].([]any)[0].(map[string]any); f["classified_category_name"] != "Invoices" || f["linked_batch_id"] != nil {
 			t.Errorf("after the extraction is gone: %v", f)
 		}
-		if r := e.doJSON("DELETE", "/v1/classifications/"+clsID, nil); r.status != 204 {
-			t.Fatalf("delete classification: %d", r.status)
-		}
+		e.mustDelete("/v1/classifications/" + clsID)
 		if !servertest.Eventually(10*time.Second, func() bool { return countFiles(t, e.blobDir) == 0 }) {
 			t.Fatalf("%d blobs left after deleting the extraction and the classification", countFiles(t, e.blobDir))
 		}
@@ -788,10 +726,7 @@ func TestDeleteExtractionKeepsClassificationBlobs(t *testing.T) {
 // TestClassificationUploadLimits: the limits of extraction uploads, 413
 // and nothing stored.
 func TestClassificationUploadLimits(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{maxFiles: 2, maxFileSize: 1000})
+	eachEnv(t, envOptions{maxFiles: 2, maxFileSize: 1000}, func(t *testing.T, e *env) {
 		clsID := e.createClassification(mailroomClassification(""))["id"].(string)
 		small := lines(letterDoc)
 		if r := e.uploadClassification(clsID, []upload{{"a.txt", small}, {"b.txt", small}, {"c.txt", small}}); r.status != 413 {
@@ -823,17 +758,10 @@ func TestClassificationUploadLimits(t *testing.T) {
 // being classified all succeed, survive the classifier's decisions and
 // show in the ended batch; the batch ends once.
 func TestOverrideWhileProcessing(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		c := e.createClassification(mailroomClassification(""))
 		clsID, ids := c["id"].(string), categoryIDs(c)
-		var files []upload
-		for i := range 16 {
-			files = append(files, upload{fmt.Sprintf("letter-%02d.txt", i), lines(letterDoc)})
-		}
-		r := e.uploadClassification(clsID, files)
+		r := e.uploadClassification(clsID, copies(16, "letter-%02d.txt", letterDoc))
 		if r.status != 202 {
 			t.Fatalf("upload: %d", r.status)
 		}

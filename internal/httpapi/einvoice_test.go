@@ -16,11 +16,7 @@ import (
 
 func einvoiceFile(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "einvoice", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testdata(t, "einvoice", name)
 }
 
 var einvoiceSchema = map[string]any{
@@ -44,15 +40,8 @@ var einvoiceSchema = map[string]any{
 // files to review with a warning; hostile XML fails with a clear code
 // while the rest of the batch finishes.
 func TestEInvoiceBatch(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
-		r := e.doJSON("POST", "/v1/extractions", einvoiceSchema)
-		if r.status != http.StatusCreated {
-			t.Fatalf("create extraction: %d %s", r.status, r.body)
-		}
-		extID := r.json(t)["extraction"].(map[string]any)["id"].(string)
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
+		extID := e.createExtractionOf(einvoiceSchema)
 
 		xml := einvoiceFile(t, "cii-en16931.xml")
 		hybrid := func(total string, att pdftest.Attachment) []byte {
@@ -81,7 +70,7 @@ func TestEInvoiceBatch(t *testing.T) {
 		for _, name := range profiles {
 			files = append(files, upload{"profile-" + name, einvoiceFile(t, name)})
 		}
-		r = e.upload(extID, files)
+		r := e.upload(extID, files)
 		if r.status != http.StatusAccepted {
 			t.Fatalf("upload: %d %s", r.status, r.body)
 		}
@@ -257,11 +246,8 @@ func TestEInvoiceBatch(t *testing.T) {
 // sources (at confidence at most 0.5, so the file goes to review), while
 // the values read keep the page's source.
 func TestInferredSource(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
-		r := e.doJSON("POST", "/v1/extractions", map[string]any{
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
+		extID := e.createExtractionOf(map[string]any{
 			"name": "Totals",
 			"fields": []map[string]any{
 				{"key": "invoice_number", "type": "string"},
@@ -271,23 +257,8 @@ func TestInferredSource(t *testing.T) {
 			},
 			"options": map[string]any{"infer_missing": true},
 		})
-		if r.status != http.StatusCreated {
-			t.Fatalf("create extraction: %d %s", r.status, r.body)
-		}
-		extID := r.json(t)["extraction"].(map[string]any)["id"].(string)
 		pdf := pdftest.Text([]string{"ACME GmbH", "Invoice number: 2026-17", "VAT 20%: 20.00 EUR", "Total: 120.00 EUR"})
-		r = e.upload(extID, []upload{{"invoice.pdf", pdf}})
-		if r.status != http.StatusAccepted {
-			t.Fatalf("upload: %d %s", r.status, r.body)
-		}
-		b := r.json(t)["batch"].(map[string]any)
-		done := e.waitBatch(extID, b["id"].(string))
-		f := done["files"].([]any)[0].(map[string]any)
-		r = e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+b["id"].(string)+"/files/"+f["id"].(string), nil)
-		if r.status != http.StatusOK {
-			t.Fatalf("get file: %d %s", r.status, r.body)
-		}
-		x := r.json(t)
+		_, x := e.extractOne(extID, upload{"invoice.pdf", pdf})
 		res, conf, src := x["result"].(map[string]any), x["confidence"].(map[string]any), x["sources"].(map[string]any)
 		if res["net"] != 100.0 || res["tax"] != 20.0 || res["total"] != 120.0 {
 			t.Fatalf("result %v, want net 100 (inferred), tax 20, total 120", res)
@@ -322,26 +293,10 @@ func TestEInvoiceAttachmentBomb(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		t.Parallel()
 		e := newEnv(t, eng, envOptions{})
-		r := e.doJSON("POST", "/v1/extractions", einvoiceSchema)
-		if r.status != http.StatusCreated {
-			t.Fatalf("create extraction: %d %s", r.status, r.body)
-		}
-		extID := r.json(t)["extraction"].(map[string]any)["id"].(string)
-		r = e.upload(extID, []upload{{"bomb.pdf", bomb}})
-		if r.status != http.StatusAccepted {
-			t.Fatalf("upload: %d %s", r.status, r.body)
-		}
-		b := r.json(t)["batch"].(map[string]any)
-		done := e.waitBatch(extID, b["id"].(string))
-		f := done["files"].([]any)[0].(map[string]any)
+		f, x := e.extractOne(e.createExtractionOf(einvoiceSchema), upload{"bomb.pdf", bomb})
 		if f["status"] != "needs_review" {
 			t.Errorf("status %v (error %v), want needs_review", f["status"], f["error"])
 		}
-		r = e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+b["id"].(string)+"/files/"+f["id"].(string), nil)
-		if r.status != http.StatusOK {
-			t.Fatalf("get file: %d %s", r.status, r.body)
-		}
-		x := r.json(t)
 		ws, _ := x["warnings"].([]any)
 		if len(ws) != 1 {
 			t.Fatalf("warnings %v, want one", x["warnings"])

@@ -25,41 +25,17 @@ func (in extractionRequest) input() pipeline.ExtractionInput {
 }
 
 func (s *Server) createExtraction(w http.ResponseWriter, r *http.Request) error {
-	return s.createsOnce(w, r, true, func(o *once) error {
-		var in extractionRequest
-		if err := decodeJSON(w, r, &in); err != nil {
-			return err
-		}
-		return o.tx(func(ctx context.Context, tx *store.Tx) (answer, error) {
-			e, err := s.svc.CreateExtractionTx(ctx, tx, account(r), in.input())
-			if err != nil {
-				return answer{}, err
-			}
-			return answer{Status: http.StatusCreated, Body: map[string]any{"extraction": viewExtraction(e)}}, nil
-		})
+	return createFromJSON(s, w, r, func(ctx context.Context, tx *store.Tx, in extractionRequest) (answer, error) {
+		return created("extraction", viewExtraction)(s.svc.CreateExtractionTx(ctx, tx, account(r), in.input()))
 	})
 }
 
 func (s *Server) listExtractions(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r, docparse.PrefixExtraction)
-	if err != nil {
-		return err
-	}
-	es, more, err := s.db.ListExtractions(r.Context(), account(r), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list(es, more, func(e docparse.Extraction) string { return e.ID }, viewExtraction))
-	return nil
+	return listOf(w, r, docparse.PrefixExtraction, s.db.ListExtractions, func(e docparse.Extraction) string { return e.ID }, viewExtraction)
 }
 
 func (s *Server) getExtraction(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.db.Extraction(r.Context(), account(r), r.PathValue("extraction_id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"extraction": viewExtraction(e)})
-	return nil
+	return one(w, "extraction", viewExtraction)(s.db.Extraction(r.Context(), account(r), r.PathValue("extraction_id")))
 }
 
 func (s *Server) updateExtraction(w http.ResponseWriter, r *http.Request) error {
@@ -67,18 +43,9 @@ func (s *Server) updateExtraction(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	e, err := s.svc.UpdateExtraction(r.Context(), account(r), r.PathValue("extraction_id"), in.input())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"extraction": viewExtraction(e)})
-	return nil
+	return one(w, "extraction", viewExtraction)(s.svc.UpdateExtraction(r.Context(), account(r), r.PathValue("extraction_id"), in.input()))
 }
 
 func (s *Server) deleteExtraction(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.DeleteExtraction(r.Context(), account(r), r.PathValue("extraction_id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.svc.DeleteExtraction(r.Context(), account(r), r.PathValue("extraction_id")))
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // failAnswers makes storing an Idempotency-Key's answer fail, as a crash
@@ -120,15 +119,12 @@ func idemRoutes(t *testing.T, e *env) []idemRoute {
 // answers the same; a claim an older version left without an answer does
 // not block the key; concurrent requests with one key create one thing.
 func TestIdempotencyAtomic(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		for _, rt := range idemRoutes(t, e) {
 			t.Run(rt.name, func(t *testing.T) {
 				key := "crash-" + rt.name
 				before, blobs := rt.count(), blobFiles(t, e.blobDir)
-				restore := failAnswers(t, e.db, eng)
+				restore := failAnswers(t, e.db, e.engine)
 				r := rt.send("Idempotency-Key", key)
 				restore()
 				if r.status != 500 {
@@ -210,10 +206,7 @@ func TestIdempotencyAtomic(t *testing.T) {
 // replayed, as before; a stored upload answer replays whatever the body;
 // a key is bound to its route.
 func TestIdempotencyRefusal(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		bad := map[string]any{"name": "x", "fields": []map[string]any{{"key": "Bad Key", "type": "string"}}}
 		r := e.doJSON("POST", "/v1/extractions", bad, "Idempotency-Key", "refused")
 		if r.status/100 != 4 {

@@ -86,10 +86,7 @@ func TestQuotaFilesPerDay(t *testing.T) {
 // it is the first or a later one of the upload; up to the quota exactly
 // passes; deleting an extraction frees its bytes.
 func TestQuotaStoredBytes(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{quotas: pipeline.Quotas{StoredBytes: 1000}})
+	eachEnv(t, envOptions{quotas: pipeline.Quotas{StoredBytes: 1000}}, func(t *testing.T, e *env) {
 		ext := e.createExtraction()
 		if r := e.upload(ext, textFiles(2, 300)); r.status != http.StatusAccepted {
 			t.Fatalf("600 bytes: %d %s", r.status, r.body)
@@ -129,9 +126,7 @@ func TestQuotaStoredBytes(t *testing.T) {
 		if r := e.upload(ext, textFiles(1, 1)); r.status != http.StatusRequestEntityTooLarge {
 			t.Fatalf("one byte past the quota: %d %s", r.status, r.body)
 		}
-		if r := e.doJSON("DELETE", "/v1/extractions/"+ext, nil); r.status != http.StatusNoContent {
-			t.Fatalf("delete: %d %s", r.status, r.body)
-		}
+		e.mustDelete("/v1/extractions/" + ext)
 		if r := e.upload(e.createExtraction(), textFiles(1, 1000)); r.status != http.StatusAccepted {
 			t.Fatalf("after deleting: %d %s", r.status, r.body)
 		}
@@ -142,10 +137,7 @@ func TestQuotaStoredBytes(t *testing.T) {
 // extractions, and apart from them of classifications; one more answers
 // 409 limit_reached; deleting one makes room.
 func TestQuotaExtractions(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{quotas: pipeline.Quotas{Extractions: 2}})
+	eachEnv(t, envOptions{quotas: pipeline.Quotas{Extractions: 2}}, func(t *testing.T, e *env) {
 		first := e.createExtraction()
 		e.createExtraction()
 		r := e.doJSON("POST", "/v1/extractions", invoiceSchema)
@@ -157,9 +149,7 @@ func TestQuotaExtractions(t *testing.T) {
 		if r := e.doJSON("POST", "/v1/classifications", mailroomClassification("")); r.status != http.StatusConflict || errorCode(t, r) != "limit_reached" {
 			t.Fatalf("third classification: %d %s, want 409 limit_reached", r.status, r.body)
 		}
-		if r := e.doJSON("DELETE", "/v1/extractions/"+first, nil); r.status != http.StatusNoContent {
-			t.Fatalf("delete: %d %s", r.status, r.body)
-		}
+		e.mustDelete("/v1/extractions/" + first)
 		e.createExtraction()
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/docparse/docparse/internal/store"
-	"github.com/docparse/docparse/internal/store/storetest"
 )
 
 // storedAnswers returns every stored Idempotency-Key answer.
@@ -35,10 +34,7 @@ func storedAnswers(t *testing.T, db *store.DB) string {
 // answer without it, a failed request leaves no claim behind, and
 // concurrent requests with one key create one thing.
 func TestSecretRoutesIdempotency(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 
 		// The account holds 1 key; 4 more reach the limit of 5.
 		var secrets []string
@@ -59,9 +55,7 @@ func TestSecretRoutesIdempotency(t *testing.T) {
 		}
 		// ...so once a key is revoked the same Idempotency-Key creates one.
 		list := e.doJSON("GET", "/v1/api_keys", nil).json(t)["data"].([]any)
-		if r := e.doJSON("DELETE", "/v1/api_keys/"+list[0].(map[string]any)["id"].(string), nil); r.status != 204 {
-			t.Fatalf("revoke: %d %s", r.status, r.body)
-		}
+		e.mustDelete("/v1/api_keys/" + list[0].(map[string]any)["id"].(string))
 		r = e.doJSON("POST", "/v1/api_keys", map[string]any{"name": "sixth"}, "Idempotency-Key", "k-6")
 		first := r.json(t)
 		if r.status != 201 || r.header.Get("Idempotent-Replayed") != "" || !strings.HasPrefix(first["key"].(string), "dp_live_") {

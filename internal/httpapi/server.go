@@ -183,6 +183,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write([]byte("\n"))
 }
 
+// decodeOptionalJSON is decodeJSON for a body that may be left out: an
+// empty body leaves dst as it is.
+func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(w, r, dst)
+}
+
 // maxJSONBody bounds JSON request bodies.
 const maxJSONBody = 1 << 20
 

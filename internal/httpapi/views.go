@@ -5,6 +5,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/export"
+	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/wire"
 )
 
@@ -71,16 +72,14 @@ func viewClassificationBatch(b docparse.ClassificationBatch) wire.Classification
 // for a file below the threshold. The fields of one file in full are
 // left zero, so left out.
 func viewClassificationFile(f docparse.ClassificationFile) wire.ClassificationFile {
-	v := wire.ClassificationFile{ID: f.ID, FileName: f.FileName, Status: string(f.Status), PageCount: f.PageCount, Overridden: f.Override != nil,
-		Error: (*wire.FileError)(f.Error)}
+	// The result as the events show it, under the API's names, with the
+	// reasoning the events leave out.
+	c := pipeline.ViewClassifiedFile(f)
+	v := wire.ClassificationFile{ID: c.ID, FileName: c.FileName, Status: c.Status, PageCount: c.PageCount,
+		ClassifiedCategoryID: c.CategoryID, ClassifiedCategoryName: c.CategoryName, Confidence: c.Confidence,
+		Overridden: c.Overridden, LinkedBatchID: c.LinkedBatchID, Error: c.Error}
 	if d, ok := f.Result(); ok {
-		if d.CategoryID != "" {
-			v.ClassifiedCategoryID, v.ClassifiedCategoryName = &d.CategoryID, &d.CategoryName
-		}
-		v.Confidence, v.ClassificationReasoning = &d.Confidence, &d.Reasoning
-	}
-	if f.LinkedBatchID != "" {
-		v.LinkedBatchID = &f.LinkedBatchID
+		v.ClassificationReasoning = &d.Reasoning
 	}
 	return v
 }
@@ -102,4 +101,13 @@ type classificationFileDetail struct {
 func viewClassificationFileDetail(f docparse.ClassificationFile) classificationFileDetail {
 	return classificationFileDetail{ClassificationFile: viewClassificationFile(f), ClassificationID: f.ClassificationID, BatchID: f.BatchID,
 		ContentType: f.MIME, Size: f.Size, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+}
+
+// viewAll shows each of xs with view, in order; [] when there are none.
+func viewAll[T, V any](xs []T, view func(T) V) []V {
+	out := make([]V, len(xs))
+	for i, x := range xs {
+		out[i] = view(x)
+	}
+	return out
 }

@@ -62,25 +62,11 @@ func (s *Server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r, docparse.PrefixEndpoint)
-	if err != nil {
-		return err
-	}
-	es, more, err := s.db.ListEndpoints(r.Context(), account(r), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list(es, more, func(e docparse.Endpoint) string { return e.ID }, viewEndpoint))
-	return nil
+	return listOf(w, r, docparse.PrefixEndpoint, s.db.ListEndpoints, func(e docparse.Endpoint) string { return e.ID }, viewEndpoint)
 }
 
 func (s *Server) getEndpoint(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.db.Endpoint(r.Context(), account(r), r.PathValue("endpoint_id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"webhook_endpoint": viewEndpoint(e)})
-	return nil
+	return one(w, "webhook_endpoint", viewEndpoint)(s.db.Endpoint(r.Context(), account(r), r.PathValue("endpoint_id")))
 }
 
 func (s *Server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
@@ -110,21 +96,15 @@ func (s *Server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteEndpoint(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.DeleteEndpoint(r.Context(), account(r), r.PathValue("endpoint_id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.svc.DeleteEndpoint(r.Context(), account(r), r.PathValue("endpoint_id")))
 }
 
 func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		GracePeriodSeconds int64 `json:"grace_period_seconds"`
 	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(w, r, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(w, r, &in); err != nil {
+		return err
 	}
 	if in.GracePeriodSeconds < 0 || in.GracePeriodSeconds > int64(pipeline.MaxGracePeriod/time.Second) {
 		v := &docparse.ValidationError{}
@@ -172,11 +152,7 @@ func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]wire.Attempt, len(as))
-	for i, a := range as {
-		out[i] = viewAttempt(a)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": out, "has_more": false})
+	writeJSON(w, http.StatusOK, map[string]any{"data": viewAll(as, viewAttempt), "has_more": false})
 	return nil
 }
 
@@ -311,10 +287,8 @@ func (s *Server) resendEvent(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		EndpointID string `json:"endpoint_id"`
 	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(w, r, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(w, r, &in); err != nil {
+		return err
 	}
 	n, err := s.svc.ResendEvent(r.Context(), account(r), r.PathValue("event_id"), in.EndpointID)
 	if err != nil {

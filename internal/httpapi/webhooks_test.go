@@ -109,10 +109,7 @@ func verify(t *testing.T, secret string, d delivery) {
 }
 
 func TestWebhookDeliveryAndFeed(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		rc := newReceiver(t)
 		epID, secret := e.createEndpoint(rc.srv.URL + "/hook")
 		if !strings.HasPrefix(secret, "whsec_") {
@@ -227,10 +224,7 @@ func TestWebhookDeliveryAndFeed(t *testing.T) {
 }
 
 func TestWebhookEndpointsAPI(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
-		e := newEnv(t, eng, envOptions{})
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
 		rc := newReceiver(t)
 		bad := []struct {
 			body map[string]any

@@ -103,12 +103,10 @@ func checkLinks(ctx context.Context, tx *store.Tx, accountID string, cats []docp
 }
 
 // CreateClassification validates in and stores a new classification.
-func (s *Service) CreateClassification(ctx context.Context, accountID string, in ClassificationInput) (c docparse.Classification, err error) {
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		c, err = s.CreateClassificationTx(ctx, tx, accountID, in)
-		return err
+func (s *Service) CreateClassification(ctx context.Context, accountID string, in ClassificationInput) (docparse.Classification, error) {
+	return inTx(ctx, s.db, func(tx *store.Tx) (docparse.Classification, error) {
+		return s.CreateClassificationTx(ctx, tx, accountID, in)
 	})
-	return c, err
 }
 
 // CreateClassificationTx is CreateClassification inside tx, for a caller
@@ -122,14 +120,8 @@ func (s *Service) CreateClassificationTx(ctx context.Context, tx *store.Tx, acco
 	if err := checkLinks(ctx, tx, accountID, c.Categories); err != nil {
 		return docparse.Classification{}, err
 	}
-	if s.cfg.Quotas.Extractions > 0 {
-		n, err := tx.CountClassifications(ctx, accountID)
-		if err != nil {
-			return docparse.Classification{}, err
-		}
-		if err := checkCount("classifications", n, s.cfg.Quotas.Extractions); err != nil {
-			return docparse.Classification{}, err
-		}
+	if err := checkQuota(ctx, "classifications", s.cfg.Quotas.Extractions, tx.CountClassifications, accountID); err != nil {
+		return docparse.Classification{}, err
 	}
 	if err := tx.InsertClassification(ctx, c); err != nil {
 		return docparse.Classification{}, err
@@ -166,11 +158,7 @@ func (s *Service) UpdateClassification(ctx context.Context, accountID, id string
 // and the stored documents that no chained extraction batch shares. Jobs
 // still queued for its files find nothing and end.
 func (s *Service) DeleteClassification(ctx context.Context, accountID, id string) error {
-	var keys []string
-	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		keys, err = tx.DeleteClassification(ctx, accountID, id)
-		return err
-	})
+	keys, err := inTx(ctx, s.db, func(tx *store.Tx) ([]string, error) { return tx.DeleteClassification(ctx, accountID, id) })
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -18,14 +19,7 @@ var EventTypes = []string{
 }
 
 // KnownEventType reports whether t is an event type of API.md.
-func KnownEventType(t string) bool {
-	for _, x := range EventTypes {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
+func KnownEventType(t string) bool { return slices.Contains(EventTypes, t) }
 
 // eventBody is the exact JSON every delivery of an event sends.
 type eventBody struct {
@@ -112,10 +106,10 @@ func batchEvent(b docparse.Batch, files []docparse.File) (string, wire.BatchEven
 	return wire.EventExtractionCompleted, data
 }
 
-// viewClassifiedFile is a classification file in the data of
+// ViewClassifiedFile is a classification file in the data of
 // file.classified and classification.completed: its result (the override
 // when there is one), null category when unclassified or failed.
-func viewClassifiedFile(f docparse.ClassificationFile) wire.ClassifiedFile {
+func ViewClassifiedFile(f docparse.ClassificationFile) wire.ClassifiedFile {
 	out := wire.ClassifiedFile{ID: f.ID, FileName: f.FileName, Status: string(f.Status), PageCount: f.PageCount, Overridden: f.Override != nil,
 		Error: (*wire.FileError)(f.Error)}
 	if d, ok := f.Result(); ok {
@@ -137,7 +131,7 @@ func viewClassifiedFile(f docparse.ClassificationFile) wire.ClassifiedFile {
 // went to.
 func (s *Service) classificationEvents(ctx context.Context, tx *store.Tx, c docparse.Classification, m store.ClassificationMove) ([]store.DeliveryTask, error) {
 	return moveEvents(ctx, s, tx, m.File.AccountID, m, m.File.Status.Terminal(), func(f docparse.ClassificationFile) (string, any) {
-		return wire.EventFileClassified, wire.FileClassifiedEventData{ClassificationID: f.ClassificationID, BatchID: f.BatchID, File: viewClassifiedFile(f)}
+		return wire.EventFileClassified, wire.FileClassifiedEventData{ClassificationID: f.ClassificationID, BatchID: f.BatchID, File: ViewClassifiedFile(f)}
 	}, func(b docparse.ClassificationBatch) (string, any, error) {
 		if err := s.chainBatch(ctx, tx, c, b); err != nil {
 			return "", nil, err
@@ -155,7 +149,7 @@ func classificationBatchEvent(b docparse.ClassificationBatch, files []docparse.C
 	data := wire.ClassificationEventData{ClassificationID: b.ClassificationID, BatchID: b.ID, Status: string(b.Status),
 		FileCount: b.FileCount, PageCount: b.PageCount, Counts: wire.Counts(b.Counts), Files: make([]wire.ClassifiedFile, len(files))}
 	for i, x := range files {
-		data.Files[i] = viewClassifiedFile(x)
+		data.Files[i] = ViewClassifiedFile(x)
 	}
 	return data
 }

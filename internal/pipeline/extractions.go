@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"unicode/utf8"
@@ -21,6 +22,18 @@ type ExtractionInput struct {
 	ReviewThreshold *float64
 }
 
+// setDescription applies a patch's description, when it has one, to
+// *dst, reporting to v one of more than max characters.
+func setDescription(v *docparse.ValidationError, description *string, max int, dst *string) {
+	if description == nil {
+		return
+	}
+	if utf8.RuneCountInString(*description) > max {
+		v.Add("description", fmt.Sprintf("must be at most %d characters", max))
+	}
+	*dst = *description
+}
+
 // apply validates in and applies it to e, reporting every problem.
 func (in ExtractionInput) apply(e *docparse.Extraction, create bool) error {
 	plain := &docparse.ValidationError{}
@@ -38,12 +51,7 @@ func (in ExtractionInput) apply(e *docparse.Extraction, create bool) error {
 			e.Name = name
 		}
 	}
-	if in.Description != nil {
-		if utf8.RuneCountInString(*in.Description) > 2000 {
-			plain.Add("description", "must be at most 2000 characters")
-		}
-		e.Description = *in.Description
-	}
+	setDescription(plain, in.Description, 2000, &e.Description)
 	if in.Language != nil {
 		l := strings.TrimSpace(*in.Language)
 		if l == "" || utf8.RuneCountInString(l) > 50 {
@@ -80,12 +88,8 @@ func (in ExtractionInput) apply(e *docparse.Extraction, create bool) error {
 }
 
 // CreateExtraction validates in and stores a new extraction.
-func (s *Service) CreateExtraction(ctx context.Context, accountID string, in ExtractionInput) (e docparse.Extraction, err error) {
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		e, err = s.CreateExtractionTx(ctx, tx, accountID, in)
-		return err
-	})
-	return e, err
+func (s *Service) CreateExtraction(ctx context.Context, accountID string, in ExtractionInput) (docparse.Extraction, error) {
+	return inTx(ctx, s.db, func(tx *store.Tx) (docparse.Extraction, error) { return s.CreateExtractionTx(ctx, tx, accountID, in) })
 }
 
 // CreateExtractionTx is CreateExtraction inside tx, for a caller that
@@ -96,14 +100,8 @@ func (s *Service) CreateExtractionTx(ctx context.Context, tx *store.Tx, accountI
 	if err := in.apply(&e, true); err != nil {
 		return docparse.Extraction{}, err
 	}
-	if s.cfg.Quotas.Extractions > 0 {
-		n, err := tx.CountExtractions(ctx, accountID)
-		if err != nil {
-			return docparse.Extraction{}, err
-		}
-		if err := checkCount("extractions", n, s.cfg.Quotas.Extractions); err != nil {
-			return docparse.Extraction{}, err
-		}
+	if err := checkQuota(ctx, "extractions", s.cfg.Quotas.Extractions, tx.CountExtractions, accountID); err != nil {
+		return docparse.Extraction{}, err
 	}
 	if err := tx.InsertExtraction(ctx, e); err != nil {
 		return docparse.Extraction{}, err
@@ -133,11 +131,7 @@ func (s *Service) UpdateExtraction(ctx context.Context, accountID, id string, in
 // and the stored documents that no classification file shares. Jobs still queued for its files find nothing and
 // end.
 func (s *Service) DeleteExtraction(ctx context.Context, accountID, id string) error {
-	var keys []string
-	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		keys, err = tx.DeleteExtraction(ctx, accountID, id)
-		return err
-	})
+	keys, err := inTx(ctx, s.db, func(tx *store.Tx) ([]string, error) { return tx.DeleteExtraction(ctx, accountID, id) })
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,19 @@ func (s *Service) checkQuotas(ctx context.Context, tx *store.Tx, accountID strin
 	return nil
 }
 
+// checkQuota is checkCount of the account's count of what, read by count
+// only when there is a limit.
+func checkQuota(ctx context.Context, what string, limit int64, count func(ctx context.Context, accountID string) (int64, error), accountID string) error {
+	if limit <= 0 {
+		return nil
+	}
+	n, err := count(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	return checkCount(what, n, limit)
+}
+
 // checkCount refuses to create one more of what (extractions,
 // classifications) when the account holds n and the quota is limit.
 func checkCount(what string, n, limit int64) error {

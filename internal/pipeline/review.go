@@ -122,41 +122,7 @@ func reviewedDetails(fields []docparse.Field, oldVals map[string]any, details []
 }
 
 func reviewedSources(fields []docparse.Field, oldVals, oldSrc, vals map[string]any) map[string]any {
-	out := make(map[string]any, len(fields))
-	for _, f := range fields {
-		out[f.Key] = fieldSource(f, oldVals[f.Key], oldSrc[f.Key], vals[f.Key])
-	}
-	return out
-}
-
-func fieldSource(f docparse.Field, old, oldSrc, v any) any {
-	switch f.Type {
-	case docparse.TypeObject:
-		vm, _ := v.(map[string]any)
-		om, _ := old.(map[string]any)
-		sm, _ := oldSrc.(map[string]any)
-		return reviewedSources(f.Fields, om, sm, vm)
-	case docparse.TypeListString, docparse.TypeListObject:
-		list, ok := v.([]any)
-		if !ok {
-			return nil
-		}
-		ol, _ := old.([]any)
-		osl, _ := oldSrc.([]any)
-		out := make([]any, len(list))
-		for i, x := range list {
-			if f.Type == docparse.TypeListString {
-				out[i] = scalarSource(at(ol, i), at(osl, i), x)
-				continue
-			}
-			xm, _ := x.(map[string]any)
-			om, _ := at(ol, i).(map[string]any)
-			sm, _ := at(osl, i).(map[string]any)
-			out[i] = reviewedSources(f.Fields, om, sm, xm)
-		}
-		return out
-	}
-	return scalarSource(old, oldSrc, v)
+	return annotation{scalar: scalarSource, missingList: nil}.of(fields, oldVals, oldSrc, vals)
 }
 
 // scalarSource: null has no source, an unchanged value keeps its source, a
@@ -174,53 +140,69 @@ func scalarSource(old, oldSrc, v any) any {
 // reviewedConfidence is the confidence of a reviewed result vals, given
 // the result and confidence the extraction stored (either may be nil).
 func reviewedConfidence(fields []docparse.Field, oldVals, oldConf, vals map[string]any) map[string]any {
-	conf := make(map[string]any, len(fields))
-	for _, f := range fields {
-		conf[f.Key] = fieldConfidence(f, oldVals[f.Key], oldConf[f.Key], vals[f.Key])
-	}
-	return conf
-}
-
-func fieldConfidence(f docparse.Field, old, oldConf, v any) any {
-	switch f.Type {
-	case docparse.TypeObject:
-		vm, _ := v.(map[string]any)
-		om, _ := old.(map[string]any)
-		oc, _ := oldConf.(map[string]any)
-		return reviewedConfidence(f.Fields, om, oc, vm)
-	case docparse.TypeListString, docparse.TypeListObject:
-		list, ok := v.([]any)
-		if !ok {
-			return 0.0 // a missing list, as fields reports one
-		}
-		ol, _ := old.([]any)
-		oc, _ := oldConf.([]any)
-		out := make([]any, len(list))
-		for i, x := range list {
-			if f.Type == docparse.TypeListString {
-				out[i] = scalarConfidence(at(ol, i), at(oc, i), x)
-				continue
-			}
-			xm, _ := x.(map[string]any)
-			om, _ := at(ol, i).(map[string]any)
-			cm, _ := at(oc, i).(map[string]any)
-			out[i] = reviewedConfidence(f.Fields, om, cm, xm)
-		}
-		return out
-	}
-	return scalarConfidence(old, oldConf, v)
+	// 0 for a missing list, as fields reports one.
+	return annotation{scalar: scalarConfidence, missingList: 0.0}.of(fields, oldVals, oldConf, vals)
 }
 
 // scalarConfidence: null is 0, an unchanged value keeps its confidence, a
 // changed one is 1.
-func scalarConfidence(old, oldConf, v any) float64 {
+func scalarConfidence(old, oldConf, v any) any {
 	if v == nil {
-		return 0
+		return 0.0
 	}
 	if c, ok := oldConf.(float64); ok && sameJSON(old, v) {
 		return c
 	}
-	return 1
+	return 1.0
+}
+
+// annotation is what a result stores beside its values, shaped like them
+// (sources, confidence), as a review changes it: of walks the reviewed
+// result vals beside the stored result oldVals and its annotation old
+// (either may be nil); scalar annotates one scalar from its stored value,
+// its stored annotation and its reviewed value; missingList annotates a
+// list field whose reviewed value is not a list.
+type annotation struct {
+	scalar      func(old, oldAnn, v any) any
+	missingList any
+}
+
+func (a annotation) of(fields []docparse.Field, oldVals, old, vals map[string]any) map[string]any {
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		out[f.Key] = a.field(f, oldVals[f.Key], old[f.Key], vals[f.Key])
+	}
+	return out
+}
+
+func (a annotation) field(f docparse.Field, old, oldAnn, v any) any {
+	switch f.Type {
+	case docparse.TypeObject:
+		vm, _ := v.(map[string]any)
+		om, _ := old.(map[string]any)
+		am, _ := oldAnn.(map[string]any)
+		return a.of(f.Fields, om, am, vm)
+	case docparse.TypeListString, docparse.TypeListObject:
+		list, ok := v.([]any)
+		if !ok {
+			return a.missingList
+		}
+		ol, _ := old.([]any)
+		al, _ := oldAnn.([]any)
+		out := make([]any, len(list))
+		for i, x := range list {
+			if f.Type == docparse.TypeListString {
+				out[i] = a.scalar(at(ol, i), at(al, i), x)
+				continue
+			}
+			xm, _ := x.(map[string]any)
+			om, _ := at(ol, i).(map[string]any)
+			am, _ := at(al, i).(map[string]any)
+			out[i] = a.of(f.Fields, om, am, xm)
+		}
+		return out
+	}
+	return a.scalar(old, oldAnn, v)
 }
 
 func at(list []any, i int) any {

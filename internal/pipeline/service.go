@@ -186,3 +186,14 @@ func HashKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
 }
+
+// inTx runs f in a transaction of its own and returns what f returned,
+// with f's error or else the commit's.
+func inTx[T any](ctx context.Context, db *store.DB, f func(tx *store.Tx) (T, error)) (T, error) {
+	var v T
+	err := db.Tx(ctx, func(tx *store.Tx) (err error) {
+		v, err = f(tx)
+		return err
+	})
+	return v, err
+}

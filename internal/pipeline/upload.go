@@ -53,15 +53,24 @@ func (c Config) MaxUploadBytes() int64 { return int64(c.MaxFiles)*c.MaxFileSize 
 
 // NewUpload starts an upload to the account's extraction.
 func (s *Service) NewUpload(ctx context.Context, accountID, extractionID string) (*Upload, error) {
-	e, err := s.db.Extraction(ctx, accountID, extractionID)
+	return newUploadOf(ctx, s, accountID, docparse.PrefixBatch, docparse.PrefixFile,
+		func() (docparse.Extraction, error) { return s.db.Extraction(ctx, accountID, extractionID) },
+		func(r *receiver, e docparse.Extraction) *Upload { return &Upload{receiver: r, ext: e} })
+}
+
+// newUploadOf starts an upload (newReceiver) to the parent (extraction,
+// classification) that parent reads, and makes it with upload.
+func newUploadOf[P, U any](ctx context.Context, s *Service, accountID, batchPrefix, filePrefix string,
+	parent func() (P, error), upload func(*receiver, P) *U) (*U, error) {
+	p, err := parent()
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.newReceiver(ctx, accountID, docparse.PrefixBatch, docparse.PrefixFile)
+	r, err := s.newReceiver(ctx, accountID, batchPrefix, filePrefix)
 	if err != nil {
 		return nil, err
 	}
-	return &Upload{receiver: r, ext: e}, nil
+	return upload(r, p), nil
 }
 
 // newReceiver starts an upload, refusing it at once with a
@@ -324,15 +333,11 @@ type ClassificationUpload struct {
 // NewClassificationUpload starts an upload to the account's
 // classification.
 func (s *Service) NewClassificationUpload(ctx context.Context, accountID, classificationID string) (*ClassificationUpload, error) {
-	c, err := s.db.Classification(ctx, accountID, classificationID)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.newReceiver(ctx, accountID, docparse.PrefixClassificationBatch, docparse.PrefixClassificationFile)
-	if err != nil {
-		return nil, err
-	}
-	return &ClassificationUpload{receiver: r, cls: c}, nil
+	return newUploadOf(ctx, s, accountID, docparse.PrefixClassificationBatch, docparse.PrefixClassificationFile,
+		func() (docparse.Classification, error) { return s.db.Classification(ctx, accountID, classificationID) },
+		func(r *receiver, c docparse.Classification) *ClassificationUpload {
+			return &ClassificationUpload{receiver: r, cls: c}
+		})
 }
 
 // Commit creates the classification batch with its files and one

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/store"
@@ -40,12 +39,7 @@ func (s *Service) applyEndpoint(in EndpointInput, e *docparse.Endpoint, create b
 		}
 		e.URL = u
 	}
-	if in.Description != nil {
-		if utf8.RuneCountInString(*in.Description) > 500 {
-			v.Add("description", "must be at most 500 characters")
-		}
-		e.Description = *in.Description
-	}
+	setDescription(v, in.Description, 500, &e.Description)
 	if in.EventTypes != nil {
 		seen := map[string]bool{}
 		types := []string{}
@@ -76,12 +70,8 @@ func (s *Service) applyEndpoint(in EndpointInput, e *docparse.Endpoint, create b
 
 // CreateEndpoint registers a webhook endpoint and returns it with its
 // secret, which is shown only now and on rotation.
-func (s *Service) CreateEndpoint(ctx context.Context, accountID string, in EndpointInput) (e docparse.Endpoint, err error) {
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		e, err = s.CreateEndpointTx(ctx, tx, accountID, in)
-		return err
-	})
-	return e, err
+func (s *Service) CreateEndpoint(ctx context.Context, accountID string, in EndpointInput) (docparse.Endpoint, error) {
+	return inTx(ctx, s.db, func(tx *store.Tx) (docparse.Endpoint, error) { return s.CreateEndpointTx(ctx, tx, accountID, in) })
 }
 
 // CreateEndpointTx is CreateEndpoint inside tx, for a caller that commits

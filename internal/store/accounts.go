@@ -100,13 +100,7 @@ func (db *DB) TouchAPIKey(ctx context.Context, id string, now time.Time) error {
 
 // ListAPIKeys lists the account's active keys, newest first.
 func (db *DB) ListAPIKeys(ctx context.Context, accountID string, p Page) ([]docparse.APIKey, bool, error) {
-	rows, err := db.read().QueryContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys
-		WHERE account_id = $1 AND revoked_at IS NULL AND ($2 = '' OR id < $2)
-		ORDER BY id DESC LIMIT $3`, accountID, p.Cursor, p.limit()+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("list api keys: %w", err)
-	}
-	return collect(rows, p, scanAPIKey)
+	return listOwned(ctx, db, "api_keys", apiKeyCols, "revoked_at IS NULL AND ", "api keys", scanAPIKey, accountID, p)
 }
 
 // PurgeRevokedKeys deletes the API keys revoked before before, of every
@@ -125,11 +119,5 @@ func (db *DB) PurgeRevokedKeys(ctx context.Context, before time.Time) (int64, er
 func (db *DB) RevokeAPIKey(ctx context.Context, accountID, id string, now time.Time) error {
 	res, err := db.w.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL`,
 		micros(now), id, accountID)
-	if err != nil {
-		return fmt.Errorf("revoke api key: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return docparse.NotFound("api key", id)
-	}
-	return nil
+	return affectedErr(res, err, "api key", id, "revoke api key")
 }

@@ -84,10 +84,7 @@ func scanFile(row interface{ Scan(...any) error }) (docparse.File, error) {
 func (db *DB) File(ctx context.Context, accountID, extractionID, batchID, fileID string) (docparse.File, error) {
 	f, err := scanFile(db.read().QueryRowContext(ctx, `SELECT `+fileCols+` FROM files
 		WHERE id = $1 AND account_id = $2 AND extraction_id = $3 AND batch_id = $4`, fileID, accountID, extractionID, batchID))
-	if err := rowErr(err, "file", fileID, "select file"); err != nil {
-		return f, err
-	}
-	return f, nil
+	return f, rowErr(err, "file", fileID, "select file")
 }
 
 // BatchExtractionIDs returns the extraction of each of the account's
@@ -148,10 +145,7 @@ func (tx *Tx) BatchSchema(ctx context.Context, accountID, batchID string) (docpa
 // FileForWork returns a file for its worker, inside the transaction.
 func (tx *Tx) FileForWork(ctx context.Context, accountID, fileID string) (docparse.File, error) {
 	f, err := scanFile(tx.x.QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE id = $1 AND account_id = $2`, fileID, accountID))
-	if err := rowErr(err, "file", fileID, "select file"); err != nil {
-		return f, err
-	}
-	return f, nil
+	return f, rowErr(err, "file", fileID, "select file")
 }
 
 // FileOutcome is what a file's move stores besides its status.

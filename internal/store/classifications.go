@@ -95,20 +95,12 @@ func (tx *Tx) LockClassification(ctx context.Context, accountID, id string, excl
 func getClassification(ctx context.Context, q querier, accountID, id, lock string) (docparse.Classification, error) {
 	c, err := scanClassification(q.QueryRowContext(ctx, `SELECT `+classificationCols+` FROM classifications
 		WHERE id = $1 AND account_id = $2`+lock, id, accountID))
-	if err := rowErr(err, "classification", id, "select classification"); err != nil {
-		return c, err
-	}
-	return c, nil
+	return c, rowErr(err, "classification", id, "select classification")
 }
 
 // ListClassifications lists the account's classifications, newest first.
 func (db *DB) ListClassifications(ctx context.Context, accountID string, p Page) ([]docparse.Classification, bool, error) {
-	rows, err := db.read().QueryContext(ctx, `SELECT `+classificationCols+` FROM classifications
-		WHERE account_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3`, accountID, p.Cursor, p.limit()+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("list classifications: %w", err)
-	}
-	return collect(rows, p, scanClassification)
+	return listOwned(ctx, db, "classifications", classificationCols, "", "classifications", scanClassification, accountID, p)
 }
 
 // ExtractionExists reports whether the account has the extraction id and,
@@ -183,6 +175,7 @@ func (tx *Tx) unreferencedBlobs(ctx context.Context, keys []string) ([]string, e
 	return out, nil
 }
 
+// queryStrings runs a query of one text column and returns its values.
 func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -288,10 +281,7 @@ func (db *DB) ClassificationBatchVersion(ctx context.Context, accountID, classif
 func (db *DB) ClassificationFile(ctx context.Context, accountID, classificationID, batchID, fileID string) (docparse.ClassificationFile, error) {
 	f, err := scanClassificationFile(db.read().QueryRowContext(ctx, `SELECT `+cfileCols+` FROM classification_files
 		WHERE id = $1 AND account_id = $2 AND classification_id = $3 AND batch_id = $4`, fileID, accountID, classificationID, batchID))
-	if err := rowErr(err, "file", fileID, "select classification file"); err != nil {
-		return f, err
-	}
-	return f, nil
+	return f, rowErr(err, "file", fileID, "select classification file")
 }
 
 // ClassificationFileForWork returns a classification file for its worker,
@@ -299,10 +289,7 @@ func (db *DB) ClassificationFile(ctx context.Context, accountID, classificationI
 func (tx *Tx) ClassificationFileForWork(ctx context.Context, accountID, fileID string) (docparse.ClassificationFile, error) {
 	f, err := scanClassificationFile(tx.x.QueryRowContext(ctx, `SELECT `+cfileCols+` FROM classification_files
 		WHERE id = $1 AND account_id = $2`, fileID, accountID))
-	if err := rowErr(err, "file", fileID, "select classification file"); err != nil {
-		return f, err
-	}
-	return f, nil
+	return f, rowErr(err, "file", fileID, "select classification file")
 }
 
 // ClassificationBatchFiles returns every file of a classification batch
@@ -383,11 +370,8 @@ func (tx *Tx) SetOverride(ctx context.Context, accountID, classificationID, batc
 	res, err := tx.x.ExecContext(ctx, `UPDATE classification_files SET override_category_id = $1, override_category_name = $2,
 		overridden_at = $3, updated_at = $4 WHERE id = $5 AND account_id = $6 AND classification_id = $7 AND batch_id = $8`,
 		id, name, at, micros(now), fileID, accountID, classificationID, batchID)
-	if err != nil {
-		return docparse.ClassificationFile{}, fmt.Errorf("set override: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return docparse.ClassificationFile{}, docparse.NotFound("file", fileID)
+	if err := affectedErr(res, err, "file", fileID, "set override"); err != nil {
+		return docparse.ClassificationFile{}, err
 	}
 	if err := tx.touchBatch(ctx, classificationTables, accountID, batchID, now); err != nil {
 		return docparse.ClassificationFile{}, err

@@ -61,6 +61,20 @@ func (e Engine) inStrings(col string, n int, vals []string) (string, any) {
 	return col + " IN (SELECT k.v FROM " + list + ")", arg
 }
 
+// affectedErr interprets the result of a write of one object's row, an
+// UPDATE or DELETE by id: an error is wrapped with what the statement did,
+// no row written is a *docparse.NotFoundError for the object of kind with
+// id.
+func affectedErr(res sql.Result, err error, kind, id, what string) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return docparse.NotFound(kind, id)
+	}
+	return nil
+}
+
 // rowErr interprets the error of a read or write of one row: no row is a
 // *docparse.NotFoundError for the object of kind with id, another error
 // is wrapped with what the statement did. nil stays nil.

@@ -109,13 +109,7 @@ func (tx *Tx) UpdateEndpoint(ctx context.Context, e docparse.Endpoint) error {
 	res, err := tx.x.ExecContext(ctx, `UPDATE webhook_endpoints SET url = $3, description = $4, event_types = $5, enabled = $6,
 		disabled_reason = $7, secret = $8, prev_secret = $9, prev_secret_expires_at = $10, last_success_at = $11,
 		failing_since = $12, created_at = $13, updated_at = $14 WHERE id = $1 AND account_id = $2`, args...)
-	if err != nil {
-		return fmt.Errorf("update endpoint: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return docparse.NotFound("webhook endpoint", e.ID)
-	}
-	return nil
+	return affectedErr(res, err, "webhook endpoint", e.ID, "update endpoint")
 }
 
 // Endpoint returns the account's endpoint id.
@@ -130,20 +124,12 @@ func (tx *Tx) Endpoint(ctx context.Context, accountID, id string) (docparse.Endp
 
 func getEndpoint(ctx context.Context, q querier, box *secretbox.Box, accountID, id string) (docparse.Endpoint, error) {
 	e, err := endpointScanner(box)(q.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
-	if err := rowErr(err, "webhook endpoint", id, "select endpoint"); err != nil {
-		return e, err
-	}
-	return e, nil
+	return e, rowErr(err, "webhook endpoint", id, "select endpoint")
 }
 
 // ListEndpoints lists the account's endpoints, newest first.
 func (db *DB) ListEndpoints(ctx context.Context, accountID string, p Page) ([]docparse.Endpoint, bool, error) {
-	rows, err := db.read().QueryContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints
-		WHERE account_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3`, accountID, p.Cursor, p.limit()+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("list endpoints: %w", err)
-	}
-	return collect(rows, p, endpointScanner(db.box))
+	return listOwned(ctx, db, "webhook_endpoints", endpointCols, "", "endpoints", endpointScanner(db.box), accountID, p)
 }
 
 // enabledEndpoints lists the account's enabled endpoints, inside tx.

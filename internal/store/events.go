@@ -79,10 +79,7 @@ func scanEvent(row interface{ Scan(...any) error }) (docparse.Event, error) {
 // Event returns the account's event id.
 func (db *DB) Event(ctx context.Context, accountID, id string) (docparse.Event, error) {
 	e, err := scanEvent(db.read().QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE id = $1 AND account_id = $2`, id, accountID))
-	if err := rowErr(err, "event", id, "select event"); err != nil {
-		return e, err
-	}
-	return e, nil
+	return e, rowErr(err, "event", id, "select event")
 }
 
 // ListEvents lists the account's events after the event afterID (all when

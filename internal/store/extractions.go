@@ -63,13 +63,7 @@ func (tx *Tx) UpdateExtraction(ctx context.Context, e docparse.Extraction) error
 	res, err := tx.x.ExecContext(ctx, `UPDATE extractions SET name = $1, description = $2, language = $3, fields = $4, options = $5,
 		review_threshold = $6, updated_at = $7 WHERE id = $8 AND account_id = $9`,
 		e.Name, e.Description, e.Language, fields, options, e.ReviewThreshold, micros(e.UpdatedAt), e.ID, e.AccountID)
-	if err != nil {
-		return fmt.Errorf("update extraction: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return docparse.NotFound("extraction", e.ID)
-	}
-	return nil
+	return affectedErr(res, err, "extraction", e.ID, "update extraction")
 }
 
 // Extraction returns the account's extraction id.
@@ -84,20 +78,12 @@ func (tx *Tx) Extraction(ctx context.Context, accountID, id string) (docparse.Ex
 
 func getExtraction(ctx context.Context, q querier, accountID, id string) (docparse.Extraction, error) {
 	e, err := scanExtraction(q.QueryRowContext(ctx, `SELECT `+extractionCols+` FROM extractions WHERE id = $1 AND account_id = $2`, id, accountID))
-	if err := rowErr(err, "extraction", id, "select extraction"); err != nil {
-		return e, err
-	}
-	return e, nil
+	return e, rowErr(err, "extraction", id, "select extraction")
 }
 
 // ListExtractions lists the account's extractions, newest first.
 func (db *DB) ListExtractions(ctx context.Context, accountID string, p Page) ([]docparse.Extraction, bool, error) {
-	rows, err := db.read().QueryContext(ctx, `SELECT `+extractionCols+` FROM extractions
-		WHERE account_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3`, accountID, p.Cursor, p.limit()+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("list extractions: %w", err)
-	}
-	return collect(rows, p, scanExtraction)
+	return listOwned(ctx, db, "extractions", extractionCols, "", "extractions", scanExtraction, accountID, p)
 }
 
 // DeleteExtraction removes the extraction with its batches and files and
@@ -105,29 +91,13 @@ func (db *DB) ListExtractions(ctx context.Context, accountID string, p Page) ([]
 // chained from a classification shares its blob), for the caller to delete
 // once the transaction has committed.
 func (tx *Tx) DeleteExtraction(ctx context.Context, accountID, id string) ([]string, error) {
-	rows, err := tx.x.QueryContext(ctx, `SELECT blob_key FROM files WHERE extraction_id = $1 AND account_id = $2`, id, accountID)
+	keys, err := queryStrings(ctx, tx.x, `SELECT blob_key FROM files WHERE extraction_id = $1 AND account_id = $2`, id, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("select blobs: %w", err)
-	}
-	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan blob key: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("select blobs: %w", err)
 	}
 	res, err := tx.x.ExecContext(ctx, `DELETE FROM extractions WHERE id = $1 AND account_id = $2`, id, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("delete extraction: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, docparse.NotFound("extraction", id)
+	if err := affectedErr(res, err, "extraction", id, "delete extraction"); err != nil {
+		return nil, err
 	}
 	if _, err := tx.x.ExecContext(ctx, `DELETE FROM files WHERE extraction_id = $1 AND account_id = $2`, id, accountID); err != nil {
 		return nil, fmt.Errorf("delete files: %w", err)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 )
@@ -17,6 +18,19 @@ func (p Page) limit() int {
 		return 20
 	}
 	return p.Limit
+}
+
+// listOwned lists one page of the account's rows of table, newest first,
+// reading cols with scan; and, when it is not empty, only the rows where
+// also ("cond AND "). noun names the rows in errors.
+func listOwned[T any](ctx context.Context, db *DB, table, cols, also, noun string, scan func(interface{ Scan(...any) error }) (T, error),
+	accountID string, p Page) ([]T, bool, error) {
+	rows, err := db.read().QueryContext(ctx, `SELECT `+cols+` FROM `+table+`
+		WHERE account_id = $1 AND `+also+`($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3`, accountID, p.Cursor, p.limit()+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("list %s: %w", noun, err)
+	}
+	return collect(rows, p, scan)
 }
 
 // collect scans rows into a page, reporting whether more items follow.

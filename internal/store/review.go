@@ -101,10 +101,7 @@ func (r rowWith) Scan(dest ...any) error { return r.row.Scan(append(dest, r.more
 // AccountFile returns the account's file by its id alone, with its result.
 func (db *DB) AccountFile(ctx context.Context, accountID, fileID string) (docparse.File, error) {
 	f, err := scanFile(db.read().QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE id = $1 AND account_id = $2`, fileID, accountID))
-	if err := rowErr(err, "file", fileID, "select file"); err != nil {
-		return f, err
-	}
-	return f, nil
+	return f, rowErr(err, "file", fileID, "select file")
 }
 
 // ConfirmReview stores a reviewer's result, confidence and details (nil

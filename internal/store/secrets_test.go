@@ -15,17 +15,15 @@ import (
 	"github.com/docparse/docparse/internal/store/storetest"
 )
 
-func newKey(t *testing.T) *secretbox.Key {
+// eachEngine runs test in parallel on every engine, with the URL of a
+// fresh database of it.
+func eachEngine(t *testing.T, test func(t *testing.T, engine store.Engine, url string)) {
 	t.Helper()
-	text, err := secretbox.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := secretbox.ParseKey(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
+		test(t, engine, storetest.URL(t, engine))
+	})
 }
 
 // openWith opens and migrates the database at url under box.
@@ -71,12 +69,9 @@ func insertEndpoint(t *testing.T, db *store.DB, acct docparse.Account) docparse.
 }
 
 func TestEndpointSecretsSealedAtRest(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	eachEngine(t, func(t *testing.T, engine store.Engine, url string) {
 		ctx := context.Background()
-		url := storetest.URL(t, engine)
-		k1, k2 := newKey(t), newKey(t)
+		k1, k2 := storetest.NewKey(t), storetest.NewKey(t)
 		db, err := openWith(t, url, secretbox.New(k1))
 		if err != nil {
 			t.Fatal(err)
@@ -159,12 +154,9 @@ func TestEndpointSecretsSealedAtRest(t *testing.T) {
 // An upgrade: plaintext secrets written by an older version are sealed by
 // Migrate, and read back the same.
 func TestPlaintextSecretsSealedOnMigrate(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, engine store.Engine) {
-		t.Parallel()
+	eachEngine(t, func(t *testing.T, engine store.Engine, url string) {
 		ctx := context.Background()
-		url := storetest.URL(t, engine)
-		k := newKey(t)
+		k := storetest.NewKey(t)
 		db, err := openWith(t, url, secretbox.New(k))
 		if err != nil {
 			t.Fatal(err)

@@ -284,12 +284,7 @@ func TestSendTimeout(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	c := newClient(t, webhook.ClientConfig{AllowPrivate: true})
 
-	tests := []struct {
-		path       string
-		wantStatus int
-		wantBody   string
-		wantErr    string
-	}{
+	tests := []sendCase{
 		{"/headers", 0, "", "timeout: no response within 300ms"},
 		{"/body", 200, "partial", "timeout: the response body was not complete within 300ms"},
 	}
@@ -297,9 +292,7 @@ func TestSendTimeout(t *testing.T) {
 		start := time.Now()
 		res := c.Send(context.Background(), rcv.URL+tt.path, nil, []byte(`{}`))
 		elapsed := time.Since(start)
-		if res.StatusCode != tt.wantStatus || res.Body != tt.wantBody || errString(res.Err) != tt.wantErr {
-			t.Errorf("Send(%s) = %d, %q, %q; want %d, %q, %q", tt.path, res.StatusCode, res.Body, errString(res.Err), tt.wantStatus, tt.wantBody, tt.wantErr)
-		}
+		tt.check(t, res)
 		if elapsed < testTimeout || elapsed > testTimeout+700*time.Millisecond {
 			t.Errorf("Send(%s) returned after %v, want about %v", tt.path, elapsed, testTimeout)
 		}
@@ -308,6 +301,21 @@ func TestSendTimeout(t *testing.T) {
 				t.Errorf("Classify(%d, %v) = %v, want %v", res.StatusCode, res.Err, o, webhook.Retry)
 			}
 		}
+	}
+}
+
+// sendCase is what Send should answer for a path of a test receiver.
+type sendCase struct {
+	path       string
+	wantStatus int
+	wantBody   string
+	wantErr    string
+}
+
+func (tt sendCase) check(t *testing.T, res webhook.Result) {
+	t.Helper()
+	if res.StatusCode != tt.wantStatus || res.Body != tt.wantBody || errString(res.Err) != tt.wantErr {
+		t.Errorf("Send(%s) = %d, %q, %q; want %d, %q, %q", tt.path, res.StatusCode, res.Body, errString(res.Err), tt.wantStatus, tt.wantBody, tt.wantErr)
 	}
 }
 
@@ -366,16 +374,13 @@ func TestSendBrokenConnections(t *testing.T) {
 	})
 	c := newClient(t, webhook.ClientConfig{AllowPrivate: true})
 	tests := []struct {
-		path        string
-		wantStatus  int
-		wantBody    string
-		wantErr     string
+		sendCase
 		wantOutcome webhook.Outcome
 	}{
-		{"/close-mid-body", 200, "partial", "connection closed by the receiver while reading the response body", webhook.Delivered},
-		{"/reset-mid-body", 503, "partial", "connection reset by the receiver while reading the response body", webhook.Retry},
-		{"/close-before-response", 0, "", "connection closed by the receiver before it sent a response", webhook.Retry},
-		{"/reset-before-response", 0, "", "connection reset by the receiver before it sent a response", webhook.Retry},
+		{sendCase{"/close-mid-body", 200, "partial", "connection closed by the receiver while reading the response body"}, webhook.Delivered},
+		{sendCase{"/reset-mid-body", 503, "partial", "connection reset by the receiver while reading the response body"}, webhook.Retry},
+		{sendCase{"/close-before-response", 0, "", "connection closed by the receiver before it sent a response"}, webhook.Retry},
+		{sendCase{"/reset-before-response", 0, "", "connection reset by the receiver before it sent a response"}, webhook.Retry},
 	}
 	for _, tt := range tests {
 		ctx := context.Background()
@@ -383,9 +388,7 @@ func TestSendBrokenConnections(t *testing.T) {
 			ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { close(gotStatus) }})
 		}
 		res := c.Send(ctx, rcv.URL+tt.path, nil, []byte(`{}`))
-		if res.StatusCode != tt.wantStatus || res.Body != tt.wantBody || errString(res.Err) != tt.wantErr {
-			t.Errorf("Send(%s) = %d, %q, %q; want %d, %q, %q", tt.path, res.StatusCode, res.Body, errString(res.Err), tt.wantStatus, tt.wantBody, tt.wantErr)
-		}
+		tt.check(t, res)
 		if o := webhook.Classify(res.StatusCode, res.Err); o != tt.wantOutcome {
 			t.Errorf("Classify(%d, %v) = %v, want %v", res.StatusCode, res.Err, o, tt.wantOutcome)
 		}

@@ -55,14 +55,8 @@ func TestSignInvalidSecret(t *testing.T) {
 }
 
 func TestNewSecret(t *testing.T) {
-	a, err := webhook.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := webhook.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustSecret(t)
+	b := mustSecret(t)
 	if a == b {
 		t.Errorf("two NewSecret calls both returned %q", a)
 	}
@@ -84,16 +78,31 @@ func TestNewSecret(t *testing.T) {
 	}
 }
 
+// mustSecret returns a new secret.
+func mustSecret(t *testing.T) string {
+	t.Helper()
+	s, err := webhook.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// otherSigned returns a new secret and its signature of the spec's
+// message at ts.
+func otherSigned(t *testing.T, ts time.Time) (secret, sig string) {
+	t.Helper()
+	secret = mustSecret(t)
+	sig, err := webhook.Sign(secret, specMsgID, ts, []byte(specBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret, sig
+}
+
 func TestSignatureHeader(t *testing.T) {
 	ts := time.Unix(specTimestamp, 0)
-	other, err := webhook.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherSig, err := webhook.Sign(other, specMsgID, ts, []byte(specBody))
-	if err != nil {
-		t.Fatal(err)
-	}
+	other, otherSig := otherSigned(t, ts)
 
 	got, err := webhook.SignatureHeader([]string{specSecret}, specMsgID, ts, []byte(specBody))
 	if err != nil || got != specSignature {
@@ -122,14 +131,7 @@ func signedHeader(t *testing.T, sig, msgID string, ts int64) http.Header {
 
 func TestVerify(t *testing.T) {
 	now := time.Unix(specTimestamp, 0)
-	other, err := webhook.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherSig, err := webhook.Sign(other, specMsgID, now, []byte(specBody))
-	if err != nil {
-		t.Fatal(err)
-	}
+	other, otherSig := otherSigned(t, now)
 	without := func(name string) http.Header {
 		h := signedHeader(t, specSignature, specMsgID, specTimestamp)
 		h.Del(name)
@@ -187,14 +189,8 @@ func TestVerify(t *testing.T) {
 // an independent verifier (it reads the real clock, so these messages are
 // signed now).
 func TestStandardWebhooksLibraryVerifiesOurSignatures(t *testing.T) {
-	oldSecret, err := webhook.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
-	newSecret, err := webhook.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
+	oldSecret := mustSecret(t)
+	newSecret := mustSecret(t)
 	ts := time.Now()
 	body := []byte(`{"type":"endpoint.test","timestamp":"2026-05-24T10:00:00Z","data":{"message":"hello"}}`)
 	const msgID = "evt_01JABCDEFGHJKMNPQRSTVWXYZ0"
@@ -246,10 +242,7 @@ func TestStandardWebhooksLibraryVerifiesOurSignatures(t *testing.T) {
 
 // And the other way round: what the library signs, Verify accepts.
 func TestVerifyLibrarySignatures(t *testing.T) {
-	secret, err := webhook.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
+	secret := mustSecret(t)
 	wh, err := standardwebhooks.NewWebhook(secret)
 	if err != nil {
 		t.Fatal(err)

@@ -131,6 +131,12 @@ func URL(t testing.TB, engine store.Engine) string {
 // NewBox returns a secret box under a new random key.
 func NewBox(t testing.TB) *secretbox.Box {
 	t.Helper()
+	return secretbox.New(NewKey(t))
+}
+
+// NewKey returns a new random key.
+func NewKey(t testing.TB) *secretbox.Key {
+	t.Helper()
 	text, err := secretbox.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +145,7 @@ func NewBox(t testing.TB) *secretbox.Box {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return secretbox.New(k)
+	return k
 }
 
 // Open returns a migrated *store.DB on a fresh database of engine, closed

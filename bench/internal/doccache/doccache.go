@@ -147,8 +147,8 @@ func (c *Cache) Path(sum string) string {
 // (FileSum): from the cache when it holds one, else from read (which the
 // caller makes call the engine with the options the key was made of),
 // which is then stored. A permanent failure (*extract.Error) is cached and
-// returned as an *extract.Error; any other error is returned and not
-// cached. cached reports a hit.
+// returned as an *extract.Error; a timeout and any other error are
+// returned and not cached. cached reports a hit.
 func (c *Cache) Extract(sum string, read func() (*extract.Document, error)) (doc *extract.Document, cached bool, err error) {
 	p := c.Path(sum)
 	if b, err := os.ReadFile(p); err == nil {
@@ -164,6 +164,11 @@ func (c *Cache) Extract(sum string, read func() (*extract.Document, error)) (doc
 	}
 	doc, err = read()
 	var e entry
+	if extract.IsCode(err, extract.CodeTimeout) {
+		// A timeout says how busy the machine was, not what the file
+		// is: read it again next time.
+		return nil, false, err
+	}
 	if xe, ok := extract.AsError(err); ok {
 		e = entry{Code: xe.Code, Error: xe.Message}
 	} else if err != nil {

@@ -48,6 +48,15 @@ func TestExtractCachesDocumentsAndPermanentFailures(t *testing.T) {
 	if _, _, err := c3.Extract(sum, func() (*extract.Document, error) { return nil, errors.New("context canceled") }); err == nil {
 		t.Fatal("transient error lost")
 	}
+	timeout := func() (*extract.Document, error) {
+		return nil, &extract.Error{Code: extract.CodeTimeout, Message: "Too long."}
+	}
+	if _, _, err := c3.Extract(sum, timeout); !extract.IsCode(err, extract.CodeTimeout) {
+		t.Fatalf("timeout lost: %v", err)
+	}
+	if _, err := os.Stat(c3.Path(sum)); !os.IsNotExist(err) {
+		t.Fatalf("a timeout was cached: %v", err)
+	}
 	fail := func() (*extract.Document, error) {
 		return nil, &extract.Error{Code: extract.CodeEmptyDocument, Message: "No text."}
 	}

@@ -68,6 +68,8 @@ func mendName(name string) string {
 	return strings.Join(words, " ")
 }
 
+// mendNameWord returns the word w of a name with what OCR misread in it
+// put right.
 func mendNameWord(w string) string {
 	if abbrevZero.MatchString(w) {
 		// "C0." is "CO." (company), "N0." is "NO.": a capital and a
@@ -85,10 +87,14 @@ func mendNameWord(w string) string {
 // leadingLookAlike returns w with the digit that starts it read as the
 // capital it looks like, when capitals follow it; w otherwise.
 func leadingLookAlike(w string) string {
-	if len(w) < 4 || w[0] < '0' || w[0] > '9' || strings.IndexFunc(w[1:], func(r rune) bool { return !unicode.IsUpper(r) && r != '.' && r != ',' }) >= 0 {
+	if len(w) < 4 || w[0] < '0' || w[0] > '9' {
 		return w
 	}
-	return string(lookAlike[rune(w[0])]) + w[1:]
+	to, ok := lookAlike[rune(w[0])]
+	if !ok || strings.IndexFunc(w[1:], func(r rune) bool { return !unicode.IsUpper(r) && r != '.' && r != ',' }) >= 0 {
+		return w
+	}
+	return string(to) + w[1:]
 }
 
 var (

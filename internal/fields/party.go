@@ -117,8 +117,10 @@ func dropInserts(s string) string {
 }
 
 // mendLegalForm puts right an OCR misreading of the legal form that ends
-// name: "SON BHD" and "Sdi Bhd" are "SDN BHD" and "Sdn Bhd" (but "& SON BHD" stays), alone too (a
-// legal form alone is no name: parseName refuses it once mended).
+// name: "SON BHD", "Sdi Bhd" and "San Bhd" are "SDN BHD" and "Sdn Bhd"
+// (but "& SON BHD" stays), alone too (a legal form alone is no name:
+// parseName refuses it once mended); "SDN 3HD" is "SDN BHD"; "5/B" and
+// "S/R" are "S/B".
 func mendLegalForm(name string) string {
 	if m := misreadBhd.FindStringSubmatchIndex(name); m != nil {
 		name = name[:m[3]] + "B" + name[m[4]:]
@@ -147,10 +149,12 @@ func mendLegalForm(name string) string {
 }
 
 // parseName reads a party's name: fit 1 when a legal form ends it, 0.8
-// for up to six words of text without one.
+// for up to six words of text without one. A receipt's number before it
+// (leadingNumber), inserts (dropInserts) and a misread legal form
+// (mendLegalForm) are put right first.
 func parseName(s string) (string, float64, bool) {
 	s = cleanRest(s)
-	if m := leadingNumber.FindStringIndex(s); m != nil {
+	if leadingNumber.MatchString(s) {
 		s = strings.TrimSpace(s[strings.IndexAny(s, " \t"):])
 	}
 	s = mendLegalForm(dropInserts(s))

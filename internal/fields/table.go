@@ -1146,6 +1146,7 @@ func (x *extractor) linesUnder(ln *line, c *cell) []string {
 // documentDateOrder decides how ambiguous numeric dates are read: the
 // order that the document's unambiguous numeric dates use (a first number
 // above 12 is a day, a second one above 12 makes the first a month), else
+// the order of the country its words point to (localeDateOrder), else
 // month first for English and day first for every other language.
 func documentDateOrder(lay *layout, language string) dateOrder {
 	order, _ := documentDateOrderEvidence(lay, language)
@@ -1153,7 +1154,8 @@ func documentDateOrder(lay *layout, language string) dateOrder {
 }
 
 // documentDateOrderEvidence is documentDateOrder, and whether the
-// document's own dates decided it.
+// document decided it (its dates or its country's words) rather than the
+// language.
 func documentDateOrderEvidence(lay *layout, language string) (dateOrder, bool) {
 	days, months := 0, 0
 	for _, ln := range lay.lines {

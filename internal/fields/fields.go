@@ -251,7 +251,7 @@ const guessedDateMax = 0.6
 
 // guessedOrder reports whether the date at the start of text is numeric
 // with a day and a month that could be swapped, and the document shows
-// no unambiguous date to settle the order.
+// nothing that settles the order (documentDateOrderEvidence).
 func (x *extractor) guessedOrder(text string) bool {
 	if x.orderShown {
 		return false

@@ -19,7 +19,7 @@ func TestMendName(t *testing.T) {
 		{"POPULAR 8OOK.", "POPULAR BOOK."},
 		{"PAGOH REST AND SERVICE AREA", "PAGOH REST AND SERVICE AREA"},
 		{"GERBANG ALAF RESTAURANTS", "GERBANG ALAF RESTAURANTS"},
-		{"URBAN 1DEA", "URBAN 1DEA"}, // no word of trade: the digit may be one
+		{"URBAN 1DEA", "URBAN 1DEA"},     // no word of trade: the digit may be one
 		{"KEDAI  2BOOK", "KEDAI  2BOOK"}, // two spaces: an empty word; 2 looks like no letter
 		// Left as they are: digits that are part of the name, a symbol
 		// apart from letters, mixed case, words too short to tell.

@@ -67,20 +67,13 @@ type (
 // 422 invalid_schema *Error whose Fields name each problem by path
 // ("categories[2].keywords").
 func (c *Client) CreateClassification(ctx context.Context, p ClassificationParams) (*Classification, error) {
-	var out struct {
-		Classification Classification `json:"classification"`
-	}
-	err := c.call(ctx, request{method: http.MethodPost, path: "/classifications", body: p, header: idempotency(p.IdempotencyKey)}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out.Classification, nil
+	return callIn(ctx, c, request{method: http.MethodPost, path: "/classifications", body: p, header: idempotency(p.IdempotencyKey)}, (*classificationAnswer).member)
 }
 
 // ListClassificationsPage returns one page of classifications, newest
 // first.
 func (c *Client) ListClassificationsPage(ctx context.Context, p ListParams) (*Page[Classification], error) {
-	return getPage[Classification](ctx, c, request{method: http.MethodGet, path: "/classifications", query: p.values()})
+	return callFor[Page[Classification]](ctx, c, request{method: http.MethodGet, path: "/classifications", query: p.values()})
 }
 
 // ListClassifications iterates over every classification, newest first.
@@ -90,25 +83,13 @@ func (c *Client) ListClassifications(ctx context.Context, p ListParams) iter.Seq
 
 // GetClassification returns one classification.
 func (c *Client) GetClassification(ctx context.Context, classificationID string) (*Classification, error) {
-	var out struct {
-		Classification Classification `json:"classification"`
-	}
-	if err := c.call(ctx, request{method: http.MethodGet, path: path("classifications", classificationID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out.Classification, nil
+	return callIn(ctx, c, request{method: http.MethodGet, path: path("classifications", classificationID)}, (*classificationAnswer).member)
 }
 
 // UpdateClassification changes a classification; files classified from
 // then on use the change.
 func (c *Client) UpdateClassification(ctx context.Context, classificationID string, u ClassificationUpdate) (*Classification, error) {
-	var out struct {
-		Classification Classification `json:"classification"`
-	}
-	if err := c.call(ctx, request{method: http.MethodPatch, path: path("classifications", classificationID), body: u}, &out); err != nil {
-		return nil, err
-	}
-	return &out.Classification, nil
+	return callIn(ctx, c, request{method: http.MethodPatch, path: path("classifications", classificationID), body: u}, (*classificationAnswer).member)
 }
 
 // DeleteClassification deletes a classification with its batches, files
@@ -130,17 +111,13 @@ func (c *Client) UploadClassificationBatch(ctx context.Context, classificationID
 // GetClassificationBatch returns a classification batch with its files.
 // To wait for it to end, use [Client.WaitForClassificationBatch].
 func (c *Client) GetClassificationBatch(ctx context.Context, classificationID, batchID string) (*ClassificationBatchResult, error) {
-	var out ClassificationBatchResult
-	if err := c.call(ctx, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callFor[ClassificationBatchResult](ctx, c, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID)})
 }
 
 // ListClassificationBatchesPage returns one page of a classification's
 // batches, newest first, without their files.
 func (c *Client) ListClassificationBatchesPage(ctx context.Context, classificationID string, p BatchListParams) (*Page[ClassificationBatch], error) {
-	return getPage[ClassificationBatch](ctx, c, request{method: http.MethodGet, path: path("classifications", classificationID, "batches"), query: p.values()})
+	return callFor[Page[ClassificationBatch]](ctx, c, request{method: http.MethodGet, path: path("classifications", classificationID, "batches"), query: p.values()})
 }
 
 // ListClassificationBatches iterates over a classification's batches,
@@ -154,14 +131,7 @@ func (c *Client) ListClassificationBatches(ctx context.Context, classificationID
 
 // GetClassificationFile returns one file of a classification batch.
 func (c *Client) GetClassificationFile(ctx context.Context, classificationID, batchID, fileID string) (*ClassificationFile, error) {
-	var out struct {
-		File ClassificationFile `json:"file"`
-	}
-	err := c.call(ctx, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID, "files", fileID)}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out.File, nil
+	return callIn(ctx, c, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID, "files", fileID)}, (*fileAnswer).member)
 }
 
 // SetClassificationOverride puts a file into the category categoryID by
@@ -174,14 +144,7 @@ func (c *Client) SetClassificationOverride(ctx context.Context, classificationID
 	if categoryID != "" {
 		body["classified_category_id"] = categoryID
 	}
-	var out struct {
-		File ClassificationFile `json:"file"`
-	}
-	err := c.call(ctx, request{method: http.MethodPatch, path: path("classifications", classificationID, "batches", batchID, "files", fileID), body: body}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out.File, nil
+	return callIn(ctx, c, request{method: http.MethodPatch, path: path("classifications", classificationID, "batches", batchID, "files", fileID), body: body}, (*fileAnswer).member)
 }
 
 // ClassificationFileContent returns the original upload of a

@@ -13,7 +13,7 @@ import (
 
 // ListAPIKeysPage returns one page of the account's active keys.
 func (c *Client) ListAPIKeysPage(ctx context.Context, p ListParams) (*Page[APIKey], error) {
-	return getPage[APIKey](ctx, c, request{method: http.MethodGet, path: "/api_keys", query: p.values()})
+	return callFor[Page[APIKey]](ctx, c, request{method: http.MethodGet, path: "/api_keys", query: p.values()})
 }
 
 // ListAPIKeys iterates over the account's active keys.
@@ -32,12 +32,7 @@ type APIKeyParams struct {
 // CreateAPIKey creates a key of the Client's account. At most 5 keys are
 // active per account: the sixth is a 409 limit_reached (IsConflict).
 func (c *Client) CreateAPIKey(ctx context.Context, p APIKeyParams) (*CreatedAPIKey, error) {
-	var out CreatedAPIKey
-	err := c.call(ctx, request{method: http.MethodPost, path: "/api_keys", body: p, header: idempotency(p.IdempotencyKey)}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callFor[CreatedAPIKey](ctx, c, request{method: http.MethodPost, path: "/api_keys", body: p, header: idempotency(p.IdempotencyKey)})
 }
 
 // RevokeAPIKey revokes a key at once, including the one this Client uses.
@@ -51,19 +46,12 @@ func (c *Client) RevokeAPIKey(ctx context.Context, keyID string) error {
 // invalid_request or 422 invalid_schema *Error whose Fields name every
 // problem by path ("fields[3].fields[0].type").
 func (c *Client) CreateExtraction(ctx context.Context, p ExtractionParams) (*Extraction, error) {
-	var out struct {
-		Extraction Extraction `json:"extraction"`
-	}
-	err := c.call(ctx, request{method: http.MethodPost, path: "/extractions", body: p, header: idempotency(p.IdempotencyKey)}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out.Extraction, nil
+	return callIn(ctx, c, request{method: http.MethodPost, path: "/extractions", body: p, header: idempotency(p.IdempotencyKey)}, (*extractionAnswer).member)
 }
 
 // ListExtractionsPage returns one page of extractions, newest first.
 func (c *Client) ListExtractionsPage(ctx context.Context, p ListParams) (*Page[Extraction], error) {
-	return getPage[Extraction](ctx, c, request{method: http.MethodGet, path: "/extractions", query: p.values()})
+	return callFor[Page[Extraction]](ctx, c, request{method: http.MethodGet, path: "/extractions", query: p.values()})
 }
 
 // ListExtractions iterates over every extraction, newest first.
@@ -73,24 +61,12 @@ func (c *Client) ListExtractions(ctx context.Context, p ListParams) iter.Seq2[Ex
 
 // GetExtraction returns one extraction.
 func (c *Client) GetExtraction(ctx context.Context, extractionID string) (*Extraction, error) {
-	var out struct {
-		Extraction Extraction `json:"extraction"`
-	}
-	if err := c.call(ctx, request{method: http.MethodGet, path: path("extractions", extractionID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out.Extraction, nil
+	return callIn(ctx, c, request{method: http.MethodGet, path: path("extractions", extractionID)}, (*extractionAnswer).member)
 }
 
 // UpdateExtraction changes an extraction; it affects new batches only.
 func (c *Client) UpdateExtraction(ctx context.Context, extractionID string, u ExtractionUpdate) (*Extraction, error) {
-	var out struct {
-		Extraction Extraction `json:"extraction"`
-	}
-	if err := c.call(ctx, request{method: http.MethodPatch, path: path("extractions", extractionID), body: u}, &out); err != nil {
-		return nil, err
-	}
-	return &out.Extraction, nil
+	return callIn(ctx, c, request{method: http.MethodPatch, path: path("extractions", extractionID), body: u}, (*extractionAnswer).member)
 }
 
 // DeleteExtraction deletes an extraction with its batches, files, results
@@ -104,11 +80,7 @@ func (c *Client) DeleteExtraction(ctx context.Context, extractionID string) erro
 // GetBatch returns a batch with its files. To wait for a batch to end,
 // use [Client.WaitForBatch] rather than calling this in a loop.
 func (c *Client) GetBatch(ctx context.Context, extractionID, batchID string) (*BatchResult, error) {
-	var out BatchResult
-	if err := c.call(ctx, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callFor[BatchResult](ctx, c, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID)})
 }
 
 // BatchListParams filters a batch list. Status is one batch status or
@@ -134,7 +106,7 @@ func (p BatchListParams) values() url.Values {
 // ListBatchesPage returns one page of an extraction's batches, newest
 // first. The list shows batches without their files.
 func (c *Client) ListBatchesPage(ctx context.Context, extractionID string, p BatchListParams) (*Page[Batch], error) {
-	return getPage[Batch](ctx, c, request{method: http.MethodGet, path: path("extractions", extractionID, "batches"), query: p.values()})
+	return callFor[Page[Batch]](ctx, c, request{method: http.MethodGet, path: path("extractions", extractionID, "batches"), query: p.values()})
 }
 
 // ListBatches iterates over an extraction's batches, newest first.
@@ -147,12 +119,7 @@ func (c *Client) ListBatches(ctx context.Context, extractionID string, p BatchLi
 
 // GetFile returns one file of a batch with its result and confidence.
 func (c *Client) GetFile(ctx context.Context, extractionID, batchID, fileID string) (*FileResult, error) {
-	var out FileResult
-	err := c.call(ctx, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID, "files", fileID)}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callFor[FileResult](ctx, c, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID, "files", fileID)})
 }
 
 // FileContent returns the original upload of a file as a stream. The
@@ -188,12 +155,8 @@ func (c *Client) Export(ctx context.Context, extractionID, batchID, format strin
 
 // ExportJSON returns every file's result of a batch, decoded.
 func (c *Client) ExportJSON(ctx context.Context, extractionID, batchID string) (*BatchExport, error) {
-	var out BatchExport
 	q := map[string][]string{"format": {FormatJSON}}
-	if err := c.call(ctx, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID, "export"), query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callFor[BatchExport](ctx, c, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID, "export"), query: q})
 }
 
 // Webhook endpoints.
@@ -201,16 +164,12 @@ func (c *Client) ExportJSON(ctx context.Context, extractionID, batchID string) (
 // CreateWebhookEndpoint registers an endpoint; the answer carries its
 // secret, shown only here and on rotation. At most 10 per account.
 func (c *Client) CreateWebhookEndpoint(ctx context.Context, p WebhookEndpointParams) (*CreatedWebhookEndpoint, error) {
-	var out CreatedWebhookEndpoint
-	if err := c.call(ctx, request{method: http.MethodPost, path: "/webhook_endpoints", body: p, header: idempotency(p.IdempotencyKey)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callFor[CreatedWebhookEndpoint](ctx, c, request{method: http.MethodPost, path: "/webhook_endpoints", body: p, header: idempotency(p.IdempotencyKey)})
 }
 
 // ListWebhookEndpointsPage returns one page of endpoints, newest first.
 func (c *Client) ListWebhookEndpointsPage(ctx context.Context, p ListParams) (*Page[WebhookEndpoint], error) {
-	return getPage[WebhookEndpoint](ctx, c, request{method: http.MethodGet, path: "/webhook_endpoints", query: p.values()})
+	return callFor[Page[WebhookEndpoint]](ctx, c, request{method: http.MethodGet, path: "/webhook_endpoints", query: p.values()})
 }
 
 // ListWebhookEndpoints iterates over every endpoint, newest first.
@@ -220,23 +179,13 @@ func (c *Client) ListWebhookEndpoints(ctx context.Context, p ListParams) iter.Se
 
 // GetWebhookEndpoint returns one endpoint (without its secret).
 func (c *Client) GetWebhookEndpoint(ctx context.Context, endpointID string) (*WebhookEndpoint, error) {
-	var out struct {
-		WebhookEndpoint WebhookEndpoint `json:"webhook_endpoint"`
-	}
-	if err := c.call(ctx, request{method: http.MethodGet, path: path("webhook_endpoints", endpointID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out.WebhookEndpoint, nil
+	return callIn(ctx, c, request{method: http.MethodGet, path: path("webhook_endpoints", endpointID)}, (*endpointAnswer).member)
 }
 
 // UpdateWebhookEndpoint changes an endpoint. Re-enabling a disabled one
 // answers a Recovery offer.
 func (c *Client) UpdateWebhookEndpoint(ctx context.Context, endpointID string, u WebhookEndpointUpdate) (*UpdatedWebhookEndpoint, error) {
-	var out UpdatedWebhookEndpoint
-	if err := c.call(ctx, request{method: http.MethodPatch, path: path("webhook_endpoints", endpointID), body: u}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callFor[UpdatedWebhookEndpoint](ctx, c, request{method: http.MethodPatch, path: path("webhook_endpoints", endpointID), body: u})
 }
 
 // DeleteWebhookEndpoint deletes an endpoint with its pending deliveries
@@ -263,11 +212,7 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, endpointID string, gra
 // returns what happened. A failed delivery is reported in the result, not
 // as an error.
 func (c *Client) TestWebhookEndpoint(ctx context.Context, endpointID string) (*TestResult, error) {
-	var out TestResult
-	if err := c.call(ctx, request{method: http.MethodPost, path: path("webhook_endpoints", endpointID, "test")}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callFor[TestResult](ctx, c, request{method: http.MethodPost, path: path("webhook_endpoints", endpointID, "test")})
 }
 
 // ListWebhookAttempts returns the endpoint's last 100 delivery attempts,
@@ -315,7 +260,7 @@ func (c *Client) ListEventsPage(ctx context.Context, p EventListParams) (*Page[E
 	for _, t := range p.Types {
 		q.Add("type", t)
 	}
-	return getPage[Event](ctx, c, request{method: http.MethodGet, path: "/events", query: q})
+	return callFor[Page[Event]](ctx, c, request{method: http.MethodGet, path: "/events", query: q})
 }
 
 // EventsAfter iterates over the events feed after the event id cursor
@@ -355,13 +300,7 @@ func (c *Client) EventsAfter(ctx context.Context, cursor string, types ...string
 
 // GetEvent returns one event of the feed.
 func (c *Client) GetEvent(ctx context.Context, eventID string) (*Event, error) {
-	var out struct {
-		Event Event `json:"event"`
-	}
-	if err := c.call(ctx, request{method: http.MethodGet, path: path("events", eventID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out.Event, nil
+	return callIn(ctx, c, request{method: http.MethodGet, path: path("events", eventID)}, (*eventAnswer).member)
 }
 
 // ResendEvent delivers an event again now: to endpointID, or to every
@@ -381,11 +320,46 @@ func (c *Client) ResendEvent(ctx context.Context, eventID, endpointID string) (i
 	return out.Queued, nil
 }
 
-// getPage performs a list request.
-func getPage[T any](ctx context.Context, c *Client, r request) (*Page[T], error) {
-	var out Page[T]
+// callFor performs r and decodes its answer into a new T.
+func callFor[T any](ctx context.Context, c *Client, r request) (*T, error) {
+	var out T
 	if err := c.call(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
+
+// callIn performs r, decodes its answer into the envelope E and returns
+// the resource that member picks out of it.
+func callIn[E, T any](ctx context.Context, c *Client, r request, member func(*E) *T) (*T, error) {
+	out, err := callFor[E](ctx, c, r)
+	if err != nil {
+		return nil, err
+	}
+	return member(out), nil
+}
+
+// Answers that wrap one resource in a member named after it.
+type (
+	extractionAnswer struct {
+		Extraction Extraction `json:"extraction"`
+	}
+	classificationAnswer struct {
+		Classification Classification `json:"classification"`
+	}
+	endpointAnswer struct {
+		WebhookEndpoint WebhookEndpoint `json:"webhook_endpoint"`
+	}
+	eventAnswer struct {
+		Event Event `json:"event"`
+	}
+	fileAnswer struct {
+		File ClassificationFile `json:"file"`
+	}
+)
+
+func (a *extractionAnswer) member() *Extraction         { return &a.Extraction }
+func (a *classificationAnswer) member() *Classification { return &a.Classification }
+func (a *endpointAnswer) member() *WebhookEndpoint      { return &a.WebhookEndpoint }
+func (a *eventAnswer) member() *Event                   { return &a.Event }
+func (a *fileAnswer) member() *ClassificationFile       { return &a.File }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -56,38 +54,15 @@ type expRow struct {
 // (.pdf or .txt). It keeps only the fields that the corpus README says
 // the page shows.
 func loadCorpus(dir string) ([]expected, map[string]string, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	read, err := truth.ReadInvoice2data(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(names) == 0 {
-		return nil, nil, fmt.Errorf("no *.json in %s", dir)
-	}
-	slices.Sort(names)
 	var out []expected
 	docs := map[string]string{}
-	for _, jn := range names {
-		stem := strings.TrimSuffix(jn, ".json")
-		doc := ""
-		for _, ext := range []string{".pdf", ".txt"} {
-			if _, err := os.Stat(stem + ext); err == nil {
-				doc = stem + ext
-				break
-			}
-		}
-		if doc == "" {
-			continue
-		}
-		raw, err := os.ReadFile(jn)
-		if err != nil {
-			return nil, nil, err
-		}
-		var arr []map[string]any
-		if err := json.Unmarshal(raw, &arr); err != nil || len(arr) == 0 {
-			return nil, nil, fmt.Errorf("read %s: want a JSON array of one object: %v", jn, err)
-		}
-		e := fromInvoice2data(filepath.Base(doc), arr[0])
-		docs[e.name] = doc
+	for _, d := range read {
+		e := fromInvoice2data(filepath.Base(d.Path), d.Expected)
+		docs[e.name] = d.Path
 		out = append(out, e)
 	}
 	return out, docs, nil

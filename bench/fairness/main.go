@@ -93,14 +93,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		defer func() { err = errors.Join(err, lf.Close()) }()
 		o.logw = lf
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-
-	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-fairness-", o.Bin, stdout); err != nil {
+	ctx, w, end, err := o.Begin(ctx, "fairness", stdout)
+	if err != nil {
 		return err
 	}
-	defer o.w.Close()
-	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
+	defer end()
+	o.w = w
 	o.dir = filepath.Join(o.w.Dir, "pdfs")
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return err

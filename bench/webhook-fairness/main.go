@@ -92,14 +92,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.healthy > 7 {
 		return errors.New("-healthy: at most 7 (an account has 10 endpoints; run B adds up to 3)")
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-
-	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-webhook-fairness-", o.Bin, stdout); err != nil {
+	ctx, w, end, err := o.Begin(ctx, "webhook-fairness", stdout)
+	if err != nil {
 		return err
 	}
-	defer o.w.Close()
-	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
+	defer end()
+	o.w = w
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0 --webhook-timeout %v %s; %d one-file batches at %g/s per run; %d healthy endpoints (all event types)\n",
 		o.webhookTimeout, strings.Join(o.serveFlags, " "), o.batches, o.rate, o.healthy)
 	fmt.Fprintf(stdout, "run A: healthy endpoints only; run B: plus one endpoint that never answers and one that always answers 429; %d rounds of A then B, each run with a fresh server and database\n\n", o.rounds)

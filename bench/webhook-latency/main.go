@@ -64,14 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.n < 1 || o.conc < 1 {
 		return errors.New("-n and -c must be at least 1")
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-
-	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-webhook-latency-", o.Bin, stdout); err != nil {
+	ctx, w, end, err := o.Begin(ctx, "webhook-latency", stdout)
+	if err != nil {
 		return err
 	}
-	defer o.w.Close()
-	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
+	defer end()
+	o.w = w
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches of 1 text file, %d uploads in flight; endpoint subscribed to extraction.completed\n\n", o.n, o.conc)
 
 	return harness.RunEngines(engines, o.Log, stdout, func(engine string, logw io.Writer) ([]string, error) {

@@ -91,14 +91,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.batches < 1 || o.files < 1 || o.endpoints < 1 || o.plainC < 1 || o.rounds < 1 {
 		return errors.New("-batches, -files, -endpoints, -plain-c and -rounds must be at least 1")
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-
-	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-webhook-throughput-", o.Bin, stdout); err != nil {
+	ctx, w, end, err := o.Begin(ctx, "webhook-throughput", stdout)
+	if err != nil {
 		return err
 	}
-	defer o.w.Close()
-	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
+	defer end()
+	o.w = w
 	events := o.batches * (o.files + 1)
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches x %d files = %d events; %d endpoints x recover = %d deliveries per round, %d rounds; plain loop: %d goroutines\n\n",
 		o.batches, o.files, events, o.endpoints, events*o.endpoints, o.rounds, o.plainC)

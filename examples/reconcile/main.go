@@ -18,21 +18,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 
 	"github.com/docparse/docparse/client"
+	"github.com/docparse/docparse/examples/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "reconcile:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("reconcile", run) }
 
 // saveEvery is how many events are handled between two saves of the
 // cursor; after a crash at most this many are handled again.
@@ -46,15 +39,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	key := getenv("DOCPARSE_API_KEY")
-	if key == "" {
-		return errors.New("DOCPARSE_API_KEY is not set")
+	c, err := cli.Client(getenv)
+	if err != nil {
+		return err
 	}
-	base := getenv("DOCPARSE_BASE_URL")
-	if base == "" {
-		base = "http://127.0.0.1:8080"
-	}
-	c := client.New(base, key)
 
 	cursor, err := readCursor(*cursorFile)
 	if err != nil {

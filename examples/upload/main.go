@@ -15,21 +15,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"time"
 
 	"github.com/docparse/docparse/client"
+	"github.com/docparse/docparse/examples/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "upload:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("upload", run) }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
@@ -43,15 +36,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *extraction == "" || fs.NArg() == 0 {
 		return errors.New("usage: upload -extraction ext_... FILE...")
 	}
-	key := getenv("DOCPARSE_API_KEY")
-	if key == "" {
-		return errors.New("DOCPARSE_API_KEY is not set")
+	c, err := cli.Client(getenv)
+	if err != nil {
+		return err
 	}
-	base := getenv("DOCPARSE_BASE_URL")
-	if base == "" {
-		base = "http://127.0.0.1:8080"
-	}
-	c := client.New(base, key)
 
 	// Files are streamed from disk as the upload proceeds, never read
 	// into memory whole.

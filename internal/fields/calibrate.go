@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -158,15 +159,7 @@ func isotonic(raw []float64, right []bool, minBlock int) []calPoint {
 	for i := range raw {
 		ss[i] = sample{raw[i], right[i]}
 	}
-	slices.SortStableFunc(ss, func(a, b sample) int {
-		switch {
-		case a.raw < b.raw:
-			return -1
-		case a.raw > b.raw:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(ss, func(a, b sample) int { return cmp.Compare(a.raw, b.raw) })
 	// Equal raw scores form one block: the curve cannot tell them apart.
 	var blocks []block
 	for i, s := range ss {

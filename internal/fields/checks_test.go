@@ -247,24 +247,11 @@ func FuzzExtract(f *testing.F) {
 	schema := calSchemas()[0].fields
 	f.Fuzz(func(t *testing.T, s string) {
 		res := Extract(textDoc(s), schema, Options{InferMissing: true})
-		var walk func(v any)
-		walk = func(v any) {
-			switch v := v.(type) {
-			case float64:
-				if v < 0 || v > 1 {
-					t.Fatalf("Extract(%q): confidence %v outside [0,1]", s, v)
-				}
-			case map[string]any:
-				for _, e := range v {
-					walk(e)
-				}
-			case []any:
-				for _, e := range v {
-					walk(e)
-				}
+		eachLeaf(res.Confidence, func(v any) {
+			if c, ok := v.(float64); ok && (c < 0 || c > 1) {
+				t.Fatalf("Extract(%q): confidence %v outside [0,1]", s, c)
 			}
-		}
-		walk(res.Confidence)
+		})
 	})
 }
 

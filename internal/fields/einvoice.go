@@ -138,10 +138,7 @@ func (m invoiceMapper) object(fs []docparse.Field, parents [][]string, party str
 // scalarText is the invoice's text for a scalar field, "" when it holds
 // none.
 func (m invoiceMapper) scalarText(s *spec, party string) string {
-	con := ""
-	if s.con != nil {
-		con = s.con.name
-	}
+	con := s.conceptName()
 	if party == "" {
 		switch con {
 		case "seller", "buyer":
@@ -225,10 +222,7 @@ func (m invoiceMapper) partyOf(party string) einvoice.Party {
 func (m invoiceMapper) partyAttr(party string, s *spec) string {
 	p := m.partyOf(party)
 	t := s.keyToks
-	con := ""
-	if s.con != nil {
-		con = s.con.name
-	}
+	con := s.conceptName()
 	switch {
 	case hasAny(t, "steuernummer") || hasSeq(t, "tax", "number") && !hasAny(t, "vat"):
 		if p.TaxNumber != "" {
@@ -329,10 +323,7 @@ func (m invoiceMapper) list(f docparse.Field, s *spec) (any, any) {
 func lineRow(l einvoice.Line, kids []*spec) map[string]string {
 	r := make(map[string]string, len(kids))
 	for _, k := range kids {
-		con := ""
-		if k.con != nil {
-			con = k.con.name
-		}
+		con := k.conceptName()
 		switch con {
 		case "description":
 			r[k.f.Key] = l.Name
@@ -356,10 +347,7 @@ func lineRow(l einvoice.Line, kids []*spec) map[string]string {
 func taxRow(t einvoice.Tax, kids []*spec) map[string]string {
 	r := make(map[string]string, len(kids))
 	for _, k := range kids {
-		con := ""
-		if k.con != nil {
-			con = k.con.name
-		}
+		con := k.conceptName()
 		switch {
 		case con == "tax_rate" || hasAny(k.keyToks, "rate", "percent", "satz", "taux"):
 			r[k.f.Key] = t.Rate
@@ -577,33 +565,25 @@ func newInvoiceEvidence(inv *einvoice.Invoice) *invoiceEvidence {
 	if err != nil {
 		return ev
 	}
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case string:
-			if x, err := strconv.ParseFloat(v, 64); err == nil {
-				ev.amounts = append(ev.amounts, math.Abs(x))
-			}
-			if isISODate(v) {
-				ev.dates[v] = true
-			}
-			if id := foldIdent(v); id != "" {
-				ev.idents[id] = true
-			}
-		case map[string]any:
-			for _, e := range v {
-				walk(e)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e)
-			}
-		}
-	}
 	var m any
-	if json.Unmarshal(b, &m) == nil {
-		walk(m)
+	if json.Unmarshal(b, &m) != nil {
+		return ev
 	}
+	eachLeaf(m, func(v any) {
+		s, ok := v.(string)
+		if !ok {
+			return
+		}
+		if x, err := strconv.ParseFloat(s, 64); err == nil {
+			ev.amounts = append(ev.amounts, math.Abs(x))
+		}
+		if isISODate(s) {
+			ev.dates[s] = true
+		}
+		if id := foldIdent(s); id != "" {
+			ev.idents[id] = true
+		}
+	})
 	return ev
 }
 
@@ -868,26 +848,20 @@ func sourcesOf(f docparse.Field, v any, source string) any {
 	switch f.Type {
 	case docparse.TypeObject:
 		return Sources(f.Fields, asMap(v), source)
-	case docparse.TypeListObject:
-		rows, _ := v.([]any)
-		if len(rows) == 0 {
-			return nil
-		}
-		out := make([]any, len(rows))
-		for i, r := range rows {
-			out[i] = Sources(f.Fields, asMap(r), source)
-		}
-		return out
-	case docparse.TypeListString:
+	case docparse.TypeListObject, docparse.TypeListString:
+		// A list's sources are its items' own, each read as an object
+		// of the list's fields or as one string.
 		items, _ := v.([]any)
 		if len(items) == 0 {
 			return nil
 		}
+		item := docparse.Field{Type: docparse.TypeString}
+		if f.Type == docparse.TypeListObject {
+			item = docparse.Field{Type: docparse.TypeObject, Fields: f.Fields}
+		}
 		out := make([]any, len(items))
 		for i, x := range items {
-			if x != nil {
-				out[i] = source
-			}
+			out[i] = sourcesOf(item, x, source)
 		}
 		return out
 	}

@@ -171,23 +171,30 @@ func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options,
 // is below its extraction's review threshold.
 func MinConfidence(conf map[string]any) float64 {
 	lowest := 1.0
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case float64:
-			lowest = min(lowest, v)
-		case map[string]any:
-			for _, e := range v {
-				walk(e)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e)
-			}
+	eachLeaf(conf, func(v any) {
+		if c, ok := v.(float64); ok {
+			lowest = min(lowest, c)
 		}
-	}
-	walk(conf)
+	})
 	return lowest
+}
+
+// eachLeaf calls fn with every value below v that is neither an object
+// nor a list, as JSON decodes them (map[string]any, []any), and with v
+// itself when it is neither. Objects are visited in map order.
+func eachLeaf(v any, fn func(any)) {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			eachLeaf(e, fn)
+		}
+	case []any:
+		for _, e := range v {
+			eachLeaf(e, fn)
+		}
+	default:
+		fn(v)
+	}
 }
 
 // Label strengths and placements; see the package comment.

@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"cmp"
 	"math"
 	"regexp"
 	"slices"
@@ -126,15 +127,7 @@ func lineWords(l extract.Line, index int) ([]word, float64, float64) {
 	if y0 > y1 {
 		y0, y1 = float64(index), float64(index)+1
 	}
-	slices.SortStableFunc(ws, func(a, b word) int {
-		switch {
-		case a.x0 < b.x0:
-			return -1
-		case a.x0 > b.x0:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(ws, func(a, b word) int { return cmp.Compare(a.x0, b.x0) })
 	return ws, y0, y1
 }
 

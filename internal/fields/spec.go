@@ -212,6 +212,15 @@ func resolveInside(desc []string, sets [][]*concept, ok func(*concept) bool) *co
 	return best
 }
 
+// conceptName is the name of the built-in concept the field names, or ""
+// when it names none.
+func (s *spec) conceptName() string {
+	if s.con == nil {
+		return ""
+	}
+	return s.con.name
+}
+
 // numeric reports whether s holds a number.
 func (s *spec) numeric() bool {
 	return s.f.Type == docparse.TypeNumber || s.f.Type == docparse.TypeInteger

@@ -1174,11 +1174,8 @@ func documentDateOrderEvidence(lay *layout, language string) (dateOrder, bool) {
 			}
 		}
 	}
-	switch {
-	case days > months:
-		return dayFirst, true
-	case months > days:
-		return monthFirst, true
+	if order, ok := majorityOrder(days, months); ok {
+		return order, true
 	}
 	if order, ok := localeDateOrder(lay); ok {
 		return order, true
@@ -1227,6 +1224,13 @@ func localeDateOrder(lay *layout) (dateOrder, bool) {
 			months++
 		}
 	}
+	return majorityOrder(days, months)
+}
+
+// majorityOrder is the order that more of the evidence points to, days
+// counting for day first and months for month first, and false (day
+// first) on a tie.
+func majorityOrder(days, months int) (dateOrder, bool) {
 	switch {
 	case days > months:
 		return dayFirst, true

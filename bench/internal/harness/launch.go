@@ -31,6 +31,25 @@ func Prepare(ctx context.Context, parent, prefix, bin string, stdout io.Writer) 
 	return w, nil
 }
 
+// Begin starts a run of the benchmark name under f: a context that ends
+// after f.Timeout, a work directory docparse-bench-<name>-* holding the
+// docparse binary (Prepare with f.Bin), and the machine line on stdout.
+// The caller calls end when the run is over: it removes the directory,
+// then releases the context.
+func (f ServeFlags) Begin(ctx context.Context, name string, stdout io.Writer) (_ context.Context, _ *Workdir, end func(), _ error) {
+	ctx, cancel := context.WithTimeout(ctx, f.Timeout)
+	w, err := Prepare(ctx, "", "docparse-bench-"+name+"-", f.Bin, stdout)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	fmt.Fprintf(stdout, "machine: %s\n", Machine())
+	return ctx, w, func() {
+		w.Close()
+		cancel()
+	}, nil
+}
+
 // Close removes the directory and everything in it.
 func (w *Workdir) Close() error { return os.RemoveAll(w.Dir) }
 

@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,37 +100,18 @@ type Doc struct {
 // it (name.json with name.pdf or name.txt), with a PDF engine whose
 // compiled module is cached in cacheDir ("" for none).
 func LoadCorpus(ctx context.Context, dir, cacheDir string) ([]Doc, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(names) == 0 {
-		return nil, fmt.Errorf("load corpus: no *.json in %s", dir)
+	read, err := truth.ReadInvoice2data(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load corpus: %w", err)
 	}
-	slices.Sort(names)
 	eng, err := extract.NewEngine(extract.Config{CacheDir: cacheDir})
 	if err != nil {
 		return nil, fmt.Errorf("load corpus: %w", err)
 	}
 	defer eng.Close()
 	var docs []Doc
-	for _, jn := range names {
-		stem := strings.TrimSuffix(jn, ".json")
-		path := ""
-		for _, ext := range []string{".pdf", ".txt"} {
-			if _, err := os.Stat(stem + ext); err == nil {
-				path = stem + ext
-				break
-			}
-		}
-		if path == "" {
-			continue
-		}
-		raw, err := os.ReadFile(jn)
-		if err != nil {
-			return nil, fmt.Errorf("load corpus: %w", err)
-		}
-		var arr []map[string]any
-		if err := json.Unmarshal(raw, &arr); err != nil || len(arr) == 0 {
-			return nil, fmt.Errorf("load corpus %s: want a JSON array of one object: %v", jn, err)
-		}
+	for _, rd := range read {
+		path := rd.Path
 		head, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("load corpus: %w", err)
@@ -141,7 +121,7 @@ func LoadCorpus(ctx context.Context, dir, cacheDir string) ([]Doc, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load corpus: extract %s: %w", path, err)
 		}
-		docs = append(docs, Doc{Name: filepath.Base(path), Doc: d, Truth: expected(arr[0])})
+		docs = append(docs, Doc{Name: filepath.Base(path), Doc: d, Truth: expected(rd.Expected)})
 	}
 	return docs, nil
 }

@@ -26,6 +26,10 @@ type xlsxBook struct {
 	strings  []string
 	formats  []string // number format code of each cell style (s="i")
 	date1904 bool
+
+	// parts holds the part of each relationship type that readStrings
+	// and readStyles read ("sharedStrings", "styles"), when named.
+	parts map[string]string
 }
 
 func (e *Engine) xlsxPages(p string) (int, error) {
@@ -97,32 +101,17 @@ func readWorkbook(pkg *ooxmlPackage) (*xlsxBook, error) {
 		return nil, err
 	}
 	target := map[string]string{}
-	book := &xlsxBook{}
+	book := &xlsxBook{parts: map[string]string{}}
 	for _, r := range rels {
 		target[r.id] = r.target
-		switch r.typ {
-		case "sharedStrings":
-			book.strings = []string{r.target} // the part name, read later
-		case "styles":
-			book.formats = []string{r.target}
+		if r.typ == "sharedStrings" || r.typ == "styles" {
+			book.parts[r.typ] = r.target
 		}
 	}
-	d, c, err := pkg.decoder(main)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return book, nil
-		}
-		if err != nil {
-			return nil, pkg.xmlError(main, err)
-		}
+	err = pkg.eachToken(main, func(tok xml.Token) error {
 		se, ok := tok.(xml.StartElement)
 		if !ok {
-			continue
+			return nil
 		}
 		switch se.Name.Local {
 		case "workbookPr":
@@ -139,37 +128,26 @@ func readWorkbook(pkg *ooxmlPackage) (*xlsxBook, error) {
 				book.sheets = append(book.sheets, xlsxSheet{name: attr(se, "name"), part: part})
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return book, nil
 }
 
-// readStrings reads the shared strings table (whose part name readWorkbook
-// left in book.strings). Phonetic runs (rPh) are not text.
+// readStrings reads the shared strings table (the part readWorkbook found).
+// Phonetic runs (rPh) are not text.
 func (b *xlsxBook) readStrings(pkg *ooxmlPackage, budget *int) error {
-	if len(b.strings) == 0 {
+	part, ok := b.parts["sharedStrings"]
+	if !ok || !pkg.has(part) {
 		return nil
 	}
-	part := b.strings[0]
-	b.strings = nil
-	if !pkg.has(part) {
-		return nil
-	}
-	d, c, err := pkg.decoder(part)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	var (
 		cur        strings.Builder
 		inT, inRPh int
 	)
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return pkg.xmlError(part, err)
-		}
+	return pkg.eachToken(part, func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -197,7 +175,8 @@ func (b *xlsxBook) readStrings(pkg *ooxmlPackage, budget *int) error {
 				}
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // builtinFormats are the number formats ECMA-376 predefines (the ones that
@@ -213,29 +192,13 @@ var builtinFormats = map[int]string{
 
 // readStyles reads the number format of each cell style.
 func (b *xlsxBook) readStyles(pkg *ooxmlPackage) error {
-	if len(b.formats) == 0 {
+	part, ok := b.parts["styles"]
+	if !ok || !pkg.has(part) {
 		return nil
 	}
-	part := b.formats[0]
-	b.formats = nil
-	if !pkg.has(part) {
-		return nil
-	}
-	d, c, err := pkg.decoder(part)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	custom := map[int]string{}
 	inXfs := false
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return pkg.xmlError(part, err)
-		}
+	return pkg.eachToken(part, func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -247,7 +210,7 @@ func (b *xlsxBook) readStyles(pkg *ooxmlPackage) error {
 				inXfs = true
 			case "xf":
 				if !inXfs {
-					continue
+					return nil
 				}
 				id, _ := strconv.Atoi(attr(t, "numFmtId"))
 				f, ok := custom[id]
@@ -261,7 +224,8 @@ func (b *xlsxBook) readStyles(pkg *ooxmlPackage) error {
 				inXfs = false
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // sheetLines reads a worksheet's cells into rows and lays them out. Rows

@@ -144,31 +144,23 @@ func (b *xlsxBook) readStrings(pkg *ooxmlPackage, budget *int) error {
 		return nil
 	}
 	var (
-		cur        strings.Builder
-		inT, inRPh int
+		cur  strings.Builder
+		runs textRuns
 	)
 	return pkg.eachToken(part, func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
+			if t.Name.Local == "si" {
 				cur.Reset()
-			case "t":
-				inT++
-			case "rPh":
-				inRPh++
 			}
+			runs.start(t.Name.Local)
 		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
+			if t.Name.Local == "si" {
 				b.strings = append(b.strings, cur.String())
-			case "t":
-				inT = max(0, inT-1)
-			case "rPh":
-				inRPh = max(0, inRPh-1)
 			}
+			runs.end(t.Name.Local)
 		case xml.CharData:
-			if inT > 0 && inRPh == 0 {
+			if runs.text() {
 				cur.Write(t)
 				if *budget -= len(t); *budget < 0 {
 					return errTextBudget
@@ -178,6 +170,32 @@ func (b *xlsxBook) readStrings(pkg *ooxmlPackage, budget *int) error {
 		return nil
 	})
 }
+
+// textRuns tracks the nesting of text runs (t) and phonetic runs (rPh) in
+// a shared or inline string: text counts inside a t and outside any rPh,
+// whose readings are not text. Unbalanced end tags never go below zero.
+type textRuns struct{ t, rPh int }
+
+func (r *textRuns) start(local string) {
+	switch local {
+	case "t":
+		r.t++
+	case "rPh":
+		r.rPh++
+	}
+}
+
+func (r *textRuns) end(local string) {
+	switch local {
+	case "t":
+		r.t = max(0, r.t-1)
+	case "rPh":
+		r.rPh = max(0, r.rPh-1)
+	}
+}
+
+// text reports whether character data here is text.
+func (r *textRuns) text() bool { return r.t > 0 && r.rPh == 0 }
 
 // builtinFormats are the number formats ECMA-376 predefines (the ones that
 // matter for text: decimals, percent, dates).
@@ -252,7 +270,8 @@ func (b *xlsxBook) sheetLines(ctx context.Context, pkg *ooxmlPackage, part strin
 		cellRef, cellType string
 		cellStyle         int
 		value             strings.Builder
-		inV, inT, inRPh   int
+		inV               int
+		runs              textRuns
 		nextCol, prevRow  int
 	)
 	for n := 0; ; n++ {
@@ -286,11 +305,8 @@ func (b *xlsxBook) sheetLines(ctx context.Context, pkg *ooxmlPackage, part strin
 				value.Reset()
 			case "v":
 				inV++
-			case "t":
-				inT++
-			case "rPh":
-				inRPh++
 			}
+			runs.start(t.Name.Local)
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "row":
@@ -321,13 +337,10 @@ func (b *xlsxBook) sheetLines(ctx context.Context, pkg *ooxmlPackage, part strin
 				cur.cells = append(cur.cells, cellAt{col: col, text: text})
 			case "v":
 				inV = max(0, inV-1)
-			case "t":
-				inT = max(0, inT-1)
-			case "rPh":
-				inRPh = max(0, inRPh-1)
 			}
+			runs.end(t.Name.Local)
 		case xml.CharData:
-			if inCell && (inV > 0 || (inT > 0 && inRPh == 0)) {
+			if inCell && (inV > 0 || runs.text()) {
 				value.Write(t)
 			}
 		}

@@ -260,13 +260,7 @@ func (c *catModel) score(doc *docView) score {
 			continue // a keyword repeating the name
 		}
 		counted[key] = true
-		pr := 1.0
-		if p.named {
-			pr = doc.prominence(p.words)
-		} else if !doc.has(p.words) {
-			pr = 0
-		}
-		if pr > 0 {
+		if pr := doc.presence(p); pr > 0 {
 			sum += p.weight * pr
 			s.matched = append(s.matched, p.label)
 		}
@@ -279,13 +273,7 @@ func (c *catModel) score(doc *docView) score {
 			if counted[key] {
 				continue
 			}
-			pr := 1.0
-			if p.named {
-				pr = doc.prominence(p.words)
-			} else if !doc.has(p.words) {
-				pr = 0
-			}
-			if pr > 0 {
+			if pr := doc.presence(p); pr > 0 {
 				counted[key] = true
 				sum += l.strength * p.weight * pr
 				s.cues = append(s.cues, p.label)

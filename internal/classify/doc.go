@@ -85,6 +85,19 @@ func (d *docView) prominence(p []string) float64 {
 	return best
 }
 
+// presence is how much a phrase of the model counts in the document: its
+// prominence when it names a category or concept, else 1 when it occurs
+// and 0 when it does not.
+func (d *docView) presence(p phrase) float64 {
+	if p.named {
+		return d.prominence(p.words)
+	}
+	if d.has(p.words) {
+		return 1
+	}
+	return 0
+}
+
 // has reports whether the phrase occurs.
 func (d *docView) has(p []string) bool {
 	if len(p) == 1 {

@@ -82,6 +82,19 @@ func resultValue(e *ValidationError, path string, f Field, v any) any {
 		e.Add(path, fmt.Sprintf("must be %s or null, not %s", want, jsonKind(v)))
 		return nil
 	}
+	// timeText keeps a string that parses with layout; want names the
+	// JSON type expected, written the form the string must take.
+	timeText := func(layout, want, written string) any {
+		s, ok := v.(string)
+		if !ok {
+			return bad(want)
+		}
+		if _, err := time.Parse(layout, s); err != nil {
+			e.Add(path, fmt.Sprintf("must be %s, not %q", written, s))
+			return nil
+		}
+		return s
+	}
 	switch f.Type {
 	case TypeString:
 		s, ok := v.(string)
@@ -122,25 +135,9 @@ func resultValue(e *ValidationError, path string, f Field, v any) any {
 		}
 		return b
 	case TypeDate:
-		s, ok := v.(string)
-		if !ok {
-			return bad(`a date ("2026-05-24")`)
-		}
-		if _, err := time.Parse(time.DateOnly, s); err != nil {
-			e.Add(path, fmt.Sprintf("must be a date written YYYY-MM-DD, such as 2026-05-24, not %q", s))
-			return nil
-		}
-		return s
+		return timeText(time.DateOnly, `a date ("2026-05-24")`, "a date written YYYY-MM-DD, such as 2026-05-24")
 	case TypeDateTime:
-		s, ok := v.(string)
-		if !ok {
-			return bad(`a date and time ("2026-05-24T10:00:00Z")`)
-		}
-		if _, err := time.Parse(time.RFC3339, s); err != nil {
-			e.Add(path, fmt.Sprintf("must be a date and time in RFC 3339, such as 2026-05-24T10:00:00Z, not %q", s))
-			return nil
-		}
-		return s
+		return timeText(time.RFC3339, `a date and time ("2026-05-24T10:00:00Z")`, "a date and time in RFC 3339, such as 2026-05-24T10:00:00Z")
 	case TypeObject:
 		obj, ok := v.(map[string]any)
 		if !ok {

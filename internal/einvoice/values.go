@@ -147,25 +147,30 @@ func first(ss ...string) string {
 // "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort".
 func profileOf(guideline string) Profile {
 	g := strings.ToLower(guideline)
-	switch {
-	case g == "":
-		return ""
-	case strings.Contains(g, "xrechnung"):
-		return ProfileXRechnung
-	case strings.Contains(g, "peppol"):
-		return ProfilePEPPOL
-	case strings.Contains(g, "extended"):
-		return ProfileExtended
-	case strings.Contains(g, "basicwl"), strings.Contains(g, "basic-wl"), strings.Contains(g, "basic_wl"):
-		return ProfileBasicWL
-	case strings.Contains(g, "minimum"):
-		return ProfileMinimum
-	case strings.Contains(g, "basic"):
-		return ProfileBasic
-	case strings.Contains(g, "comfort"):
-		return ProfileComfort
-	case strings.Contains(g, "en16931"):
-		return ProfileEN16931
+	for _, p := range profileMarks {
+		for _, m := range p.marks {
+			if strings.Contains(g, m) {
+				return p.profile
+			}
+		}
 	}
 	return ""
+}
+
+// profileMarks name each profile by the words its identifiers contain, in
+// the order profileOf looks for them: an identifier may contain several
+// ("basicwl" contains "basic"; extended ones name en16931 too), and the
+// first match wins.
+var profileMarks = []struct {
+	profile Profile
+	marks   []string
+}{
+	{ProfileXRechnung, []string{"xrechnung"}},
+	{ProfilePEPPOL, []string{"peppol"}},
+	{ProfileExtended, []string{"extended"}},
+	{ProfileBasicWL, []string{"basicwl", "basic-wl", "basic_wl"}},
+	{ProfileMinimum, []string{"minimum"}},
+	{ProfileBasic, []string{"basic"}},
+	{ProfileComfort, []string{"comfort"}},
+	{ProfileEN16931, []string{"en16931"}},
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
 )
 
@@ -35,12 +36,7 @@ const maxAttachments = 100
 // PDFium cannot decode, timeout when ctx's deadline passes.
 func (e *Engine) Attachments(ctx context.Context, path string, maxBytes int) ([]Attachment, error) {
 	var out []Attachment
-	err := e.withInstance(ctx, func(ctx context.Context, inst pdfium.Pdfium) error {
-		doc, closeDoc, err := openPDF(inst, path)
-		if err != nil {
-			return err
-		}
-		defer closeDoc()
+	err := e.withPDF(ctx, path, func(ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUMENT) error {
 		n, err := inst.FPDFDoc_GetAttachmentCount(&requests.FPDFDoc_GetAttachmentCount{Document: doc})
 		if err != nil {
 			return newError(CodeCorruptDocument, "The PDF's attachments could not be read.", err)

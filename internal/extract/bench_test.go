@@ -36,26 +36,27 @@ func BenchmarkNewEngineCached(b *testing.B) {
 var benchFiles = []string{"AzureInterior.pdf", "AmazonWebServices.pdf", "QualityHosting.pdf"}
 
 func BenchmarkPages(b *testing.B) {
-	for _, name := range benchFiles {
-		path := filepath.Join("testdata", name)
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := engine.Pages(context.Background(), path, KindPDF); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	benchEachFile(b, func(path string) error {
+		_, err := engine.Pages(context.Background(), path, KindPDF)
+		return err
+	})
 }
 
 func BenchmarkExtract(b *testing.B) {
+	benchEachFile(b, func(path string) error {
+		_, err := engine.Extract(context.Background(), path, KindPDF)
+		return err
+	})
+}
+
+// benchEachFile runs op on each of benchFiles, a sub-benchmark a file.
+func benchEachFile(b *testing.B, op func(path string) error) {
 	for _, name := range benchFiles {
 		path := filepath.Join("testdata", name)
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := engine.Extract(context.Background(), path, KindPDF); err != nil {
+				if err := op(path); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -23,10 +23,7 @@ func TestExtractEML(t *testing.T) {
 	if n, err := engine.Pages(context.Background(), path, kind); n != 2 || err != nil {
 		t.Errorf("Pages = %d, %v; want 2 (the message and a one-page PDF)", n, err)
 	}
-	d, err := engine.Extract(context.Background(), path, kind)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, kind)
 	if len(d.Pages) != 2 || d.Pages[1].Number != 2 {
 		t.Fatalf("%d pages, want 2 numbered 1 and 2", len(d.Pages))
 	}
@@ -88,10 +85,7 @@ func TestExtractEMLParts(t *testing.T) {
 		"--b1--\r\n"
 	msg := message("From: =?iso-8859-1?q?J=FCrgen_M=FCller?= <j@example.com>\nSubject: Invoice\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b1\n", body)
 	path := writeFile(t, "parts.eml", msg)
-	d, err := engine.Extract(context.Background(), path, sniffFile(t, path))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, sniffFile(t, path))
 	want := [][]string{{
 		"From: Jürgen Müller <j@example.com>",
 		"Subject: Invoice",
@@ -119,10 +113,7 @@ func TestExtractEMLImageAttachment(t *testing.T) {
 		"--b\r\nContent-Type: image/png\r\nContent-Disposition: inline; filename=\"scan.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(img.Bytes()) +
 		"--b--\r\n"
 	path := writeFile(t, "scan.eml", message("From: a@example.com\nTo: b@example.com\nContent-Type: multipart/mixed; boundary=b\n", body))
-	d, err := engine.Extract(context.Background(), path, KindEML)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, KindEML)
 	if p, _ := lineIndex(d, "Invoice INV/2023/03/0008"); p != 1 {
 		t.Errorf("OCRed invoice number on page index %d, want 1:\n%s", p, d.Text())
 	}
@@ -143,10 +134,7 @@ func nested(depth int) []byte {
 func TestExtractEMLNesting(t *testing.T) {
 	// Six messages deep: the top one and three levels of attached
 	// messages are read, deeper ones left out.
-	d, err := engine.Extract(context.Background(), writeFile(t, "deep.eml", nested(6)), KindEML)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, writeFile(t, "deep.eml", nested(6)), KindEML)
 	text := d.Text()
 	for level := 6; level >= 0; level-- {
 		found := strings.Contains(text, fmt.Sprintf("Level%d text", level))

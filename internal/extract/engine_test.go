@@ -58,6 +58,17 @@ func newTestEngine(t testing.TB, cfg Config) *Engine {
 	return e
 }
 
+// mustExtract extracts the file at path as kind with the shared engine and
+// fails the test on an error.
+func mustExtract(t testing.TB, path string, kind Kind) *Document {
+	t.Helper()
+	d, err := engine.Extract(context.Background(), path, kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
@@ -220,10 +231,7 @@ func TestPagesMissingFileIsNotADocumentError(t *testing.T) {
 }
 
 func TestExtractInvoiceReadingOrder(t *testing.T) {
-	d, err := engine.Extract(context.Background(), "testdata/AzureInterior.pdf", KindPDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/AzureInterior.pdf", KindPDF)
 	if len(d.Pages) != 1 {
 		t.Fatalf("got %d pages, want 1", len(d.Pages))
 	}
@@ -277,10 +285,7 @@ func TestExtractInvoiceReadingOrder(t *testing.T) {
 }
 
 func TestExtractTwoColumnInvoice(t *testing.T) {
-	d, err := engine.Extract(context.Background(), "testdata/AmazonWebServices.pdf", KindPDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/AmazonWebServices.pdf", KindPDF)
 	for _, want := range []string{"Invoice Number: 42183017", "TOTAL AMOUNT DUE ON August 3 , 2014 $4.11", "Amazon Elastic Compute Cloud $1.87"} {
 		if l := lineWith(t, d, strings.Fields(want)[0]+" "+strings.Fields(want)[1]); l.Text != want {
 			t.Errorf("line = %q, want %q", l.Text, want)
@@ -299,10 +304,7 @@ func TestExtractTwoColumnInvoice(t *testing.T) {
 }
 
 func TestExtractMultiPage(t *testing.T) {
-	d, err := engine.Extract(context.Background(), "testdata/QualityHosting.pdf", KindPDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/QualityHosting.pdf", KindPDF)
 	if len(d.Pages) != 2 || d.Pages[0].Number != 1 || d.Pages[1].Number != 2 {
 		t.Fatalf("pages = %d, want 2 numbered 1 and 2", len(d.Pages))
 	}
@@ -329,10 +331,7 @@ func TestExtractGeneratedPDF(t *testing.T) {
 		textRun{72, 680, 10, "Total (EUR) 1,234.50"},
 	)
 	path := writeFile(t, "generated.pdf", minimalPDF([]string{content}, false))
-	d, err := engine.Extract(context.Background(), path, KindPDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, KindPDF)
 	got := d.Text()
 	if want := "Invoice Number: INV-0042\nTotal (EUR) 1,234.50\n"; got != want {
 		t.Errorf("Text() = %q, want %q", got, want)
@@ -352,10 +351,7 @@ func TestExtractRotatedPage(t *testing.T) {
 	content := "BT /F1 12 Tf 0 1 -1 0 100 72 Tm (Landscape invoice) Tj ET\n" +
 		"BT /F1 12 Tf 0 1 -1 0 120 72 Tm (Second line) Tj ET\n"
 	path := writeFile(t, "rotated.pdf", buildPDF([]testPage{{content: content, extra: "/Rotate 90 "}}, false))
-	d, err := engine.Extract(context.Background(), path, KindPDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, KindPDF)
 	p := d.Pages[0]
 	if p.Width != 792 || p.Height != 612 {
 		t.Errorf("rotated page = %gx%g, want 792x612", p.Width, p.Height)
@@ -423,10 +419,7 @@ func TestExtractFailures(t *testing.T) {
 
 func TestExtractOwnerPasswordOnly(t *testing.T) {
 	// Encrypted with an empty user password: any reader opens it, so must we.
-	d, err := engine.Extract(context.Background(), "testdata/encrypted-owner-only.pdf", KindPDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/encrypted-owner-only.pdf", KindPDF)
 	lineWith(t, d, "INV/2023/03/0008")
 }
 

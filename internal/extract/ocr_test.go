@@ -151,10 +151,7 @@ func TestOCRImages(t *testing.T) {
 			if kind := sniffFile(t, tt.path); kind != tt.kind {
 				t.Fatalf("Sniff = %s, want %s", kind, tt.kind)
 			}
-			d, err := engine.Extract(context.Background(), tt.path, tt.kind)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := mustExtract(t, tt.path, tt.kind)
 			if len(d.Pages) != tt.pages {
 				t.Fatalf("%d pages, want %d", len(d.Pages), tt.pages)
 			}
@@ -178,10 +175,7 @@ func TestOCRImages(t *testing.T) {
 
 func TestOCRFullPageScan(t *testing.T) {
 	needTesseract(t)
-	d, err := engine.Extract(context.Background(), "testdata/scan-invoice.png", KindPNG)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/scan-invoice.png", KindPNG)
 	// The scan is turned by 0.6 degrees: cells of one row, far apart and
 	// in different Tesseract blocks, still make one line.
 	for _, want := range []string{"03/20/2023 04/04/2023 CUSTREF123", "Subtotal $ 112.00"} {
@@ -194,10 +188,7 @@ func TestOCRFullPageScan(t *testing.T) {
 
 func TestOCRMultiPageTIFF(t *testing.T) {
 	needTesseract(t)
-	d, err := engine.Extract(context.Background(), "testdata/scan-2pages.tif", KindTIFF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/scan-2pages.tif", KindTIFF)
 	if len(d.Pages) != 2 || d.Pages[1].Number != 2 {
 		t.Fatalf("%d pages, want 2", len(d.Pages))
 	}
@@ -212,10 +203,7 @@ func TestOCRMultiPageTIFF(t *testing.T) {
 
 func TestOCRScannedPDF(t *testing.T) {
 	needTesseract(t)
-	d, err := engine.Extract(context.Background(), "testdata/scan-invoice.pdf", KindPDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/scan-invoice.pdf", KindPDF)
 	p := d.Pages[0]
 	if math.Abs(p.Width-595.2) > 1 || math.Abs(p.Height-842) > 1 {
 		t.Errorf("page = %gx%g, want 595x842 points", p.Width, p.Height)
@@ -237,10 +225,7 @@ func TestOCRImageBesideTextLayer(t *testing.T) {
 	needTesseract(t)
 	// saeco.pdf has a full text layer, and its seller block (address,
 	// bank details) only as a picture.
-	d, err := engine.Extract(context.Background(), "testdata/saeco.pdf", KindPDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/saeco.pdf", KindPDF)
 	lineWith(t, d, "Badweg 48")
 	iban := findWord(t, d, "NL58RABO0198723202")
 	if iban.Conf >= 1 || iban.Box.Y0 < 700 {
@@ -255,7 +240,7 @@ func TestOCRImageBesideTextLayer(t *testing.T) {
 	}
 
 	// Without Tesseract the same file reads from its text layer alone.
-	d, err = noOCREngine(t).Extract(context.Background(), "testdata/saeco.pdf", KindPDF)
+	d, err := noOCREngine(t).Extract(context.Background(), "testdata/saeco.pdf", KindPDF)
 	if err != nil {
 		t.Fatalf("Extract without OCR = %v, want the text layer", err)
 	}

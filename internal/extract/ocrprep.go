@@ -93,24 +93,11 @@ func readPGM(path string) (*image.Gray, error) {
 
 // writeGrayPGM writes g as a binary PGM (see writePGM).
 func writeGrayPGM(path string, g *image.Gray) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write ocr image: %w", err)
-	}
-	w := bufio.NewWriterSize(f, 256<<10)
 	b := g.Bounds()
-	fmt.Fprintf(w, "P5\n%d %d\n255\n", b.Dx(), b.Dy())
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		w.Write(g.Pix[g.PixOffset(b.Min.X, y) : g.PixOffset(b.Min.X, y)+b.Dx()])
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("write ocr image: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write ocr image: %w", err)
-	}
-	return nil
+	return writePGMRows(path, "write ocr image", b.Dx(), b.Dy(), func(i int) []byte {
+		y := b.Min.Y + i
+		return g.Pix[g.PixOffset(b.Min.X, y) : g.PixOffset(b.Min.X, y)+b.Dx()]
+	})
 }
 
 // histogram counts the grey levels of g.

@@ -233,23 +233,11 @@ func (p *ooxmlPackage) relationships(relsPart, base string) ([]ooxmlRel, error) 
 	if !p.has(relsPart) {
 		return nil, nil
 	}
-	d, c, err := p.decoder(relsPart)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
 	var rels []ooxmlRel
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return rels, nil
-		}
-		if err != nil {
-			return nil, p.xmlError(relsPart, err)
-		}
+	err := p.eachToken(relsPart, func(tok xml.Token) error {
 		se, ok := tok.(xml.StartElement)
 		if !ok || se.Name.Local != "Relationship" || attr(se, "TargetMode") == "External" {
-			continue
+			return nil
 		}
 		target := attr(se, "Target")
 		if strings.HasPrefix(target, "/") {
@@ -262,6 +250,34 @@ func (p *ooxmlPackage) relationships(relsPart, base string) ([]ooxmlRel, error) 
 			typ = typ[i+1:]
 		}
 		rels = append(rels, ooxmlRel{id: attr(se, "Id"), typ: typ, target: target})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rels, nil
+}
+
+// eachToken calls fn with each token of the part, in order, until the end
+// of the part (nil) or the first error: a read error mapped by xmlError, or
+// fn's own error as fn returned it.
+func (p *ooxmlPackage) eachToken(part string, fn func(tok xml.Token) error) error {
+	d, c, err := p.decoder(part)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return p.xmlError(part, err)
+		}
+		if err := fn(tok); err != nil {
+			return err
+		}
 	}
 }
 

@@ -32,10 +32,7 @@ func pageTexts(d *Document) [][]string {
 
 func TestExtractDOCX(t *testing.T) {
 	// Made by LibreOffice from testdata/invoice.fodt (see README.md).
-	d, err := engine.Extract(context.Background(), "testdata/invoice.docx", sniffFile(t, "testdata/invoice.docx"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/invoice.docx", sniffFile(t, "testdata/invoice.docx"))
 	want := [][]string{{
 		"Nordwind Bürobedarf GmbH · Lindenstraße 12 · 10115 Berlin", // the header
 		"Invoice",
@@ -72,10 +69,7 @@ func TestExtractDOCX(t *testing.T) {
 
 func TestExtractXLSX(t *testing.T) {
 	// Made by LibreOffice from testdata/invoice.fods (see README.md).
-	d, err := engine.Extract(context.Background(), "testdata/invoice.xlsx", sniffFile(t, "testdata/invoice.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, "testdata/invoice.xlsx", sniffFile(t, "testdata/invoice.xlsx"))
 	want := [][]string{{
 		"Nordwind Bürobedarf GmbH",
 		"Invoice number            RE-2024-0815",
@@ -139,10 +133,7 @@ func TestExtractDOCXStructure(t *testing.T) {
 <w:p><w:r><w:lastRenderedPageBreak/><w:t>Second page</w:t></w:r></w:p>
 <w:p><w:r><w:t>More</w:t><w:br w:type="page"/><w:t>Third page</w:t></w:r></w:p>`
 	path := writeFile(t, "structure.docx", ooxmlZip(t, "word/document.xml", fmt.Sprintf(wordDoc, body)))
-	d, err := engine.Extract(context.Background(), path, KindDOCX)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, KindDOCX)
 	want := [][]string{{
 		"Invoice No.     A-17", // the tab stop in pPr is no tab
 		"Total 120.00",         // deleted text and field codes left out
@@ -192,10 +183,7 @@ func TestExtractXLSXCells(t *testing.T) {
 	if kind := sniffFile(t, path); kind != KindXLSX {
 		t.Fatalf("Sniff = %s, want xlsx", kind)
 	}
-	d, err := engine.Extract(context.Background(), path, KindXLSX)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, KindXLSX)
 	want := [][]string{{
 		"Label      TRUE                far", // column XFD right after C: empty columns take no room
 		"Total      0.3",                     // General: 15 significant digits
@@ -244,23 +232,34 @@ func TestFormatNumber(t *testing.T) {
 // a second.
 func bombDOCX(t *testing.T, size int64) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "bomb.docx")
+	fast := func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) }
+	return oneRunDOCX(t, "bomb.docx", ' ', size, fast)
+}
+
+// oneRunDOCX writes a DOCX named name whose body is one text run of size
+// bytes of fill, streamed to disk a MB at a time. A non-nil comp replaces
+// the zip writer's deflate compressor.
+func oneRunDOCX(t *testing.T, name string, fill byte, size int64, comp zip.Compressor) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	zw := zip.NewWriter(f)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
+	if comp != nil {
+		zw.RegisterCompressor(zip.Deflate, comp)
+	}
 	w, err := zw.Create("word/document.xml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	head := fmt.Sprintf(wordDoc, "<w:p><w:r><w:t>")
 	io.WriteString(w, head[:strings.Index(head, "</w:body>")])
-	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	chunk := bytes.Repeat([]byte{fill}, 1<<20)
 	for n := int64(0); n < size; n += int64(len(chunk)) {
-		w.Write(chunk)
+		w.Write(chunk[:min(int64(len(chunk)), size-n)])
 	}
 	io.WriteString(w, "</w:t></w:r></w:p></w:body></w:document>")
 	if err := zw.Close(); err != nil {
@@ -355,28 +354,7 @@ func TestOOXMLFailures(t *testing.T) {
 // stays under the 100 MB unpack budget, so only the token limit stops it.
 func bigRunDOCX(t *testing.T, size int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "big-run.docx")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zw := zip.NewWriter(f)
-	w, err := zw.Create("word/document.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	head := fmt.Sprintf(wordDoc, "<w:p><w:r><w:t>")
-	io.WriteString(w, head[:strings.Index(head, "</w:body>")])
-	chunk := bytes.Repeat([]byte("a"), 1<<20)
-	for n := 0; n < size; n += len(chunk) {
-		w.Write(chunk[:min(len(chunk), size-n)])
-	}
-	io.WriteString(w, "</w:t></w:r></w:p></w:body></w:document>")
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return oneRunDOCX(t, "big-run.docx", 'a', int64(size), nil)
 }
 
 func TestDOCXBigRunFailsWhileReading(t *testing.T) {

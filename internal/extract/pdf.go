@@ -69,6 +69,20 @@ func pdfOpenError(err error) error {
 	}
 }
 
+// withPDF opens the PDF at path in a PDFium instance of its own (see
+// withInstance for ctx and the instance) and runs fn with the open
+// document, which it closes when fn returns. Open errors are openPDF's.
+func (e *Engine) withPDF(ctx context.Context, path string, fn func(context.Context, pdfium.Pdfium, references.FPDF_DOCUMENT) error) error {
+	return e.withInstance(ctx, func(ctx context.Context, inst pdfium.Pdfium) error {
+		doc, closeDoc, err := openPDF(inst, path)
+		if err != nil {
+			return err
+		}
+		defer closeDoc()
+		return fn(ctx, inst, doc)
+	})
+}
+
 func countPDFPages(inst pdfium.Pdfium, path string) (int, error) {
 	doc, closeDoc, err := openPDF(inst, path)
 	if err != nil {

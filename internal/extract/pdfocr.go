@@ -519,16 +519,10 @@ func (o *pdfOCR) removeDir() {
 // reads without the cost of PNG compression. Transparent parts are white,
 // as on paper.
 func writePGM(path string, img *image.RGBA) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write rendered page: %w", err)
-	}
-	w := bufio.NewWriterSize(f, 256<<10)
 	b := img.Bounds()
-	fmt.Fprintf(w, "P5\n%d %d\n255\n", b.Dx(), b.Dy())
 	row := make([]byte, b.Dx())
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		pix := img.Pix[img.PixOffset(b.Min.X, y):]
+	return writePGMRows(path, "write rendered page", b.Dx(), b.Dy(), func(i int) []byte {
+		pix := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+i):]
 		for x := range row {
 			p := pix[4*x : 4*x+4]
 			// Premultiplied RGBA over white, then BT.601 luma.
@@ -536,14 +530,30 @@ func writePGM(path string, img *image.RGBA) error {
 			r, g, bl := uint32(p[0])+white, uint32(p[1])+white, uint32(p[2])+white
 			row[x] = byte(min(255, (299*r+587*g+114*bl)/1000))
 		}
-		w.Write(row)
+		return row
+	})
+}
+
+// writePGMRows writes a binary PGM of width x height grey levels to path,
+// taking its rows from rowAt(0) (the top) to rowAt(height-1); rowAt's
+// slice is written before the next call, so it may be reused. Errors
+// read "what: ...".
+func writePGMRows(path, what string, width, height int, rowAt func(i int) []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	fmt.Fprintf(w, "P5\n%d %d\n255\n", width, height)
+	for i := range height {
+		w.Write(rowAt(i))
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
-		return fmt.Errorf("write rendered page: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("write rendered page: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }

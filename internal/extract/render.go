@@ -11,6 +11,7 @@ import (
 
 	"github.com/klippa-app/go-pdfium"
 	"github.com/klippa-app/go-pdfium/enums"
+	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
 )
 
@@ -33,12 +34,7 @@ func (e *Engine) RenderPDFPage(ctx context.Context, path string, n, dpi, maxPixe
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 	var out []byte
-	err := e.withInstance(ctx, func(ctx context.Context, inst pdfium.Pdfium) error {
-		doc, closeDoc, err := openPDF(inst, path)
-		if err != nil {
-			return err
-		}
-		defer closeDoc()
+	err := e.withPDF(ctx, path, func(ctx context.Context, inst pdfium.Pdfium, doc references.FPDF_DOCUMENT) error {
 		count, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc})
 		if err != nil {
 			return newError(CodeCorruptDocument, "The PDF could not be read.", err)

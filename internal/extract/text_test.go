@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -25,10 +24,7 @@ func lineWords(d *Document) [][]string {
 func TestExtractText(t *testing.T) {
 	src := "ACME GmbH\n\n\tInvoice no.   2024-17\r\nTotal:  1.234,50 €\n   \n"
 	path := writeFile(t, "invoice.txt", []byte(src))
-	d, err := engine.Extract(context.Background(), path, sniffFile(t, path))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, sniffFile(t, path))
 	want := [][]string{{"ACME", "GmbH"}, {"Invoice", "no.", "2024-17"}, {"Total:", "1.234,50", "€"}}
 	if diff := cmp.Diff(want, lineWords(d)); diff != "" {
 		t.Errorf("words (-want +got):\n%s", diff)
@@ -65,10 +61,7 @@ func TestExtractTextEncodings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, "a.txt", tt.data)
-			d, err := engine.Extract(context.Background(), path, KindText)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := mustExtract(t, path, KindText)
 			if got := d.Text(); got != tt.want {
 				t.Errorf("Text() = %q, want %q", got, tt.want)
 			}
@@ -83,10 +76,7 @@ func TestExtractCSV(t *testing.T) {
 	if kind != KindCSV {
 		t.Fatalf("sniffed %s, want csv", kind)
 	}
-	d, err := engine.Extract(context.Background(), path, kind)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, kind)
 	want := [][]string{{"Invoice", "Customer", "Amount"}, {"INV-1", "Acme;", "Inc.", "1.234,50"}, {"INV-2", "Globex", "99,00"}}
 	if diff := cmp.Diff(want, lineWords(d)); diff != "" {
 		t.Errorf("words (-want +got):\n%s", diff)
@@ -120,10 +110,7 @@ func TestExtractHTML(t *testing.T) {
 	if kind != KindHTML {
 		t.Fatalf("sniffed %s, want html", kind)
 	}
-	d, err := engine.Extract(context.Background(), path, kind)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustExtract(t, path, kind)
 	var got []string
 	for _, l := range d.Pages[0].Lines {
 		got = append(got, l.Text)

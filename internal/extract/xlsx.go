@@ -26,6 +26,10 @@ type xlsxBook struct {
 	strings  []string
 	formats  []string // number format code of each cell style (s="i")
 	date1904 bool
+
+	// parts holds the part of each relationship type that readStrings
+	// and readStyles read ("sharedStrings", "styles"), when named.
+	parts map[string]string
 }
 
 func (e *Engine) xlsxPages(p string) (int, error) {
@@ -97,32 +101,17 @@ func readWorkbook(pkg *ooxmlPackage) (*xlsxBook, error) {
 		return nil, err
 	}
 	target := map[string]string{}
-	book := &xlsxBook{}
+	book := &xlsxBook{parts: map[string]string{}}
 	for _, r := range rels {
 		target[r.id] = r.target
-		switch r.typ {
-		case "sharedStrings":
-			book.strings = []string{r.target} // the part name, read later
-		case "styles":
-			book.formats = []string{r.target}
+		if r.typ == "sharedStrings" || r.typ == "styles" {
+			book.parts[r.typ] = r.target
 		}
 	}
-	d, c, err := pkg.decoder(main)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return book, nil
-		}
-		if err != nil {
-			return nil, pkg.xmlError(main, err)
-		}
+	err = pkg.eachToken(main, func(tok xml.Token) error {
 		se, ok := tok.(xml.StartElement)
 		if !ok {
-			continue
+			return nil
 		}
 		switch se.Name.Local {
 		case "workbookPr":
@@ -139,66 +128,74 @@ func readWorkbook(pkg *ooxmlPackage) (*xlsxBook, error) {
 				book.sheets = append(book.sheets, xlsxSheet{name: attr(se, "name"), part: part})
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return book, nil
 }
 
-// readStrings reads the shared strings table (whose part name readWorkbook
-// left in book.strings). Phonetic runs (rPh) are not text.
+// readStrings reads the shared strings table (the part readWorkbook found).
+// Phonetic runs (rPh) are not text.
 func (b *xlsxBook) readStrings(pkg *ooxmlPackage, budget *int) error {
-	if len(b.strings) == 0 {
+	part, ok := b.parts["sharedStrings"]
+	if !ok || !pkg.has(part) {
 		return nil
 	}
-	part := b.strings[0]
-	b.strings = nil
-	if !pkg.has(part) {
-		return nil
-	}
-	d, c, err := pkg.decoder(part)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	var (
-		cur        strings.Builder
-		inT, inRPh int
+		cur  strings.Builder
+		runs textRuns
 	)
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return pkg.xmlError(part, err)
-		}
+	return pkg.eachToken(part, func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
+			if t.Name.Local == "si" {
 				cur.Reset()
-			case "t":
-				inT++
-			case "rPh":
-				inRPh++
 			}
+			runs.start(t.Name.Local)
 		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
+			if t.Name.Local == "si" {
 				b.strings = append(b.strings, cur.String())
-			case "t":
-				inT = max(0, inT-1)
-			case "rPh":
-				inRPh = max(0, inRPh-1)
 			}
+			runs.end(t.Name.Local)
 		case xml.CharData:
-			if inT > 0 && inRPh == 0 {
+			if runs.text() {
 				cur.Write(t)
 				if *budget -= len(t); *budget < 0 {
 					return errTextBudget
 				}
 			}
 		}
+		return nil
+	})
+}
+
+// textRuns tracks the nesting of text runs (t) and phonetic runs (rPh) in
+// a shared or inline string: text counts inside a t and outside any rPh,
+// whose readings are not text. Unbalanced end tags never go below zero.
+type textRuns struct{ t, rPh int }
+
+func (r *textRuns) start(local string) {
+	switch local {
+	case "t":
+		r.t++
+	case "rPh":
+		r.rPh++
 	}
 }
+
+func (r *textRuns) end(local string) {
+	switch local {
+	case "t":
+		r.t = max(0, r.t-1)
+	case "rPh":
+		r.rPh = max(0, r.rPh-1)
+	}
+}
+
+// text reports whether character data here is text.
+func (r *textRuns) text() bool { return r.t > 0 && r.rPh == 0 }
 
 // builtinFormats are the number formats ECMA-376 predefines (the ones that
 // matter for text: decimals, percent, dates).
@@ -213,29 +210,13 @@ var builtinFormats = map[int]string{
 
 // readStyles reads the number format of each cell style.
 func (b *xlsxBook) readStyles(pkg *ooxmlPackage) error {
-	if len(b.formats) == 0 {
+	part, ok := b.parts["styles"]
+	if !ok || !pkg.has(part) {
 		return nil
 	}
-	part := b.formats[0]
-	b.formats = nil
-	if !pkg.has(part) {
-		return nil
-	}
-	d, c, err := pkg.decoder(part)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	custom := map[int]string{}
 	inXfs := false
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return pkg.xmlError(part, err)
-		}
+	return pkg.eachToken(part, func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -247,7 +228,7 @@ func (b *xlsxBook) readStyles(pkg *ooxmlPackage) error {
 				inXfs = true
 			case "xf":
 				if !inXfs {
-					continue
+					return nil
 				}
 				id, _ := strconv.Atoi(attr(t, "numFmtId"))
 				f, ok := custom[id]
@@ -261,7 +242,8 @@ func (b *xlsxBook) readStyles(pkg *ooxmlPackage) error {
 				inXfs = false
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // sheetLines reads a worksheet's cells into rows and lays them out. Rows
@@ -288,7 +270,8 @@ func (b *xlsxBook) sheetLines(ctx context.Context, pkg *ooxmlPackage, part strin
 		cellRef, cellType string
 		cellStyle         int
 		value             strings.Builder
-		inV, inT, inRPh   int
+		inV               int
+		runs              textRuns
 		nextCol, prevRow  int
 	)
 	for n := 0; ; n++ {
@@ -322,11 +305,8 @@ func (b *xlsxBook) sheetLines(ctx context.Context, pkg *ooxmlPackage, part strin
 				value.Reset()
 			case "v":
 				inV++
-			case "t":
-				inT++
-			case "rPh":
-				inRPh++
 			}
+			runs.start(t.Name.Local)
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "row":
@@ -357,13 +337,10 @@ func (b *xlsxBook) sheetLines(ctx context.Context, pkg *ooxmlPackage, part strin
 				cur.cells = append(cur.cells, cellAt{col: col, text: text})
 			case "v":
 				inV = max(0, inV-1)
-			case "t":
-				inT = max(0, inT-1)
-			case "rPh":
-				inRPh = max(0, inRPh-1)
 			}
+			runs.end(t.Name.Local)
 		case xml.CharData:
-			if inCell && (inV > 0 || (inT > 0 && inRPh == 0)) {
+			if inCell && (inV > 0 || runs.text()) {
 				value.Write(t)
 			}
 		}

@@ -51,12 +51,7 @@ func onePage(content []byte, resources string, extra []byte) []byte {
 	if extra != nil {
 		obj(extra)
 	}
-	xref := buf.Len()
-	fmt.Fprintf(&buf, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&buf, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	writeXref(&buf, offsets)
 	return buf.Bytes()
 }
 

@@ -153,11 +153,18 @@ func Build(pages []Page, compress bool) []byte {
 			"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R %s>>",
 			streamOf[p.Content], p.Extra))
 	}
-	xref := buf.Len()
-	fmt.Fprintf(&buf, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&buf, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	writeXref(&buf, offsets)
 	return buf.Bytes()
+}
+
+// writeXref ends a PDF in buf: the cross-reference table of the objects
+// 1..len(offsets) at those byte offsets, and a trailer whose root is
+// object 1.
+func writeXref(buf *bytes.Buffer, offsets []int) {
+	xref := buf.Len()
+	fmt.Fprintf(buf, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(buf, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
 }

@@ -241,6 +241,7 @@ func FuzzExtract(f *testing.F) {
 		"Acme Ltd · · | VAT No: • IBAN",
 		"Subtotal\nTax 20%\nTotal",
 		"·\n|\n–",
+		"KEDAI SDN BHD\nDate : 2 1/08/20 1 7\n27Mar 201818:46 RM 3.00",
 	} {
 		f.Add(s)
 	}

@@ -1,6 +1,9 @@
 package fields
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 func TestMendName(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -65,4 +68,21 @@ func TestPageVote(t *testing.T) {
 			t.Errorf("%s: pageVote(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
 		}
 	}
+}
+
+// FuzzMendName feeds arbitrary names through the OCR mends and the name
+// parser: they must not panic, and what they give must be valid UTF-8.
+func FuzzMendName(f *testing.F) {
+	for _, s := range []string{"POPULAR 8OOK. CO. (M) SDN BHD", "#000002 BAIFU (M) San Bhd", "FY EAGLE.ENTERPRTSE 5/B", "A0.  1", "9", "\xff0."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := mendName(s)
+		if utf8.ValidString(s) && !utf8.ValidString(m) {
+			t.Fatalf("mendName(%q) = %q, not UTF-8", s, m)
+		}
+		if v, _, ok := parseName(m); ok && utf8.ValidString(m) && !utf8.ValidString(v) {
+			t.Fatalf("parseName(%q) = %q, not UTF-8", m, v)
+		}
+	})
 }

@@ -674,6 +674,13 @@ func (x *extractor) under(s *spec, ln *line, x0, x1 float64, lab, op float64, p 
 			return
 		}
 		place := placeBelow - 0.05*float64(k)
+		if s.numeric() && labelsOverValues(ln, nl) && !x.columnGoesOn(s, nl, bc) {
+			// A row of labels over a row of amounts ("TOTAL HT  TOTAL TVA
+			// TOTAL TTC" over "100,00  4,90  104,90"), even when the
+			// amounts' line starts with a sentence of small print.
+			p.offer(atLabel(v, lab, place, fit, op, nl), nl)
+			return
+		}
 		if x.columnGoesOn(s, nl, bc) || (s.numeric() && itemRow(nl)) {
 			// The label heads a table column. For a number, the column's
 			// totals row is the document's figure, and a row of items
@@ -689,6 +696,41 @@ func (x *extractor) under(s *spec, ln *line, x0, x1 float64, lab, op float64, p 
 		p.offer(atLabel(v, lab, place, fit, op, nl), nl)
 		return
 	}
+}
+
+// labelsOverValues reports whether head is a row of two or more labels
+// and every amount of vals stands under one of them, each under another:
+// the amounts are the labels' values, not a row of line items.
+func labelsOverValues(head, vals *line) bool {
+	var labels []*cell
+	for _, c := range head.cells {
+		if c.isLabel() {
+			labels = append(labels, c)
+		}
+	}
+	if len(labels) < 2 {
+		return false
+	}
+	used := make([]bool, len(labels))
+	nums := 0
+	for _, vc := range vals.cells {
+		if !isNumberCell(vc.text) {
+			continue
+		}
+		nums++
+		hit := -1
+		for i, lc := range labels {
+			if !used[i] && vc.x0 < lc.x1+head.cw && vc.x1 > lc.x0-head.cw {
+				hit = i
+				break
+			}
+		}
+		if hit < 0 {
+			return false
+		}
+		used[hit] = true
+	}
+	return nums >= 2
 }
 
 // itemRow reports whether ln looks like a row of line items: a cell of

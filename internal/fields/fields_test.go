@@ -385,3 +385,42 @@ func TestExtractCorpusText(t *testing.T) {
 		t.Errorf("MinConfidence() = %v, want at least the default review threshold 0.7", got)
 	}
 }
+
+// A row of totals' labels over a row of amounts reads each amount under
+// its label, though the amounts' line starts with small print and the
+// amounts look like a row of line items.
+func TestLabelsOverValues(t *testing.T) {
+	text := `FACTURE N° : F20260023
+Date : 31/01/2026
+                                                                      TOTAL HT      TOTAL TVA      TOTAL TTC
+Indemnité forfaitaire pour frais de recouvrement : 40 €.
+Les réglements reçus avant échéance ne donnent pas lieu à escompte.     100,00           4,90         104,90
+                                                                          Montant déjà payé :           0,00
+Date d'échéance : 02/03/2026                                              NET A PAYER                 104,90 EUR`
+	schema := []docparse.Field{field("net", docparse.TypeNumber), field("tax", docparse.TypeNumber), field("total", docparse.TypeNumber)}
+	res := Extract(textDoc(text), schema, Options{InferMissing: true})
+	want := map[string]any{"net": 100.0, "tax": 4.9, "total": 104.9}
+	for k, v := range want {
+		if res.Values[k] != v {
+			t.Errorf("%s = %v, want %v", k, res.Values[k], v)
+		}
+	}
+	// A table's header over its rows is no row of labels over values.
+	table := `Description        Qty      Unit price      Amount
+Widget A            2          10,00        20,00
+Widget B            1           5,00         5,00
+                                  Total:      25,00`
+	if got := Extract(textDoc(table), []docparse.Field{field("amount", docparse.TypeNumber)}, Options{}).Values["amount"]; got != 25.0 {
+		t.Errorf("amount under a table's header = %v, want 25", got)
+	}
+	for text, want := range map[string]bool{
+		"Net:      Tax:\n1,00      2,00":           true,
+		"Net:      Tax:\n1,00      2,00      3,00": false, // an amount under no label
+		"Net:\n1,00      2,00":                     false, // one label heads no row
+	} {
+		lay := newLayout(textDoc(text))
+		if got := labelsOverValues(lay.lines[0], lay.lines[1]); got != want {
+			t.Errorf("labelsOverValues(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -70,6 +70,19 @@ Jane Doe
 Total: 10.00
 
 Northwind Traders Ltd · 1 High Street · London`, "Northwind Traders Ltd"},
+		// The block's name starts with a word that is also a seller's
+		// label, behind a line of another label.
+		{"a party's block, the name under a number", `RECHNUNG Nr. 4711 vom 05.06.2026
+
+Verkäufer:
+Globale Nummer: 4000001123452 (GLN)
+Lieferant GmbH
+Lieferantenstraße 20
+80333 München
+
+Käufer:
+Kunden AG Mitte
+Kundenstraße 15`, "Lieferant GmbH"},
 	}
 	for _, tt := range tests {
 		res := Extract(textDoc(tt.text), schema, Options{})

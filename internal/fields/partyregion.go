@@ -45,7 +45,10 @@ func (x *extractor) nameInBlock(s *spec, anchor *line, p *picker) {
 		if k > 0 && x.headsOtherParty(s, ln) {
 			return
 		}
-		if bare == nil && len(ln.cells) > 0 && !ln.cells[0].isLabel() {
+		// A name with a legal form may start with a word that is also a
+		// label ("Lieferant GmbH"); a label proper ends with a colon or
+		// has no legal form.
+		if bare == nil && len(ln.cells) > 0 && !strings.HasSuffix(ln.cells[0].text, ":") {
 			if v, fit, ok := parseLabelledName(ln.cells[0].text); ok && fit >= 1 {
 				cd := atLabel(v, strengthWeak, placeBelow-0.05*float64(min(k, 3)), fit, 1, ln)
 				bare = &cd
@@ -103,6 +106,9 @@ func parseLabelledName(text string) (string, float64, bool) {
 	}
 	if alpha == 0 || strings.HasSuffix(t, ":") || len(strings.Fields(t)) > 7 || strings.ContainsAny(t, "@") {
 		return "", 0, false
+	}
+	if _, ok := legalFormEnd(t, toks); ok {
+		return t, 1, true // "Lieferant GmbH": label words and a legal form
 	}
 	return t, 0.8, true
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -199,25 +200,22 @@ func (ev *Event) DecodeData(v any) error {
 // BatchEvent returns the data of an extraction.completed or
 // extraction.failed event; other types are an error.
 func (ev *Event) BatchEvent() (*BatchEventData, error) {
-	if ev.Type != EventExtractionCompleted && ev.Type != EventExtractionFailed {
-		return nil, fmt.Errorf("event %s is %s, not an extraction batch event", ev.ID, ev.Type)
-	}
-	var d BatchEventData
-	if err := ev.DecodeData(&d); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return eventData[BatchEventData](ev, "an extraction batch event", EventExtractionCompleted, EventExtractionFailed)
 }
 
 // FileEvent returns the data of a file.processed, file.needs_review or
 // file.failed event; other types are an error.
 func (ev *Event) FileEvent() (*FileEventData, error) {
-	switch ev.Type {
-	case EventFileProcessed, EventFileNeedsReview, EventFileFailed:
-	default:
-		return nil, fmt.Errorf("event %s is %s, not a file event", ev.ID, ev.Type)
+	return eventData[FileEventData](ev, "a file event", EventFileProcessed, EventFileNeedsReview, EventFileFailed)
+}
+
+// eventData decodes the data of ev, whose type must be one of types; an
+// event of another type is an error saying that it is not what.
+func eventData[T any](ev *Event, what string, types ...string) (*T, error) {
+	if !slices.Contains(types, ev.Type) {
+		return nil, fmt.Errorf("event %s is %s, not %s", ev.ID, ev.Type, what)
 	}
-	var d FileEventData
+	var d T
 	if err := ev.DecodeData(&d); err != nil {
 		return nil, err
 	}

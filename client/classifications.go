@@ -101,11 +101,7 @@ func (c *Client) DeleteClassification(ctx context.Context, classificationID stri
 // UploadClassificationBatch uploads files to a classification as one new
 // batch, streamed and within the limits of [Client.UploadBatch].
 func (c *Client) UploadClassificationBatch(ctx context.Context, classificationID string, files []File, o UploadOptions) (*ClassificationBatchResult, error) {
-	var out ClassificationBatchResult
-	if err := c.upload(ctx, path("classifications", classificationID, "batches"), files, o, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return upload[ClassificationBatchResult](ctx, c, path("classifications", classificationID, "batches"), files, o)
 }
 
 // GetClassificationBatch returns a classification batch with its files.
@@ -123,10 +119,7 @@ func (c *Client) ListClassificationBatchesPage(ctx context.Context, classificati
 // ListClassificationBatches iterates over a classification's batches,
 // newest first.
 func (c *Client) ListClassificationBatches(ctx context.Context, classificationID string, p BatchListParams) iter.Seq2[ClassificationBatch, error] {
-	return all(ctx, p.ListParams, c.pageSize, func(ctx context.Context, lp ListParams) (*Page[ClassificationBatch], error) {
-		p.ListParams = lp
-		return c.ListClassificationBatchesPage(ctx, classificationID, p)
-	})
+	return allBatches(ctx, c, classificationID, p, (*Client).ListClassificationBatchesPage)
 }
 
 // GetClassificationFile returns one file of a classification batch.
@@ -150,10 +143,5 @@ func (c *Client) SetClassificationOverride(ctx context.Context, classificationID
 // ClassificationFileContent returns the original upload of a
 // classification file as a stream. The caller must close it.
 func (c *Client) ClassificationFileContent(ctx context.Context, classificationID, batchID, fileID string) (io.ReadCloser, error) {
-	resp, err := c.send(ctx, request{method: http.MethodGet,
-		path: path("classifications", classificationID, "batches", batchID, "files", fileID, "content")})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Body, nil
+	return c.stream(ctx, request{method: http.MethodGet, path: path("classifications", classificationID, "batches", batchID, "files", fileID, "content")})
 }

@@ -158,6 +158,16 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	return nil
 }
 
+// stream performs r and returns the answer's body as it arrives; the
+// caller closes it.
+func (c *Client) stream(ctx context.Context, r request) (io.ReadCloser, error) {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
 // decodeBody decodes a JSON answer into out.
 func decodeBody(resp *http.Response, out any) error {
 	return json.NewDecoder(resp.Body).Decode(out)

@@ -66,3 +66,13 @@ func all[T any](ctx context.Context, p ListParams, size int, page func(context.C
 		}
 	}
 }
+
+// allBatches iterates over ownerID's batches, newest first, page by
+// page: page reads one page of them (ListBatchesPage or
+// ListClassificationBatchesPage), with p's filters on every page.
+func allBatches[B any](ctx context.Context, c *Client, ownerID string, p BatchListParams, page func(*Client, context.Context, string, BatchListParams) (*Page[B], error)) iter.Seq2[B, error] {
+	return all(ctx, p.ListParams, c.pageSize, func(ctx context.Context, lp ListParams) (*Page[B], error) {
+		p.ListParams = lp
+		return page(c, ctx, ownerID, p)
+	})
+}

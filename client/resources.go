@@ -111,10 +111,7 @@ func (c *Client) ListBatchesPage(ctx context.Context, extractionID string, p Bat
 
 // ListBatches iterates over an extraction's batches, newest first.
 func (c *Client) ListBatches(ctx context.Context, extractionID string, p BatchListParams) iter.Seq2[Batch, error] {
-	return all(ctx, p.ListParams, c.pageSize, func(ctx context.Context, lp ListParams) (*Page[Batch], error) {
-		p.ListParams = lp
-		return c.ListBatchesPage(ctx, extractionID, p)
-	})
+	return allBatches(ctx, c, extractionID, p, (*Client).ListBatchesPage)
 }
 
 // GetFile returns one file of a batch with its result and confidence.
@@ -125,12 +122,7 @@ func (c *Client) GetFile(ctx context.Context, extractionID, batchID, fileID stri
 // FileContent returns the original upload of a file as a stream. The
 // caller must close it.
 func (c *Client) FileContent(ctx context.Context, extractionID, batchID, fileID string) (io.ReadCloser, error) {
-	resp, err := c.send(ctx, request{method: http.MethodGet,
-		path: path("extractions", extractionID, "batches", batchID, "files", fileID, "content")})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Body, nil
+	return c.stream(ctx, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID, "files", fileID, "content")})
 }
 
 // Export formats.
@@ -146,11 +138,7 @@ const (
 // FormatJSON or FormatCSV. The caller must close it.
 func (c *Client) Export(ctx context.Context, extractionID, batchID, format string) (io.ReadCloser, error) {
 	q := map[string][]string{"format": {format}}
-	resp, err := c.send(ctx, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID, "export"), query: q})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Body, nil
+	return c.stream(ctx, request{method: http.MethodGet, path: path("extractions", extractionID, "batches", batchID, "export"), query: q})
 }
 
 // ExportJSON returns every file's result of a batch, decoded.

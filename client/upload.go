@@ -45,16 +45,12 @@ var errUploadEnded = errors.New("upload ended")
 // close them. An upload cannot be retried from streams: a 429 *Error
 // carries RetryAfter, and with an IdempotencyKey a re-upload is safe.
 func (c *Client) UploadBatch(ctx context.Context, extractionID string, files []File, o UploadOptions) (*BatchResult, error) {
-	var out BatchResult
-	if err := c.upload(ctx, path("extractions", extractionID, "batches"), files, o, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return upload[BatchResult](ctx, c, path("extractions", extractionID, "batches"), files, o)
 }
 
 // upload streams files as a multipart batch upload to p and decodes the
-// answer into out.
-func (c *Client) upload(ctx context.Context, p string, files []File, o UploadOptions, out any) error {
+// answer into a new R.
+func upload[R any](ctx context.Context, c *Client, p string, files []File, o UploadOptions) (*R, error) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	written := make(chan struct{})
@@ -69,13 +65,14 @@ func (c *Client) upload(ctx context.Context, p string, files []File, o UploadOpt
 	pr.CloseWithError(errUploadEnded)
 	<-written
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	if err := decodeBody(resp, out); err != nil {
-		return fmt.Errorf("docparse: decode upload answer: %w", err)
+	var out R
+	if err := decodeBody(resp, &out); err != nil {
+		return nil, fmt.Errorf("docparse: decode upload answer: %w", err)
 	}
-	return nil
+	return &out, nil
 }
 
 // writeMultipart writes the batch name and every file as parts named

@@ -144,24 +144,29 @@ func readCursor(file string) (string, error) {
 // writeCursor stores the cursor atomically: a crash leaves the old one or
 // the new one, never half of either.
 func writeCursor(file, cursor string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".cursor-*")
-	if err != nil {
-		return fmt.Errorf("write cursor: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(cursor + "\n"); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write cursor: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write cursor: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write cursor: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), file); err != nil {
+	if err := replaceFile(file, cursor+"\n"); err != nil {
 		return fmt.Errorf("write cursor: %w", err)
 	}
 	return nil
+}
+
+// replaceFile writes text to a temporary file next to file, syncs it to
+// disk and renames it over file.
+func replaceFile(file, text string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".cursor-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(text)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
 }

@@ -39,10 +39,13 @@ type classificationForm struct {
 // Err returns the problem found at path ("name", "categories"), or "".
 func (f classificationForm) Err(path string) string { return f.errs[path] }
 
-// classificationForms: the new and edit classification pages post the
-// category form.
+// classificationForms: the new and edit classification pages show and
+// post the category form; a new classification's has the fewest blank
+// categories it may have.
 var classificationForms = formKind[pipeline.ClassificationInput, classificationForm, docparse.Classification]{
-	noun: "classification", read: readClassificationForm, show: (*Handler).showClassificationForm,
+	noun: "classification", blank: docparse.Classification{Threshold: docparse.DefaultThreshold,
+		Categories: make([]docparse.Category, docparse.MinCategories)},
+	of: classificationFormOf, read: readClassificationForm, show: (*Handler).showClassificationForm,
 	get: (*Handler).classification, create: (*pipeline.Service).CreateClassification,
 	update: (*pipeline.Service).UpdateClassification, id: func(c docparse.Classification) string { return c.ID }}
 

@@ -39,9 +39,12 @@ type schemaForm struct {
 // Err returns the problem found at path ("name", "fields"), or "".
 func (f schemaForm) Err(path string) string { return f.errs[path] }
 
-// extractionForms: the new and edit extraction pages post the schema form.
+// extractionForms: the new and edit extraction pages show and post the
+// schema form; a new extraction's has one blank field.
 var extractionForms = formKind[pipeline.ExtractionInput, schemaForm, docparse.Extraction]{noun: "extraction",
-	read: readSchemaForm, show: (*Handler).showSchemaForm, get: (*Handler).extraction,
+	blank: docparse.Extraction{Language: docparse.DefaultLanguage, ReviewThreshold: docparse.DefaultReviewThreshold,
+		Fields: []docparse.Field{{Type: docparse.TypeString}}},
+	of: schemaFormOf, read: readSchemaForm, show: (*Handler).showSchemaForm, get: (*Handler).extraction,
 	create: (*pipeline.Service).CreateExtraction, update: (*pipeline.Service).UpdateExtraction,
 	id: func(e docparse.Extraction) string { return e.ID }}
 

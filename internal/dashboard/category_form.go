@@ -222,16 +222,7 @@ func readClassificationForm(form url.Values, editing bool) (pipeline.Classificat
 		typed = append(typed, strings.TrimSpace(v["keywords"]))
 	}
 	in := pipeline.ClassificationInput{Name: &name, Description: &desc, Categories: &cats}
-	if f.Threshold != "" {
-		t, err := strconv.ParseFloat(f.Threshold, 64)
-		if err != nil {
-			f.errs["threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(f.Threshold))
-			// Report the categories' problems with it, all at once.
-			addProblems(f.errs, docparse.ValidateCategories(cats))
-		} else {
-			in.Threshold = &t
-		}
-	}
+	in.Threshold = readThreshold(f.Threshold, "threshold", f.errs, func() error { return docparse.ValidateCategories(cats) })
 	f.Rows = categoryRows(cats, f.errs)
 	for i := range f.Rows {
 		f.Rows[i].Keywords = typed[i]

@@ -2,7 +2,9 @@ package dashboard
 
 import (
 	"errors"
+	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/docparse/docparse/internal/docparse"
 )
@@ -45,6 +47,23 @@ func addProblems(errs map[string]string, err error) bool {
 		errs[p] = m
 	}
 	return true
+}
+
+// readThreshold reads a threshold typed into a form: nil when left empty
+// (the default on create, unchanged on edit). Text that is not a number
+// is a problem at path, reported in errs with the problems validate
+// finds in the rest of the form, all at once.
+func readThreshold(text, path string, errs map[string]string, validate func() error) *float64 {
+	if text == "" {
+		return nil
+	}
+	t, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		errs[path] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(text))
+		addProblems(errs, validate())
+		return nil
+	}
+	return &t
 }
 
 // formTitle is the title of a form's page: "New extraction", or "Edit"

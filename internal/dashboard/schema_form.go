@@ -217,16 +217,8 @@ func readSchemaForm(form url.Values, editing bool) (pipeline.ExtractionInput, sc
 		// Left empty: the default on create, unchanged on edit.
 		in.Language, doc.Language = nil, nil
 	}
-	if f.ReviewThreshold != "" {
-		t, err := strconv.ParseFloat(f.ReviewThreshold, 64)
-		if err != nil {
-			f.errs["review_threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(f.ReviewThreshold))
-			// Report the schema's problems with it, all at once.
-			addProblems(f.errs, docparse.ValidateFields(fields))
-		} else {
-			in.ReviewThreshold, doc.ReviewThreshold = &t, &t
-		}
-	}
+	t := readThreshold(f.ReviewThreshold, "review_threshold", f.errs, func() error { return docparse.ValidateFields(fields) })
+	in.ReviewThreshold, doc.ReviewThreshold = t, t
 	f.JSON = schemaJSONText(doc)
 	f.Rows = rowsOf(fields, "fields", "fields", 1, f.errs)
 	f.Errors = sortedErrors(f.errs)

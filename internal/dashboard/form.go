@@ -3,7 +3,8 @@ package dashboard
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -28,11 +29,16 @@ type fieldError struct{ Path, Message string }
 
 // sortedErrors lists errs in path order, the JSON's problem first.
 func sortedErrors(errs map[string]string) []fieldError {
-	out := make([]fieldError, 0, len(errs))
-	for p, m := range errs {
-		out = append(out, fieldError{p, m})
+	return byKey(errs, func(p, m string) fieldError { return fieldError{p, m} })
+}
+
+// byKey lists the entries of m in key order, as entry makes them: a
+// form's problems, an attempt's headers.
+func byKey[T any](m map[string]string, entry func(key, value string) T) []T {
+	out := make([]T, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, entry(k, m[k]))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
 

@@ -39,10 +39,13 @@ type classificationForm struct {
 // Err returns the problem found at path ("name", "categories"), or "".
 func (f classificationForm) Err(path string) string { return f.errs[path] }
 
-// classificationForms: the new and edit classification pages post the
-// category form.
+// classificationForms: the new and edit classification pages show and
+// post the category form; a new classification's has the fewest blank
+// categories it may have.
 var classificationForms = formKind[pipeline.ClassificationInput, classificationForm, docparse.Classification]{
-	noun: "classification", read: readClassificationForm, show: (*Handler).showClassificationForm,
+	noun: "classification", blank: docparse.Classification{Threshold: docparse.DefaultThreshold,
+		Categories: make([]docparse.Category, docparse.MinCategories)},
+	of: classificationFormOf, read: readClassificationForm, show: (*Handler).showClassificationForm,
 	get: (*Handler).classification, create: (*pipeline.Service).CreateClassification,
 	update: (*pipeline.Service).UpdateClassification, id: func(c docparse.Classification) string { return c.ID }}
 
@@ -219,16 +222,7 @@ func readClassificationForm(form url.Values, editing bool) (pipeline.Classificat
 		typed = append(typed, strings.TrimSpace(v["keywords"]))
 	}
 	in := pipeline.ClassificationInput{Name: &name, Description: &desc, Categories: &cats}
-	if f.Threshold != "" {
-		t, err := strconv.ParseFloat(f.Threshold, 64)
-		if err != nil {
-			f.errs["threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(f.Threshold))
-			// Report the categories' problems with it, all at once.
-			addProblems(f.errs, docparse.ValidateCategories(cats))
-		} else {
-			in.Threshold = &t
-		}
-	}
+	in.Threshold = readThreshold(f.Threshold, "threshold", f.errs, func() error { return docparse.ValidateCategories(cats) })
 	f.Rows = categoryRows(cats, f.errs)
 	for i := range f.Rows {
 		f.Rows[i].Keywords = typed[i]

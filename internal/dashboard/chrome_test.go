@@ -147,6 +147,25 @@ func (b *tab) signIn(email, password string) {
 	)
 }
 
+// signedInTab is a desktop tab (1280 x 900) signed in through the form.
+func signedInTab(t *testing.T, base, email, password string) *tab {
+	t.Helper()
+	b := newTab(t, base, 1280, 900)
+	b.signIn(email, password)
+	return b
+}
+
+// startNew opens the list page ("extractions") from the navigation, empty
+// (a screenshot of it), then the new page of noun ("extraction") from the
+// list's button, and waits for its form, form.
+func (b *tab) startNew(list, noun, form string) {
+	b.t.Helper()
+	b.run("open "+list, chromedp.Click(chromedp.CSS(`nav a[href="/dashboard/`+list+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#`+list+`-empty`)))
+	b.screenshot(list + "-empty")
+	b.run("new "+noun, chromedp.Click(chromedp.CSS(`#new-`+noun)), chromedp.WaitVisible(chromedp.CSS(form)))
+}
+
 // screenshotDir is where browser tests leave screenshots of the main
 // pages: $DOCPARSE_SCREENSHOTS when a person wants to look at them, else
 // the test's own temporary directory, removed after it (tests running side

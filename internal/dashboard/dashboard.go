@@ -10,9 +10,14 @@
 // answered 403.
 //
 // routes.go lists every route. Each page and each action has its own file,
-// named for it as the route reads (extraction_show.go, extraction_save.go);
-// the forms that several of them show live in schema_form.go,
-// category_form.go and review_form.go, the request adapters in handler.go.
+// named for it as the route reads (extraction_show.go, key_revoke.go).
+// Where the extraction and the classification pages do the same, one
+// handler serves both, in the file named for it: listPage (list.go),
+// showing (path_values.go), newPage, editPage and saving (form_pages.go),
+// deleting (delete.go; the webhook endpoints' too) and the uploads
+// (batch_upload.go). The forms that several of them show live in
+// schema_form.go, category_form.go and review_form.go, the request
+// adapters in handler.go.
 package dashboard
 
 import (

@@ -44,15 +44,10 @@ func TestBrowserClassifications(t *testing.T) {
 		}
 		files = append(files, scan)
 
-		b := newTab(t, srv.URL, 1280, 900)
-		b.signIn(email, password)
-		b.run("open classifications", chromedp.Click(chromedp.CSS(`nav a[href="/dashboard/classifications"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`#classifications-empty`)))
-		b.screenshot("classifications-empty")
-
+		b := signedInTab(t, srv.URL, email, password)
 		// The form: two rows to start with; the third added from the
 		// keyboard.
-		b.run("new classification", chromedp.Click(chromedp.CSS(`#new-classification`)), chromedp.WaitVisible(chromedp.CSS(`#classification-form`)))
+		b.startNew("classifications", "classification", `#classification-form`)
 		b.run("fill the form",
 			chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Mailroom"),
 			chromedp.SendKeys(chromedp.CSS(`textarea[name=description]`), "Sorts the morning post"),

@@ -84,14 +84,9 @@ func TestBrowserExtractions(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		b := newTab(t, srv.URL, 1280, 900)
-		b.signIn(email, password)
-		b.run("open extractions", chromedp.Click(chromedp.CSS(`nav a[href="/dashboard/extractions"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`#extractions-empty`)))
-		b.screenshot("extractions-empty")
-
+		b := signedInTab(t, srv.URL, email, password)
 		// The form: a string field, then an object with a nested field.
-		b.run("new extraction", chromedp.Click(chromedp.CSS(`#new-extraction`)), chromedp.WaitVisible(chromedp.CSS(`#schema-form`)))
+		b.startNew("extractions", "extraction", `#schema-form`)
 		b.run("fill the form",
 			chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Supplier invoices"),
 			chromedp.SendKeys(chromedp.CSS(`textarea[name=description]`), "Invoices from our suppliers"),

@@ -26,8 +26,7 @@ func TestBrowserReview(t *testing.T) {
 		must(api.CreateWebhookEndpoint(context.Background(), client.WebhookEndpointParams{URL: rc.URL + "/hooks", EventTypes: []string{"file.processed"}}))(t)
 		file := uploadForReview(t, api, "Supplier invoices", "AzureInterior.pdf", readFile(t, reviewPDF))
 
-		b := newTab(t, srv.URL, 1280, 900)
-		b.signIn(email, password)
+		b := signedInTab(t, srv.URL, email, password)
 		b.open("/dashboard/review")
 		if q := b.text("main"); !strings.Contains(q, "Supplier invoices") || !strings.Contains(q, "AzureInterior.pdf") {
 			t.Fatalf("review queue:\n%s", q)

@@ -58,8 +58,7 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		rc := newReceiver(t)
-		b := newTab(t, srv.URL, 1280, 900)
-		b.signIn(email, password)
+		b := signedInTab(t, srv.URL, email, password)
 
 		// An API key, shown once.
 		b.open("/dashboard/api")
@@ -149,8 +148,7 @@ func TestBrowserBatchListLive(t *testing.T) {
 	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		extID := must(api.CreateExtraction(context.Background(), client.ExtractionParams{Name: "Scans", Fields: invoiceFields}))(t).ID
 
-		b := newTab(t, srv.URL, 1280, 900)
-		b.signIn(email, password)
+		b := signedInTab(t, srv.URL, email, password)
 
 		// A scanned page: OCR keeps the batch running for a second or more,
 		// longer than the page takes to open.
@@ -198,8 +196,7 @@ func TestBrowserHostileNames(t *testing.T) {
 
 	hb := newBrowser(t, srv.URL)
 	hb.login(email, password)
-	b := newTab(t, srv.URL, 1280, 900)
-	b.signIn(email, password)
+	b := signedInTab(t, srv.URL, email, password)
 	shown := 0
 	for p := range crawl(t, hb, "/dashboard/") {
 		if strings.HasSuffix(p, "/content") || strings.Contains(p, "/export") || strings.Contains(p, "/pages/") {

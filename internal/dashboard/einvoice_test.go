@@ -42,8 +42,7 @@ func TestEInvoiceFilePage(t *testing.T) {
 		// In a real browser: the invoice renders (styles allowed by the
 		// CSP), and its totals read as a table.
 		if srv.DB.Engine() == store.SQLite {
-			tb := newTab(t, srv.URL, 1280, 900)
-			tb.signIn(email, password)
+			tb := signedInTab(t, srv.URL, email, password)
 			tb.open(file)
 			if h := tb.text("#einvoice-title"); h != "Invoice 471102" {
 				t.Errorf("invoice title %q", h)

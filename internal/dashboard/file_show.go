@@ -3,9 +3,10 @@ package dashboard
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/einvoice"
@@ -111,12 +112,7 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 		hasResult: f.Result != nil}
 	v.FileFields = b.fields(rf.Schema.Fields, "")
 	v.LowCount = b.low
-	paths := make([]string, 0, len(problems))
-	for p := range problems {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	for _, p := range slices.Sorted(maps.Keys(problems)) {
 		v.ReviewErrors = append(v.ReviewErrors, reviewError{ID: fieldID(p), Label: pathLabel(p), Message: problems[p]})
 	}
 

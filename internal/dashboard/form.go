@@ -2,7 +2,10 @@ package dashboard
 
 import (
 	"errors"
-	"sort"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 
 	"github.com/docparse/docparse/internal/docparse"
 )
@@ -26,11 +29,16 @@ type fieldError struct{ Path, Message string }
 
 // sortedErrors lists errs in path order, the JSON's problem first.
 func sortedErrors(errs map[string]string) []fieldError {
-	out := make([]fieldError, 0, len(errs))
-	for p, m := range errs {
-		out = append(out, fieldError{p, m})
+	return byKey(errs, func(p, m string) fieldError { return fieldError{p, m} })
+}
+
+// byKey lists the entries of m in key order, as entry makes them: a
+// form's problems, an attempt's headers.
+func byKey[T any](m map[string]string, entry func(key, value string) T) []T {
+	out := make([]T, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, entry(k, m[k]))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
 
@@ -45,6 +53,23 @@ func addProblems(errs map[string]string, err error) bool {
 		errs[p] = m
 	}
 	return true
+}
+
+// readThreshold reads a threshold typed into a form: nil when left empty
+// (the default on create, unchanged on edit). Text that is not a number
+// is a problem at path, reported in errs with the problems validate
+// finds in the rest of the form, all at once.
+func readThreshold(text, path string, errs map[string]string, validate func() error) *float64 {
+	if text == "" {
+		return nil
+	}
+	t, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		errs[path] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(text))
+		addProblems(errs, validate())
+		return nil
+	}
+	return &t
 }
 
 // formTitle is the title of a form's page: "New extraction", or "Edit"

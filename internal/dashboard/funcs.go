@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -157,10 +156,5 @@ type headerField struct{ Name, Value string }
 
 // headers lists an attempt's headers in name order.
 func headers(m map[string]string) []headerField {
-	out := make([]headerField, 0, len(m))
-	for k, v := range m {
-		out = append(out, headerField{k, v})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return byKey(m, func(k, v string) headerField { return headerField{k, v} })
 }

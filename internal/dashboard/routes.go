@@ -8,7 +8,9 @@ import (
 )
 
 // routes lists every route of the dashboard. A page or action's handler
-// is in the file named for it.
+// is in the file named for it, a handler shared by several routes
+// (listPage, showing, newPage, editPage, saving, deleting) in the file
+// named for what it does (see the package comment).
 func (h *Handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	assets, _ := fs.Sub(assetFS, "assets")
@@ -32,7 +34,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.Handle("POST /dashboard/api/webhooks/{endpoint_id}/rotate", h.authed(h.rotateSecret))
 	mux.Handle("POST /dashboard/api/webhooks/{endpoint_id}/enable", h.authed(h.enableEndpoint(true)))
 	mux.Handle("POST /dashboard/api/webhooks/{endpoint_id}/disable", h.authed(h.enableEndpoint(false)))
-	mux.Handle("POST /dashboard/api/webhooks/{endpoint_id}/delete", h.authed(h.deleteEndpoint))
+	mux.Handle("POST /dashboard/api/webhooks/{endpoint_id}/delete", h.authed(h.deleting("endpoint_id", "webhook endpoint", "/dashboard/api", h.svc.DeleteEndpoint)))
 	mux.Handle("GET /dashboard/api/logs", h.authed(h.logsPage))
 	mux.Handle("GET /dashboard/api/logs/{attempt_id}", h.authed(h.attemptPage))
 	mux.Handle("POST /dashboard/api/logs/{attempt_id}/resend", h.authed(h.resendAttempt))
@@ -47,12 +49,12 @@ func (h *Handler) routes() *http.ServeMux {
 
 	// Extractions, their batches and uploads.
 	mux.Handle("GET /dashboard/extractions", h.authed(listPage(h, "extractions", "Extractions", h.db.ListExtractions)))
-	mux.Handle("GET /dashboard/extractions/new", h.authed(h.newExtractionPage))
+	mux.Handle("GET /dashboard/extractions/new", h.authed(newPage(h, extractionForms)))
 	mux.Handle("POST /dashboard/extractions", h.authedBody(maxSchemaForm, saving(h, extractionForms)))
 	mux.Handle("GET /dashboard/extractions/{extraction_id}", h.authed(showing(h.extraction, h.showExtraction)))
-	mux.Handle("GET /dashboard/extractions/{extraction_id}/edit", h.authed(h.editExtractionPage))
+	mux.Handle("GET /dashboard/extractions/{extraction_id}/edit", h.authed(editPage(h, extractionForms)))
 	mux.Handle("POST /dashboard/extractions/{extraction_id}/edit", h.authedBody(maxSchemaForm, saving(h, extractionForms)))
-	mux.Handle("POST /dashboard/extractions/{extraction_id}/delete", h.authed(h.deleteExtraction))
+	mux.Handle("POST /dashboard/extractions/{extraction_id}/delete", h.authed(h.deleting("extraction_id", "extraction", "/dashboard/extractions", h.svc.DeleteExtraction)))
 	mux.Handle("POST /dashboard/extractions/{extraction_id}/batches", h.authedUpload(h.uploadBatch))
 	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}", h.authed(h.batchPage))
 	mux.Handle("GET /dashboard/extractions/{extraction_id}/batches/{batch_id}/status", h.authed(h.batchStatus))
@@ -60,12 +62,12 @@ func (h *Handler) routes() *http.ServeMux {
 
 	// Classifications, their batches, uploads and overrides.
 	mux.Handle("GET /dashboard/classifications", h.authed(listPage(h, "classifications", "Classifications", h.db.ListClassifications)))
-	mux.Handle("GET /dashboard/classifications/new", h.authed(h.newClassificationPage))
+	mux.Handle("GET /dashboard/classifications/new", h.authed(newPage(h, classificationForms)))
 	mux.Handle("POST /dashboard/classifications", h.authedBody(maxSchemaForm, saving(h, classificationForms)))
 	mux.Handle("GET /dashboard/classifications/{classification_id}", h.authed(showing(h.classification, h.showClassification)))
-	mux.Handle("GET /dashboard/classifications/{classification_id}/edit", h.authed(h.editClassificationPage))
+	mux.Handle("GET /dashboard/classifications/{classification_id}/edit", h.authed(editPage(h, classificationForms)))
 	mux.Handle("POST /dashboard/classifications/{classification_id}/edit", h.authedBody(maxSchemaForm, saving(h, classificationForms)))
-	mux.Handle("POST /dashboard/classifications/{classification_id}/delete", h.authed(h.deleteClassification))
+	mux.Handle("POST /dashboard/classifications/{classification_id}/delete", h.authed(h.deleting("classification_id", "classification", "/dashboard/classifications", h.svc.DeleteClassification)))
 	mux.Handle("POST /dashboard/classifications/{classification_id}/batches", h.authedUpload(h.uploadClassificationBatch))
 	mux.Handle("GET /dashboard/classifications/{classification_id}/batches/{batch_id}", h.authed(h.classificationBatchPage))
 	mux.Handle("GET /dashboard/classifications/{classification_id}/batches/{batch_id}/status", h.authed(h.classificationBatchStatus))

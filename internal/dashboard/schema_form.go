@@ -39,9 +39,12 @@ type schemaForm struct {
 // Err returns the problem found at path ("name", "fields"), or "".
 func (f schemaForm) Err(path string) string { return f.errs[path] }
 
-// extractionForms: the new and edit extraction pages post the schema form.
+// extractionForms: the new and edit extraction pages show and post the
+// schema form; a new extraction's has one blank field.
 var extractionForms = formKind[pipeline.ExtractionInput, schemaForm, docparse.Extraction]{noun: "extraction",
-	read: readSchemaForm, show: (*Handler).showSchemaForm, get: (*Handler).extraction,
+	blank: docparse.Extraction{Language: docparse.DefaultLanguage, ReviewThreshold: docparse.DefaultReviewThreshold,
+		Fields: []docparse.Field{{Type: docparse.TypeString}}},
+	of: schemaFormOf, read: readSchemaForm, show: (*Handler).showSchemaForm, get: (*Handler).extraction,
 	create: (*pipeline.Service).CreateExtraction, update: (*pipeline.Service).UpdateExtraction,
 	id: func(e docparse.Extraction) string { return e.ID }}
 
@@ -214,16 +217,8 @@ func readSchemaForm(form url.Values, editing bool) (pipeline.ExtractionInput, sc
 		// Left empty: the default on create, unchanged on edit.
 		in.Language, doc.Language = nil, nil
 	}
-	if f.ReviewThreshold != "" {
-		t, err := strconv.ParseFloat(f.ReviewThreshold, 64)
-		if err != nil {
-			f.errs["review_threshold"] = fmt.Sprintf("must be a number from 0 to 1, not %s", docparse.Quote(f.ReviewThreshold))
-			// Report the schema's problems with it, all at once.
-			addProblems(f.errs, docparse.ValidateFields(fields))
-		} else {
-			in.ReviewThreshold, doc.ReviewThreshold = &t, &t
-		}
-	}
+	t := readThreshold(f.ReviewThreshold, "review_threshold", f.errs, func() error { return docparse.ValidateFields(fields) })
+	in.ReviewThreshold, doc.ReviewThreshold = t, t
 	f.JSON = schemaJSONText(doc)
 	f.Rows = rowsOf(fields, "fields", "fields", 1, f.errs)
 	f.Errors = sortedErrors(f.errs)

@@ -7,9 +7,10 @@ package dashboard
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -32,13 +33,8 @@ func validationMessage(err error) string {
 	if !errors.As(err, &ve) {
 		return ""
 	}
-	paths := make([]string, 0, len(ve.Fields))
-	for p := range ve.Fields {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	parts := make([]string, 0, len(paths))
-	for _, p := range paths {
+	parts := make([]string, 0, len(ve.Fields))
+	for _, p := range slices.Sorted(maps.Keys(ve.Fields)) {
 		name := p
 		if i := strings.IndexByte(p, '['); i > 0 {
 			name = p[:i]

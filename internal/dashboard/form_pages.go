@@ -9,11 +9,17 @@ import (
 	"github.com/docparse/docparse/internal/pipeline"
 )
 
-// A formKind is what the posts of the new and edit pages of one kind of
-// thing differ in: the schema form of an extraction (extractionForms),
-// the category form of a classification (classificationForms).
+// The new and edit pages of the extractions and of the classifications,
+// and their posts: newPage, editPage and saving, for each formKind.
+
+// A formKind is what the new and edit pages of one kind of thing, and
+// their posts, differ in: the schema form of an extraction
+// (extractionForms), the category form of a classification
+// (classificationForms).
 type formKind[In any, F postedForm[F], T any] struct {
 	noun   string // "extraction": its pages are under /dashboard/extractions, its path value extraction_id
+	blank  T      // what the new page's form shows
+	of     func(v T, action string, editing bool) F
 	read   func(form url.Values, editing bool) (In, F)
 	show   func(h *Handler, w http.ResponseWriter, r *http.Request, sess docparse.Session, status int, f F) error
 	get    func(h *Handler, r *http.Request, sess docparse.Session) (T, error)
@@ -33,6 +39,25 @@ type postedForm[F any] interface {
 	// failed reports whether err is a validation error and returns the
 	// form showing its problems.
 	failed(err error) (F, bool)
+}
+
+// newPage is the new page of kind k: its form, showing k.blank.
+func newPage[In any, F postedForm[F], T any](h *Handler, k formKind[In, F, T]) sessionFunc {
+	return func(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+		return k.show(h, w, r, sess, http.StatusOK, k.of(k.blank, "/dashboard/"+k.noun+"s", false))
+	}
+}
+
+// editPage is the edit page of kind k: its form, showing what the path
+// names.
+func editPage[In any, F postedForm[F], T any](h *Handler, k formKind[In, F, T]) sessionFunc {
+	return func(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
+		v, err := k.get(h, r, sess)
+		if err != nil {
+			return err
+		}
+		return k.show(h, w, r, sess, http.StatusOK, k.of(v, "/dashboard/"+k.noun+"s/"+k.id(v)+"/edit", true))
+	}
 }
 
 // saving is the post of the new page's form of kind k (creating) or of

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -114,13 +113,7 @@ func (tx *Tx) ExtractionExists(ctx context.Context, accountID, id string) (bool,
 	}
 	var x string
 	err := tx.x.QueryRowContext(ctx, `SELECT id FROM extractions WHERE id = $1 AND account_id = $2`+lock, id, accountID).Scan(&x)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("select extraction: %w", err)
-	}
-	return true, nil
+	return optionalRow(err, "select extraction")
 }
 
 // DeleteClassification removes the classification with its batches and

@@ -11,8 +11,9 @@ import (
 
 // The SQL that differs between the engines, beside the locks (FOR UPDATE
 // and FOR SHARE exist on PostgreSQL only; SQLite's single writer already
-// serialises writes) and River's times (fairness.go); and rowErr, which
-// reads the error of a one-row statement the same way on both.
+// serialises writes) and River's times (fairness.go); and rowErr and
+// optionalRow, which read the error of a one-row statement the same way on
+// both.
 
 // stringList returns a table expression of one text column, v, that
 // holds the strings of a list passed as the single parameter $n, and the
@@ -86,4 +87,17 @@ func rowErr(err error, kind, id, what string) error {
 		return docparse.NotFound(kind, id)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// optionalRow interprets the error of a read of one row that may be
+// missing without being an error: found reports whether the row was
+// there; another error is wrapped with what the statement did.
+func optionalRow(err error, what string) (found bool, _ error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: %w", what, err)
 }

@@ -129,7 +129,7 @@ func (tx *Tx) riverTimeRow(ctx context.Context, q string, args ...any) (time.Tim
 func riverTimeRow(ctx context.Context, engine Engine, x querier, q string, args ...any) (time.Time, bool, error) {
 	if engine == Postgres {
 		var t sql.NullTime
-		if err := x.QueryRowContext(ctx, q, args...).Scan(&t); err != nil && err != sql.ErrNoRows {
+		if _, err := optionalRow(x.QueryRowContext(ctx, q, args...).Scan(&t), "read river time"); err != nil {
 			return time.Time{}, false, err
 		}
 		return t.Time.UTC(), t.Valid, nil
@@ -137,7 +137,7 @@ func riverTimeRow(ctx context.Context, engine Engine, x querier, q string, args 
 	// The SQLite driver answers a column declared timestamp as a
 	// time.Time and an expression over it (MAX) as text.
 	var v any
-	if err := x.QueryRowContext(ctx, q, args...).Scan(&v); err != nil && err != sql.ErrNoRows {
+	if _, err := optionalRow(x.QueryRowContext(ctx, q, args...).Scan(&v), "read river time"); err != nil {
 		return time.Time{}, false, err
 	}
 	switch v := v.(type) {

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -16,11 +14,8 @@ func (db *DB) FilesOnDay(ctx context.Context, accountID string, day int64) (int6
 func filesOnDay(ctx context.Context, q querier, accountID string, day int64) (int64, error) {
 	var d, n int64
 	err := q.QueryRowContext(ctx, `SELECT day, files FROM account_usage WHERE account_id = $1`, accountID).Scan(&d, &n)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && d < day) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read usage: %w", err)
+	if found, err := optionalRow(err, "read usage"); !found || d < day {
+		return 0, err
 	}
 	return n, nil
 }

@@ -81,14 +81,11 @@ func (tx *Tx) Classification(ctx context.Context, accountID, id string) (docpars
 // deadlock one another and a delete never runs beside the chaining of one
 // of its batches. On SQLite the single writer already serialises them.
 func (tx *Tx) LockClassification(ctx context.Context, accountID, id string, exclusive bool) (docparse.Classification, error) {
-	lock := ""
-	if tx.engine == Postgres {
-		lock = " FOR SHARE"
-		if exclusive {
-			lock = " FOR UPDATE"
-		}
+	mode := "FOR SHARE"
+	if exclusive {
+		mode = "FOR UPDATE"
 	}
-	return getClassification(ctx, tx.x, accountID, id, lock)
+	return getClassification(ctx, tx.x, accountID, id, tx.engine.lock(mode))
 }
 
 func getClassification(ctx context.Context, q querier, accountID, id, lock string) (docparse.Classification, error) {
@@ -107,12 +104,8 @@ func (db *DB) ListClassifications(ctx context.Context, accountID string, p Page)
 // ends, so that a concurrent delete of the extraction waits for what this
 // transaction adds to it (and then deletes that too).
 func (tx *Tx) ExtractionExists(ctx context.Context, accountID, id string) (bool, error) {
-	lock := ""
-	if tx.engine == Postgres {
-		lock = " FOR SHARE"
-	}
 	var x string
-	err := tx.x.QueryRowContext(ctx, `SELECT id FROM extractions WHERE id = $1 AND account_id = $2`+lock, id, accountID).Scan(&x)
+	err := tx.x.QueryRowContext(ctx, `SELECT id FROM extractions WHERE id = $1 AND account_id = $2`+tx.engine.lock("FOR SHARE"), id, accountID).Scan(&x)
 	return optionalRow(err, "select extraction")
 }
 

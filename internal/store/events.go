@@ -155,15 +155,11 @@ func (db *DB) DeliveriesOf(ctx context.Context, accountID string, eventIDs []str
 // come and that no live process holds, and returns them ready to send.
 // On PostgreSQL concurrent sweepers skip each other's rows.
 func (db *DB) ClaimDueDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]DeliveryTask, error) {
-	lock := ""
-	if db.engine == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	var ids []string
 	err := db.Tx(ctx, func(tx *Tx) error {
 		rows, err := tx.x.QueryContext(ctx, `UPDATE deliveries SET lease_until = $1 WHERE id IN (
 			SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
-			ORDER BY next_attempt_at LIMIT $3`+lock+`) RETURNING id`, micros(leaseUntil), micros(now), limit)
+			ORDER BY next_attempt_at LIMIT $3`+db.engine.lock("FOR UPDATE SKIP LOCKED")+`) RETURNING id`, micros(leaseUntil), micros(now), limit)
 		if err != nil {
 			return fmt.Errorf("claim deliveries: %w", err)
 		}

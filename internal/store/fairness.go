@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -70,13 +69,9 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 	}
 	// Retries and other untagged due jobs go to the head. On PostgreSQL
 	// rows another process is taking are skipped rather than waited for.
-	skip := ""
-	if tx.engine == Postgres {
-		skip = " FOR UPDATE SKIP LOCKED"
-	}
 	if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id IN (
 		SELECT id FROM river_job WHERE state = 'available' AND queue = $2 AND scheduled_at >= $3 AND scheduled_at <= $4
-		ORDER BY id`+skip+`)`,
+		ORDER BY id`+tx.engine.lock("FOR UPDATE SKIP LOCKED")+`)`,
 		tx.riverTime(head), queue, tx.riverTime(fairLimit), tx.riverTime(time.Now())); err != nil {
 		return fmt.Errorf("fair order: move retries to the head: %w", err)
 	}
@@ -126,52 +121,6 @@ func (tx *Tx) riverTimeRow(ctx context.Context, q string, args ...any) (time.Tim
 	return riverTimeRow(ctx, tx.engine, tx.x, q, args...)
 }
 
-func riverTimeRow(ctx context.Context, engine Engine, x querier, q string, args ...any) (time.Time, bool, error) {
-	if engine == Postgres {
-		var t sql.NullTime
-		if _, err := optionalRow(x.QueryRowContext(ctx, q, args...).Scan(&t), "read river time"); err != nil {
-			return time.Time{}, false, err
-		}
-		return t.Time.UTC(), t.Valid, nil
-	}
-	// The SQLite driver answers a column declared timestamp as a
-	// time.Time and an expression over it (MAX) as text.
-	var v any
-	if _, err := optionalRow(x.QueryRowContext(ctx, q, args...).Scan(&v), "read river time"); err != nil {
-		return time.Time{}, false, err
-	}
-	switch v := v.(type) {
-	case nil:
-		return time.Time{}, false, nil
-	case time.Time:
-		return v.UTC(), true, nil
-	case string:
-		t, err := time.Parse(riverSQLiteTime, v)
-		if err != nil {
-			return time.Time{}, false, fmt.Errorf("parse river time %q: %w", v, err)
-		}
-		return t, true, nil
-	case []byte:
-		t, err := time.Parse(riverSQLiteTime, string(v))
-		if err != nil {
-			return time.Time{}, false, fmt.Errorf("parse river time %q: %w", v, err)
-		}
-		return t, true, nil
-	default:
-		return time.Time{}, false, fmt.Errorf("river time of type %T", v)
-	}
-}
-
-// riverSQLiteTime is how River's SQLite driver writes times.
-const riverSQLiteTime = "2006-01-02 15:04:05.000"
-
 // riverTime is t as River's driver keeps it: a timestamptz on PostgreSQL,
 // text in riverSQLiteTime on SQLite (compared as text there).
 func (tx *Tx) riverTime(t time.Time) any { return riverTime(tx.engine, t) }
-
-func riverTime(engine Engine, t time.Time) any {
-	if engine == Postgres {
-		return t.UTC()
-	}
-	return t.UTC().Round(time.Millisecond).Format(riverSQLiteTime)
-}

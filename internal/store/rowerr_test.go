@@ -36,3 +36,12 @@ func TestOptionalRow(t *testing.T) {
 		t.Errorf("other error: %v, %v, want it wrapped as select key", found, err)
 	}
 }
+
+func TestLock(t *testing.T) {
+	if got := Postgres.lock("FOR SHARE"); got != " FOR SHARE" {
+		t.Errorf("postgres: %q, want %q", got, " FOR SHARE")
+	}
+	if got := SQLite.lock("FOR SHARE"); got != "" {
+		t.Errorf("sqlite: %q, want no clause", got)
+	}
+}

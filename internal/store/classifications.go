@@ -63,14 +63,8 @@ func (tx *Tx) UpdateClassification(ctx context.Context, c docparse.Classificatio
 }
 
 // Classification returns the account's classification id.
-func (db *DB) Classification(ctx context.Context, accountID, id string) (docparse.Classification, error) {
-	return getClassification(ctx, db.read(), accountID, id, "")
-}
-
-// Classification returns the account's classification id inside the
-// transaction.
-func (tx *Tx) Classification(ctx context.Context, accountID, id string) (docparse.Classification, error) {
-	return getClassification(ctx, tx.x, accountID, id, "")
+func (c conn) Classification(ctx context.Context, accountID, id string) (docparse.Classification, error) {
+	return c.classification(ctx, accountID, id, "")
 }
 
 // LockClassification returns the account's classification id and, on
@@ -85,13 +79,15 @@ func (tx *Tx) LockClassification(ctx context.Context, accountID, id string, excl
 	if exclusive {
 		mode = "FOR UPDATE"
 	}
-	return getClassification(ctx, tx.x, accountID, id, tx.engine.lock(mode))
+	return tx.classification(ctx, accountID, id, tx.engine.lock(mode))
 }
 
-func getClassification(ctx context.Context, q querier, accountID, id, lock string) (docparse.Classification, error) {
-	c, err := scanClassification(q.QueryRowContext(ctx, `SELECT `+classificationCols+` FROM classifications
+// classification reads the account's classification id, with the row-lock
+// clause lock.
+func (c conn) classification(ctx context.Context, accountID, id, lock string) (docparse.Classification, error) {
+	cl, err := scanClassification(c.x.QueryRowContext(ctx, `SELECT `+classificationCols+` FROM classifications
 		WHERE id = $1 AND account_id = $2`+lock, id, accountID))
-	return c, rowErr(err, "classification", id, "select classification")
+	return cl, rowErr(err, "classification", id, "select classification")
 }
 
 // ListClassifications lists the account's classifications, newest first.

@@ -112,9 +112,10 @@ func optionalRow(err error, what string) (found bool, _ error) {
 	return false, fmt.Errorf("%s: %w", what, err)
 }
 
-// riverTimeRow reads one nullable River time.
-func riverTimeRow(ctx context.Context, engine Engine, x querier, q string, args ...any) (time.Time, bool, error) {
-	if engine == Postgres {
+// riverTimeRow reads one nullable River time, the one column of the one
+// row that the query q answers (false for no row or NULL).
+func (e Engine) riverTimeRow(ctx context.Context, x querier, q string, args ...any) (time.Time, bool, error) {
+	if e == Postgres {
 		var t sql.NullTime
 		if _, err := optionalRow(x.QueryRowContext(ctx, q, args...).Scan(&t), "read river time"); err != nil {
 			return time.Time{}, false, err
@@ -148,8 +149,8 @@ const riverSQLiteTime = "2006-01-02 15:04:05.000"
 
 // riverTime is t as River's driver keeps it: a timestamptz on PostgreSQL,
 // text in riverSQLiteTime on SQLite (compared as text there).
-func riverTime(engine Engine, t time.Time) any {
-	if engine == Postgres {
+func (e Engine) riverTime(t time.Time) any {
+	if e == Postgres {
 		return t.UTC()
 	}
 	return t.UTC().Round(time.Millisecond).Format(riverSQLiteTime)

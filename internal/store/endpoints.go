@@ -113,17 +113,8 @@ func (tx *Tx) UpdateEndpoint(ctx context.Context, e docparse.Endpoint) error {
 }
 
 // Endpoint returns the account's endpoint id.
-func (db *DB) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
-	return getEndpoint(ctx, db.read(), db.box, accountID, id)
-}
-
-// Endpoint returns the account's endpoint id, inside the transaction.
-func (tx *Tx) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
-	return getEndpoint(ctx, tx.x, tx.box, accountID, id)
-}
-
-func getEndpoint(ctx context.Context, q querier, box *secretbox.Box, accountID, id string) (docparse.Endpoint, error) {
-	e, err := endpointScanner(box)(q.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
+func (c conn) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
+	e, err := endpointScanner(c.box)(c.x.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
 	return e, rowErr(err, "webhook endpoint", id, "select endpoint")
 }
 

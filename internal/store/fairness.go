@@ -48,18 +48,18 @@ const fairStep = time.Millisecond
 // for the rule.
 func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert func() ([]int64, error)) error {
 	// The head and the account's last tag, before the new jobs exist.
-	head, ok, err := tx.riverTimeRow(ctx, `SELECT scheduled_at FROM river_job
+	head, ok, err := tx.engine.riverTimeRow(ctx, tx.x, `SELECT scheduled_at FROM river_job
 		WHERE state = 'available' AND queue = $1 AND scheduled_at < $2
-		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, tx.riverTime(fairLimit))
+		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, tx.engine.riverTime(fairLimit))
 	if err != nil {
 		return fmt.Errorf("fair order: read head: %w", err)
 	}
 	if !ok {
 		head = FairEpoch
 	}
-	last, ok, err := tx.riverTimeRow(ctx, `SELECT MAX(scheduled_at) FROM river_job
+	last, ok, err := tx.engine.riverTimeRow(ctx, tx.x, `SELECT MAX(scheduled_at) FROM river_job
 		WHERE state = 'available' AND queue = $1 AND scheduled_at < $2 AND args->>'account_id' = $3`,
-		queue, tx.riverTime(fairLimit), accountID)
+		queue, tx.engine.riverTime(fairLimit), accountID)
 	if err != nil {
 		return fmt.Errorf("fair order: read the account's last: %w", err)
 	}
@@ -72,7 +72,7 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 	if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id IN (
 		SELECT id FROM river_job WHERE state = 'available' AND queue = $2 AND scheduled_at >= $3 AND scheduled_at <= $4
 		ORDER BY id`+tx.engine.lock("FOR UPDATE SKIP LOCKED")+`)`,
-		tx.riverTime(head), queue, tx.riverTime(fairLimit), tx.riverTime(time.Now())); err != nil {
+		tx.engine.riverTime(head), queue, tx.engine.riverTime(fairLimit), tx.engine.riverTime(time.Now())); err != nil {
 		return fmt.Errorf("fair order: move retries to the head: %w", err)
 	}
 	ids, err := insert()
@@ -87,7 +87,7 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 			return nil
 		}
 		if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id = $2 AND state = 'available'`,
-			tx.riverTime(tag), id); err != nil {
+			tx.engine.riverTime(tag), id); err != nil {
 			return fmt.Errorf("fair order: tag job: %w", err)
 		}
 	}
@@ -97,9 +97,9 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 // FirstWaitingOther returns the fair-order tag of the first due job on
 // queue of an account other than accountID, and false when there is none.
 func (db *DB) FirstWaitingOther(ctx context.Context, queue, accountID string) (time.Time, bool, error) {
-	t, ok, err := riverTimeRow(ctx, db.engine, db.r, `SELECT scheduled_at FROM river_job
+	t, ok, err := db.engine.riverTimeRow(ctx, db.r, `SELECT scheduled_at FROM river_job
 		WHERE state = 'available' AND queue = $1 AND scheduled_at <= $2 AND args->>'account_id' <> $3
-		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, riverTime(db.engine, time.Now()), accountID)
+		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, db.engine.riverTime(time.Now()), accountID)
 	if err != nil {
 		return t, ok, fmt.Errorf("read waiting jobs: %w", err)
 	}
@@ -110,17 +110,8 @@ func (db *DB) FirstWaitingOther(ctx context.Context, queue, accountID string) (t
 // transaction; tag must be due.
 func (tx *Tx) TagJob(ctx context.Context, id int64, tag time.Time) error {
 	if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id = $2 AND state = 'available'`,
-		tx.riverTime(tag), id); err != nil {
+		tx.engine.riverTime(tag), id); err != nil {
 		return fmt.Errorf("tag job: %w", err)
 	}
 	return nil
 }
-
-// riverTimeRow reads one nullable River time.
-func (tx *Tx) riverTimeRow(ctx context.Context, q string, args ...any) (time.Time, bool, error) {
-	return riverTimeRow(ctx, tx.engine, tx.x, q, args...)
-}
-
-// riverTime is t as River's driver keeps it: a timestamptz on PostgreSQL,
-// text in riverSQLiteTime on SQLite (compared as text there).
-func (tx *Tx) riverTime(t time.Time) any { return riverTime(tx.engine, t) }

@@ -100,21 +100,15 @@ func (db *DB) BatchExtractionIDs(ctx context.Context, accountID string, batchIDs
 		return out, nil
 	}
 	in, ids := db.engine.inStrings("id", 2, batchIDs)
-	rows, err := db.read().QueryContext(ctx, `SELECT id, extraction_id FROM batches
-		WHERE account_id = $1 AND `+in, accountID, ids)
+	pairs, err := queryAll(ctx, db.read(), func(row interface{ Scan(...any) error }) (p [2]string, err error) {
+		err = row.Scan(&p[0], &p[1])
+		return p, err
+	}, `SELECT id, extraction_id FROM batches WHERE account_id = $1 AND `+in, accountID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("select batch extractions: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, ext string
-		if err := rows.Scan(&id, &ext); err != nil {
-			return nil, fmt.Errorf("scan batch extraction: %w", err)
-		}
-		out[id] = ext
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("select batch extractions: %w", err)
+	for _, p := range pairs {
+		out[p[0]] = p[1]
 	}
 	return out, nil
 }
@@ -122,13 +116,12 @@ func (db *DB) BatchExtractionIDs(ctx context.Context, accountID string, batchIDs
 // BatchFiles returns every file of the account's batch with its result, in
 // upload order (the batch export).
 func (db *DB) BatchFiles(ctx context.Context, accountID, extractionID, batchID string) ([]docparse.File, error) {
-	rows, err := db.read().QueryContext(ctx, `SELECT `+fileCols+` FROM files
+	files, err := queryAll(ctx, db.read(), scanFile, `SELECT `+fileCols+` FROM files
 		WHERE batch_id = $1 AND account_id = $2 AND extraction_id = $3 ORDER BY position`, batchID, accountID, extractionID)
 	if err != nil {
 		return nil, fmt.Errorf("select files: %w", err)
 	}
-	files, _, err := collect(rows, Page{Limit: 1 << 30}, scanFile)
-	return files, err
+	return files, nil
 }
 
 // BatchSchema returns the schema a batch was uploaded with.
@@ -192,17 +185,16 @@ func (tx *Tx) MoveFile(ctx context.Context, accountID, fileID string, to docpars
 // BatchFileSummaries returns the files of a batch in upload order, without
 // results, inside the transaction (for the batch's event).
 func (tx *Tx) BatchFileSummaries(ctx context.Context, accountID, batchID string) ([]docparse.File, error) {
-	rows, err := tx.x.QueryContext(ctx, `SELECT id, file_name, status, page_count FROM files
+	files, err := queryAll(ctx, tx.x, func(row interface{ Scan(...any) error }) (docparse.File, error) {
+		var f docparse.File
+		err := row.Scan(&f.ID, &f.FileName, &f.Status, &f.PageCount)
+		return f, err
+	}, `SELECT id, file_name, status, page_count FROM files
 		WHERE batch_id = $1 AND account_id = $2 ORDER BY position`, batchID, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("select files: %w", err)
 	}
-	files, _, err := collect(rows, Page{Limit: 1 << 30}, func(row interface{ Scan(...any) error }) (docparse.File, error) {
-		var f docparse.File
-		err := row.Scan(&f.ID, &f.FileName, &f.Status, &f.PageCount)
-		return f, err
-	})
-	return files, err
+	return files, nil
 }
 
 // BatchVersion returns the version of the account's batch: the cheap read

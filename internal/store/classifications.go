@@ -159,20 +159,7 @@ func (tx *Tx) unreferencedBlobs(ctx context.Context, keys []string) ([]string, e
 
 // queryStrings runs a query of one text column and returns its values.
 func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanString, query, args...)
 }
 
 // Batches.
@@ -277,13 +264,12 @@ func (tx *Tx) ClassificationFileForWork(ctx context.Context, accountID, fileID s
 // ClassificationBatchFiles returns every file of a classification batch
 // in upload order, inside the transaction.
 func (tx *Tx) ClassificationBatchFiles(ctx context.Context, accountID, batchID string) ([]docparse.ClassificationFile, error) {
-	rows, err := tx.x.QueryContext(ctx, `SELECT `+cfileCols+` FROM classification_files
+	files, err := queryAll(ctx, tx.x, scanClassificationFile, `SELECT `+cfileCols+` FROM classification_files
 		WHERE batch_id = $1 AND account_id = $2 ORDER BY position`, batchID, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("select classification files: %w", err)
 	}
-	files, _, err := collect(rows, Page{Limit: 1 << 30}, scanClassificationFile)
-	return files, err
+	return files, nil
 }
 
 // ClassificationOutcome is what a classification file's move stores

@@ -125,12 +125,11 @@ func (db *DB) ListEndpoints(ctx context.Context, accountID string, p Page) ([]do
 
 // enabledEndpoints lists the account's enabled endpoints, inside tx.
 func (tx *Tx) enabledEndpoints(ctx context.Context, accountID string) ([]docparse.Endpoint, error) {
-	rows, err := tx.x.QueryContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE account_id = $1 AND enabled = TRUE`, accountID)
+	eps, err := queryAll(ctx, tx.x, endpointScanner(tx.box), `SELECT `+endpointCols+` FROM webhook_endpoints WHERE account_id = $1 AND enabled = TRUE`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("select endpoints: %w", err)
 	}
-	eps, _, err := collect(rows, Page{Limit: 1 << 30}, endpointScanner(tx.box))
-	return eps, err
+	return eps, nil
 }
 
 // DeleteEndpoint removes the account's endpoint and its pending

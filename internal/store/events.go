@@ -139,14 +139,10 @@ func (db *DB) DeliveriesOf(ctx context.Context, accountID string, eventIDs []str
 		return out, nil
 	}
 	in, ids := db.engine.inStrings("event_id", 2, eventIDs)
-	rows, err := db.read().QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE account_id = $1 AND `+in+`
+	ds, err := queryAll(ctx, db.read(), scanDelivery, `SELECT `+deliveryCols+` FROM deliveries WHERE account_id = $1 AND `+in+`
 		ORDER BY endpoint_id`, accountID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("select deliveries: %w", err)
-	}
-	ds, _, err := collect(rows, Page{Limit: 1 << 30}, scanDelivery)
-	if err != nil {
-		return nil, err
 	}
 	for _, d := range ds {
 		out[d.EventID] = append(out[d.EventID], d)
@@ -159,22 +155,14 @@ func (db *DB) DeliveriesOf(ctx context.Context, accountID string, eventIDs []str
 // On PostgreSQL concurrent sweepers skip each other's rows.
 func (db *DB) ClaimDueDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]DeliveryTask, error) {
 	var ids []string
-	err := db.Tx(ctx, func(tx *Tx) error {
-		rows, err := tx.x.QueryContext(ctx, `UPDATE deliveries SET lease_until = $1 WHERE id IN (
+	err := db.Tx(ctx, func(tx *Tx) (err error) {
+		ids, err = queryStrings(ctx, tx.x, `UPDATE deliveries SET lease_until = $1 WHERE id IN (
 			SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
 			ORDER BY next_attempt_at LIMIT $3`+db.engine.lock("FOR UPDATE SKIP LOCKED")+`) RETURNING id`, micros(leaseUntil), micros(now), limit)
 		if err != nil {
 			return fmt.Errorf("claim deliveries: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil || len(ids) == 0 {
 		return nil, err

@@ -33,16 +33,9 @@ func TestValidateClassification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ValidateClassification(tt.c)
-			if tt.paths == nil {
-				if err != nil {
-					t.Fatalf("ValidateClassification = %v, want nil", err)
-				}
+			ve := checkValidation(t, "ValidateClassification", ValidateClassification(tt.c), tt.paths == nil)
+			if ve == nil {
 				return
-			}
-			ve, ok := err.(*ValidationError)
-			if !ok {
-				t.Fatalf("ValidateClassification = %v, want a *ValidationError", err)
 			}
 			var got []string
 			for p := range ve.Fields {

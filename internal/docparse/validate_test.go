@@ -139,16 +139,9 @@ func TestValidateFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ValidateFields(tt.fields)
-			if tt.want == nil {
-				if err != nil {
-					t.Fatalf("ValidateFields() = %v, want nil", err)
-				}
+			ve := checkValidation(t, "ValidateFields()", ValidateFields(tt.fields), tt.want == nil)
+			if ve == nil {
 				return
-			}
-			var ve *ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("ValidateFields() = %v, want a *ValidationError", err)
 			}
 			if !ve.Semantic {
 				t.Errorf("ValidateFields() Semantic = false, want true (HTTP 422)")
@@ -158,6 +151,23 @@ func TestValidateFields(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkValidation checks err, what call returned: nil when valid, else a
+// *ValidationError, which it returns (nil when valid).
+func checkValidation(t *testing.T, call string, err error, valid bool) *ValidationError {
+	t.Helper()
+	if valid {
+		if err != nil {
+			t.Fatalf("%s = %v, want nil", call, err)
+		}
+		return nil
+	}
+	ve, ok := err.(*ValidationError)
+	if !ok {
+		t.Fatalf("%s = %v, want a *ValidationError", call, err)
+	}
+	return ve
 }
 
 func TestValidateReviewThreshold(t *testing.T) {

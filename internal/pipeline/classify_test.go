@@ -18,14 +18,7 @@ func TestModelCache(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ids := docparse.NewIDs(time.Now)
-		var acct docparse.Account
-		err := db.Tx(ctx, func(tx *store.Tx) (err error) {
-			acct, err = tx.EnsureAccount(ctx, ids.New(docparse.PrefixAccount), "a", time.Now())
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := storetest.NewAccount(t, db, "a")
 		c := docparse.Classification{ID: ids.New(docparse.PrefixClassification), AccountID: acct.ID, Name: "mail", Threshold: 0.5, Version: 1,
 			Categories: []docparse.Category{{ID: "cat_a", Name: "Invoices", Keywords: []string{"invoice"}}, {ID: "cat_b", Name: "Letters", Keywords: []string{"dear"}}}}
 		mc := newModelCache()

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -80,13 +79,11 @@ func scanAPIKey(row interface{ Scan(...any) error }) (docparse.APIKey, error) {
 // APIKeyByHash returns the active key with this hash, or ErrNotFound.
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (docparse.APIKey, error) {
 	k, err := scanAPIKey(db.read().QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, hash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return k, docparse.ErrNotFound
+	found, err := optionalRow(err, "select api key")
+	if err == nil && !found {
+		err = docparse.ErrNotFound
 	}
-	if err != nil {
-		return k, fmt.Errorf("select api key: %w", err)
-	}
-	return k, nil
+	return k, err
 }
 
 // TouchAPIKey records that a key was used at now.

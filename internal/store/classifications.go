@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -64,14 +63,8 @@ func (tx *Tx) UpdateClassification(ctx context.Context, c docparse.Classificatio
 }
 
 // Classification returns the account's classification id.
-func (db *DB) Classification(ctx context.Context, accountID, id string) (docparse.Classification, error) {
-	return getClassification(ctx, db.read(), accountID, id, "")
-}
-
-// Classification returns the account's classification id inside the
-// transaction.
-func (tx *Tx) Classification(ctx context.Context, accountID, id string) (docparse.Classification, error) {
-	return getClassification(ctx, tx.x, accountID, id, "")
+func (c conn) Classification(ctx context.Context, accountID, id string) (docparse.Classification, error) {
+	return c.classification(ctx, accountID, id, "")
 }
 
 // LockClassification returns the account's classification id and, on
@@ -82,20 +75,19 @@ func (tx *Tx) Classification(ctx context.Context, accountID, id string) (docpars
 // deadlock one another and a delete never runs beside the chaining of one
 // of its batches. On SQLite the single writer already serialises them.
 func (tx *Tx) LockClassification(ctx context.Context, accountID, id string, exclusive bool) (docparse.Classification, error) {
-	lock := ""
-	if tx.engine == Postgres {
-		lock = " FOR SHARE"
-		if exclusive {
-			lock = " FOR UPDATE"
-		}
+	mode := "FOR SHARE"
+	if exclusive {
+		mode = "FOR UPDATE"
 	}
-	return getClassification(ctx, tx.x, accountID, id, lock)
+	return tx.classification(ctx, accountID, id, tx.engine.lock(mode))
 }
 
-func getClassification(ctx context.Context, q querier, accountID, id, lock string) (docparse.Classification, error) {
-	c, err := scanClassification(q.QueryRowContext(ctx, `SELECT `+classificationCols+` FROM classifications
+// classification reads the account's classification id, with the row-lock
+// clause lock.
+func (c conn) classification(ctx context.Context, accountID, id, lock string) (docparse.Classification, error) {
+	cl, err := scanClassification(c.x.QueryRowContext(ctx, `SELECT `+classificationCols+` FROM classifications
 		WHERE id = $1 AND account_id = $2`+lock, id, accountID))
-	return c, rowErr(err, "classification", id, "select classification")
+	return cl, rowErr(err, "classification", id, "select classification")
 }
 
 // ListClassifications lists the account's classifications, newest first.
@@ -108,19 +100,9 @@ func (db *DB) ListClassifications(ctx context.Context, accountID string, p Page)
 // ends, so that a concurrent delete of the extraction waits for what this
 // transaction adds to it (and then deletes that too).
 func (tx *Tx) ExtractionExists(ctx context.Context, accountID, id string) (bool, error) {
-	lock := ""
-	if tx.engine == Postgres {
-		lock = " FOR SHARE"
-	}
 	var x string
-	err := tx.x.QueryRowContext(ctx, `SELECT id FROM extractions WHERE id = $1 AND account_id = $2`+lock, id, accountID).Scan(&x)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("select extraction: %w", err)
-	}
-	return true, nil
+	err := tx.x.QueryRowContext(ctx, `SELECT id FROM extractions WHERE id = $1 AND account_id = $2`+tx.engine.lock("FOR SHARE"), id, accountID).Scan(&x)
+	return optionalRow(err, "select extraction")
 }
 
 // DeleteClassification removes the classification with its batches and
@@ -177,20 +159,7 @@ func (tx *Tx) unreferencedBlobs(ctx context.Context, keys []string) ([]string, e
 
 // queryStrings runs a query of one text column and returns its values.
 func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanString, query, args...)
 }
 
 // Batches.
@@ -295,13 +264,12 @@ func (tx *Tx) ClassificationFileForWork(ctx context.Context, accountID, fileID s
 // ClassificationBatchFiles returns every file of a classification batch
 // in upload order, inside the transaction.
 func (tx *Tx) ClassificationBatchFiles(ctx context.Context, accountID, batchID string) ([]docparse.ClassificationFile, error) {
-	rows, err := tx.x.QueryContext(ctx, `SELECT `+cfileCols+` FROM classification_files
+	files, err := queryAll(ctx, tx.x, scanClassificationFile, `SELECT `+cfileCols+` FROM classification_files
 		WHERE batch_id = $1 AND account_id = $2 ORDER BY position`, batchID, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("select classification files: %w", err)
 	}
-	files, _, err := collect(rows, Page{Limit: 1 << 30}, scanClassificationFile)
-	return files, err
+	return files, nil
 }
 
 // ClassificationOutcome is what a classification file's move stores

@@ -46,7 +46,7 @@ func newClassificationBatch(t *testing.T, db *store.DB, acct docparse.Account, n
 func TestOverrideSticky(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		acct := newAccount(t, db, "a")
+		acct := storetest.NewAccount(t, db, "a")
 		c, b, files := newClassificationBatch(t, db, acct, 2)
 		letters := c.Categories[1]
 		f := files[0]
@@ -97,7 +97,7 @@ func TestOverrideSticky(t *testing.T) {
 		if diff := cmp.Diff([]store.OverrideExample{{Text: "the memo", CategoryID: letters.ID}}, ex); diff != "" {
 			t.Errorf("examples (-want +got):\n%s", diff)
 		}
-		if other, _ := db.OverrideExamples(ctx, newAccount(t, db, "other").ID, c.ID, 10); len(other) != 0 {
+		if other, _ := db.OverrideExamples(ctx, storetest.NewAccount(t, db, "other").ID, c.ID, 10); len(other) != 0 {
 			t.Errorf("another account's examples: %v", other)
 		}
 		cls, _ := db.Classification(ctx, acct.ID, c.ID)

@@ -45,22 +45,19 @@ var migrationFS embed.FS
 // several connections, which WAL mode lets run beside the writer. On
 // PostgreSQL both are the same pool.
 type DB struct {
-	engine Engine
-	w      *sql.DB
-	r      *sql.DB
+	// conn runs the queries DB shares with Tx on r; on SQLite through
+	// prepared statements.
+	conn
+	w *sql.DB
+	r *sql.DB
 	// listen is a pgx pool for River's LISTEN connection (PostgreSQL only).
 	listen *pgxpool.Pool
-	// reads runs reads on r; on SQLite through prepared statements.
-	reads querier
-	cache *stmtCache
+	cache  *stmtCache
 	// wcache prepares the statements of runBatch on the writer (SQLite).
 	wcache *stmtCache
 	// pgx is the pool under w on PostgreSQL, for runBatch's pipelined
 	// writes, which skip database/sql's layer.
 	pgx *pgxpool.Pool
-	// box seals and opens the secrets stored in columns (webhook endpoint
-	// secrets); nil refuses to store or read them.
-	box *secretbox.Box
 }
 
 // Options tune Open.
@@ -133,7 +130,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.SetMaxIdleConns(opts.MaxConns)
 	r.SetConnMaxIdleTime(0)
 	cache := newStmtCache(r)
-	return &DB{engine: SQLite, w: w, r: r, reads: cache, cache: cache, wcache: newStmtCache(w)}, nil
+	return &DB{conn: conn{x: cache, engine: SQLite}, w: w, r: r, cache: cache, wcache: newStmtCache(w)}, nil
 }
 
 func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
@@ -167,7 +164,7 @@ func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, e
 		return nil, fmt.Errorf("open postgres listener pool: %w", err)
 	}
 	// pgx caches prepared statements per connection itself.
-	return &DB{engine: Postgres, w: db, r: db, listen: listen, reads: db, pgx: pool}, nil
+	return &DB{conn: conn{x: db, engine: Postgres}, w: db, r: db, listen: listen, pgx: pool}, nil
 }
 
 // Engine reports which engine db runs on.
@@ -314,12 +311,22 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Tx is a write transaction. Its query methods are the same as DB's.
-type Tx struct {
+// conn is what DB and Tx share: where their queries run (a DB's read
+// pool, a Tx's transaction), the engine and the secret box. The query
+// methods that both offer are conn's, written once.
+type conn struct {
 	x      querier
-	tx     *sql.Tx
 	engine Engine
-	box    *secretbox.Box
+	// box seals and opens the secrets stored in columns (webhook endpoint
+	// secrets); nil refuses to store or read them.
+	box *secretbox.Box
+}
+
+// Tx is a write transaction. It offers conn's query methods, as DB does,
+// run inside the transaction.
+type Tx struct {
+	conn
+	tx *sql.Tx
 }
 
 // SQL returns the underlying transaction, for River's InsertTx.
@@ -333,7 +340,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{x: sqlTx, tx: sqlTx, engine: db.engine, box: db.box}); err != nil {
+	if err := fn(&Tx{conn: conn{x: sqlTx, engine: db.engine, box: db.box}, tx: sqlTx}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -344,7 +351,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // read returns the querier for reads outside a transaction.
-func (db *DB) read() querier { return db.reads }
+func (db *DB) read() querier { return db.x }
 
 // readVersion reads one BIGINT column of one row, for the polling
 // endpoint's version reads, its hottest query: on PostgreSQL straight on

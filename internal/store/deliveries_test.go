@@ -20,7 +20,7 @@ import (
 func TestRecoverDeliveriesPages(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		acct, other := newAccount(t, db, "a"), newAccount(t, db, "other")
+		acct, other := storetest.NewAccount(t, db, "a"), storetest.NewAccount(t, db, "other")
 		since := time.Now().Add(-time.Hour).Truncate(time.Microsecond)
 		insert := func(accountID, typ string, at time.Time) docparse.Event {
 			t.Helper()
@@ -112,7 +112,7 @@ func TestRecoverDeliveriesPages(t *testing.T) {
 func TestRequeueDeliveries(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		acct, other := newAccount(t, db, "a"), newAccount(t, db, "other")
+		acct, other := storetest.NewAccount(t, db, "a"), storetest.NewAccount(t, db, "other")
 		ep := docparse.Endpoint{ID: ids.New(docparse.PrefixEndpoint), AccountID: acct.ID, URL: "https://example.com/hook", Enabled: true,
 			Secret: "whsec_test", CreatedAt: time.Now(), UpdatedAt: time.Now()}
 		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.InsertEndpoint(ctx, ep) }); err != nil {

@@ -1,18 +1,29 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
 )
 
-// The SQL that differs between the engines, beside the locks (FOR UPDATE
-// and FOR SHARE exist on PostgreSQL only; SQLite's single writer already
-// serialises writes) and River's times (fairness.go); and rowErr, which
-// reads the error of a one-row statement the same way on both.
+// The SQL that differs between the engines: row locks, lists passed as
+// one parameter and River's times; and rowErr and optionalRow, which read
+// the error of a one-row statement the same way on both.
+
+// lock returns the row-lock clause (FOR UPDATE, FOR SHARE, FOR UPDATE
+// SKIP LOCKED), with a space before it, on PostgreSQL, and nothing on
+// SQLite, where the single writer already serialises writes.
+func (e Engine) lock(clause string) string {
+	if e == Postgres {
+		return " " + clause
+	}
+	return ""
+}
 
 // stringList returns a table expression of one text column, v, that
 // holds the strings of a list passed as the single parameter $n, and the
@@ -86,4 +97,61 @@ func rowErr(err error, kind, id, what string) error {
 		return docparse.NotFound(kind, id)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// optionalRow interprets the error of a read of one row that may be
+// missing without being an error: found reports whether the row was
+// there; another error is wrapped with what the statement did.
+func optionalRow(err error, what string) (found bool, _ error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: %w", what, err)
+}
+
+// riverTimeRow reads one nullable River time, the one column of the one
+// row that the query q answers (false for no row or NULL).
+func (e Engine) riverTimeRow(ctx context.Context, x querier, q string, args ...any) (time.Time, bool, error) {
+	if e == Postgres {
+		var t sql.NullTime
+		if _, err := optionalRow(x.QueryRowContext(ctx, q, args...).Scan(&t), "read river time"); err != nil {
+			return time.Time{}, false, err
+		}
+		return t.Time.UTC(), t.Valid, nil
+	}
+	// The SQLite driver answers a column declared timestamp as a
+	// time.Time and an expression over it (MAX) as text.
+	var v any
+	if _, err := optionalRow(x.QueryRowContext(ctx, q, args...).Scan(&v), "read river time"); err != nil {
+		return time.Time{}, false, err
+	}
+	switch v := v.(type) {
+	case nil:
+		return time.Time{}, false, nil
+	case time.Time:
+		return v.UTC(), true, nil
+	case string, []byte:
+		t, err := time.Parse(riverSQLiteTime, fmt.Sprintf("%s", v))
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("parse river time %q: %w", v, err)
+		}
+		return t, true, nil
+	default:
+		return time.Time{}, false, fmt.Errorf("river time of type %T", v)
+	}
+}
+
+// riverSQLiteTime is how River's SQLite driver writes times.
+const riverSQLiteTime = "2006-01-02 15:04:05.000"
+
+// riverTime is t as River's driver keeps it: a timestamptz on PostgreSQL,
+// text in riverSQLiteTime on SQLite (compared as text there).
+func (e Engine) riverTime(t time.Time) any {
+	if e == Postgres {
+		return t.UTC()
+	}
+	return t.UTC().Round(time.Millisecond).Format(riverSQLiteTime)
 }

@@ -113,17 +113,8 @@ func (tx *Tx) UpdateEndpoint(ctx context.Context, e docparse.Endpoint) error {
 }
 
 // Endpoint returns the account's endpoint id.
-func (db *DB) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
-	return getEndpoint(ctx, db.read(), db.box, accountID, id)
-}
-
-// Endpoint returns the account's endpoint id, inside the transaction.
-func (tx *Tx) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
-	return getEndpoint(ctx, tx.x, tx.box, accountID, id)
-}
-
-func getEndpoint(ctx context.Context, q querier, box *secretbox.Box, accountID, id string) (docparse.Endpoint, error) {
-	e, err := endpointScanner(box)(q.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
+func (c conn) Endpoint(ctx context.Context, accountID, id string) (docparse.Endpoint, error) {
+	e, err := endpointScanner(c.box)(c.x.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID))
 	return e, rowErr(err, "webhook endpoint", id, "select endpoint")
 }
 
@@ -134,12 +125,11 @@ func (db *DB) ListEndpoints(ctx context.Context, accountID string, p Page) ([]do
 
 // enabledEndpoints lists the account's enabled endpoints, inside tx.
 func (tx *Tx) enabledEndpoints(ctx context.Context, accountID string) ([]docparse.Endpoint, error) {
-	rows, err := tx.x.QueryContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE account_id = $1 AND enabled = TRUE`, accountID)
+	eps, err := queryAll(ctx, tx.x, endpointScanner(tx.box), `SELECT `+endpointCols+` FROM webhook_endpoints WHERE account_id = $1 AND enabled = TRUE`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("select endpoints: %w", err)
 	}
-	eps, _, err := collect(rows, Page{Limit: 1 << 30}, endpointScanner(tx.box))
-	return eps, err
+	return eps, nil
 }
 
 // DeleteEndpoint removes the account's endpoint and its pending

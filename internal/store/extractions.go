@@ -67,17 +67,8 @@ func (tx *Tx) UpdateExtraction(ctx context.Context, e docparse.Extraction) error
 }
 
 // Extraction returns the account's extraction id.
-func (db *DB) Extraction(ctx context.Context, accountID, id string) (docparse.Extraction, error) {
-	return getExtraction(ctx, db.read(), accountID, id)
-}
-
-// Extraction returns the account's extraction id, inside the transaction.
-func (tx *Tx) Extraction(ctx context.Context, accountID, id string) (docparse.Extraction, error) {
-	return getExtraction(ctx, tx.x, accountID, id)
-}
-
-func getExtraction(ctx context.Context, q querier, accountID, id string) (docparse.Extraction, error) {
-	e, err := scanExtraction(q.QueryRowContext(ctx, `SELECT `+extractionCols+` FROM extractions WHERE id = $1 AND account_id = $2`, id, accountID))
+func (c conn) Extraction(ctx context.Context, accountID, id string) (docparse.Extraction, error) {
+	e, err := scanExtraction(c.x.QueryRowContext(ctx, `SELECT `+extractionCols+` FROM extractions WHERE id = $1 AND account_id = $2`, id, accountID))
 	return e, rowErr(err, "extraction", id, "select extraction")
 }
 

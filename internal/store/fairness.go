@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -49,18 +48,18 @@ const fairStep = time.Millisecond
 // for the rule.
 func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert func() ([]int64, error)) error {
 	// The head and the account's last tag, before the new jobs exist.
-	head, ok, err := tx.riverTimeRow(ctx, `SELECT scheduled_at FROM river_job
+	head, ok, err := tx.engine.riverTimeRow(ctx, tx.x, `SELECT scheduled_at FROM river_job
 		WHERE state = 'available' AND queue = $1 AND scheduled_at < $2
-		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, tx.riverTime(fairLimit))
+		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, tx.engine.riverTime(fairLimit))
 	if err != nil {
 		return fmt.Errorf("fair order: read head: %w", err)
 	}
 	if !ok {
 		head = FairEpoch
 	}
-	last, ok, err := tx.riverTimeRow(ctx, `SELECT MAX(scheduled_at) FROM river_job
+	last, ok, err := tx.engine.riverTimeRow(ctx, tx.x, `SELECT MAX(scheduled_at) FROM river_job
 		WHERE state = 'available' AND queue = $1 AND scheduled_at < $2 AND args->>'account_id' = $3`,
-		queue, tx.riverTime(fairLimit), accountID)
+		queue, tx.engine.riverTime(fairLimit), accountID)
 	if err != nil {
 		return fmt.Errorf("fair order: read the account's last: %w", err)
 	}
@@ -70,14 +69,10 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 	}
 	// Retries and other untagged due jobs go to the head. On PostgreSQL
 	// rows another process is taking are skipped rather than waited for.
-	skip := ""
-	if tx.engine == Postgres {
-		skip = " FOR UPDATE SKIP LOCKED"
-	}
 	if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id IN (
 		SELECT id FROM river_job WHERE state = 'available' AND queue = $2 AND scheduled_at >= $3 AND scheduled_at <= $4
-		ORDER BY id`+skip+`)`,
-		tx.riverTime(head), queue, tx.riverTime(fairLimit), tx.riverTime(time.Now())); err != nil {
+		ORDER BY id`+tx.engine.lock("FOR UPDATE SKIP LOCKED")+`)`,
+		tx.engine.riverTime(head), queue, tx.engine.riverTime(fairLimit), tx.engine.riverTime(time.Now())); err != nil {
 		return fmt.Errorf("fair order: move retries to the head: %w", err)
 	}
 	ids, err := insert()
@@ -92,7 +87,7 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 			return nil
 		}
 		if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id = $2 AND state = 'available'`,
-			tx.riverTime(tag), id); err != nil {
+			tx.engine.riverTime(tag), id); err != nil {
 			return fmt.Errorf("fair order: tag job: %w", err)
 		}
 	}
@@ -102,9 +97,9 @@ func (tx *Tx) InsertFair(ctx context.Context, queue, accountID string, insert fu
 // FirstWaitingOther returns the fair-order tag of the first due job on
 // queue of an account other than accountID, and false when there is none.
 func (db *DB) FirstWaitingOther(ctx context.Context, queue, accountID string) (time.Time, bool, error) {
-	t, ok, err := riverTimeRow(ctx, db.engine, db.r, `SELECT scheduled_at FROM river_job
+	t, ok, err := db.engine.riverTimeRow(ctx, db.r, `SELECT scheduled_at FROM river_job
 		WHERE state = 'available' AND queue = $1 AND scheduled_at <= $2 AND args->>'account_id' <> $3
-		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, riverTime(db.engine, time.Now()), accountID)
+		ORDER BY priority, scheduled_at, id LIMIT 1`, queue, db.engine.riverTime(time.Now()), accountID)
 	if err != nil {
 		return t, ok, fmt.Errorf("read waiting jobs: %w", err)
 	}
@@ -115,63 +110,8 @@ func (db *DB) FirstWaitingOther(ctx context.Context, queue, accountID string) (t
 // transaction; tag must be due.
 func (tx *Tx) TagJob(ctx context.Context, id int64, tag time.Time) error {
 	if _, err := tx.x.ExecContext(ctx, `UPDATE river_job SET scheduled_at = $1 WHERE id = $2 AND state = 'available'`,
-		tx.riverTime(tag), id); err != nil {
+		tx.engine.riverTime(tag), id); err != nil {
 		return fmt.Errorf("tag job: %w", err)
 	}
 	return nil
-}
-
-// riverTimeRow reads one nullable River time.
-func (tx *Tx) riverTimeRow(ctx context.Context, q string, args ...any) (time.Time, bool, error) {
-	return riverTimeRow(ctx, tx.engine, tx.x, q, args...)
-}
-
-func riverTimeRow(ctx context.Context, engine Engine, x querier, q string, args ...any) (time.Time, bool, error) {
-	if engine == Postgres {
-		var t sql.NullTime
-		if err := x.QueryRowContext(ctx, q, args...).Scan(&t); err != nil && err != sql.ErrNoRows {
-			return time.Time{}, false, err
-		}
-		return t.Time.UTC(), t.Valid, nil
-	}
-	// The SQLite driver answers a column declared timestamp as a
-	// time.Time and an expression over it (MAX) as text.
-	var v any
-	if err := x.QueryRowContext(ctx, q, args...).Scan(&v); err != nil && err != sql.ErrNoRows {
-		return time.Time{}, false, err
-	}
-	switch v := v.(type) {
-	case nil:
-		return time.Time{}, false, nil
-	case time.Time:
-		return v.UTC(), true, nil
-	case string:
-		t, err := time.Parse(riverSQLiteTime, v)
-		if err != nil {
-			return time.Time{}, false, fmt.Errorf("parse river time %q: %w", v, err)
-		}
-		return t, true, nil
-	case []byte:
-		t, err := time.Parse(riverSQLiteTime, string(v))
-		if err != nil {
-			return time.Time{}, false, fmt.Errorf("parse river time %q: %w", v, err)
-		}
-		return t, true, nil
-	default:
-		return time.Time{}, false, fmt.Errorf("river time of type %T", v)
-	}
-}
-
-// riverSQLiteTime is how River's SQLite driver writes times.
-const riverSQLiteTime = "2006-01-02 15:04:05.000"
-
-// riverTime is t as River's driver keeps it: a timestamptz on PostgreSQL,
-// text in riverSQLiteTime on SQLite (compared as text there).
-func (tx *Tx) riverTime(t time.Time) any { return riverTime(tx.engine, t) }
-
-func riverTime(engine Engine, t time.Time) any {
-	if engine == Postgres {
-		return t.UTC()
-	}
-	return t.UTC().Round(time.Millisecond).Format(riverSQLiteTime)
 }

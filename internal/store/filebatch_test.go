@@ -87,7 +87,7 @@ var batchKinds = []struct {
 			if d, ok := f.Result(); !ok || d != decision(i) {
 				t.Errorf("file %d result = %+v %v, want %+v", i, d, ok, decision(i))
 			}
-			other := newAccount(t, db, "other2")
+			other := storetest.NewAccount(t, db, "other2")
 			if _, err := db.ClassificationFile(context.Background(), other.ID, c.ID, b.ID, files[i].ID); !errors.Is(err, docparse.ErrNotFound) {
 				t.Errorf("other account reads file: %v", err)
 			}
@@ -106,7 +106,7 @@ func TestBatchEndsOnce(t *testing.T) {
 		t.Run(kind.name, func(t *testing.T) {
 			storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				acct := newAccount(t, db, "a")
+				acct := storetest.NewAccount(t, db, "a")
 				const n = 12
 				b := kind.newBatch(t, db, acct, n)
 				var mu sync.Mutex
@@ -164,7 +164,7 @@ func TestBatchEndsOnce(t *testing.T) {
 				if err != nil || moved {
 					t.Fatalf("moving a processed file: moved %v err %v", moved, err)
 				}
-				other := newAccount(t, db, "other")
+				other := storetest.NewAccount(t, db, "other")
 				if _, _, _, _, err := b.poll(ctx, other.ID); !errors.Is(err, docparse.ErrNotFound) {
 					t.Fatalf("other account reads batch: %v", err)
 				}

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -36,11 +34,8 @@ func (db *DB) IdempotentAnswer(ctx context.Context, accountID, key string, now t
 	err := db.read().QueryRowContext(ctx, `SELECT method, path, status_code, body FROM idempotency_keys
 		WHERE account_id = $1 AND key = $2 AND status_code <> 0 AND created_at >= $3`,
 		accountID, key, micros(now.Add(-IdempotencyTTL))).Scan(&s.Method, &s.Path, &s.StatusCode, &body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("select idempotency key: %w", err)
+	if found, err := optionalRow(err, "select idempotency key"); !found {
+		return nil, err
 	}
 	s.Body = []byte(body)
 	return &s, nil

@@ -30,7 +30,7 @@ func claim(ctx context.Context, db *store.DB, accountID, key, path string, now t
 func TestIdempotencyClaimInTx(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		acct := newAccount(t, db, "a")
+		acct := storetest.NewAccount(t, db, "a")
 		now := time.Now()
 
 		// A transaction that claims, creates and then fails (a crash

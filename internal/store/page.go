@@ -35,21 +35,45 @@ func listOwned[T any](ctx context.Context, db *DB, table, cols, also, noun strin
 
 // collect scans rows into a page, reporting whether more items follow.
 func collect[T any](rows *sql.Rows, p Page, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, bool, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, false, fmt.Errorf("scan: %w", err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("rows: %w", err)
+	out, err := scanAll(rows, scan)
+	if err != nil {
+		return nil, false, err
 	}
 	more := len(out) > p.limit()
 	if more {
 		out = out[:p.limit()]
 	}
 	return out, more, nil
+}
+
+// queryAll runs query on q and scans every row of its answer with scan.
+func queryAll[T any](ctx context.Context, q querier, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scan)
+}
+
+// scanAll scans every row of rows with scan, and closes rows.
+func scanAll[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rows: %w", err)
+	}
+	return out, nil
+}
+
+// scanString scans a row of one text column.
+func scanString(row interface{ Scan(...any) error }) (s string, err error) {
+	err = row.Scan(&s)
+	return s, err
 }

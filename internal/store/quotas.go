@@ -2,25 +2,16 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 )
 
 // FilesOnDay returns how many files the account uploaded on day (days
 // since 1970-01-01, UTC).
 func (db *DB) FilesOnDay(ctx context.Context, accountID string, day int64) (int64, error) {
-	return filesOnDay(ctx, db.read(), accountID, day)
-}
-
-func filesOnDay(ctx context.Context, q querier, accountID string, day int64) (int64, error) {
 	var d, n int64
-	err := q.QueryRowContext(ctx, `SELECT day, files FROM account_usage WHERE account_id = $1`, accountID).Scan(&d, &n)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && d < day) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read usage: %w", err)
+	err := db.read().QueryRowContext(ctx, `SELECT day, files FROM account_usage WHERE account_id = $1`, accountID).Scan(&d, &n)
+	if found, err := optionalRow(err, "read usage"); !found || d < day {
+		return 0, err
 	}
 	return n, nil
 }
@@ -28,18 +19,9 @@ func filesOnDay(ctx context.Context, q querier, accountID string, day int64) (in
 // StoredBytes returns the size of the account's stored documents, each
 // counted once however many files (an extraction's, a classification's)
 // refer to it.
-func (db *DB) StoredBytes(ctx context.Context, accountID string) (int64, error) {
-	return storedBytes(ctx, db.read(), accountID)
-}
-
-// StoredBytes is DB.StoredBytes in the transaction.
-func (tx *Tx) StoredBytes(ctx context.Context, accountID string) (int64, error) {
-	return storedBytes(ctx, tx.x, accountID)
-}
-
-func storedBytes(ctx context.Context, q querier, accountID string) (int64, error) {
+func (c conn) StoredBytes(ctx context.Context, accountID string) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0) FROM (
+	err := c.x.QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0) FROM (
 		SELECT blob_key, size FROM files WHERE account_id = $1
 		UNION SELECT blob_key, size FROM classification_files WHERE account_id = $1) d`, accountID).Scan(&n)
 	if err != nil {

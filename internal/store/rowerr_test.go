@@ -23,3 +23,25 @@ func TestRowErr(t *testing.T) {
 		t.Errorf("other error: %v, want it wrapped as select batch", err)
 	}
 }
+
+func TestOptionalRow(t *testing.T) {
+	if found, err := optionalRow(nil, "select key"); !found || err != nil {
+		t.Errorf("optionalRow(nil) = %v, %v, want found", found, err)
+	}
+	if found, err := optionalRow(fmt.Errorf("scan: %w", sql.ErrNoRows), "select key"); found || err != nil {
+		t.Errorf("no row: %v, %v, want not found and no error", found, err)
+	}
+	boom := errors.New("connection reset")
+	if found, err := optionalRow(boom, "select key"); found || !errors.Is(err, boom) || err.Error() != "select key: connection reset" {
+		t.Errorf("other error: %v, %v, want it wrapped as select key", found, err)
+	}
+}
+
+func TestLock(t *testing.T) {
+	if got := Postgres.lock("FOR SHARE"); got != " FOR SHARE" {
+		t.Errorf("postgres: %q, want %q", got, " FOR SHARE")
+	}
+	if got := SQLite.lock("FOR SHARE"); got != "" {
+		t.Errorf("sqlite: %q, want no clause", got)
+	}
+}

@@ -76,7 +76,7 @@ func TestEndpointSecretsSealedAtRest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		acct := newAccount(t, db, "acme")
+		acct := storetest.NewAccount(t, db, "acme")
 		e := insertEndpoint(t, db, acct)
 
 		// Stored sealed under k1, read back in the clear.
@@ -161,7 +161,7 @@ func TestPlaintextSecretsSealedOnMigrate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		acct := newAccount(t, db, "acme")
+		acct := storetest.NewAccount(t, db, "acme")
 		e := insertEndpoint(t, db, acct)
 		// What an older version stored.
 		if _, err := db.Writer().ExecContext(ctx, `UPDATE webhook_endpoints SET secret = $1, prev_secret = $2 WHERE id = $3`,

@@ -14,19 +14,6 @@ import (
 
 var ids = docparse.NewIDs(time.Now)
 
-func newAccount(t *testing.T, db *store.DB, name string) docparse.Account {
-	t.Helper()
-	var a docparse.Account
-	err := db.Tx(context.Background(), func(tx *store.Tx) (err error) {
-		a, err = tx.EnsureAccount(context.Background(), ids.New(docparse.PrefixAccount), name, time.Now())
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 func newBatch(t *testing.T, db *store.DB, acct docparse.Account, n int) (docparse.Batch, []docparse.File) {
 	t.Helper()
 	ctx := context.Background()
@@ -54,9 +41,9 @@ func newBatch(t *testing.T, db *store.DB, acct docparse.Account, n int) (docpars
 func TestAPIKeysLimitAndScope(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		a := newAccount(t, db, "a")
-		b := newAccount(t, db, "b")
-		if again := newAccount(t, db, "a"); again.ID != a.ID {
+		a := storetest.NewAccount(t, db, "a")
+		b := storetest.NewAccount(t, db, "b")
+		if again := storetest.NewAccount(t, db, "a"); again.ID != a.ID {
 			t.Fatalf("EnsureAccount twice gave %s and %s", a.ID, again.ID)
 		}
 		var first string
@@ -101,7 +88,7 @@ func TestAPIKeysLimitAndScope(t *testing.T) {
 func TestMoveFileAgain(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		acct := newAccount(t, db, "a")
+		acct := storetest.NewAccount(t, db, "a")
 		b, files := newBatch(t, db, acct, 2)
 		for _, to := range []docparse.FileStatus{docparse.FileProcessing, docparse.FileProcessing, docparse.FileNeedsReview} {
 			err := db.Tx(ctx, func(tx *store.Tx) error {
@@ -128,7 +115,7 @@ func TestMoveFileAgain(t *testing.T) {
 func TestPurge(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		acct := newAccount(t, db, "a")
+		acct := storetest.NewAccount(t, db, "a")
 		old := time.Now().Add(-48 * time.Hour)
 		if s, err := claim(ctx, db, acct.ID, "k", "/v1/x", old, 201); err != nil || s != nil {
 			t.Fatalf("claim: %v %v", s, err)
@@ -162,7 +149,7 @@ func TestPurge(t *testing.T) {
 // and nothing of another account's or of a batch that does not exist.
 func TestBatchExtractionIDs(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
-		a, b := newAccount(t, db, "a"), newAccount(t, db, "b")
+		a, b := storetest.NewAccount(t, db, "a"), storetest.NewAccount(t, db, "b")
 		b1, _ := newBatch(t, db, a, 1)
 		b2, _ := newBatch(t, db, a, 1)
 		other, _ := newBatch(t, db, b, 1)

@@ -41,22 +41,14 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (docparse.User, str
 
 // ListUsers lists the account's dashboard users, oldest first.
 func (db *DB) ListUsers(ctx context.Context, accountID string) ([]docparse.User, error) {
-	rows, err := db.read().QueryContext(ctx, `SELECT id, account_id, email, created_at FROM users WHERE account_id = $1 ORDER BY id`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var us []docparse.User
-	for rows.Next() {
+	us, err := queryAll(ctx, db.read(), func(row interface{ Scan(...any) error }) (docparse.User, error) {
 		var u docparse.User
 		var created int64
-		if err := rows.Scan(&u.ID, &u.AccountID, &u.Email, &created); err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
+		err := row.Scan(&u.ID, &u.AccountID, &u.Email, &created)
 		u.CreatedAt = fromMicros(created)
-		us = append(us, u)
-	}
-	if err := rows.Err(); err != nil {
+		return u, err
+	}, `SELECT id, account_id, email, created_at FROM users WHERE account_id = $1 ORDER BY id`, accountID)
+	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return us, nil

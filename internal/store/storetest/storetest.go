@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/secretbox"
 	"github.com/docparse/docparse/internal/store"
 )
@@ -162,4 +163,21 @@ func Open(t testing.TB, engine store.Engine) *store.DB {
 		t.Fatalf("migrate %s: %v", engine, err)
 	}
 	return db
+}
+
+// ids mints the ids of the rows NewAccount inserts.
+var ids = docparse.NewIDs(time.Now)
+
+// NewAccount returns the account called name in db, created if needed.
+func NewAccount(t testing.TB, db *store.DB, name string) docparse.Account {
+	t.Helper()
+	var a docparse.Account
+	err := db.Tx(context.Background(), func(tx *store.Tx) (err error) {
+		a, err = tx.EnsureAccount(context.Background(), ids.New(docparse.PrefixAccount), name, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

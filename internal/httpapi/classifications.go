@@ -14,23 +14,14 @@ import (
 
 // Classifications, their batches and files (API.md, "Classifications").
 
-// categoryRequest is one category of a create or patch. ID names an
-// existing category in a PATCH; linked_extraction_id null or absent
-// links no extraction.
-type categoryRequest struct {
-	ID                 string   `json:"id"`
-	Name               string   `json:"name"`
-	Description        string   `json:"description"`
-	Keywords           []string `json:"keywords"`
-	LinkedExtractionID *string  `json:"linked_extraction_id"`
-}
-
-// classificationRequest is the body of create and patch.
+// classificationRequest is the body of create and patch. A category has
+// the form of the answer's: its ID names an existing category in a PATCH;
+// linked_extraction_id null or absent links no extraction.
 type classificationRequest struct {
-	Name        *string            `json:"name"`
-	Description *string            `json:"description"`
-	Threshold   *float64           `json:"threshold"`
-	Categories  *[]categoryRequest `json:"categories"`
+	Name        *string          `json:"name"`
+	Description *string          `json:"description"`
+	Threshold   *float64         `json:"threshold"`
+	Categories  *[]wire.Category `json:"categories"`
 }
 
 func (in classificationRequest) input() pipeline.ClassificationInput {

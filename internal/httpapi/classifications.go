@@ -72,8 +72,7 @@ func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Reques
 	return createBatchOf(s, w, r, "classification_id", s.svc.NewClassificationUpload,
 		func(ctx context.Context, o *once, up *pipeline.ClassificationUpload, name string) error {
 			_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
-				return o.commit(ctx, tx, answer{Status: http.StatusAccepted,
-					Body: wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}})
+				return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: viewClassificationBatchResult(b, files)})
 			})
 			return err
 		})
@@ -88,7 +87,7 @@ func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return nil, 0, err
 		}
-		return wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}, b.Version, nil
+		return viewClassificationBatchResult(b, files), b.Version, nil
 	})
 }
 

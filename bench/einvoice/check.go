@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -298,60 +299,39 @@ func inCurrency(amounts []*node, currency string) string {
 	return ""
 }
 
-// ours returns Parse's value of each field the independent reader names.
-func ours(inv *einvoice.Invoice, field string) string {
-	switch field {
-	case "id":
-		return inv.ID
-	case "type_code":
-		return inv.TypeCode
-	case "issue_date":
-		return inv.IssueDate
-	case "currency":
-		return inv.Currency
-	case "seller.name":
-		return inv.Seller.Name
-	case "seller.vat_id":
-		return inv.Seller.VATID
-	case "buyer.name":
-		return inv.Buyer.Name
-	case "buyer.vat_id":
-		return inv.Buyer.VATID
-	case "order_reference":
-		return inv.OrderReference
-	case "due_date":
-		return inv.DueDate
-	case "iban":
-		return inv.IBAN
-	case "totals.line_total":
-		return inv.Totals.LineTotal
-	case "totals.tax_basis":
-		return inv.Totals.TaxBasis
-	case "totals.tax":
-		return inv.Totals.Tax
-	case "totals.grand_total":
-		return inv.Totals.GrandTotal
-	case "totals.prepaid":
-		return inv.Totals.Prepaid
-	case "totals.due_payable":
-		return inv.Totals.DuePayable
-	case "lines":
-		return fmt.Sprint(len(inv.Lines))
+// ours returns Parse's value of each field the independent reader names,
+// read from inv's JSON (m, asJSON): a field is the dotted path of its value
+// there ("seller.vat_id", "lines[1].net_amount"); "lines" is the number
+// of lines.
+func ours(m map[string]any, field string) string {
+	lines, _ := m["lines"].([]any)
+	if field == "lines" {
+		return fmt.Sprint(len(lines))
 	}
 	var i int
 	var sub string
 	if _, err := fmt.Sscanf(field, "lines[%d].%s", &i, &sub); err == nil {
-		if i < 0 || i >= len(inv.Lines) {
+		if i < 0 || i >= len(lines) {
 			return ""
 		}
-		switch sub {
-		case "id":
-			return inv.Lines[i].ID
-		case "net_amount":
-			return inv.Lines[i].NetAmount
-		}
+		m, _ = lines[i].(map[string]any)
+		field = sub
 	}
-	panic("unknown field " + field)
+	s, _ := lookup(m, field).(string)
+	return s
+}
+
+// asJSON returns inv as its JSON object, the paths ours reads.
+func asJSON(inv *einvoice.Invoice) map[string]any {
+	b, err := json.Marshal(inv)
+	if err != nil {
+		panic(err) // an Invoice is strings, slices and structs only
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(err)
+	}
+	return m
 }
 
 // same compares two values of a kind by meaning.
@@ -393,11 +373,15 @@ type disagreement struct {
 func compare(path string, inv *einvoice.Invoice, ind *reading) (int, []disagreement) {
 	compared := 0
 	var diffs []disagreement
+	var m map[string]any
+	if inv != nil {
+		m = asJSON(inv)
+	}
 	for _, field := range ind.order {
 		theirs := strings.TrimSpace(ind.values[field])
 		o := ""
 		if inv != nil {
-			o = ours(inv, field)
+			o = ours(m, field)
 		}
 		if theirs == "" && o == "" {
 			continue // neither holds it: nothing compared

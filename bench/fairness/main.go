@@ -44,7 +44,6 @@ func main() { harness.Main("fairness", run) }
 
 type options struct {
 	harness.ServeFlags
-	w          *harness.Workdir
 	batches    int
 	files      int
 	pages      int
@@ -71,10 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	serveArgs := fs.String("serve-args", "", "extra flags for docparse serve, space-separated (for example \"--workers 2\")")
 	logPath := fs.String("log", "", "append docparse's log to this file")
 	runs := fs.Int("runs", 1, "runs per engine, each on a fresh server; the summary gives medians")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	engines, err := harness.ParseEngines(o.DB)
+	engines, err := o.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -93,13 +89,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		defer func() { err = errors.Join(err, lf.Close()) }()
 		o.logw = lf
 	}
-	ctx, w, end, err := o.Begin(ctx, "fairness", stdout)
+	ctx, end, err := o.Begin(ctx, "fairness", stdout)
 	if err != nil {
 		return err
 	}
 	defer end()
-	o.w = w
-	o.dir = filepath.Join(o.w.Dir, "pdfs")
+	o.dir = filepath.Join(o.Workdir.Dir, "pdfs")
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return err
 	}
@@ -144,7 +139,7 @@ func makeScans(ctx context.Context, o options) (int64, error) {
 		jpegs := make([][]byte, o.pages)
 		for p := range o.pages {
 			text := pdftest.Minimal([]string{pdftest.Lines(invoiceLines(i, p), 72, 720, 11, 15)}, false)
-			src := filepath.Join(o.w.Dir, fmt.Sprintf("page-%d-%d.pdf", i, p))
+			src := filepath.Join(o.Workdir.Dir, fmt.Sprintf("page-%d-%d.pdf", i, p))
 			if err := os.WriteFile(src, text, 0o644); err != nil {
 				return 0, err
 			}
@@ -201,7 +196,7 @@ type result struct {
 // measure runs one flood and one single file against a fresh server.
 func measure(ctx context.Context, o options, engine string, stdout io.Writer) (_ result, err error) {
 	var r result
-	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "fairness", Accounts: []string{"flood", "single"},
+	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "fairness", Accounts: []string{"flood", "single"},
 		Log: o.logw, Args: append([]string{"--rate-limit", "0"}, o.serveArgs...)})
 	if err != nil {
 		return r, err

@@ -39,7 +39,6 @@ func main() { harness.Main("poll", run) }
 
 type options struct {
 	harness.ServeFlags
-	w        *harness.Workdir
 	duration time.Duration
 	warmup   time.Duration
 	conc     int
@@ -50,19 +49,14 @@ type options struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := harness.FlagSet("poll", stderr)
-	o.Register(fs, "sqlite,postgres", 10*time.Minute)
-	o.RegisterLog(fs)
+	fs := o.Flags("poll", stderr, "sqlite,postgres", 10*time.Minute)
 	fs.DurationVar(&o.duration, "d", 10*time.Second, "measured duration of each load run")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each measured run")
 	fs.IntVar(&o.conc, "c", 32, "concurrent requests (keep-alive connections)")
 	fs.BoolVar(&o.wrk, "wrk", true, "also measure with wrk when it is installed")
 	fs.StringVar(&o.profile, "profile", "", "directory: after measuring, run the load once more under perf record -p on the server and write the reports there")
 	extra := fs.String("serve-flags", "", "extra flags for docparse serve, space-separated, after the rate-limit flags (e.g. \"--log-level warn\" to see what the access log costs)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	engines, err := harness.ParseEngines(o.DB)
+	engines, err := o.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -73,10 +67,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
-	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-poll-", o.Bin, stdout); err != nil {
+	if o.Workdir, err = harness.Prepare(ctx, "", "docparse-bench-poll-", o.Bin, stdout); err != nil {
 		return err
 	}
-	defer o.w.Close()
+	defer o.Workdir.Close()
 	wrkPath := ""
 	if o.wrk {
 		if p, err := exec.LookPath("wrk"); err == nil {
@@ -104,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // and measures its GET against the static twin. It returns summary lines.
 func measureEngine(ctx context.Context, o options, engine, wrkPath string, logw io.Writer, stdout io.Writer) (_ []string, err error) {
 	flags := append([]string{"--rate-limit", "1000000", "--rate-burst", "1000000"}, o.extra...)
-	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "poll", Log: logw, Args: flags})
+	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "poll", Log: logw, Args: flags})
 	if err != nil {
 		return nil, err
 	}

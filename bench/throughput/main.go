@@ -77,7 +77,6 @@ func onePagePDF(lines []string) []byte {
 
 type options struct {
 	harness.ServeFlags
-	w       *harness.Workdir
 	n       int
 	perPOST int
 	every   time.Duration
@@ -93,30 +92,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	fs.DurationVar(&o.every, "poll", 250*time.Millisecond, "how often to list the batches while waiting (rate limit: 10/s)")
 	keep := fs.String("keep", "", "also write the generated PDFs to this directory and keep them")
 	runs := fs.Int("runs", 3, "measure docparse (a fresh server each time) and pdftotext this many times; the summary gives the median")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	engines, err := harness.ParseEngines(o.DB)
+	engines, err := o.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if o.n < 1 || o.perPOST < 1 || *runs < 1 {
 		return errors.New("-n, -batch and -runs must be at least 1")
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		return errors.New("pdftotext not found: apt-get install -y poppler-utils")
 	}
-
-	if o.w, err = harness.Prepare(ctx, "", "docparse-bench-throughput-", o.Bin, stdout); err != nil {
+	ctx, end, err := o.Begin(ctx, "throughput", stdout)
+	if err != nil {
 		return err
 	}
-	defer o.w.Close()
-	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
+	defer end()
 
-	o.dir = filepath.Join(o.w.Dir, "pdfs")
+	o.dir = filepath.Join(o.Workdir.Dir, "pdfs")
 	if *keep != "" {
 		o.dir = *keep
 	}
@@ -176,7 +169,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			f.name, m, rateList(f.rates), m/seqRate, m/parRate)
 	}
 	if *keep == "" {
-		fmt.Fprintf(stdout, "removed %s\n", o.w.Dir)
+		fmt.Fprintf(stdout, "removed %s\n", o.Workdir.Dir)
 	}
 	return nil
 }
@@ -192,7 +185,7 @@ func rateList(xs []float64) string {
 // measureDocparse uploads every invoice to a fresh docparse and waits for
 // the batches. It prints what it saw and returns pages/s.
 func measureDocparse(ctx context.Context, o options, engine string, invoices []invoice, stdout io.Writer) (_ float64, err error) {
-	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "throughput"})
+	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "throughput"})
 	if err != nil {
 		return 0, err
 	}

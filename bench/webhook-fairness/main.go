@@ -52,7 +52,6 @@ func main() { harness.Main("webhook-fairness", run) }
 
 type options struct {
 	harness.ServeFlags
-	w              *harness.Workdir
 	healthy        int
 	batches        int
 	rate           float64
@@ -66,9 +65,7 @@ type options struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := harness.FlagSet("webhook-fairness", stderr)
-	o.Register(fs, "both", 15*time.Minute)
-	o.RegisterLog(fs)
+	fs := o.Flags("webhook-fairness", stderr, "both", 15*time.Minute)
 	fs.IntVar(&o.healthy, "healthy", 3, "healthy endpoints, each with its own receiver")
 	fs.IntVar(&o.batches, "batches", 400, "one-file batches to upload in each run (400 at 20/s: 20 s, longer than one webhook timeout of the hanging endpoint)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of run A then run B; the summary takes the median of each run's p50 and p99 (other work on the machine causes stalls of a few seconds that can dominate one run's p99)")
@@ -78,26 +75,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.slow, "slow", 0, "run B also gets an endpoint whose receiver answers 200 after this long (0: none)")
 	fs.DurationVar(&o.linger, "linger", 0, "in run B, wait this long after the healthy deliveries before reporting on the other endpoints")
 	serveFlags := fs.String("serve-flags", "", "extra flags for docparse serve, space-separated (e.g. \"--webhook-lease 7s\")")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	o.serveFlags = strings.Fields(*serveFlags)
-	engines, err := harness.ParseEngines(o.DB)
+	engines, err := o.Parse(fs, args)
 	if err != nil {
 		return err
 	}
+	o.serveFlags = strings.Fields(*serveFlags)
 	if o.healthy < 1 || o.batches < 1 || o.rounds < 1 || o.rate <= 0 {
 		return errors.New("-healthy, -batches and -rounds must be at least 1, -rate above 0")
 	}
 	if o.healthy > 7 {
 		return errors.New("-healthy: at most 7 (an account has 10 endpoints; run B adds up to 3)")
 	}
-	ctx, w, end, err := o.Begin(ctx, "webhook-fairness", stdout)
+	ctx, end, err := o.Begin(ctx, "webhook-fairness", stdout)
 	if err != nil {
 		return err
 	}
 	defer end()
-	o.w = w
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0 --webhook-timeout %v %s; %d one-file batches at %g/s per run; %d healthy endpoints (all event types)\n",
 		o.webhookTimeout, strings.Join(o.serveFlags, " "), o.batches, o.rate, o.healthy)
 	fmt.Fprintf(stdout, "run A: healthy endpoints only; run B: plus one endpoint that never answers and one that always answers 429; %d rounds of A then B, each run with a fresh server and database\n\n", o.rounds)
@@ -162,7 +155,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 		label = fmt.Sprintf("%s B%d", engine, round+1)
 	}
 	args := append([]string{"--allow-private-webhooks", "--rate-limit", "0", "--webhook-timeout", o.webhookTimeout.String()}, o.serveFlags...)
-	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whfair", Log: logw, Args: args})
+	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whfair", Log: logw, Args: args})
 	if err != nil {
 		return res, err
 	}

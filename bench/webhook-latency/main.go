@@ -40,7 +40,6 @@ func main() { harness.Main("webhook-latency", run) }
 
 type options struct {
 	harness.ServeFlags
-	w    *harness.Workdir
 	n    int
 	conc int
 	wait time.Duration
@@ -48,28 +47,22 @@ type options struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := harness.FlagSet("webhook-latency", stderr)
-	o.Register(fs, "both", 10*time.Minute)
-	o.RegisterLog(fs)
+	fs := o.Flags("webhook-latency", stderr, "both", 10*time.Minute)
 	fs.IntVar(&o.n, "n", 1000, "batches of one file to upload")
 	fs.IntVar(&o.conc, "c", 4, "uploads in flight")
 	fs.DurationVar(&o.wait, "wait", time.Minute, "how long to wait for the last notifications after the last upload")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	engines, err := harness.ParseEngines(o.DB)
+	engines, err := o.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if o.n < 1 || o.conc < 1 {
 		return errors.New("-n and -c must be at least 1")
 	}
-	ctx, w, end, err := o.Begin(ctx, "webhook-latency", stdout)
+	ctx, end, err := o.Begin(ctx, "webhook-latency", stdout)
 	if err != nil {
 		return err
 	}
 	defer end()
-	o.w = w
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches of 1 text file, %d uploads in flight; endpoint subscribed to extraction.completed\n\n", o.n, o.conc)
 
 	return harness.RunEngines(engines, o.Log, stdout, func(engine string, logw io.Writer) ([]string, error) {
@@ -84,7 +77,7 @@ type upload struct {
 }
 
 func measure(ctx context.Context, o options, engine string, logw io.Writer, stdout io.Writer) (verdict string, err error) {
-	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whlat", Log: logw, Args: []string{"--allow-private-webhooks", "--rate-limit", "0"}})
+	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whlat", Log: logw, Args: []string{"--allow-private-webhooks", "--rate-limit", "0"}})
 	if err != nil {
 		return "", err
 	}

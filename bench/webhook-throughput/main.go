@@ -59,7 +59,6 @@ func main() { harness.Main("webhook-throughput", run) }
 
 type options struct {
 	harness.ServeFlags
-	w         *harness.Workdir
 	batches   int
 	files     int
 	endpoints int
@@ -71,9 +70,7 @@ type options struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := harness.FlagSet("webhook-throughput", stderr)
-	o.Register(fs, "both", 15*time.Minute)
-	o.RegisterLog(fs)
+	fs := o.Flags("webhook-throughput", stderr, "both", 15*time.Minute)
 	fs.IntVar(&o.batches, "batches", 65, "batches to upload before the endpoints exist")
 	fs.IntVar(&o.files, "files", 30, "tiny text files per batch (at most 30)")
 	fs.IntVar(&o.endpoints, "endpoints", 10, "endpoints, each with its own receiver (an account may have 10)")
@@ -81,22 +78,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of fresh endpoints + recover + plain loop over the same events; the summary gives medians")
 	fs.DurationVar(&o.wait, "wait", 3*time.Minute, "how long to wait for the deliveries")
 	fs.StringVar(&o.profile, "profile", "", "directory: run perf record -g on the server while it delivers and write the reports there (figures of that run cost perf's overhead)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	engines, err := harness.ParseEngines(o.DB)
+	engines, err := o.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if o.batches < 1 || o.files < 1 || o.endpoints < 1 || o.plainC < 1 || o.rounds < 1 {
 		return errors.New("-batches, -files, -endpoints, -plain-c and -rounds must be at least 1")
 	}
-	ctx, w, end, err := o.Begin(ctx, "webhook-throughput", stdout)
+	ctx, end, err := o.Begin(ctx, "webhook-throughput", stdout)
 	if err != nil {
 		return err
 	}
 	defer end()
-	o.w = w
 	events := o.batches * (o.files + 1)
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches x %d files = %d events; %d endpoints x recover = %d deliveries per round, %d rounds; plain loop: %d goroutines\n\n",
 		o.batches, o.files, events, o.endpoints, events*o.endpoints, o.rounds, o.plainC)
@@ -119,7 +112,7 @@ type sink struct {
 }
 
 func measure(ctx context.Context, o options, engine string, logw io.Writer, stdout io.Writer) (verdict string, err error) {
-	inst, err := o.w.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whtput", Log: logw, Args: []string{"--allow-private-webhooks", "--rate-limit", "0"}})
+	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whtput", Log: logw, Args: []string{"--allow-private-webhooks", "--rate-limit", "0"}})
 	if err != nil {
 		return "", err
 	}

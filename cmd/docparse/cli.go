@@ -146,6 +146,19 @@ func printList[T any](c *cli, items iter.Seq2[T, error], header string, row func
 	return nil
 }
 
+// printOne prints one API answer v: as JSON with --json, else as text
+// does. An error of the call that returned v is reported as apiError does.
+func printOne[T any](c *cli, v T, err error, text func(T)) error {
+	if err != nil {
+		return apiError(c.stderr, err)
+	}
+	if c.asJSON {
+		return c.printJSON(v)
+	}
+	text(v)
+	return nil
+}
+
 // isTerminal reports whether w is a terminal (progress bars and live
 // counts then redraw in place; otherwise output is plain lines).
 func isTerminal(w io.Writer) bool {
@@ -221,14 +234,7 @@ func extractionsCmd(ctx context.Context, args []string, getenv func(string) stri
 			return err
 		}
 		e, err := api.CreateExtraction(ctx, p)
-		if err != nil {
-			return apiError(stderr, err)
-		}
-		if c.asJSON {
-			return c.printJSON(e)
-		}
-		fmt.Fprintln(stdout, e.ID)
-		return nil
+		return printOne(c, e, err, func(e *client.Extraction) { fmt.Fprintln(stdout, e.ID) })
 	case "list":
 		c := newCLI(ctx, "extractions list", "extractions list", getenv, stdout, stderr)
 		_, api, err := c.parseClient(args[1:], 0, 0)

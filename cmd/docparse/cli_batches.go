@@ -236,23 +236,18 @@ func batchesCmd(ctx context.Context, args []string, getenv func(string) string, 
 			return err
 		}
 		res, err := api.GetBatch(ctx, pos[0], pos[1])
-		if err != nil {
-			return apiError(stderr, err)
-		}
-		if c.asJSON {
-			return c.printJSON(res)
-		}
-		fmt.Fprintf(stdout, "batch %s (%s) %s\n%s\n", res.Batch.ID, res.Batch.Name, res.Batch.Status, countsLine(res.Batch))
-		var rows [][]string
-		for _, f := range res.Files {
-			errText := ""
-			if f.Error != nil {
-				errText = f.Error.Code + ": " + f.Error.Message
+		return printOne(c, res, err, func(res *client.BatchResult) {
+			fmt.Fprintf(stdout, "batch %s (%s) %s\n%s\n", res.Batch.ID, res.Batch.Name, res.Batch.Status, countsLine(res.Batch))
+			var rows [][]string
+			for _, f := range res.Files {
+				errText := ""
+				if f.Error != nil {
+					errText = f.Error.Code + ": " + f.Error.Message
+				}
+				rows = append(rows, []string{f.ID, f.FileName, f.Status, fmt.Sprint(f.PageCount), errText})
 			}
-			rows = append(rows, []string{f.ID, f.FileName, f.Status, fmt.Sprint(f.PageCount), errText})
-		}
-		c.table("FILE\tNAME\tSTATUS\tPAGES\tERROR", rows)
-		return nil
+			c.table("FILE\tNAME\tSTATUS\tPAGES\tERROR", rows)
+		})
 	case "list":
 		c := newCLI(ctx, "batches list", "batches list EXTRACTION_ID [--status STATUS]", getenv, stdout, stderr)
 		status := c.fs.String("status", "", "only batches in this status")

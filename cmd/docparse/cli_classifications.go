@@ -60,14 +60,7 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 			return err
 		}
 		cls, err := api.CreateClassification(ctx, p)
-		if err != nil {
-			return apiError(stderr, err)
-		}
-		if c.asJSON {
-			return c.printJSON(cls)
-		}
-		fmt.Fprintln(stdout, cls.ID)
-		return nil
+		return printOne(c, cls, err, func(cls *client.Classification) { fmt.Fprintln(stdout, cls.ID) })
 	case "list":
 		c := newSub("list")
 		_, api, err := c.parseClient(rest, 0, 0)
@@ -107,15 +100,10 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 			return err
 		}
 		res, err := api.GetClassificationBatch(ctx, pos[0], pos[1])
-		if err != nil {
-			return apiError(stderr, err)
-		}
-		if c.asJSON {
-			return c.printJSON(res)
-		}
-		fmt.Fprintf(stdout, "batch %s %s\n", res.Batch.ID, res.Batch.Status)
-		c.classifiedTable(res.Files)
-		return nil
+		return printOne(c, res, err, func(res *client.ClassificationBatchResult) {
+			fmt.Fprintf(stdout, "batch %s %s\n", res.Batch.ID, res.Batch.Status)
+			c.classifiedTable(res.Files)
+		})
 	case "override":
 		c := newSub("override CLASSIFICATION_ID BATCH_ID FILE_ID CATEGORY_ID|none")
 		pos, api, err := c.parseClient(rest, 4, 4)
@@ -127,14 +115,7 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 			cat = ""
 		}
 		f, err := api.SetClassificationOverride(ctx, pos[0], pos[1], pos[2], cat)
-		if err != nil {
-			return apiError(stderr, err)
-		}
-		if c.asJSON {
-			return c.printJSON(f)
-		}
-		c.classifiedTable([]client.ClassificationFile{*f})
-		return nil
+		return printOne(c, f, err, func(f *client.ClassificationFile) { c.classifiedTable([]client.ClassificationFile{*f}) })
 	}
 	fmt.Fprintf(stderr, "docparse classifications: unknown subcommand %q\n\n%s", sub, classificationsUsage)
 	return errUsage

@@ -66,15 +66,10 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		}
 		p := client.WebhookEndpointParams{URL: *url, Description: *desc, EventTypes: splitList(*events)}
 		e, err := api.CreateWebhookEndpoint(ctx, p)
-		if err != nil {
-			return apiError(stderr, err)
-		}
-		if c.asJSON {
-			return c.printJSON(e)
-		}
-		fmt.Fprintf(stdout, "endpoint %s\nsecret   %s\n", e.WebhookEndpoint.ID, e.Secret)
-		fmt.Fprintln(stderr, "Keep the secret: it is shown only now. Verify deliveries with it.")
-		return nil
+		return printOne(c, e, err, func(e *client.CreatedWebhookEndpoint) {
+			fmt.Fprintf(stdout, "endpoint %s\nsecret   %s\n", e.WebhookEndpoint.ID, e.Secret)
+			fmt.Fprintln(stderr, "Keep the secret: it is shown only now. Verify deliveries with it.")
+		})
 	case "test", "delete", "enable", "disable":
 		c := newCLI(ctx, "webhooks "+sub, "webhooks "+sub+" ENDPOINT_ID", getenv, stdout, stderr)
 		pos, api, err := c.parseClient(args, 1, 1)
@@ -115,18 +110,13 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		default:
 			on := sub == "enable"
 			r, err := api.UpdateWebhookEndpoint(ctx, id, client.WebhookEndpointUpdate{Enabled: &on})
-			if err != nil {
-				return apiError(stderr, err)
-			}
-			if c.asJSON {
-				return c.printJSON(r)
-			}
-			fmt.Fprintf(stdout, "%s %s\n", id, r.WebhookEndpoint.Status)
-			if r.Recovery != nil {
-				fmt.Fprintf(stdout, "It missed events while disabled. To receive them: curl -X POST %s/v1/webhook_endpoints/%s/recover -H 'Authorization: Bearer $DOCPARSE_API_KEY' -H 'Content-Type: application/json' -d '{\"since\": \"%s\"}'\n",
-					c.baseURL, id, r.Recovery.Since.Format(time.RFC3339))
-			}
-			return nil
+			return printOne(c, r, err, func(r *client.UpdatedWebhookEndpoint) {
+				fmt.Fprintf(stdout, "%s %s\n", id, r.WebhookEndpoint.Status)
+				if r.Recovery != nil {
+					fmt.Fprintf(stdout, "It missed events while disabled. To receive them: curl -X POST %s/v1/webhook_endpoints/%s/recover -H 'Authorization: Bearer $DOCPARSE_API_KEY' -H 'Content-Type: application/json' -d '{\"since\": \"%s\"}'\n",
+						c.baseURL, id, r.Recovery.Since.Format(time.RFC3339))
+				}
+			})
 		}
 	case "rotate":
 		c := newCLI(ctx, "webhooks rotate", "webhooks rotate ENDPOINT_ID [--grace DURATION]", getenv, stdout, stderr)

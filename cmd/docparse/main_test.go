@@ -90,20 +90,33 @@ type testClient struct {
 	key  string
 }
 
-func (c testClient) do(method, path, ctype string, body io.Reader) (int, map[string]any) {
+// send does one API request with c's key (and idemKey as its
+// Idempotency-Key when set) and returns the answer and its body.
+func (c testClient) send(method, path, ctype, idemKey string, body io.Reader) (*http.Response, []byte) {
 	c.t.Helper()
 	req, _ := http.NewRequest(method, c.base+path, body)
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
+	if idemKey != "" {
+		req.Header.Set("Idempotency-Key", idemKey)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
-	var v map[string]any
 	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// do does one API request and returns the status and the decoded body
+// (nil when it is no JSON object).
+func (c testClient) do(method, path, ctype string, body io.Reader) (int, map[string]any) {
+	c.t.Helper()
+	resp, b := c.send(method, path, ctype, "", body)
+	var v map[string]any
 	_ = json.Unmarshal(b, &v)
 	return resp.StatusCode, v
 }

@@ -25,29 +25,18 @@ import (
 	"github.com/docparse/docparse/internal/store/storetest"
 )
 
-// call does one API request and returns the status, the decoded body and
-// the headers.
+// call does one API request with a JSON body (none when body is nil) and
+// returns the status, the decoded body and the headers. A body that is no
+// JSON fails the test.
 func call(t *testing.T, base, key, method, path, idemKey string, body any) (int, map[string]any, http.Header) {
 	t.Helper()
 	var rd io.Reader
+	ctype := ""
 	if body != nil {
 		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+		rd, ctype = bytes.NewReader(b), "application/json"
 	}
-	req, _ := http.NewRequest(method, base+path, rd)
-	req.Header.Set("Authorization", "Bearer "+key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if idemKey != "" {
-		req.Header.Set("Idempotency-Key", idemKey)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := testClient{t, base, key}.send(method, path, ctype, idemKey, rd)
 	var v map[string]any
 	if err := json.Unmarshal(b, &v); err != nil && len(b) > 0 {
 		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)

@@ -17,7 +17,6 @@ import (
 	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/upload"
-	"github.com/docparse/docparse/wire"
 )
 
 // bodyError turns an error reading the request body into an API error.
@@ -119,7 +118,7 @@ func createBatchOf[U batchUpload](s *Server, w http.ResponseWriter, r *http.Requ
 func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 	return createBatchOf(s, w, r, "extraction_id", s.svc.NewUpload, func(ctx context.Context, o *once, up *pipeline.Upload, name string) error {
 		_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.Batch, files []docparse.File) error {
-			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: wire.BatchResult{Batch: viewBatch(b), Files: viewAll(files, viewFileSummary)}})
+			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: viewBatchResult(b, files)})
 		})
 		return err
 	})
@@ -135,7 +134,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, 0, err
 		}
-		return wire.BatchResult{Batch: viewBatch(b), Files: viewAll(files, viewFileSummary)}, b.Version, nil
+		return viewBatchResult(b, files), b.Version, nil
 	})
 }
 

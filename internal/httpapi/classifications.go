@@ -14,23 +14,14 @@ import (
 
 // Classifications, their batches and files (API.md, "Classifications").
 
-// categoryRequest is one category of a create or patch. ID names an
-// existing category in a PATCH; linked_extraction_id null or absent
-// links no extraction.
-type categoryRequest struct {
-	ID                 string   `json:"id"`
-	Name               string   `json:"name"`
-	Description        string   `json:"description"`
-	Keywords           []string `json:"keywords"`
-	LinkedExtractionID *string  `json:"linked_extraction_id"`
-}
-
-// classificationRequest is the body of create and patch.
+// classificationRequest is the body of create and patch. A category has
+// the form of the answer's: its ID names an existing category in a PATCH;
+// linked_extraction_id null or absent links no extraction.
 type classificationRequest struct {
-	Name        *string            `json:"name"`
-	Description *string            `json:"description"`
-	Threshold   *float64           `json:"threshold"`
-	Categories  *[]categoryRequest `json:"categories"`
+	Name        *string          `json:"name"`
+	Description *string          `json:"description"`
+	Threshold   *float64         `json:"threshold"`
+	Categories  *[]wire.Category `json:"categories"`
 }
 
 func (in classificationRequest) input() pipeline.ClassificationInput {
@@ -81,8 +72,7 @@ func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Reques
 	return createBatchOf(s, w, r, "classification_id", s.svc.NewClassificationUpload,
 		func(ctx context.Context, o *once, up *pipeline.ClassificationUpload, name string) error {
 			_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
-				return o.commit(ctx, tx, answer{Status: http.StatusAccepted,
-					Body: wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}})
+				return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: viewClassificationBatchResult(b, files)})
 			})
 			return err
 		})
@@ -97,7 +87,7 @@ func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return nil, 0, err
 		}
-		return wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}, b.Version, nil
+		return viewClassificationBatchResult(b, files), b.Version, nil
 	})
 }
 

@@ -44,6 +44,12 @@ func viewFileSummary(f docparse.File) wire.BatchFile {
 	return wire.BatchFile{ID: f.ID, FileName: f.FileName, Status: string(f.Status), PageCount: f.PageCount, Error: (*wire.FileError)(f.Error)}
 }
 
+// viewBatchResult is an extraction batch with its files, as its upload
+// and its polling answer show it.
+func viewBatchResult(b docparse.Batch, files []docparse.File) wire.BatchResult {
+	return wire.BatchResult{Batch: viewBatch(b), Files: viewAll(files, viewFileSummary)}
+}
+
 func viewClassification(c docparse.Classification) wire.Classification {
 	v := wire.Classification{ID: c.ID, Name: c.Name, Description: c.Description, Threshold: c.Threshold,
 		Categories: make([]wire.Category, len(c.Categories)), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
@@ -63,6 +69,12 @@ func viewClassification(c docparse.Classification) wire.Classification {
 func viewClassificationBatch(b docparse.ClassificationBatch) wire.ClassificationBatch {
 	return wire.ClassificationBatch{ID: b.ID, ClassificationID: b.ClassificationID, Name: b.Name, Status: string(b.Status), FileCount: b.FileCount,
 		PageCount: b.PageCount, Counts: wire.Counts(b.Counts), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, CompletedAt: b.CompletedAt}
+}
+
+// viewClassificationBatchResult is a classification batch with its
+// files, as its upload and its polling answer show it.
+func viewClassificationBatchResult(b docparse.ClassificationBatch, files []docparse.ClassificationFile) wire.ClassificationBatchResult {
+	return wire.ClassificationBatchResult{Batch: viewClassificationBatch(b), Files: viewAll(files, viewClassificationFile)}
 }
 
 // viewClassificationFile is a classification file as its batch lists it:

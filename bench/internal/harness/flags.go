@@ -25,6 +25,10 @@ type ServeFlags struct {
 	DB      string        // -db: engines, for ParseEngines
 	Timeout time.Duration // -timeout: the whole run stops after this long
 	Log     string        // -log (RegisterLog): file for the servers' log
+
+	// Workdir is the run's work directory and binary: not a flag, Begin
+	// sets it.
+	Workdir *Workdir
 }
 
 // Register adds -bin, -db (default db) and -timeout (default timeout) to
@@ -39,4 +43,22 @@ func (f *ServeFlags) Register(fs *flag.FlagSet, db string, timeout time.Duration
 // to.
 func (f *ServeFlags) RegisterLog(fs *flag.FlagSet) {
 	fs.StringVar(&f.Log, "log", "", "file for the server's log (default: drained and discarded)")
+}
+
+// Flags returns the flag set of the program name (FlagSet) with f's
+// flags on it: -bin, -db and -timeout (Register) and -log (RegisterLog).
+func (f *ServeFlags) Flags(name string, stderr io.Writer, db string, timeout time.Duration) *flag.FlagSet {
+	fs := FlagSet(name, stderr)
+	f.Register(fs, db, timeout)
+	f.RegisterLog(fs)
+	return fs
+}
+
+// Parse parses args into fs and returns the engines that -db names
+// (ParseEngines).
+func (f *ServeFlags) Parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return ParseEngines(f.DB)
 }

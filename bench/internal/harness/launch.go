@@ -32,19 +32,20 @@ func Prepare(ctx context.Context, parent, prefix, bin string, stdout io.Writer) 
 }
 
 // Begin starts a run of the benchmark name under f: a context that ends
-// after f.Timeout, a work directory docparse-bench-<name>-* holding the
-// docparse binary (Prepare with f.Bin), and the machine line on stdout.
-// The caller calls end when the run is over: it removes the directory,
-// then releases the context.
-func (f ServeFlags) Begin(ctx context.Context, name string, stdout io.Writer) (_ context.Context, _ *Workdir, end func(), _ error) {
+// after f.Timeout, f.Workdir: a work directory docparse-bench-<name>-*
+// holding the docparse binary (Prepare with f.Bin), and the machine line
+// on stdout. The caller calls end when the run is over: it removes the
+// directory, then releases the context.
+func (f *ServeFlags) Begin(ctx context.Context, name string, stdout io.Writer) (_ context.Context, end func(), _ error) {
 	ctx, cancel := context.WithTimeout(ctx, f.Timeout)
 	w, err := Prepare(ctx, "", "docparse-bench-"+name+"-", f.Bin, stdout)
 	if err != nil {
 		cancel()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
+	f.Workdir = w
 	fmt.Fprintf(stdout, "machine: %s\n", Machine())
-	return ctx, w, func() {
+	return ctx, func() {
 		w.Close()
 		cancel()
 	}, nil

@@ -254,11 +254,19 @@ var (
 	// A numeric date may be glued to what follows it ("21/05/2018TIME"),
 	// a time included ("21/05/201818:46", as OCR joins them), and OCR may
 	// split a two-digit day ("2 1/08/2017") or its year ("23/01/201 8",
-	// "28/08/20 17", but "28/08/20 17:30" has a time) with a space.
-	reNumericDate = regexp.MustCompile(`\b(\d \d|\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|\d{3} \d|\d{2} \d{2}(?:[^0-9:]|$)|\d{2})(?:[^0-9]|$|\d{1,2}:\d{2})`)
-	reDayMonth    = regexp.MustCompile(`\b(\d{1,2})(?:er|st|nd|rd|th|e|\.)?[\s/-]*(?:de\s+)?([a-z]{3,})\.?,?[\s/-]*(?:de\s+)?(\d{4}|\d{2})(?:\b|\d{1,2}:\d{2})`)
-	reMonthDay    = regexp.MustCompile(`\b([a-z]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b`)
-	reTime        = regexp.MustCompile(`^\s*(?:,|t|at|a|à|um|om|a las)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*(z|utc|gmt|[+-]\d{2}:?\d{2})?`)
+	// "28/08/20 17", "11/09/20 1 7", but "28/08/20 17:30" has a time)
+	// with spaces.
+	reNumericDate = regexp.MustCompile(`\b(\d \d|\d{1,2}) ?([./-]) ?(\d{1,2}) ?([./-]) ?(\d{4}|[12] ?[09] ?\d ?\d(?:[^0-9:]|$)|\d{2})(?:[^0-9]|$|\d{1,2}:\d{2})`)
+	// A month's name may start with a zero that OCR read for an O ("10
+	// 0CT 2017"), and its day and year be split as a numeric date's.
+	reDayMonth = regexp.MustCompile(`\b(\d \d|\d{1,2})(?:er|st|nd|rd|th|e|\.)?[\s/-]*(?:de\s+)?([a-z0][a-z]{2,})\.?,?[\s/-]*(?:de\s+)?(\d{4}|[12] ?[09] ?\d ?\d(?:[^0-9:]|$)|\d{2})(?:\b|\d{1,2}:\d{2})`)
+	reMonthDay = regexp.MustCompile(`\b([a-z0][a-z]{2,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b`)
+	// OCR loses a date's separators: a year, month and day run together
+	// ("20180428/191204"), or a day and month ("0705/2018").
+	reCompactDate  = regexp.MustCompile(`\b((?:19|20)\d{2})(\d{2})(\d{2})\b`)
+	reDayMonthRun  = regexp.MustCompile(`\b(\d{2})(\d{2})([./-])(\d{4})\b`)
+	compactDateFit = 0.7
+	reTime         = regexp.MustCompile(`^\s*(?:,|t|at|a|à|um|om|a las)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*(z|utc|gmt|[+-]\d{2}:?\d{2})?`)
 )
 
 // monthNames are the months in English, French, German, Spanish, Dutch,
@@ -374,17 +382,17 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 		}
 	}
 	for _, m := range overlapping(reDayMonth, f) {
-		mo, ok := month(f[m[4]:m[5]])
+		mo, ok := month(monthWord(f[m[4]:m[5]]))
 		if !ok {
 			continue
 		}
-		if t, ok := makeDate(year(f[m[6]:m[7]]), int(mo), atoi(f[m[2]:m[3]])); ok {
+		if t, ok := makeDate(year(digitsOf(f[m[6]:m[7]])), int(mo), atoi(digitsOf(f[m[2]:m[3]]))); ok {
 			try(dateMatch{t, 1, m[0], m[1]})
 			break
 		}
 	}
 	for _, m := range reMonthDay.FindAllStringSubmatchIndex(f, -1) {
-		mo, ok := month(f[m[2]:m[3]])
+		mo, ok := month(monthWord(f[m[2]:m[3]]))
 		if !ok {
 			continue
 		}
@@ -393,7 +401,37 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 			break
 		}
 	}
+	if !found {
+		// Separators lost are a guess: read only when nothing else reads
+		// as a date, at a lower fit.
+		for _, m := range reCompactDate.FindAllStringSubmatchIndex(f, -1) {
+			if t, ok := makeDate(atoi(f[m[2]:m[3]]), atoi(f[m[4]:m[5]]), atoi(f[m[6]:m[7]])); ok {
+				try(dateMatch{t, compactDateFit, m[0], m[1]})
+				break
+			}
+		}
+		for _, m := range reDayMonthRun.FindAllStringSubmatchIndex(f, -1) {
+			a, b := atoi(f[m[2]:m[3]]), atoi(f[m[4]:m[5]])
+			d, mo := a, b
+			if b > 12 || a <= 12 && order == monthFirst {
+				d, mo = b, a
+			}
+			if t, ok := makeDate(atoi(f[m[8]:m[9]]), mo, d); ok {
+				try(dateMatch{t, compactDateFit, m[0], m[1]})
+				break
+			}
+		}
+	}
 	return best, found
+}
+
+// monthWord reads a zero that starts a month's name as the O that OCR
+// took it for ("0ct").
+func monthWord(w string) string {
+	if strings.HasPrefix(w, "0") {
+		return "o" + w[1:]
+	}
+	return w
 }
 
 // ocrDigits replaces the letters OCR confuses with digits ("o" for 0,

@@ -89,6 +89,15 @@ func TestParseDate(t *testing.T) {
 		{"Dote: 28/08/20 17", dayFirst, "2017-08-28", 1},
 		{"28/08/20 17:30", dayFirst, "2020-08-28", 1},
 		{"28/08/20 17 12:26", dayFirst, "2017-08-28", 1},
+		{"Date : 1 1/09/20 1 7", dayFirst, "2017-09-11", 0.75},
+		{"DATE :10 0CT 2017 TUE", dayFirst, "2017-10-10", 1},
+		{"0ct 10, 2017", dayFirst, "2017-10-10", 1},
+		{"1 1 Apr 2018 18:13", dayFirst, "2018-04-11", 1},
+		{"09 Jun 201 8 18:23", dayFirst, "2018-06-09", 1},
+		{"Date/Time 20180428/191204", dayFirst, "2018-04-28", 0.7},
+		{"Date:0705/2018 5:42 PM", dayFirst, "2018-05-07", 0.7},
+		{"Date:0705/2018 5:42 PM", monthFirst, "2018-07-05", 0.7},
+		{"Date:2505/2018", monthFirst, "2018-05-25", 0.7},
 
 		{"02 Juillet 2015", dayFirst, "2015-07-02", 1},
 		{"19 april 2014", dayFirst, "2014-04-19", 1},
@@ -102,7 +111,7 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("parseDate(%q, %v) = %q, %v, %v, want %q, %v", tt.in, tt.order, got, fit, ok, tt.want, tt.fit)
 		}
 	}
-	for _, in := range []string{"31/02/2026", "13/13/2026", "Invoice 12", "May 2026", "Seite 1 von 2", "the contract of 24 May 2026"} {
+	for _, in := range []string{"31/02/2026", "13/13/2026", "Invoice 12", "May 2026", "Seite 1 von 2", "the contract of 24 May 2026", "Ref 20181399", "No 1234/2018"} {
 		if got, _, ok := parseDate(in, dayFirst); ok {
 			t.Errorf("parseDate(%q) = %q, want no date", in, got)
 		}

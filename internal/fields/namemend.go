@@ -57,7 +57,7 @@ var tradeByLen = func() map[int][]string {
 // words that OCR joined with a dot ("EAGLE.ENTERPRTSE") are mended each
 // on its own, and keep their dot.
 func mendName(name string) string {
-	words := strings.Split(name, " ")
+	words := joinSplitWords(strings.Split(name, " "))
 	for i, w := range words {
 		if m := dottedWords.FindStringSubmatch(w); m != nil {
 			words[i] = mendNameWord(m[1]) + "." + mendNameWord(m[2])
@@ -66,6 +66,27 @@ func mendName(name string) string {
 		words[i] = mendNameWord(w)
 	}
 	return strings.Join(words, " ")
+}
+
+// joinSplitWords joins two words of capitals that OCR split with a space
+// when together they are a word of trade, or one letter away from
+// exactly one ("STATI ONERY", "BAKERY ES"), and not both words of trade
+// already ("BOOK STORE" stays). A letter more or less is no split word
+// ("HO TRADING", "RESTAURANT SDN").
+func joinSplitWords(words []string) []string {
+	capitals := func(w string) bool {
+		return w != "" && strings.IndexFunc(w, func(r rune) bool { return !unicode.IsUpper(r) }) < 0
+	}
+	for i := 0; i+1 < len(words); i++ {
+		a, b := words[i], strings.TrimRight(words[i+1], ".,")
+		if !capitals(a) || !capitals(b) || tradeWords[strings.ToLower(a)] && tradeWords[strings.ToLower(b)] {
+			continue
+		}
+		if j := mendTradeWord(a + b); tradeWords[strings.ToLower(j)] && len(j) == len(a+b) && editDistance(j, a+b) <= 1 {
+			words = slices.Replace(words, i, i+2, j+words[i+1][len(b):])
+		}
+	}
+	return words
 }
 
 // mendNameWord returns the word w of a name with what OCR misread in it

@@ -22,6 +22,11 @@ func TestMendName(t *testing.T) {
 		{"POPULAR 8OOK.", "POPULAR BOOK."},
 		{"PAGOH REST AND SERVICE AREA", "PAGOH REST AND SERVICE AREA"},
 		{"GERBANG ALAF RESTAURANTS", "GERBANG ALAF RESTAURANTS"},
+		{"WESTERN EASTERN STATI ONERY SDN.BHD", "WESTERN EASTERN STATIONERY SDN.BHD"},
+		{"GARDENIA BAKERY ES (KL) SDN BHD", "GARDENIA BAKERIES (KL) SDN BHD"},
+		{"TIMES BOOK STORE", "TIMES BOOK STORE"}, // two words of trade stay two
+		{"ONE ONE THREE SEAFOOD RESTAURANT SDN BHD", "ONE ONE THREE SEAFOOD RESTAURANT SDN BHD"},
+		{"ABC HO TRADING", "ABC HO TRADING"},
 		{"URBAN 1DEA", "URBAN 1DEA"},     // no word of trade: the digit may be one
 		{"KEDAI  2BOOK", "KEDAI  2BOOK"}, // two spaces: an empty word; 2 looks like no letter
 		// Left as they are: digits that are part of the name, a symbol

@@ -79,7 +79,8 @@ func legalFormAt(s string, toks []token, i int) (int, bool) {
 // its N as an I):
 // Tesseract does so on about a third of the SDN BHD of the SROIE training
 // receipts (10 of 33 in the two readings of the first 40).
-var misreadSdn = regexp.MustCompile(`(^|\s)([Ss])[Oo0DdAa]([Nn]|[Ii1l])([.,]?\s+[Bb][Hh][Dd]\.?)$`)
+// Its D may also come back as an I, or as two ("SIN BHD", "SIIN BHD").
+var misreadSdn = regexp.MustCompile(`(^|[\s)])([Ss])(?:[Oo0DdAaIi1l]|[Ii1l]{2})([Nn]|[Ii1l])([.,]?\s+[Bb][Hh][Dd]\.?)$`)
 
 // misreadSB is "S/B", short for SDN BHD, ending a name with its S read as
 // a 5 or a dollar sign, or its B as an 8 or an R.
@@ -89,8 +90,12 @@ var misreadSB = regexp.MustCompile(`(\s)[5$S]/[8BR]\.?$`)
 // begins with, a receipt's or a till's ("#000002 BAIFU (M) Sdn Bhd").
 var leadingNumber = regexp.MustCompile(`^\d{5,}\s+\pL`)
 
-// misreadBhd is "BHD" ending a name with its B read as a 3 or an 8.
-var misreadBhd = regexp.MustCompile(`(\s[Ss][Dd][Nn][.,]?\s+)[38]([Hh][Dd]\.?)$`)
+// misreadBhd is "BHD" ending a name with its B read as a 3, an 8 or an
+// R ("Sdn.Rhd"), and splitBhd one with a space before its D ("SDN BH D").
+var (
+	misreadBhd = regexp.MustCompile(`(\s[Ss][Dd][Nn][.,]?\s*)[38Rr]([Hh][Dd]\.?)$`)
+	splitBhd   = regexp.MustCompile(`(\s[Ss][Dd][Nn][.,]?\s*[Bb][Hh])\s+([Dd]\.?)$`)
+)
 
 // nameInsert is what stands inside a name but is not part of it: a
 // registration number in brackets ("YONG TAT (JM0292487-D) HARDWARE
@@ -119,9 +124,10 @@ func dropInserts(s string) string {
 // mendLegalForm puts right an OCR misreading of the legal form that ends
 // name: "SON BHD", "Sdi Bhd" and "San Bhd" are "SDN BHD" and "Sdn Bhd"
 // (but "& SON BHD" stays), alone too (a legal form alone is no name:
-// parseName refuses it once mended); "SDN 3HD" is "SDN BHD"; "5/B" and
-// "S/R" are "S/B".
+// parseName refuses it once mended); "SDN 3HD", "Sdn.Rhd" and "SDN BH D"
+// are "SDN BHD" and "Sdn.Bhd"; "5/B" and "S/R" are "S/B".
 func mendLegalForm(name string) string {
+	name = splitBhd.ReplaceAllString(name, "$1$2")
 	if m := misreadBhd.FindStringSubmatchIndex(name); m != nil {
 		name = name[:m[3]] + "B" + name[m[4]:]
 	}

@@ -200,7 +200,10 @@ func parseName(s string) (string, float64, bool) {
 		}
 		return "", 0, false
 	}
-	if len(strings.Fields(s)) > 6 || digits > 0 {
+	if m := coEnd.FindString(s); m != "" && !strings.ContainsAny(m, "0123456789") && len(strings.Fields(m)) <= 7 {
+		return strings.TrimSpace(m[:len(m)-1]), 1, true
+	}
+	if len(strings.Fields(s)) > 6 || digits > 0 && !tradeNumber(toks) {
 		return "", 0, false
 	}
 	if _, _, _, ok := parseAmount(s, false); ok {
@@ -210,6 +213,49 @@ func parseName(s string) (string, float64, bool) {
 		return "", 0, false
 	}
 	return strings.TrimRight(s, ",;-"), 0.8, true
+}
+
+// sellerWordInName reports whether the only strong terms c holds are a
+// seller's, after its first word: a word of the name, not a label
+// ("AMTECH ELECTRICAL SUPPLIES", which reads as "supplier").
+func sellerWordInName(c *cell) bool {
+	strong := false
+	for _, cl := range c.claims {
+		if cl.weak {
+			continue
+		}
+		if cl.c.name != "seller" || cl.start == 0 {
+			return false
+		}
+		strong = true
+	}
+	return strong
+}
+
+// coEnd matches a name that "CO." or "CO" (company) ends, after at least
+// one word, and the first letter of the words that follow it: "EIGHT
+// OUNCE COFFEE CO. THE GARDENS MALL" is "EIGHT OUNCE COFFEE CO.", what
+// follows it its outlet. A bracket after it goes on with the name ("AEON
+// CO. (M) BHD"), and a "CO." that ends its line may have its legal form
+// on the next.
+var coEnd = regexp.MustCompile(`^\S.*?\s(?:CO|Co)\.?\s+[^(\s]`)
+
+// tradeNumber is a number that stands first or last in a name with a
+// word of trade ("TRIPLE SIX POINT ENTERPRISE 666").
+func tradeNumber(toks []token) bool {
+	trade, digits := false, 0
+	for i, t := range toks {
+		switch {
+		case !t.alpha:
+			digits++
+			if i != 0 && i != len(toks)-1 {
+				return false
+			}
+		case tradeWords[t.norm]:
+			trade = true
+		}
+	}
+	return trade && digits == 1
 }
 
 // fieldWords name the lines of a party's block ("Nummer: 339420",
@@ -309,7 +355,7 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 			cells = append(cells[:len(cells):len(cells)], jc)
 		}
 		for _, c := range cells {
-			if c.namesConcept() || c.isLabel() || buyer[c] {
+			if c.namesConcept() && !sellerWordInName(c) || c.isLabel() || buyer[c] {
 				continue
 			}
 			ocr := c.words[0].ocr

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/extract"
 )
 
 func TestParseName(t *testing.T) {
@@ -27,6 +28,14 @@ func TestParseName(t *testing.T) {
 		{"S.H.H. MOTOR ( SUNGAI RENGIT ) SDN. BHD", "S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD", 1, true},
 		{"MR. D.I.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD", 1, true},
 		{"(001451637-M)", "", 0, false},
+		// "CO." ends a name before its outlet, but not before a bracket.
+		{"EIGHT OUNCE COFFEE CO. THE GARDENS MALL", "EIGHT OUNCE COFFEE CO.", 1, true},
+		{"SAM SAM TRADING CO", "SAM SAM TRADING CO", 0.8, true},
+		{"AEON CO. (M) BHD", "AEON CO. (M) BHD", 1, true},
+		// A number first or last in a name with a word of trade.
+		{"Triple Six Point Enterprise 666", "Triple Six Point Enterprise 666", 0.8, true},
+		{"No 14 Jalan Permas 4", "", 0, false},
+		{"PERMAS JAYA 2", "", 0, false},
 		{"Sold as is", "Sold as is", 0.8, true}, // "as" in lower case is no legal form
 		{"AGENCY ONE", "AGENCY ONE", 0.8, true},
 		{"INVOICE", "", 0, false},
@@ -89,6 +98,25 @@ Kundenstraße 15`, "Lieferant GmbH"},
 		if got := res.Values["seller_name"]; got != tt.want {
 			t.Errorf("%s: seller_name = %v, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// On an OCRed page a word of a store's name may read as a seller's label
+// one letter away ("SUPPLIES", "supplier"); the name is still a name.
+func TestNameWithSellersWord(t *testing.T) {
+	doc := textDoc(`AMTECH ELECTRICAL SUPPLIES
+(001963477-M)
+107,JALAN BANDAR RAWANG 2
+48000 RAWANG SELANGOR
+TOTAL        22.50`)
+	doc.Pages[0].OCR = &extract.OCRRun{Pass: "original", Tried: []string{"original"}}
+	x := &extractor{lay: newLayout(doc), doc: doc}
+	var got []string
+	for _, nc := range x.sellerCandidates() {
+		got = append(got, nc.value)
+	}
+	if !slices.Contains(got, "AMTECH ELECTRICAL SUPPLIES") {
+		t.Errorf("seller candidates %q, want AMTECH ELECTRICAL SUPPLIES among them", got)
 	}
 }
 

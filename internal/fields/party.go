@@ -260,7 +260,7 @@ func tradeNumber(toks []token) bool {
 
 // fieldWords name the lines of a party's block ("Nummer: 339420",
 // "Name:", "Anschrift:"), folded: alone, they are labels, not names.
-var fieldWords = wordSet("nummer number numero num nr no name trade nom nombre naam anschrift address adresse direccion telefon telephone tel phone fax email mail datum date")
+var fieldWords = wordSet("nummer number numero num nr no name trade nom nombre naam anschrift address adresse direccion telefon telephone tel phone fax email mail datum date contact kontakt")
 
 // onlyTerms reports whether every word of s of two letters or more is a
 // legal form, part of a term of a built-in concept or a field's word: a

@@ -39,6 +39,7 @@ func TestParseName(t *testing.T) {
 		{"Sold as is", "Sold as is", 0.8, true}, // "as" in lower case is no legal form
 		{"AGENCY ONE", "AGENCY ONE", 0.8, true},
 		{"INVOICE", "", 0, false},
+		{"contact name", "", 0, false}, // what "Buyer contact name" leaves
 		{"Ltd", "", 0, false},
 		{"4557 De Silva St", "", 0, false},
 		{"info@example.com", "", 0, false},

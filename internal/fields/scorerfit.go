@@ -43,13 +43,18 @@ type Winner struct {
 
 // minCurve is the fewest winners a model's calibration curve is fitted on,
 // and curveBlock the fewest in one step of the curve. curveZ is how far
-// below its winners' rate each step is set (lowerCurve): a value the
-// engine calls sure must be right far more often than not, so a step
-// measured on few winners counts as what it surely is at least.
+// below its winners' rate each step is set (lowerCurve), in standard
+// errors: a value the engine calls sure must be right far more often than
+// not, so a step measured on few winners counts as what it surely is at
+// least. Two standard errors (one step in 44 overstated, against one in
+// 6 for one) cost about a tenth of the values called sure and make those
+// right more often: on the training split's cross-fitted winners, fitted
+// on half and scored on the other, amount:total 94.7% right at >= 0.7
+// (93.3% with one), name:seller 93.2% (91.2%).
 const (
 	minCurve   = 60
 	curveBlock = 20
-	curveZ     = 1.0
+	curveZ     = 2.0
 )
 
 // FitScorer fits one choice model per model on samples (fitChoice, then

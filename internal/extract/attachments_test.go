@@ -115,13 +115,8 @@ func TestAttachmentsBomb(t *testing.T) {
 	}
 }
 
-func sizes(atts []Attachment) []int {
-	var s []int
-	for _, a := range atts {
-		s = append(s, a.Size)
-	}
-	return s
-}
+// sizes returns the Size of each attachment; nil for none.
+func sizes(atts []Attachment) []int { return pluck(atts, func(a Attachment) int { return a.Size }) }
 
 // A 1 GB attachment bomb (1 MB of Flate stream inflating to 1 GiB of
 // zeros) under the default memory limit: the call fails with

@@ -21,11 +21,7 @@ import (
 func pageTexts(d *Document) [][]string {
 	var out [][]string
 	for _, p := range d.Pages {
-		var lines []string
-		for _, l := range p.Lines {
-			lines = append(lines, l.Text)
-		}
-		out = append(out, lines)
+		out = append(out, lineTexts(p.Lines))
 	}
 	return out
 }

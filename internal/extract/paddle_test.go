@@ -28,10 +28,7 @@ func TestPaddleReadsScan(t *testing.T) {
 	}
 	// Words are split at spaces: the total's label and amount are two.
 	l := lineWith(t, d, "279.84")
-	var texts []string
-	for _, w := range l.Words {
-		texts = append(texts, w.Text)
-	}
+	texts := wordTexts(l.Words)
 	if len(l.Words) < 2 || l.Words[len(l.Words)-1].Text != "279.84" && !strings.HasSuffix(l.Words[len(l.Words)-1].Text, "279.84") {
 		t.Errorf("total line words %q, want the amount a word of its own", texts)
 	}

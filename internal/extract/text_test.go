@@ -11,15 +11,26 @@ func lineWords(d *Document) [][]string {
 	var out [][]string
 	for _, p := range d.Pages {
 		for _, l := range p.Lines {
-			var ws []string
-			for _, w := range l.Words {
-				ws = append(ws, w.Text)
-			}
-			out = append(out, ws)
+			out = append(out, wordTexts(l.Words))
 		}
 	}
 	return out
 }
+
+// pluck returns f of each element of xs; nil for none.
+func pluck[T, U any](xs []T, f func(T) U) []U {
+	var out []U
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+// lineTexts returns the Text of each line; nil for none.
+func lineTexts(lines []Line) []string { return pluck(lines, func(l Line) string { return l.Text }) }
+
+// wordTexts returns the Text of each word; nil for none.
+func wordTexts(words []Word) []string { return pluck(words, func(w Word) string { return w.Text }) }
 
 func TestExtractText(t *testing.T) {
 	src := "ACME GmbH\n\n\tInvoice no.   2024-17\r\nTotal:  1.234,50 €\n   \n"
@@ -111,10 +122,7 @@ func TestExtractHTML(t *testing.T) {
 		t.Fatalf("sniffed %s, want html", kind)
 	}
 	d := mustExtract(t, path, kind)
-	var got []string
-	for _, l := range d.Pages[0].Lines {
-		got = append(got, l.Text)
-	}
+	got := lineTexts(d.Pages[0].Lines)
 	want := []string{
 		"Invoice #42",
 		"Dear customer,",
@@ -150,10 +158,7 @@ func TestGroupLines(t *testing.T) {
 		word("Page", 500, 40, 6), // small, top-aligned with a large title
 		word("Invoice", 50, 44, 20),
 	}
-	var got []string
-	for _, l := range groupLines(words) {
-		got = append(got, l.Text)
-	}
+	got := lineTexts(groupLines(words))
 	want := []string{"Invoice Page", "Date: 2024-01-02 Total 5.00", "Next"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("lines (-want +got):\n%s", diff)

@@ -11,20 +11,15 @@ import (
 // or else from the labels of its sums.
 func TestCurrency(t *testing.T) {
 	schema := []docparse.Field{{Key: "currency", Type: docparse.TypeString}}
-	for _, tc := range []struct{ text, want string }{
-		{"FACTURE N° 12\nDEVISE : EURO (EUR)\nTotal 12,00", "EUR"},
-		{"Rechnung 12\nWährung:     CHF\nGesamt 12.00", "CHF"},
-		{"Invoice 12\nSubtotal   € 10,00\nVAT        € 2,00\nTotal      € 12,00", "EUR"},
-		{"RECEIPT\nTOTAL  RM 12.00\nCASH   RM 20.00", "MYR"},
+	checkValues(t, schema, Options{}, "currency", []valueCase{
+		{text: "FACTURE N° 12\nDEVISE : EURO (EUR)\nTotal 12,00", want: "EUR"},
+		{text: "Rechnung 12\nWährung:     CHF\nGesamt 12.00", want: "CHF"},
+		{text: "Invoice 12\nSubtotal   € 10,00\nVAT        € 2,00\nTotal      € 12,00", want: "EUR"},
+		{text: "RECEIPT\nTOTAL  RM 12.00\nCASH   RM 20.00", want: "MYR"},
 		// No amount carries one: the labels of the sums do.
-		{"Invoice 103767\nTotal € Incl. VAT      681.87", "EUR"},
-		{"Gesamtbeträge    Netto EUR    MwSt. EUR    Brutto EUR\n                  100,00       19,00        119,00", "EUR"},
-	} {
-		res := Extract(textDoc(tc.text), schema, Options{})
-		if got := res.Values["currency"]; got != tc.want {
-			t.Errorf("%q: currency = %v, want %s", tc.text, got, tc.want)
-		}
-	}
+		{text: "Invoice 103767\nTotal € Incl. VAT      681.87", want: "EUR"},
+		{text: "Gesamtbeträge    Netto EUR    MwSt. EUR    Brutto EUR\n                  100,00       19,00        119,00", want: "EUR"},
+	})
 }
 
 // TestPartyBlockName reads a flat seller_name and buyer_name inside the

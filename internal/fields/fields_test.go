@@ -2,6 +2,7 @@ package fields
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -38,6 +39,32 @@ func textDoc(text string) *extract.Document {
 
 func field(key string, typ docparse.FieldType, children ...docparse.Field) docparse.Field {
 	return docparse.Field{Key: key, Type: typ, Fields: children}
+}
+
+// valueCase is a document's text and the value Extract should find in it;
+// name, when set, stands for the text in failure messages.
+type valueCase struct {
+	name, text string
+	want       any
+}
+
+// checkValues extracts each case's text with schema and opts and checks
+// the value at key. It returns the results, case by case, for further
+// checks.
+func checkValues(t *testing.T, schema []docparse.Field, opts Options, key string, cases []valueCase) []Result {
+	t.Helper()
+	results := make([]Result, len(cases))
+	for i, tc := range cases {
+		results[i] = Extract(textDoc(tc.text), schema, opts)
+		if got := results[i].Values[key]; got != tc.want {
+			label := tc.name
+			if label == "" {
+				label = fmt.Sprintf("%q", tc.text)
+			}
+			t.Errorf("%s: %s = %v, want %v", label, key, got, tc.want)
+		}
+	}
+	return results
 }
 
 func TestExtractScalars(t *testing.T) {

@@ -58,9 +58,7 @@ func TestParseName(t *testing.T) {
 
 func TestSellerName(t *testing.T) {
 	schema := []docparse.Field{{Key: "seller_name", Type: docparse.TypeString}}
-	tests := []struct {
-		name, text, want string
-	}{
+	checkValues(t, schema, Options{}, "seller_name", []valueCase{
 		{"labelled", "INVOICE\n\nSupplier: Northwind Traders Ltd\n1 Long Road, Leeds", "Northwind Traders Ltd"},
 		{"labelled, the name under a remark", "Service Provider:\n(Not to be used for payment remittance)\nAmazon Web Services, Inc.\n410 Terry Ave North", "Amazon Web Services, Inc."},
 		{"top of the page, not the buyer's block", `Acme Consulting GmbH                       RECHNUNG
@@ -93,13 +91,7 @@ Lieferantenstraße 20
 Käufer:
 Kunden AG Mitte
 Kundenstraße 15`, "Lieferant GmbH"},
-	}
-	for _, tt := range tests {
-		res := Extract(textDoc(tt.text), schema, Options{})
-		if got := res.Values["seller_name"]; got != tt.want {
-			t.Errorf("%s: seller_name = %v, want %q", tt.name, got, tt.want)
-		}
-	}
+	})
 }
 
 // On an OCRed page a word of a store's name may read as a seller's label

@@ -111,60 +111,48 @@ Report                                                  1,790.00
 }
 
 func TestCarryLabel(t *testing.T) {
-	tests := []struct {
-		text string
-		want int
-	}{
-		{"Carried forward", carryStrong},
-		{"Balance brought forward:", carryStrong},
-		{"Übertrag von Seite 1", carryStrong},
-		{"Zwischensumme Übertrag", carryStrong},
-		{"Total à reporter", carryStrong},
-		{"Report de la page 1", carryWeak},
-		{"Subtotal this page", carryStrong},
-		{"Page total", carryStrong},
-		{"Summe Seite 2", carryStrong},
-		{"Suma y sigue", carryStrong},
-		{"Transport", carryWeak},
-		{"Vortrag", carryWeak},
-		{"Subtotal", carryNone},
-		{"Zwischensumme", carryNone},
-		{"Annual report", carryNone},
-		{"Transport insurance", carryNone},
-		{"Transporter", carryNone},
-		{"Balance forward", carryStrong},
-		{"Page 1 of 2", carryNone},
-	}
-	for _, tt := range tests {
-		ln := &line{cells: []*cell{textCell(tt.text)}}
-		if got := carryLabel(ln); got != tt.want {
-			t.Errorf("carryLabel(%q) = %d, want %d", tt.text, got, tt.want)
-		}
-	}
+	checkStrings(t, "carryLabel", oneCellLine(carryLabel), map[string]int{
+		"Carried forward":          carryStrong,
+		"Balance brought forward:": carryStrong,
+		"Übertrag von Seite 1":     carryStrong,
+		"Zwischensumme Übertrag":   carryStrong,
+		"Total à reporter":         carryStrong,
+		"Report de la page 1":      carryWeak,
+		"Subtotal this page":       carryStrong,
+		"Page total":               carryStrong,
+		"Summe Seite 2":            carryStrong,
+		"Suma y sigue":             carryStrong,
+		"Transport":                carryWeak,
+		"Vortrag":                  carryWeak,
+		"Subtotal":                 carryNone,
+		"Zwischensumme":            carryNone,
+		"Annual report":            carryNone,
+		"Transport insurance":      carryNone,
+		"Transporter":              carryNone,
+		"Balance forward":          carryStrong,
+		"Page 1 of 2":              carryNone,
+	})
 }
 
 func TestPageMarker(t *testing.T) {
-	tests := []struct {
-		text string
-		want bool
-	}{
-		{"Page 1 of 2", true},
-		{"Seite 2 von 3", true},
-		{"Page 2/3", true},
-		{"- 2 -", true},
-		{"Continued on page 2", true},
-		{"(continued)", true},
-		{"Fortsetzung auf der nächsten Seite", true},
-		{"Suite page suivante", true},
-		{"Page", false},
-		{"Printer paper 500 sheets", false},
-		{"Consulting (continued)", false},
-		{"Article no. 4402-02", false},
-	}
-	for _, tt := range tests {
-		ln := &line{cells: []*cell{textCell(tt.text)}}
-		if got := pageMarker(ln); got != tt.want {
-			t.Errorf("pageMarker(%q) = %v, want %v", tt.text, got, tt.want)
-		}
-	}
+	checkStrings(t, "pageMarker", oneCellLine(pageMarker), map[string]bool{
+		"Page 1 of 2":                        true,
+		"Seite 2 von 3":                      true,
+		"Page 2/3":                           true,
+		"- 2 -":                              true,
+		"Continued on page 2":                true,
+		"(continued)":                        true,
+		"Fortsetzung auf der nächsten Seite": true,
+		"Suite page suivante":                true,
+		"Page":                               false,
+		"Printer paper 500 sheets":           false,
+		"Consulting (continued)":             false,
+		"Article no. 4402-02":                false,
+	})
+}
+
+// oneCellLine returns f applied to a line of one cell that holds the
+// given text.
+func oneCellLine[T any](f func(*line) T) func(string) T {
+	return func(text string) T { return f(&line{cells: []*cell{textCell(text)}}) }
 }

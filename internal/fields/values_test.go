@@ -181,10 +181,7 @@ func TestParseBool(t *testing.T) {
 // A document whose only date is ambiguous takes the order of the country
 // its words point to before the one its language would guess.
 func TestLocaleDateOrder(t *testing.T) {
-	tests := []struct {
-		name, text string
-		want       string
-	}{
+	tests := []valueCase{
 		{"malaysian receipt", "KEDAI MAJU SDN BHD\nDate: 03/04/2018\nTOTAL RM 12.00", "2018-04-03"},
 		{"uk invoice", "Acme Widgets Ltd\nVAT Reg No 123 4567 89\nDate 03/04/2018\nTotal £12.00", "2018-04-03"},
 		{"us receipt", "Corner Store LLC\n12 Main St, Springfield, IL 62701\nDate 03/04/2018\nSales Tax 0.80", "2018-03-04"},
@@ -193,13 +190,9 @@ func TestLocaleDateOrder(t *testing.T) {
 		{"a date shows the order", "Invoice date: 03/04/2018\nDue date: 25/04/2018\nSales Tax 0.80", "2018-04-03"},
 	}
 	schema := []docparse.Field{field("date", docparse.TypeDate)}
-	for _, tt := range tests {
-		res := Extract(textDoc(tt.text), schema, Options{Language: "English"})
-		if got := res.Values["date"]; got != tt.want {
-			t.Errorf("%s: date = %v, want %s", tt.name, got, tt.want)
-		}
-		if c := res.Confidence["date"].(float64); (c > guessedDateMax) == strings.HasPrefix(tt.name, "no cue") {
-			t.Errorf("%s: confidence %v; a guessed order gets at most %v, a shown one more", tt.name, c, guessedDateMax)
+	for i, res := range checkValues(t, schema, Options{Language: "English"}, "date", tests) {
+		if c := res.Confidence["date"].(float64); (c > guessedDateMax) == strings.HasPrefix(tests[i].name, "no cue") {
+			t.Errorf("%s: confidence %v; a guessed order gets at most %v, a shown one more", tests[i].name, c, guessedDateMax)
 		}
 	}
 }

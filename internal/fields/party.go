@@ -361,7 +361,7 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 			ocr := c.words[0].ocr
 			text := c.text
 			if ocr {
-				text = mendName(text)
+				text = mendName(dropInnerDate(text))
 			}
 			v, fit, ok := parseName(text)
 			if !ok {
@@ -422,6 +422,34 @@ func joinedName(ln *line, buyer map[*cell]bool) *cell {
 		return nil
 	}
 	return jc
+}
+
+// dropInnerDate removes a date (and its time) that OCR read into the
+// middle of a name, when only the name's legal form follows it: a
+// receipt's date printed beside its store's name ("UNIHAKKA
+// INTERNATIONAL 09 Apr 2018 18:26 SDN BHD").
+func dropInnerDate(s string) string {
+	f := fold(s)
+	if len(f) != len(s) {
+		return s // offsets into the folded text would not hold
+	}
+	m, ok := findDate(s, dayFirst)
+	if !ok || m.start == 0 {
+		return s
+	}
+	end := m.end
+	if t := reTime.FindString(f[end:]); t != "" {
+		end += len(t)
+	}
+	before, after := strings.TrimSpace(s[:m.start]), strings.TrimSpace(s[end:])
+	toks := tokenize(after)
+	if before == "" || len(toks) == 0 {
+		return s
+	}
+	if e, ok := legalFormAt(after, toks, 0); !ok || strings.TrimSpace(after[e:]) != "" {
+		return s
+	}
+	return before + " " + after
 }
 
 func b2f(b bool) float64 {

@@ -238,3 +238,12 @@ TOTAL        22.50`, "SKCA HARDWARE & TIMBER SDN. BHD."},
 		}
 	}
 }
+
+func TestDropInnerDate(t *testing.T) {
+	checkStrings(t, "dropInnerDate", dropInnerDate, map[string]string{
+		"UNIHAKKA INTERNATIONAL 09 Apr 2018 18:26 SDN BHD": "UNIHAKKA INTERNATIONAL SDN BHD",
+		"ACME 12/05/2018 SDN BHD":                          "ACME SDN BHD",
+		"ACME 12/05/2018 12:00 LOT 5":                      "ACME 12/05/2018 12:00 LOT 5", // no legal form after it
+		"09 Apr 2018 SDN BHD":                              "09 Apr 2018 SDN BHD",         // no name before it
+	})
+}

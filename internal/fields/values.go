@@ -262,9 +262,10 @@ var (
 	reDayMonth = regexp.MustCompile(`\b(\d \d|\d{1,2})(?:er|st|nd|rd|th|e|\.)?[\s/-]*(?:de\s+)?([a-z0][a-z]{2,})\.?,?[\s/-]*(?:de\s+)?(\d{4}|[12] ?[09] ?\d ?\d(?:[^0-9:]|$)|\d{2})(?:\b|\d{1,2}:\d{2})`)
 	reMonthDay = regexp.MustCompile(`\b([a-z0][a-z]{2,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b`)
 	// OCR loses a date's separators: a year, month and day run together
-	// ("20180428/191204"), or a day and month ("0705/2018").
+	// ("20180428/191204"), or a day and month ("0705/2018"), or reads the
+	// first as a 7 or a 1 ("13707/2017"): the month is then 01 to 12.
 	reCompactDate  = regexp.MustCompile(`\b((?:19|20)\d{2})(\d{2})(\d{2})\b`)
-	reDayMonthRun  = regexp.MustCompile(`\b(\d{2})(\d{2})([./-])(\d{4})\b`)
+	reDayMonthRun  = regexp.MustCompile(`\b(\d{2})[17]?([01]\d)([./-])(\d{4})\b`)
 	compactDateFit = 0.7
 	reTime         = regexp.MustCompile(`^\s*(?:,|t|at|a|à|um|om|a las)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*(z|utc|gmt|[+-]\d{2}:?\d{2})?`)
 )

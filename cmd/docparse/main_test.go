@@ -364,15 +364,18 @@ func startServer(t *testing.T, bin string, env []string, args ...string) *exec.C
 // TestCrashRecovery kills the server with SIGKILL while files are being
 // processed, starts it again, and checks that every file ends and the batch
 // reaches a terminal status: jobs cut off by the crash run again.
+//
+// Not parallel, nor is TestInterruptDuringOCR: both keep two workers busy
+// (PDFium, Tesseract) under file timeouts of a few seconds, and running
+// beside each other or other tests of this package, on a loaded machine,
+// they hit those timeouts.
 func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	t.Parallel()
 	bin := buildBinary(t)
 	pdf := extractTestdata(t, "AzureInterior.pdf")
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
 		dataDir := t.TempDir()
 		env, dbURL, key := binaryEnv(t, bin, eng, dataDir)
 		args := []string{"--file-timeout", "2s", "--rescue-after", "8s", "--workers", "2"}
@@ -525,14 +528,12 @@ func TestInterruptDuringOCR(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	t.Parallel()
 	bin := buildBinary(t)
 	png := extractTestdata(t, "dotmatrix-receipt.png")
 	// English only, to keep the test short: Tesseract loads every
 	// language it is given for each image, about a second for four.
 	tessdata := engOnlyTessdata(t)
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		t.Parallel()
 		dataDir := t.TempDir()
 		env, dbURL, key := binaryEnv(t, bin, eng, dataDir, "TESSDATA_PREFIX="+tessdata)
 		args := []string{"--workers", "2", "--shutdown-grace", "1s", "--file-timeout", "10s", "--rescue-after", "16s"}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -112,9 +113,17 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 		// to the request and the response.
 		uploadText(t, client.New(srv.URL, srv.Key("acme")))
 		rc.wait(t, "extraction.completed")
-		b.open("/dashboard/api")
-		b.run("open logs", chromedp.Click(chromedp.CSS(`a[href^="/dashboard/api/logs?endpoint="]`)),
-			chromedp.WaitVisible(chromedp.CSS(`table.attempts`)))
+		// The attempt is logged once the receiver has answered, which can
+		// be a moment after it got the delivery: open the logs until they
+		// list it.
+		if !servertest.Eventually(30*time.Second, func() bool {
+			b.open("/dashboard/api")
+			b.run("open logs", chromedp.Click(chromedp.CSS(`a[href^="/dashboard/api/logs?endpoint="]`)),
+				chromedp.WaitVisible(chromedp.CSS(`table.attempts`)))
+			return strings.Contains(b.text("table.attempts"), "extraction.completed")
+		}) {
+			t.Fatalf("the Webhook Logs do not list the batch's delivery:\n%s", b.text("main"))
+		}
 		b.screenshot("webhook-logs")
 		b.run("open the batch's delivery",
 			chromedp.Click(chromedp.Search(`//tr[.//code[text()="extraction.completed"]]//a`)),

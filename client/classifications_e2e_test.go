@@ -40,6 +40,7 @@ var mail = []struct {
 // correction, the linked extraction batch processed, and every event in
 // the feed and delivered, signed, to a webhook receiver.
 func TestClassificationDoneMeans(t *testing.T) {
+	t.Parallel()
 	servertest.Each(t, servertest.Options{Parallel: true}, func(t *testing.T, srv *servertest.Server) {
 		ctx := testContext(t)
 		c := newClient(t, srv, "acme")

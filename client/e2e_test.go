@@ -149,6 +149,7 @@ func asError(t *testing.T, err error) *client.Error {
 // TestExtractionFlow drives an extraction from creation to export and
 // deletion, with every extraction and batch method.
 func TestExtractionFlow(t *testing.T) {
+	t.Parallel()
 	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		ctx := testContext(t)
 		c := newClient(t, srv, "acme")
@@ -355,6 +356,7 @@ func TestExtractionFlow(t *testing.T) {
 // TestErrors: the API's errors arrive as *client.Error with status, code,
 // message, request id and fields.
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	srv := servertest.Start(t, servertest.Options{NoRateLimit: true})
 	c := newClient(t, srv, "acme")
@@ -492,6 +494,7 @@ func TestWaitForBatchConcurrent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes about 30 s")
 	}
+	t.Parallel()
 	servertest.Each(t, servertest.Options{Parallel: true}, func(t *testing.T, srv *servertest.Server) { // default limit
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
@@ -645,6 +648,7 @@ func (rc *receiver) lastRaw() rawDelivery {
 // WebhookHandler, typed; the events feed lists the same events; endpoints
 // are managed through the client.
 func TestWebhooksAndEvents(t *testing.T) {
+	t.Parallel()
 	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		ctx := testContext(t)
 		c := newClient(t, srv, "acme")

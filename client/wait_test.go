@@ -244,7 +244,9 @@ func (f *failing) polls() []time.Time {
 // an exponential backoff (at least half of the interval doubled per
 // failure) and returns the batch once the server answers.
 func TestWaitBackoff(t *testing.T) {
+	t.Parallel()
 	eachKind(t, func(t *testing.T, k waitKind) {
+		t.Parallel() // load only lengthens the gaps it checks
 		ctx := testContext(t)
 		srv := servertest.Start(t, servertest.Options{NoRateLimit: true})
 		const failures = 3
@@ -283,6 +285,7 @@ func TestWaitBackoff(t *testing.T) {
 // and reads each batch once it has ended; two waits on one batch both get
 // it.
 func TestWaitShared(t *testing.T) {
+	t.Parallel()
 	var pdfs [][]byte
 	for _, name := range []string{"AzureInterior.pdf", "AmazonWebServices.pdf", "QualityHosting.pdf"} {
 		b, err := os.ReadFile(filepath.Join("..", "internal", "extract", "testdata", name))
@@ -292,6 +295,7 @@ func TestWaitShared(t *testing.T) {
 		pdfs = append(pdfs, b)
 	}
 	eachKind(t, func(t *testing.T, k waitKind) {
+		t.Parallel()
 		ctx := testContext(t)
 		srv := servertest.Start(t, servertest.Options{NoRateLimit: true})
 		cnt := newCounter()

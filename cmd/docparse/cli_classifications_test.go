@@ -15,7 +15,8 @@ import (
 // batch with --wait, read the categories and reasons, correct one by
 // hand, and see the bad file's reason with exit code 3.
 func TestCLIClassify(t *testing.T) {
-	servertest.Each(t, servertest.Options{}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true}, func(t *testing.T, srv *servertest.Server) {
 		env := map[string]string{"DOCPARSE_API_KEY": srv.Key("acme"), "DOCPARSE_BASE_URL": srv.URL}
 		dir := t.TempDir()
 		write := func(name, body string) string {

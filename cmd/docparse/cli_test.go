@@ -57,7 +57,8 @@ func cliListed(t *testing.T, env map[string]string, args []string, want ...strin
 }
 
 func TestCLI(t *testing.T) {
-	servertest.Each(t, servertest.Options{}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true}, func(t *testing.T, srv *servertest.Server) {
 		env := map[string]string{"DOCPARSE_API_KEY": srv.Key("acme"), "DOCPARSE_BASE_URL": srv.URL}
 		dir := t.TempDir()
 		schema := filepath.Join(dir, "schema.json")

@@ -185,9 +185,13 @@ func terminal(b map[string]any) bool {
 
 // TestServeInProcess runs the real run(): keys create, serve, the API,
 // and a graceful shutdown when the context ends.
+//
+// Not parallel, nor is TestNoSecretAtRest: serve sets the process-wide Go
+// memory limit while it runs, which this test checks.
 func TestServeInProcess(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		dataDir := t.TempDir()
+		seedPDFiumCache(t, dataDir)
 		env := map[string]string{"DOCPARSE_DATA_DIR": dataDir, "DOCPARSE_RATE_LIMIT": "0"}
 		if eng == store.Postgres {
 			env["DATABASE_URL"] = storetest.URL(t, eng)
@@ -242,6 +246,7 @@ func TestServeInProcess(t *testing.T) {
 
 // TestConfigErrors: every bad flag is reported at once, exit code 1.
 func TestConfigErrors(t *testing.T) {
+	t.Parallel()
 	var errOut bytes.Buffer
 	err := run(context.Background(), []string{"serve", "--rate-limit", "-1", "--workers", "0", "--log-level", "loud"},
 		getenvFrom(nil), nil, io.Discard, &errOut)
@@ -277,7 +282,6 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// buildBinary builds the docparse binary once per test run.
 // awaitServe waits for serve, cancelled, to return its error on done:
 // one is reported with report, no return within 60s fails t.
 func awaitServe(t *testing.T, done <-chan error, report func(format string, args ...any)) {
@@ -300,17 +304,6 @@ func extractTestdata(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "docparse")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
-	}
-	return bin
 }
 
 // startServer starts the binary and returns its base URL.
@@ -347,6 +340,7 @@ func binaryEnv(t *testing.T, bin string, eng store.Engine, dataDir string, extra
 	if eng == store.Postgres {
 		dbURL = storetest.URL(t, eng)
 	}
+	seedPDFiumCache(t, dataDir)
 	env = append([]string{"DOCPARSE_DATA_DIR=" + dataDir, "DOCPARSE_RATE_LIMIT=0", "DATABASE_URL=" + dbURL}, extra...)
 	if eng == store.Postgres {
 		env = append(env, "DOCPARSE_SECRET_KEY="+testSecretKey(t))
@@ -370,6 +364,11 @@ func startServer(t *testing.T, bin string, env []string, args ...string) *exec.C
 // TestCrashRecovery kills the server with SIGKILL while files are being
 // processed, starts it again, and checks that every file ends and the batch
 // reaches a terminal status: jobs cut off by the crash run again.
+//
+// Not parallel, nor is TestInterruptDuringOCR: both keep two workers busy
+// (PDFium, Tesseract) under file timeouts of a few seconds, and running
+// beside each other or other tests of this package, on a loaded machine,
+// they hit those timeouts.
 func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
@@ -437,8 +436,10 @@ func TestWebhookSurvivesCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
+	t.Parallel()
 	bin := buildBinary(t)
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		env, _, key := binaryEnv(t, bin, eng, t.TempDir())
 
 		var mu sync.Mutex

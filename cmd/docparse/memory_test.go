@@ -8,6 +8,7 @@ import (
 )
 
 func TestMemoryLimitFlag(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		env  string
@@ -51,6 +52,7 @@ func TestMemoryLimitFlag(t *testing.T) {
 }
 
 func TestPlanMemory(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		limit   int64
 		workers int

@@ -138,9 +138,13 @@ func scanPostgres(t *testing.T, dbURL string, secrets map[string]string) int {
 // that a delivery is signed by both secrets, and then finds none of the
 // secrets' bytes in any file under the data directory (database, WAL,
 // shared memory, blobs, log) or, on PostgreSQL, in any row of any table.
+//
+// Not parallel: serve sets the process-wide Go memory limit while it runs
+// (see TestServeInProcess).
 func TestNoSecretAtRest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		dataDir := t.TempDir()
+		seedPDFiumCache(t, dataDir)
 		env := map[string]string{"DOCPARSE_DATA_DIR": dataDir, "DOCPARSE_RATE_LIMIT": "0", "DOCPARSE_LOG_LEVEL": "debug",
 			"DOCPARSE_ALLOW_PRIVATE_WEBHOOKS": "true"}
 		dbURL := ""
@@ -289,7 +293,9 @@ func TestNoSecretAtRest(t *testing.T) {
 // secret again under a new key, resumably; with the key file it installs
 // the new key there; the old key is then refused at start.
 func TestSecretsRotateCommand(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
+		t.Parallel()
 		ctx := context.Background()
 		dataDir := t.TempDir()
 		env := map[string]string{"DOCPARSE_DATA_DIR": dataDir}
@@ -409,6 +415,7 @@ func TestSecretsRotateCommand(t *testing.T) {
 // TestPostgresNeedsSecretKey: a PostgreSQL deployment without
 // DOCPARSE_SECRET_KEY does not start, and says why.
 func TestPostgresNeedsSecretKey(t *testing.T) {
+	t.Parallel()
 	if storetest.PostgresURL(t) == "" {
 		t.Skip("no PostgreSQL")
 	}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestUsersCreate(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DOCPARSE_DATA_DIR": t.TempDir()}
 	create := func(email, stdin string) (string, error) {
 		var out, errOut bytes.Buffer

@@ -66,7 +66,8 @@ func crawl(t *testing.T, b *browser, start string) map[string]string {
 // following links, fetched by account B's user, is either not found or
 // shows none of A's data; and B's own pages never mention A.
 func TestAccountsApart(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		rc := newReceiver(t)
 		seedAccount(t, srv, "acme", "zebra", rc.URL)
 		seedAccount(t, srv, "globex", "okapi", rc.URL)

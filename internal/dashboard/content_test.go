@@ -12,7 +12,8 @@ import (
 // link the original uploads; they download as attachments with their own
 // bytes, for their account only.
 func TestDownloadOriginal(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		rc := newReceiver(t)
 		seedAccount(t, srv, "acme", "zebra", rc.URL)
 		srv.User("acme", "a@acme.test", password)

@@ -194,6 +194,7 @@ func TestSignInThrottled(t *testing.T) {
 // TestFormTooLarge: a form over the limit is answered 413 with a message
 // that says so, not as an expired form.
 func TestFormTooLarge(t *testing.T) {
+	t.Parallel()
 	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	srv.User("acme", email, password)
 	b := newBrowser(t, srv.URL)
@@ -208,7 +209,8 @@ func TestFormTooLarge(t *testing.T) {
 }
 
 func TestDashboard(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoWorkers: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoWorkers: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		apiKey := srv.Key("acme")
 		b := newBrowser(t, srv.URL)
@@ -326,6 +328,7 @@ func keyIDByName(t *testing.T, db *store.DB, accountID, name string) string {
 }
 
 func TestCookieAndAccounts(t *testing.T) {
+	t.Parallel()
 	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	srv.User("acme", email, password)
 	srv.User("other", "bob@example.com", password)
@@ -380,12 +383,14 @@ func TestCookieAndAccounts(t *testing.T) {
 // https sets a Secure session cookie; the same header from an untrusted
 // peer does not.
 func TestTrustedProxyCookie(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		proxies string
 		want    bool
 	}{{"trusted", "127.0.0.0/8,::1", true}, {"untrusted", "192.0.2.0/24", false}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			proxies, err := dashboard.ParseTrustedProxies(tc.proxies)
 			if err != nil {
 				t.Fatal(err)

@@ -70,7 +70,8 @@ func (b *tab) followBatch() {
 // on the drop zone, watch the batch page follow its batch to the end
 // without a reload, and fetch both exports through their links.
 func TestBrowserExtractions(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		dir := t.TempDir()
 		invoice := filepath.Join(dir, "invoice.txt")

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -16,6 +17,7 @@ import (
 // TestBrowserSignedOut: a visitor without a session sees the sign-in page
 // and nothing else, whatever dashboard page they ask for.
 func TestBrowserSignedOut(t *testing.T) {
+	t.Parallel()
 	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	b := newTab(t, srv.URL, 390, 844)
 	for _, p := range []string{"/dashboard/", "/dashboard/api", "/dashboard/api/logs", "/dashboard/extractions", "/dashboard/review"} {
@@ -31,6 +33,7 @@ func TestBrowserSignedOut(t *testing.T) {
 // width: the DOM it builds holds the form, and the screenshot is a real
 // image of that size, not a blank one.
 func TestBrowserLoginPage(t *testing.T) {
+	t.Parallel()
 	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
 	u := srv.URL + "/dashboard/login"
 
@@ -55,7 +58,8 @@ func TestBrowserLoginPage(t *testing.T) {
 // latency, open the Webhook Logs entry of a real batch's delivery, and
 // regenerate the secret.
 func TestBrowserAPIAndWebhooks(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		rc := newReceiver(t)
 		b := signedInTab(t, srv.URL, email, password)
@@ -109,9 +113,17 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 		// to the request and the response.
 		uploadText(t, client.New(srv.URL, srv.Key("acme")))
 		rc.wait(t, "extraction.completed")
-		b.open("/dashboard/api")
-		b.run("open logs", chromedp.Click(chromedp.CSS(`a[href^="/dashboard/api/logs?endpoint="]`)),
-			chromedp.WaitVisible(chromedp.CSS(`table.attempts`)))
+		// The attempt is logged once the receiver has answered, which can
+		// be a moment after it got the delivery: open the logs until they
+		// list it.
+		if !servertest.Eventually(30*time.Second, func() bool {
+			b.open("/dashboard/api")
+			b.run("open logs", chromedp.Click(chromedp.CSS(`a[href^="/dashboard/api/logs?endpoint="]`)),
+				chromedp.WaitVisible(chromedp.CSS(`table.attempts`)))
+			return strings.Contains(b.text("table.attempts"), "extraction.completed")
+		}) {
+			t.Fatalf("the Webhook Logs do not list the batch's delivery:\n%s", b.text("main"))
+		}
 		b.screenshot("webhook-logs")
 		b.run("open the batch's delivery",
 			chromedp.Click(chromedp.Search(`//tr[.//code[text()="extraction.completed"]]//a`)),
@@ -181,6 +193,7 @@ const hostile = `"><img src=x onerror=window.pwned=1><b onmouseover=window.pwned
 // markup are shown as text on every page of the dashboard, and no script
 // of theirs runs.
 func TestBrowserHostileNames(t *testing.T) {
+	t.Parallel()
 	srv := servertest.Start(t, servertest.Options{NoRateLimit: true})
 	srv.User("acme", email, password)
 	api, ctx := client.New(srv.URL, srv.Key("acme")), context.Background()

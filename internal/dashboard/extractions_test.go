@@ -426,7 +426,8 @@ func mustList(t *testing.T, db *store.DB, accountID string) []docparse.Extractio
 // batch's limit, are refused with 413 and a message that names the limit;
 // nothing is stored.
 func TestUploadLimits(t *testing.T) {
-	servertest.Each(t, servertest.Options{NoWorkers: true, MaxFiles: 2, MaxFileSize: 1000, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoWorkers: true, MaxFiles: 2, MaxFileSize: 1000, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		acct := accountID(t, srv.DB, "acme")
 		b := newBrowser(t, srv.URL)

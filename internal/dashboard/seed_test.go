@@ -17,10 +17,12 @@ import (
 // eachAcme runs fn on a test server (no rate limit) of each database
 // engine, as servertest.Each does, with the account most tests use:
 // acme, whose user signs in with email and password, and api, a client
-// of its API.
+// of its API. t and the engines' subtests run in parallel: each has a
+// server, database, blob directory and browser of its own.
 func eachAcme(t *testing.T, fn func(t *testing.T, srv *servertest.Server, api *client.Client)) {
 	t.Helper()
-	servertest.Each(t, servertest.Options{NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
 		fn(t, srv, client.New(srv.URL, srv.Key("acme")))
 	})

@@ -203,7 +203,7 @@ func parseName(s string) (string, float64, bool) {
 	if m := coEnd.FindString(s); m != "" && !strings.ContainsAny(m, "0123456789") && len(strings.Fields(m)) <= 7 {
 		return strings.TrimSpace(m[:len(m)-1]), 1, true
 	}
-	if len(strings.Fields(s)) > 6 || digits > 0 && !tradeNumber(toks) {
+	if len(strings.Fields(s)) > 6 || digits > 0 {
 		return "", 0, false
 	}
 	if _, _, _, ok := parseAmount(s, false); ok {
@@ -239,24 +239,6 @@ func sellerWordInName(c *cell) bool {
 // CO. (M) BHD"), and a "CO." that ends its line may have its legal form
 // on the next.
 var coEnd = regexp.MustCompile(`^\S.*?\s(?:CO|Co)\.?\s+[^(\s]`)
-
-// tradeNumber is a number that stands first or last in a name with a
-// word of trade ("TRIPLE SIX POINT ENTERPRISE 666").
-func tradeNumber(toks []token) bool {
-	trade, digits := false, 0
-	for i, t := range toks {
-		switch {
-		case !t.alpha:
-			digits++
-			if i != 0 && i != len(toks)-1 {
-				return false
-			}
-		case tradeWords[t.norm]:
-			trade = true
-		}
-	}
-	return trade && digits == 1
-}
 
 // fieldWords name the lines of a party's block ("Nummer: 339420",
 // "Name:", "Anschrift:"), folded: alone, they are labels, not names.

@@ -405,14 +405,24 @@ func (p pageText) hasCompact(v string) bool {
 	return v != "" && strings.Contains(p.compact, v)
 }
 
+// containsBounded reports whether v appears in text as whole words: no
+// letter or digit right before or after it.
 func containsBounded(text, v string) bool {
+	return containsWhere(text, v, func(start, end int) bool {
+		return !wordChar(lastRune(text[:start])) && !wordChar(firstRune(text[end:]))
+	})
+}
+
+// containsWhere reports whether v appears in text at some text[start:end]
+// that bounded accepts.
+func containsWhere(text, v string, bounded func(start, end int) bool) bool {
 	for i := 0; ; {
 		j := strings.Index(text[i:], v)
 		if j < 0 {
 			return false
 		}
-		start, end := i+j, i+j+len(v)
-		if !wordChar(lastRune(text[:start])) && !wordChar(firstRune(text[end:])) {
+		start := i + j
+		if bounded(start, start+len(v)) {
 			return true
 		}
 		i = start + 1
@@ -499,21 +509,13 @@ func group(digits, sep string) string {
 // of a longer number: no digit right before or after it, nor a separator
 // followed by a digit after it ("104,90" is not in "104,905").
 func containsNumber(text, n string) bool {
-	for i := 0; ; {
-		j := strings.Index(text[i:], n)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(n)
+	return containsWhere(text, n, func(start, end int) bool {
 		before := lastRune(text[:start])
 		after := text[end:]
 		okBefore := !unicode.IsDigit(before) && !(strings.ContainsRune(".,", before) && unicode.IsDigit(lastRune(text[:max(0, start-1)])))
 		okAfter := !unicode.IsDigit(firstRune(after)) && !(len(after) > 1 && strings.ContainsRune(".,", rune(after[0])) && unicode.IsDigit(firstRune(after[1:])))
-		if okBefore && okAfter {
-			return true
-		}
-		i = start + 1
-	}
+		return okBefore && okAfter
+	})
 }
 
 var monthNames = [12][]string{

@@ -362,30 +362,23 @@ func runService(ctx context.Context, o options, exps []expected, docs map[string
 
 	// Throughput, on a warm server: every corpus document -repeat times
 	// (OCR of the images some PDFs carry included), then the PDFs without
-	// any image, repeated to at least 30 files.
+	// any image, repeated to at least 30 files: the corpus batch's parts
+	// under other names.
 	if o.repeat > 0 {
-		var all, plain []harness.Part
+		var all, plain, textOnly []harness.Part
 		var names []string
-		for _, e := range exps {
-			path := docs[e.name]
-			for i := range o.repeat {
-				p, err := harness.FilePart(path, fmt.Sprintf("%d-%s", i, e.name))
-				if err != nil {
-					return nil, nil, "", err
-				}
-				all = append(all, p)
+		for i, e := range exps {
+			for r := range o.repeat {
+				all = append(all, renamed(parts[i], fmt.Sprintf("%d-%s", r, e.name)))
 			}
-			if strings.HasSuffix(path, ".pdf") && textLayerOnly(ctx, path) {
+			if path := docs[e.name]; strings.HasSuffix(path, ".pdf") && textLayerOnly(ctx, path) {
 				names = append(names, e.name)
+				textOnly = append(textOnly, parts[i])
 			}
 		}
-		for i := 0; len(names) > 0 && len(plain) < 30; i++ {
-			name := names[i%len(names)]
-			p, err := harness.FilePart(docs[name], fmt.Sprintf("plain-%d-%s", i, name))
-			if err != nil {
-				return nil, nil, "", err
-			}
-			plain = append(plain, p)
+		for i := 0; len(textOnly) > 0 && len(plain) < 30; i++ {
+			p := textOnly[i%len(textOnly)]
+			plain = append(plain, renamed(p, fmt.Sprintf("plain-%d-%s", i, p.Name)))
 		}
 		tr, err := c.runBatches(ctx, ext, all, false)
 		if err != nil {
@@ -403,6 +396,12 @@ func runService(ctx context.Context, o options, exps []expected, docs map[string
 		}
 	}
 	return ours, synthOuts, thr, nil
+}
+
+// renamed returns p uploaded under the file name name.
+func renamed(p harness.Part, name string) harness.Part {
+	p.Name = name
+	return p
 }
 
 // textLayerOnly reports whether pdfimages lists no image in the PDF: its

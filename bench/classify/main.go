@@ -155,37 +155,43 @@ func classifyAll(m *classify.Model, cats []classify.Category, docs []doc) []outc
 	return out
 }
 
-type tally struct{ inCat, inRight, none, noneLeft, high, highRight int }
+// share is how many of some decisions were right.
+type share struct{ right, of int }
+
+// add counts one decision.
+func (s *share) add(right bool) {
+	s.of++
+	if right {
+		s.right++
+	}
+}
+
+// String is "0.950 (19/20)", or "  -  " for no decision.
+func (s share) String() string {
+	if s.of == 0 {
+		return "  -  "
+	}
+	return fmt.Sprintf("%.3f (%d/%d)", float64(s.right)/float64(s.of), s.right, s.of)
+}
+
+// tally is the figures of a set of decisions: files of a category put in
+// it, files of none left unclassified, and decisions at confidence >= 0.9
+// that are right.
+type tally struct{ inCat, none, high share }
 
 func count(os []outcome) tally {
 	var t tally
 	for _, o := range os {
 		if o.d.want >= 0 {
-			t.inCat++
-			if o.got == o.d.want {
-				t.inRight++
-			}
+			t.inCat.add(o.got == o.d.want)
 		} else {
-			t.none++
-			if o.got < 0 {
-				t.noneLeft++
-			}
+			t.none.add(o.got < 0)
 		}
 		if o.got >= 0 && o.conf >= 0.9 {
-			t.high++
-			if o.got == o.d.want {
-				t.highRight++
-			}
+			t.high.add(o.got == o.d.want)
 		}
 	}
 	return t
-}
-
-func frac(a, b int) string {
-	if b == 0 {
-		return "  -  "
-	}
-	return fmt.Sprintf("%.3f (%d/%d)", float64(a)/float64(b), a, b)
 }
 
 func runLocal(o options, w io.Writer) error {
@@ -198,7 +204,7 @@ func runLocal(o options, w io.Writer) error {
 
 	fmt.Fprintf(w, "%-9s  %-22s  %-26s  %-22s  %s\n", "set", "in-category accuracy", "no-category unclassified", "precision conf>=0.9", "real invoices right")
 	var pooled []outcome
-	perKind := map[string][2]int{}
+	perKind := map[string]share{}
 	for _, name := range []string{"keywords", "terse", "french"} {
 		set := synth.CategorySets[name]
 		cats := categories(set)
@@ -212,13 +218,10 @@ func runLocal(o options, w io.Writer) error {
 		}
 		ro := classifyAll(m, cats, real)
 		rt := count(ro)
-		fmt.Fprintf(w, "%-9s  %-22s  %-26s  %-22s  %s\n", name, frac(t.inRight, t.inCat), frac(t.noneLeft, t.none), frac(t.highRight, t.high), frac(rt.inRight, rt.inCat))
+		fmt.Fprintf(w, "%-9s  %-22s  %-26s  %-22s  %s\n", name, t.inCat, t.none, t.high, rt.inCat)
 		for _, x := range os {
 			k := perKind[x.d.kind]
-			k[1]++
-			if x.got == x.d.want {
-				k[0]++
-			}
+			k.add(x.got == x.d.want)
 			perKind[x.d.kind] = k
 		}
 		if o.verbose {
@@ -253,8 +256,7 @@ func runLocal(o options, w io.Writer) error {
 
 	fmt.Fprintf(w, "\nper kind, all three sets pooled (right = its category, or unclassified for a kind that fits none):\n")
 	for _, k := range synth.Kinds {
-		c := perKind[string(k)]
-		fmt.Fprintf(w, "  %-15s %s\n", k, frac(c[0], c[1]))
+		fmt.Fprintf(w, "  %-15s %s\n", k, perKind[string(k)])
 	}
 
 	fmt.Fprintf(w, "\ncorrections on confusable pairs (held-out files of the pair; 10 corrections from the training split):\n")
@@ -265,7 +267,7 @@ func runLocal(o options, w io.Writer) error {
 		before := pairRight(classify.NewModel(cats, nil), cats, docs)
 		exs := corrections(cats, pairDocs(p.Cats[:], train), 10)
 		after := pairRight(classify.NewModel(cats, exs), cats, docs)
-		fmt.Fprintf(w, "  %-24s %d files: %s before, %s after\n", p.Name, len(docs), frac(before, len(docs)), frac(after, len(docs)))
+		fmt.Fprintf(w, "  %-24s %d files: %s before, %s after\n", p.Name, len(docs), share{before, len(docs)}, share{after, len(docs)})
 	}
 
 	unknown(w, held, train)
@@ -299,7 +301,7 @@ func unknown(w io.Writer, held, train []synth.Doc) {
 		exs  []classify.Example
 	}{{"zero-shot", nil}, {fmt.Sprintf("%d corrections", len(exs)), exs}} {
 		t := count(classifyAll(classify.NewModel(cats, c.exs), cats, docs))
-		fmt.Fprintf(w, "  %-22s  %-22s  %-26s  %s\n", c.name, frac(t.inRight, t.inCat), frac(t.noneLeft, t.none), frac(t.highRight, t.high))
+		fmt.Fprintf(w, "  %-22s  %-22s  %-26s  %s\n", c.name, t.inCat, t.none, t.high)
 	}
 }
 

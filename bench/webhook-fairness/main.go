@@ -154,8 +154,7 @@ func measure(ctx context.Context, o options, engine string, bad bool, round int,
 	if bad {
 		label = fmt.Sprintf("%s B%d", engine, round+1)
 	}
-	args := append([]string{"--allow-private-webhooks", "--rate-limit", "0", "--webhook-timeout", o.webhookTimeout.String()}, o.serveFlags...)
-	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whfair", Log: logw, Args: args})
+	inst, err := hooks.Launch(ctx, o.Workdir, engine, "whfair", logw, append([]string{"--webhook-timeout", o.webhookTimeout.String()}, o.serveFlags...)...)
 	if err != nil {
 		return res, err
 	}

@@ -65,9 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer end()
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches of 1 text file, %d uploads in flight; endpoint subscribed to extraction.completed\n\n", o.n, o.conc)
 
-	return harness.RunEngines(engines, o.Log, stdout, func(engine string, logw io.Writer) ([]string, error) {
-		verdict, err := measure(ctx, o, engine, logw, stdout)
-		return []string{verdict}, err
+	return hooks.RunEngines(ctx, &o.ServeFlags, engines, "whlat", stdout, func(in *harness.Instance, engine string) (string, error) {
+		return measure(ctx, o, engine, in.Client(0), stdout)
 	})
 }
 
@@ -76,14 +75,7 @@ type upload struct {
 	batchID         string
 }
 
-func measure(ctx context.Context, o options, engine string, logw io.Writer, stdout io.Writer) (verdict string, err error) {
-	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whlat", Log: logw, Args: []string{"--allow-private-webhooks", "--rate-limit", "0"}})
-	if err != nil {
-		return "", err
-	}
-	defer func() { err = errors.Join(err, inst.Close()) }()
-	c := inst.Client(0)
-
+func measure(ctx context.Context, o options, engine string, c *harness.Client, stdout io.Writer) (verdict string, err error) {
 	rc, err := hooks.StartReceiver()
 	if err != nil {
 		return "", err

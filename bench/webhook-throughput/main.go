@@ -94,9 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "docparse serve --allow-private-webhooks --rate-limit 0; %d batches x %d files = %d events; %d endpoints x recover = %d deliveries per round, %d rounds; plain loop: %d goroutines\n\n",
 		o.batches, o.files, events, o.endpoints, events*o.endpoints, o.rounds, o.plainC)
 
-	return harness.RunEngines(engines, o.Log, stdout, func(engine string, logw io.Writer) ([]string, error) {
-		verdict, err := measure(ctx, o, engine, logw, stdout)
-		return []string{verdict}, err
+	return hooks.RunEngines(ctx, &o.ServeFlags, engines, "whtput", stdout, func(in *harness.Instance, engine string) (string, error) {
+		return measure(ctx, o, engine, in, stdout)
 	})
 }
 
@@ -111,12 +110,7 @@ type sink struct {
 	plain  atomic.Int64
 }
 
-func measure(ctx context.Context, o options, engine string, logw io.Writer, stdout io.Writer) (verdict string, err error) {
-	inst, err := o.Workdir.Launch(ctx, harness.LaunchOptions{Engine: engine, Label: "whtput", Log: logw, Args: []string{"--allow-private-webhooks", "--rate-limit", "0"}})
-	if err != nil {
-		return "", err
-	}
-	defer func() { err = errors.Join(err, inst.Close()) }()
+func measure(ctx context.Context, o options, engine string, inst *harness.Instance, stdout io.Writer) (verdict string, err error) {
 	c := inst.Client(0)
 	ext, err := c.CreateExtraction(ctx, "webhook throughput")
 	if err != nil {

@@ -64,37 +64,34 @@ type options struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	var wf harness.WorkFlags
 	fs := harness.FlagSet("abuse", stderr)
-	bin := fs.String("bin", "", harness.BinUsage)
+	wf.Register(fs, 10*time.Minute)
 	engine := fs.String("db", "sqlite", "sqlite or postgres")
 	only := fs.String("only", "login,ratelimit,slowloris", "phases to run, comma-separated")
 	logins := fs.Int("logins", 60, "simultaneous sign-ins per round")
 	rateFor := fs.Duration("rate-for", 10*time.Second, "how long each rate-limit run lasts")
 	rateWorkers := fs.Int("rate-workers", 4, "concurrent clients in the rate-limit runs (at most 4: an account holds 5 keys)")
 	slowConns := fs.Int("slow-conns", 8, "slow uploads at once")
-	timeout := fs.Duration("timeout", 10*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *rateWorkers < 1 || *rateWorkers > 4 {
 		return fmt.Errorf("-rate-workers %d: want 1 to 4", *rateWorkers)
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-
-	w, err := harness.Prepare(ctx, "", "docparse-bench-abuse-", *bin, stdout)
+	ctx, end, err := wf.Begin(ctx, "abuse", stdout)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, w.Close()) }()
-	db, err := harness.NewDatabase(ctx, *engine, w.Dir, "abuse")
+	defer func() { err = errors.Join(err, end()) }()
+	db, err := harness.NewDatabase(ctx, *engine, wf.Workdir.Dir, "abuse")
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, db.Close()) }()
-	fmt.Fprintf(stdout, "machine: %s\nengine: %s\n", harness.Machine(), *engine)
+	fmt.Fprintf(stdout, "engine: %s\n", *engine)
 
-	o := options{bin: w.Bin, db: db, logins: *logins, rateFor: *rateFor, rateWorkers: *rateWorkers, slowConns: *slowConns}
+	o := options{bin: wf.Workdir.Bin, db: db, logins: *logins, rateFor: *rateFor, rateWorkers: *rateWorkers, slowConns: *slowConns}
 	for _, phase := range strings.Split(*only, ",") {
 		switch strings.TrimSpace(phase) {
 		case "login":

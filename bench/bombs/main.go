@@ -37,9 +37,10 @@ type want struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	var wf harness.WorkFlags
 	fs := harness.FlagSet("bombs", stderr)
-	bin := fs.String("bin", "", harness.BinUsage)
-	dir := fs.String("dir", "", "where to generate the files and the data directory (default: the system temporary directory)")
+	wf.Register(fs, 20*time.Minute)
+	wf.RegisterDir(fs)
 	dbEngine := fs.String("db", "sqlite", "sqlite or postgres")
 	npdf := fs.Int("pdfs", 4, "inflate-bomb PDFs in the batch")
 	pdfSize := fs.Int64("pdf-size", 1<<30, "bytes a bomb PDF's page content inflates to")
@@ -50,19 +51,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	every := fs.Duration("every", 20*time.Millisecond, "RSS sampling interval")
 	goal := fs.Int64("goal", 1024, "peak RSS goal in MiB (server plus children)")
 	serveArgs := fs.String("serve-args", "", "extra arguments of docparse serve, space-separated (e.g. \"--memory-limit 1GiB --workers 4\")")
-	timeout := fs.Duration("timeout", 20*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-
-	w, err := harness.Prepare(ctx, *dir, "docparse-bench-bombs-", *bin, stdout)
+	ctx, end, err := wf.Begin(ctx, "bombs", stdout)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, w.Close()) }()
-	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
+	defer func() { err = errors.Join(err, end()) }()
+	w := wf.Workdir
 
 	// The files.
 	genDir := filepath.Join(w.Dir, "files")

@@ -30,32 +30,29 @@ import (
 func main() { harness.Main("upload", run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	var wf harness.WorkFlags
 	fs := harness.FlagSet("upload", stderr)
-	bin := fs.String("bin", "", harness.BinUsage)
+	wf.Register(fs, 10*time.Minute)
+	wf.RegisterDir(fs)
 	nfiles := fs.Int("files", 30, "files in the batch")
 	size := fs.Int64("size", 25*1024*1024, "bytes per file")
-	dir := fs.String("dir", "", "where to generate the files and the data directory (default: the system temporary directory)")
 	every := fs.Duration("every", 20*time.Millisecond, "RSS sampling interval")
 	goal := fs.Int64("goal", 256, "peak RSS goal in MiB")
-	timeout := fs.Duration("timeout", 10*time.Minute, "the whole run stops after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-
-	w, err := harness.Prepare(ctx, *dir, "docparse-bench-upload-", *bin, stdout)
+	ctx, end, err := wf.Begin(ctx, "upload", stdout)
 	if err != nil {
 		return err
 	}
+	w := wf.Workdir
 	defer func() {
-		if rerr := w.Close(); rerr != nil {
+		if rerr := end(); rerr != nil {
 			err = errors.Join(err, rerr)
 		} else {
 			fmt.Fprintf(stdout, "removed %s (generated files, data directory, binary)\n", w.Dir)
 		}
 	}()
-	fmt.Fprintf(stdout, "machine: %s\n", harness.Machine())
 
 	// Generate the files.
 	genDir := filepath.Join(w.Dir, "files")

@@ -33,21 +33,22 @@ func Prepare(ctx context.Context, parent, prefix, bin string, stdout io.Writer) 
 
 // Begin starts a run of the benchmark name under f: a context that ends
 // after f.Timeout, f.Workdir: a work directory docparse-bench-<name>-*
-// holding the docparse binary (Prepare with f.Bin), and the machine line
-// on stdout. The caller calls end when the run is over: it removes the
-// directory, then releases the context.
-func (f *ServeFlags) Begin(ctx context.Context, name string, stdout io.Writer) (_ context.Context, end func(), _ error) {
+// under f.Dir holding the docparse binary (Prepare with f.Bin), and the
+// machine line on stdout. The caller calls end when the run is over: it
+// removes the directory, then releases the context, and returns what
+// went wrong in removing.
+func (f *WorkFlags) Begin(ctx context.Context, name string, stdout io.Writer) (_ context.Context, end func() error, _ error) {
 	ctx, cancel := context.WithTimeout(ctx, f.Timeout)
-	w, err := Prepare(ctx, "", "docparse-bench-"+name+"-", f.Bin, stdout)
+	w, err := Prepare(ctx, f.Dir, "docparse-bench-"+name+"-", f.Bin, stdout)
 	if err != nil {
 		cancel()
 		return nil, nil, err
 	}
 	f.Workdir = w
 	fmt.Fprintf(stdout, "machine: %s\n", Machine())
-	return ctx, func() {
-		w.Close()
-		cancel()
+	return ctx, func() error {
+		defer cancel()
+		return w.Close()
 	}, nil
 }
 

@@ -20,6 +20,8 @@ func TestRoundTrip(t *testing.T) {
 		json string
 	}{
 		{&APIKey{}, `{"id":"key_1","name":"ci","last4":"abcd","created_at":` + t0 + `,"last_used_at":null}`},
+		{&Page[APIKey]{}, `{"data":[{"id":"key_1","name":"","last4":"abcd","created_at":` + t0 + `,"last_used_at":` + t1 + `}],"has_more":true,"next_cursor":"a2V5XzE"}`},
+		{&Page[Event]{}, `{"data":[],"has_more":false}`},
 		{&Extraction{}, `{"id":"ext_1","name":"Invoices","description":"","language":"Multi-Lingual","fields":[` +
 			`{"key":"total","type":"number","description":"Total","example":12.5},` +
 			`{"key":"seller","type":"object","fields":[{"key":"name","type":"string"}]}],` +

@@ -237,7 +237,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := listBody[wire.Event]{Data: make([]wire.Event, 0, len(evs)), HasMore: more}
+	out := wire.Page[wire.Event]{Data: make([]wire.Event, 0, len(evs)), HasMore: more}
 	for _, e := range evs {
 		v, err := viewEvent(e, ds[e.ID])
 		if err != nil {

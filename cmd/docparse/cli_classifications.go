@@ -33,14 +33,10 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 	switch sub {
 	case "create":
 		c := newSub("create --file FILE [--name NAME]")
-		file := c.fs.String("file", "", "JSON file: {name, description?, threshold?, categories: [{name, description?, keywords?, linked_extraction_id?}]}")
+		file := c.requiredString("file", "JSON file: {name, description?, threshold?, categories: [{name, description?, keywords?, linked_extraction_id?}]}")
 		name := c.fs.String("name", "", "name of the classification (overrides the file's)")
 		if _, err := c.parse(rest, 0, 0); err != nil {
 			return err
-		}
-		if *file == "" {
-			c.fs.Usage()
-			return errUsage
 		}
 		b, err := os.ReadFile(*file)
 		if err != nil {

@@ -50,15 +50,11 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		})
 	case "create":
 		c := newCLI(ctx, "webhooks create", "webhooks create --url URL [--events T1,T2] [--description D]", getenv, stdout, stderr)
-		url := c.fs.String("url", "", "https:// URL that receives the events")
+		url := c.requiredString("url", "https:// URL that receives the events")
 		events := c.fs.String("events", "", "comma-separated event types (default: all)")
 		desc := c.fs.String("description", "", "a note for people")
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
-		}
-		if *url == "" {
-			c.fs.Usage()
-			return errUsage
 		}
 		api, err := c.client()
 		if err != nil {

@@ -170,6 +170,17 @@ func printOne[T any](c *cli, v T, err error, text func(T)) error {
 	return nil
 }
 
+// create makes the API client, creates p with the client's method call
+// (such as CreateExtraction) and prints the answer as printOne does.
+func create[P, T any](c *cli, p P, call func(*client.Client, context.Context, P) (T, error), text func(T)) error {
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	v, err := call(api, c.ctx, p)
+	return printOne(c, v, err, text)
+}
+
 // isTerminal reports whether w is a terminal (progress bars and live
 // counts then redraw in place; otherwise output is plain lines).
 func isTerminal(w io.Writer) bool {
@@ -236,12 +247,7 @@ func extractionsCmd(ctx context.Context, args []string, getenv func(string) stri
 			fmt.Fprintln(stderr, "docparse: the extraction needs a name: put \"name\" in the schema file or pass --name")
 			return errUsage
 		}
-		api, err := c.client()
-		if err != nil {
-			return err
-		}
-		e, err := api.CreateExtraction(ctx, p)
-		return printOne(c, e, err, func(e *client.Extraction) { fmt.Fprintln(stdout, e.ID) })
+		return create(c, p, (*client.Client).CreateExtraction, func(e *client.Extraction) { fmt.Fprintln(stdout, e.ID) })
 	case "list":
 		c := newCLI(ctx, "extractions list", "extractions list", getenv, stdout, stderr)
 		_, api, err := c.parseClient(args[1:], 0, 0)

@@ -51,12 +51,7 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 		if *name != "" {
 			p.Name = *name
 		}
-		api, err := c.client()
-		if err != nil {
-			return err
-		}
-		cls, err := api.CreateClassification(ctx, p)
-		return printOne(c, cls, err, func(cls *client.Classification) { fmt.Fprintln(stdout, cls.ID) })
+		return create(c, p, (*client.Client).CreateClassification, func(cls *client.Classification) { fmt.Fprintln(stdout, cls.ID) })
 	case "list":
 		c := newSub("list")
 		_, api, err := c.parseClient(rest, 0, 0)

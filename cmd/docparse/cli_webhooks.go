@@ -56,13 +56,8 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		api, err := c.client()
-		if err != nil {
-			return err
-		}
 		p := client.WebhookEndpointParams{URL: *url, Description: *desc, EventTypes: splitList(*events)}
-		e, err := api.CreateWebhookEndpoint(ctx, p)
-		return printOne(c, e, err, func(e *client.CreatedWebhookEndpoint) {
+		return create(c, p, (*client.Client).CreateWebhookEndpoint, func(e *client.CreatedWebhookEndpoint) {
 			fmt.Fprintf(stdout, "endpoint %s\nsecret   %s\n", e.WebhookEndpoint.ID, e.Secret)
 			fmt.Fprintln(stderr, "Keep the secret: it is shown only now. Verify deliveries with it.")
 		})

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -86,6 +87,23 @@ func TestRoundTrip(t *testing.T) {
 		}
 		if string(got) != tt.json {
 			t.Errorf("json.Marshal(%T) =\n%s\nwant\n%s", tt.v, got, tt.json)
+		}
+	}
+}
+
+func TestSplitEventTypes(t *testing.T) {
+	tests := []struct {
+		list string
+		want []string
+	}{
+		{"", nil},
+		{" , ,", nil},
+		{"file.failed", []string{"file.failed"}},
+		{" file.failed,,extraction.completed , ", []string{"file.failed", "extraction.completed"}},
+	}
+	for _, tt := range tests {
+		if got := SplitEventTypes(tt.list); !slices.Equal(got, tt.want) || (got == nil) != (tt.want == nil) {
+			t.Errorf("SplitEventTypes(%q) = %q, want %q", tt.list, got, tt.want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/client"
+	"github.com/docparse/docparse/wire"
 )
 
 const webhooksUsage = `usage: docparse webhooks COMMAND
@@ -56,7 +57,7 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		p := client.WebhookEndpointParams{URL: *url, Description: *desc, EventTypes: splitList(*events)}
+		p := client.WebhookEndpointParams{URL: *url, Description: *desc, EventTypes: wire.SplitEventTypes(*events)}
 		return create(c, p, (*client.Client).CreateWebhookEndpoint, func(e *client.CreatedWebhookEndpoint) {
 			fmt.Fprintf(stdout, "endpoint %s\nsecret   %s\n", e.WebhookEndpoint.ID, e.Secret)
 			fmt.Fprintln(stderr, "Keep the secret: it is shown only now. Verify deliveries with it.")
@@ -251,7 +252,7 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	ts := splitList(*types)
+	ts := wire.SplitEventTypes(*types)
 	cursor := *after
 	for {
 		for ev, err := range api.EventsAfter(ctx, cursor, ts...) {
@@ -284,16 +285,4 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 		case <-time.After(*every):
 		}
 	}
-}
-
-// splitList splits a comma-separated flag value into its non-empty,
-// trimmed items (nil for none).
-func splitList(s string) []string {
-	var items []string
-	for _, it := range strings.Split(s, ",") {
-		if it = strings.TrimSpace(it); it != "" {
-			items = append(items, it)
-		}
-	}
-	return items
 }

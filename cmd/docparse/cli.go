@@ -76,7 +76,8 @@ func (c *cli) parse(args []string, min, max int) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-	if len(pos) < min || (max >= 0 && len(pos) > max) || slices.ContainsFunc(c.required, func(v *string) bool { return *v == "" }) {
+	missing := slices.ContainsFunc(c.required, func(v *string) bool { return *v == "" })
+	if len(pos) < min || (max >= 0 && len(pos) > max) || missing {
 		c.fs.Usage()
 		return nil, errUsage
 	}

@@ -5,16 +5,14 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
+
+	"github.com/docparse/docparse/wire"
 )
 
 // Page is one page of a list: newest first (the events feed: oldest
 // first). Pass NextCursor as ListParams.Cursor to get the next page while
-// HasMore is true.
-type Page[T any] struct {
-	Data       []T    `json:"data"`
-	HasMore    bool   `json:"has_more"`
-	NextCursor string `json:"next_cursor"`
-}
+// HasMore is true. It is wire.Page, the list envelope the server sends.
+type Page[T any] = wire.Page[T]
 
 // ListParams selects a page. Limit is 1-100 (0: the server's default,
 // 20); the iterators ask for 100 when it is 0. Cursor is the NextCursor of

@@ -26,44 +26,46 @@ type waitKind struct {
 	// batches and batch are the counter's kinds of the batch list and of
 	// the polling endpoint; unknown is a batch id that does not exist.
 	batches, batch, unknown string
-	// owner creates what batches are uploaded to; touch makes one cheap
-	// call about it.
+	// owner creates what batches are uploaded to; upload answers the
+	// new batch.
 	owner  func(t *testing.T, c *client.Client) string
-	touch  func(ctx context.Context, c *client.Client, ownerID string) error
-	upload func(ctx context.Context, c *client.Client, ownerID string, files []client.File) (string, error)
+	upload func(ctx context.Context, c *client.Client, ownerID string, files []client.File) (*waited, error)
 	// wait waits at the fastPoll interval and hands progress the counts
 	// of each change it reports.
 	wait func(ctx context.Context, c *client.Client, ownerID, batchID string, progress func(client.Counts)) (*waited, error)
 }
 
-// waited is what a wait returned, of either kind.
+// waited is what an upload or a wait answered, of either kind.
 type waited struct {
 	id, status string
 	files      int
+}
+
+// waitedOf is the answer res of an upload or a wait, a *BatchResult or a
+// *ClassificationBatchResult, as waited; err is the call's error.
+func waitedOf(res any, err error) (*waited, error) {
+	if err != nil {
+		return nil, err
+	}
+	switch r := res.(type) {
+	case *client.BatchResult:
+		return &waited{id: r.Batch.ID, status: r.Batch.Status, files: len(r.Files)}, nil
+	case *client.ClassificationBatchResult:
+		return &waited{id: r.Batch.ID, status: r.Batch.Status, files: len(r.Files)}, nil
+	}
+	panic(fmt.Sprintf("waitedOf(%T)", res))
 }
 
 var waitKinds = []waitKind{{
 	name:    "extraction",
 	batches: "GET /v1/extractions/ext_/batches", batch: "GET /v1/extractions/ext_/batches/btc_", unknown: "btc_01NOPE",
 	owner: func(t *testing.T, c *client.Client) string { return createExtraction(t, c, "Invoices").ID },
-	touch: func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.GetExtraction(ctx, id)
-		return err
-	},
-	upload: func(ctx context.Context, c *client.Client, id string, files []client.File) (string, error) {
-		res, err := c.UploadBatch(ctx, id, files, client.UploadOptions{})
-		if err != nil {
-			return "", err
-		}
-		return res.Batch.ID, nil
+	upload: func(ctx context.Context, c *client.Client, id string, files []client.File) (*waited, error) {
+		return waitedOf(c.UploadBatch(ctx, id, files, client.UploadOptions{}))
 	},
 	wait: func(ctx context.Context, c *client.Client, id, batchID string, progress func(client.Counts)) (*waited, error) {
-		res, err := c.WaitForBatch(ctx, id, batchID, client.WaitOptions{Interval: fastPoll,
-			OnProgress: func(b client.Batch) { progress(b.Counts) }})
-		if err != nil {
-			return nil, err
-		}
-		return &waited{id: res.Batch.ID, status: res.Batch.Status, files: len(res.Files)}, nil
+		return waitedOf(c.WaitForBatch(ctx, id, batchID, client.WaitOptions{Interval: fastPoll,
+			OnProgress: func(b client.Batch) { progress(b.Counts) }}))
 	},
 }, {
 	name:    "classification",
@@ -77,24 +79,12 @@ var waitKinds = []waitKind{{
 		}
 		return cls.ID
 	},
-	touch: func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.GetClassification(ctx, id)
-		return err
-	},
-	upload: func(ctx context.Context, c *client.Client, id string, files []client.File) (string, error) {
-		res, err := c.UploadClassificationBatch(ctx, id, files, client.UploadOptions{})
-		if err != nil {
-			return "", err
-		}
-		return res.Batch.ID, nil
+	upload: func(ctx context.Context, c *client.Client, id string, files []client.File) (*waited, error) {
+		return waitedOf(c.UploadClassificationBatch(ctx, id, files, client.UploadOptions{}))
 	},
 	wait: func(ctx context.Context, c *client.Client, id, batchID string, progress func(client.Counts)) (*waited, error) {
-		res, err := c.WaitForClassificationBatch(ctx, id, batchID, client.WaitOptions{Interval: fastPoll,
-			OnProgressClassification: func(b client.ClassificationBatch) { progress(b.Counts) }})
-		if err != nil {
-			return nil, err
-		}
-		return &waited{id: res.Batch.ID, status: res.Batch.Status, files: len(res.Files)}, nil
+		return waitedOf(c.WaitForClassificationBatch(ctx, id, batchID, client.WaitOptions{Interval: fastPoll,
+			OnProgressClassification: func(b client.ClassificationBatch) { progress(b.Counts) }}))
 	},
 }}
 
@@ -121,7 +111,7 @@ func TestWaitContext(t *testing.T) {
 		cnt := newCounter()
 		c := newClient(t, srv, "acme", client.WithHTTPClient(&http.Client{Transport: cnt}))
 		owner := k.owner(t, c)
-		batchID, err := k.upload(ctx, c, owner, textFile())
+		up, err := k.upload(ctx, c, owner, textFile())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +119,7 @@ func TestWaitContext(t *testing.T) {
 		wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 		defer cancel()
 		calls := 0
-		_, err = k.wait(wctx, c, owner, batchID, func(client.Counts) { calls++ })
+		_, err = k.wait(wctx, c, owner, up.id, func(client.Counts) { calls++ })
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("wait = %v, want the context's deadline", err)
 		}
@@ -160,19 +150,20 @@ func TestWaitRateLimited(t *testing.T) {
 		key := srv.Key("acme")
 		setup := client.New(srv.URL, key)
 		owner := k.owner(t, setup)
-		batchID, err := k.upload(ctx, setup, owner, textFile())
+		up, err := k.upload(ctx, setup, owner, textFile())
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The waiting Client has seen no answer yet; the key's bucket is
-		// emptied through another one, so the first poll is refused.
+		// emptied through another one, so the first poll is refused. Any
+		// call counts against the key's limit: listing keys is the cheapest.
 		cnt := newCounter()
 		c := client.New(srv.URL, key, client.WithHTTPClient(&http.Client{Transport: cnt}))
 		client.SetMinPollInterval(c, fastPoll/2)
 		other := client.New(srv.URL, key)
 		var limited error
 		for range 10 {
-			if limited = k.touch(ctx, other, owner); limited != nil {
+			if _, limited = other.ListAPIKeysPage(ctx, client.ListParams{}); limited != nil {
 				break
 			}
 		}
@@ -184,12 +175,12 @@ func TestWaitRateLimited(t *testing.T) {
 		defer stop()
 		go func() {
 			for sleepCtx(busy, 10*time.Millisecond) {
-				_ = k.touch(busy, other, owner)
+				_, _ = other.ListAPIKeysPage(busy, client.ListParams{})
 			}
 		}()
 		before := cnt.status(429)
 		start := time.Now()
-		res, err := k.wait(ctx, c, owner, batchID, func(client.Counts) {})
+		res, err := k.wait(ctx, c, owner, up.id, func(client.Counts) {})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,15 +244,15 @@ func TestWaitBackoff(t *testing.T) {
 		tr := &failing{poll: k.batch, n: failures}
 		c := newClient(t, srv, "acme", client.WithHTTPClient(&http.Client{Transport: tr}))
 		owner := k.owner(t, c)
-		batchID, err := k.upload(ctx, c, owner, textFile())
+		up, err := k.upload(ctx, c, owner, textFile())
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := k.wait(ctx, c, owner, batchID, func(client.Counts) {})
+		res, err := k.wait(ctx, c, owner, up.id, func(client.Counts) {})
 		if err != nil {
 			t.Fatalf("wait after %d 503s: %v", failures, err)
 		}
-		if res.id != batchID || res.status != client.BatchProcessed || res.files != 1 {
+		if res.id != up.id || res.status != client.BatchProcessed || res.files != 1 {
 			t.Errorf("wait = %+v", res)
 		}
 		at := tr.polls()
@@ -311,11 +302,11 @@ func TestWaitShared(t *testing.T) {
 			for j, b := range pdfs {
 				files = append(files, client.File{Name: fmt.Sprintf("%d-%d.pdf", i, j), Reader: bytes.NewReader(b)})
 			}
-			id, err := k.upload(ctx, c, owner, files)
+			up, err := k.upload(ctx, c, owner, files)
 			if err != nil {
 				t.Fatal(err)
 			}
-			batches = append(batches, id)
+			batches = append(batches, up.id)
 		}
 		t.Logf("%d uploads of 3 PDFs in %v", n, time.Since(uploadStart).Round(time.Millisecond))
 		before := cnt.total()

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,19 @@ const (
 	EventFileClassified          = "file.classified"          // FileClassifiedEventData
 	EventEndpointTest            = "endpoint.test"            // TestEventData
 )
+
+// SplitEventTypes splits a comma-separated list of event types, as the
+// events feed's ?type= takes it, into its items with the spaces around
+// them trimmed, leaving out empty ones (nil for none). It checks no type.
+func SplitEventTypes(list string) []string {
+	var types []string
+	for _, t := range strings.Split(list, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			types = append(types, t)
+		}
+	}
+	return types
+}
 
 // Event is one entry of the events feed. Type, Timestamp (the event's
 // time, RFC 3339 with up to nanoseconds) and Data are those of the

@@ -26,6 +26,16 @@ type APIKey struct {
 	LastUsedAt *time.Time `json:"last_used_at"` // nil when never used; updated at most once a minute
 }
 
+// Page is one page of a list, API.md's list envelope: newest first (the
+// events feed: oldest first). While HasMore is true, NextCursor is what
+// ?cursor= (the events feed: ?after=) takes to read the next page; it is
+// left out when empty.
+type Page[T any] struct {
+	Data       []T    `json:"data"`
+	HasMore    bool   `json:"has_more"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
 // Field is one field of an extraction schema. Key matches
 // ^[a-z][a-z0-9_]{0,63}$; Type is string, number, integer, boolean, date
 // ("2026-05-24"), datetime (RFC 3339), object, list<string> or

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -20,6 +21,8 @@ func TestRoundTrip(t *testing.T) {
 		json string
 	}{
 		{&APIKey{}, `{"id":"key_1","name":"ci","last4":"abcd","created_at":` + t0 + `,"last_used_at":null}`},
+		{&Page[APIKey]{}, `{"data":[{"id":"key_1","name":"","last4":"abcd","created_at":` + t0 + `,"last_used_at":` + t1 + `}],"has_more":true,"next_cursor":"a2V5XzE"}`},
+		{&Page[Event]{}, `{"data":[],"has_more":false}`},
 		{&Extraction{}, `{"id":"ext_1","name":"Invoices","description":"","language":"Multi-Lingual","fields":[` +
 			`{"key":"total","type":"number","description":"Total","example":12.5},` +
 			`{"key":"seller","type":"object","fields":[{"key":"name","type":"string"}]}],` +
@@ -84,6 +87,23 @@ func TestRoundTrip(t *testing.T) {
 		}
 		if string(got) != tt.json {
 			t.Errorf("json.Marshal(%T) =\n%s\nwant\n%s", tt.v, got, tt.json)
+		}
+	}
+}
+
+func TestSplitEventTypes(t *testing.T) {
+	tests := []struct {
+		list string
+		want []string
+	}{
+		{"", nil},
+		{" , ,", nil},
+		{"file.failed", []string{"file.failed"}},
+		{" file.failed,,extraction.completed , ", []string{"file.failed", "extraction.completed"}},
+	}
+	for _, tt := range tests {
+		if got := SplitEventTypes(tt.list); !slices.Equal(got, tt.want) || (got == nil) != (tt.want == nil) {
+			t.Errorf("SplitEventTypes(%q) = %q, want %q", tt.list, got, tt.want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -39,6 +40,8 @@ type cli struct {
 	apiKey  string
 	baseURL string
 	asJSON  bool
+
+	required []*string // flags parse requires (requiredString)
 }
 
 func newCLI(ctx context.Context, name, usage string, getenv func(string) string, stdout, stderr io.Writer) *cli {
@@ -58,7 +61,8 @@ func newCLI(ctx context.Context, name, usage string, getenv func(string) string,
 }
 
 // parse parses args, allowing flags after positional arguments, and checks
-// the positional count is within [min, max] (max < 0: no limit).
+// the positional count is within [min, max] (max < 0: no limit) and that
+// every required flag is given; else it prints the usage.
 func (c *cli) parse(args []string, min, max int) ([]string, error) {
 	var pos []string
 	for {
@@ -72,11 +76,19 @@ func (c *cli) parse(args []string, min, max int) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-	if len(pos) < min || (max >= 0 && len(pos) > max) {
+	missing := slices.ContainsFunc(c.required, func(v *string) bool { return *v == "" })
+	if len(pos) < min || (max >= 0 && len(pos) > max) || missing {
 		c.fs.Usage()
 		return nil, errUsage
 	}
 	return pos, nil
+}
+
+// requiredString defines a string flag that parse requires.
+func (c *cli) requiredString(name, usage string) *string {
+	v := c.fs.String(name, "", usage)
+	c.required = append(c.required, v)
+	return v
 }
 
 // parseClient parses args as parse does and then makes the API client: the
@@ -159,6 +171,17 @@ func printOne[T any](c *cli, v T, err error, text func(T)) error {
 	return nil
 }
 
+// create makes the API client, creates p with the client's method call
+// (such as CreateExtraction) and prints the answer as printOne does.
+func create[P, T any](c *cli, p P, call func(*client.Client, context.Context, P) (T, error), text func(T)) error {
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	v, err := call(api, c.ctx, p)
+	return printOne(c, v, err, text)
+}
+
 // isTerminal reports whether w is a terminal (progress bars and live
 // counts then redraw in place; otherwise output is plain lines).
 func isTerminal(w io.Writer) bool {
@@ -209,14 +232,10 @@ func extractionsCmd(ctx context.Context, args []string, getenv func(string) stri
 	switch args[0] {
 	case "create":
 		c := newCLI(ctx, "extractions create", "extractions create --schema FILE [--name NAME]", getenv, stdout, stderr)
-		schema := c.fs.String("schema", "", "JSON file: an extraction ({name, fields, options, ...}) or just its fields array")
+		schema := c.requiredString("schema", "JSON file: an extraction ({name, fields, options, ...}) or just its fields array")
 		name := c.fs.String("name", "", "name of the extraction (overrides the file's)")
 		if _, err := c.parse(args[1:], 0, 0); err != nil {
 			return err
-		}
-		if *schema == "" {
-			c.fs.Usage()
-			return errUsage
 		}
 		p, err := readSchema(*schema)
 		if err != nil {
@@ -229,12 +248,7 @@ func extractionsCmd(ctx context.Context, args []string, getenv func(string) stri
 			fmt.Fprintln(stderr, "docparse: the extraction needs a name: put \"name\" in the schema file or pass --name")
 			return errUsage
 		}
-		api, err := c.client()
-		if err != nil {
-			return err
-		}
-		e, err := api.CreateExtraction(ctx, p)
-		return printOne(c, e, err, func(e *client.Extraction) { fmt.Fprintln(stdout, e.ID) })
+		return create(c, p, (*client.Client).CreateExtraction, func(e *client.Extraction) { fmt.Fprintln(stdout, e.ID) })
 	case "list":
 		c := newCLI(ctx, "extractions list", "extractions list", getenv, stdout, stderr)
 		_, api, err := c.parseClient(args[1:], 0, 0)

@@ -15,21 +15,13 @@ import (
 // uploadCmd: docparse upload EXTRACTION_ID FILES... [--wait].
 func uploadCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := newCLI(ctx, "upload", "upload EXTRACTION_ID FILES... [--name NAME] [--wait] [--idempotency-key KEY]", getenv, stdout, stderr)
-	name, wait, idem := c.uploadFlags("wait until the batch ends; exit 3 if it ends failed or partial")
-	pos, api, err := c.parseClient(args, 2, -1)
-	if err != nil {
-		return err
-	}
-	extID := pos[0]
-	return sendBatch(c, pos[1:], client.UploadOptions{Name: *name, IdempotencyKey: *idem}, *wait, batchSteps[*client.BatchResult]{
-		upload: func(files []client.File, opts client.UploadOptions) (*client.BatchResult, error) {
-			return api.UploadBatch(ctx, extID, files, opts)
-		},
+	return sendBatch(c, args, "wait until the batch ends; exit 3 if it ends failed or partial", batchSteps[*client.BatchResult]{
+		upload: (*client.Client).UploadBatch,
 		sent: func(up *client.BatchResult) string {
 			b := up.Batch
 			return fmt.Sprintf("batch %s: %d files, %d pages, %s", b.ID, b.FileCount, b.PageCount, b.Status)
 		},
-		wait: func(up *client.BatchResult, show func(string)) (*client.BatchResult, error) {
+		wait: func(api *client.Client, extID string, up *client.BatchResult, show func(string)) (*client.BatchResult, error) {
 			return api.WaitForBatch(ctx, extID, up.Batch.ID, client.WaitOptions{OnProgress: func(b client.Batch) { show(countsLine(b)) }})
 		},
 		ended: func(res *client.BatchResult) {
@@ -47,24 +39,36 @@ func uploadCmd(ctx context.Context, args []string, getenv func(string) string, s
 // batchSteps are a command's own steps of sendBatch; R is the batch with
 // its files as the upload and the wait for its end answer it.
 type batchSteps[R any] struct {
-	upload func(files []client.File, opts client.UploadOptions) (R, error)
+	// upload uploads files to the owner (an extraction or a
+	// classification) as one new batch: the client's upload method.
+	upload func(api *client.Client, ctx context.Context, ownerID string, files []client.File, opts client.UploadOptions) (R, error)
 	// sent is the line printed after the upload (not with --json).
 	sent func(R) string
 	// wait follows the batch to its end, calling show with each progress
 	// line.
-	wait func(up R, show func(line string)) (R, error)
+	wait func(api *client.Client, ownerID string, up R, show func(line string)) (R, error)
 	// ended prints the ended batch as text (not with --json).
 	ended func(R)
 	// status is the ended batch's status.
 	status func(R) string
 }
 
-// sendBatch is what upload and classify share: open the files at paths,
-// upload them (a progress bar on a terminal), print the new batch, and with
-// wait follow the batch on a live line until it ends and print it. It
-// returns errBatchNotProcessed when the batch ended other than processed.
-func sendBatch[R any](c *cli, paths []string, opts client.UploadOptions, wait bool, steps batchSteps[R]) error {
-	files, total, closeFiles, err := openFiles(paths)
+// sendBatch is what upload and classify share: parse args (OWNER_ID
+// FILES..., the batch's --name, --wait described by waitHelp and an
+// --idempotency-key), open the files, upload them (a progress bar on a
+// terminal), print the new batch, and with --wait follow the batch on a
+// live line until it ends and print it. It returns errBatchNotProcessed
+// when the batch ended other than processed.
+func sendBatch[R any](c *cli, args []string, waitHelp string, steps batchSteps[R]) error {
+	name := c.fs.String("name", "", "name of the batch")
+	wait := c.fs.Bool("wait", false, waitHelp)
+	idem := c.fs.String("idempotency-key", "", "makes a retried upload store nothing twice")
+	pos, api, err := c.parseClient(args, 2, -1)
+	if err != nil {
+		return err
+	}
+	ownerID, opts := pos[0], client.UploadOptions{Name: *name, IdempotencyKey: *idem}
+	files, total, closeFiles, err := openFiles(pos[1:])
 	if err != nil {
 		return err
 	}
@@ -72,7 +76,7 @@ func sendBatch[R any](c *cli, paths []string, opts client.UploadOptions, wait bo
 	tty := isTerminal(c.stdout) && !c.asJSON
 	var up R
 	err = withUploadBar(c.stdout, tty, total, &opts, func() (err error) {
-		up, err = steps.upload(files, opts)
+		up, err = steps.upload(api, c.ctx, ownerID, files, opts)
 		return err
 	})
 	if err != nil {
@@ -81,14 +85,14 @@ func sendBatch[R any](c *cli, paths []string, opts client.UploadOptions, wait bo
 	if !c.asJSON {
 		fmt.Fprintln(c.stdout, steps.sent(up))
 	}
-	if !wait {
+	if !*wait {
 		if c.asJSON {
 			return c.printJSON(up)
 		}
 		return nil
 	}
 	live := &liveLine{w: c.stdout, tty: tty, quiet: c.asJSON}
-	res, err := steps.wait(up, live.show)
+	res, err := steps.wait(api, ownerID, up, live.show)
 	live.end()
 	if err != nil {
 		return apiError(c.stderr, err)
@@ -104,15 +108,6 @@ func sendBatch[R any](c *cli, paths []string, opts client.UploadOptions, wait bo
 		return errBatchNotProcessed
 	}
 	return nil
-}
-
-// uploadFlags defines the flags of a command that uploads a batch: its
-// name, --wait (described by waitHelp) and an idempotency key.
-func (c *cli) uploadFlags(waitHelp string) (name *string, wait *bool, idem *string) {
-	name = c.fs.String("name", "", "name of the batch")
-	wait = c.fs.Bool("wait", false, waitHelp)
-	idem = c.fs.String("idempotency-key", "", "makes a retried upload store nothing twice")
-	return name, wait, idem
 }
 
 // liveLine prints a batch's progress line each time it changes: rewritten

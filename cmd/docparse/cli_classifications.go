@@ -33,14 +33,10 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 	switch sub {
 	case "create":
 		c := newSub("create --file FILE [--name NAME]")
-		file := c.fs.String("file", "", "JSON file: {name, description?, threshold?, categories: [{name, description?, keywords?, linked_extraction_id?}]}")
+		file := c.requiredString("file", "JSON file: {name, description?, threshold?, categories: [{name, description?, keywords?, linked_extraction_id?}]}")
 		name := c.fs.String("name", "", "name of the classification (overrides the file's)")
 		if _, err := c.parse(rest, 0, 0); err != nil {
 			return err
-		}
-		if *file == "" {
-			c.fs.Usage()
-			return errUsage
 		}
 		b, err := os.ReadFile(*file)
 		if err != nil {
@@ -55,12 +51,7 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 		if *name != "" {
 			p.Name = *name
 		}
-		api, err := c.client()
-		if err != nil {
-			return err
-		}
-		cls, err := api.CreateClassification(ctx, p)
-		return printOne(c, cls, err, func(cls *client.Classification) { fmt.Fprintln(stdout, cls.ID) })
+		return create(c, p, (*client.Client).CreateClassification, func(cls *client.Classification) { fmt.Fprintln(stdout, cls.ID) })
 	case "list":
 		c := newSub("list")
 		_, api, err := c.parseClient(rest, 0, 0)
@@ -124,20 +115,12 @@ func classificationsCmd(ctx context.Context, args []string, getenv func(string) 
 // classifyCmd: docparse classify CLASSIFICATION_ID FILES... [--wait].
 func classifyCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := newCLI(ctx, "classify", "classify CLASSIFICATION_ID FILES... [--name NAME] [--wait]", getenv, stdout, stderr)
-	name, wait, idem := c.uploadFlags("wait until the batch ends and print each file's category; exit 3 if it ends failed or partial")
-	pos, api, err := c.parseClient(args, 2, -1)
-	if err != nil {
-		return err
-	}
-	clsID := pos[0]
-	return sendBatch(c, pos[1:], client.UploadOptions{Name: *name, IdempotencyKey: *idem}, *wait, batchSteps[*client.ClassificationBatchResult]{
-		upload: func(files []client.File, opts client.UploadOptions) (*client.ClassificationBatchResult, error) {
-			return api.UploadClassificationBatch(ctx, clsID, files, opts)
-		},
+	return sendBatch(c, args, "wait until the batch ends and print each file's category; exit 3 if it ends failed or partial", batchSteps[*client.ClassificationBatchResult]{
+		upload: (*client.Client).UploadClassificationBatch,
 		sent: func(up *client.ClassificationBatchResult) string {
 			return fmt.Sprintf("batch %s: %d files, %s", up.Batch.ID, up.Batch.FileCount, up.Batch.Status)
 		},
-		wait: func(up *client.ClassificationBatchResult, show func(string)) (*client.ClassificationBatchResult, error) {
+		wait: func(api *client.Client, clsID string, up *client.ClassificationBatchResult, show func(string)) (*client.ClassificationBatchResult, error) {
 			return api.WaitForClassificationBatch(ctx, clsID, up.Batch.ID, client.WaitOptions{OnProgressClassification: func(b client.ClassificationBatch) {
 				n := b.Counts
 				show(fmt.Sprintf("%s: %d queued, %d processing, %d processed, %d failed", b.Status, n.Queued, n.Processing, n.Processed, n.Failed))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docparse/docparse/client"
+	"github.com/docparse/docparse/wire"
 )
 
 const webhooksUsage = `usage: docparse webhooks COMMAND
@@ -50,23 +51,14 @@ func webhooksCmd(ctx context.Context, args []string, getenv func(string) string,
 		})
 	case "create":
 		c := newCLI(ctx, "webhooks create", "webhooks create --url URL [--events T1,T2] [--description D]", getenv, stdout, stderr)
-		url := c.fs.String("url", "", "https:// URL that receives the events")
+		url := c.requiredString("url", "https:// URL that receives the events")
 		events := c.fs.String("events", "", "comma-separated event types (default: all)")
 		desc := c.fs.String("description", "", "a note for people")
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		if *url == "" {
-			c.fs.Usage()
-			return errUsage
-		}
-		api, err := c.client()
-		if err != nil {
-			return err
-		}
-		p := client.WebhookEndpointParams{URL: *url, Description: *desc, EventTypes: splitList(*events)}
-		e, err := api.CreateWebhookEndpoint(ctx, p)
-		return printOne(c, e, err, func(e *client.CreatedWebhookEndpoint) {
+		p := client.WebhookEndpointParams{URL: *url, Description: *desc, EventTypes: wire.SplitEventTypes(*events)}
+		return create(c, p, (*client.Client).CreateWebhookEndpoint, func(e *client.CreatedWebhookEndpoint) {
 			fmt.Fprintf(stdout, "endpoint %s\nsecret   %s\n", e.WebhookEndpoint.ID, e.Secret)
 			fmt.Fprintln(stderr, "Keep the secret: it is shown only now. Verify deliveries with it.")
 		})
@@ -260,7 +252,7 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	ts := splitList(*types)
+	ts := wire.SplitEventTypes(*types)
 	cursor := *after
 	for {
 		for ev, err := range api.EventsAfter(ctx, cursor, ts...) {
@@ -293,16 +285,4 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 		case <-time.After(*every):
 		}
 	}
-}
-
-// splitList splits a comma-separated flag value into its non-empty,
-// trimmed items (nil for none).
-func splitList(s string) []string {
-	var items []string
-	for _, it := range strings.Split(s, ",") {
-		if it = strings.TrimSpace(it); it != "" {
-			items = append(items, it)
-		}
-	}
-	return items
 }

@@ -8,14 +8,8 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/wire"
 )
-
-// listBody is API.md's list envelope.
-type listBody[T any] struct {
-	Data       []T    `json:"data"`
-	HasMore    bool   `json:"has_more"`
-	NextCursor string `json:"next_cursor,omitempty"`
-}
 
 // page reads ?limit= (1-100, default 20) and ?cursor= (opaque: the
 // base64url of the last id of the previous page).
@@ -42,8 +36,8 @@ func page(r *http.Request, idPrefix string) (store.Page, error) {
 func cursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
 
 // list builds a list body from one page of items.
-func list[T, V any](items []T, more bool, id func(T) string, view func(T) V) listBody[V] {
-	out := listBody[V]{Data: make([]V, 0, len(items)), HasMore: more}
+func list[T, V any](items []T, more bool, id func(T) string, view func(T) V) wire.Page[V] {
+	out := wire.Page[V]{Data: make([]V, 0, len(items)), HasMore: more}
 	for _, it := range items {
 		out.Data = append(out.Data, view(it))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -217,7 +216,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	var types []string
 	for _, t := range q["type"] {
-		for _, x := range splitComma(t) {
+		for _, x := range wire.SplitEventTypes(t) {
 			if !pipeline.KnownEventType(x) {
 				return errorf(http.StatusBadRequest, "invalid_request", "type %s is not an event type", docparse.Quote(x))
 			}
@@ -237,7 +236,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := listBody[wire.Event]{Data: make([]wire.Event, 0, len(evs)), HasMore: more}
+	out := wire.Page[wire.Event]{Data: make([]wire.Event, 0, len(evs)), HasMore: more}
 	for _, e := range evs {
 		v, err := viewEvent(e, ds[e.ID])
 		if err != nil {
@@ -254,16 +253,6 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {

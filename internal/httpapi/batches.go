@@ -232,25 +232,7 @@ func (s *Server) getFileContent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.serveBlob(w, r, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
-}
-
-// serveBlob answers a stored upload as it was received, as an attachment.
-func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentType, fileName string, modified time.Time) error {
-	fh, err := s.blobs.Open(key)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	h := w.Header()
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
-	h.Set("Content-Type", contentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fileName}))
-	http.ServeContent(w, r, "", modified, fh)
-	return nil
+	return upload.Serve(w, r, s.blobs.Open, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
 }
 
 // exportBatch returns every file's result as JSON or CSV.

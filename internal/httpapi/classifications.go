@@ -9,6 +9,7 @@ import (
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/upload"
 	"github.com/docparse/docparse/wire"
 )
 
@@ -143,5 +144,5 @@ func (s *Server) getClassificationFileContent(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	return s.serveBlob(w, r, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
+	return upload.Serve(w, r, s.blobs.Open, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
 }

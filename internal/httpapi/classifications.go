@@ -70,26 +70,15 @@ func (s *Server) deleteClassification(w http.ResponseWriter, r *http.Request) er
 // classification batch exactly as createBatch does: same limits (413,
 // nothing stored), streaming, and a bad file accepted to fail on its own.
 func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Request) error {
-	return createBatchOf(s, w, r, "classification_id", s.svc.NewClassificationUpload,
-		func(ctx context.Context, o *once, up *pipeline.ClassificationUpload, name string) error {
-			_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
-				return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: viewClassificationBatchResult(b, files)})
-			})
-			return err
-		})
+	return createBatchOf(s, w, r, "classification_id", s.svc.NewClassificationUpload, viewClassificationBatchResult)
 }
 
 // getClassificationBatch is the polling endpoint of classification
 // batches, with the ETag and the kept answers of getBatch. The version
 // also moves with overrides and chaining, so a poll sees them.
 func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) error {
-	return s.pollBatchOf(w, r, "classification_id", s.db.ClassificationBatchVersion, func(ctx context.Context, acct, clsID, batchID string) (any, int64, error) {
-		b, files, err := s.db.ClassificationBatchWithFiles(ctx, acct, clsID, batchID)
-		if err != nil {
-			return nil, 0, err
-		}
-		return viewClassificationBatchResult(b, files), b.Version, nil
-	})
+	return pollBatchOf(s, w, r, "classification_id", s.db.ClassificationBatchVersion, s.db.ClassificationBatchWithFiles,
+		viewClassificationBatchResult, func(b docparse.ClassificationBatch) int64 { return b.Version })
 }
 
 func (s *Server) listClassificationBatches(w http.ResponseWriter, r *http.Request) error {

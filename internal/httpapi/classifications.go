@@ -8,7 +8,6 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
-	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/upload"
 	"github.com/docparse/docparse/wire"
 )
@@ -38,32 +37,6 @@ func (in classificationRequest) input() pipeline.ClassificationInput {
 		out.Categories = &cats
 	}
 	return out
-}
-
-func (s *Server) createClassification(w http.ResponseWriter, r *http.Request) error {
-	return createFromJSON(s, w, r, func(ctx context.Context, tx *store.Tx, in classificationRequest) (answer, error) {
-		return created("classification", viewClassification)(s.svc.CreateClassificationTx(ctx, tx, account(r), in.input()))
-	})
-}
-
-func (s *Server) listClassifications(w http.ResponseWriter, r *http.Request) error {
-	return listOf(w, r, docparse.PrefixClassification, s.db.ListClassifications, func(c docparse.Classification) string { return c.ID }, viewClassification)
-}
-
-func (s *Server) getClassification(w http.ResponseWriter, r *http.Request) error {
-	return one(w, "classification", viewClassification)(s.db.Classification(r.Context(), account(r), r.PathValue("classification_id")))
-}
-
-func (s *Server) updateClassification(w http.ResponseWriter, r *http.Request) error {
-	var in classificationRequest
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	return one(w, "classification", viewClassification)(s.svc.UpdateClassification(r.Context(), account(r), r.PathValue("classification_id"), in.input()))
-}
-
-func (s *Server) deleteClassification(w http.ResponseWriter, r *http.Request) error {
-	return noContent(w, s.svc.DeleteClassification(r.Context(), account(r), r.PathValue("classification_id")))
 }
 
 // createClassificationBatch receives a multipart upload into a new

@@ -68,7 +68,7 @@ func crawl(t *testing.T, b *browser, start string) map[string]string {
 func TestAccountsApart(t *testing.T) {
 	t.Parallel()
 	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		rc := newReceiver(t)
+		rc := servertest.NewReceiver(t)
 		seedAccount(t, srv, "acme", "zebra", rc.URL)
 		seedAccount(t, srv, "globex", "okapi", rc.URL)
 		srv.User("acme", "a@acme.test", password)

@@ -14,7 +14,7 @@ import (
 func TestDownloadOriginal(t *testing.T) {
 	t.Parallel()
 	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
-		rc := newReceiver(t)
+		rc := servertest.NewReceiver(t)
 		seedAccount(t, srv, "acme", "zebra", rc.URL)
 		srv.User("acme", "a@acme.test", password)
 		srv.User("globex", "b@globex.test", password)

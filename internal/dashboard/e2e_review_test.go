@@ -22,7 +22,7 @@ var newRowRE = regexp.MustCompile(`^line_items\[(\d+)\]\.description$`)
 // reaches a webhook receiver.
 func TestBrowserReview(t *testing.T) {
 	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
-		rc := newReceiver(t)
+		rc := servertest.NewReceiver(t)
 		must(api.CreateWebhookEndpoint(context.Background(), client.WebhookEndpointParams{URL: rc.URL + "/hooks", EventTypes: []string{"file.processed"}}))(t)
 		file := uploadForReview(t, api, "Supplier invoices", "AzureInterior.pdf", readFile(t, reviewPDF))
 
@@ -113,9 +113,9 @@ func TestBrowserReview(t *testing.T) {
 		if len(items) == 0 || items[len(items)-1].(map[string]any)["description"] != "Gift card" || items[len(items)-1].(map[string]any)["amount"] != 5.0 {
 			t.Errorf("line_items = %v, want the added Gift card row last", items)
 		}
-		d := rc.wait(t, "file.processed")
-		if !strings.Contains(string(d.body), file[strings.LastIndex(file, "/")+1:]) {
-			t.Errorf("file.processed delivery names another file: %s", d.body)
+		d := waitEvent(rc, "file.processed")
+		if !strings.Contains(string(d.Body), file[strings.LastIndex(file, "/")+1:]) {
+			t.Errorf("file.processed delivery names another file: %s", d.Body)
 		}
 	})
 }

@@ -61,7 +61,7 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 	t.Parallel()
 	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {
 		srv.User("acme", email, password)
-		rc := newReceiver(t)
+		rc := servertest.NewReceiver(t)
 		b := signedInTab(t, srv.URL, email, password)
 
 		// An API key, shown once.
@@ -106,13 +106,13 @@ func TestBrowserAPIAndWebhooks(t *testing.T) {
 		if !strings.Contains(facts, "200") || !strings.Contains(facts, " ms") {
 			t.Fatalf("test event result lacks status 200 and a latency:\n%s", facts)
 		}
-		rc.wait(t, "endpoint.test")
+		waitEvent(rc, "endpoint.test")
 		b.screenshot("webhook-test-event")
 
 		// A real batch: its delivery appears in the Webhook Logs and opens
 		// to the request and the response.
 		uploadText(t, client.New(srv.URL, srv.Key("acme")))
-		rc.wait(t, "extraction.completed")
+		waitEvent(rc, "extraction.completed")
 		// The attempt is logged once the receiver has answered, which can
 		// be a moment after it got the delivery: open the logs until they
 		// list it.

@@ -1,16 +1,8 @@
 package dashboard_test
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
-	"io/fs"
-	"mime/multipart"
-	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -47,70 +39,20 @@ func TestSlowDashboardUpload(t *testing.T) {
 		b := newBrowser(t, srv.URL)
 		csrf := b.login(email, password).csrf(t)
 
-		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-		if err != nil {
-			t.Fatal(err)
+		a := srv.Trickle(servertest.Trickle{Path: "/dashboard/extractions/" + ext.Extraction.ID + "/batches",
+			Header: "Cookie: dp_session=" + b.sessionCookie() + "\r\nX-CSRF-Token: " + csrf + "\r\nAccept: application/json\r\n",
+			First:  []byte("the first bytes"), Every: 500 * time.Millisecond, Chunk: []byte("y"), Wait: 15 * time.Second})
+		if a.Status != http.StatusRequestTimeout || !strings.Contains(string(a.Body), "The upload arrived too slowly") {
+			t.Fatalf("slow dashboard upload: %d after %v: %s", a.Status, a.Elapsed, a.Body)
 		}
-		defer conn.Close()
-		var head bytes.Buffer
-		fmt.Fprintf(&head, "POST /dashboard/extractions/%s/batches HTTP/1.1\r\nHost: docparse\r\nCookie: dp_session=%s\r\n"+
-			"X-CSRF-Token: %s\r\nAccept: application/json\r\nContent-Type: multipart/form-data; boundary=slowboundary\r\nContent-Length: %d\r\n\r\n",
-			ext.Extraction.ID, b.sessionCookie(), csrf, 10<<20)
-		mw := multipart.NewWriter(&head)
-		if err := mw.SetBoundary("slowboundary"); err != nil {
-			t.Fatal(err)
+		if a.Elapsed > 3*time.Second {
+			t.Fatalf("slow dashboard upload cut off after %v, want about 1 s", a.Elapsed)
 		}
-		if _, err := mw.CreateFormFile("files", "slow.txt"); err != nil {
-			t.Fatal(err)
+		if !a.Closed {
+			t.Fatal("the connection stayed open 2 s after the answer")
 		}
-		head.WriteString("the first bytes")
-		start := time.Now()
-		if _, err := conn.Write(head.Bytes()); err != nil {
-			t.Fatal(err)
-		}
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(500 * time.Millisecond):
-				}
-				if _, err := conn.Write([]byte("y")); err != nil {
-					return
-				}
-			}
-		}()
-		br := bufio.NewReader(conn)
-		conn.SetReadDeadline(time.Now().Add(15 * time.Second))
-		resp, err = http.ReadResponse(br, nil)
-		elapsed := time.Since(start)
-		if err != nil {
-			t.Fatalf("slow upload after %v: %v (want a 408 answer)", elapsed, err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), "The upload arrived too slowly") {
-			t.Fatalf("slow dashboard upload: %d after %v: %s", resp.StatusCode, elapsed, body)
-		}
-		if elapsed > 3*time.Second {
-			t.Fatalf("slow dashboard upload cut off after %v, want about 1 s", elapsed)
-		}
-		conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-		if _, err := io.Copy(io.Discard, br); err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				t.Fatal("the connection stayed open 2 s after the answer")
-			}
-		}
-		var left []string
-		filepath.WalkDir(srv.BlobDir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && p != srv.BlobDir && (!d.IsDir() || strings.Count(strings.TrimPrefix(p, srv.BlobDir), string(filepath.Separator)) > 1) {
-				left = append(left, p)
-			}
-			return nil
-		})
-		if len(left) != 0 {
-			t.Fatalf("the cut-off upload left %v in the blob store", left)
+		if files, dirs := srv.BlobEntries(); len(files) != 0 || len(dirs) > 1 {
+			t.Fatalf("the cut-off upload left files %v and folders %v in the blob store", files, dirs)
 		}
 	})
 }

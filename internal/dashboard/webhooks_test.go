@@ -3,9 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"html"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -18,51 +16,14 @@ import (
 )
 
 var (
-	whsecRE     = regexp.MustCompile(`whsec_[0-9A-Za-z+/=]+`)
-	attemptRE   = regexp.MustCompile(`href="/dashboard/api/logs/(att_[0-9A-Za-z]+)\?endpoint=`)
-	endpointRE  = regexp.MustCompile(`/dashboard/api/logs\?endpoint=(we_[0-9A-Za-z]+)`)
-	eventTypeRE = regexp.MustCompile(`"type":"([a-z._]+)"`)
+	whsecRE    = regexp.MustCompile(`whsec_[0-9A-Za-z+/=]+`)
+	attemptRE  = regexp.MustCompile(`href="/dashboard/api/logs/(att_[0-9A-Za-z]+)\?endpoint=`)
+	endpointRE = regexp.MustCompile(`/dashboard/api/logs\?endpoint=(we_[0-9A-Za-z]+)`)
 )
 
-// delivery is one request a receiver got.
-type delivery struct {
-	header http.Header
-	body   []byte
-}
-
-// receiver is an httptest webhook receiver that answers 200 and hands
-// every request over on a channel.
-type receiver struct {
-	*httptest.Server
-	got chan delivery
-}
-
-func newReceiver(t *testing.T) *receiver {
-	rc := &receiver{got: make(chan delivery, 100)}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.got <- delivery{r.Header.Clone(), b}
-		w.Header().Set("X-Receiver", "yes")
-		io.WriteString(w, "received")
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-// wait returns the next delivery of event type typ, skipping others.
-func (rc *receiver) wait(t *testing.T, typ string) delivery {
-	t.Helper()
-	timeout := time.After(60 * time.Second)
-	for {
-		select {
-		case d := <-rc.got:
-			if m := eventTypeRE.FindSubmatch(d.body); m != nil && string(m[1]) == typ {
-				return d
-			}
-		case <-timeout:
-			t.Fatalf("the receiver got no %s within 60s", typ)
-		}
-	}
+// waitEvent returns the next delivery of event type typ, skipping others.
+func waitEvent(rc *servertest.Receiver, typ string) servertest.Delivery {
+	return rc.Wait(60*time.Second, typ, func(d servertest.Delivery) bool { return d.Type() == typ })
 }
 
 // uploadText creates an extraction and uploads one small text file
@@ -76,7 +37,7 @@ func uploadText(t *testing.T, c *client.Client) {
 func TestWebhooks(t *testing.T) {
 	eachAcme(t, func(t *testing.T, srv *servertest.Server, api *client.Client) {
 		srv.User("other", "bob@example.com", password)
-		rc := newReceiver(t)
+		rc := servertest.NewReceiver(t)
 		b := newBrowser(t, srv.URL)
 		p := b.login(email, password)
 		if !strings.Contains(p.body, "Webhook Settings") || !strings.Contains(p.body, `value="extraction.completed"`) {
@@ -124,8 +85,8 @@ func TestWebhooks(t *testing.T) {
 			!strings.Contains(p.body, "received") {
 			t.Fatalf("send test event = %d, want 200 showing status 200, latency and body:\n%s", p.status, p.body)
 		}
-		d := rc.wait(t, "endpoint.test")
-		if err := webhook.Verify(secret, d.header, d.body, time.Now()); err != nil {
+		d := waitEvent(rc, "endpoint.test")
+		if err := webhook.Verify(secret, d.Header, d.Body, time.Now()); err != nil {
 			t.Fatalf("test event signature: %v", err)
 		}
 
@@ -145,8 +106,8 @@ func TestWebhooks(t *testing.T) {
 		// A real event: extraction.completed reaches the receiver; resend
 		// it from its detail page and it arrives again.
 		uploadText(t, api)
-		first := rc.wait(t, "extraction.completed")
-		if err := webhook.Verify(secret, first.header, first.body, time.Now()); err != nil {
+		first := waitEvent(rc, "extraction.completed")
+		if err := webhook.Verify(secret, first.Header, first.Body, time.Now()); err != nil {
 			t.Fatalf("extraction.completed signature: %v", err)
 		}
 		var attemptID string
@@ -175,9 +136,9 @@ func TestWebhooks(t *testing.T) {
 		if p.status != http.StatusOK || !strings.Contains(p.body, "queued for delivery again") {
 			t.Fatalf("resend = %d:\n%s", p.status, p.body)
 		}
-		again := rc.wait(t, "extraction.completed")
-		if first.header.Get("webhook-id") != again.header.Get("webhook-id") {
-			t.Errorf("resent webhook-id = %q, want the event's %q", again.header.Get("webhook-id"), first.header.Get("webhook-id"))
+		again := waitEvent(rc, "extraction.completed")
+		if first.Header.Get("webhook-id") != again.Header.Get("webhook-id") {
+			t.Errorf("resent webhook-id = %q, want the event's %q", again.Header.Get("webhook-id"), first.Header.Get("webhook-id"))
 		}
 		if p := b.post("/dashboard/api/logs/"+attemptID+"/resend?endpoint="+epID, nil); p.status != http.StatusForbidden {
 			t.Errorf("resend without csrf = %d, want 403", p.status)
@@ -195,10 +156,10 @@ func TestWebhooks(t *testing.T) {
 			t.Fatalf("rotate with a 500 h grace = %d, want 400 with the message:\n%s", p.status, p.body)
 		}
 		b.post("/dashboard/api/webhooks/"+epID+"/test", url.Values{"csrf_token": {csrf}})
-		d = rc.wait(t, "endpoint.test")
+		d = waitEvent(rc, "endpoint.test")
 		for _, s := range []string{secret, newSecret} {
-			if err := webhook.Verify(s, d.header, d.body, time.Now()); err != nil {
-				t.Errorf("test event after rotation, secret new=%v: %v (headers %v)", s == newSecret, err, d.header)
+			if err := webhook.Verify(s, d.Header, d.Body, time.Now()); err != nil {
+				t.Errorf("test event after rotation, secret new=%v: %v (headers %v)", s == newSecret, err, d.Header)
 			}
 		}
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/export"
-	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/upload"
@@ -79,22 +78,23 @@ func receiveUpload(r *http.Request, up upload.Receiver) (string, error) {
 	return name, err
 }
 
-// batchUpload is a batch being received: a *pipeline.Upload or a
-// *pipeline.ClassificationUpload.
-type batchUpload interface {
+// batchUpload is a batch of B with files F being received: a
+// *pipeline.Upload or a *pipeline.ClassificationUpload.
+type batchUpload[B, F any] interface {
 	upload.Receiver
 	Abort()
+	Commit(ctx context.Context, name string, within func(tx *store.Tx, b B, files []F) error) (B, []F, error)
 }
 
 // createBatchOf receives a multipart upload into a new batch of the
 // parent named by the path value parent: start begins the upload (the
-// pipeline's NewUpload or NewClassificationUpload) and commit commits it
-// with the request's stored answer (createsOnce). Each file part streams
-// to the blob store; nothing is held in memory whole. Limits answer 413
-// and leave nothing stored.
-func createBatchOf[U batchUpload](s *Server, w http.ResponseWriter, r *http.Request, parent string,
-	start func(ctx context.Context, accountID, parentID string) (U, error),
-	commit func(ctx context.Context, o *once, up U, name string) error) error {
+// pipeline's NewUpload or NewClassificationUpload), and its commit
+// commits the request's stored answer (createsOnce), 202 with the new
+// batch and its files as view shows them. Each file part streams to the
+// blob store; nothing is held in memory whole. Limits answer 413 and
+// leave nothing stored.
+func createBatchOf[U batchUpload[B, F], B, F, V any](s *Server, w http.ResponseWriter, r *http.Request, parent string,
+	start func(ctx context.Context, accountID, parentID string) (U, error), view func(B, []F) V) error {
 	return s.createsOnce(w, r, true, func(o *once) error {
 		if err := s.checkUpload(w, r); err != nil {
 			return err
@@ -109,19 +109,17 @@ func createBatchOf[U batchUpload](s *Server, w http.ResponseWriter, r *http.Requ
 		if err != nil {
 			return err
 		}
-		return commit(ctx, o, up, name)
+		_, _, err = up.Commit(ctx, name, func(tx *store.Tx, b B, files []F) error {
+			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: view(b, files)})
+		})
+		return err
 	})
 }
 
 // createBatch receives a multipart upload into a new extraction batch
 // (createBatchOf).
 func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
-	return createBatchOf(s, w, r, "extraction_id", s.svc.NewUpload, func(ctx context.Context, o *once, up *pipeline.Upload, name string) error {
-		_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.Batch, files []docparse.File) error {
-			return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: viewBatchResult(b, files)})
-		})
-		return err
-	})
+	return createBatchOf(s, w, r, "extraction_id", s.svc.NewUpload, viewBatchResult)
 }
 
 // getBatch is the polling endpoint: one indexed read of the batch's
@@ -129,13 +127,8 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
 // rendered answer kept for that version); only a changed batch is read
 // whole. Never cached by intermediaries.
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
-	return s.pollBatchOf(w, r, "extraction_id", s.db.BatchVersion, func(ctx context.Context, acct, extID, batchID string) (any, int64, error) {
-		b, files, err := s.db.BatchWithFiles(ctx, acct, extID, batchID)
-		if err != nil {
-			return nil, 0, err
-		}
-		return viewBatchResult(b, files), b.Version, nil
-	})
+	return pollBatchOf(s, w, r, "extraction_id", s.db.BatchVersion, s.db.BatchWithFiles, viewBatchResult,
+		func(b docparse.Batch) int64 { return b.Version })
 }
 
 // poll answers a polling request for a batch whose version was just read:
@@ -232,25 +225,7 @@ func (s *Server) getFileContent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.serveBlob(w, r, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
-}
-
-// serveBlob answers a stored upload as it was received, as an attachment.
-func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentType, fileName string, modified time.Time) error {
-	fh, err := s.blobs.Open(key)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	h := w.Header()
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
-	h.Set("Content-Type", contentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fileName}))
-	http.ServeContent(w, r, "", modified, fh)
-	return nil
+	return upload.Serve(w, r, s.blobs.Open, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
 }
 
 // exportBatch returns every file's result as JSON or CSV.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
-	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/upload"
 	"github.com/docparse/docparse/wire"
 )
 
@@ -39,56 +39,19 @@ func (in classificationRequest) input() pipeline.ClassificationInput {
 	return out
 }
 
-func (s *Server) createClassification(w http.ResponseWriter, r *http.Request) error {
-	return createFromJSON(s, w, r, func(ctx context.Context, tx *store.Tx, in classificationRequest) (answer, error) {
-		return created("classification", viewClassification)(s.svc.CreateClassificationTx(ctx, tx, account(r), in.input()))
-	})
-}
-
-func (s *Server) listClassifications(w http.ResponseWriter, r *http.Request) error {
-	return listOf(w, r, docparse.PrefixClassification, s.db.ListClassifications, func(c docparse.Classification) string { return c.ID }, viewClassification)
-}
-
-func (s *Server) getClassification(w http.ResponseWriter, r *http.Request) error {
-	return one(w, "classification", viewClassification)(s.db.Classification(r.Context(), account(r), r.PathValue("classification_id")))
-}
-
-func (s *Server) updateClassification(w http.ResponseWriter, r *http.Request) error {
-	var in classificationRequest
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	return one(w, "classification", viewClassification)(s.svc.UpdateClassification(r.Context(), account(r), r.PathValue("classification_id"), in.input()))
-}
-
-func (s *Server) deleteClassification(w http.ResponseWriter, r *http.Request) error {
-	return noContent(w, s.svc.DeleteClassification(r.Context(), account(r), r.PathValue("classification_id")))
-}
-
 // createClassificationBatch receives a multipart upload into a new
 // classification batch exactly as createBatch does: same limits (413,
 // nothing stored), streaming, and a bad file accepted to fail on its own.
 func (s *Server) createClassificationBatch(w http.ResponseWriter, r *http.Request) error {
-	return createBatchOf(s, w, r, "classification_id", s.svc.NewClassificationUpload,
-		func(ctx context.Context, o *once, up *pipeline.ClassificationUpload, name string) error {
-			_, _, err := up.Commit(ctx, name, func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
-				return o.commit(ctx, tx, answer{Status: http.StatusAccepted, Body: viewClassificationBatchResult(b, files)})
-			})
-			return err
-		})
+	return createBatchOf(s, w, r, "classification_id", s.svc.NewClassificationUpload, viewClassificationBatchResult)
 }
 
 // getClassificationBatch is the polling endpoint of classification
 // batches, with the ETag and the kept answers of getBatch. The version
 // also moves with overrides and chaining, so a poll sees them.
 func (s *Server) getClassificationBatch(w http.ResponseWriter, r *http.Request) error {
-	return s.pollBatchOf(w, r, "classification_id", s.db.ClassificationBatchVersion, func(ctx context.Context, acct, clsID, batchID string) (any, int64, error) {
-		b, files, err := s.db.ClassificationBatchWithFiles(ctx, acct, clsID, batchID)
-		if err != nil {
-			return nil, 0, err
-		}
-		return viewClassificationBatchResult(b, files), b.Version, nil
-	})
+	return pollBatchOf(s, w, r, "classification_id", s.db.ClassificationBatchVersion, s.db.ClassificationBatchWithFiles,
+		viewClassificationBatchResult, func(b docparse.ClassificationBatch) int64 { return b.Version })
 }
 
 func (s *Server) listClassificationBatches(w http.ResponseWriter, r *http.Request) error {
@@ -143,5 +106,5 @@ func (s *Server) getClassificationFileContent(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	return s.serveBlob(w, r, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
+	return upload.Serve(w, r, s.blobs.Open, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
 }

@@ -97,15 +97,23 @@ func listBatchesOf[B, V any](w http.ResponseWriter, r *http.Request, idPrefix, p
 
 // pollBatchOf is the polling endpoint of the batches of a parent named
 // by the path value param (see poll): version reads the batch's version,
-// read the whole batch as its answer and the version it saw.
-func (s *Server) pollBatchOf(w http.ResponseWriter, r *http.Request, param string,
+// read the whole batch with its files, answered as view shows them;
+// seen is the version of a batch read whole.
+func pollBatchOf[B, F, V any](s *Server, w http.ResponseWriter, r *http.Request, param string,
 	version func(ctx context.Context, acct, parentID, batchID string) (int64, error),
-	read func(ctx context.Context, acct, parentID, batchID string) (any, int64, error)) error {
+	read func(ctx context.Context, acct, parentID, batchID string) (B, []F, error),
+	view func(B, []F) V, seen func(B) int64) error {
 	ctx, acct := r.Context(), account(r)
 	parentID, batchID := r.PathValue(param), r.PathValue("batch_id")
 	v, err := version(ctx, acct, parentID, batchID)
 	if err != nil {
 		return err
 	}
-	return s.poll(w, r, batchID, v, func() (any, int64, error) { return read(ctx, acct, parentID, batchID) })
+	return s.poll(w, r, batchID, v, func() (any, int64, error) {
+		b, files, err := read(ctx, acct, parentID, batchID)
+		if err != nil {
+			return nil, 0, err
+		}
+		return view(b, files), seen(b), nil
+	})
 }

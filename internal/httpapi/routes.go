@@ -1,6 +1,12 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/docparse/docparse/internal/docparse"
+	"github.com/docparse/docparse/internal/pipeline"
+	"github.com/docparse/docparse/wire"
+)
 
 // routes lists every route of the API.
 func (s *Server) routes() http.Handler {
@@ -9,6 +15,15 @@ func (s *Server) routes() http.Handler {
 	// (createsOnce, idempotency.go): the claim of the key, what it creates
 	// and its stored answer commit in one transaction.
 	authed := func(h handlerFunc) http.Handler { return s.authenticated(s.handle(h)) }
+	// The extractions and the classifications are created, listed, read,
+	// patched and deleted alike (resource).
+	extractions := resource[docparse.Extraction, wire.Extraction, pipeline.ExtractionInput, extractionRequest]{
+		s: s, name: "extraction", prefix: docparse.PrefixExtraction, view: viewExtraction, id: func(e docparse.Extraction) string { return e.ID },
+		list: s.db.ListExtractions, get: s.db.Extraction, create: s.svc.CreateExtractionTx, update: s.svc.UpdateExtraction, remove: s.svc.DeleteExtraction}
+	classifications := resource[docparse.Classification, wire.Classification, pipeline.ClassificationInput, classificationRequest]{
+		s: s, name: "classification", prefix: docparse.PrefixClassification, view: viewClassification, id: func(c docparse.Classification) string { return c.ID },
+		list: s.db.ListClassifications, get: s.db.Classification, create: s.svc.CreateClassificationTx, update: s.svc.UpdateClassification,
+		remove: s.svc.DeleteClassification}
 
 	mux.Handle("GET /healthz", s.handle(s.healthz))
 	mux.Handle("GET /readyz", s.handle(s.readyz))
@@ -20,11 +35,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /v1/api_keys", authed(s.createAPIKey))
 	mux.Handle("DELETE /v1/api_keys/{key_id}", authed(s.revokeAPIKey))
 
-	mux.Handle("GET /v1/extractions", authed(s.listExtractions))
-	mux.Handle("POST /v1/extractions", authed(s.createExtraction))
-	mux.Handle("GET /v1/extractions/{extraction_id}", authed(s.getExtraction))
-	mux.Handle("PATCH /v1/extractions/{extraction_id}", authed(s.updateExtraction))
-	mux.Handle("DELETE /v1/extractions/{extraction_id}", authed(s.deleteExtraction))
+	mux.Handle("GET /v1/extractions", authed(extractions.serveList))
+	mux.Handle("POST /v1/extractions", authed(extractions.serveCreate))
+	mux.Handle("GET /v1/extractions/{extraction_id}", authed(extractions.serveGet))
+	mux.Handle("PATCH /v1/extractions/{extraction_id}", authed(extractions.serveUpdate))
+	mux.Handle("DELETE /v1/extractions/{extraction_id}", authed(extractions.serveDelete))
 
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches", authed(s.listBatches))
 	mux.Handle("POST /v1/extractions/{extraction_id}/batches", authed(s.createBatch))
@@ -33,11 +48,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}", authed(s.getFile))
 	mux.Handle("GET /v1/extractions/{extraction_id}/batches/{batch_id}/files/{file_id}/content", authed(s.getFileContent))
 
-	mux.Handle("GET /v1/classifications", authed(s.listClassifications))
-	mux.Handle("POST /v1/classifications", authed(s.createClassification))
-	mux.Handle("GET /v1/classifications/{classification_id}", authed(s.getClassification))
-	mux.Handle("PATCH /v1/classifications/{classification_id}", authed(s.updateClassification))
-	mux.Handle("DELETE /v1/classifications/{classification_id}", authed(s.deleteClassification))
+	mux.Handle("GET /v1/classifications", authed(classifications.serveList))
+	mux.Handle("POST /v1/classifications", authed(classifications.serveCreate))
+	mux.Handle("GET /v1/classifications/{classification_id}", authed(classifications.serveGet))
+	mux.Handle("PATCH /v1/classifications/{classification_id}", authed(classifications.serveUpdate))
+	mux.Handle("DELETE /v1/classifications/{classification_id}", authed(classifications.serveDelete))
 
 	mux.Handle("GET /v1/classifications/{classification_id}/batches", authed(s.listClassificationBatches))
 	mux.Handle("POST /v1/classifications/{classification_id}/batches", authed(s.createClassificationBatch))

@@ -1,17 +1,12 @@
 package httpapi_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime/multipart"
-	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,29 +17,6 @@ import (
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
-
-// blobEntries lists what is under dir: files and folders, relative.
-func blobEntries(t *testing.T, dir string) (files, dirs []string) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.IsDir() {
-			if rel != "." {
-				dirs = append(dirs, rel)
-			}
-		} else {
-			files = append(files, rel)
-		}
-		return nil
-	})
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	return files, dirs
-}
 
 // TestSlowUploadCutOff: an upload whose body trickles in (headers and a
 // first 2000 bytes at once, then 10 bytes/s) over a real connection is cut
@@ -88,83 +60,28 @@ func TestSlowUploadCutOff(t *testing.T) {
 		}
 		path := "/v1/extractions/" + ext.Extraction.ID + "/batches"
 
-		// trickle sends, over its own connection, the request's headers,
-		// the multipart head and a first 2000 bytes at once, then size
-		// bytes every interval, and reads the answer. It reports whether
-		// the server then closed the connection.
+		// trickle sends the upload's headers and a first 2000 bytes at
+		// once, then size bytes every interval, and reads the answer.
+		// While the body trickles, the file being received is a temporary
+		// file in the blob store.
 		trickle := func(every time.Duration, size int) (status int, code string, elapsed time.Duration, sawTemp, closed bool) {
-			conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			var head bytes.Buffer
-			fmt.Fprintf(&head, "POST %s HTTP/1.1\r\nHost: docparse\r\nAuthorization: Bearer %s\r\n"+
-				"Content-Type: multipart/form-data; boundary=slowboundary\r\nContent-Length: %d\r\n\r\n", path, key, 10<<20)
-			mw := multipart.NewWriter(&head)
-			if err := mw.SetBoundary("slowboundary"); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := mw.CreateFormFile("files", "slow.txt"); err != nil {
-				t.Fatal(err)
-			}
-			head.Write(bytes.Repeat([]byte("x"), 2000))
-			start := time.Now()
-			if _, err := conn.Write(head.Bytes()); err != nil {
-				t.Fatal(err)
-			}
-			stop := make(chan struct{})
-			defer close(stop)
-			go func() {
-				chunk := bytes.Repeat([]byte("y"), size)
-				for {
-					select {
-					case <-stop:
-						return
-					case <-time.After(every):
-					}
-					if _, err := conn.Write(chunk); err != nil {
-						return
-					}
-				}
-			}()
-			done := make(chan struct{})
-			go func() {
-				// While the body trickles, the file being received is a
-				// temporary file in the blob store.
-				defer close(done)
-				sawTemp = servertest.Eventually(time.Second, func() bool {
-					files, _ := blobEntries(t, srv.BlobDir)
-					for _, f := range files {
-						if strings.HasPrefix(filepath.Base(f), ".upload-") {
-							return true
+			a := srv.Trickle(servertest.Trickle{Path: path, Header: "Authorization: Bearer " + key + "\r\n",
+				First: bytes.Repeat([]byte("x"), 2000), Every: every, Chunk: bytes.Repeat([]byte("y"), size), Wait: cfg.Timeout + 5*time.Second,
+				During: func() {
+					sawTemp = servertest.Eventually(time.Second, func() bool {
+						files, _ := srv.BlobEntries()
+						for _, f := range files {
+							if strings.HasPrefix(filepath.Base(f), ".upload-") {
+								return true
+							}
 						}
-					}
-					return false
-				})
-			}()
-			br := bufio.NewReader(conn)
-			conn.SetReadDeadline(time.Now().Add(cfg.Timeout + 5*time.Second))
-			resp, err := http.ReadResponse(br, nil)
-			elapsed = time.Since(start)
-			<-done
-			if err != nil {
-				t.Fatalf("slow upload after %v: %v (want a 408 answer)", elapsed, err)
-			}
-			b, err := io.ReadAll(resp.Body)
-			if err != nil {
-				t.Fatalf("read the answer: %v", err)
-			}
+						return false
+					})
+				}})
 			var eb struct{ Code, Error string }
-			_ = json.Unmarshal(b, &eb)
-			// The server closes the connection: the read after the answer
-			// ends (EOF or reset), it does not time out.
-			conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-			_, err = io.Copy(io.Discard, br)
-			var ne net.Error
-			closed = !(errors.As(err, &ne) && ne.Timeout())
-			t.Logf("trickle every %v of %d bytes: %d %s after %v; temporary file seen %v; closed %v", every, size, resp.StatusCode, eb.Code, elapsed, sawTemp, closed)
-			return resp.StatusCode, eb.Code, elapsed, sawTemp, closed
+			_ = json.Unmarshal(a.Body, &eb)
+			t.Logf("trickle every %v of %d bytes: %d %s after %v; temporary file seen %v; closed %v", every, size, a.Status, eb.Code, a.Elapsed, sawTemp, a.Closed)
+			return a.Status, eb.Code, a.Elapsed, sawTemp, a.Closed
 		}
 
 		// 10 bytes/s: under the rate once the grace and the 2 s the first
@@ -182,7 +99,7 @@ func TestSlowUploadCutOff(t *testing.T) {
 		if !closed {
 			t.Fatal("the connection stayed open 2 s after the answer")
 		}
-		if files, dirs := blobEntries(t, srv.BlobDir); len(files) != 0 || len(dirs) > 1 {
+		if files, dirs := srv.BlobEntries(); len(files) != 0 || len(dirs) > 1 {
 			t.Fatalf("after the cut-off the blob store holds files %v and folders %v, want at most the account's empty folder", files, dirs)
 		}
 
@@ -192,7 +109,7 @@ func TestSlowUploadCutOff(t *testing.T) {
 			t.Fatalf("upload over the overall deadline answered %d %q after %v (connection closed: %v), want 408 within about %v and a close",
 				status, code, elapsed, closed, cfg.Timeout)
 		}
-		if files, dirs := blobEntries(t, srv.BlobDir); len(files) != 0 || len(dirs) > 1 {
+		if files, dirs := srv.BlobEntries(); len(files) != 0 || len(dirs) > 1 {
 			t.Fatalf("after the deadline the blob store holds files %v and folders %v", files, dirs)
 		}
 
@@ -206,7 +123,7 @@ func TestSlowUploadCutOff(t *testing.T) {
 		if err != nil || resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("normal upload: %v %s", err, b)
 		}
-		if files, _ := blobEntries(t, srv.BlobDir); len(files) != 1 {
+		if files, _ := srv.BlobEntries(); len(files) != 1 {
 			t.Fatalf("after a normal upload the blob store holds %v, want its one file", files)
 		}
 	})

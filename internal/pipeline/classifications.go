@@ -120,13 +120,7 @@ func (s *Service) CreateClassificationTx(ctx context.Context, tx *store.Tx, acco
 	if err := checkLinks(ctx, tx, accountID, c.Categories); err != nil {
 		return docparse.Classification{}, err
 	}
-	if err := checkQuota(ctx, "classifications", s.cfg.Quotas.Extractions, tx.CountClassifications, accountID); err != nil {
-		return docparse.Classification{}, err
-	}
-	if err := tx.InsertClassification(ctx, c); err != nil {
-		return docparse.Classification{}, err
-	}
-	return c, nil
+	return insertCounted(ctx, accountID, "classifications", s.cfg.Quotas.Extractions, tx.CountClassifications, tx.InsertClassification, c)
 }
 
 // UpdateClassification applies a patch. Files classified from then on use

@@ -100,13 +100,7 @@ func (s *Service) CreateExtractionTx(ctx context.Context, tx *store.Tx, accountI
 	if err := in.apply(&e, true); err != nil {
 		return docparse.Extraction{}, err
 	}
-	if err := checkQuota(ctx, "extractions", s.cfg.Quotas.Extractions, tx.CountExtractions, accountID); err != nil {
-		return docparse.Extraction{}, err
-	}
-	if err := tx.InsertExtraction(ctx, e); err != nil {
-		return docparse.Extraction{}, err
-	}
-	return e, nil
+	return insertCounted(ctx, accountID, "extractions", s.cfg.Quotas.Extractions, tx.CountExtractions, tx.InsertExtraction, e)
 }
 
 // UpdateExtraction applies a patch; batches already uploaded keep the

@@ -108,17 +108,26 @@ func (s *Service) checkQuotas(ctx context.Context, tx *store.Tx, accountID strin
 	return nil
 }
 
-// checkQuota is checkCount of the account's count of what, read by count
-// only when there is a limit.
-func checkQuota(ctx context.Context, what string, limit int64, count func(ctx context.Context, accountID string) (int64, error), accountID string) error {
-	if limit <= 0 {
-		return nil
+// insertCounted stores v, one more of what (extractions,
+// classifications) of the account, with insert, refusing it (checkCount)
+// when the account already holds limit of them; count counts them, and
+// is called only when there is a limit.
+func insertCounted[T any](ctx context.Context, accountID, what string, limit int64,
+	count func(ctx context.Context, accountID string) (int64, error), insert func(ctx context.Context, v T) error, v T) (T, error) {
+	var zero T
+	if limit > 0 {
+		n, err := count(ctx, accountID)
+		if err != nil {
+			return zero, err
+		}
+		if err := checkCount(what, n, limit); err != nil {
+			return zero, err
+		}
 	}
-	n, err := count(ctx, accountID)
-	if err != nil {
-		return err
+	if err := insert(ctx, v); err != nil {
+		return zero, err
 	}
-	return checkCount(what, n, limit)
+	return v, nil
 }
 
 // checkCount refuses to create one more of what (extractions,

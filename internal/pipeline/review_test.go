@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -93,46 +92,26 @@ func needsReview(t *testing.T, base, key string) (eid, bid, fid string) {
 	return eid, bid, f["id"].(string)
 }
 
-// hooks is a webhook receiver that records the types it got.
-type hooks struct {
-	*httptest.Server
-	got chan string
-}
-
-func newHooks(t *testing.T) *hooks {
-	h := &hooks{got: make(chan string, 100)}
-	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ev struct {
-			Type string `json:"type"`
-			Data struct {
-				File struct {
-					ID     string `json:"id"`
-					Status string `json:"status"`
-				} `json:"file"`
-			} `json:"data"`
-		}
-		b, _ := io.ReadAll(r.Body)
-		json.Unmarshal(b, &ev)
-		h.got <- ev.Type + " " + ev.Data.File.ID + " " + ev.Data.File.Status
-	}))
-	t.Cleanup(h.Close)
-	return h
-}
-
-// wait returns the next delivery whose summary starts with prefix.
-func (h *hooks) wait(t *testing.T, prefix string) string {
-	t.Helper()
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case s := <-h.got:
-			if strings.HasPrefix(s, prefix) {
-				return s
-			}
-		case <-timeout:
-			t.Fatalf("the receiver got no %q within 30s", prefix)
-		}
+// fileEvent summarizes a delivery as its type, file ID and file status,
+// separated by spaces.
+func fileEvent(d servertest.Delivery) string {
+	var ev struct {
+		Type string `json:"type"`
+		Data struct {
+			File struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+			} `json:"file"`
+		} `json:"data"`
 	}
+	json.Unmarshal(d.Body, &ev)
+	return ev.Type + " " + ev.Data.File.ID + " " + ev.Data.File.Status
+}
+
+// waitFileEvent returns the summary (fileEvent) of the next delivery
+// whose summary starts with prefix.
+func waitFileEvent(rc *servertest.Receiver, prefix string) string {
+	return fileEvent(rc.Wait(30*time.Second, prefix, func(d servertest.Delivery) bool { return strings.HasPrefix(fileEvent(d), prefix) }))
 }
 
 func TestConfirmReview(t *testing.T) {
@@ -149,13 +128,13 @@ func TestConfirmReview(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rc := newHooks(t)
+		rc := servertest.NewReceiver(t)
 		body, _ := json.Marshal(map[string]any{"url": rc.URL + "/hooks"})
 		if st, v, _ := api(t, srv.URL, key, "POST", "/v1/webhook_endpoints", "application/json", body); st != http.StatusCreated {
 			t.Fatalf("create endpoint = %d %v", st, v)
 		}
 		eid, bid, fid := needsReview(t, srv.URL, key)
-		rc.wait(t, "file.needs_review "+fid)
+		waitFileEvent(rc, "file.needs_review "+fid)
 		batchPath := "/v1/extractions/" + eid + "/batches/" + bid
 		_, before, etag := api(t, srv.URL, key, "GET", batchPath, "", nil)
 		_, fileBefore, _ := api(t, srv.URL, key, "GET", batchPath+"/files/"+fid, "", nil)
@@ -262,7 +241,7 @@ func TestConfirmReview(t *testing.T) {
 		}
 
 		// Exactly one file.processed, in the feed and at the receiver.
-		if got := rc.wait(t, "file.processed"); got != "file.processed "+fid+" processed" {
+		if got := waitFileEvent(rc, "file.processed"); got != "file.processed "+fid+" processed" {
 			t.Errorf("receiver got %q", got)
 		}
 		_, evs, _ := api(t, srv.URL, key, "GET", "/v1/events?type=file.processed&limit=100", "", nil)
@@ -275,12 +254,8 @@ func TestConfirmReview(t *testing.T) {
 		if n != 1 {
 			t.Errorf("GET /v1/events lists %d file.processed events for the file, want 1: %v", n, evs)
 		}
-		select {
-		case s := <-rc.got:
-			if strings.HasPrefix(s, "file.processed") {
-				t.Errorf("a second file.processed reached the receiver: %q", s)
-			}
-		case <-time.After(300 * time.Millisecond):
+		if d, ok := rc.Next(300 * time.Millisecond); ok && strings.HasPrefix(fileEvent(d), "file.processed") {
+			t.Errorf("a second file.processed reached the receiver: %q", fileEvent(d))
 		}
 	})
 }

@@ -199,28 +199,18 @@ func (u *Upload) Commit(ctx context.Context, name string, within func(tx *store.
 		f.CreatedAt, f.UpdatedAt = now, now
 		files[i] = f
 	}
-	err := u.commit(ctx, batchCommit{
-		queue: QueueExtract,
-		job:   func(fileID string) river.JobArgs { return ProcessFileArgs{AccountID: u.accountID, FileID: fileID} },
-		owner: func(tx *store.Tx) error {
-			_, err := tx.Extraction(ctx, u.accountID, u.ext.ID)
-			return err
-		},
+	return commitOf(ctx, u.receiver, b, files, within, batchCommit{
+		job:    func(fileID string) fileArgs { return ProcessFileArgs{AccountID: u.accountID, FileID: fileID} },
+		owner:  func(tx *store.Tx) error { return found(tx.Extraction(ctx, u.accountID, u.ext.ID)) },
 		insert: func(tx *store.Tx) error { return tx.InsertBatch(ctx, b, u.files) },
-		within: bind(within, b, files),
 	})
-	if err != nil {
-		return docparse.Batch{}, nil, err
-	}
-	return b, files, nil
 }
 
 // batchCommit is what the Commit of one kind of upload writes in the
 // commit's transaction (receiver.commit).
 type batchCommit struct {
-	// queue takes job, the job of the file fileID.
-	queue string
-	job   func(fileID string) river.JobArgs
+	// job is the job of the file fileID; its InsertOpts name the queue.
+	job func(fileID string) fileArgs
 	// owner checks that the batch's extraction or classification is
 	// still there: it may have been deleted while the files streamed.
 	owner func(tx *store.Tx) error
@@ -230,12 +220,20 @@ type batchCommit struct {
 	within func(tx *store.Tx) error
 }
 
-// bind returns within applied to the batch b and its files, or nil.
-func bind[B, F any](within func(tx *store.Tx, b B, files []F) error, b B, files []F) func(tx *store.Tx) error {
-	if within == nil {
-		return nil
+// found is the error of a read whose value the caller does not need.
+func found[T any](_ T, err error) error { return err }
+
+// commitOf commits the upload (receiver.commit) as c says, with within,
+// when not nil, run last on the batch b and its files, and returns them.
+func commitOf[B, F any](ctx context.Context, u *receiver, b B, files []F, within func(tx *store.Tx, b B, files []F) error, c batchCommit) (B, []F, error) {
+	if within != nil {
+		c.within = func(tx *store.Tx) error { return within(tx, b, files) }
 	}
-	return func(tx *store.Tx) error { return within(tx, b, files) }
+	if err := u.commit(ctx, c); err != nil {
+		var zero B
+		return zero, nil, err
+	}
+	return b, files, nil
 }
 
 // commit creates the upload's batch in one transaction: the owner's
@@ -244,8 +242,11 @@ func bind[B, F any](within func(tx *store.Tx, b B, files []F) error, b B, files 
 // files are deleted.
 func (u *receiver) commit(ctx context.Context, c batchCommit) error {
 	jobs := make([]river.InsertManyParams, len(u.files))
+	queue := ""
 	for i, f := range u.files {
-		jobs[i] = river.InsertManyParams{Args: c.job(f.ID)}
+		args := c.job(f.ID)
+		jobs[i] = river.InsertManyParams{Args: args}
+		queue = args.InsertOpts().Queue
 	}
 	err := u.s.db.Tx(ctx, func(tx *store.Tx) error {
 		if err := c.owner(tx); err != nil {
@@ -257,7 +258,7 @@ func (u *receiver) commit(ctx context.Context, c batchCommit) error {
 		if err := c.insert(tx); err != nil {
 			return err
 		}
-		if err := u.s.insertJobs(ctx, tx, c.queue, u.accountID, jobs); err != nil {
+		if err := u.s.insertJobs(ctx, tx, queue, u.accountID, jobs); err != nil {
 			return err
 		}
 		if c.within != nil {
@@ -357,20 +358,11 @@ func (u *ClassificationUpload) Commit(ctx context.Context, name string, within f
 			Position: f.Position, FileName: f.FileName, Kind: f.Kind, MIME: f.MIME, Size: f.Size, PageCount: f.PageCount,
 			BlobKey: f.BlobKey, Status: docparse.FileQueued, CreatedAt: now, UpdatedAt: now}
 	}
-	err := u.commit(ctx, batchCommit{
-		queue: QueueClassify,
-		job:   func(fileID string) river.JobArgs { return ClassifyFileArgs{AccountID: u.accountID, FileID: fileID} },
-		owner: func(tx *store.Tx) error {
-			_, err := tx.Classification(ctx, u.accountID, u.cls.ID)
-			return err
-		},
+	return commitOf(ctx, u.receiver, b, files, within, batchCommit{
+		job:    func(fileID string) fileArgs { return ClassifyFileArgs{AccountID: u.accountID, FileID: fileID} },
+		owner:  func(tx *store.Tx) error { return found(tx.Classification(ctx, u.accountID, u.cls.ID)) },
 		insert: func(tx *store.Tx) error { return tx.InsertClassificationBatch(ctx, b, files) },
-		within: bind(within, b, files),
 	})
-	if err != nil {
-		return docparse.ClassificationBatch{}, nil, err
-	}
-	return b, files, nil
 }
 
 // CommitBatch commits the upload as Commit does with nothing more in its

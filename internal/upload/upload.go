@@ -3,7 +3,8 @@
 // it arrives, so nothing is held in memory whole, and the batch's name
 // comes from the part named "name". What a problem means to a client (a
 // status, a code, a sentence) is the caller's to say; Read tells the kinds
-// of problem apart by type.
+// of problem apart by type. Serve sends a stored upload back, for both
+// too.
 package upload
 
 import (

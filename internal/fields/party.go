@@ -355,6 +355,8 @@ func (x *extractor) sellerCandidates() []nameCandidate {
 				// after an "&".
 				if form, ok := x.legalFormBelow(ln, c); ok {
 					v, fit = v+" "+form, 1
+				} else if trade, ok := x.tradeWordsBelow(ln, c); ok {
+					v += " " + trade
 				} else if jv, jfit, ok := x.nameBelow(ln, c); ok {
 					v, fit = jv, jfit
 				}
@@ -541,6 +543,40 @@ func (x *extractor) legalFormBelow(ln *line, c *cell) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// tradeWordsBelow returns the cell under c in the next line when c is a
+// name in capitals and that cell holds nothing but one or two words of
+// trade in capitals: a name set over two lines ("TSH POWER HARDWARE" /
+// "TRADING").
+func (x *extractor) tradeWordsBelow(ln *line, c *cell) (string, bool) {
+	if !allCapitals(c.text) {
+		return "", false
+	}
+	for _, nl := range x.lay.below(ln, 1) {
+		bc := nl.overlapping(c.x0, c.x1, 0)
+		if bc == nil || len(nl.cells) != 1 {
+			continue
+		}
+		t := strings.TrimRight(strings.TrimSpace(bc.text), ".,")
+		words := strings.Fields(t)
+		if len(words) == 0 || len(words) > 2 || !allCapitals(t) {
+			return "", false
+		}
+		for _, w := range words {
+			if !tradeWords[strings.ToLower(w)] {
+				return "", false
+			}
+		}
+		return t, true
+	}
+	return "", false
+}
+
+// allCapitals reports whether s has letters and every one of them is a
+// capital.
+func allCapitals(s string) bool {
+	return strings.IndexFunc(s, unicode.IsUpper) >= 0 && strings.IndexFunc(s, unicode.IsLower) < 0
 }
 
 // formLeads are the words that may stand before the legal form on the

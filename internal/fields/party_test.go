@@ -220,6 +220,11 @@ TOTAL        15.90`, "HOME MASTER HARDWARE & ELECTRICAL"},
 (CO.REG :745061-W)
 LOT 1, JALAN PERUSAHAAN 2
 TOTAL        22.50`, "SKCA HARDWARE & TIMBER SDN. BHD."},
+		{`TSH POWER HARDWARE
+     TRADING
+002458685-T
+13-1, Jalan PJU 5/10,
+TOTAL        12.00`, "TSH POWER HARDWARE TRADING"},
 	} {
 		doc := textDoc(c.receipt)
 		x := &extractor{lay: newLayout(doc), doc: doc}
@@ -232,6 +237,31 @@ TOTAL        22.50`, "SKCA HARDWARE & TIMBER SDN. BHD."},
 		}
 		if v := Extract(doc, schema, Options{}).Values["company"]; v != c.want {
 			t.Errorf("company = %v, want %q", v, c.want)
+		}
+	}
+}
+
+// Only words of trade in capitals, alone on the line under a name in
+// capitals, go on with it.
+func TestTradeWordsBelow(t *testing.T) {
+	for _, c := range []struct {
+		receipt string
+		want    string
+		ok      bool
+	}{
+		{"TSH POWER HARDWARE\n   TRADING\nTOTAL 1.00", "TRADING", true},
+		{"ACME\nHARDWARE TRADING.\nTOTAL 1.00", "HARDWARE TRADING", true},
+		{"Tsh Power Hardware\nTRADING\nTOTAL 1.00", "", false},            // the name is not in capitals
+		{"TSH POWER HARDWARE\nTrading\nTOTAL 1.00", "", false},            // nor the line under it
+		{"TSH POWER HARDWARE\nJALAN PJU\nTOTAL 1.00", "", false},          // no word of trade
+		{"TSH POWER\nTRADING ENTERPRISE SERVICES\nTOTAL 1.00", "", false}, // three words
+	} {
+		doc := textDoc(c.receipt)
+		x := &extractor{lay: newLayout(doc), doc: doc}
+		ln := x.lay.lines[0]
+		got, ok := x.tradeWordsBelow(ln, ln.cells[0])
+		if got != c.want || ok != c.ok {
+			t.Errorf("tradeWordsBelow(%q) = %q, %v, want %q, %v", c.receipt, got, ok, c.want, c.ok)
 		}
 	}
 }

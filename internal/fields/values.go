@@ -263,9 +263,13 @@ var (
 	reMonthDay = regexp.MustCompile(`\b([a-z0][a-z]{2,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b`)
 	// OCR loses a date's separators: a year, month and day run together
 	// ("20180428/191204"), or a day and month ("0705/2018"), or reads the
-	// first as a 7 or a 1 ("13707/2017"): the month is then 01 to 12.
+	// first as a 7 or a 1 ("13707/2017"): the month is then 01 to 12. A
+	// till may print day, month and year run together itself, before the
+	// time ("25032018 13:11:54"); without the time, such a run of digits
+	// is more often a number.
 	reCompactDate  = regexp.MustCompile(`\b((?:19|20)\d{2})(\d{2})(\d{2})\b`)
 	reDayMonthRun  = regexp.MustCompile(`\b(\d{2})[17]?([01]\d)([./-])(\d{4})\b`)
+	reDateTimeRun  = regexp.MustCompile(`\b([0-3]\d)([0-3]\d)((?:19|20)\d{2}) \d{1,2}:\d{2}\b`)
 	compactDateFit = 0.7
 	reTime         = regexp.MustCompile(`^\s*(?:,|t|at|a|à|um|om|a las)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*(z|utc|gmt|[+-]\d{2}:?\d{2})?`)
 )
@@ -412,18 +416,29 @@ func findDate(s string, order dateOrder) (dateMatch, bool) {
 			}
 		}
 		for _, m := range reDayMonthRun.FindAllStringSubmatchIndex(f, -1) {
-			a, b := atoi(f[m[2]:m[3]]), atoi(f[m[4]:m[5]])
-			d, mo := a, b
-			if b > 12 || a <= 12 && order == monthFirst {
-				d, mo = b, a
-			}
-			if t, ok := makeDate(atoi(f[m[8]:m[9]]), mo, d); ok {
+			if t, ok := dayMonthDate(order, atoi(f[m[2]:m[3]]), atoi(f[m[4]:m[5]]), atoi(f[m[8]:m[9]])); ok {
 				try(dateMatch{t, compactDateFit, m[0], m[1]})
+				break
+			}
+		}
+		for _, m := range reDateTimeRun.FindAllStringSubmatchIndex(f, -1) {
+			if t, ok := dayMonthDate(order, atoi(f[m[2]:m[3]]), atoi(f[m[4]:m[5]]), atoi(f[m[6]:m[7]])); ok {
+				try(dateMatch{t, compactDateFit, m[2], m[7]})
 				break
 			}
 		}
 	}
 	return best, found
+}
+
+// dayMonthDate is the date of year whose day and month are a and b, in
+// order's convention unless one of them cannot be a month.
+func dayMonthDate(order dateOrder, a, b, year int) (time.Time, bool) {
+	d, mo := a, b
+	if b > 12 || a <= 12 && order == monthFirst {
+		d, mo = b, a
+	}
+	return makeDate(year, mo, d)
 }
 
 // monthWord reads a zero that starts a month's name as the O that OCR

@@ -99,6 +99,10 @@ func TestParseDate(t *testing.T) {
 		{"Date:0705/2018 5:42 PM", monthFirst, "2018-07-05", 0.7},
 		{"Date:2505/2018", monthFirst, "2018-05-25", 0.7},
 		{"DATE: 13707/2017", dayFirst, "2017-07-13", 0.7},
+		{"00440010036 25032018 13:11:54 0003", dayFirst, "2018-03-25", 0.7},
+		{"00440010036 25032018 13:11:54 0003", monthFirst, "2018-03-25", 0.7},
+		{"12032018 10:05", dayFirst, "2018-03-12", 0.7},
+		{"12032018 10:05", monthFirst, "2018-12-03", 0.7},
 
 		{"02 Juillet 2015", dayFirst, "2015-07-02", 1},
 		{"19 april 2014", dayFirst, "2014-04-19", 1},
@@ -112,7 +116,7 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("parseDate(%q, %v) = %q, %v, %v, want %q, %v", tt.in, tt.order, got, fit, ok, tt.want, tt.fit)
 		}
 	}
-	for _, in := range []string{"31/02/2026", "13/13/2026", "Invoice 12", "May 2026", "Seite 1 von 2", "the contract of 24 May 2026", "Ref 20181399", "No 1234/2018", "No 12345/2018"} {
+	for _, in := range []string{"31/02/2026", "13/13/2026", "Invoice 12", "May 2026", "Seite 1 von 2", "the contract of 24 May 2026", "Ref 20181399", "No 1234/2018", "No 12345/2018", "Barcode 25032018", "Ref 25132018 10:05"} {
 		if got, _, ok := parseDate(in, dayFirst); ok {
 			t.Errorf("parseDate(%q) = %q, want no date", in, got)
 		}

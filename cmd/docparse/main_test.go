@@ -536,7 +536,10 @@ func TestInterruptDuringOCR(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		dataDir := t.TempDir()
 		env, dbURL, key := binaryEnv(t, bin, eng, dataDir, "TESSDATA_PREFIX="+tessdata)
-		args := []string{"--workers", "2", "--shutdown-grace", "1s", "--file-timeout", "10s", "--rescue-after", "16s"}
+		// A file's timeout leaves room for a loaded machine (the other
+		// packages' tests run beside this one): a file that times out
+		// fails for good, and the test would blame the restart for it.
+		args := []string{"--workers", "2", "--shutdown-grace", "1s", "--file-timeout", "30s", "--rescue-after", "40s"}
 
 		first := startServer(t, bin, env, args...)
 		first.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -582,7 +585,7 @@ func TestInterruptDuringOCR(t *testing.T) {
 
 		var second *exec.Cmd
 		second, c.base = restartServer(t, bin, env, args...)
-		b := c.waitTerminal(extID, batchID, 2*time.Minute)
+		b := c.waitTerminal(extID, batchID, 3*time.Minute)
 		second.Process.Signal(syscall.SIGTERM)
 		second.Wait()
 		_, failed = batchFromStore(t, dbURL, dataDir, extID, batchID)

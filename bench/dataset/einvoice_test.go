@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,6 +116,57 @@ func TestEInvoiceIDStable(t *testing.T) {
 	}
 }
 
+func TestSellerGroup(t *testing.T) {
+	t.Parallel()
+	group := func(name string) string {
+		inv := &einvoice.Invoice{}
+		inv.Seller.Name = name
+		return sellerGroup(inv, "the-id")
+	}
+	if a, b := group("Lieferant GmbH & Co. KG"), group("LIEFERANT GMBH"); a != b || a != "seller:lieferant" {
+		t.Errorf("one seller in two spellings: groups %q, %q, want both seller:lieferant", a, b)
+	}
+	if a, b := group("Lieferant GmbH"), group("Musterlieferant GmbH"); a == b {
+		t.Errorf("two sellers share the group %q", a)
+	}
+	if g := group(""); g != "the-id" {
+		t.Errorf("no seller: group %q, want the item's own id", g)
+	}
+	if g := group("GmbH"); g != "the-id" {
+		t.Errorf("a seller named only by its legal form: group %q, want the item's own id", g)
+	}
+}
+
+func TestAssignSplits(t *testing.T) {
+	t.Parallel()
+	// Two groups whose hash sends them to validation; one of them holds
+	// an invoice development has read.
+	var read, fresh string
+	for i := 0; read == "" || fresh == ""; i++ {
+		g := fmt.Sprintf("seller:s%d", i)
+		if dataset.Split("einvoice", g) != dataset.Validation {
+			continue
+		}
+		if read == "" {
+			read = g
+		} else {
+			fresh = g
+		}
+	}
+	items := []dataset.Item{{ID: "a"}, {ID: "b"}, {ID: "c"}}
+	groups := map[string]string{"a": read, "b": read, "c": fresh}
+	assignSplits(items, groups, map[string]bool{"b": true})
+	for _, it := range items {
+		want := dataset.Train
+		if it.ID == "c" {
+			want = dataset.Validation
+		}
+		if it.Split != want {
+			t.Errorf("item %s (group %s): split %s, want %s", it.ID, groups[it.ID], it.Split, want)
+		}
+	}
+}
+
 func TestOpenRepoRefusesReserved(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "ZUGFeRD+corpus", "repo")
@@ -166,14 +218,38 @@ func TestEInvoiceItems(t *testing.T) {
 		t.Fatalf("qpdf --add-attachment: %v: %s", err, out)
 	}
 
+	// Four more invoices of the same seller: the seller's group holds
+	// maxPerSeller items, the first laid out (in path order).
+	for _, n := range []string{"F20260024", "F20260025", "F20260026", "F20260027"} {
+		pdf, x := filepath.Join(tmp, n+".pdf"), filepath.Join(tmp, n+".xml")
+		if err := os.WriteFile(pdf, onePagePDF("Rechnung "+n+" vom 31.01.2026", "LE FOURNISSEUR an LE CLIENT"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(x, []byte(strings.Replace(testCII, "F20260023", n, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("qpdf", pdf, filepath.Join(checkout, "pdf", "seller-"+n+".pdf"), "--add-attachment", x, "--key=factur-x.xml", "--").CombinedOutput(); err != nil {
+			t.Fatalf("qpdf --add-attachment: %v: %s", err, out)
+		}
+	}
+
 	check := func(t *testing.T, repo, wantName string) {
 		out := t.TempDir()
 		items, err := einvoiceItems([]string{repo}, out)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(items) != 1 {
-			t.Fatalf("%d items, want 1 (the first hybrid PDF; the second repeats its invoice): %+v", len(items), items)
+		var numbers []string
+		for _, it := range items {
+			numbers = append(numbers, it.Truth["invoice_number"])
+			if it.Split != dataset.Split("einvoice", "seller:le fournisseur") {
+				t.Errorf("item %s in split %s, want its seller's", it.ID, it.Split)
+			}
+		}
+		// The hybrid PDF and the first two of the seller's others (in
+		// path order); zz-copy repeats the first invoice.
+		if want := []string{"F20260023", "F20260024", "F20260025"}; !slices.Equal(numbers, want) {
+			t.Fatalf("items of invoices %v, want %v", numbers, want)
 		}
 		it := items[0]
 		wantTruth := map[string]string{
@@ -184,7 +260,7 @@ func TestEInvoiceItems(t *testing.T) {
 			t.Errorf("truth (-want +got):\n%s", diff)
 		}
 		if it.Origin != wantName+":pdf/Hybrid Invoice.pdf" || it.Source != "einvoice" || it.Kind != dataset.KindInvoice ||
-			it.Split != dataset.Split("einvoice", it.ID) || it.File != "einvoice/"+it.ID+".pdf" {
+			it.File != "einvoice/"+it.ID+".pdf" {
 			t.Errorf("item %+v", it)
 		}
 		keys, err := attachmentKeys(context.Background(), filepath.Join(out, it.File))

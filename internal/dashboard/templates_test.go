@@ -44,6 +44,11 @@ func TestTemplateFields(t *testing.T) {
 			ParseFS(templateFS, "templates/layout.html", "templates/_*.html", name))
 		c := &fieldChecker{t: t, page: page, tmpl: tmpl, seen: map[string]bool{}}
 		c.template("layout.html", reflect.TypeOf(v))
+		// A list page's rows reach it through the schemalist part's args,
+		// which hide their type: check them against the listed type.
+		if items, ok := reflect.TypeOf(v).FieldByName("Items"); ok && tmpl.Lookup("listrow") != nil {
+			c.template("listrow", items.Type.Elem())
+		}
 	}
 }
 

@@ -61,40 +61,18 @@ func (c Classification) Category(id string) (Category, bool) {
 
 // ClassificationBatch is one upload of files to a classification. Its
 // statuses and counts follow the rules of extraction batches; no file of
-// it is ever needs_review, so it ends processed, partial or failed.
+// it is ever needs_review, so it ends processed, partial or failed. Its
+// version grows with overrides too.
 type ClassificationBatch struct {
-	ID               string
-	AccountID        string
+	BatchCore
 	ClassificationID string
-	Name             string
-	Status           BatchStatus
-	FileCount        int
-	PageCount        int
-	Counts           Counts
-	// Version grows with every change of the batch or one of its files
-	// (overrides included): the polling endpoint's ETag.
-	Version     int64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	CompletedAt *time.Time
 }
 
 // ClassificationFile is one uploaded document of a classification batch
 // with the classifier's decision and the user's override.
 type ClassificationFile struct {
-	ID               string
-	AccountID        string
+	FileCore
 	ClassificationID string
-	BatchID          string
-	Position         int
-	FileName         string
-	Kind             string
-	MIME             string
-	Size             int64
-	PageCount        int
-	BlobKey          string
-	Status           FileStatus
-	Error            *FileError
 	// Decision is the classifier's, set when the file is processed;
 	// Decision.CategoryID is "" below the threshold.
 	Decided  bool
@@ -104,8 +82,6 @@ type ClassificationFile struct {
 	Override *Override
 	// LinkedBatchID is the extraction batch the file was submitted to.
 	LinkedBatchID string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
 }
 
 // Decision is what the classifier decided for a file.

@@ -43,17 +43,18 @@ type Schema struct {
 	ReviewThreshold float64 `json:"review_threshold"`
 }
 
-// Batch is one upload of files to an extraction.
-type Batch struct {
-	ID           string
-	AccountID    string
-	ExtractionID string
-	Name         string
-	Status       BatchStatus
-	Schema       Schema
-	FileCount    int
-	PageCount    int
-	Counts       Counts
+// BatchCore is what every batch is, whatever its files are for: an
+// upload of files to an extraction (Batch) or to a classification
+// (ClassificationBatch). Its status follows from its counts
+// (BatchStatusFor) by the same rules for every kind.
+type BatchCore struct {
+	ID        string
+	AccountID string
+	Name      string
+	Status    BatchStatus
+	FileCount int
+	PageCount int
+	Counts    Counts
 	// Version grows with every change of the batch or one of its files; the
 	// polling endpoint's ETag is made from it.
 	Version     int64
@@ -62,27 +63,43 @@ type Batch struct {
 	CompletedAt *time.Time
 }
 
+// Batch is one upload of files to an extraction.
+type Batch struct {
+	BatchCore
+	ExtractionID string
+	Schema       Schema
+}
+
 // FileError is why a file failed.
 type FileError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
 
-// File is one uploaded document of a batch.
+// FileCore is what every uploaded document of a batch is, whatever its
+// batch's kind: an extraction's file (File) or a classification's
+// (ClassificationFile).
+type FileCore struct {
+	ID        string
+	AccountID string
+	BatchID   string
+	Position  int
+	FileName  string
+	Kind      string
+	MIME      string
+	Size      int64
+	PageCount int
+	BlobKey   string
+	Status    FileStatus
+	Error     *FileError
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// File is one uploaded document of an extraction batch.
 type File struct {
-	ID           string
-	AccountID    string
+	FileCore
 	ExtractionID string
-	BatchID      string
-	Position     int
-	FileName     string
-	Kind         string
-	MIME         string
-	Size         int64
-	PageCount    int
-	BlobKey      string
-	Status       FileStatus
-	Error        *FileError
 	// Result and Confidence are the JSON documents of the file result, nil
 	// until the file has one.
 	Result     []byte
@@ -90,9 +107,7 @@ type File struct {
 	// Details is the JSON object of the rest of the file result (sources,
 	// einvoice, warnings), nil until the file has a result or for a
 	// result stored before details existed.
-	Details   []byte
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Details []byte
 }
 
 // Endpoint is a webhook endpoint of an account.

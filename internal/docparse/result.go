@@ -97,11 +97,7 @@ func resultValue(e *ValidationError, path string, f Field, v any) any {
 	}
 	switch f.Type {
 	case TypeString:
-		s, ok := v.(string)
-		if !ok {
-			return bad("a string")
-		}
-		return s
+		return keep[string](v, bad, "a string")
 	case TypeNumber:
 		n, ok := v.(json.Number)
 		if !ok {
@@ -129,11 +125,7 @@ func resultValue(e *ValidationError, path string, f Field, v any) any {
 		}
 		return int64(x)
 	case TypeBoolean:
-		b, ok := v.(bool)
-		if !ok {
-			return bad("true or false")
-		}
-		return b
+		return keep[bool](v, bad, "true or false")
 	case TypeDate:
 		return timeText(time.DateOnly, `a date ("2026-05-24")`, "a date written YYYY-MM-DD, such as 2026-05-24")
 	case TypeDateTime:
@@ -178,6 +170,15 @@ func resultValue(e *ValidationError, path string, f Field, v any) any {
 	}
 	e.Add(path, fmt.Sprintf("has unknown type %q in the schema", f.Type))
 	return nil
+}
+
+// keep returns v when it is a T, else what bad returns for it, told that
+// v is not want.
+func keep[T any](v any, bad func(want string) any, want string) any {
+	if x, ok := v.(T); ok {
+		return x
+	}
+	return bad(want)
 }
 
 // nullObject is an object whose every field is null.

@@ -30,9 +30,9 @@ func TestParseFormat(t *testing.T) {
 // failed file has its error code and no values.
 func TestCSV(t *testing.T) {
 	x := Batch{Files: []docparse.File{
-		{ID: "file_1", FileName: "a.pdf", Status: docparse.FileProcessed,
+		{FileCore: docparse.FileCore{ID: "file_1", FileName: "a.pdf", Status: docparse.FileProcessed},
 			Result: []byte(`{"total": 12.50, "supplier": {"name": "ACME, Inc.", "vat": null}, "tags": ["x", "y"]}`)},
-		{ID: "file_2", FileName: "b.pdf", Status: docparse.FileFailed, Error: &docparse.FileError{Code: "corrupt_document"}},
+		{FileCore: docparse.FileCore{ID: "file_2", FileName: "b.pdf", Status: docparse.FileFailed, Error: &docparse.FileError{Code: "corrupt_document"}}},
 	}}
 	var buf bytes.Buffer
 	if err := x.Write(&buf, CSV); err != nil {
@@ -57,7 +57,7 @@ func TestCSV(t *testing.T) {
 // negative ones included, are written as they are.
 func TestCSVFormulas(t *testing.T) {
 	x := Batch{Files: []docparse.File{
-		{ID: "file_1", FileName: "=HYPERLINK(\"http://x\")", Status: docparse.FileProcessed,
+		{FileCore: docparse.FileCore{ID: "file_1", FileName: "=HYPERLINK(\"http://x\")", Status: docparse.FileProcessed},
 			Result: []byte(`{"total": -12.50, "a": "+1+2", "b": "-3", "c": "@SUM(A1)", "d": "\tx", "e": "\rx", "f": "a=b", "g": ""}`)},
 	}}
 	var buf bytes.Buffer

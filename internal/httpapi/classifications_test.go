@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -256,8 +254,8 @@ func TestClassificationCRUD(t *testing.T) {
 // feed and a real webhook receiver; another account sees nothing.
 func TestClassificationBatch(t *testing.T) {
 	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
-		hooks := newHookReceiver(t)
-		if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": hooks.srv.URL,
+		hooks := servertest.NewReceiver(t)
+		if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": hooks.URL,
 			"event_types": []string{"file.classified", "classification.completed"}}); r.status != 201 {
 			t.Fatalf("create endpoint: %d %s", r.status, r.body)
 		}
@@ -371,7 +369,13 @@ func TestClassificationBatch(t *testing.T) {
 		if completed["status"] != "partial" || completed["file_count"].(float64) != 5 || len(completed["files"].([]any)) != 5 {
 			t.Errorf("classification.completed: %v", completed)
 		}
-		got := hooks.wait(t, 6)
+		got := map[string]int{}
+		for _, d := range hooks.WaitN(30*time.Second, 6) {
+			if d.Header.Get("webhook-signature") == "" {
+				t.Errorf("unsigned delivery %s", d.Body)
+			}
+			got[d.Type()]++
+		}
 		if got["classification.completed"] != 1 || got["file.classified"] != 5 {
 			t.Errorf("webhooks received %v", got)
 		}
@@ -398,49 +402,6 @@ func TestClassificationBatch(t *testing.T) {
 			t.Errorf("%d blobs left after delete", n)
 		}
 	})
-}
-
-// hookReceiver is a real webhook receiver counting events by type.
-type hookReceiver struct {
-	srv *httptest.Server
-	mu  sync.Mutex
-	ids map[string]string // webhook-id -> type
-}
-
-func newHookReceiver(t *testing.T) *hookReceiver {
-	h := &hookReceiver{ids: map[string]string{}}
-	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var ev struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(body, &ev)
-		if r.Header.Get("webhook-signature") == "" {
-			http.Error(w, "unsigned", 400)
-			return
-		}
-		h.mu.Lock()
-		h.ids[r.Header.Get("webhook-id")] = ev.Type
-		h.mu.Unlock()
-	}))
-	t.Cleanup(h.srv.Close)
-	return h
-}
-
-// wait waits until n distinct events arrived and returns them by type.
-func (h *hookReceiver) wait(t *testing.T, n int) map[string]int {
-	t.Helper()
-	var got map[string]int
-	servertest.Eventually(30*time.Second, func() bool {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		got = map[string]int{}
-		for _, typ := range h.ids {
-			got[typ]++
-		}
-		return len(h.ids) >= n
-	})
-	return got
 }
 
 // TestClassificationThreshold: below the classification's threshold a

@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,69 +16,6 @@ import (
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
-
-// delivery is one request a receiver got.
-type delivery struct {
-	header http.Header
-	body   []byte
-	at     time.Time
-}
-
-// receiver is a real HTTP receiver that records deliveries and answers
-// with status() (200 by default).
-type receiver struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	got    []delivery
-	status func(n int) (int, http.Header)
-	notify chan struct{}
-}
-
-func newReceiver(t *testing.T) *receiver {
-	rc := &receiver{notify: make(chan struct{}, 1000)}
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.got = append(rc.got, delivery{header: r.Header.Clone(), body: b, at: time.Now()})
-		n := len(rc.got)
-		st := rc.status
-		rc.mu.Unlock()
-		code, h := 200, http.Header(nil)
-		if st != nil {
-			code, h = st(n)
-		}
-		for k, v := range h {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(code)
-		w.Write([]byte(`{"ok": true}`))
-		rc.notify <- struct{}{}
-	}))
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
-
-func (rc *receiver) deliveries() []delivery {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]delivery(nil), rc.got...)
-}
-
-// waitN waits until the receiver has n deliveries.
-func (rc *receiver) waitN(t *testing.T, n int) []delivery {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		if d := rc.deliveries(); len(d) >= n {
-			return d
-		}
-		select {
-		case <-rc.notify:
-		case <-deadline:
-			t.Fatalf("receiver got %d deliveries, want %d", len(rc.deliveries()), n)
-		}
-	}
-}
 
 func (e *env) createEndpoint(url string, types ...string) (id, secret string) {
 	e.t.Helper()
@@ -97,21 +33,21 @@ func (e *env) createEndpoint(url string, types ...string) (id, secret string) {
 
 // verify checks a delivery with the Standard Webhooks reference library,
 // which knows nothing of docparse.
-func verify(t *testing.T, secret string, d delivery) {
+func verify(t *testing.T, secret string, d servertest.Delivery) {
 	t.Helper()
 	wh, err := standardwebhooks.NewWebhook(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := wh.Verify(d.body, d.header); err != nil {
-		t.Errorf("delivery %s does not verify: %v", d.header.Get("webhook-id"), err)
+	if err := wh.Verify(d.Body, d.Header); err != nil {
+		t.Errorf("delivery %s does not verify: %v", d.Header.Get("webhook-id"), err)
 	}
 }
 
 func TestWebhookDeliveryAndFeed(t *testing.T) {
 	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
-		rc := newReceiver(t)
-		epID, secret := e.createEndpoint(rc.srv.URL + "/hook")
+		rc := servertest.NewReceiver(t)
+		epID, secret := e.createEndpoint(rc.URL + "/hook")
 		if !strings.HasPrefix(secret, "whsec_") {
 			t.Fatalf("secret %q", secret)
 		}
@@ -121,19 +57,19 @@ func TestWebhookDeliveryAndFeed(t *testing.T) {
 		extID := e.createExtraction()
 		r := e.upload(extID, []upload{{"invoice.txt", []byte("Invoice No: 42\nTotal: 10.00\n")}, {"blob.bin", []byte{0, 1, 2, 3, 0, 0, 0xff}}})
 		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
-		got := rc.waitN(t, 3)
+		got := rc.WaitN(30*time.Second, 3)
 		types := map[string]map[string]any{}
 		for _, d := range got {
 			verify(t, secret, d)
-			if d.header.Get("Content-Type") != "application/json" || !strings.HasPrefix(d.header.Get("User-Agent"), "docparse-webhooks/") {
-				t.Errorf("headers %v", d.header)
+			if d.Header.Get("Content-Type") != "application/json" || !strings.HasPrefix(d.Header.Get("User-Agent"), "docparse-webhooks/") {
+				t.Errorf("headers %v", d.Header)
 			}
 			var body map[string]any
-			if err := json.Unmarshal(d.body, &body); err != nil {
+			if err := json.Unmarshal(d.Body, &body); err != nil {
 				t.Fatal(err)
 			}
-			if !strings.HasPrefix(d.header.Get("webhook-id"), "evt_") || body["timestamp"] == nil {
-				t.Errorf("delivery %v %s", d.header, d.body)
+			if !strings.HasPrefix(d.Header.Get("webhook-id"), "evt_") || body["timestamp"] == nil {
+				t.Errorf("delivery %v %s", d.Header, d.Body)
 			}
 			types[body["type"].(string)] = body["data"].(map[string]any)
 		}
@@ -196,7 +132,7 @@ func TestWebhookDeliveryAndFeed(t *testing.T) {
 			t.Fatalf("attempts = %d", len(att))
 		}
 		a0 := att[0].(map[string]any)
-		if a0["status_code"].(float64) != 200 || a0["request_body"] == "" || a0["response_body"] != `{"ok": true}` ||
+		if a0["status_code"].(float64) != 200 || a0["request_body"] == "" || a0["response_body"] != "received" ||
 			a0["request_headers"].(map[string]any)["Webhook-Signature"] == nil {
 			t.Errorf("attempt = %v", a0)
 		}
@@ -205,9 +141,9 @@ func TestWebhookDeliveryAndFeed(t *testing.T) {
 		if r := e.doJSON("POST", "/v1/events/"+first+"/resend", map[string]any{}); r.status != 202 {
 			t.Fatalf("resend: %d %s", r.status, r.body)
 		}
-		again := rc.waitN(t, 4)
-		if again[3].header.Get("webhook-id") != first {
-			t.Errorf("resent webhook-id %s, want %s", again[3].header.Get("webhook-id"), first)
+		again := rc.WaitN(30*time.Second, 4)
+		if again[3].Header.Get("webhook-id") != first {
+			t.Errorf("resent webhook-id %s, want %s", again[3].Header.Get("webhook-id"), first)
 		}
 
 		// Another account sees none of it.
@@ -225,7 +161,7 @@ func TestWebhookDeliveryAndFeed(t *testing.T) {
 
 func TestWebhookEndpointsAPI(t *testing.T) {
 	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
-		rc := newReceiver(t)
+		rc := servertest.NewReceiver(t)
 		bad := []struct {
 			body map[string]any
 			path string
@@ -245,17 +181,17 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 				t.Errorf("%v: error does not name %s: %s", b.body, b.path, r.body)
 			}
 		}
-		epID, secret := e.createEndpoint(rc.srv.URL, "extraction.completed")
+		epID, secret := e.createEndpoint(rc.URL, "extraction.completed")
 		// The test send is signed and reported.
 		r := e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
 		res := r.json(t)
-		if r.status != 200 || res["status_code"].(float64) != 200 || res["response_body"] != `{"ok": true}` || res["error"] != nil {
+		if r.status != 200 || res["status_code"].(float64) != 200 || res["response_body"] != "received" || res["error"] != nil {
 			t.Fatalf("test: %d %s", r.status, r.body)
 		}
-		d := rc.waitN(t, 1)[0]
+		d := rc.WaitN(30*time.Second, 1)[0]
 		verify(t, secret, d)
-		if !strings.Contains(string(d.body), `"endpoint.test"`) || !strings.Contains(string(d.body), "configured correctly") {
-			t.Errorf("test body %s", d.body)
+		if !strings.Contains(string(d.Body), `"endpoint.test"`) || !strings.Contains(string(d.Body), "configured correctly") {
+			t.Errorf("test body %s", d.Body)
 		}
 		// Rotation with a grace period: both secrets verify; without: only the new.
 		r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{"grace_period_seconds": 3600})
@@ -264,8 +200,8 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 			t.Fatalf("rotate: %d %s", r.status, r.body)
 		}
 		e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
-		d = rc.waitN(t, 2)[1]
-		if n := len(strings.Fields(d.header.Get("webhook-signature"))); n != 2 {
+		d = rc.WaitN(30*time.Second, 2)[1]
+		if n := len(strings.Fields(d.Header.Get("webhook-signature"))); n != 2 {
 			t.Errorf("during grace %d signatures, want 2", n)
 		}
 		verify(t, secret, d)
@@ -273,9 +209,9 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		r = e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{})
 		third := r.json(t)["secret"].(string)
 		e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/test", nil)
-		d = rc.waitN(t, 3)[2]
+		d = rc.WaitN(30*time.Second, 3)[2]
 		verify(t, third, d)
-		if wh, _ := standardwebhooks.NewWebhook(newSecret); wh.Verify(d.body, d.header) == nil {
+		if wh, _ := standardwebhooks.NewWebhook(newSecret); wh.Verify(d.Body, d.Header) == nil {
 			t.Error("the retired secret still verifies after a rotation without grace")
 		}
 		if r := e.doJSON("POST", "/v1/webhook_endpoints/"+epID+"/rotate_secret", map[string]any{"grace_period_seconds": 604801}); r.status != 400 {
@@ -287,9 +223,9 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 			t.Errorf("patch: %d %s", r.status, r.body)
 		}
 		for i := 1; i < 10; i++ {
-			e.createEndpoint(rc.srv.URL)
+			e.createEndpoint(rc.URL)
 		}
-		if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": rc.srv.URL}); r.status != 409 {
+		if r := e.doJSON("POST", "/v1/webhook_endpoints", map[string]any{"url": rc.URL}); r.status != 409 {
 			t.Errorf("11th endpoint: %d %s", r.status, r.body)
 		}
 		if n := len(e.doJSON("GET", "/v1/webhook_endpoints?limit=100", nil).json(t)["data"].([]any)); n != 10 {
@@ -332,18 +268,18 @@ func TestWebhookRetrySchedule(t *testing.T) {
 		t.Parallel()
 		clk := &clock{t: time.Date(2026, 5, 24, 10, 0, 0, 0, time.UTC)}
 		e := newEnv(t, eng, envOptions{now: clk.Now})
-		rc := newReceiver(t)
+		rc := servertest.NewReceiver(t)
 		var mu sync.Mutex
 		code := 503
-		rc.status = func(int) (int, http.Header) { mu.Lock(); defer mu.Unlock(); return code, nil }
-		epID, secret := e.createEndpoint(rc.srv.URL, "extraction.completed")
+		rc.Answer(func(int) (int, http.Header) { mu.Lock(); defer mu.Unlock(); return code, nil })
+		epID, secret := e.createEndpoint(rc.URL, "extraction.completed")
 		extID := e.createExtraction()
 		e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
 		start := clk.Now()
 		ctx := context.Background()
 		var attempts []map[string]any
 		for n := 1; n <= 10; n++ {
-			rc.waitN(t, n)
+			rc.WaitN(30*time.Second, n)
 			// Wait for the attempt to be recorded, then jump to its next time.
 			var last map[string]any
 			servertest.Eventually(10*time.Second, func() bool {
@@ -372,14 +308,14 @@ func TestWebhookRetrySchedule(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got := rc.deliveries()
-		id := got[0].header.Get("webhook-id")
+		got := rc.Deliveries()
+		id := got[0].Header.Get("webhook-id")
 		for i, d := range got {
-			if d.header.Get("webhook-id") != id {
-				t.Errorf("attempt %d has webhook-id %s, want %s", i+1, d.header.Get("webhook-id"), id)
+			if d.Header.Get("webhook-id") != id {
+				t.Errorf("attempt %d has webhook-id %s, want %s", i+1, d.Header.Get("webhook-id"), id)
 			}
-			verify2 := d.header.Get("webhook-timestamp")
-			if i > 0 && verify2 == got[0].header.Get("webhook-timestamp") {
+			verify2 := d.Header.Get("webhook-timestamp")
+			if i > 0 && verify2 == got[0].Header.Get("webhook-timestamp") {
 				t.Errorf("attempt %d reuses the first attempt's timestamp", i+1)
 			}
 		}
@@ -416,9 +352,9 @@ func TestWebhookRetrySchedule(t *testing.T) {
 		if _, err := e.svc.Dispatcher().Sweep(ctx); err != nil {
 			t.Fatal(err)
 		}
-		d := rc.waitN(t, 11)[10]
-		if d.header.Get("webhook-id") != id {
-			t.Errorf("recovered delivery has id %s, want %s", d.header.Get("webhook-id"), id)
+		d := rc.WaitN(30*time.Second, 11)[10]
+		if d.Header.Get("webhook-id") != id {
+			t.Errorf("recovered delivery has id %s, want %s", d.Header.Get("webhook-id"), id)
 		}
 	})
 }
@@ -445,11 +381,11 @@ func TestWebhookResponseClasses(t *testing.T) {
 			{302, http.Header{"Location": []string{"https://example.com"}}, "pending", "failing", 4 * time.Second},
 		}
 		for _, c := range cases {
-			rc := newReceiver(t)
-			rc.status = func(int) (int, http.Header) { return c.code, c.header }
-			epID, _ := e.createEndpoint(rc.srv.URL, "extraction.completed")
+			rc := servertest.NewReceiver(t)
+			rc.Answer(func(int) (int, http.Header) { return c.code, c.header })
+			epID, _ := e.createEndpoint(rc.URL, "extraction.completed")
 			e.upload(extID, []upload{{"a.txt", []byte("x")}})
-			rc.waitN(t, 1)
+			rc.WaitN(30*time.Second, 1)
 			var ev map[string]any
 			servertest.Eventually(10*time.Second, func() bool {
 				att := e.doJSON("GET", "/v1/webhook_endpoints/"+epID+"/attempts", nil).json(t)["data"].([]any)
@@ -493,16 +429,16 @@ func TestWebhookFairness(t *testing.T) {
 		}))
 		defer dead.Close()
 		defer close(release)
-		healthy := newReceiver(t)
+		healthy := servertest.NewReceiver(t)
 		e.createEndpoint(dead.URL)
-		e.createEndpoint(healthy.srv.URL)
+		e.createEndpoint(healthy.URL)
 		extID := e.createExtraction()
 		const batches = 25 // 50 events: more than the dead endpoint's senders
 		start := time.Now()
 		for range batches {
 			e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
 		}
-		healthy.waitN(t, 2*batches)
+		healthy.WaitN(30*time.Second, 2*batches)
 		if took := time.Since(start); took > 10*time.Second {
 			t.Errorf("the healthy endpoint got its %d events in %v: delayed behind the dead one", 2*batches, took)
 		}
@@ -522,14 +458,14 @@ func TestWebhookNoDuplicatesBehindSlowEndpoint(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		t.Parallel()
 		e := newEnv(t, eng, envOptions{webhookTimeout: time.Second, webhookLease: 6 * time.Second, perEndpoint: 1})
-		rc := newReceiver(t)
-		rc.status = func(int) (int, http.Header) { time.Sleep(300 * time.Millisecond); return 200, nil }
-		e.createEndpoint(rc.srv.URL)
+		rc := servertest.NewReceiver(t)
+		rc.Answer(func(int) (int, http.Header) { time.Sleep(300 * time.Millisecond); return 200, nil })
+		e.createEndpoint(rc.URL)
 		extID := e.createExtraction()
 		for range 15 {
 			e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 1\n")}})
 		}
-		got := rc.waitN(t, 30)
+		got := rc.WaitN(30*time.Second, 30)
 		// Every delivery recorded as delivered and none held by the
 		// dispatcher: a duplicate, had one been claimed, has been sent.
 		settled := servertest.Eventually(30*time.Second, func() bool {
@@ -541,8 +477,8 @@ func TestWebhookNoDuplicatesBehindSlowEndpoint(t *testing.T) {
 			t.Fatal("deliveries not all recorded as delivered, or the dispatcher still busy, after 30 s")
 		}
 		seen := map[string]int{}
-		for _, d := range rc.deliveries() {
-			seen[d.header.Get("webhook-id")]++
+		for _, d := range rc.Deliveries() {
+			seen[d.Header.Get("webhook-id")]++
 		}
 		for id, n := range seen {
 			if n > 1 {

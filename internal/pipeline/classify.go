@@ -16,10 +16,7 @@ import (
 // ClassifyFileArgs is the job that classifies one file of a
 // classification batch. One is inserted per file, in the transaction that
 // creates the batch.
-type ClassifyFileArgs struct {
-	AccountID string `json:"account_id"`
-	FileID    string `json:"file_id"`
-}
+type ClassifyFileArgs struct{ fileOf }
 
 // Kind is River's name of the job.
 func (ClassifyFileArgs) Kind() string { return "classify_file" }
@@ -28,8 +25,6 @@ func (ClassifyFileArgs) Kind() string { return "classify_file" }
 func (ClassifyFileArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueClassify}
 }
-
-func (a ClassifyFileArgs) file() (accountID, fileID string) { return a.AccountID, a.FileID }
 
 // classifyJob is what the job of a classification file does (fileJob):
 // read the file's text and classify it with the classification's model.
@@ -157,19 +152,18 @@ func (s *Service) chainBatch(ctx context.Context, tx *store.Tx, c docparse.Class
 			return err
 		}
 		cfiles := byExt[extID]
-		eb := docparse.Batch{ID: s.ids.New(docparse.PrefixBatch), AccountID: b.AccountID, ExtractionID: extID,
-			Name:      "classification batch " + b.ID,
-			Status:    docparse.BatchQueued,
-			Schema:    docparse.Schema{Language: e.Language, Fields: e.Fields, Options: e.Options, ReviewThreshold: e.ReviewThreshold},
-			FileCount: len(cfiles), CreatedAt: now, UpdatedAt: now, Version: 1}
+		eb := docparse.Batch{BatchCore: docparse.BatchCore{ID: s.ids.New(docparse.PrefixBatch), AccountID: b.AccountID,
+			Name: "classification batch " + b.ID, Status: docparse.BatchQueued, FileCount: len(cfiles), CreatedAt: now, UpdatedAt: now, Version: 1},
+			ExtractionID: extID,
+			Schema:       docparse.Schema{Language: e.Language, Fields: e.Fields, Options: e.Options, ReviewThreshold: e.ReviewThreshold}}
 		efiles := make([]docparse.File, len(cfiles))
 		jobs := make([]river.InsertManyParams, len(cfiles))
 		ids := make([]string, len(cfiles))
 		for i, f := range cfiles {
-			efiles[i] = docparse.File{ID: s.ids.New(docparse.PrefixFile), Position: i, FileName: f.FileName, Kind: f.Kind, MIME: f.MIME,
-				Size: f.Size, PageCount: f.PageCount, BlobKey: f.BlobKey}
+			efiles[i] = docparse.File{FileCore: docparse.FileCore{ID: s.ids.New(docparse.PrefixFile), Position: i, FileName: f.FileName,
+				Kind: f.Kind, MIME: f.MIME, Size: f.Size, PageCount: f.PageCount, BlobKey: f.BlobKey}}
 			eb.PageCount += f.PageCount
-			jobs[i] = river.InsertManyParams{Args: ProcessFileArgs{AccountID: b.AccountID, FileID: efiles[i].ID}}
+			jobs[i] = river.InsertManyParams{Args: ProcessFileArgs{fileOf{b.AccountID, efiles[i].ID}}}
 			ids[i] = f.ID
 		}
 		if err := tx.InsertBatch(ctx, eb, efiles); err != nil {

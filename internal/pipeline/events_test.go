@@ -12,11 +12,11 @@ import (
 // files; an extraction batch's files carry no error, the failed batch
 // does.
 func TestEndedBatchData(t *testing.T) {
-	b := docparse.Batch{ID: "btc_1", ExtractionID: "ext_1", Status: docparse.BatchFailed, FileCount: 1, PageCount: 2, Counts: docparse.Counts{Failed: 1}}
+	core := docparse.BatchCore{ID: "btc_1", Status: docparse.BatchFailed, FileCount: 1, PageCount: 2, Counts: docparse.Counts{Failed: 1}}
+	b := docparse.Batch{BatchCore: core, ExtractionID: "ext_1"}
 	failed := &docparse.FileError{Code: "corrupt_document", Message: "unreadable"}
-	typ, data := batchEvent(b, []docparse.File{{ID: "file_1", FileName: "a.pdf", Status: docparse.FileFailed, PageCount: 2, Error: failed}})
-	cb := docparse.ClassificationBatch{ID: "btc_1", ClassificationID: "cls_1", Status: docparse.BatchFailed, FileCount: 1, PageCount: 2,
-		Counts: docparse.Counts{Failed: 1}}
+	typ, data := batchEvent(b, []docparse.File{{FileCore: docparse.FileCore{ID: "file_1", FileName: "a.pdf", Status: docparse.FileFailed, PageCount: 2, Error: failed}}})
+	cb := docparse.ClassificationBatch{BatchCore: core, ClassificationID: "cls_1"}
 	tests := []struct {
 		data any
 		want string

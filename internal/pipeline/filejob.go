@@ -24,12 +24,21 @@ import (
 // A kind of batch writes only what its file's job does: a fileJob.
 
 // fileArgs are the arguments of a file job: they name one file of an
-// account, and put the job on its kind's queue.
+// account (fileOf), and put the job on its kind's queue.
 type fileArgs interface {
 	river.JobArgs
 	river.JobArgsWithInsertOpts
 	file() (accountID, fileID string)
 }
+
+// fileOf is what the arguments of every kind of file job hold: the file
+// of the account the job is for.
+type fileOf struct {
+	AccountID string `json:"account_id"`
+	FileID    string `json:"file_id"`
+}
+
+func (a fileOf) file() (accountID, fileID string) { return a.AccountID, a.FileID }
 
 // fileJob is what the job of a file does, for one kind of batch: W is
 // what the work needs of the file, O what the file's final move stores.

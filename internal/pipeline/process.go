@@ -17,10 +17,7 @@ import (
 
 // ProcessFileArgs is the job that extracts one file. One is inserted per
 // file, in the transaction that creates the batch.
-type ProcessFileArgs struct {
-	AccountID string `json:"account_id"`
-	FileID    string `json:"file_id"`
-}
+type ProcessFileArgs struct{ fileOf }
 
 // Kind is River's name of the job.
 func (ProcessFileArgs) Kind() string { return "process_file" }
@@ -29,8 +26,6 @@ func (ProcessFileArgs) Kind() string { return "process_file" }
 func (ProcessFileArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueExtract}
 }
-
-func (a ProcessFileArgs) file() (accountID, fileID string) { return a.AccountID, a.FileID }
 
 // extractJob is what the job of an extraction file does (fileJob): read
 // the file and fill its batch's schema.

@@ -26,7 +26,7 @@ type receiver struct {
 	accountID  string
 	batchID    string
 	filePrefix string
-	files      []docparse.File
+	files      []docparse.FileCore // as Add stored them: ID to BlobKey set
 	closed     bool
 	// budget is what the quotas leave this upload; bytes what its files
 	// hold so far.
@@ -137,7 +137,7 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 		v.Add(fmt.Sprintf("files[%d].filename", len(u.files)), docparse.Quote(fileName)+" "+err.Error())
 		return v
 	}
-	f := docparse.File{ID: u.s.ids.New(u.filePrefix), Position: len(u.files), FileName: name}
+	f := docparse.FileCore{ID: u.s.ids.New(u.filePrefix), Position: len(u.files), FileName: name}
 	f.BlobKey = u.accountID + "/" + u.batchID + "/" + f.ID
 	head := make([]byte, extract.HeadLen)
 	size, n, err := u.s.blobs.Put(ctx, f.BlobKey, r, limit, head)
@@ -186,64 +186,55 @@ func (u *receiver) Files() int { return len(u.files) }
 // of an Idempotency-Key) commits with the batch, and its error rolls the
 // batch back. On error the stored files are deleted.
 func (u *Upload) Commit(ctx context.Context, name string, within func(tx *store.Tx, b docparse.Batch, files []docparse.File) error) (docparse.Batch, []docparse.File, error) {
-	if err := u.ready(); err != nil {
-		return docparse.Batch{}, nil, err
-	}
-	now := u.s.Now()
-	b := docparse.Batch{ID: u.batchID, AccountID: u.accountID, ExtractionID: u.ext.ID, Name: name, Status: docparse.BatchQueued,
-		Schema:    docparse.Schema{Language: u.ext.Language, Fields: u.ext.Fields, Options: u.ext.Options, ReviewThreshold: u.ext.ReviewThreshold},
-		FileCount: len(u.files), PageCount: u.pages(), Counts: docparse.Counts{Queued: len(u.files)}, CreatedAt: now, UpdatedAt: now, Version: 1}
-	files := make([]docparse.File, len(u.files))
-	for i, f := range u.files {
-		f.AccountID, f.ExtractionID, f.BatchID, f.Status = u.accountID, u.ext.ID, b.ID, docparse.FileQueued
-		f.CreatedAt, f.UpdatedAt = now, now
-		files[i] = f
-	}
-	return commitOf(ctx, u.receiver, b, files, within, batchCommit{
-		job:    func(fileID string) fileArgs { return ProcessFileArgs{AccountID: u.accountID, FileID: fileID} },
+	return commitOf(ctx, u.receiver, name, within, batchCommit[docparse.Batch, docparse.File]{
+		batch: func(b docparse.BatchCore) docparse.Batch {
+			return docparse.Batch{BatchCore: b, ExtractionID: u.ext.ID, Schema: docparse.Schema{Language: u.ext.Language, Fields: u.ext.Fields,
+				Options: u.ext.Options, ReviewThreshold: u.ext.ReviewThreshold}}
+		},
+		file:   func(f docparse.FileCore) docparse.File { return docparse.File{FileCore: f, ExtractionID: u.ext.ID} },
+		job:    func(fileID string) fileArgs { return ProcessFileArgs{fileOf{u.accountID, fileID}} },
 		owner:  func(tx *store.Tx) error { return found(tx.Extraction(ctx, u.accountID, u.ext.ID)) },
-		insert: func(tx *store.Tx) error { return tx.InsertBatch(ctx, b, u.files) },
+		insert: (*store.Tx).InsertBatch,
 	})
 }
 
-// batchCommit is what the Commit of one kind of upload writes in the
-// commit's transaction (receiver.commit).
-type batchCommit struct {
+// batchCommit is what the Commit of one kind of upload, whose batch is a
+// B and its files F, makes of the upload and writes in the commit's
+// transaction (commitOf).
+type batchCommit[B, F any] struct {
+	// batch and file are the upload's batch and each of its files as the
+	// kind's.
+	batch func(docparse.BatchCore) B
+	file  func(docparse.FileCore) F
 	// job is the job of the file fileID; its InsertOpts name the queue.
 	job func(fileID string) fileArgs
 	// owner checks that the batch's extraction or classification is
 	// still there: it may have been deleted while the files streamed.
 	owner func(tx *store.Tx) error
 	// insert stores the batch and its files.
-	insert func(tx *store.Tx) error
-	// within, the caller's, runs last when not nil.
-	within func(tx *store.Tx) error
+	insert func(tx *store.Tx, ctx context.Context, b B, files []F) error
 }
 
 // found is the error of a read whose value the caller does not need.
 func found[T any](_ T, err error) error { return err }
 
-// commitOf commits the upload (receiver.commit) as c says, with within,
-// when not nil, run last on the batch b and its files, and returns them.
-func commitOf[B, F any](ctx context.Context, u *receiver, b B, files []F, within func(tx *store.Tx, b B, files []F) error, c batchCommit) (B, []F, error) {
-	if within != nil {
-		c.within = func(tx *store.Tx) error { return within(tx, b, files) }
-	}
-	if err := u.commit(ctx, c); err != nil {
-		var zero B
+// commitOf creates the upload's batch, named name, as c says, in one
+// transaction: the owner's check, the quotas (checkQuotas), the batch and
+// its files, one job per file in the queue's fair order, and last within
+// when not nil, on the batch and files it returns. On error the stored
+// files are deleted.
+func commitOf[B, F any](ctx context.Context, u *receiver, name string, within func(tx *store.Tx, b B, files []F) error, c batchCommit[B, F]) (B, []F, error) {
+	var zero B
+	if err := u.ready(); err != nil {
 		return zero, nil, err
 	}
-	return b, files, nil
-}
-
-// commit creates the upload's batch in one transaction: the owner's
-// check, the quotas (checkQuotas), the batch and its files, one job per
-// file in the queue's fair order, and last within. On error the stored
-// files are deleted.
-func (u *receiver) commit(ctx context.Context, c batchCommit) error {
-	jobs := make([]river.InsertManyParams, len(u.files))
+	core, cores := u.queued(name)
+	b := c.batch(core)
+	files := make([]F, len(cores))
+	jobs := make([]river.InsertManyParams, len(cores))
 	queue := ""
-	for i, f := range u.files {
+	for i, f := range cores {
+		files[i] = c.file(f)
 		args := c.job(f.ID)
 		jobs[i] = river.InsertManyParams{Args: args}
 		queue = args.InsertOpts().Queue
@@ -252,26 +243,26 @@ func (u *receiver) commit(ctx context.Context, c batchCommit) error {
 		if err := c.owner(tx); err != nil {
 			return err
 		}
-		if err := u.s.checkQuotas(ctx, tx, u.accountID, len(u.files), u.bytes); err != nil {
+		if err := u.s.checkQuotas(ctx, tx, u.accountID, len(cores), u.bytes); err != nil {
 			return err
 		}
-		if err := c.insert(tx); err != nil {
+		if err := c.insert(tx, ctx, b, files); err != nil {
 			return err
 		}
 		if err := u.s.insertJobs(ctx, tx, queue, u.accountID, jobs); err != nil {
 			return err
 		}
-		if c.within != nil {
-			return c.within(tx)
+		if within != nil {
+			return within(tx, b, files)
 		}
 		return nil
 	})
 	if err != nil {
 		u.Abort()
-		return err
+		return zero, nil, err
 	}
 	u.closed = true
-	return nil
+	return b, files, nil
 }
 
 // ready refuses an upload already committed or aborted, and refuses (and
@@ -289,13 +280,20 @@ func (u *receiver) ready() error {
 	return v
 }
 
-// pages is the page count of the upload's files.
-func (u *receiver) pages() int {
-	n := 0
-	for _, f := range u.files {
-		n += f.PageCount
+// queued is the upload's batch, named name, and its files as every kind
+// of batch creates them: queued, at version 1, now.
+func (u *receiver) queued(name string) (docparse.BatchCore, []docparse.FileCore) {
+	now := u.s.Now()
+	b := docparse.BatchCore{ID: u.batchID, AccountID: u.accountID, Name: name, Status: docparse.BatchQueued, FileCount: len(u.files),
+		Counts: docparse.Counts{Queued: len(u.files)}, CreatedAt: now, UpdatedAt: now, Version: 1}
+	files := make([]docparse.FileCore, len(u.files))
+	for i, f := range u.files {
+		f.AccountID, f.BatchID, f.Status = u.accountID, b.ID, docparse.FileQueued
+		f.CreatedAt, f.UpdatedAt = now, now
+		files[i] = f
+		b.PageCount += f.PageCount
 	}
-	return n
+	return b, files
 }
 
 // Abort deletes every file stored so far. Safe to call more than once and
@@ -345,23 +343,16 @@ func (s *Service) NewClassificationUpload(ctx context.Context, accountID, classi
 // classify_file job per file, in one transaction; within is as for
 // Upload.Commit. On error the stored files are deleted.
 func (u *ClassificationUpload) Commit(ctx context.Context, name string, within func(tx *store.Tx, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error) (docparse.ClassificationBatch, []docparse.ClassificationFile, error) {
-	if err := u.ready(); err != nil {
-		return docparse.ClassificationBatch{}, nil, err
-	}
-	now := u.s.Now()
-	b := docparse.ClassificationBatch{ID: u.batchID, AccountID: u.accountID, ClassificationID: u.cls.ID, Name: name,
-		Status: docparse.BatchQueued, FileCount: len(u.files), PageCount: u.pages(), Counts: docparse.Counts{Queued: len(u.files)},
-		CreatedAt: now, UpdatedAt: now, Version: 1}
-	files := make([]docparse.ClassificationFile, len(u.files))
-	for i, f := range u.files {
-		files[i] = docparse.ClassificationFile{ID: f.ID, AccountID: u.accountID, ClassificationID: u.cls.ID, BatchID: b.ID,
-			Position: f.Position, FileName: f.FileName, Kind: f.Kind, MIME: f.MIME, Size: f.Size, PageCount: f.PageCount,
-			BlobKey: f.BlobKey, Status: docparse.FileQueued, CreatedAt: now, UpdatedAt: now}
-	}
-	return commitOf(ctx, u.receiver, b, files, within, batchCommit{
-		job:    func(fileID string) fileArgs { return ClassifyFileArgs{AccountID: u.accountID, FileID: fileID} },
+	return commitOf(ctx, u.receiver, name, within, batchCommit[docparse.ClassificationBatch, docparse.ClassificationFile]{
+		batch: func(b docparse.BatchCore) docparse.ClassificationBatch {
+			return docparse.ClassificationBatch{BatchCore: b, ClassificationID: u.cls.ID}
+		},
+		file: func(f docparse.FileCore) docparse.ClassificationFile {
+			return docparse.ClassificationFile{FileCore: f, ClassificationID: u.cls.ID}
+		},
+		job:    func(fileID string) fileArgs { return ClassifyFileArgs{fileOf{u.accountID, fileID}} },
 		owner:  func(tx *store.Tx) error { return found(tx.Classification(ctx, u.accountID, u.cls.ID)) },
-		insert: func(tx *store.Tx) error { return tx.InsertClassificationBatch(ctx, b, files) },
+		insert: (*store.Tx).InsertClassificationBatch,
 	})
 }
 

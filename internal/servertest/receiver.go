@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -24,30 +26,79 @@ func (d Delivery) Type() string {
 	return ev.Type
 }
 
-// Receiver is a real webhook receiver: an httptest.Server that answers
-// every request 200 with the body "received" and the header X-Receiver:
-// yes, and hands the requests over in the order they came (Wait). It
-// stops when the test ends. It holds up to 100 deliveries no one waited
-// for; more block their senders.
+// Receiver is a real webhook receiver: an httptest.Server that records
+// every request and answers it with the body "received" and the header
+// X-Receiver: yes, with status 200 unless Answer says otherwise. It stops
+// when the test ends.
 //
-// Use it from the test's goroutine only.
+// A test reads what came in two ways: in order, one delivery at a time
+// (Next, Wait), or all at once (Deliveries, WaitN). Wait from the test's
+// goroutine only.
 type Receiver struct {
 	*httptest.Server
-	t   testing.TB
-	got chan Delivery
+	t       testing.TB
+	arrived chan struct{} // holds a signal after a delivery came
+
+	mu     sync.Mutex
+	got    []Delivery
+	next   int // the first of got that Next has not returned
+	answer func(n int) (code int, h http.Header)
 }
 
 // NewReceiver starts a Receiver for the test t.
 func NewReceiver(t testing.TB) *Receiver {
-	rc := &Receiver{t: t, got: make(chan Delivery, 100)}
+	rc := &Receiver{t: t, arrived: make(chan struct{}, 1)}
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		rc.got <- Delivery{r.Header.Clone(), b}
+		rc.mu.Lock()
+		rc.got = append(rc.got, Delivery{r.Header.Clone(), b})
+		n, answer := len(rc.got), rc.answer
+		rc.mu.Unlock()
+		select {
+		case rc.arrived <- struct{}{}:
+		default: // a signal is waiting already
+		}
+		code := http.StatusOK
+		if answer != nil {
+			var h http.Header
+			code, h = answer(n)
+			for k, v := range h {
+				w.Header()[k] = v
+			}
+		}
 		w.Header().Set("X-Receiver", "yes")
+		w.WriteHeader(code)
 		io.WriteString(w, "received")
 	}))
 	t.Cleanup(rc.Close)
 	return rc
+}
+
+// Answer makes the receiver answer its n-th delivery (from 1) with the
+// status code and headers answer returns, from now on. answer runs on the
+// server's goroutines, after the delivery is recorded.
+func (rc *Receiver) Answer(answer func(n int) (code int, h http.Header)) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.answer = answer
+}
+
+// Deliveries returns every delivery so far, in the order they came.
+func (rc *Receiver) Deliveries() []Delivery {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return slices.Clone(rc.got)
+}
+
+// WaitN returns every delivery so far once there are at least n; it fails
+// the test when there are fewer within timeout.
+func (rc *Receiver) WaitN(timeout time.Duration, n int) []Delivery {
+	rc.t.Helper()
+	var got []Delivery
+	if !rc.until(timeout, func() bool { got = slices.Clone(rc.got); return len(got) >= n }) {
+		rc.t.Fatalf("the receiver got %d deliveries within %v, want %d", len(got), timeout, n)
+	}
+	return got
 }
 
 // Wait returns the next delivery that match accepts, dropping the ones
@@ -70,10 +121,34 @@ func (rc *Receiver) Wait(timeout time.Duration, what string, match func(Delivery
 // Next returns the next delivery, or false when none came within
 // timeout.
 func (rc *Receiver) Next(timeout time.Duration) (Delivery, bool) {
-	select {
-	case d := <-rc.got:
-		return d, true
-	case <-time.After(timeout):
-		return Delivery{}, false
+	var d Delivery
+	ok := rc.until(timeout, func() bool {
+		if rc.next == len(rc.got) {
+			return false
+		}
+		d = rc.got[rc.next]
+		rc.next++
+		return true
+	})
+	return d, ok
+}
+
+// until calls done, holding rc.mu, when called and after each delivery,
+// until it returns true (until returns true) or timeout passes (false).
+func (rc *Receiver) until(timeout time.Duration, done func() bool) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		rc.mu.Lock()
+		ok := done()
+		rc.mu.Unlock()
+		if ok {
+			return true
+		}
+		select {
+		case <-rc.arrived:
+		case <-deadline.C:
+			return false
+		}
 	}
 }

@@ -22,12 +22,11 @@ func (tx *Tx) InsertBatch(ctx context.Context, b docparse.Batch, files []docpars
 	}
 	var extra columns
 	extra.set("schema", string(schema))
-	nf := make([]newFile, len(files))
+	cores := make([]docparse.FileCore, len(files))
 	for i, f := range files {
-		nf[i] = newFile{f.ID, f.Position, f.FileName, f.Kind, f.MIME, f.Size, f.PageCount, f.BlobKey}
+		cores[i] = f.FileCore
 	}
-	return tx.insertBatch(ctx, extractionTables, newBatch{b.ID, b.AccountID, b.ExtractionID, b.Name, b.PageCount, b.CreatedAt},
-		extra, nf, columns{})
+	return tx.insertBatch(ctx, extractionTables, b.BatchCore, b.ExtractionID, extra, cores, columns{})
 }
 
 // BatchWithFiles is what the polling endpoint reads: the batch (without

@@ -170,12 +170,11 @@ func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]
 func (tx *Tx) InsertClassificationBatch(ctx context.Context, b docparse.ClassificationBatch, files []docparse.ClassificationFile) error {
 	var extra columns
 	extra.set("decided", false)
-	nf := make([]newFile, len(files))
+	cores := make([]docparse.FileCore, len(files))
 	for i, f := range files {
-		nf[i] = newFile{f.ID, f.Position, f.FileName, f.Kind, f.MIME, f.Size, f.PageCount, f.BlobKey}
+		cores[i] = f.FileCore
 	}
-	return tx.insertBatch(ctx, classificationTables, newBatch{b.ID, b.AccountID, b.ClassificationID, b.Name, b.PageCount, b.CreatedAt},
-		columns{}, nf, extra)
+	return tx.insertBatch(ctx, classificationTables, b.BatchCore, b.ClassificationID, columns{}, cores, extra)
 }
 
 // cfileCols are the columns of a classification file, without its text.

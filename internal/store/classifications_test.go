@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -21,11 +20,11 @@ func newClassificationBatch(t *testing.T, db *store.DB, acct docparse.Account, n
 	c := docparse.Classification{ID: ids.New(docparse.PrefixClassification), AccountID: acct.ID, Name: "mail", Threshold: 0.5,
 		Categories: []docparse.Category{{ID: ids.New(docparse.PrefixCategory), Name: "Invoices"}, {ID: ids.New(docparse.PrefixCategory), Name: "Letters"}},
 		CreatedAt:  now, UpdatedAt: now}
-	b := docparse.ClassificationBatch{ID: ids.New(docparse.PrefixClassificationBatch), AccountID: acct.ID, ClassificationID: c.ID, CreatedAt: now}
-	var files []docparse.ClassificationFile
-	for i := range n {
-		files = append(files, docparse.ClassificationFile{ID: ids.New(docparse.PrefixClassificationFile), Position: i,
-			FileName: fmt.Sprintf("f%d.txt", i), Kind: "text", MIME: "text/plain", PageCount: 1, BlobKey: fmt.Sprintf("k/%d", i)})
+	core, cores := newUpload(acct, docparse.PrefixClassificationBatch, docparse.PrefixClassificationFile, n, now)
+	b := docparse.ClassificationBatch{BatchCore: core, ClassificationID: c.ID}
+	files := make([]docparse.ClassificationFile, n)
+	for i, f := range cores {
+		files[i] = docparse.ClassificationFile{FileCore: f}
 	}
 	err := db.Tx(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertClassification(ctx, c); err != nil {

@@ -86,18 +86,21 @@ func (r *batchRow) dest() []any {
 		&r.version, &r.created, &r.updated, &r.completed}
 }
 
-// extraction is the row as an extraction batch, without its schema.
-func (r *batchRow) extraction() docparse.Batch {
-	return docparse.Batch{ID: r.id, AccountID: r.accountID, ExtractionID: r.owner, Name: r.name, Status: r.status,
+// core is the row as what every kind of batch has.
+func (r *batchRow) core() docparse.BatchCore {
+	return docparse.BatchCore{ID: r.id, AccountID: r.accountID, Name: r.name, Status: r.status,
 		FileCount: r.fileCount, PageCount: r.pageCount, Counts: r.counts, Version: r.version,
 		CreatedAt: fromMicros(r.created), UpdatedAt: fromMicros(r.updated), CompletedAt: nullTime(r.completed)}
 }
 
+// extraction is the row as an extraction batch, without its schema.
+func (r *batchRow) extraction() docparse.Batch {
+	return docparse.Batch{BatchCore: r.core(), ExtractionID: r.owner}
+}
+
 // classification is the row as a classification batch.
 func (r *batchRow) classification() docparse.ClassificationBatch {
-	return docparse.ClassificationBatch{ID: r.id, AccountID: r.accountID, ClassificationID: r.owner, Name: r.name, Status: r.status,
-		FileCount: r.fileCount, PageCount: r.pageCount, Counts: r.counts, Version: r.version,
-		CreatedAt: fromMicros(r.created), UpdatedAt: fromMicros(r.updated), CompletedAt: nullTime(r.completed)}
+	return docparse.ClassificationBatch{BatchCore: r.core(), ClassificationID: r.owner}
 }
 
 func scanBatch(row interface{ Scan(...any) error }) (docparse.Batch, error) {
@@ -125,32 +128,18 @@ func (c *columns) set(name string, v any) {
 	c.vals = append(c.vals, v)
 }
 
-// newBatch is what every kind stores of a new batch.
-type newBatch struct {
-	id, accountID, owner, name string
-	pageCount                  int
-	created                    time.Time
-}
-
-// newFile is what every kind stores of a new file.
-type newFile struct {
-	id                   string
-	position             int
-	fileName, kind, mime string
-	size                 int64
-	pageCount            int
-	blobKey              string
-}
-
-// insertBatch stores a new batch of kind t, queued at version 1, and its
-// files, all queued: the columns every kind has, then batchExtra on the
-// batch's row and fileExtra on each file's. The caller inserts the files'
-// jobs in the same transaction.
-func (tx *Tx) insertBatch(ctx context.Context, t batchTables, b newBatch, batchExtra columns, files []newFile, fileExtra columns) error {
+// insertBatch stores a new batch b of kind t, of owner owner, queued at
+// version 1, and its files, all queued: the columns every kind has (of b,
+// its ID, AccountID, Name, PageCount and CreatedAt; of a file, what its
+// upload set: ID to BlobKey), then batchExtra on the batch's row and
+// fileExtra on each file's. The caller inserts the files' jobs in the same
+// transaction.
+func (tx *Tx) insertBatch(ctx context.Context, t batchTables, b docparse.BatchCore, owner string, batchExtra columns,
+	files []docparse.FileCore, fileExtra columns) error {
 	_, err := tx.x.ExecContext(ctx, `INSERT INTO `+t.batches+` (id, account_id, `+t.owner+`, name, status, file_count, page_count,
 		n_queued, n_processing, n_processed, n_needs_review, n_failed, version, created_at, updated_at`+batchExtra.namesList()+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $6, 0, 0, 0, 0, 1, $8, $8`+batchExtra.params(9)+`)`,
-		append([]any{b.id, b.accountID, b.owner, b.name, string(docparse.BatchQueued), len(files), b.pageCount, micros(b.created)},
+		append([]any{b.ID, b.AccountID, owner, b.Name, string(docparse.BatchQueued), len(files), b.PageCount, micros(b.CreatedAt)},
 			batchExtra.vals...)...)
 	if err != nil {
 		return fmt.Errorf("insert %s: %w", t.batchNoun, err)
@@ -159,8 +148,8 @@ func (tx *Tx) insertBatch(ctx context.Context, t batchTables, b newBatch, batchE
 		page_count, blob_key, status, created_at, updated_at` + fileExtra.namesList() + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13` + fileExtra.params(14) + `)`
 	for _, f := range files {
-		_, err = tx.x.ExecContext(ctx, q, append([]any{f.id, b.accountID, b.owner, b.id, f.position, f.fileName, f.kind, f.mime, f.size,
-			f.pageCount, f.blobKey, string(docparse.FileQueued), micros(b.created)}, fileExtra.vals...)...)
+		_, err = tx.x.ExecContext(ctx, q, append([]any{f.ID, b.AccountID, owner, b.ID, f.Position, f.FileName, f.Kind, f.MIME, f.Size,
+			f.PageCount, f.BlobKey, string(docparse.FileQueued), micros(b.CreatedAt)}, fileExtra.vals...)...)
 		if err != nil {
 			return fmt.Errorf("insert %s: %w", t.fileNoun, err)
 		}

@@ -14,17 +14,28 @@ import (
 
 var ids = docparse.NewIDs(time.Now)
 
+// newUpload is a batch of n one-page text files of the account, as an
+// upload makes every kind of batch; the caller adds its owner.
+func newUpload(acct docparse.Account, batchPrefix, filePrefix string, n int, now time.Time) (docparse.BatchCore, []docparse.FileCore) {
+	files := make([]docparse.FileCore, n)
+	for i := range files {
+		files[i] = docparse.FileCore{ID: ids.New(filePrefix), Position: i, FileName: fmt.Sprintf("f%d.txt", i), Kind: "text", MIME: "text/plain",
+			PageCount: 1, BlobKey: fmt.Sprintf("k/%d", i)}
+	}
+	return docparse.BatchCore{ID: ids.New(batchPrefix), AccountID: acct.ID, CreatedAt: now}, files
+}
+
 func newBatch(t *testing.T, db *store.DB, acct docparse.Account, n int) (docparse.Batch, []docparse.File) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now()
 	e := docparse.Extraction{ID: ids.New(docparse.PrefixExtraction), AccountID: acct.ID, Name: "x", Language: "English",
 		Fields: []docparse.Field{{Key: "total", Type: docparse.TypeNumber}}, ReviewThreshold: 0.7, CreatedAt: now, UpdatedAt: now}
-	b := docparse.Batch{ID: ids.New(docparse.PrefixBatch), AccountID: acct.ID, ExtractionID: e.ID, CreatedAt: now}
-	var files []docparse.File
-	for i := range n {
-		files = append(files, docparse.File{ID: ids.New(docparse.PrefixFile), Position: i, FileName: fmt.Sprintf("f%d.txt", i),
-			Kind: "text", MIME: "text/plain", PageCount: 1, BlobKey: "k"})
+	core, cores := newUpload(acct, docparse.PrefixBatch, docparse.PrefixFile, n, now)
+	b := docparse.Batch{BatchCore: core, ExtractionID: e.ID}
+	files := make([]docparse.File, n)
+	for i, f := range cores {
+		files[i] = docparse.File{FileCore: f}
 	}
 	err := db.Tx(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertExtraction(ctx, e); err != nil {

@@ -3,6 +3,7 @@ package fields
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -26,6 +27,14 @@ func (x *extractor) labelled(s *spec, ln *line, ci int, m match, p *picker) {
 		if v, fit, ok := x.fit(s, rest, false, false); ok {
 			op := otherParty(s, c, m)
 			p.offer(atLabel(v, labelScore(c, m, m.end)*op, 1, fit, op, ln), ln)
+			return
+		}
+	}
+	// A name's label that other words follow up to a colon labels a
+	// detail of the party: "Verkäufer-BIC: BYLADEM1001" points at no
+	// name, neither beside nor below it ("Seller name:" does).
+	if s.kind == kindName {
+		if detail, _, ok := strings.Cut(rest, ":"); ok && slices.ContainsFunc(tokenize(detail), func(t token) bool { return !nameLabels[t.norm] }) {
 			return
 		}
 	}

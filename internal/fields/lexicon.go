@@ -120,6 +120,8 @@ var docConcepts = []conceptDef{
 			"facture n°|facture numéro|numéro de facture|n° de facture|n° facture|numéro facture|no facture|" +
 			"inv no|inv nr|inv num|inv number|" +
 			"rechnungsnummer|rechnungsnr|rechnung nr|rechnung no|handelsrechnung nr|handelsrechnung 380 nr|rechnung 380 nr|belegnummer|beleg nr|belegnr|re nr|rechnungs nr|rechnungs nummer|" +
+			"gutschrift nr|gutschrift 381 nr|gutschriftsnummer|gutschriftsnr|rechnungskorrektur nr|rechnungskorrektur 384 nr|" +
+			"credit note number|credit note no|credit note nr|numéro d'avoir|n° d'avoir|avoir n°|" +
 			"número de factura|nº de factura|factura n°|factura número|num factura|número factura|" +
 			"factuurnummer|factuurnr|factuur nr|factuur no|" +
 			"numero fattura|fattura n|fattura nr|número da fatura|fatura n°|faktura nr|numer faktury|nr faktury|faktura vat nr",
@@ -137,7 +139,8 @@ var docConcepts = []conceptDef{
 		weak:  "due",
 		strong: "due date|date due|payment due|due on|due by|pay by|payable by|payment date|" +
 			"date d'échéance|échéance|date limite de paiement|date limite|à payer avant le|" +
-			"fälligkeitsdatum|fällig am|fällig bis|zahlungsziel|zahlbar bis|zahlbar bis zum|überweisen sie bis zum|" +
+			"fälligkeitsdatum|fälligkeit|fälligkeitstag|fällig am|fällig bis|zahlungsziel|zahlbar bis|zahlbar bis zum|überweisen sie bis zum|" +
+			"zahlbar ohne abzug bis|zahlbar ohne abschlag bis|zahlbar netto bis|zahlbar rein netto bis|" +
 			"fecha de vencimiento|vencimiento|fecha límite de pago|" +
 			"vervaldatum|uiterste betaaldatum|te betalen voor|scadenza|data di scadenza|data de vencimento|termin płatności"},
 	{name: "order_date", class: classDate,

@@ -88,6 +88,25 @@ Lieferantenstraße 20
 Käufer:
 Kunden AG Mitte
 Kundenstraße 15`, "Lieferant GmbH"},
+		// A label of one detail of the seller ("Verkäufer-BIC:") heads
+		// no block, and a table's column "Name" under it names no
+		// seller.
+		{"a party's block, the name behind its label", `Handelsrechnung (380) Nr. 471102 vom 15.11.2024
+
+Verkäufer
+Globale Nummer:      4000001123452 (GLN)
+Name:      Grundbesitz GmbH & Co.
+Ansprechpartner:      Max Mustermann
+
+Käufer
+Name: Beispielmieter GmbH
+
+IBAN: DE02120300000000202051
+Verkäufer-BIC: BYLADEM1001
+
+Rechnungsbegleitende Unterlagen
+ID   Name   Dateiname   Dateityp
+A1   Abrechnung   abrechnung.pdf   application/pdf`, "Grundbesitz GmbH & Co."},
 	})
 }
 

@@ -1,6 +1,9 @@
 package fields
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // A party's name is often printed in a block that the party's label heads,
 // behind a label of its own: "Verkäufer" then, a few lines below, "Name:
@@ -22,7 +25,7 @@ func (x *extractor) partyName(s *spec, p *picker) {
 	for _, ln := range x.lay.lines {
 		for _, c := range ln.cells {
 			cl, ok := rowLabel(c)
-			if !ok || cl.c != s.con || cl.weak {
+			if !ok || cl.c != s.con || cl.weak || !headsBlock(c, cl) {
 				continue
 			}
 			x.nameInBlock(s, ln, p)
@@ -72,6 +75,24 @@ func (x *extractor) nameInBlock(s *spec, anchor *line, p *picker) {
 			}
 		}
 	}
+}
+
+// headsBlock reports whether the party label cl, which starts c, heads a
+// block rather than labelling one detail of the party: "Verkäufer",
+// "Käufer/Leistungsempfänger" and "Verkäufer: Lieferant GmbH" do,
+// "Verkäufer-BIC: BYLADEM1001" does not. Before a colon, every word is
+// the party's.
+func headsBlock(c *cell, cl claim) bool {
+	label, _, colon := strings.Cut(c.text, ":")
+	if !colon {
+		return true
+	}
+	for k := cl.end; k < len(tokenize(label)); k++ {
+		if !slices.ContainsFunc(c.claims, func(o claim) bool { return o.c == cl.c && o.start <= k && k < o.end }) {
+			return false
+		}
+	}
+	return true
 }
 
 // headsOtherParty reports whether ln starts the block of another party

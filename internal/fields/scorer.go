@@ -269,7 +269,10 @@ func (x *extractor) paidLessChange() (out []float64, paidMax float64) {
 // words of the engine's languages), and a receipt's phrases and labels.
 var (
 	streetWords = wordSet("jalan jln lorong persiaran taman tmn kampung kg bandar batu lebuh lebuhraya seksyen section kawasan perindustrian industrial selangor johor kedah perak pahang kelantan terengganu melaka malacca sabah sarawak perlis negeri sembilan penang pinang kuala lumpur putrajaya labuan darul ehsan takzim aman makmur naim ridzuan khusus bahru shah alam petaling klang cheras ampang puchong kajang subang nilai seremban ipoh road rd street st avenue ave lane boulevard blvd floor level unit suite building plaza strasse str weg platz gasse allee rue avenue boulevard chemin calle avenida plaza via viale piazza corso straat laan plein ulica aleja")
-	phraseWords = wordSet("thank thanks terima kasih welcome please again visit come tel telephone phone fax email website reg no gst sst tax invoice receipt resit bill cashier counter table pax member date time tarikh masa goods sold returnable refundable exchange exchangeable allowed within entitled refund transaction adjustment note")
+	phraseWords = wordSet("thank thanks terima kasih welcome please again visit come tel telephone phone fax email website reg no gst sst tax invoice receipt resit bill cashier counter table pax member date time tarikh masa goods sold returnable refundable exchange exchangeable allowed within entitled refund transaction adjustment note " +
+		// a letter's closing and a table's headings are never a name (folded)
+		"regards sincerely cordialement salutations grusse grussen freundliche freundlichen hochachtungsvoll saludos atentamente cordiali distinti groeten pozdrawiam " +
+		"description beschreibung bezeichnung designation descripcion descrizione omschrijving positions")
 )
 
 // nameWords reports whether name holds a word of an address (or a

@@ -87,7 +87,9 @@ func headsBlock(c *cell, cl claim) bool {
 	if !colon {
 		return true
 	}
-	for k := cl.end; k < len(tokenize(label)); k++ {
+	// The label's tokens are the first of c's, so c's claims index them.
+	n := len(tokenize(label))
+	for k := cl.end; k < n; k++ {
 		if !slices.ContainsFunc(c.claims, func(o claim) bool { return o.c == cl.c && o.start <= k && k < o.end }) {
 			return false
 		}

@@ -17,12 +17,13 @@ var dateConnectives = wordSet("vom du dated of del van dd z dnia den")
 // The title line names the document's kind before the number's label,
 // also a kind the lexicon has no label for: "Baurechnung (204) Nr.
 // 181301674 vom 25.12.2025", "Schlussrechnung Bau (877) Nr. ...",
-// "Gutschrift Nr. ...". titleWords are such kinds, folded; a German
-// compound ending in "rechnung" (Teil-, Schluss-, Abschlags-,
-// Beitragsrechnung) is one too. numberLabels are the number's labels.
+// "Gutschrift Nr. ...". titleWords are such kinds, folded (the lexicon's
+// own, "Rechnung", "invoice", are found as its claims); a German compound
+// ending in "rechnung" (Teil-, Schluss-, Abschlags-, Beitragsrechnung) is
+// one too. numberLabels are the number's labels, folded ("n°" is "no").
 var (
-	titleWords   = wordSet("invoice bill facture factura fattura factuur faktura fatura rechnung gutschrift rechnungskorrektur avoir creditnota")
-	numberLabels = wordSet("nr no n° nº nummer number numero num")
+	titleWords   = wordSet("bill gutschrift rechnungskorrektur avoir creditnota")
+	numberLabels = wordSet("nr no nummer number numero num")
 )
 
 // isTitleWord reports whether the folded token names a kind of document.

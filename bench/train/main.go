@@ -374,6 +374,7 @@ func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.
 	opts.Scorer = sc
 	res := fields.Extract(doc, schema, opts)
 	keys := sc.ModelKeysFor(doc, schema)
+	curves := sc.CurveKeysFor(doc, schema)
 	has := map[string]bool{}
 	for _, m := range sc.Models() {
 		has[m] = true
@@ -386,7 +387,7 @@ func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.
 			continue
 		}
 		p, _ := res.Confidence[f.Key].(float64)
-		out = append(out, fields.Winner{Model: keys[f.Key], P: p, Right: truth.Correct(f.Key, want, got)})
+		out = append(out, fields.Winner{Model: curves[f.Key], P: p, Right: truth.Correct(f.Key, want, got)})
 	}
 	return out
 }

@@ -18,7 +18,8 @@ type candidate struct {
 	fit   float64 // how cleanly the text reads as the type
 	party float64 // otherParty's factor, 1 when the label names no other party
 	ln    *line
-	// nameProb is the seller-name model's probability of a free name.
+	// nameProb is the seller-name model's probability of a name found
+	// without a label.
 	nameProb float64
 	// currency: a free amount written with a currency.
 	currency bool

@@ -373,7 +373,7 @@ func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map
 			}
 			vals[key], conf[key] = r.value, x.confidence(path+key, k, r.raw, r.value)
 			if r.learned {
-				c := round3(x.scorer.calibrated(r.model, r.raw))
+				c := round3(x.scorer.calibrated(x.curveOf(r.model), r.raw))
 				if !r.labelled && r.free && c < minFree {
 					// A value found without a label that the scorer
 					// barely believes is not a reading: the field is not

@@ -449,7 +449,9 @@ func (x *extractor) sellerName(s *spec, p *picker) {
 	cands := x.sellerCandidates()
 	probs := nameProbabilities(cands, sellerWeights)
 	for i, nc := range cands {
-		p.offer(unlabelled(nc.value, probs[i], nc.fit, srcFallback, nc.ln), nc.ln)
+		cd := unlabelled(nc.value, probs[i], nc.fit, srcFallback, nc.ln)
+		cd.nameProb = probs[i]
+		p.offer(cd, nc.ln)
 	}
 }
 

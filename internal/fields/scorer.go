@@ -83,6 +83,7 @@ const (
 	fPhrase      // a name holding a receipt's phrase or a label's word (thank you, tel, reg no)
 	fFarYear     // a date more than a year after today (an OCR misread of its year)
 	fOverPaid    // an amount above every amount paid in cash that got change back
+	fContact     // a name that the document's web or e-mail address holds (contact.go)
 	numFeatures
 
 	// NumFeatures is the length of a feature vector.
@@ -91,7 +92,7 @@ const (
 
 // FeatureVersion names the feature set above; the training data and the
 // models carry it.
-const FeatureVersion = 10
+const FeatureVersion = 11
 
 // minFree is the least confidence of a value found without a label for it
 // to count as found.
@@ -179,6 +180,16 @@ func (x *extractor) model(kind string) *[numFeatures]float64 {
 // Calibrated returns the confidence of a winner of model with
 // probability p: p on model's curve, or p itself without one.
 func (sc *Scorer) Calibrated(model string, p float64) float64 { return sc.calibrated(model, p) }
+
+// curveOf returns the curve that calibrates the winners of model on this
+// document: the OCR models' own for a document they read (CurveKeysFor),
+// when the scorer has it; model's otherwise.
+func (x *extractor) curveOf(model string) string {
+	if x.byModels && !strings.HasSuffix(model, modelsSuffix) && x.scorer.HasCurve(model+modelsSuffix) {
+		return model + modelsSuffix
+	}
+	return model
+}
 
 func (sc *Scorer) calibrated(model string, p float64) float64 {
 	if pts := sc.curves[model]; len(pts) > 0 {
@@ -349,6 +360,7 @@ type docStats struct {
 	pageFirst []int   // index of each page's first line
 	pageLast  []int   // index of each page's last line
 	pages     int
+	contacts  []string // the names in the document's web and e-mail addresses
 }
 
 func (x *extractor) stats() *docStats {
@@ -386,6 +398,7 @@ func (x *extractor) stats() *docStats {
 	}
 	st.paidLess, st.paidMax = x.paidLessChange()
 	st.pages = len(st.pageFirst)
+	st.contacts = x.contactNames()
 	sortDesc(st.amounts)
 	x.docStats = st
 	return st
@@ -521,6 +534,7 @@ func (x *extractor) features(s *spec, cd candidate, all []candidate) [numFeature
 			f[fLegal] = b2f(cd.fit >= 1)
 			f[fNameModel] = cd.nameProb
 			f[fPlace], f[fPhrase] = nameWords(v)
+			f[fContact] = b2f(namedByContact(v, st.contacts))
 		}
 		if s.kind == kindIdent {
 			t := strings.ReplaceAll(v, " ", "")

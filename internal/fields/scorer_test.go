@@ -96,6 +96,41 @@ func TestFitScorer(t *testing.T) {
 
 func abs(v float64) float64 { return max(v, -v) }
 
+// TestCurvePerReading: the winners of the documents the OCR models read
+// get a curve of their own even where the plain model ranks their
+// candidates, and a document they read is calibrated on it.
+func TestCurvePerReading(t *testing.T) {
+	var samples []Sample
+	for g := range 80 {
+		for k := range 2 {
+			var f [numFeatures]float64
+			f[fBias], f[fLineTotal] = 1, b2f(k == g%2)
+			samples = append(samples, Sample{Kind: "date:date", Group: g, Features: f, Right: k == g%2})
+		}
+	}
+	var winners []Winner
+	for i := range 100 {
+		// The same probability: right 60% of the time on Tesseract's
+		// readings, always on the models'.
+		winners = append(winners, Winner{Model: "date:date", P: 0.9, Right: i%5 < 3})
+		winners = append(winners, Winner{Model: "date:date" + modelsSuffix, P: 0.9, Right: true})
+	}
+	sc := FitScorer(samples, winners)
+	if sc.has("date:date"+modelsSuffix) || !sc.HasCurve("date:date"+modelsSuffix) {
+		t.Fatalf("the models' winners: model %v, curve %v; want a curve and no model", sc.has("date:date"+modelsSuffix), sc.HasCurve("date:date"+modelsSuffix))
+	}
+	tess := &extractor{scorer: sc}
+	models := &extractor{scorer: sc, byModels: true}
+	ct := sc.calibrated(tess.curveOf("date:date"), 0.9)
+	cm := sc.calibrated(models.curveOf("date:date"), 0.9)
+	if ct > 0.7 || cm < 0.9 {
+		t.Errorf("a winner at 0.9: confidence %v read by Tesseract (right 60%%), %v by the models (always right)", ct, cm)
+	}
+	if got := models.curveOf("amount:total"); got != "amount:total" {
+		t.Errorf("a model without the models' curve calibrates on %q", got)
+	}
+}
+
 // TestScorerReceipt reads a receipt that prints no "Total" of its own
 // before the amounts paid: with the committed models the total is the
 // amount due, not the cash handed over nor the change, and the store's

@@ -34,7 +34,10 @@ const minSamples = 30
 const l2 = 1.0
 
 // Winner is the reading a model chose for a field of a training document:
-// its probability before calibration, and whether it was right.
+// its probability before calibration, and whether it was right. Model
+// names the curve it calibrates (CurveKeysFor): the model's, or for a
+// document the OCR models read, the models' own even where their
+// readings are ranked by the plain model.
 type Winner struct {
 	Model string
 	P     float64
@@ -74,7 +77,7 @@ func FitScorer(samples []Sample, winners []Winner) *Scorer {
 		by[w.Model] = append(by[w.Model], w)
 	}
 	for m, ws := range by {
-		if _, ok := sc.weights[m]; !ok || len(ws) < minCurve {
+		if !sc.has(m) && !sc.has(strings.TrimSuffix(m, modelsSuffix)) || len(ws) < minCurve {
 			continue
 		}
 		raw, right := make([]float64, len(ws)), make([]bool, len(ws))
@@ -117,6 +120,25 @@ func (sc *Scorer) ModelKeysFor(doc *extract.Document, schema []docparse.Field) m
 	if doc.ReadByModels() {
 		for k, m := range out {
 			if sc.has(m + modelsSuffix) {
+				out[k] = m + modelsSuffix
+			}
+		}
+	}
+	return out
+}
+
+// CurveKeysFor returns the calibration curve of each top-level scalar
+// field of schema on doc, by key: the model's (ModelKeysFor), but for a
+// document the OCR models read, the models' own always. Their readings
+// are wrong far less often than Tesseract's, so a curve fitted on both
+// would make Tesseract's values look surer than they are and theirs
+// less sure; where too few of their candidates are wrong for a model of
+// their own (dates), their winners still get a curve of their own.
+func (sc *Scorer) CurveKeysFor(doc *extract.Document, schema []docparse.Field) map[string]string {
+	out := sc.ModelKeysFor(doc, schema)
+	if doc.ReadByModels() {
+		for k, m := range out {
+			if !strings.HasSuffix(m, modelsSuffix) {
 				out[k] = m + modelsSuffix
 			}
 		}

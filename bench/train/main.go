@@ -20,6 +20,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ocrModels := fs.String("ocr-models", "", "OCR models directory, as bench/accuracy's -ocr-models")
 	out := fs.String("out", "internal/fields", "the fields package directory to write to")
 	nSynth := fs.Int("synthetic", 300, "synthetic invoices (internal/fields/synth, training seed) added to the real documents")
+	winnersOut := fs.String("winners", "", "write what the cross-fitted models chose for each field of each training document to this file, a JSON line each (the training split's errors, to study before the validation split)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -161,6 +163,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// far more often than real ones and would make real values look
 	// surer than they are, so they calibrate nothing.
 	var winners []fields.Winner
+	var chosen []choice
 	for k := range folds {
 		var in []fields.Sample
 		for j := range samples {
@@ -171,11 +174,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		sc := fields.FitScorer(in, nil)
 		for _, jb := range jobs {
 			if jb.item%folds == k {
-				winners = append(winners, choose(items[jb.item], jb.doc, sc)...)
+				ws, cs := choose(items[jb.item], jb.doc, sc)
+				winners = append(winners, ws...)
+				chosen = append(chosen, cs...)
 			}
 		}
 	}
 
+	if *winnersOut != "" {
+		if err := writeChoices(*winnersOut, chosen); err != nil {
+			return err
+		}
+	}
 	var buf bytes.Buffer
 	if err := fields.WriteSamples(&buf, all, winners); err != nil {
 		return err
@@ -365,10 +375,33 @@ func synthetic(n int) ([]dataset.Item, []*extract.Document) {
 	return items, docs
 }
 
+// choice is one line of -winners: what a cross-fitted model chose.
+type choice struct {
+	ID     string  `json:"id"`
+	Models bool    `json:"read_by_models"`
+	Field  string  `json:"field"`
+	Curve  string  `json:"curve"`
+	Want   string  `json:"want"`
+	Got    any     `json:"got"`
+	P      float64 `json:"p"`
+	Right  bool    `json:"right"`
+}
+
+func writeChoices(path string, cs []choice) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for _, c := range cs {
+		if err := enc.Encode(c); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
 // choose returns what the scorer sc (its weights, no curves) chose for
 // each field of doc that has truth and a model: the probability of the
-// winner and whether it was right.
-func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.Winner {
+// winner and whether it was right, and the same with the values.
+func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) ([]fields.Winner, []choice) {
 	schema := dataset.Schema(it.Kind)
 	opts := readerOptions(doc)
 	opts.Scorer = sc
@@ -380,6 +413,7 @@ func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.
 		has[m] = true
 	}
 	var out []fields.Winner
+	var cs []choice
 	for _, f := range schema {
 		want, ok := it.Truth[f.Key]
 		got := res.Values[f.Key]
@@ -387,9 +421,11 @@ func choose(it dataset.Item, doc *extract.Document, sc *fields.Scorer) []fields.
 			continue
 		}
 		p, _ := res.Confidence[f.Key].(float64)
-		out = append(out, fields.Winner{Model: curves[f.Key], P: p, Right: truth.Correct(f.Key, want, got)})
+		w := fields.Winner{Model: curves[f.Key], P: p, Right: truth.Correct(f.Key, want, got)}
+		out = append(out, w)
+		cs = append(cs, choice{ID: it.ID, Models: doc.ReadByModels(), Field: f.Key, Curve: w.Model, Want: want, Got: got, P: p, Right: w.Right})
 	}
-	return out
+	return out, cs
 }
 
 func pct(a, b int) float64 {

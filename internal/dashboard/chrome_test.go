@@ -124,9 +124,26 @@ func (b *tab) open(path string) {
 }
 
 // text returns the text content of the first element matching sel.
+//
+// A page still loading may replace the node between the query and the
+// read ("No node with given id found", seen in CI at load 10 right after
+// a form's answer became visible): the text is read again, at most three
+// times.
 func (b *tab) text(sel string) string {
 	b.t.Helper()
-	return get(b, "read "+sel, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+		cancel()
+		if err == nil {
+			return v
+		}
+		if try < 3 && strings.Contains(err.Error(), "No node with given id found") {
+			continue
+		}
+		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+		b.t.Fatalf("read %s: %v (page %s)", sel, err, loc)
+	}
 }
 
 // path returns the path of the page the tab shows.

@@ -271,6 +271,18 @@ func TestConfigErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "DOCPARSE_WORKERS") {
 		t.Errorf("bad env twin: %v", err)
 	}
+	err = run(context.Background(), []string{"serve", "--blob-url", "s3://?endpoint=localhost:9000"}, getenvFrom(nil), nil, io.Discard, &errOut)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "--blob-url") || !strings.Contains(err.Error(), "missing bucket") {
+		t.Errorf("bad --blob-url: %v", err)
+	}
+	c, err = loadConfig("serve", nil, getenvFrom(map[string]string{"DOCPARSE_BLOB_URL": "s3://docs?region=eu-west-1", "DOCPARSE_DATA_DIR": "/srv/dp"}), io.Discard)
+	if err != nil || c.blobURL() != "s3://docs?region=eu-west-1" {
+		t.Errorf("DOCPARSE_BLOB_URL: %q, %v", c.blobURL(), err)
+	}
+	c, err = loadConfig("serve", []string{"--data-dir", "/srv/dp"}, getenvFrom(nil), io.Discard)
+	if err != nil || c.blobURL() != "file:///srv/dp/blobs" {
+		t.Errorf("default blob url: %q, %v; want file:///srv/dp/blobs", c.blobURL(), err)
+	}
 	err = run(context.Background(), []string{"serve", "--quota-files-per-day", "-1"}, getenvFrom(nil), nil, io.Discard, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "--quota-files-per-day=-1") {
 		t.Errorf("negative quota: %v", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,29 +28,11 @@ func TestServeS3(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
 		s3 := blobtest.Start(t)
 		dataDir := t.TempDir()
-		seedPDFiumCache(t, dataDir)
 		env := s3.Env()
-		env["DOCPARSE_DATA_DIR"], env["DOCPARSE_RATE_LIMIT"], env["DOCPARSE_BLOB_URL"] = dataDir, "0", s3.URL()
-		if eng == store.Postgres {
-			env["DATABASE_URL"] = storetest.URL(t, eng)
-			env["DOCPARSE_SECRET_KEY"] = testSecretKey(t)
-		}
-		getenv := getenvFrom(env)
-		var out, errOut bytes.Buffer
-		if err := run(context.Background(), []string{"keys", "create", "--account", "acme", "--name", "ci"}, getenv, nil, &out, &errOut); err != nil {
-			t.Fatalf("keys create: %v (%s)", err, errOut.String())
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		pr, pw := io.Pipe()
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, getenv, nil, io.Discard, pw)
-			pw.Close()
-		}()
-		base := waitListening(t, pr)
-		go io.Copy(io.Discard, pr) // the log, which serve goes on writing
-		c := testClient{t: t, base: base, key: strings.TrimSpace(out.String())}
+		env["DOCPARSE_DATA_DIR"], env["DOCPARSE_BLOB_URL"] = dataDir, s3.URL()
+		getenv, key := keyedServer(t, eng, env)
+		base, stop := serveInProcess(t, getenv)
+		c := testClient{t: t, base: base, key: key}
 
 		docs := map[string][]byte{
 			"QualityHosting.pdf": extractTestdata(t, "QualityHosting.pdf"),
@@ -73,6 +56,19 @@ func TestServeS3(t *testing.T) {
 			if resp.StatusCode != 200 || !bytes.Equal(got, docs[name]) {
 				t.Errorf("content of %s: %d, %d bytes; want 200 and the %d uploaded", name, resp.StatusCode, len(got), len(docs[name]))
 			}
+			// A range is read from the object as it is sought.
+			req, _ := http.NewRequest("GET", base+"/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+id+"/content", nil)
+			req.Header.Set("Authorization", "Bearer "+key)
+			req.Header.Set("Range", "bytes=5-14")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			part, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(part, docs[name][5:15]) {
+				t.Errorf("bytes 5-14 of %s: %d %q, want 206 %q", name, resp.StatusCode, part, docs[name][5:15])
+			}
 		}
 		objects := 0
 		filepath.WalkDir(filepath.Join(s3.Dir, blobtest.Bucket), func(p string, d os.DirEntry, err error) error {
@@ -90,8 +86,7 @@ func TestServeS3(t *testing.T) {
 		if left, _ := os.ReadDir(filepath.Join(dataDir, "tmp", "blobs")); len(left) != 0 {
 			t.Errorf("%d downloads left in tmp/blobs", len(left))
 		}
-		cancel()
-		awaitServe(t, done, t.Fatalf)
+		stop()
 	})
 }
 

@@ -7,6 +7,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -16,6 +19,9 @@ import (
 // once: uploads are streamed with no known length, and minio-go's default
 // for that case sizes parts for a 5 TiB object (over 500 MiB each).
 const partSize = 16 << 20
+
+// downloadPrefix begins the name of every file Local downloads.
+const downloadPrefix = "blob-"
 
 // S3Config says where an S3 store keeps its documents.
 type S3Config struct {
@@ -31,6 +37,8 @@ type S3Config struct {
 	// AccessKey, SecretKey and SessionToken sign the requests.
 	AccessKey, SecretKey, SessionToken string
 	// TempDir holds the files Local downloads; created when missing.
+	// Downloads older than a day found there at start, left by a crash,
+	// are removed.
 	TempDir string
 	// Transport carries the requests; nil means minio-go's default.
 	Transport http.RoundTripper
@@ -73,7 +81,24 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	if err := os.MkdirAll(cfg.TempDir, 0o700); err != nil {
 		return nil, fmt.Errorf("s3 temporary folder: %w", err)
 	}
+	removeStaleDownloads(cfg.TempDir, time.Now().Add(-staleDownload))
 	return &S3{client: client, bucket: cfg.Bucket, tempDir: cfg.TempDir}, nil
+}
+
+// staleDownload is the age of a download (Local) that no reader can still
+// be using: reading one file takes --file-timeout, minutes. Downloads that
+// old were left by a process that crashed while reading them.
+const staleDownload = 24 * time.Hour
+
+// removeStaleDownloads removes the downloads in dir last changed before
+// olderThan; what it cannot remove is left for the next start.
+func removeStaleDownloads(dir string, olderThan time.Time) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && strings.HasPrefix(e.Name(), downloadPrefix) && fi.ModTime().Before(olderThan) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // limitReader reads r, filling head and counting, and fails with
@@ -170,7 +195,7 @@ func (s *S3) Local(ctx context.Context, key string) (string, func(), error) {
 		return "", nil, err
 	}
 	defer rc.Close()
-	f, err := os.CreateTemp(s.tempDir, "blob-*")
+	f, err := os.CreateTemp(s.tempDir, downloadPrefix+"*")
 	if err != nil {
 		return "", nil, fmt.Errorf("download blob %s: %w", key, err)
 	}

@@ -7,8 +7,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docparse/docparse/internal/blob"
 	"github.com/docparse/docparse/internal/blob/blobtest"
@@ -210,14 +212,35 @@ func TestStore(t *testing.T) {
 }
 
 // TestS3LeavesNoTempFiles: every download Local makes goes at release,
-// and a failed one leaves nothing.
+// a failed one leaves nothing, and a download a crash left more than a
+// day ago goes when the store is opened (a recent one, or a file the
+// store did not make, stays).
 func TestS3LeavesNoTempFiles(t *testing.T) {
 	t.Parallel()
 	srv := blobtest.Start(t)
 	cfg := srv.Config(t)
+	old := time.Now().Add(-25 * time.Hour)
+	for _, name := range []string{"blob-old", "blob-recent", "other-old"} {
+		p := filepath.Join(cfg.TempDir, name)
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(name, "-old") {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	s, err := blob.NewS3(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"blob-old": false, "blob-recent": true, "other-old": true} {
+		_, err := os.Stat(filepath.Join(cfg.TempDir, name))
+		if got := err == nil; got != want {
+			t.Errorf("%s kept %v, want %v", name, got, want)
+		}
+		os.Remove(filepath.Join(cfg.TempDir, name))
 	}
 	put(t, s, "acc_1/btc_1/a", []byte("a"))
 	for range 3 {

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/docparse/docparse/internal/blob"
 	"github.com/docparse/docparse/internal/dashboard"
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/ratelimit"
@@ -20,6 +22,7 @@ type config struct {
 	Addr                 string
 	DataDir              string
 	DatabaseURL          string
+	BlobURL              string // "": file://<DataDir>/blobs (blobURL)
 	RateLimit            float64
 	RateBurst            int
 	KeysPerHour          int
@@ -65,6 +68,7 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	str(&c.DataDir, "data-dir", "./data", "where the SQLite database and uploaded documents live")
 	dbDefault := getenv("DATABASE_URL")
 	str(&c.DatabaseURL, "database-url", dbDefault, "postgres://... to use PostgreSQL; empty for SQLite in --data-dir (env DATABASE_URL too)")
+	str(&c.BlobURL, "blob-url", "", "where uploaded documents live: file://PATH, or s3://BUCKET?endpoint=http://HOST:PORT&region=REGION&use_path_style=true with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (no endpoint: AWS); default file://<data-dir>/blobs")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.OCRModels, "ocr-models", "", "directory of OCR models (scripts/ocr-models.sh lays one out) that read images instead of Tesseract; empty for Tesseract")
 	fs.Func("rate-limit", "requests per second per account (its API keys and dashboard sessions together), 0 turns limiting off (default 10) (env "+envName("rate-limit")+")", floatSetter(&c.RateLimit))
@@ -142,6 +146,15 @@ func durationSetter(p *time.Duration) func(string) error {
 	return setter(p, time.ParseDuration, "not a duration such as 30s or 2m")
 }
 
+// blobURL is where c keeps uploaded documents: --blob-url, or the blobs
+// folder of the data directory.
+func (c *config) blobURL() string {
+	if c.BlobURL != "" {
+		return c.BlobURL
+	}
+	return "file://" + filepath.ToSlash(filepath.Join(c.DataDir, "blobs"))
+}
+
 // validate reports every problem of c at once.
 func (c *config) validate() error {
 	var errs []error
@@ -150,6 +163,11 @@ func (c *config) validate() error {
 	}
 	if c.Addr == "" {
 		bad("addr", c.Addr, "must not be empty")
+	}
+	if c.BlobURL != "" {
+		if _, err := blob.ParseURL(c.BlobURL); err != nil {
+			bad("blob-url", c.BlobURL, err.Error())
+		}
 	}
 	if c.RateLimit < 0 {
 		bad("rate-limit", c.RateLimit, "must be 0 (off) or more")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -190,37 +191,15 @@ func terminal(b map[string]any) bool {
 // memory limit while it runs, which this test checks.
 func TestServeInProcess(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, eng store.Engine) {
-		dataDir := t.TempDir()
-		seedPDFiumCache(t, dataDir)
-		env := map[string]string{"DOCPARSE_DATA_DIR": dataDir, "DOCPARSE_RATE_LIMIT": "0"}
-		if eng == store.Postgres {
-			env["DATABASE_URL"] = storetest.URL(t, eng)
-			env["DOCPARSE_SECRET_KEY"] = testSecretKey(t)
-		}
-		getenv := getenvFrom(env)
-		var out, errOut bytes.Buffer
-		if err := run(context.Background(), []string{"keys", "create", "--account", "acme", "--name", "ci"}, getenv, nil, &out, &errOut); err != nil {
-			t.Fatalf("keys create: %v (%s)", err, errOut.String())
-		}
-		lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
-		if len(lines) != 1 || !regexp.MustCompile(`^dp_live_[0-9A-Za-z]{32}$`).MatchString(lines[0]) {
-			t.Fatalf("keys create stdout = %q, want one dp_live_ key", out.String())
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		pr, pw := io.Pipe()
-		done := make(chan error, 1)
+		getenv, key := keyedServer(t, eng, nil)
 		goLimit := debug.SetMemoryLimit(-1)
-		go func() {
-			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--memory-limit", "768MiB"}, getenv, nil, io.Discard, pw)
-			pw.Close()
-		}()
-		base := waitListening(t, pr)
+		base, stop := serveInProcess(t, getenv, "--memory-limit", "768MiB")
 		// The Go runtime's share of --memory-limit is in force while
 		// serving, and the previous limit again afterwards.
 		if got, want := debug.SetMemoryLimit(-1), planMemory(768<<20, 4).GoLimit; got != want {
 			t.Errorf("Go memory limit while serving = %d, want %d", got, want)
 		}
-		c := testClient{t: t, base: base, key: lines[0]}
+		c := testClient{t: t, base: base, key: key}
 		for _, p := range []string{"/healthz", "/readyz"} {
 			if status, _ := c.do("GET", p, "", nil); status != 200 {
 				t.Errorf("%s: %d", p, status)
@@ -236,12 +215,54 @@ func TestServeInProcess(t *testing.T) {
 		if b["status"] != "processed" && !terminal(b) {
 			t.Fatalf("batch = %v", b)
 		}
-		cancel()
-		awaitServe(t, done, t.Fatalf)
+		stop()
 		if got := debug.SetMemoryLimit(-1); got != goLimit {
 			t.Errorf("Go memory limit after serve = %d, want %d as before", got, goLimit)
 		}
 	})
+}
+
+// keyedServer returns the environment of a server on eng (with env's
+// variables too) in a new data directory, or the one env names, and an
+// API key of account acme that `docparse keys create` made there.
+func keyedServer(t *testing.T, eng store.Engine, env map[string]string) (getenv func(string) string, key string) {
+	t.Helper()
+	all := map[string]string{"DOCPARSE_DATA_DIR": t.TempDir(), "DOCPARSE_RATE_LIMIT": "0"}
+	maps.Copy(all, env)
+	seedPDFiumCache(t, all["DOCPARSE_DATA_DIR"])
+	if eng == store.Postgres {
+		all["DATABASE_URL"] = storetest.URL(t, eng)
+		all["DOCPARSE_SECRET_KEY"] = testSecretKey(t)
+	}
+	getenv = getenvFrom(all)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "create", "--account", "acme", "--name", "ci"}, getenv, nil, &out, &errOut); err != nil {
+		t.Fatalf("keys create: %v (%s)", err, errOut.String())
+	}
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	if len(lines) != 1 || !regexp.MustCompile(`^dp_live_[0-9A-Za-z]{32}$`).MatchString(lines[0]) {
+		t.Fatalf("keys create stdout = %q, want one dp_live_ key", out.String())
+	}
+	return getenv, lines[0]
+}
+
+// serveInProcess runs `docparse serve --addr 127.0.0.1:0 args...` in
+// process and returns its base URL once it listens; stop cancels it and
+// fails t unless it returns nil within 60s.
+func serveInProcess(t *testing.T, getenv func(string) string, args ...string) (base string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), getenv, nil, io.Discard, pw)
+		pw.Close()
+	}()
+	base = waitListening(t, pr)
+	return base, func() {
+		cancel()
+		awaitServe(t, done, t.Fatalf)
+	}
 }
 
 // TestConfigErrors: every bad flag is reported at once, exit code 1.
@@ -270,6 +291,18 @@ func TestConfigErrors(t *testing.T) {
 	err = run(context.Background(), []string{"serve"}, getenvFrom(map[string]string{"DOCPARSE_WORKERS": "many"}), nil, io.Discard, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "DOCPARSE_WORKERS") {
 		t.Errorf("bad env twin: %v", err)
+	}
+	err = run(context.Background(), []string{"serve", "--blob-url", "s3://?endpoint=localhost:9000"}, getenvFrom(nil), nil, io.Discard, &errOut)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "--blob-url") || !strings.Contains(err.Error(), "missing bucket") {
+		t.Errorf("bad --blob-url: %v", err)
+	}
+	c, err = loadConfig("serve", nil, getenvFrom(map[string]string{"DOCPARSE_BLOB_URL": "s3://docs?region=eu-west-1", "DOCPARSE_DATA_DIR": "/srv/dp"}), io.Discard)
+	if err != nil || c.blobURL() != "s3://docs?region=eu-west-1" {
+		t.Errorf("DOCPARSE_BLOB_URL: %q, %v", c.blobURL(), err)
+	}
+	c, err = loadConfig("serve", []string{"--data-dir", "/srv/dp"}, getenvFrom(nil), io.Discard)
+	if err != nil || c.blobURL() != "file:///srv/dp/blobs" {
+		t.Errorf("default blob url: %q, %v; want file:///srv/dp/blobs", c.blobURL(), err)
 	}
 	err = run(context.Background(), []string{"serve", "--quota-files-per-day", "-1"}, getenvFrom(nil), nil, io.Discard, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "--quota-files-per-day=-1") {

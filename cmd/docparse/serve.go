@@ -177,9 +177,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	defer db.Close()
-	blobs, err := blob.NewLocal(filepath.Join(c.DataDir, "blobs"))
+	blobs, err := blob.OpenURL(ctx, c.blobURL(), c.DataDir, getenv)
 	if err != nil {
-		return err
+		return fmt.Errorf("blob store: %w", err)
 	}
 	// One PDF reader more than an account may use (it runs at most
 	// --workers files at once, pipeline/fair.go), so that another account's
@@ -222,7 +222,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	limits := ratelimit.New(ratelimit.Config{Rate: c.RateLimit, Burst: c.RateBurst, KeysPerHour: c.KeysPerHour}, time.Now)
 	dash := dashboard.New(db, svc, limits, logger)
 	dash.TrustProxies(c.TrustedProxies)
-	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits,
+	api := httpapi.New(db, svc, httpapi.Config{Limits: limits,
 		Body:      ratelimit.BodyConfig{MinRate: c.BodyMinRate, Grace: c.BodyGrace, Timeout: c.BodyTimeout},
 		Dashboard: dash}, logger)
 
@@ -249,7 +249,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		logger.Info("OCR models ready: images in English are read by them", "ocr_models", c.OCRModels)
 	}
 	logger.Info("listening on http://"+ln.Addr().String(), "addr", ln.Addr().String(), "engine", string(db.Engine()),
-		"data_dir", c.DataDir, "workers", c.Workers, "work", c.Work)
+		"data_dir", c.DataDir, "blob_url", c.blobURL(), "workers", c.Workers, "work", c.Work)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -1,5 +1,7 @@
-// Package blob keeps uploaded documents. Local is a directory on disk; keys
-// are slash-separated relative paths chosen by docparse, never by users.
+// Package blob keeps uploaded documents. A Store is a directory on disk
+// (Local) or a bucket of an S3-compatible service (S3), chosen by a URL
+// (OpenURL); keys are slash-separated relative paths chosen by docparse,
+// never by users.
 package blob
 
 import (
@@ -16,6 +18,47 @@ import (
 // ErrTooLarge is returned by Put when the content exceeds the limit.
 var ErrTooLarge = errors.New("blob too large")
 
+// ErrNotFound is returned (wrapped) by Open and Local for a key that holds
+// nothing.
+var ErrNotFound = errors.New("blob not found")
+
+// Store keeps documents under keys. Implementations are safe for
+// concurrent use.
+type Store interface {
+	// Put streams r into key, at most limit bytes (limit < 0: no limit),
+	// replacing what key held. It returns the size and fills head with the
+	// first bytes of the content, returning how many (up to len(head)).
+	// Content past the limit is ErrTooLarge. On any error nothing is left
+	// under key.
+	Put(ctx context.Context, key string, r io.Reader, limit int64, head []byte) (size int64, n int, err error)
+	// Open opens key for reading and seeking, with its size; the caller
+	// closes it. A missing key is ErrNotFound.
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, int64, error)
+	// Delete removes key; a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+	// Local returns a file on this machine holding key's content, for
+	// engines that read a path; the caller calls release once done with it
+	// (and not before it stops reading the file). A missing key is
+	// ErrNotFound.
+	Local(ctx context.Context, key string) (path string, release func(), err error)
+}
+
+// Folders is what a Store with folders (Local) offers to tidy them: a
+// store without folders (S3) has nothing to remove.
+type Folders interface {
+	RemoveEmptyDir(dir string) error
+	RemoveEmptyDirs(olderThan time.Time) (int, error)
+}
+
+// checkKey refuses keys docparse never makes: empty, absolute, with ".."
+// or a backslash.
+func checkKey(key string) error {
+	if key == "" || strings.Contains(key, "..") || strings.HasPrefix(key, "/") || strings.ContainsRune(key, '\\') {
+		return fmt.Errorf("blob key %q: invalid", key)
+	}
+	return nil
+}
+
 // Local stores blobs as files under a root directory. Safe for concurrent
 // use.
 type Local struct {
@@ -30,19 +73,40 @@ func NewLocal(dir string) (*Local, error) {
 	return &Local{root: dir}, nil
 }
 
+var _ interface {
+	Store
+	Folders
+} = (*Local)(nil)
+
 func (l *Local) path(key string) (string, error) {
-	if key == "" || strings.Contains(key, "..") || strings.HasPrefix(key, "/") || strings.ContainsRune(key, '\\') {
-		return "", fmt.Errorf("blob key %q: invalid", key)
+	if err := checkKey(key); err != nil {
+		return "", err
 	}
 	return filepath.Join(l.root, filepath.FromSlash(key)), nil
 }
 
-// Path returns the file holding key, for engines that read from a path.
-func (l *Local) Path(key string) (string, error) { return l.path(key) }
+// Local returns the file holding key itself; release does nothing.
+func (l *Local) Local(_ context.Context, key string) (string, func(), error) {
+	p, err := l.path(key)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := os.Stat(p); err != nil {
+		return "", nil, notFound(key, err)
+	}
+	return p, func() {}, nil
+}
 
-// Put streams r into key, at most limit bytes (limit < 0: no limit). It
-// returns the size and the first bytes of the content (up to len(head)).
-// On any error nothing is left under key. ctx is checked between writes.
+// notFound wraps a missing file's error as ErrNotFound too.
+func notFound(key string, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("blob %s: %w: %w", key, ErrNotFound, err)
+	}
+	return fmt.Errorf("blob %s: %w", key, err)
+}
+
+// Put stores key as Store.Put says, in a temporary file renamed into
+// place. ctx is checked between writes.
 func (l *Local) Put(ctx context.Context, key string, r io.Reader, limit int64, head []byte) (size int64, n int, err error) {
 	p, err := l.path(key)
 	if err != nil {
@@ -105,21 +169,26 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, limit int64, h
 	return size, n, nil
 }
 
-// Open opens key for reading; the caller closes it.
-func (l *Local) Open(key string) (*os.File, error) {
+// Open opens the file of key.
+func (l *Local) Open(_ context.Context, key string) (io.ReadSeekCloser, int64, error) {
 	p, err := l.path(key)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, fmt.Errorf("open blob: %w", err)
+		return nil, 0, notFound(key, err)
 	}
-	return f, nil
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("blob %s: %w", key, err)
+	}
+	return f, fi.Size(), nil
 }
 
 // Delete removes key; a missing key is not an error.
-func (l *Local) Delete(key string) error {
+func (l *Local) Delete(_ context.Context, key string) error {
 	p, err := l.path(key)
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ func TestRemoveEmptyDirs(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"acc_a/btc_1/f1", "acc_b/btc_3/f3"} {
-		if err := l.Delete(k); err != nil {
+		if err := l.Delete(ctx, k); err != nil {
 			t.Fatal(err)
 		}
 	}

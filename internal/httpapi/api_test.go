@@ -105,7 +105,7 @@ func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
 		defer cancel()
 		_ = svc.Stop(sctx)
 	})
-	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: ratelimit.New(ratelimit.Config{Rate: o.rateLimit, Burst: 20, KeysPerHour: o.keysPerHour}, o.now)}, logger)
+	api := httpapi.New(db, svc, httpapi.Config{Limits: ratelimit.New(ratelimit.Config{Rate: o.rateLimit, Burst: 20, KeysPerHour: o.keysPerHour}, o.now)}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, svc: svc, srv: srv, blobDir: dir, engine: engineName}

@@ -225,7 +225,7 @@ func (s *Server) getFileContent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return upload.Serve(w, r, s.blobs.Open, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
+	return upload.Serve(w, r, s.svc.OpenDocument, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
 }
 
 // exportBatch returns every file's result as JSON or CSV.

@@ -106,5 +106,5 @@ func (s *Server) getClassificationFileContent(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	return upload.Serve(w, r, s.blobs.Open, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
+	return upload.Serve(w, r, s.svc.OpenDocument, f.BlobKey, f.MIME, f.FileName, f.CreatedAt)
 }

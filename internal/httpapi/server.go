@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docparse/docparse/internal/blob"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/ratelimit"
@@ -43,7 +42,6 @@ type Config struct {
 type Server struct {
 	db      *store.DB
 	svc     *pipeline.Service
-	blobs   *blob.Local
 	log     *slog.Logger
 	limits  *ratelimit.Limits
 	body    ratelimit.BodyConfig
@@ -55,8 +53,8 @@ type Server struct {
 }
 
 // New returns the API server.
-func New(db *store.DB, svc *pipeline.Service, blobs *blob.Local, cfg Config, logger *slog.Logger) *Server {
-	s := &Server{db: db, svc: svc, blobs: blobs, log: logger, metrics: newMetrics(), keys: newKeyCache(svc.Now), polls: newPollCache(),
+func New(db *store.DB, svc *pipeline.Service, cfg Config, logger *slog.Logger) *Server {
+	s := &Server{db: db, svc: svc, log: logger, metrics: newMetrics(), keys: newKeyCache(svc.Now), polls: newPollCache(),
 		dash: cfg.Dashboard, limits: cfg.Limits, body: cfg.Body.WithDefaults()}
 	s.handler = s.routes()
 	return s

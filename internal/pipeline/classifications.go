@@ -157,15 +157,17 @@ func (s *Service) DeleteClassification(ctx context.Context, accountID, id string
 		return err
 	}
 	s.models.forget(id)
-	s.deleteBlobs(keys)
+	s.deleteBlobs(ctx, keys)
 	return nil
 }
 
 // deleteBlobs deletes blobs whose rows are gone, logging failures (an
-// orphan blob is harmless).
-func (s *Service) deleteBlobs(keys []string) {
+// orphan blob is harmless). The rows are gone already: a request that
+// ends meanwhile does not stop it.
+func (s *Service) deleteBlobs(ctx context.Context, keys []string) {
+	ctx = context.WithoutCancel(ctx)
 	for _, k := range keys {
-		if err := s.blobs.Delete(k); err != nil {
+		if err := s.blobs.Delete(ctx, k); err != nil {
 			s.log.Warn("delete blob", "blob_key", k, "err", err)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/docparse/docparse/internal/blob"
 )
 
 // QueueMaintenance runs the periodic cleanup, one job at a time.
@@ -54,7 +56,9 @@ func (s *Service) Cleanup(ctx context.Context) (keys int64, dirs int, err error)
 	if err != nil {
 		return 0, 0, err
 	}
-	dirs, err = s.blobs.RemoveEmptyDirs(now.Add(-emptyDirGrace))
+	if f, ok := s.blobs.(blob.Folders); ok {
+		dirs, err = f.RemoveEmptyDirs(now.Add(-emptyDirGrace))
+	}
 	if keys > 0 || dirs > 0 {
 		s.log.Info("cleanup", "revoked_keys_deleted", keys, "empty_folders_removed", dirs)
 	}

@@ -129,6 +129,6 @@ func (s *Service) DeleteExtraction(ctx context.Context, accountID, id string) er
 	if err != nil {
 		return err
 	}
-	s.deleteBlobs(keys)
+	s.deleteBlobs(ctx, keys)
 	return nil
 }

@@ -230,12 +230,13 @@ func (s *Service) readEInvoice(ctx context.Context, fileID string, kind extract.
 	if kind != extract.KindPDF && kind != extract.KindEInvoice {
 		return nil, nil, nil
 	}
-	path, err := s.blobs.Path(blobKey)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
+	defer cancel()
+	path, release, err := s.blobs.Local(ctx, blobKey)
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
-	defer cancel()
+	defer release()
 	inv, _, err := s.engine.EInvoice(ctx, path, kind)
 	if e, ok := extract.AsError(err); ok {
 		return nil, &docparse.FileError{Code: e.Code, Message: e.Message}, nil
@@ -257,12 +258,13 @@ func (s *Service) readDocument(ctx context.Context, fileID string, size int64, k
 	if extract.Kind(kind) == extract.KindUnknown {
 		return nil, &docparse.FileError{Code: "unsupported_type", Message: "the file's content is not a supported document type"}, nil
 	}
-	path, err := s.blobs.Path(blobKey)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
+	defer cancel()
+	path, release, err := s.blobs.Local(ctx, blobKey)
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
-	defer cancel()
+	defer release()
 	doc, err := s.engine.ExtractWith(ctx, path, extract.Kind(kind), opts)
 	if e, ok := extract.AsError(err); ok {
 		return nil, &docparse.FileError{Code: e.Code, Message: e.Message}, nil

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"unicode/utf8"
 
 	"github.com/docparse/docparse/internal/docparse"
@@ -265,12 +265,13 @@ var imageTypes = map[extract.Kind]string{
 // unreadable PDF is an *extract.Error.
 func (s *Service) PageImage(ctx context.Context, f docparse.File, n int) ([]byte, string, error) {
 	notFound := docparse.NotFound(fmt.Sprintf("page %d of file", n), f.ID)
-	path, err := s.blobs.Path(f.BlobKey)
-	if err != nil {
-		return nil, "", err
-	}
 	switch PreviewOf(f.Kind) {
 	case PreviewPages:
+		path, release, err := s.blobs.Local(ctx, f.BlobKey)
+		if err != nil {
+			return nil, "", err
+		}
+		defer release()
 		png, err := s.engine.RenderPDFPage(ctx, path, n, extract.PreviewDPI, extract.PreviewMaxPixels)
 		if errors.Is(err, extract.ErrPageRange) {
 			return nil, "", notFound
@@ -283,7 +284,12 @@ func (s *Service) PageImage(ctx context.Context, f docparse.File, n int) ([]byte
 		if n != 1 {
 			return nil, "", notFound
 		}
-		b, err := os.ReadFile(path)
+		rc, _, err := s.blobs.Open(ctx, f.BlobKey)
+		if err != nil {
+			return nil, "", err
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
 		if err != nil {
 			return nil, "", fmt.Errorf("read %s: %w", f.ID, err)
 		}
@@ -293,9 +299,11 @@ func (s *Service) PageImage(ctx context.Context, f docparse.File, n int) ([]byte
 }
 
 // OpenDocument opens the stored upload behind a blob key of a file the
-// caller read for its account. The caller closes it.
-func (s *Service) OpenDocument(key string) (*os.File, error) {
-	return s.blobs.Open(key)
+// caller read for its account, for reading and seeking. The caller closes
+// it.
+func (s *Service) OpenDocument(ctx context.Context, key string) (io.ReadSeekCloser, error) {
+	rc, _, err := s.blobs.Open(ctx, key)
+	return rc, err
 }
 
 // MaxPreviewText bounds the text DocumentText returns, in bytes.
@@ -309,12 +317,13 @@ func (s *Service) DocumentText(ctx context.Context, f docparse.File) (string, bo
 	if PreviewOf(f.Kind) != PreviewText {
 		return "", false, nil
 	}
-	path, err := s.blobs.Path(f.BlobKey)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
+	defer cancel()
+	path, release, err := s.blobs.Local(ctx, f.BlobKey)
 	if err != nil {
 		return "", false, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
-	defer cancel()
+	defer release()
 	doc, err := s.engine.Extract(ctx, path, extract.Kind(f.Kind))
 	if err != nil {
 		return "", false, fmt.Errorf("extract %s: %w", f.ID, err)

@@ -95,7 +95,7 @@ func (c Config) withDefaults() Config {
 // Service runs docparse's use cases. Safe for concurrent use.
 type Service struct {
 	db     *store.DB
-	blobs  *blob.Local
+	blobs  blob.Store
 	engine *extract.Engine
 	ids    *docparse.IDs
 	now    func() time.Time
@@ -115,7 +115,7 @@ type Service struct {
 
 // New builds a Service. now is the clock; engine extracts documents. Call
 // Start to run workers and Stop to stop them.
-func New(db *store.DB, blobs *blob.Local, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
+func New(db *store.DB, blobs blob.Store, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
 	cfg = cfg.withDefaults()
 	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg,
 		dispatchCfg: cfg.Webhooks.withDefaults(), models: newModelCache(), slots: newSlots(), stopping: make(chan struct{})}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -159,11 +160,12 @@ func (u *receiver) Add(ctx context.Context, fileName string, r io.Reader) error 
 	kind, mime := extract.Sniff(head[:n], name)
 	fp.Kind, fp.MIME = string(kind), mime
 	if size > 0 && kind != extract.KindUnknown {
-		path, err := u.s.blobs.Path(f.BlobKey)
+		path, release, err := u.s.blobs.Local(ctx, f.BlobKey)
 		if err != nil {
 			return err
 		}
 		pages, err := u.s.engine.Pages(ctx, path, kind)
+		release()
 		if err != nil {
 			if _, ok := extract.AsError(err); !ok {
 				return fmt.Errorf("count pages of %q: %w", name, err)
@@ -296,6 +298,9 @@ func (u *receiver) queued(name string) (docparse.BatchCore, []docparse.FileCore)
 	return b, files
 }
 
+// abortTimeout bounds the deletion of an aborted upload's files.
+const abortTimeout = time.Minute
+
 // Abort deletes every file stored so far. Safe to call more than once and
 // after a failed Commit.
 func (u *receiver) Abort() {
@@ -303,15 +308,21 @@ func (u *receiver) Abort() {
 		return
 	}
 	u.closed = true
+	// Abort runs after a failure, often of the request's own context: the
+	// deletion gets a context of its own, bounded.
+	ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)
+	defer cancel()
 	for _, f := range u.files {
-		if err := u.s.blobs.Delete(f.BlobKey); err != nil {
+		if err := u.s.blobs.Delete(ctx, f.BlobKey); err != nil {
 			u.s.log.Warn("delete aborted upload", "blob_key", f.BlobKey, "err", err)
 		}
 	}
 	// The upload's folder, created for its first file (even one cut off
 	// before it was stored), goes too.
-	if err := u.s.blobs.RemoveEmptyDir(u.accountID + "/" + u.batchID); err != nil {
-		u.s.log.Warn("delete aborted upload folder", "batch_id", u.batchID, "err", err)
+	if f, ok := u.s.blobs.(blob.Folders); ok {
+		if err := f.RemoveEmptyDir(u.accountID + "/" + u.batchID); err != nil {
+			u.s.log.Warn("delete aborted upload folder", "batch_id", u.batchID, "err", err)
+		}
 	}
 }
 

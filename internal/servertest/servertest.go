@@ -182,7 +182,7 @@ func Start(t testing.TB, o Options) *Server {
 	limits := ratelimit.New(ratelimit.Config{Rate: o.RateLimit, Burst: o.RateBurst, KeysPerHour: o.KeysPerHour}, time.Now)
 	dash := dashboard.New(db, svc, limits, logger)
 	dash.TrustProxies(o.TrustedProxies)
-	api := httpapi.New(db, svc, blobs, httpapi.Config{Limits: limits, Body: o.Body,
+	api := httpapi.New(db, svc, httpapi.Config{Limits: limits, Body: o.Body,
 		Dashboard: dash}, logger)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

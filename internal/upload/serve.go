@@ -1,9 +1,10 @@
 package upload
 
 import (
+	"context"
+	"io"
 	"mime"
 	"net/http"
-	"os"
 	"time"
 )
 
@@ -13,8 +14,8 @@ import (
 // It answers ranges and conditional requests (http.ServeContent). An
 // error opening the upload is returned before anything is written;
 // headers the caller set first are kept.
-func Serve(w http.ResponseWriter, r *http.Request, open func(key string) (*os.File, error), key, contentType, fileName string, modified time.Time) error {
-	fh, err := open(key)
+func Serve(w http.ResponseWriter, r *http.Request, open func(ctx context.Context, key string) (io.ReadSeekCloser, error), key, contentType, fileName string, modified time.Time) error {
+	fh, err := open(r.Context(), key)
 	if err != nil {
 		return err
 	}

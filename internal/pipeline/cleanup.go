@@ -22,9 +22,12 @@ const (
 )
 
 // CleanupArgs is the periodic maintenance job: it deletes API keys revoked
-// more than Config.RevokedKeyRetention ago and removes empty batch (and
-// account) folders from the blob store. River inserts one every
-// Config.CleanupInterval, on the elected leader only, and one at start.
+// more than Config.RevokedKeyRetention ago, events (with their deliveries
+// and attempts) older than EventRetention and idempotent answers older
+// than store.IdempotencyTTL, and removes empty batch (and account)
+// folders from the blob store. River inserts one every
+// Config.CleanupInterval, on the elected leader only, and one at start:
+// however many nodes share the database, it runs on one.
 type CleanupArgs struct{}
 
 // Kind is River's name of the job.
@@ -47,14 +50,21 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 }
 
 // Cleanup runs the maintenance once: it deletes the API keys revoked
-// before now minus Config.RevokedKeyRetention, and removes the blob
-// store's empty folders unchanged for an hour. It says how many keys and
-// folders went.
+// before now minus Config.RevokedKeyRetention, the events older than
+// EventRetention, the idempotent answers past store.IdempotencyTTL, and
+// removes the blob store's empty folders unchanged for an hour. It says
+// how many keys and folders went.
 func (s *Service) Cleanup(ctx context.Context) (keys int64, dirs int, err error) {
 	now := s.Now()
 	keys, err = s.db.PurgeRevokedKeys(ctx, now.Add(-s.cfg.RevokedKeyRetention))
 	if err != nil {
 		return 0, 0, err
+	}
+	if err := s.db.PurgeEvents(ctx, now.Add(-EventRetention)); err != nil {
+		return keys, 0, err
+	}
+	if err := s.db.PurgeIdempotencyKeys(ctx, now); err != nil {
+		return keys, 0, err
 	}
 	if f, ok := s.blobs.(blob.Folders); ok {
 		dirs, err = f.RemoveEmptyDirs(now.Add(-emptyDirGrace))

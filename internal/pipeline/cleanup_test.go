@@ -12,7 +12,8 @@ import (
 )
 
 // TestPeriodicCleanup: River's periodic cleanup job deletes the keys
-// revoked more than 30 days ago, and only those, and removes empty batch
+// revoked more than 30 days ago, and only those, the events older than 30
+// days and the idempotent answers past their day, and removes empty batch
 // and account folders an hour old, leaving folders with files and fresh
 // empty ones.
 func TestPeriodicCleanup(t *testing.T) {
@@ -77,12 +78,39 @@ func TestPeriodicCleanup(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// Events and idempotent answers, one past its time and one not.
+		micros := func(t time.Time) int64 { return t.UnixMicro() }
+		for i, at := range []time.Time{now.Add(-31 * 24 * time.Hour), now.Add(-29 * 24 * time.Hour)} {
+			if _, err := srv.DB.Writer().ExecContext(ctx, `INSERT INTO events (seq, id, account_id, type, payload, created_at) VALUES ($1, $2, $3, 'extraction.completed', '{}', $4)`,
+				-1-i, []string{"evt_old", "evt_recent"}[i], acct, micros(at)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, at := range []time.Time{now.Add(-store.IdempotencyTTL - time.Hour), now.Add(-time.Hour)} {
+			if _, err := srv.DB.Writer().ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, method, path, status_code, body, created_at) VALUES ($1, $2, 'POST', '/v1/extractions', 200, '{}', $3)`,
+				acct, []string{"idem_old", "idem_recent"}[i], micros(at)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(query, id string) int {
+			var n int
+			if err := srv.DB.Writer().QueryRowContext(ctx, query, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		event := func(id string) bool { return count(`SELECT COUNT(*) FROM events WHERE id = $1`, id) == 1 }
+		answer := func(key string) bool { return count(`SELECT COUNT(*) FROM idempotency_keys WHERE key = $1`, key) == 1 }
+
 		cleaned := servertest.Eventually(30*time.Second, func() bool {
-			return !exists(oldRevoked) && !dirExists(emptyOld) && !dirExists(filepath.Dir(goneAcct))
+			return !exists(oldRevoked) && !dirExists(emptyOld) && !dirExists(filepath.Dir(goneAcct)) && !event("evt_old") && !answer("idem_old")
 		})
 		if !cleaned {
-			t.Fatalf("after 30s: old revoked key there %v, old empty batch folder there %v, empty account folder there %v",
-				exists(oldRevoked), dirExists(emptyOld), dirExists(filepath.Dir(goneAcct)))
+			t.Fatalf("after 30s: old revoked key there %v, old empty batch folder there %v, empty account folder there %v, old event there %v, old idempotent answer there %v",
+				exists(oldRevoked), dirExists(emptyOld), dirExists(filepath.Dir(goneAcct)), event("evt_old"), answer("idem_old"))
+		}
+		if !event("evt_recent") || !answer("idem_recent") {
+			t.Errorf("cleanup deleted what it must keep: a 29-day-old event there %v, an hour-old idempotent answer there %v", event("evt_recent"), answer("idem_recent"))
 		}
 		if !exists(recentRevoked) || !exists(active) {
 			t.Errorf("cleanup deleted a key it must keep: recently revoked there %v, active there %v", exists(recentRevoked), exists(active))

@@ -127,7 +127,7 @@ func (d *Dispatcher) lease() time.Duration {
 	return d.cfg.Lease
 }
 
-// Start runs the recorder, the sweeper and the purger until Stop. On
+// Start runs the recorder and the sweeper until Stop. On
 // SQLite, which one process owns, deliveries left leased by a crash are
 // sent at once.
 func (d *Dispatcher) Start() {
@@ -421,8 +421,6 @@ const sweepLimit = 500
 func (d *Dispatcher) sweepLoop() {
 	t := time.NewTicker(d.cfg.SweepInterval)
 	defer t.Stop()
-	purge := time.NewTicker(time.Hour)
-	defer purge.Stop()
 	renew := time.NewTicker(d.cfg.Lease / 3)
 	defer renew.Stop()
 	for {
@@ -436,16 +434,6 @@ func (d *Dispatcher) sweepLoop() {
 			continue
 		case <-t.C:
 		case <-d.wake:
-		case <-purge.C:
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			if err := d.db.PurgeEvents(ctx, d.now().Add(-EventRetention)); err != nil {
-				d.log.Warn("purge events", "err", err)
-			}
-			if err := d.db.PurgeIdempotencyKeys(ctx, d.now()); err != nil {
-				d.log.Warn("purge idempotency keys", "err", err)
-			}
-			cancel()
-			continue
 		}
 		for {
 			n, err := d.Sweep(context.Background())
@@ -465,7 +453,8 @@ func (d *Dispatcher) sweepLoop() {
 	}
 }
 
-// EventRetention is how long the events feed keeps events.
+// EventRetention is how long the events feed keeps events (purged by the
+// periodic cleanup, cleanup.go).
 const EventRetention = 30 * 24 * time.Hour
 
 // Wake asks the sweeper to look for due deliveries now.

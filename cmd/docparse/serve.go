@@ -115,11 +115,14 @@ func openDBWith(ctx context.Context, c config, box *secretbox.Box, logger *slog.
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := pipeline.MigrateRiver(ctx, db, logger); err != nil {
+	// Nodes starting together migrate one after the other.
+	err = db.WithMigrationLock(ctx, func() error {
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
+		return pipeline.MigrateRiver(ctx, db, logger)
+	})
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

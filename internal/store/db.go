@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -203,6 +204,39 @@ func (db *DB) Close() error {
 		db.pgx.Close()
 	}
 	return errors.Join(errs...)
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that nodes migrate
+// under (WithMigrationLock).
+const migrationLockKey = 7220417
+
+// WithMigrationLock runs fn, the migrations, under a lock that nodes
+// starting together on one PostgreSQL database take in turn: the first
+// applies what is missing and the others find it applied. Without it two
+// nodes create the same table or function at once and one fails to start.
+// SQLite is one process's: fn just runs.
+func (db *DB) WithMigrationLock(ctx context.Context, fn func() error) error {
+	if db.engine != Postgres {
+		return fn()
+	}
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer func() {
+		// A session lock outlives a failed statement; released here, or
+		// with the connection when this cannot run.
+		uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, migrationLockKey); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return fn()
 }
 
 // Migrate applies every migration of docparse's own tables that is not yet

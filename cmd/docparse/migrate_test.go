@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/docparse/docparse/internal/store"
+	"github.com/docparse/docparse/internal/store/storetest"
+)
+
+// TestNodesMigrateTogether opens one fresh PostgreSQL database from three
+// nodes at once, as a cluster started together does: each applies
+// docparse's and River's migrations under the migration lock, so every
+// node starts (without it two create the same table or function and one
+// fails).
+func TestNodesMigrateTogether(t *testing.T) {
+	t.Parallel()
+	if !hasEngine(t, store.Postgres) {
+		return
+	}
+	url := storetest.URL(t, store.Postgres)
+	getenv := getenvFrom(map[string]string{"DOCPARSE_DATA_DIR": t.TempDir(), "DATABASE_URL": url, "DOCPARSE_SECRET_KEY": testSecretKey(t)})
+	c, err := loadConfig("serve", nil, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := newLogger(io.Discard, "error")
+	box, err := loadSecrets(c, getenv, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const nodes = 3
+	start := make(chan struct{})
+	errs := make([]error, nodes)
+	var wg sync.WaitGroup
+	for i := range nodes {
+		wg.Go(func() {
+			<-start
+			db, err := openDBWith(context.Background(), c, box, logger)
+			if err == nil {
+				db.Close()
+			}
+			errs[i] = err
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("node %d: %v", i, err)
+		}
+	}
+}
+
+// hasEngine reports whether the tests run on eng (storetest.Engines).
+func hasEngine(t *testing.T, eng store.Engine) bool {
+	for _, e := range storetest.Engines(t) {
+		if e == eng {
+			return true
+		}
+	}
+	return false
+}

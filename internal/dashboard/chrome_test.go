@@ -204,8 +204,15 @@ const maxPageWeight = 300 << 10
 
 // weight returns the bytes the current page loaded: the document and every
 // resource, decoded (cached resources count too).
+//
+// It waits for the page to have loaded first: right after a form's answer
+// shows, the navigation's entry may not have its size yet (0 bytes, seen
+// in CI at load 10).
 func (b *tab) weight() int {
 	b.t.Helper()
+	b.run("wait for the page to load", chromedp.Poll[chromedp.Void](
+		`document.readyState === "complete" && performance.getEntriesByType("navigation").every(e => e.responseEnd > 0)`,
+		chromedp.WithPollingInterval(20*time.Millisecond)))
 	js := `performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
 		.reduce((n, e) => n + (e.decodedBodySize || 0), 0)`
 	v, _ := b.eval(js).(float64)

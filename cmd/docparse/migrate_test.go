@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"sync"
 	"testing"
 
@@ -21,16 +20,7 @@ func TestNodesMigrateTogether(t *testing.T) {
 		return
 	}
 	url := storetest.URL(t, store.Postgres)
-	getenv := getenvFrom(map[string]string{"DOCPARSE_DATA_DIR": t.TempDir(), "DATABASE_URL": url, "DOCPARSE_SECRET_KEY": testSecretKey(t)})
-	c, err := loadConfig("serve", nil, getenv, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := newLogger(io.Discard, "error")
-	box, err := loadSecrets(c, getenv, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, box, logger := serveConfig(t, getenvFrom(map[string]string{"DOCPARSE_DATA_DIR": t.TempDir(), "DATABASE_URL": url, "DOCPARSE_SECRET_KEY": testSecretKey(t)}))
 	const nodes = 3
 	start := make(chan struct{})
 	errs := make([]error, nodes)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -304,15 +305,7 @@ func TestSecretsRotateCommand(t *testing.T) {
 			env["DOCPARSE_SECRET_KEY"] = testSecretKey(t)
 		}
 		getenv := getenvFrom(env)
-		c, err := loadConfig("serve", nil, getenv, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		logger := newLogger(io.Discard, "error")
-		oldBox, err := loadSecrets(c, getenv, logger)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c, oldBox, logger := serveConfig(t, getenv)
 		db, err := openDBWith(ctx, c, oldBox, logger)
 		if err != nil {
 			t.Fatal(err)
@@ -424,4 +417,20 @@ func TestPostgresNeedsSecretKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "DOCPARSE_SECRET_KEY is not set") || exitCode(err) != 1 {
 		t.Fatalf("migrate without the key: %v (exit %d)", err, exitCode(err))
 	}
+}
+
+// serveConfig loads serve's configuration and secret key from getenv, and
+// a logger that keeps errors only, for tests that open its database.
+func serveConfig(t *testing.T, getenv func(string) string) (config, *secretbox.Box, *slog.Logger) {
+	t.Helper()
+	c, err := loadConfig("serve", nil, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := newLogger(io.Discard, "error")
+	box, err := loadSecrets(c, getenv, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, box, logger
 }

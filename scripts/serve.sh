@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts docparse with no configuration: SQLite and documents under ./data,
-# API on http://127.0.0.1:8080. Arguments are passed to `docparse serve`
-# (see README).
+# API on http://127.0.0.1:8080. Builds ./data/bin/docparse and runs it;
+# arguments are passed to `docparse serve` (see README).
 #
 # Scanned documents and images need Tesseract (OCR) and poppler's pdftotext
 # helps with some PDFs. Where they are missing and this machine can install
@@ -39,4 +39,15 @@ if [ -z "${DOCPARSE_OCR_MODELS:-}" ] && [[ " $* " != *" --ocr-models"* ]]; then
   fi
 fi
 
-exec go run ./cmd/docparse serve "${models[@]}" "$@"
+# Build first, then exec the binary, so that Ctrl-C and kill reach the
+# server itself (go run would leave it running when killed).
+bin=./data/bin/docparse
+if [ -x "$bin" ]; then
+  echo "building docparse..." >&2
+else
+  echo "building docparse into $bin (the first time Go downloads its modules and compiles them: about 3-4 minutes on 2 cores; later builds take seconds)..." >&2
+fi
+mkdir -p "$(dirname "$bin")"
+go build -o "$bin" ./cmd/docparse
+echo "starting $bin serve on http://127.0.0.1:8080 (dashboard at /dashboard/)" >&2
+exec "$bin" serve "${models[@]}" "$@"

@@ -208,6 +208,20 @@ func TestFormTooLarge(t *testing.T) {
 	}
 }
 
+// The server's root sends a browser to the dashboard; other unknown paths
+// stay the API's 404.
+func TestRootRedirect(t *testing.T) {
+	t.Parallel()
+	srv := servertest.Start(t, servertest.Options{NoWorkers: true, NoRateLimit: true})
+	b := newBrowser(t, srv.URL)
+	if p := b.get("/"); p.path != "/dashboard/login" || !strings.Contains(p.body, "Sign in") {
+		t.Fatalf("GET / landed on %s (%d), want the dashboard's sign-in page", p.path, p.status)
+	}
+	if p := b.get("/nowhere"); p.status != http.StatusNotFound || !strings.Contains(p.body, "route_not_found") {
+		t.Fatalf("GET /nowhere = %d %s, want the API's 404", p.status, p.body)
+	}
+}
+
 func TestDashboard(t *testing.T) {
 	t.Parallel()
 	servertest.Each(t, servertest.Options{Parallel: true, NoWorkers: true, NoRateLimit: true}, func(t *testing.T, srv *servertest.Server) {

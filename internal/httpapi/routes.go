@@ -77,6 +77,8 @@ func (s *Server) routes() http.Handler {
 
 	if s.dash != nil {
 		mux.Handle("/dashboard/", s.dash)
+		// A browser opened on the server's address lands on the dashboard.
+		mux.Handle("GET /{$}", http.RedirectHandler("/dashboard/", http.StatusFound))
 	}
 
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {

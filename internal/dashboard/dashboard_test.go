@@ -186,7 +186,7 @@ func TestSignInThrottled(t *testing.T) {
 	if b.sessionCookie() != "" {
 		t.Fatal("a throttled sign-in set a session cookie")
 	}
-	if p := b.login("bob@example.com", password); p.status != http.StatusOK || p.path != "/dashboard/api" {
+	if p := b.login("bob@example.com", password); p.status != http.StatusOK || p.path != "/dashboard/" {
 		t.Fatalf("another user's sign-in = %d on %s", p.status, p.path)
 	}
 }
@@ -248,9 +248,10 @@ func TestDashboard(t *testing.T) {
 		}
 
 		p := b.login(strings.ToUpper(email), password)
-		if p.status != http.StatusOK || p.path != "/dashboard/api" {
-			t.Fatalf("login = %d on %s, want 200 on /dashboard/api", p.status, p.path)
+		if p.status != http.StatusOK || p.path != "/dashboard/" || !strings.Contains(p.body, "<h1>Overview</h1>") {
+			t.Fatalf("login = %d on %s, want 200 on the overview, /dashboard/", p.status, p.path)
 		}
+		p = b.get("/dashboard/api")
 		if !strings.Contains(p.body, "servertest") || !strings.Contains(p.body, "dp_live_…"+apiKey[len(apiKey)-4:]) {
 			t.Fatalf("API page does not list the account's key:\n%s", p.body)
 		}

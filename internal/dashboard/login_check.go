@@ -53,6 +53,6 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	at.succeeded()
 	h.setCookie(w, r, loginCookie, "", time.Time{})
 	h.setCookie(w, r, sessionCookie, token, sess.ExpiresAt)
-	http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)
+	http.Redirect(w, r, "/dashboard/", http.StatusSeeOther)
 	return nil
 }

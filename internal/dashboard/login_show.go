@@ -19,7 +19,7 @@ type loginView struct {
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if _, err := h.svc.Session(r.Context(), c.Value); err == nil {
-			http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)
+			http.Redirect(w, r, "/dashboard/", http.StatusSeeOther)
 			return nil
 		}
 	}

@@ -69,7 +69,7 @@ func TestDashboardRateLimited(t *testing.T) {
 
 		// Another account is unaffected.
 		other := newBrowser(t, srv.URL)
-		if p := other.login("bob@example.com", password); p.status != http.StatusOK || p.path != "/dashboard/api" {
+		if p := other.login("bob@example.com", password); p.status != http.StatusOK || p.path != "/dashboard/" {
 			t.Fatalf("another account: %d on %s", p.status, p.path)
 		}
 	})

@@ -15,10 +15,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	assets, _ := fs.Sub(assetFS, "assets")
 	mux.Handle("GET /dashboard/assets/", http.StripPrefix("/dashboard/assets/", http.FileServerFS(assets)))
-	mux.Handle("GET /dashboard/{$}", h.handle(func(w http.ResponseWriter, r *http.Request) error {
-		http.Redirect(w, r, "/dashboard/api", http.StatusSeeOther)
-		return nil
-	}))
+	mux.Handle("GET /dashboard/{$}", h.authed(h.overviewPage))
 
 	// Signing in and out.
 	mux.Handle("GET /dashboard/login", h.handle(h.loginPage))

@@ -3,7 +3,7 @@
 // files each node processes, the end-to-end throughput, and what the
 // database sees per poll, per file and per webhook delivery.
 //
-//	go run ./bench/cluster [-nodes 1,2,3] [-files 120] [-batch 10] [-polls 3000] [-bin PATH] [-dir DIR]
+//	go run ./bench/cluster [-nodes 1,2,3] [-files 120] [-batch 10] [-polls 3000] [-idle 20s] [-bin PATH] [-dir DIR]
 //
 // For each node count it makes a fresh PostgreSQL database of its own (so
 // that its pg_stat_database row counts only docparse) and a fresh bucket,
@@ -13,7 +13,7 @@
 // tup_returned/fetched/inserted/updated/deleted, blks_hit/read, and the
 // scans of the tables, pg_stat_user_tables):
 //
-//   - idle: nothing asked for 10 s; what the nodes cost the database by
+//   - idle: nothing asked for -idle (20 s); what the nodes cost the database by
 //     themselves (River's fetch polls and leader election, the webhook
 //     sweepers), per second. This rate is taken off the other phases.
 //   - polls: -polls GET of one processed batch, spread over the nodes.
@@ -30,6 +30,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -59,6 +60,7 @@ type options struct {
 	files int
 	batch int
 	polls int
+	idle  time.Duration
 	work  *harness.Workdir
 }
 
@@ -72,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.files, "files", 120, "files of the files phase")
 	fs.IntVar(&o.batch, "batch", 10, "files per batch")
 	fs.IntVar(&o.polls, "polls", 3000, "polls of the polls phase")
+	fs.DurationVar(&o.idle, "idle", 20*time.Second, "length of the idle phase, whose rate is taken off the others")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,8 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		o.nodes = append(o.nodes, n)
 	}
-	if o.files < 1 || o.batch < 1 || o.batch > 30 || o.polls < 1 {
-		return errors.New("-files and -polls must be at least 1, -batch from 1 to 30")
+	if o.files < 1 || o.batch < 1 || o.batch > 30 || o.polls < 1 || o.idle < time.Second {
+		return errors.New("-files and -polls must be at least 1, -batch from 1 to 30, -idle at least 1s")
 	}
 	ctx, end, err := wf.Begin(ctx, "cluster", stdout)
 	if err != nil {
@@ -130,6 +133,13 @@ type counters struct {
 	blksHit, blksRead          float64
 	seqScans, idxScans         float64
 	statements                 float64 // pg_stat_statements calls; -1 when unavailable
+	tables                     map[string]tableCounts
+}
+
+// tableCounts are one table's cumulative scans and rows
+// (pg_stat_user_tables).
+type tableCounts struct {
+	seqScans, seqRows, idxScans, idxRows, written float64
 }
 
 // rates are counters' differences divided by a unit count (or seconds).
@@ -211,17 +221,60 @@ func (s *stats) read(ctx context.Context) (counters, error) {
 			return c, fmt.Errorf("read pg_stat_statements: %w", err)
 		}
 	}
+	rows, err := s.conn.Query(ctx, `SELECT relname, seq_scan, seq_tup_read, COALESCE(idx_scan, 0), COALESCE(idx_tup_fetch, 0),
+		n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables`)
+	if err != nil {
+		return c, fmt.Errorf("read pg_stat_user_tables: %w", err)
+	}
+	c.tables = map[string]tableCounts{}
+	for rows.Next() {
+		var name string
+		var t tableCounts
+		if err := rows.Scan(&name, &t.seqScans, &t.seqRows, &t.idxScans, &t.idxRows, &t.written); err != nil {
+			rows.Close()
+			return c, fmt.Errorf("read pg_stat_user_tables: %w", err)
+		}
+		c.tables[name] = t
+	}
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("read pg_stat_user_tables: %w", err)
+	}
 	c.at = time.Now()
 	return c, nil
+}
+
+// tableCosts lists the tables that a phase from a to b read most rows of,
+// per unit, with the idle phase's rate (idleA to idleB) taken off: at
+// most five, each as "name: seq scans (rows), index scans (rows), rows
+// written".
+func tableCosts(a, b, idleA, idleB counters, units float64) string {
+	k := b.at.Sub(a.at).Seconds() / idleB.at.Sub(idleA.at).Seconds()
+	type cost struct {
+		name string
+		tableCounts
+	}
+	var costs []cost
+	for name, y := range b.tables {
+		x, ix, iy := a.tables[name], idleA.tables[name], idleB.tables[name]
+		f := func(x, y, ix, iy float64) float64 { return (y - x - (iy-ix)*k) / units }
+		costs = append(costs, cost{name, tableCounts{f(x.seqScans, y.seqScans, ix.seqScans, iy.seqScans), f(x.seqRows, y.seqRows, ix.seqRows, iy.seqRows),
+			f(x.idxScans, y.idxScans, ix.idxScans, iy.idxScans), f(x.idxRows, y.idxRows, ix.idxRows, iy.idxRows), f(x.written, y.written, ix.written, iy.written)}})
+	}
+	slices.SortFunc(costs, func(p, q cost) int { return cmp.Compare(q.seqRows+q.idxRows, p.seqRows+p.idxRows) })
+	var out []string
+	for _, c := range costs[:min(5, len(costs))] {
+		out = append(out, fmt.Sprintf("%s: %.2f seq scans (%.0f rows), %.2f index scans (%.1f rows), %.2f written", c.name, c.seqScans, c.seqRows, c.idxScans, c.idxRows, c.written))
+	}
+	return strings.Join(out, "; ")
 }
 
 // readCost is what one read costs the database in commits (its own
 // transactions, counted by the next read), to take off.
 func (s *stats) readCost() rates {
 	if s.statements {
-		return rates{commits: 3}
+		return rates{commits: 4}
 	}
-	return rates{commits: 2}
+	return rates{commits: 3}
 }
 
 func measure(ctx context.Context, o options, n int, stdout io.Writer) (res result, err error) {
@@ -299,17 +352,22 @@ func measure(ctx context.Context, o options, n int, stdout io.Writer) (res resul
 	}
 
 	// Idle.
-	time.Sleep(flushWait)
+	if err := pause(ctx, flushWait); err != nil {
+		return res, err
+	}
 	a, err := st.read(ctx)
 	if err != nil {
 		return res, err
 	}
-	time.Sleep(10 * time.Second)
+	if err := pause(ctx, o.idle); err != nil {
+		return res, err
+	}
 	b, err := st.read(ctx)
 	if err != nil {
 		return res, err
 	}
 	res.idle = diff(a, b, rates{}, st.readCost(), b.at.Sub(a.at).Seconds())
+	idleA, idleB := a, b
 	fmt.Fprintf(stdout, "idle, per second (all %d nodes): %v\n", n, res.idle)
 
 	// Polls.
@@ -317,12 +375,14 @@ func measure(ctx context.Context, o options, n int, stdout io.Writer) (res resul
 	if err := pollPhase(ctx, clients, extID, warm[0].id, o.polls); err != nil {
 		return res, err
 	}
-	time.Sleep(flushWait)
+	if err := pause(ctx, flushWait); err != nil {
+		return res, err
+	}
 	if b, err = st.read(ctx); err != nil {
 		return res, err
 	}
 	res.poll = diff(a, b, res.idle, st.readCost(), float64(o.polls))
-	fmt.Fprintf(stdout, "per poll (%d polls): %v\n", o.polls, res.poll)
+	fmt.Fprintf(stdout, "per poll (%d polls): %v\n  tables: %s\n", o.polls, res.poll, tableCosts(a, b, idleA, idleB, float64(o.polls)))
 
 	// Files.
 	a = b
@@ -336,7 +396,9 @@ func measure(ctx context.Context, o options, n int, stdout io.Writer) (res resul
 		return res, err
 	}
 	took := time.Since(start)
-	time.Sleep(flushWait)
+	if err := pause(ctx, flushWait); err != nil {
+		return res, err
+	}
 	if b, err = st.read(ctx); err != nil {
 		return res, err
 	}
@@ -348,7 +410,7 @@ func measure(ctx context.Context, o options, n int, stdout io.Writer) (res resul
 		return res, err
 	}
 	fmt.Fprintf(stdout, "files: %d in %.1f s = %.2f files/s; per node %s; %d polls taken off\n", o.files, took.Seconds(), res.filesPerSec, res.perNode, polls)
-	fmt.Fprintf(stdout, "per file: %v\n", res.file)
+	fmt.Fprintf(stdout, "per file: %v\n  tables (the phase's polls not taken off): %s\n", res.file, tableCosts(a, b, idleA, idleB, float64(o.files)))
 	if b, err = st.read(ctx); err != nil { // after filesPerNode's query
 		return res, err
 	}
@@ -359,12 +421,14 @@ func measure(ctx context.Context, o options, n int, stdout io.Writer) (res resul
 	if err != nil {
 		return res, err
 	}
-	time.Sleep(flushWait)
+	if err := pause(ctx, flushWait); err != nil {
+		return res, err
+	}
 	if b, err = st.read(ctx); err != nil {
 		return res, err
 	}
 	res.delivery = diff(a, b, res.idle, st.readCost(), float64(delivered))
-	fmt.Fprintf(stdout, "per delivery (%d deliveries): %v\n", delivered, res.delivery)
+	fmt.Fprintf(stdout, "per delivery (%d deliveries): %v\n  tables: %s\n", delivered, res.delivery, tableCosts(a, b, idleA, idleB, float64(delivered)))
 	res.load = harness.LoadAverage()
 	fmt.Fprintf(stdout, "load average at the end: %s\n", res.load)
 	return res, nil
@@ -545,5 +609,17 @@ func deliveryPhase(ctx context.Context, c *harness.Client, since time.Time) (int
 		case <-ctx.Done():
 			return 0, ctx.Err()
 		}
+	}
+}
+
+// pause waits d, or less when ctx ends (its error).
+func pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }

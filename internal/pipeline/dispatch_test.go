@@ -51,7 +51,10 @@ func testDispatcherStop(t *testing.T, eng store.Engine, how string) {
 	held := false
 	var got []string // webhook-ids answered 200
 	inflight, cut := make(chan string, 1), make(chan struct{})
-	var secret string
+	secret, err := webhook.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
 	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		id := r.Header.Get("webhook-id")
@@ -81,10 +84,6 @@ func testDispatcherStop(t *testing.T, eng store.Engine, how string) {
 	}))
 	defer rc.Close()
 
-	secret, err := webhook.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	ep := docparse.Endpoint{ID: ids.New(docparse.PrefixEndpoint), AccountID: acct.ID, URL: rc.URL + "/hook", Enabled: true,
 		Secret: secret, EventTypes: []string{}, CreatedAt: now, UpdatedAt: now}

@@ -239,7 +239,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	if err := svc.Start(context.WithoutCancel(ctx)); err != nil {
+	// Workers and the dispatcher run under a context of their own, not
+	// ctx: the signal that ends ctx must first stop HTTP and then give
+	// running jobs and deliveries the grace (svc.Stop); work cancels what
+	// is left after that.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	if err := svc.Start(work); err != nil {
 		ln.Close()
 		return err
 	}
@@ -258,7 +264,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
 	case err := <-serveErr:
-		_ = svc.Stop(context.Background())
+		stopWorkers(svc, c.ShutdownGrace, logger)
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -269,12 +275,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		logger.Warn("http shutdown", "err", err)
 	}
 	cancel()
-	logger.Info("shutting down: workers", "grace", c.ShutdownGrace.String())
-	wctx, cancel := context.WithTimeout(context.Background(), c.ShutdownGrace)
-	if err := svc.Stop(wctx); err != nil {
-		logger.Warn("worker shutdown", "err", err)
-	}
-	cancel()
+	stopWorkers(svc, c.ShutdownGrace, logger)
 	logger.Info("shutting down: database")
 	return nil
+}
+
+// stopWorkers stops the workers and then the webhook dispatcher of svc
+// within grace: running jobs and deliveries in flight may finish until it
+// ends, then are cut off (and run or are sent again later, here or on
+// another node).
+func stopWorkers(svc *pipeline.Service, grace time.Duration, logger *slog.Logger) {
+	logger.Info("shutting down: workers and webhook deliveries", "grace", grace.String())
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := svc.Stop(ctx); err != nil {
+		logger.Warn("worker shutdown", "err", err)
+	}
 }

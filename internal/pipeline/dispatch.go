@@ -86,16 +86,23 @@ type Dispatcher struct {
 	// flight, or sent and not yet recorded): a sweeper claiming one of them
 	// again must not queue a second copy, and their leases are renewed
 	// while they wait.
-	known   map[string]struct{}
-	stopped bool
+	known map[string]struct{}
+	// started and stopping are set once, under mu: Enqueue hands nothing
+	// to senders before Start or once stopping.
+	started, stopping bool
 
-	results  chan store.AttemptRecord
-	wake     chan struct{}
-	senders  sync.WaitGroup
-	loops    sync.WaitGroup
-	sendCtx  context.Context
-	cancel   context.CancelFunc
+	results chan store.AttemptRecord
+	wake    chan struct{}
+	senders sync.WaitGroup
+	loops   sync.WaitGroup
+	// runCtx is the context of Start, cancelled when the dispatcher stops;
+	// sends and database calls run under it. Set by Start.
+	runCtx    context.Context
+	cancelRun context.CancelFunc
+	// stopLoop is closed when stopping begins (Stop, or Start's context
+	// ended); stopped when the dispatcher has stopped.
 	stopLoop chan struct{}
+	stopped  chan struct{}
 }
 
 type endpointQueue struct {
@@ -107,16 +114,15 @@ type endpointQueue struct {
 func NewDispatcher(db *store.DB, ids *docparse.IDs, cfg DispatchConfig, now func() time.Time, logger *slog.Logger) *Dispatcher {
 	cfg = cfg.withDefaults()
 	client := webhook.NewClient(webhook.ClientConfig{Timeout: cfg.Timeout, AllowPrivate: cfg.AllowPrivate, UserAgent: cfg.UserAgent})
-	sendCtx, cancel := context.WithCancel(context.Background())
 	return &Dispatcher{
 		db: db, client: client, ids: ids, now: now, log: logger, cfg: cfg,
-		jitter:  func() float64 { return rand.Float64()*2 - 1 },
-		eps:     map[string]*endpointQueue{},
-		known:   map[string]struct{}{},
-		results: make(chan store.AttemptRecord, 4*recordBatch),
-		wake:    make(chan struct{}, 1),
-		sendCtx: sendCtx, cancel: cancel,
+		jitter:   func() float64 { return rand.Float64()*2 - 1 },
+		eps:      map[string]*endpointQueue{},
+		known:    map[string]struct{}{},
+		results:  make(chan store.AttemptRecord, 4*recordBatch),
+		wake:     make(chan struct{}, 1),
 		stopLoop: make(chan struct{}),
+		stopped:  make(chan struct{}),
 	}
 }
 
@@ -127,51 +133,91 @@ func (d *Dispatcher) lease() time.Duration {
 	return d.cfg.Lease
 }
 
-// Start runs the recorder and the sweeper until Stop. On
-// SQLite, which one process owns, deliveries left leased by a crash are
-// sent at once.
-func (d *Dispatcher) Start() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	if err := d.db.ReleaseLeases(ctx); err != nil {
+// Start runs the recorder and the sweeper, and returns at once. The
+// dispatcher runs until Stop is called or ctx ends, whichever comes first;
+// when ctx ends it stops as Stop does with no grace left: deliveries in
+// flight are cut off and sent again once their leases end. On SQLite,
+// which one process owns, deliveries left leased by a crash are sent at
+// once. A second Start, or a Start after Stop, does nothing.
+func (d *Dispatcher) Start(ctx context.Context) {
+	d.mu.Lock()
+	if d.started || d.stopping {
+		d.mu.Unlock()
+		return
+	}
+	d.started = true
+	d.runCtx, d.cancelRun = context.WithCancel(ctx)
+	d.mu.Unlock()
+	rctx, cancel := context.WithTimeout(d.runCtx, 30*time.Second)
+	if err := d.db.ReleaseLeases(rctx); err != nil {
 		d.log.Warn("release delivery leases", "err", err)
 	}
 	cancel()
-	d.loops.Add(1)
+	d.loops.Add(2)
 	go func() {
 		defer d.loops.Done()
 		d.recordLoop()
 	}()
-	d.loops.Add(1)
 	go func() {
 		defer d.loops.Done()
 		d.sweepLoop()
 	}()
+	go d.shutdown()
+}
+
+// shutdown waits for the stop (Stop, or Start's context ended), then for
+// the senders (each ends after its current attempt, at once when runCtx
+// is cancelled), records what they finished and closes stopped.
+func (d *Dispatcher) shutdown() {
+	defer close(d.stopped)
+	select {
+	case <-d.runCtx.Done():
+		d.beginStop()
+	case <-d.stopLoop:
+	}
+	d.senders.Wait()
+	close(d.results)
+	d.loops.Wait()
+	d.cancelRun()
+}
+
+// beginStop makes Enqueue refuse deliveries and ends the sweeper; it
+// reports whether the dispatcher had been started.
+func (d *Dispatcher) beginStop() (started bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.stopping {
+		d.stopping = true
+		close(d.stopLoop)
+		if !d.started {
+			close(d.stopped) // never to start
+		}
+	}
+	return d.started
 }
 
 // Stop stops sweeping, lets deliveries in flight finish until ctx ends
-// (then cancels them: their leases expire and they are sent again later),
-// and records every finished attempt.
+// (then cancels them: their leases expire and they are sent again later,
+// by this node's next start or any other node), records every finished
+// attempt, and returns once the dispatcher has stopped. Safe to call more
+// than once and concurrently, before Start too (the dispatcher then never
+// starts).
 func (d *Dispatcher) Stop(ctx context.Context) {
-	d.mu.Lock()
-	if d.stopped {
-		d.mu.Unlock()
+	if !d.beginStop() {
 		return
 	}
-	d.stopped = true
-	d.mu.Unlock()
-	close(d.stopLoop)
-	done := make(chan struct{})
-	go func() { d.senders.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-d.stopped:
 	case <-ctx.Done():
-		d.cancel()
-		<-done
+		d.cancelRun()
+		<-d.stopped
 	}
-	close(d.results)
-	d.loops.Wait()
-	d.cancel()
 }
+
+// Stopped is closed once the dispatcher has stopped (after Stop, or after
+// Start's context ended), every finished attempt recorded; at once by a
+// Stop before Start.
+func (d *Dispatcher) Stopped() <-chan struct{} { return d.stopped }
 
 // Enqueue hands deliveries to their endpoints' queues. Call it after the
 // transaction that created them has committed.
@@ -181,7 +227,7 @@ func (d *Dispatcher) Enqueue(tasks []store.DeliveryTask) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.stopped {
+	if !d.started || d.stopping {
 		return // leased rows: a sweeper sends them after the lease
 	}
 	for _, t := range tasks {
@@ -255,7 +301,7 @@ func (d *Dispatcher) sender(t store.DeliveryTask) {
 		d.deliver(t)
 		d.mu.Lock()
 		q := d.eps[t.Endpoint.ID]
-		if len(q.queue) == 0 || d.stopped {
+		if len(q.queue) == 0 || d.stopping {
 			q.inflight--
 			if q.inflight == 0 && len(q.queue) == 0 {
 				delete(d.eps, t.Endpoint.ID)
@@ -311,8 +357,8 @@ func (d *Dispatcher) deliver(t store.DeliveryTask) {
 		d.record(rec)
 		return
 	}
-	res := d.client.Send(d.sendCtx, t.Endpoint.URL, h, t.Event.Payload)
-	if d.sendCtx.Err() != nil {
+	res := d.client.Send(d.runCtx, t.Endpoint.URL, h, t.Event.Payload)
+	if d.runCtx.Err() != nil {
 		d.forget(roundKey(t.Delivery.ID, t.Delivery.Round))
 		return // shutting down: the lease brings it back
 	}
@@ -398,19 +444,26 @@ func (d *Dispatcher) writeRecords(batch []store.AttemptRecord) {
 		d.forget(keys...)
 	}()
 	for try := 0; ; try++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// Attempts made are recorded even as the dispatcher stops (its
+		// context cancelled), once: a retry would outlast the grace.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(d.runCtx), 30*time.Second)
 		err := d.db.RecordAttempts(ctx, batch)
 		cancel()
 		if err == nil {
 			return
 		}
-		if try == 4 {
+		if try == 4 || d.runCtx.Err() != nil {
 			// The deliveries stay leased and pending: they are sent again
 			// when their leases end (at least once).
 			d.log.Error("record delivery attempts", "attempts", len(batch), "err", err)
 			return
 		}
-		time.Sleep(time.Duration(50<<try) * time.Millisecond)
+		wait := time.NewTimer(time.Duration(50<<try) * time.Millisecond)
+		select {
+		case <-wait.C:
+		case <-d.runCtx.Done():
+			wait.Stop()
+		}
 	}
 }
 
@@ -428,7 +481,7 @@ func (d *Dispatcher) sweepLoop() {
 		case <-d.stopLoop:
 			return
 		case <-renew.C:
-			ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Lease/3)
+			ctx, cancel := context.WithTimeout(d.runCtx, d.cfg.Lease/3)
 			d.renewLeases(ctx)
 			cancel()
 			continue
@@ -436,8 +489,11 @@ func (d *Dispatcher) sweepLoop() {
 		case <-d.wake:
 		}
 		for {
-			n, err := d.Sweep(context.Background())
+			n, err := d.Sweep(d.runCtx)
 			if err != nil {
+				if d.runCtx.Err() != nil {
+					return
+				}
 				d.log.Warn("sweep deliveries", "err", err)
 				break
 			}

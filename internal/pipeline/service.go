@@ -139,9 +139,12 @@ func New(db *store.DB, blobs blob.Store, engine *extract.Engine, cfg Config, now
 func (s *Service) Config() Config { return s.cfg }
 
 // Start starts the webhook dispatcher and the workers (when Config.Work)
-// and returns at once.
+// and returns at once. They run until Stop, or until ctx ends: that stops
+// them at once, cutting off running jobs and deliveries (both run again
+// later), so a caller that wants a graceful stop calls Stop before it
+// cancels ctx.
 func (s *Service) Start(ctx context.Context) error {
-	s.dispatch.Start()
+	s.dispatch.Start(ctx)
 	if !s.cfg.Work {
 		return nil
 	}

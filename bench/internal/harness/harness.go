@@ -62,7 +62,11 @@ type Database struct {
 	Engine  string // "sqlite" or "postgres"
 	DataDir string // always set: blobs live here on both engines
 	URL     string // DATABASE_URL; empty for SQLite
-	schema  string
+	// Env holds more variables for the commands run on it (Start,
+	// CreateKey), as KEY=VALUE: a blob store's credentials, say.
+	Env      []string
+	schema   string
+	database string // a database of its own (NewPostgresDatabase)
 	// secretKey is DOCPARSE_SECRET_KEY for PostgreSQL (SQLite uses the
 	// key file in DataDir).
 	secretKey string
@@ -99,13 +103,52 @@ func NewDatabase(ctx context.Context, engine, parent, label string) (*Database, 
 	return nil, fmt.Errorf("unknown engine %q (want sqlite or postgres)", engine)
 }
 
-// Close drops the PostgreSQL schema, if any, and removes the data
-// directory. Call it after the server has stopped.
+// NewPostgresDatabase makes a fresh data directory under parent and a
+// fresh PostgreSQL database of its own, named after label, on the local
+// server: its pg_stat_database row counts only what docparse does in it.
+// Close removes both.
+func NewPostgresDatabase(ctx context.Context, parent, label string) (*Database, error) {
+	dir, err := os.MkdirTemp(parent, "data-postgres-")
+	if err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	db := &Database{Engine: "postgres", DataDir: dir, database: fmt.Sprintf("bench_%s_%d_%d", label, os.Getpid(), time.Now().Unix())}
+	if err := psql(ctx, "create database "+db.database); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	db.URL = "postgres://127.0.0.1:5432/" + db.database + "?sslmode=disable"
+	if db.secretKey, err = secretbox.GenerateKey(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Name is the PostgreSQL database's name ("test" for a schema of
+// NewDatabase), empty on SQLite.
+func (db *Database) Name() string {
+	switch {
+	case db.database != "":
+		return db.database
+	case db.schema != "":
+		return "test"
+	}
+	return ""
+}
+
+// Close drops the PostgreSQL schema or database, if any, and removes the
+// data directory. Call it after the server has stopped.
 func (db *Database) Close() error {
 	var errs []error
 	if db.schema != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		errs = append(errs, psql(ctx, "drop schema "+db.schema+" cascade"))
+		cancel()
+	}
+	if db.database != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		errs = append(errs, psql(ctx, "drop database "+db.database+" with (force)"))
 		cancel()
 	}
 	errs = append(errs, os.RemoveAll(db.DataDir))
@@ -137,7 +180,7 @@ func (db *Database) env() []string {
 	if db.secretKey != "" {
 		env = append(env, secretbox.EnvKey+"="+db.secretKey)
 	}
-	return env
+	return append(env, db.Env...)
 }
 
 // CreateKey runs `docparse keys create` against db and returns the key.

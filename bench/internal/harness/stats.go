@@ -153,11 +153,23 @@ func Machine() string {
 		gover = strings.TrimSpace(string(out))
 	}
 	load := ""
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(b)); len(f) >= 3 {
-			load = ", load average " + strings.Join(f[:3], " ")
-		}
+	if la := LoadAverage(); la != "" {
+		load = ", load average " + la
 	}
 	return fmt.Sprintf("%d CPUs (%s)%s, %s, %s/%s, %s%s", runtime.NumCPU(), model, mem, gover, runtime.GOOS, runtime.GOARCH,
 		time.Now().UTC().Format(time.RFC3339), load)
+}
+
+// LoadAverage is the 1, 5 and 15-minute load average of /proc/loadavg,
+// as "1.02 0.87 0.80"; "" when it cannot be read.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }

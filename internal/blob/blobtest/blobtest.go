@@ -60,26 +60,45 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip(why)
 	}
-	s := &Server{AccessKey: "docparse-test-key", SecretKey: "docparse-test-secret", Dir: t.TempDir()}
+	s, stop, err := launch(bin, t.TempDir())
+	if err != nil {
+		t.Fatalf("start versitygw: %v", err)
+	}
+	t.Cleanup(stop)
+	return s
+}
+
+// Launch starts versitygw with the bucket Bucket on directory dir, for
+// programs (the benchmarks) rather than tests; stop ends it.
+func Launch(dir string) (s *Server, stop func(), err error) {
+	bin := versitygw()
+	if bin == "" {
+		return nil, nil, errors.New("versitygw not found on PATH or in GOPATH/bin; go install github.com/versity/versitygw/cmd/versitygw@v1.8.0")
+	}
+	return launch(bin, dir)
+}
+
+func launch(bin, dir string) (*Server, func(), error) {
+	s := &Server{AccessKey: "docparse-test-key", SecretKey: "docparse-test-secret", Dir: dir}
 	if err := os.Mkdir(filepath.Join(s.Dir, Bucket), 0o700); err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	// The port is free when picked; another process may take it before
 	// versitygw does, so a server that exits at once is started again.
 	var err error
 	for try := 0; try < 3; try++ {
-		if err = s.start(t, bin); err == nil {
-			return s
+		var stop func()
+		if stop, err = s.start(bin); err == nil {
+			return s, stop, nil
 		}
 	}
-	t.Fatalf("start versitygw: %v", err)
-	return nil
+	return nil, nil, err
 }
 
-func (s *Server) start(t testing.TB, bin string) error {
+func (s *Server) start(bin string) (stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.Endpoint = ln.Addr().String()
 	ln.Close()
@@ -87,11 +106,11 @@ func (s *Server) start(t testing.TB, bin string) error {
 	cmd := exec.Command(bin, "--access", s.AccessKey, "--secret", s.SecretKey, "--port", s.Endpoint, "posix", s.Dir)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	stop := func() {
+	stop = func() {
 		cmd.Process.Kill()
 		<-exited
 	}
@@ -103,18 +122,17 @@ func (s *Server) start(t testing.TB, bin string) error {
 	for {
 		select {
 		case err := <-exited:
-			return fmt.Errorf("exited: %v: %s", err, out.String())
+			return nil, fmt.Errorf("exited: %v: %s", err, out.String())
 		case <-tick.C:
 		}
 		resp, err := client.Get("http://" + s.Endpoint + "/")
 		if err == nil {
 			resp.Body.Close()
-			t.Cleanup(stop)
-			return nil
+			return stop, nil
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return errors.New("no answer within 30s: " + out.String())
+			return nil, errors.New("no answer within 30s: " + out.String())
 		}
 	}
 }

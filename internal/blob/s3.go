@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -86,19 +88,49 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 }
 
 // staleDownload is the age of a download (Local) that no reader can still
-// be using: reading one file takes --file-timeout, minutes. Downloads that
-// old were left by a process that crashed while reading them.
+// be using: reading one file takes --file-timeout, minutes.
 const staleDownload = 24 * time.Hour
 
-// removeStaleDownloads removes the downloads in dir last changed before
-// olderThan; what it cannot remove is left for the next start.
+// downloadName is the pattern of a download's file name (os.CreateTemp):
+// the prefix, then the process's id, so that a start can tell the
+// downloads a crashed process left from those of a live one sharing the
+// folder.
+func downloadName() string { return downloadPrefix + strconv.Itoa(os.Getpid()) + "-*" }
+
+// removeStaleDownloads removes the downloads in dir that no live process
+// reads: those of a process that no longer runs (killed while reading
+// them), or of this one's id (a process before it, in a container
+// restarted with the same id: this one has downloaded nothing yet), and
+// any last changed before olderThan. What it cannot remove is left for the
+// next start.
 func removeStaleDownloads(dir string, olderThan time.Time) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && strings.HasPrefix(e.Name(), downloadPrefix) && fi.ModTime().Before(olderThan) {
-			os.Remove(filepath.Join(dir, e.Name()))
+		name := e.Name()
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() || !strings.HasPrefix(name, downloadPrefix) {
+			continue
+		}
+		pid, _, _ := strings.Cut(strings.TrimPrefix(name, downloadPrefix), "-")
+		n, err := strconv.Atoi(pid)
+		if err != nil || n == os.Getpid() || !processRuns(n) || fi.ModTime().Before(olderThan) {
+			os.Remove(filepath.Join(dir, name))
 		}
 	}
+}
+
+// processRuns reports whether a process of id pid runs (or may: where
+// the system does not say, it is taken to).
+func processRuns(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || !errors.Is(err, os.ErrProcessDone) && !errors.Is(err, syscall.ESRCH)
 }
 
 // limitReader reads r, filling head and counting, and fails with
@@ -195,7 +227,7 @@ func (s *S3) Local(ctx context.Context, key string) (string, func(), error) {
 		return "", nil, err
 	}
 	defer rc.Close()
-	f, err := os.CreateTemp(s.tempDir, downloadPrefix+"*")
+	f, err := os.CreateTemp(s.tempDir, downloadName())
 	if err != nil {
 		return "", nil, fmt.Errorf("download blob %s: %w", key, err)
 	}

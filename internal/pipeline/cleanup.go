@@ -24,7 +24,8 @@ const (
 // CleanupArgs is the periodic maintenance job: it deletes API keys revoked
 // more than Config.RevokedKeyRetention ago, events (with their deliveries
 // and attempts) older than EventRetention and idempotent answers older
-// than store.IdempotencyTTL, and removes empty batch (and account)
+// than store.IdempotencyTTL, disables webhook endpoints that failed every
+// delivery for store.DisableAfter, and removes empty batch (and account)
 // folders from the blob store. River inserts one every
 // Config.CleanupInterval, on the elected leader only, and one at start:
 // however many nodes share the database, it runs on one.
@@ -51,8 +52,9 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 
 // Cleanup runs the maintenance once: it deletes the API keys revoked
 // before now minus Config.RevokedKeyRetention, the events older than
-// EventRetention, the idempotent answers past store.IdempotencyTTL, and
-// removes the blob store's empty folders unchanged for an hour. It says
+// EventRetention, the idempotent answers past store.IdempotencyTTL,
+// disables the endpoints failing for store.DisableAfter, and removes the
+// blob store's empty folders unchanged for an hour. It says
 // how many keys and folders went.
 func (s *Service) Cleanup(ctx context.Context) (keys int64, dirs int, err error) {
 	now := s.Now()
@@ -64,6 +66,12 @@ func (s *Service) Cleanup(ctx context.Context) (keys int64, dirs int, err error)
 		return keys, 0, err
 	}
 	if err := s.db.PurgeIdempotencyKeys(ctx, now); err != nil {
+		return keys, 0, err
+	}
+	// An endpoint that failed every delivery for store.DisableAfter is
+	// disabled when its next failure is recorded; this disables those no
+	// delivery has been tried at since.
+	if err := s.db.DisableFailingEndpoints(ctx, now); err != nil {
 		return keys, 0, err
 	}
 	if f, ok := s.blobs.(blob.Folders); ok {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 )
@@ -92,6 +93,28 @@ func TestPeriodicCleanup(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Endpoints failing every delivery, one for longer than
+		// store.DisableAfter, one not yet.
+		failing := func(since time.Duration) string {
+			url := "https://hooks.example.com/" + since.String()
+			e, err := srv.Service.CreateEndpoint(ctx, acct, pipeline.EndpointInput{URL: &url})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.DB.Writer().ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = $1 WHERE id = $2`,
+				micros(now.Add(-since)), e.ID); err != nil {
+				t.Fatal(err)
+			}
+			return e.ID
+		}
+		failedLong, failedRecently := failing(store.DisableAfter+time.Hour), failing(store.DisableAfter-time.Hour)
+		enabled := func(id string) bool {
+			e, err := srv.DB.Endpoint(ctx, acct, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e.Enabled
+		}
 		count := func(query, id string) int {
 			var n int
 			if err := srv.DB.Writer().QueryRowContext(ctx, query, id).Scan(&n); err != nil {
@@ -103,11 +126,15 @@ func TestPeriodicCleanup(t *testing.T) {
 		answer := func(key string) bool { return count(`SELECT COUNT(*) FROM idempotency_keys WHERE key = $1`, key) == 1 }
 
 		cleaned := servertest.Eventually(30*time.Second, func() bool {
-			return !exists(oldRevoked) && !dirExists(emptyOld) && !dirExists(filepath.Dir(goneAcct)) && !event("evt_old") && !answer("idem_old")
+			return !exists(oldRevoked) && !dirExists(emptyOld) && !dirExists(filepath.Dir(goneAcct)) && !event("evt_old") && !answer("idem_old") &&
+				!enabled(failedLong)
 		})
 		if !cleaned {
-			t.Fatalf("after 30s: old revoked key there %v, old empty batch folder there %v, empty account folder there %v, old event there %v, old idempotent answer there %v",
-				exists(oldRevoked), dirExists(emptyOld), dirExists(filepath.Dir(goneAcct)), event("evt_old"), answer("idem_old"))
+			t.Fatalf("after 30s: old revoked key there %v, old empty batch folder there %v, empty account folder there %v, old event there %v, old idempotent answer there %v, endpoint failing for 73 h enabled %v",
+				exists(oldRevoked), dirExists(emptyOld), dirExists(filepath.Dir(goneAcct)), event("evt_old"), answer("idem_old"), enabled(failedLong))
+		}
+		if !enabled(failedRecently) {
+			t.Error("cleanup disabled an endpoint failing for 71 h")
 		}
 		if !event("evt_recent") || !answer("idem_recent") {
 			t.Errorf("cleanup deleted what it must keep: a 29-day-old event there %v, an hour-old idempotent answer there %v", event("evt_recent"), answer("idem_recent"))

@@ -525,9 +525,6 @@ func (d *Dispatcher) Wake() {
 // it returns how many it claimed.
 func (d *Dispatcher) Sweep(ctx context.Context) (int, error) {
 	now := d.now().UTC()
-	if err := d.db.DisableFailingEndpoints(ctx, now); err != nil {
-		return 0, err
-	}
 	tasks, err := d.db.ClaimDueDeliveries(ctx, now, now.Add(d.cfg.Lease), sweepLimit)
 	if err != nil {
 		return 0, err

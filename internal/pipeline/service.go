@@ -138,9 +138,14 @@ func New(db *store.DB, blobs blob.Store, engine *extract.Engine, cfg Config, now
 // Config returns the effective configuration.
 func (s *Service) Config() Config { return s.cfg }
 
-// Start starts the webhook dispatcher and the workers (when Config.Work)
-// and returns at once.
+// Start starts the listener that keeps the batch versions polls read
+// fresh from every node's commits (PostgreSQL; store.DB.StartListener),
+// the webhook dispatcher and the workers (when Config.Work), and returns
+// at once.
 func (s *Service) Start(ctx context.Context) error {
+	if err := s.db.StartListener(ctx, s.log); err != nil {
+		return err
+	}
 	s.dispatch.Start()
 	if !s.cfg.Work {
 		return nil
@@ -153,8 +158,10 @@ func (s *Service) Start(ctx context.Context) error {
 
 // Stop stops fetching jobs and waits for running ones until ctx ends, then
 // cancels what still runs (their jobs run again later); then it stops the
-// dispatcher the same way (deliveries cut off are sent again later).
+// dispatcher the same way (deliveries cut off are sent again later), and
+// the version listener (polls then read versions from the database).
 func (s *Service) Stop(ctx context.Context) error {
+	defer s.db.StopListener()
 	s.stopOnce.Do(func() { close(s.stopping) })
 	var err error
 	if s.cfg.Work {

@@ -21,12 +21,6 @@ func (tx *Tx) RecoverDeliveriesPaged(ctx context.Context, ep docparse.Endpoint, 
 	return tx.recoverDeliveries(ctx, ep, since, now, newID, page)
 }
 
-// VersionReads returns how many batch versions db read from the database.
-func (db *DB) VersionReads() int64 { return db.versionReads.Load() }
-
-// Listening reports whether db answers polls from its version cache.
-func (db *DB) Listening() bool { return db.versions.isLive() }
-
 // ListenerPID returns the backend of db's version listener, 0 when it has
 // no connection.
 func (db *DB) ListenerPID() uint32 {

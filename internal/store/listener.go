@@ -163,6 +163,14 @@ func (db *DB) StopListener() {
 	l.cancel, l.done = nil, nil
 }
 
+// VersionReads returns how many batch versions this DB read from the
+// database for polls since it was opened (the version cache missed).
+func (db *DB) VersionReads() int64 { return db.versionReads.Load() }
+
+// Listening reports whether this DB answers polls from its version cache:
+// always on SQLite; on PostgreSQL while its listener listens.
+func (db *DB) Listening() bool { return db.versions.isLive() }
+
 func (l *listener) run(ctx context.Context, logger *slog.Logger, done chan struct{}) {
 	defer close(done)
 	defer l.cache.setLive(false)

@@ -60,9 +60,10 @@ type DB struct {
 	// pgx is the pool under w on PostgreSQL, for runBatch's pipelined
 	// writes, which skip database/sql's layer.
 	pgx *pgxpool.Pool
-	// versions caches batch versions for polls (versions.go); listener
-	// keeps it fresh on PostgreSQL (listener.go), nil on SQLite, where
-	// the channel it listens on is empty.
+	// versions caches batch versions for polls (versions.go). On
+	// PostgreSQL, listener keeps it fresh (listener.go) and channel is
+	// where transactions notify their changes; on SQLite listener is nil
+	// and channel empty.
 	versions *versionCache
 	listener *listener
 	channel  string

@@ -16,14 +16,15 @@ import (
 // sends them with pg_notify inside the transaction, so that the other
 // nodes, which LISTEN (listener.go), learn them once the commit is
 // visible. A node trusts its cache only while it can learn every change:
-// always on SQLite (one process, every commit goes through its db.Tx);
-// on PostgreSQL only while its listener listens. Otherwise a poll reads
-// the version from the database, as before.
+// always on SQLite (one process, every commit goes through its db.Tx;
+// another process writing batches into the same file would go unseen,
+// and none does); on PostgreSQL only while its listener listens.
+// Otherwise a poll reads the version from the database, as before.
 //
-// Guarantee: a poll that starts after db.Tx returned from a commit that
-// changed a batch sees the change on this node, and on another node once
-// the notification has arrived. From just before the commit until the
-// cache holds the new version, polls of the batch read the database
+// Guarantee: a poll that starts after the commit of a change of a batch
+// sees the change on the node that committed it, and on another node once
+// the notification has arrived there. From just before the commit until
+// the cache holds the new version, polls of the batch read the database
 // (pending), so no poll in that window answers the old version from
 // memory.
 

@@ -2,7 +2,9 @@
 // /v1/extractions/{id}/batches/{id}, authenticated, rate limiting on but
 // never binding) against a static net/http handler that serves the same
 // bytes and headers, at the same concurrency with keep-alive connections.
-// It prints requests/s and p50/p99/max latency for each, and their ratio.
+// It prints requests/s and p50/p99/max latency for each, and their ratio,
+// and how many of docparse's polls read the batch's version from the
+// database (its /metrics; 0 once the version is in memory).
 //
 //	go run ./bench/poll [-db sqlite,postgres] [-d 10s] [-c 32] [-bin PATH] [-wrk=true] [-profile DIR]
 //
@@ -141,6 +143,7 @@ func measureEngine(ctx context.Context, o options, engine, wrkPath string, logw 
 		engine, inst.URL, final.Batch.ID, final.Batch.Status, final.Batch.FileCount, len(body), headerNames(header))
 
 	pid := strconv.Itoa(inst.PID)
+	reads0, readsOK := versionReads(ctx, inst.URL)
 	cpu0, _ := harness.ProcCPU(pid)
 	self0 := selfCPU()
 	busy0, total0 := machineCPU()
@@ -159,6 +162,9 @@ func measureEngine(ctx context.Context, o options, engine, wrkPath string, logw 
 		dpLine += fmt.Sprintf("; CPU per request: docparse %.0f µs, load generator %.0f µs, whole machine %.0f µs; machine busy %.0f%%",
 			(cpu1-cpu0).Seconds()*1e6/all, (self1-self0).Seconds()*1e6/all,
 			float64(busy1-busy0)/100*1e6/all, 100*float64(busy1-busy0)/float64(total1-total0))
+	}
+	if reads1, ok := versionReads(ctx, inst.URL); ok && readsOK && dp.n > 0 {
+		dpLine += fmt.Sprintf("; batch versions read from the database: %d in %d polls", reads1-reads0, dp.n+dp.warmN)
 	}
 	fmt.Fprintf(stdout, "[%s] go   docparse: %s\n", engine, dpLine)
 	st, err := load(ctx, staticURL, key, o.conc, o.warmup, o.duration)
@@ -236,6 +242,23 @@ func fetch(ctx context.Context, url, key string) (int, http.Header, []byte, erro
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, b, err
+}
+
+// versionReads returns docparse_batch_version_reads_total from the
+// server's /metrics: the polls that read the batch's version from the
+// database. ok is false when the server does not count them.
+func versionReads(ctx context.Context, base string) (n int64, ok bool) {
+	status, _, body, err := fetch(ctx, base+"/metrics", "")
+	if err != nil || status != http.StatusOK {
+		return 0, false
+	}
+	_, after, ok := strings.Cut(string(body), "\ndocparse_batch_version_reads_total ")
+	if !ok {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(after, "\n")
+	n, err = strconv.ParseInt(strings.TrimSpace(line), 10, 64)
+	return n, err == nil
 }
 
 // staticServer serves one fixed answer on 127.0.0.1.

@@ -759,6 +759,51 @@ func TestPollingETagAndRateLimit(t *testing.T) {
 	})
 }
 
+// TestPollFromMemory: polls of an unchanged batch read no database (the
+// version reads /metrics counts stay put), on PostgreSQL once the node
+// listens for other nodes' changes.
+func TestPollFromMemory(t *testing.T) {
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
+		if !servertest.Eventually(10*time.Second, e.db.Listening) {
+			t.Fatal("polls not answered from memory within 10 s")
+		}
+		extID := e.createExtraction()
+		r := e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 7\n")}})
+		if r.status != 202 {
+			t.Fatalf("upload: %d %s", r.status, r.body)
+		}
+		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
+		path := "/v1/extractions/" + extID + "/batches/" + batchID
+		done := e.waitBatch(extID, batchID)
+		reads := func() string {
+			t.Helper()
+			m := e.do("GET", "/metrics", "", "", nil)
+			if !strings.Contains(string(m.body), "\ndocparse_batch_versions_in_memory 1\n") {
+				t.Fatalf("metrics do not say polls are answered from memory:\n%s", m.body)
+			}
+			_, after, ok := strings.Cut(string(m.body), "\ndocparse_batch_version_reads_total ")
+			if !ok {
+				t.Fatalf("no docparse_batch_version_reads_total in:\n%s", m.body)
+			}
+			n, _, _ := strings.Cut(after, "\n")
+			return n
+		}
+		first := e.doJSON("GET", path, nil)
+		before := reads()
+		for range 5 {
+			if r := e.doJSON("GET", path, nil); r.status != 200 || r.header.Get("ETag") != first.header.Get("ETag") {
+				t.Fatalf("poll: %d ETag %q, want 200 %q", r.status, r.header.Get("ETag"), first.header.Get("ETag"))
+			}
+		}
+		if got := reads(); got != before {
+			t.Fatalf("5 polls of an unchanged batch: version reads %s -> %s, want none", before, got)
+		}
+		if done["batch"].(map[string]any)["status"] != "processed" {
+			t.Errorf("batch: %v", done["batch"])
+		}
+	})
+}
+
 // TestRateLimitPerAccount: the keys of one account share one bucket, so
 // minting and revoking keys adds no budget; key creation is limited per
 // account per hour with a precise 429; another account is unaffected.

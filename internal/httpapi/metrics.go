@@ -6,6 +6,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/docparse/docparse/internal/store"
 )
 
 // metrics counts requests for /metrics (Prometheus text format).
@@ -26,7 +28,8 @@ func (m *metrics) observe(status int, d time.Duration) {
 	m.mu.Unlock()
 }
 
-func (m *metrics) write(w http.ResponseWriter) {
+// write writes the metrics, and those of db's batch-version cache.
+func (m *metrics) write(w http.ResponseWriter, db *store.DB) {
 	m.mu.Lock()
 	codes := make([]int, 0, len(m.byStatus))
 	for c := range m.byStatus {
@@ -44,4 +47,14 @@ func (m *metrics) write(w http.ResponseWriter) {
 	fmt.Fprintf(w, "docparse_http_request_duration_seconds_sum %g\n", m.seconds)
 	fmt.Fprintf(w, "docparse_http_request_duration_seconds_count %d\n", m.count)
 	m.mu.Unlock()
+	fmt.Fprintln(w, "# HELP docparse_batch_version_reads_total Batch versions polls read from the database (not in memory).")
+	fmt.Fprintln(w, "# TYPE docparse_batch_version_reads_total counter")
+	fmt.Fprintf(w, "docparse_batch_version_reads_total %d\n", db.VersionReads())
+	fmt.Fprintln(w, "# HELP docparse_batch_versions_in_memory 1 when polls are answered from memory (PostgreSQL: the node listens for other nodes' changes), else 0.")
+	fmt.Fprintln(w, "# TYPE docparse_batch_versions_in_memory gauge")
+	live := 0
+	if db.Listening() {
+		live = 1
+	}
+	fmt.Fprintf(w, "docparse_batch_versions_in_memory %d\n", live)
 }

@@ -138,12 +138,16 @@ func New(db *store.DB, blobs blob.Store, engine *extract.Engine, cfg Config, now
 // Config returns the effective configuration.
 func (s *Service) Config() Config { return s.cfg }
 
-// Start starts the webhook dispatcher and the workers (when Config.Work)
-// and returns at once. They run until Stop, or until ctx ends: that stops
-// them at once, cutting off running jobs and deliveries (both run again
-// later), so a caller that wants a graceful stop calls Stop before it
-// cancels ctx.
+// Start starts the listener that keeps the batch versions polls read
+// fresh from every node's commits (PostgreSQL; store.DB.StartListener),
+// the webhook dispatcher and the workers (when Config.Work), and returns
+// at once. They run until Stop, or until ctx ends: that stops them at
+// once, cutting off running jobs and deliveries (both run again later),
+// so a caller that wants a graceful stop calls Stop before it cancels ctx.
 func (s *Service) Start(ctx context.Context) error {
+	if err := s.db.StartListener(ctx, s.log); err != nil {
+		return err
+	}
 	s.dispatch.Start(ctx)
 	if !s.cfg.Work {
 		return nil
@@ -156,8 +160,10 @@ func (s *Service) Start(ctx context.Context) error {
 
 // Stop stops fetching jobs and waits for running ones until ctx ends, then
 // cancels what still runs (their jobs run again later); then it stops the
-// dispatcher the same way (deliveries cut off are sent again later).
+// dispatcher the same way (deliveries cut off are sent again later), and
+// the version listener (polls then read versions from the database).
 func (s *Service) Stop(ctx context.Context) error {
+	defer s.db.StopListener()
 	s.stopOnce.Do(func() { close(s.stopping) })
 	var err error
 	if s.cfg.Work {

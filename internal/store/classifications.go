@@ -120,6 +120,7 @@ func (tx *Tx) DeleteClassification(ctx context.Context, accountID, id string) ([
 	if _, err := tx.x.ExecContext(ctx, `DELETE FROM classification_batches WHERE classification_id = $1 AND account_id = $2`, id, accountID); err != nil {
 		return nil, fmt.Errorf("delete classification batches: %w", err)
 	}
+	tx.deletedBatches(classificationTables, accountID, id)
 	if _, err := tx.x.ExecContext(ctx, `DELETE FROM classifications WHERE id = $1 AND account_id = $2`, id, accountID); err != nil {
 		return nil, fmt.Errorf("delete classification: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,6 +60,15 @@ type DB struct {
 	// pgx is the pool under w on PostgreSQL, for runBatch's pipelined
 	// writes, which skip database/sql's layer.
 	pgx *pgxpool.Pool
+	// versions caches batch versions for polls (versions.go). On
+	// PostgreSQL, listener keeps it fresh (listener.go) and channel is
+	// where transactions notify their changes; on SQLite listener is nil
+	// and channel empty.
+	versions *versionCache
+	listener *listener
+	channel  string
+	// versionReads counts the batch versions read from the database.
+	versionReads atomic.Int64
 }
 
 // Options tune Open.
@@ -131,7 +141,8 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.SetMaxIdleConns(opts.MaxConns)
 	r.SetConnMaxIdleTime(0)
 	cache := newStmtCache(r)
-	return &DB{conn: conn{x: cache, engine: SQLite}, w: w, r: r, cache: cache, wcache: newStmtCache(w)}, nil
+	return &DB{conn: conn{x: cache, engine: SQLite}, w: w, r: r, cache: cache, wcache: newStmtCache(w),
+		versions: newVersionCache(true, maxVersionEntries)}, nil
 }
 
 func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
@@ -164,8 +175,20 @@ func openPostgres(ctx context.Context, databaseURL string, opts Options) (*DB, e
 		pool.Close()
 		return nil, fmt.Errorf("open postgres listener pool: %w", err)
 	}
+	var schema string
+	if err := pool.QueryRow(ctx, `SELECT COALESCE(current_schema(), '')`).Scan(&schema); err != nil {
+		listen.Close()
+		db.Close()
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: current schema: %w", err)
+	}
+	versions := newVersionCache(false, maxVersionEntries)
+	lc := cfg.ConnConfig.Copy()
+	lc.RuntimeParams["application_name"] = "docparse-versions"
 	// pgx caches prepared statements per connection itself.
-	return &DB{conn: conn{x: db, engine: Postgres}, w: db, r: db, listen: listen, pgx: pool}, nil
+	return &DB{conn: conn{x: db, engine: Postgres}, w: db, r: db, listen: listen, pgx: pool,
+		versions: versions, channel: versionChannel(schema),
+		listener: &listener{cfg: lc, channel: versionChannel(schema), cache: versions}}, nil
 }
 
 // Engine reports which engine db runs on.
@@ -188,6 +211,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every pool. Call it after the workers have stopped.
 func (db *DB) Close() error {
+	db.StopListener()
 	var errs []error
 	if db.cache != nil {
 		db.cache.close()
@@ -361,6 +385,9 @@ type conn struct {
 type Tx struct {
 	conn
 	tx *sql.Tx
+	// changed lists the batch changes of the transaction, for the
+	// version cache (versions.go).
+	changed []versionChange
 }
 
 // SQL returns the underlying transaction, for River's InsertTx.
@@ -374,11 +401,28 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{conn: conn{x: sqlTx, engine: db.engine, box: db.box}, tx: sqlTx}); err != nil {
+	tx := &Tx{conn: conn{x: sqlTx, engine: db.engine, box: db.box}, tx: sqlTx}
+	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if len(tx.changed) > 0 {
+		// Batches changed: other nodes hear of it once this commits; this
+		// node's polls of them read the database from before the commit
+		// until the cache has what it committed (versions.go).
+		if db.channel != "" {
+			if err := tx.notifyChanges(ctx, db.channel); err != nil {
+				_ = sqlTx.Rollback()
+				return err
+			}
+		}
+		db.versions.begin(tx.changed)
+	}
+	err = sqlTx.Commit()
+	if len(tx.changed) > 0 {
+		db.versions.end(tx.changed, err == nil)
+	}
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

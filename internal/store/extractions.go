@@ -96,5 +96,6 @@ func (tx *Tx) DeleteExtraction(ctx context.Context, accountID, id string) ([]str
 	if _, err := tx.x.ExecContext(ctx, `DELETE FROM batches WHERE extraction_id = $1 AND account_id = $2`, id, accountID); err != nil {
 		return nil, fmt.Errorf("delete batches: %w", err)
 	}
+	tx.deletedBatches(extractionTables, accountID, id)
 	return tx.unreferencedBlobs(ctx, keys)
 }

@@ -26,6 +26,8 @@ import (
 // batchTables names the tables of one kind of batch and the column that
 // names, in both, the extraction or classification the batch belongs to.
 type batchTables struct {
+	// kind names the kind in the version cache and its notices.
+	kind                byte
 	batches, files      string
 	owner               string
 	batchNoun, fileNoun string // in errors
@@ -35,18 +37,18 @@ type batchTables struct {
 	versionQuery          string
 }
 
-func newBatchTables(batches, files, owner, batchNoun, fileNoun string) batchTables {
+func newBatchTables(kind byte, batches, files, owner, batchNoun, fileNoun string) batchTables {
 	cols := `id, account_id, ` + owner + `, name, status, file_count, page_count,
 	n_queued, n_processing, n_processed, n_needs_review, n_failed, version, created_at, updated_at, completed_at`
-	return batchTables{batches: batches, files: files, owner: owner, batchNoun: batchNoun, fileNoun: fileNoun,
+	return batchTables{kind: kind, batches: batches, files: files, owner: owner, batchNoun: batchNoun, fileNoun: fileNoun,
 		batchCols: cols, batchColsB: prefixCols(cols, "b."),
 		versionQuery: `SELECT version FROM ` + batches + ` WHERE id = $1 AND account_id = $2 AND ` + owner + ` = $3`}
 }
 
 // The kinds of batch.
 var (
-	extractionTables     = newBatchTables("batches", "files", "extraction_id", "batch", "file")
-	classificationTables = newBatchTables("classification_batches", "classification_files", "classification_id",
+	extractionTables     = newBatchTables('e', "batches", "files", "extraction_id", "batch", "file")
+	classificationTables = newBatchTables('c', "classification_batches", "classification_files", "classification_id",
 		"classification batch", "classification file")
 )
 
@@ -250,17 +252,35 @@ func (tx *Tx) countMove(ctx context.Context, t batchTables, accountID, batchID s
 	if err != nil {
 		return b, fmt.Errorf("update %s counts: %w", t.batchNoun, err)
 	}
+	tx.changedBatch(t, accountID, b.owner, batchID, b.version)
 	return b, nil
 }
 
 // touchBatch moves the account's batch batchID of kind t to a new version
-// (a change its poll must see), in tx.
+// (a change its poll must see), in tx. A batch that does not exist is not
+// an error (nothing to see).
 func (tx *Tx) touchBatch(ctx context.Context, t batchTables, accountID, batchID string, now time.Time) error {
-	if _, err := tx.x.ExecContext(ctx, `UPDATE `+t.batches+` SET version = version + 1, updated_at = $1
-		WHERE id = $2 AND account_id = $3`, micros(now), batchID, accountID); err != nil {
-		return fmt.Errorf("update %s version: %w", t.batchNoun, err)
+	var owner string
+	var v int64
+	err := tx.x.QueryRowContext(ctx, `UPDATE `+t.batches+` SET version = version + 1, updated_at = $1
+		WHERE id = $2 AND account_id = $3 RETURNING `+t.owner+`, version`, micros(now), batchID, accountID).Scan(&owner, &v)
+	if ok, err := optionalRow(err, "update "+t.batchNoun+" version"); !ok {
+		return err
 	}
+	tx.changedBatch(t, accountID, owner, batchID, v)
 	return nil
+}
+
+// changedBatch records that the account's batch batchID of kind t, of
+// owner, moved to version v in tx (versions.go).
+func (tx *Tx) changedBatch(t batchTables, accountID, owner, batchID string, v int64) {
+	tx.changed = append(tx.changed, versionChange{key: versionKey{kind: t.kind, account: accountID, owner: owner, batch: batchID}, version: v})
+}
+
+// deletedBatches records that the batches of kind t of the account's
+// owner are deleted in tx (versions.go).
+func (tx *Tx) deletedBatches(t batchTables, accountID, owner string) {
+	tx.changed = append(tx.changed, versionChange{key: versionKey{kind: t.kind, account: accountID, owner: owner}})
 }
 
 // decideBatch derives the status of batch b of kind t from its counts,
@@ -349,11 +369,21 @@ func listBatches[B any](ctx context.Context, db *DB, t batchTables, accountID, o
 }
 
 // batchVersion returns the version of the account's batch of kind t, of
-// owner ownerID: the cheap read that answers an unchanged poll.
+// owner ownerID: what answers an unchanged poll. It comes from memory
+// when the version cache holds it (versions.go), else from one indexed
+// read, then kept.
 func (db *DB) batchVersion(ctx context.Context, t batchTables, accountID, ownerID, batchID string) (int64, error) {
+	k := versionKey{kind: t.kind, account: accountID, owner: ownerID, batch: batchID}
+	v, ok, e := db.versions.get(k)
+	if ok {
+		return v, nil
+	}
+	db.versionReads.Add(1)
 	v, err := db.readVersion(ctx, t.versionQuery, batchID, accountID, ownerID)
 	if err != nil {
+		db.versions.drop(k, e)
 		return 0, rowErr(err, t.batchNoun, batchID, "select "+t.batchNoun+" version")
 	}
+	db.versions.fill(k, e, v)
 	return v, nil
 }

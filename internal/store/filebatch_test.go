@@ -23,6 +23,11 @@ type fileBatch struct {
 	poll func(ctx context.Context, accountID string) (docparse.BatchStatus, docparse.Counts, *time.Time, int, error)
 	// check checks what the kind stores of file i once every file ended.
 	check func(t *testing.T, i int)
+	// version reads the batch's version as the polling endpoint does,
+	// through node (a DB on the same database), for accountID.
+	version func(ctx context.Context, node *store.DB, accountID string) (int64, error)
+	// deleteOwner deletes the batch's extraction or classification in tx.
+	deleteOwner func(ctx context.Context, tx *store.Tx) error
 }
 
 // batchKinds makes a batch of n files of each kind.
@@ -47,6 +52,13 @@ var batchKinds = []struct {
 		fb.poll = func(ctx context.Context, accountID string) (docparse.BatchStatus, docparse.Counts, *time.Time, int, error) {
 			got, files, err := db.BatchWithFiles(ctx, accountID, b.ExtractionID, b.ID)
 			return got.Status, got.Counts, got.CompletedAt, len(files), err
+		}
+		fb.version = func(ctx context.Context, node *store.DB, accountID string) (int64, error) {
+			return node.BatchVersion(ctx, accountID, b.ExtractionID, b.ID)
+		}
+		fb.deleteOwner = func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.DeleteExtraction(ctx, acct.ID, b.ExtractionID)
+			return err
 		}
 		return fb
 	}},
@@ -78,6 +90,13 @@ var batchKinds = []struct {
 		fb.poll = func(ctx context.Context, accountID string) (docparse.BatchStatus, docparse.Counts, *time.Time, int, error) {
 			got, files, err := db.ClassificationBatchWithFiles(ctx, accountID, c.ID, b.ID)
 			return got.Status, got.Counts, got.CompletedAt, len(files), err
+		}
+		fb.version = func(ctx context.Context, node *store.DB, accountID string) (int64, error) {
+			return node.ClassificationBatchVersion(ctx, accountID, c.ID, b.ID)
+		}
+		fb.deleteOwner = func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.DeleteClassification(ctx, acct.ID, c.ID)
+			return err
 		}
 		fb.check = func(t *testing.T, i int) {
 			f, err := db.ClassificationFile(context.Background(), acct.ID, c.ID, b.ID, files[i].ID)

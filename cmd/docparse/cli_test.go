@@ -110,8 +110,8 @@ func TestCLI(t *testing.T) {
 		if _, errOut, code := cliRun(t, map[string]string{"DOCPARSE_BASE_URL": srv.URL}, "extractions", "list"); code != 1 || !strings.Contains(errOut, "DOCPARSE_API_KEY") {
 			t.Errorf("no key: %d %q", code, errOut)
 		}
-		if _, errOut, _ := cliRun(t, env, "upload", "--help"); strings.Contains(errOut, env["DOCPARSE_API_KEY"]) {
-			t.Error("--help prints the API key")
+		if out, errOut, code := cliRun(t, env, "upload", "--help"); code != 0 || strings.Contains(out+errOut, env["DOCPARSE_API_KEY"]) {
+			t.Errorf("upload --help: exit %d, or it prints the API key", code)
 		}
 
 		// Webhooks: listen receives and verifies real deliveries.

@@ -69,6 +69,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
+	args = hoistGlobalFlags(args)
+	if asksHelp(args) {
+		return help(ctx, args, getenv, stdin, stdout)
+	}
+	return dispatch(ctx, args, getenv, stdin, stdout, stderr)
+}
+
+// dispatch runs the command args name.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	// The commands that take their arguments, the environment and the
 	// output streams; serve, migrate and users, which take other streams,
 	// are in the switch below.

@@ -51,7 +51,13 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 func serveFlagSet(name string, c *config, getenv func(string) string, stderr io.Writer) (fs *flag.FlagSet, envErr error) {
 	fs = flag.NewFlagSet("docparse "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	return fs, serveFlags(fs, c, getenv)
+	envErr = serveFlags(fs, c, getenv)
+	if name != "serve" {
+		serveNames := map[string]bool{}
+		fs.VisitAll(func(f *flag.Flag) { serveNames[f.Name] = true })
+		fs.Usage = adminUsage(fs, name, serveNames)
+	}
+	return fs, envErr
 }
 
 // parseAdminFlags parses args with fs, a serveFlagSet whose variables

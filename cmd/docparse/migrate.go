@@ -20,11 +20,13 @@ const migrateUsage = `usage:
       apply docparse's and River's migrations to the database and exit.
   docparse migrate --to postgres://... [--blob-url s3://...] [--data-dir DIR] [--check] [--chunk-rows N]
       copy this SQLite installation (the database and documents serve
-      finds with the same --data-dir, DOCPARSE_* and DATABASE_URL) to the
-      PostgreSQL database --to and, with --blob-url, its documents to that
-      store (S3); then verify the copy: per table the row count and a
-      checksum, per document its size and SHA-256. Without --blob-url the
-      documents stay where they are.
+      finds with the same --data-dir and DOCPARSE_* variables; DATABASE_URL
+      unset) to the PostgreSQL database --to and, with --blob-url, its
+      documents to that store (S3): here --blob-url names the destination,
+      the documents are read from DOCPARSE_BLOB_URL or DATA_DIR/blobs as
+      serve reads them. Then verify the copy: per table the row count and
+      a checksum, per document its size and SHA-256. Without --blob-url
+      the documents stay where they are.
       The copy is a snapshot: serve may run meanwhile, and a second run
       copies what changed since (and goes on after an interruption). For
       the final run stop serve first. Files still queued or processing

@@ -21,9 +21,11 @@ import (
 // destination one transaction per chunk, then verified by a row count and
 // a checksum per table.
 //
-// The destination is made a mirror of the snapshot: a row missing there is
-// inserted, a row the source changed since an earlier copy is updated, a
-// row the source deleted since is deleted. So a second run after an
+// The destination is made a mirror of the snapshot: a row the source
+// deleted since an earlier copy is deleted (the keys of both sides are
+// read side by side in key order), a row missing there is inserted, a row
+// the source changed since is updated (the destination's rows of a chunk
+// are read by their keys). So a second run after an
 // interruption, or after the source went on working, copies what is
 // missing or changed and nothing else. A destination that holds rows this
 // installation never had is refused before anything is written (Copy).
@@ -250,9 +252,7 @@ func (s *Snapshot) Copy(ctx context.Context, dst *DB, opts CopyOptions) ([]Table
 // another installation. Accounts are never deleted, so a copy of this
 // installation holds none.
 func (s *Snapshot) checkAccounts(ctx context.Context, dst *DB) error {
-	read := func(x interface {
-		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	}) (map[string]int64, error) {
+	read := func(x queryer) (map[string]int64, error) {
 		rows, err := x.QueryContext(ctx, `SELECT id, created_at FROM accounts`)
 		if err != nil {
 			return nil, fmt.Errorf("read accounts: %w", err)
@@ -470,6 +470,8 @@ func (sh tableShape) keyOf(r row) []string {
 }
 
 // keyOrder is the ORDER BY of the key on engine e: bytewise on both.
+// (On PostgreSQL the key's index, in the database's collation, cannot
+// serve it: the statements that use it read a table once, sorted once.)
 func (sh tableShape) keyOrder(e Engine) string {
 	cols := make([]string, len(sh.key))
 	for i, k := range sh.key {
@@ -487,79 +489,102 @@ func (e Engine) bytewise() string {
 	return ""
 }
 
-// after is the condition "the key is after the key in parameters $n..."
-// on engine e, bytewise.
-func (sh tableShape) after(e Engine, n int) string {
-	var ors []string
-	for i := range sh.key {
-		var ands []string
-		for j := range i {
-			ands = append(ands, fmt.Sprintf("%s = $%d", sh.key[j], n+j))
+// keyIn is the condition "the key is one of keys", passed as one
+// parameter per key column from $n (stringList, stringPairs: one
+// statement whatever the number of keys), and its arguments.
+func (sh tableShape) keyIn(e Engine, n int, keys [][]string) (string, []any) {
+	cols := make([][]string, len(sh.key))
+	for _, k := range keys {
+		for i := range cols {
+			cols[i] = append(cols[i], k[i])
 		}
-		ands = append(ands, fmt.Sprintf("%s%s > $%d", sh.key[i], e.bytewise(), n+i))
-		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 	}
-	return "(" + strings.Join(ors, " OR ") + ")"
+	if len(sh.key) == 1 {
+		cond, arg := e.inStrings(sh.key[0], n, cols[0])
+		return cond, []any{arg}
+	}
+	list, a, b := e.stringPairs(n, cols[0], cols[1])
+	return "(" + sh.key[0] + ", " + sh.key[1] + ") IN (SELECT k.a, k.b FROM " + list + ")", []any{a, b}
 }
 
-// selectRange reads the rows of the table on x whose key is after from
-// (nil: from the start) and not after to (nil: to the end), in key order,
-// at most limit (0: all).
-func (sh tableShape) selectRange(ctx context.Context, x interface {
+type queryer interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, e Engine, from, to []string, limit int) ([]row, error) {
-	q := `SELECT ` + strings.Join(sh.cols, ", ") + ` FROM ` + sh.name
-	var conds []string
-	var args []any
-	if from != nil {
-		conds = append(conds, sh.after(e, len(args)+1))
-		for _, k := range from {
-			args = append(args, k)
-		}
-	}
-	if to != nil {
-		conds = append(conds, "NOT "+sh.after(e, len(args)+1))
-		for _, k := range to {
-			args = append(args, k)
-		}
-	}
-	if len(conds) > 0 {
-		q += ` WHERE ` + strings.Join(conds, " AND ")
-	}
-	q += ` ORDER BY ` + sh.keyOrder(e)
-	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit)
-	}
-	rows, err := x.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
+}
+
+// scan reads every row of rows (the columns cols, in order) into fn.
+func (sh tableShape) scan(rows *sql.Rows, fn func(row) error) error {
 	defer rows.Close()
-	var out []row
 	for rows.Next() {
-		vals := make([]any, len(sh.cols))
+		vals := make(row, len(sh.cols))
 		ptrs := make([]any, len(vals))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
 		for i, v := range vals {
 			n, err := normalise(v, sh.types[i])
 			if err != nil {
-				return nil, fmt.Errorf("column %s: %w", sh.cols[i], err)
+				return fmt.Errorf("column %s: %w", sh.cols[i], err)
 			}
 			vals[i] = n
 		}
-		out = append(out, vals)
+		if err := fn(vals); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
-// compareKeys orders two keys bytewise.
-func compareKeys(a, b []string) int {
-	return slices.Compare(a, b)
+// chunkAfter reads at most limit rows of the table on x whose key is
+// after from (nil: from the start), in key order. Only for the source:
+// on SQLite the key's index serves the order.
+func (sh tableShape) chunkAfter(ctx context.Context, x queryer, e Engine, from []string, limit int) ([]row, error) {
+	q := `SELECT ` + strings.Join(sh.cols, ", ") + ` FROM ` + sh.name
+	var args []any
+	if from != nil {
+		var ors []string
+		for i := range sh.key {
+			var ands []string
+			for j := range i {
+				ands = append(ands, fmt.Sprintf("%s = $%d", sh.key[j], j+1))
+			}
+			ands = append(ands, fmt.Sprintf("%s%s > $%d", sh.key[i], e.bytewise(), i+1))
+			ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+		}
+		q += ` WHERE ` + strings.Join(ors, " OR ")
+		for _, k := range from {
+			args = append(args, k)
+		}
+	}
+	q += ` ORDER BY ` + sh.keyOrder(e) + ` LIMIT ` + strconv.Itoa(limit)
+	rows, err := x.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []row
+	err = sh.scan(rows, func(r row) error {
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// byKeys reads the rows of the table on x whose keys are keys, by the
+// key's index, keyed by their key joined with "\x00".
+func (sh tableShape) byKeys(ctx context.Context, x queryer, e Engine, keys [][]string) (map[string]row, error) {
+	cond, args := sh.keyIn(e, 1, keys)
+	rows, err := x.QueryContext(ctx, `SELECT `+strings.Join(sh.cols, ", ")+` FROM `+sh.name+` WHERE `+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]row{}
+	err = sh.scan(rows, func(r row) error {
+		m[strings.Join(sh.keyOf(r), "\x00")] = r
+		return nil
+	})
+	return m, err
 }
 
 // copyTable copies one table, chunk by chunk, and returns the source's
@@ -569,39 +594,34 @@ func (s *Snapshot) copyTable(ctx context.Context, dst *DB, t copyTable, opts Cop
 	if err != nil {
 		return TableSum{}, err
 	}
-	h := sha256.New()
 	p := CopyProgress{Table: t.name}
+	if p.Deleted, err = s.deleteGone(ctx, dst, sh, opts.ChunkRows); err != nil {
+		return TableSum{}, err
+	}
+	h := sha256.New()
 	var from []string
 	for {
-		src, err := sh.selectRange(ctx, s.c, s.engine, from, nil, opts.ChunkRows)
+		src, err := sh.chunkAfter(ctx, s.c, s.engine, from, opts.ChunkRows)
 		if err != nil {
 			return TableSum{}, fmt.Errorf("read source: %w", err)
-		}
-		var to []string // the end of this chunk's key range; nil: the end
-		if len(src) == opts.ChunkRows {
-			to = sh.keyOf(src[len(src)-1])
 		}
 		for _, r := range src {
 			sumRow(h, r)
 		}
 		p.Rows += int64(len(src))
-		err = dst.Tx(ctx, func(tx *Tx) error {
-			have, err := sh.selectRange(ctx, tx.x, dst.engine, from, to, 0)
+		if len(src) > 0 {
+			err = dst.Tx(ctx, func(tx *Tx) error { return sh.mirror(ctx, tx, src, &p) })
 			if err != nil {
-				return fmt.Errorf("read destination: %w", err)
+				return TableSum{}, err
 			}
-			return sh.mirror(ctx, tx, src, have, &p)
-		})
-		if err != nil {
-			return TableSum{}, err
 		}
-		if to == nil {
+		if len(src) < opts.ChunkRows {
 			break
 		}
 		if opts.Progress != nil {
 			opts.Progress(p)
 		}
-		from = to
+		from = sh.keyOf(src[len(src)-1])
 	}
 	p.Done = true
 	if opts.Progress != nil {
@@ -612,40 +632,92 @@ func (s *Snapshot) copyTable(ctx context.Context, dst *DB, t copyTable, opts Cop
 	return ts, nil
 }
 
-// mirror makes the destination rows have (one key range, in key order)
-// the source rows src (the same range, in key order) in tx.
-func (sh tableShape) mirror(ctx context.Context, tx *Tx, src, have []row, p *CopyProgress) error {
-	var insert []row
-	i, j := 0, 0
-	for i < len(src) || j < len(have) {
-		var c int
-		switch {
-		case i == len(src):
-			c = 1
-		case j == len(have):
-			c = -1
-		default:
-			c = compareKeys(sh.keyOf(src[i]), sh.keyOf(have[j]))
+// deleteGone deletes from the destination the rows of the table the
+// snapshot has not (deleted at the source since an earlier copy), in
+// transactions of chunk rows, and returns how many. It reads the keys of
+// both sides once, in key order, side by side.
+func (s *Snapshot) deleteGone(ctx context.Context, dst *DB, sh tableShape, chunk int) (int64, error) {
+	keys := `SELECT ` + strings.Join(sh.key, ", ") + ` FROM ` + sh.name + ` ORDER BY `
+	srcRows, err := s.c.QueryContext(ctx, keys+sh.keyOrder(s.engine))
+	if err != nil {
+		return 0, fmt.Errorf("read source keys: %w", err)
+	}
+	defer srcRows.Close()
+	dstRows, err := dst.r.QueryContext(ctx, keys+sh.keyOrder(dst.engine))
+	if err != nil {
+		return 0, fmt.Errorf("read destination keys: %w", err)
+	}
+	defer dstRows.Close()
+	next := func(rows *sql.Rows) ([]string, error) {
+		if !rows.Next() {
+			return nil, rows.Err()
 		}
+		k := make([]string, len(sh.key))
+		ptrs := make([]any, len(k))
+		for i := range k {
+			ptrs[i] = &k[i]
+		}
+		return k, rows.Scan(ptrs...)
+	}
+	var gone [][]string
+	sk, err := next(srcRows)
+	for err == nil {
+		var dk []string
+		if dk, err = next(dstRows); err != nil || dk == nil {
+			break
+		}
+		for err == nil && sk != nil && compareKeys(sk, dk) < 0 {
+			sk, err = next(srcRows)
+		}
+		if err == nil && (sk == nil || compareKeys(sk, dk) != 0) {
+			gone = append(gone, dk)
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read keys: %w", err)
+	}
+	srcRows.Close()
+	dstRows.Close()
+	for part := range slices.Chunk(gone, chunk) {
+		err := dst.Tx(ctx, func(tx *Tx) error {
+			cond, args := sh.keyIn(dst.engine, 1, part)
+			_, err := tx.x.ExecContext(ctx, `DELETE FROM `+sh.name+` WHERE `+cond, args...)
+			return err
+		})
+		if err != nil {
+			return 0, fmt.Errorf("delete %d rows the source deleted: %w", len(part), err)
+		}
+	}
+	return int64(len(gone)), nil
+}
+
+// compareKeys orders two keys bytewise.
+func compareKeys(a, b []string) int {
+	return slices.Compare(a, b)
+}
+
+// mirror makes the destination hold the source rows src in tx:
+// inserted, or updated where they differ (update).
+func (sh tableShape) mirror(ctx context.Context, tx *Tx, src []row, p *CopyProgress) error {
+	keys := make([][]string, len(src))
+	for i, r := range src {
+		keys[i] = sh.keyOf(r)
+	}
+	have, err := sh.byKeys(ctx, tx.x, tx.engine, keys)
+	if err != nil {
+		return fmt.Errorf("read destination: %w", err)
+	}
+	var insert []row
+	for i, r := range src {
+		h, ok := have[strings.Join(keys[i], "\x00")]
 		switch {
-		case c < 0:
-			insert = append(insert, src[i])
-			i++
-		case c > 0:
-			if err := sh.delete(ctx, tx, have[j]); err != nil {
+		case !ok:
+			insert = append(insert, r)
+		case !slices.Equal(r, h):
+			if err := sh.update(ctx, tx, r, h); err != nil {
 				return err
 			}
-			p.Deleted++
-			j++
-		default:
-			if !slices.Equal(src[i], have[j]) {
-				if err := sh.update(ctx, tx, src[i], have[j]); err != nil {
-					return err
-				}
-				p.Updated++
-			}
-			i++
-			j++
+			p.Updated++
 		}
 	}
 	if err := sh.insert(ctx, tx, insert); err != nil {
@@ -669,13 +741,6 @@ func (sh tableShape) keyArgs(r row) []any {
 		args[i] = r[at]
 	}
 	return args
-}
-
-func (sh tableShape) delete(ctx context.Context, tx *Tx, r row) error {
-	if _, err := tx.x.ExecContext(ctx, `DELETE FROM `+sh.name+` WHERE `+sh.keyWhere(1), sh.keyArgs(r)...); err != nil {
-		return fmt.Errorf("delete row %s (deleted at the source): %w", strings.Join(sh.keyOf(r), "/"), err)
-	}
-	return nil
 }
 
 // update writes the source's src over the destination's have, the same
@@ -708,13 +773,11 @@ func (sh tableShape) update(ctx context.Context, tx *Tx, src, have row) error {
 // insert inserts rows, in statements of about 8000 parameters at most
 // (PostgreSQL takes 65535 in one, SQLite 32766).
 func (sh tableShape) insert(ctx context.Context, tx *Tx, rows []row) error {
-	per := max(1, 8000/len(sh.cols))
-	for len(rows) > 0 {
-		n := min(per, len(rows))
+	for part := range slices.Chunk(rows, max(1, 8000/len(sh.cols))) {
 		var b strings.Builder
 		b.WriteString(`INSERT INTO ` + sh.name + ` (` + strings.Join(sh.cols, ", ") + `) VALUES `)
-		args := make([]any, 0, n*len(sh.cols))
-		for i, r := range rows[:n] {
+		args := make([]any, 0, len(part)*len(sh.cols))
+		for i, r := range part {
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -729,9 +792,8 @@ func (sh tableShape) insert(ctx context.Context, tx *Tx, rows []row) error {
 			b.WriteByte(')')
 		}
 		if _, err := tx.x.ExecContext(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("insert %d rows from %s: %w", n, strings.Join(sh.keyOf(rows[0]), "/"), err)
+			return fmt.Errorf("insert %d rows from %s: %w", len(part), strings.Join(sh.keyOf(part[0]), "/"), err)
 		}
-		rows = rows[n:]
 	}
 	return nil
 }
@@ -780,32 +842,27 @@ func (s *Snapshot) Sums(ctx context.Context, dst *DB) ([]TableSum, error) {
 }
 
 // tableSums sums the tables on x (of engine e) with the columns they have
-// on db.
-func tableSums(ctx context.Context, db *DB, x interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, e Engine) ([]TableSum, error) {
+// on db, each read once in key order.
+func tableSums(ctx context.Context, db *DB, x queryer, e Engine) ([]TableSum, error) {
 	var sums []TableSum
 	for _, t := range copyTables {
 		sh, err := db.shape(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("sum %s: %w", t.name, err)
 		}
+		rows, err := x.QueryContext(ctx, `SELECT `+strings.Join(sh.cols, ", ")+` FROM `+t.name+` ORDER BY `+sh.keyOrder(e))
+		if err != nil {
+			return nil, fmt.Errorf("sum %s: %w", t.name, err)
+		}
 		h := sha256.New()
 		ts := TableSum{Table: t.name}
-		var from []string
-		for {
-			rows, err := sh.selectRange(ctx, x, e, from, nil, 1000)
-			if err != nil {
-				return nil, fmt.Errorf("sum %s: %w", t.name, err)
-			}
-			for _, r := range rows {
-				sumRow(h, r)
-			}
-			ts.Rows += int64(len(rows))
-			if len(rows) < 1000 {
-				break
-			}
-			from = sh.keyOf(rows[len(rows)-1])
+		err = sh.scan(rows, func(r row) error {
+			sumRow(h, r)
+			ts.Rows++
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sum %s: %w", t.name, err)
 		}
 		h.Sum(ts.Sum[:0])
 		sums = append(sums, ts)

@@ -35,6 +35,13 @@ func TestCopyMirrors(t *testing.T) {
 				return err
 			}
 		}
+		// Idempotency keys: a primary key of two columns, chosen by
+		// clients (any text).
+		for _, k := range []string{"Zeta", "alpha", "Beta-1", "beta_2", "ü-key"} {
+			if _, err := tx.ClaimIdempotencyKey(ctx, acct.ID, k, "POST", "/v1/extractions", now); err != nil {
+				return err
+			}
+		}
 		return tx.InsertUser(ctx, docparse.User{ID: "usr_1", AccountID: acct.ID, Email: "a@example.com", CreatedAt: now}, "x")
 	})
 	if err != nil {
@@ -71,8 +78,10 @@ func TestCopyMirrors(t *testing.T) {
 		return done
 	}
 	first := copyAll()
-	if p := first["api_keys"]; p.Rows != 5 || p.Inserted != 5 {
-		t.Errorf("first copy of api_keys: %+v, want 5 rows inserted", p)
+	for _, table := range []string{"api_keys", "idempotency_keys"} {
+		if p := first[table]; p.Rows != 5 || p.Inserted != 5 {
+			t.Errorf("first copy of %s: %+v, want 5 rows inserted", table, p)
+		}
 	}
 
 	if err := src.RevokeAPIKey(ctx, acct.ID, "key_a", now.Add(time.Minute)); err != nil {
@@ -87,6 +96,12 @@ func TestCopyMirrors(t *testing.T) {
 	if err := src.DeleteSession(ctx, acct.ID, "ses_1"); err != nil {
 		t.Fatal(err)
 	}
+	err = src.Tx(ctx, func(tx *store.Tx) error {
+		return tx.CompleteIdempotencyKey(ctx, acct.ID, "beta_2", 201, []byte(`{}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	second := copyAll()
 	if p := second["api_keys"]; p.Rows != 6 || p.Inserted != 1 || p.Updated != 1 || p.Deleted != 0 {
 		t.Errorf("second copy of api_keys: %+v, want 6 rows, 1 inserted, 1 updated", p)
@@ -94,8 +109,19 @@ func TestCopyMirrors(t *testing.T) {
 	if p := second["sessions"]; p.Rows != 1 || p.Inserted != 0 || p.Deleted != 1 {
 		t.Errorf("second copy of sessions: %+v, want 1 row, 1 deleted", p)
 	}
+	if p := second["idempotency_keys"]; p.Rows != 5 || p.Inserted != 0 || p.Updated != 1 {
+		t.Errorf("second copy of idempotency_keys: %+v, want 5 rows, 1 updated", p)
+	}
 	if p := second["accounts"]; p.Inserted+p.Updated+p.Deleted != 0 {
 		t.Errorf("second copy of accounts: %+v, want nothing done", p)
+	}
+
+	// Purged at the source: deleted by their key of two columns.
+	if err := src.PurgeIdempotencyKeys(ctx, now.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if p := copyAll()["idempotency_keys"]; p.Rows != 0 || p.Deleted != 5 {
+		t.Errorf("third copy of idempotency_keys: %+v, want 0 rows, 5 deleted", p)
 	}
 
 	// A destination that holds another installation's account is refused

@@ -28,7 +28,8 @@ const usage = `docparse: document extraction with webhooks, in one binary.
 Server:
   docparse serve [flags]                              run the API and the workers
   docparse migrate [flags]                            apply database migrations and exit
-  docparse migrate --to postgres://... [--blob-url s3://...]  copy this SQLite installation to PostgreSQL (and S3)
+  docparse migrate --to postgres://... [--blob-url s3://...]
+                                                      copy this SQLite installation to PostgreSQL (and S3)
   docparse keys create --account NAME [--name LABEL]  create an API key (printed on stdout)
   docparse keys list --account NAME                   list an account's active keys
   docparse keys revoke --account NAME KEY_ID          revoke a key at once

@@ -203,6 +203,8 @@ func migrateTo(ctx context.Context, c config, o migrateOptions, getenv func(stri
 		fmt.Fprintf(stdout, "queued %d unfinished files on the destination\n", n)
 	}
 	switch {
+	case src.Env && getenv(secretbox.EnvPreviousKey) != "":
+		fmt.Fprintf(stdout, "secret key: run every destination node with the %s and %s this command ran with (key id %s)\n", secretbox.EnvKey, secretbox.EnvPreviousKey, box.PrimaryID())
 	case src.Env:
 		fmt.Fprintf(stdout, "secret key: run every destination node with the %s this command ran with (key id %s)\n", secretbox.EnvKey, box.PrimaryID())
 	default:

@@ -28,6 +28,8 @@ const usage = `docparse: document extraction with webhooks, in one binary.
 Server:
   docparse serve [flags]                              run the API and the workers
   docparse migrate [flags]                            apply database migrations and exit
+  docparse migrate --to postgres://... [--blob-url s3://...]
+                                                      copy this SQLite installation to PostgreSQL (and S3)
   docparse keys create --account NAME [--name LABEL]  create an API key (printed on stdout)
   docparse keys list --account NAME                   list an account's active keys
   docparse keys revoke --account NAME KEY_ID          revoke a key at once
@@ -79,13 +81,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // dispatch runs the command args name.
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	// The commands that take their arguments, the environment and the
-	// output streams; serve, migrate and users, which take other streams,
+	// output streams; serve and users, which take other streams,
 	// are in the switch below.
 	commands := map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
 		"keys": keys, "secrets": secretsCmd,
 		"extractions": extractionsCmd, "upload": uploadCmd, "batches": batchesCmd, "results": resultsCmd,
 		"classifications": classificationsCmd, "classify": classifyCmd,
-		"webhooks": webhooksCmd, "events": eventsCmd,
+		"webhooks": webhooksCmd, "events": eventsCmd, "migrate": migrate,
 	}
 	if cmd, ok := commands[args[0]]; ok {
 		return cmd(ctx, args[1:], getenv, stdout, stderr)
@@ -93,8 +95,6 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stderr)
-	case "migrate":
-		return migrate(ctx, args[1:], getenv, stderr)
 	case "users":
 		return users(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "version", "--version":

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -205,21 +206,7 @@ func TestNoSecretAtRest(t *testing.T) {
 		}
 
 		// A receiver that keeps what it gets.
-		var mu sync.Mutex
-		var got []struct {
-			h    http.Header
-			body []byte
-		}
-		rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			b, _ := io.ReadAll(r.Body)
-			mu.Lock()
-			got = append(got, struct {
-				h    http.Header
-				body []byte
-			}{r.Header.Clone(), b})
-			mu.Unlock()
-		}))
-		defer rc.Close()
+		rc := newReceiver(t)
 
 		// An endpoint, created and replayed.
 		st, ep, _ := call(t, base, key1, "POST", "/v1/webhook_endpoints", "ep-1", map[string]any{"url": rc.URL + "/hook"})
@@ -252,13 +239,11 @@ func TestNoSecretAtRest(t *testing.T) {
 		if st, res, _ := call(t, base, key1, "POST", "/v1/webhook_endpoints/"+epID+"/test", "", nil); st != 200 {
 			t.Fatalf("test send: %d %v", st, res)
 		}
-		mu.Lock()
+		got := rc.deliveries()
 		if len(got) != 1 {
-			mu.Unlock()
 			t.Fatalf("receiver got %d deliveries, want 1", len(got))
 		}
 		d := got[0]
-		mu.Unlock()
 		for name, s := range map[string]string{"new secret": secret2, "old secret": secret1} {
 			if err := client.Verify(s, d.h, d.body); err != nil {
 				t.Errorf("delivery does not verify with the %s: %v", name, err)
@@ -433,4 +418,37 @@ func serveConfig(t *testing.T, getenv func(string) string) (config, *secretbox.B
 		t.Fatal(err)
 	}
 	return c, box, logger
+}
+
+// receiver is a webhook receiver that keeps what it gets; it stops when
+// the test ends.
+type receiver struct {
+	URL string
+	mu  sync.Mutex
+	got []delivery
+}
+
+type delivery struct {
+	h    http.Header
+	body []byte
+}
+
+func newReceiver(t *testing.T) *receiver {
+	rc := &receiver{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		rc.got = append(rc.got, delivery{r.Header.Clone(), b})
+		rc.mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	rc.URL = srv.URL
+	return rc
+}
+
+// deliveries returns what rc got so far.
+func (rc *receiver) deliveries() []delivery {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return slices.Clone(rc.got)
 }

@@ -168,15 +168,6 @@ func openAdmin(ctx context.Context, c config, getenv func(string) string) (*stor
 	return db, svc, nil
 }
 
-func migrate(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	_, logger, db, err := openConfigured(ctx, "migrate", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	logger.Info("migrated", "engine", string(db.Engine()))
-	return db.Close()
-}
-
 // serve runs the API and the workers until ctx ends, then shuts down in
 // order: HTTP (in-flight requests finish), workers (running jobs get the
 // grace period, then are cancelled and run again later), the database.

@@ -183,6 +183,14 @@ func (db *Database) env() []string {
 	return append(env, db.Env...)
 }
 
+// Command is bin with args, run with db's environment (and nothing of
+// docparse's from the caller's).
+func (db *Database) Command(ctx context.Context, bin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = db.env()
+	return cmd
+}
+
 // CreateKey runs `docparse keys create` against db and returns the key.
 func CreateKey(ctx context.Context, bin string, db *Database, account string) (string, error) {
 	cmd := exec.CommandContext(ctx, bin, "keys", "create", "--account", account, "--name", "bench", "--data-dir", db.DataDir)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -121,20 +122,33 @@ func hoistGlobalFlags(args []string) []string {
 }
 
 // adminUsage is the usage of an administration command whose flag set
-// holds every serve flag (serveFlagSet) besides its own: it lists its own
-// and where the database is, and refers to serve's help for the rest.
-func adminUsage(fs *flag.FlagSet, name string, serveFlagNames map[string]bool) func() {
+// holds every serve flag (serveFlagSet) besides its own: header, then its
+// own flags, where the database is and the serve flags named in show, and
+// a pointer to serve's help for the rest.
+func adminUsage(fs *flag.FlagSet, header string, show ...string) func() {
 	return func() {
+		serve := serveFlagNames()
 		out := fs.Output()
-		fmt.Fprintf(out, "usage: docparse %s [flags]\n\nFlags:\n", name)
-		shown := flag.NewFlagSet(name, flag.ContinueOnError)
+		fmt.Fprint(out, header)
+		fmt.Fprintln(out, "\nFlags:")
+		shown := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
 		shown.SetOutput(out)
+		show = append(show, "data-dir", "database-url")
 		fs.VisitAll(func(f *flag.Flag) {
-			if !serveFlagNames[f.Name] || f.Name == "data-dir" || f.Name == "database-url" {
+			if !serve[f.Name] || slices.Contains(show, f.Name) {
 				shown.Var(f.Value, f.Name, f.Usage)
 			}
 		})
 		shown.PrintDefaults()
 		fmt.Fprintln(out, "\nEvery flag of docparse serve is accepted too (docparse serve --help), with its DOCPARSE_* environment twin.")
 	}
+}
+
+// serveFlagNames returns the names of serve's flags.
+func serveFlagNames() map[string]bool {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	_ = serveFlags(fs, &config{}, func(string) string { return "" })
+	names := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { names[f.Name] = true })
+	return names
 }

@@ -90,6 +90,7 @@ func TestEveryCommandHelp(t *testing.T) {
 		{[]string{"keys", "create", "--help"}, []string{"-account", "-name", "-data-dir", "-database-url"}, []string{"-rate-limit", "-ocr-models"}},
 		{[]string{"users", "create", "--help"}, []string{"-account", "-email"}, []string{"-workers"}},
 		{[]string{"secrets", "rotate", "--help"}, []string{"-new-key-file"}, []string{"-trusted-proxies"}},
+		{[]string{"migrate", "--help"}, []string{"-to", "-blob-url", "-check", "-data-dir"}, []string{"-rate-limit"}},
 		{[]string{"serve", "--help"}, []string{"-rate-limit", "-ocr-models", "-workers"}, nil},
 		{[]string{"upload", "--help"}, []string{"-wait", "-name", "-json", "-api-key"}, nil},
 	} {

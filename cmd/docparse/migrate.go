@@ -34,8 +34,6 @@ const migrateUsage = `usage:
       this installation's secret key; the command says which.
       --check compares the destination with this installation without
       copying.
-
-flags:
 `
 
 // migrateOptions are migrate's flags beside serve's.
@@ -55,10 +53,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	fs.StringVar(&o.to, "to", "", "copy this installation to this PostgreSQL database (postgres://...)")
 	fs.BoolVar(&o.check, "check", false, "with --to: compare the destination with this installation, copy nothing")
 	fs.IntVar(&o.chunkRows, "chunk-rows", 500, "with --to: rows copied per destination transaction")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, migrateUsage)
-		fs.PrintDefaults()
-	}
+	fs.Usage = adminUsage(fs, migrateUsage, "blob-url")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}

@@ -53,9 +53,7 @@ func serveFlagSet(name string, c *config, getenv func(string) string, stderr io.
 	fs.SetOutput(stderr)
 	envErr = serveFlags(fs, c, getenv)
 	if name != "serve" {
-		serveNames := map[string]bool{}
-		fs.VisitAll(func(f *flag.Flag) { serveNames[f.Name] = true })
-		fs.Usage = adminUsage(fs, name, serveNames)
+		fs.Usage = adminUsage(fs, "usage: docparse "+name+" [flags]\n")
 	}
 	return fs, envErr
 }

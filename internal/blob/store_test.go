@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -219,8 +220,11 @@ func TestS3LeavesNoTempFiles(t *testing.T) {
 	t.Parallel()
 	srv := blobtest.Start(t)
 	cfg := srv.Config(t)
+	// Downloads are named for their process: this test's parent runs, so
+	// its recent download is kept; an old one is not.
+	live := "blob-" + strconv.Itoa(os.Getppid()) + "-"
 	old := time.Now().Add(-25 * time.Hour)
-	for _, name := range []string{"blob-old", "blob-recent", "other-old"} {
+	for _, name := range []string{live + "old", live + "recent", "other-old"} {
 		p := filepath.Join(cfg.TempDir, name)
 		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
@@ -235,7 +239,7 @@ func TestS3LeavesNoTempFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]bool{"blob-old": false, "blob-recent": true, "other-old": true} {
+	for name, want := range map[string]bool{live + "old": false, live + "recent": true, "other-old": true} {
 		_, err := os.Stat(filepath.Join(cfg.TempDir, name))
 		if got := err == nil; got != want {
 			t.Errorf("%s kept %v, want %v", name, got, want)

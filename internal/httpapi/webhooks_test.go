@@ -329,8 +329,11 @@ func TestWebhookRetrySchedule(t *testing.T) {
 		if ep["status"] != "failing" {
 			t.Errorf("status after the schedule = %v", ep["status"])
 		}
+		// The leader's periodic cleanup disables it.
 		clk.Set(start.Add(72*time.Hour + time.Minute))
-		e.svc.Dispatcher().Sweep(ctx)
+		if _, _, err := e.svc.Cleanup(ctx); err != nil {
+			t.Fatal(err)
+		}
 		ep = e.doJSON("GET", "/v1/webhook_endpoints/"+epID, nil).json(t)["webhook_endpoint"].(map[string]any)
 		if ep["status"] != "disabled" || ep["enabled"] != false {
 			t.Fatalf("after 3 days of failures: %v", ep)

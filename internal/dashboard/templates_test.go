@@ -18,7 +18,7 @@ var pageViews = map[string]any{
 	"classification_batch": classificationBatchView{}, "classification_form": classificationFormView{},
 	"classifications": listView[docparse.Classification]{}, "endpoint_secret": endpointSecretView{}, "endpoint_test": endpointTestView{},
 	"error": errorView{}, "extraction": extractionView{}, "extraction_form": extractionFormView{}, "extractions": listView[docparse.Extraction]{},
-	"file": fileView{}, "key_created": keyCreatedView{}, "login": loginView{}, "logs": logsView{}, "review": reviewView{},
+	"file": fileView{}, "key_created": keyCreatedView{}, "login": loginView{}, "logs": logsView{}, "overview": overviewView{}, "review": reviewView{},
 }
 
 // TestTemplateFields checks every field a page names, in every branch

@@ -39,7 +39,8 @@ func TestWebhooks(t *testing.T) {
 		srv.User("other", "bob@example.com", password)
 		rc := servertest.NewReceiver(t)
 		b := newBrowser(t, srv.URL)
-		p := b.login(email, password)
+		b.login(email, password)
+		p := b.get("/dashboard/api")
 		if !strings.Contains(p.body, "Webhook Settings") || !strings.Contains(p.body, `value="extraction.completed"`) {
 			t.Fatalf("API page lacks the webhook settings card:\n%s", p.body)
 		}
@@ -165,7 +166,8 @@ func TestWebhooks(t *testing.T) {
 
 		// Another account sees none of it.
 		other := newBrowser(t, srv.URL)
-		op := other.login("bob@example.com", password)
+		other.login("bob@example.com", password)
+		op := other.get("/dashboard/api")
 		if strings.Contains(op.body, epID) {
 			t.Fatal("another account's API page lists the endpoint")
 		}

@@ -219,6 +219,20 @@ func (m *Model) Classify(text string, threshold float64) Decision {
 		second = scores[1]
 	}
 	conf := confidence(features(best, second))
+	if m.ex != nil {
+		// A document the user already filed by hand, again: it goes where
+		// they put it, however the categories' wording scores it.
+		if cat, sim, ok := m.ex.nearest(bag(text)); ok && sim >= nearDuplicate {
+			if cat < 0 {
+				return Decision{Confidence: conf, Reasoning: fmt.Sprintf("a file %.0f%% alike was filed under none of the categories by hand", 100*sim)}
+			}
+			c := m.cats[cat]
+			if sure := max(conf, 0.95*sim); sure >= threshold {
+				return Decision{CategoryID: c.ID, CategoryName: c.Name, Confidence: sure,
+					Reasoning: fmt.Sprintf("a file %.0f%% alike was put in %s by hand", 100*sim, c.Name)}
+			}
+		}
+	}
 	c := m.cats[best.cat]
 	if conf < threshold {
 		return Decision{Confidence: conf, Reasoning: fmt.Sprintf("no category matched well; closest was %s at %.2f", c.Name, conf)}

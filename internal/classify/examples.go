@@ -16,7 +16,15 @@ type exampleModel struct {
 	idf       map[string]float64
 	centroids []centroid
 	catIndex  map[string]int // category ID -> index in Model.cats
+	// own: each example's unit bag (log term frequencies, no IDF), to
+	// find a document the user already filed by hand (nearest).
+	own []centroid
 }
+
+// nearDuplicate is the cosine similarity of their words from which a
+// document counts as the same as an example: the same file uploaded
+// again, or another copy of one form or statement with other numbers.
+const nearDuplicate = 0.9
 
 type centroid struct {
 	cat int // index of the category, -1 for "none"
@@ -64,6 +72,9 @@ func newExampleModel(cats []Category, examples []Example) *exampleModel {
 			order = append(order, ci)
 		}
 		c.n++
+		own := maps.Clone(bags[i])
+		normalize(own)
+		e.own = append(e.own, centroid{cat: ci, n: 1, vec: own})
 		v := e.weigh(bags[i])
 		for w, x := range v {
 			c.vec[w] += x
@@ -166,4 +177,24 @@ func (e *exampleModel) adjust(doc *docView, scores []score) {
 			}
 		}
 	}
+}
+
+// nearest returns the example most like the document whose bag is b, by
+// the cosine similarity of their words, and that similarity; ok is false
+// without examples. Examples are newest first, so of two alike the newer
+// correction wins.
+func (e *exampleModel) nearest(b map[string]float64) (cat int, sim float64, ok bool) {
+	v := maps.Clone(b)
+	normalize(v)
+	keys := slices.Sorted(maps.Keys(v))
+	for _, ex := range e.own {
+		s := 0.0
+		for _, w := range keys {
+			s += v[w] * ex.vec[w]
+		}
+		if !ok || s > sim {
+			cat, sim, ok = ex.cat, s, true
+		}
+	}
+	return cat, sim, ok
 }

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/docparse/docparse/internal/classify/synth"
@@ -81,5 +82,39 @@ func TestExamplesImprovePair(t *testing.T) {
 				t.Errorf("accuracy after 10 corrections = %.3f, want above %.3f before", after, before)
 			}
 		})
+	}
+}
+
+// TestOneOverrideFilesTheSameDocument: after a single correction, the
+// same document, or one of its copies with other numbers, lands in the
+// category the user chose, with a reason that says why; a different
+// document is classified as before, and a "none" correction leaves its
+// copies unclassified.
+func TestOneOverrideFilesTheSameDocument(t *testing.T) {
+	cats := []Category{
+		{ID: "inv", Name: "Invoice", Description: "a bill asking for payment"},
+		{ID: "rpt", Name: "Report", Description: "a monthly activity report"},
+	}
+	statement := "Harbor Storage monthly statement\nUnit 14B rental period March 2026\nRental fee 120.00\nInsurance 8.00\nAccess card replacement 5.00\nBalance carried forward 0.00\nPlease keep this statement for your records"
+	copyOf := "Harbor Storage monthly statement\nUnit 14B rental period April 2026\nRental fee 120.00\nInsurance 8.00\nAccess card replacement 5.00\nBalance carried forward 12.50\nPlease keep this statement for your records"
+	other := "Quarterly activity report of the sales team\nVisits, calls and meetings per region\nNorth 42 visits, South 37 visits"
+	zero := NewModel(cats, nil)
+	before := zero.Classify(statement, 0.5)
+	if before.CategoryID == "rpt" {
+		t.Fatalf("the statement is already a report without examples (%+v): the test proves nothing", before)
+	}
+	m := NewModel(cats, []Example{{Text: statement, CategoryID: "rpt"}})
+	for _, text := range []string{statement, copyOf} {
+		d := m.Classify(text, 0.5)
+		if d.CategoryID != "rpt" || d.Confidence < 0.85 || !strings.Contains(d.Reasoning, "put in Report by hand") {
+			t.Errorf("after one override: %+v, want Report, sure, saying why", d)
+		}
+	}
+	if got, want := m.Classify(other, 0.5), zero.Classify(other, 0.5); got.CategoryID != want.CategoryID || strings.Contains(got.Reasoning, "by hand") {
+		t.Errorf("an unrelated document: %+v, want as without examples: %+v", got, want)
+	}
+	none := NewModel(cats, []Example{{Text: statement, CategoryID: ""}})
+	if d := none.Classify(copyOf, 0.5); d.CategoryID != "" || !strings.Contains(d.Reasoning, "none of the categories by hand") {
+		t.Errorf("after a none override: %+v, want unclassified", d)
 	}
 }

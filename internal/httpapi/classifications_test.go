@@ -531,6 +531,46 @@ func TestClassificationOverride(t *testing.T) {
 	})
 }
 
+// TestOneOverrideIsLearnt: after a single override, the same document
+// uploaded again, and a copy of it with other days and times, land in
+// the corrected category, saying why; an unrelated memo does not.
+func TestOneOverrideIsLearnt(t *testing.T) {
+	eachEnv(t, envOptions{}, func(t *testing.T, e *env) {
+		c := e.createClassification(mailroomClassification(""))
+		clsID, ids := c["id"].(string), categoryIDs(c)
+		memo := facilitiesMemo("maintenance in March", "The elevator inspection and the boiler check take place on Friday 13 March from 8:00 to 12:00.")
+		var batchID string
+		batch := func(files ...upload) map[string]map[string]any {
+			r := e.uploadClassification(clsID, files)
+			if r.status != 202 {
+				t.Fatalf("upload: %d %s", r.status, r.body)
+			}
+			batchID = r.json(t)["batch"].(map[string]any)["id"].(string)
+			return filesByName(e.waitClassificationBatch(clsID, batchID))
+		}
+		first := batch(upload{"memo.txt", memo})["memo.txt"]
+		if first["classified_category_id"] == ids["Letters"] {
+			t.Fatalf("the memo is a letter before any override: %v", first)
+		}
+		path := "/v1/classifications/" + clsID + "/batches/" + batchID + "/files/" + first["id"].(string)
+		if r := e.doJSON("PATCH", path, map[string]any{"classified_category_id": ids["Letters"]}); r.status != 200 {
+			t.Fatalf("override: %d %s", r.status, r.body)
+		}
+		again := batch(upload{"memo-again.txt", memo},
+			upload{"memo-moved.txt", facilitiesMemo("maintenance in March", "The elevator inspection and the boiler check take place on Friday 20 March from 9:00 to 13:00.")},
+			upload{"parking.txt", facilitiesMemo("parking", "The car park is closed on Wednesday for resurfacing; please use the street.")})
+		for _, name := range []string{"memo-again.txt", "memo-moved.txt"} {
+			f := again[name]
+			if f["classified_category_id"] != ids["Letters"] || f["overridden"] != false || !strings.Contains(fmt.Sprint(f["classification_reasoning"]), "by hand") {
+				t.Errorf("%s after one override: %v, want Letters, learnt, saying why", name, f)
+			}
+		}
+		if f := again["parking.txt"]; f["classified_category_id"] == ids["Letters"] {
+			t.Errorf("an unrelated memo follows the override: %v", f)
+		}
+	})
+}
+
 // TestClassificationChaining: invoices and receipts go on to their linked
 // extractions, one new extraction batch per extraction, processed by the extraction pipeline with its
 // own events, over the same stored documents; deleting either side keeps

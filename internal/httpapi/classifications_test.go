@@ -789,12 +789,18 @@ func TestOverrideWhileProcessing(t *testing.T) {
 		}
 		for i, f := range done["files"].([]any) {
 			fm := f.(map[string]any)
-			want, overridden := "Letters", false
 			if i%2 == 0 {
-				want, overridden = "Receipts", true
+				if fm["classified_category_name"] != "Receipts" || fm["overridden"] != true {
+					t.Errorf("%s: %v, want Receipts, overridden", fm["file_name"], fm)
+				}
+				continue
 			}
-			if fm["classified_category_name"] != want || fm["overridden"] != overridden {
-				t.Errorf("%s: %v, want %s overridden %v", fm["file_name"], fm, want, overridden)
+			// Not overridden: the classifier's decision, a letter, unless
+			// it was made after an override of the same letter, which it
+			// then follows (TestOneOverrideIsLearnt).
+			learnt := fm["classified_category_name"] == "Receipts" && strings.Contains(fmt.Sprint(fm["classification_reasoning"]), "by hand")
+			if fm["overridden"] != false || fm["classified_category_name"] != "Letters" && !learnt {
+				t.Errorf("%s: %v, want Letters (or Receipts learnt from an override), not overridden", fm["file_name"], fm)
 			}
 		}
 		var completed int

@@ -82,20 +82,11 @@ func (db *DB) Tables(ctx context.Context) ([]string, error) {
 		q = `SELECT table_name FROM information_schema.tables
 			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
 	}
-	rows, err := db.r.QueryContext(ctx, q)
+	names, err := queryStrings(ctx, db.r, q)
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, fmt.Errorf("list tables: %w", err)
-		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
+	return names, nil
 }
 
 // UnknownTables lists the tables of db's schema that Copy neither copies
@@ -159,20 +150,8 @@ func (s *Snapshot) Close() error {
 // BlobKeys lists the distinct blob keys the snapshot's files and
 // classification files name, sorted.
 func (s *Snapshot) BlobKeys(ctx context.Context) ([]string, error) {
-	rows, err := s.c.QueryContext(ctx, `SELECT blob_key FROM files UNION SELECT blob_key FROM classification_files`)
+	keys, err := queryStrings(ctx, s.c, `SELECT blob_key FROM files UNION SELECT blob_key FROM classification_files`)
 	if err != nil {
-		return nil, fmt.Errorf("list blob keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("list blob keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list blob keys: %w", err)
 	}
 	slices.Sort(keys)

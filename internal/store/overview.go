@@ -18,24 +18,16 @@ type RecentBatch struct {
 // RecentBatches returns the account's newest extraction batches, at most
 // limit of them, newest first, whatever their extraction.
 func (db *DB) RecentBatches(ctx context.Context, accountID string, limit int) ([]RecentBatch, error) {
-	rows, err := db.read().QueryContext(ctx, `SELECT `+extractionTables.batchColsB+`, e.name
+	out, err := queryAll(ctx, db.read(), func(row interface{ Scan(...any) error }) (RecentBatch, error) {
+		var r batchRow
+		var rb RecentBatch
+		err := row.Scan(append(r.dest(), &rb.ExtractionName)...)
+		rb.Batch = r.extraction()
+		return rb, err
+	}, `SELECT `+extractionTables.batchColsB+`, e.name
 		FROM batches b JOIN extractions e ON e.id = b.extraction_id AND e.account_id = b.account_id
 		WHERE b.account_id = $1 ORDER BY b.id DESC LIMIT $2`, accountID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list recent batches: %w", err)
-	}
-	defer rows.Close()
-	var out []RecentBatch
-	for rows.Next() {
-		var r batchRow
-		var rb RecentBatch
-		if err := rows.Scan(append(r.dest(), &rb.ExtractionName)...); err != nil {
-			return nil, fmt.Errorf("scan recent batch: %w", err)
-		}
-		rb.Batch = r.extraction()
-		out = append(out, rb)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list recent batches: %w", err)
 	}
 	return out, nil

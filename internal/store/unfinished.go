@@ -25,7 +25,11 @@ func (tx *Tx) UnfinishedWithoutJob(ctx context.Context, kind string, classificat
 	if tx.engine == Postgres {
 		fileID = "j.args->>'file_id'"
 	}
-	rows, err := tx.x.QueryContext(ctx, `SELECT f.account_id, f.id FROM `+table+` f
+	refs, err := queryAll(ctx, tx.x, func(row interface{ Scan(...any) error }) (FileRef, error) {
+		var r FileRef
+		err := row.Scan(&r.AccountID, &r.FileID)
+		return r, err
+	}, `SELECT f.account_id, f.id FROM `+table+` f
 		WHERE f.status IN ('queued', 'processing') AND NOT EXISTS (
 			SELECT 1 FROM river_job j WHERE j.kind = $1 AND `+fileID+` = f.id
 			AND j.state NOT IN ('completed', 'cancelled', 'discarded'))
@@ -33,14 +37,5 @@ func (tx *Tx) UnfinishedWithoutJob(ctx context.Context, kind string, classificat
 	if err != nil {
 		return nil, fmt.Errorf("list unfinished files: %w", err)
 	}
-	defer rows.Close()
-	var refs []FileRef
-	for rows.Next() {
-		var r FileRef
-		if err := rows.Scan(&r.AccountID, &r.FileID); err != nil {
-			return nil, fmt.Errorf("list unfinished files: %w", err)
-		}
-		refs = append(refs, r)
-	}
-	return refs, rows.Err()
+	return refs, nil
 }

@@ -169,8 +169,10 @@ type FileInfo struct {
 // its value (null when not found); Confidence mirrors it with numbers in
 // [0, 1] (a nested map for object fields, an array for list fields);
 // Sources mirrors it with how each value was read ("text", "ocr",
-// "embedded_xml", "inferred", "review"). All three are null until the
-// file has a result. EInvoice is there for an e-invoice and Warnings when
+// "embedded_xml", "inferred", "review"); Citations mirrors it with where:
+// {"page": 1, "box": [x0, y0, x1, y1]} in fractions of the page, origin
+// top left, or {"page": null, "source": "embedded_xml"} for a value that
+// stands on no page. All four are null until the file has a result. EInvoice is there for an e-invoice and Warnings when
 // there is one; both are passed on as the result stored them (see
 // docs/API.md).
 type FileResult struct {
@@ -178,6 +180,7 @@ type FileResult struct {
 	Result     json.RawMessage `json:"result"`
 	Confidence json.RawMessage `json:"confidence"`
 	Sources    json.RawMessage `json:"sources"`
+	Citations  json.RawMessage `json:"citations"`
 	EInvoice   json.RawMessage `json:"einvoice,omitempty"`
 	Warnings   json.RawMessage `json:"warnings,omitempty"`
 }

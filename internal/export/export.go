@@ -226,9 +226,10 @@ func ViewFile(f docparse.File) wire.FileInfo {
 // FileDetails is docparse.File.Details decoded into its parts, each nil
 // when absent.
 type FileDetails struct {
-	Sources  json.RawMessage `json:"sources"`
-	EInvoice json.RawMessage `json:"einvoice"`
-	Warnings json.RawMessage `json:"warnings"`
+	Sources   json.RawMessage `json:"sources"`
+	Citations json.RawMessage `json:"citations"`
+	EInvoice  json.RawMessage `json:"einvoice"`
+	Warnings  json.RawMessage `json:"warnings"`
 }
 
 // DecodeDetails decodes a file's details; nil or unreadable details give
@@ -241,11 +242,13 @@ func DecodeDetails(details []byte) FileDetails {
 	return d
 }
 
-// ViewFileResult returns f's result on the wire: result, confidence and
-// sources are null until the file has a result; einvoice is there for an
+// ViewFileResult returns f's result on the wire: result, confidence,
+// sources and citations are null until the file has a result (citations
+// also for a result stored before they existed); einvoice is there for an
 // e-invoice, warnings when there is one.
 func ViewFileResult(f docparse.File) wire.FileResult {
-	b := wire.FileResult{File: ViewFile(f), Result: json.RawMessage("null"), Confidence: json.RawMessage("null"), Sources: json.RawMessage("null")}
+	b := wire.FileResult{File: ViewFile(f), Result: json.RawMessage("null"), Confidence: json.RawMessage("null"), Sources: json.RawMessage("null"),
+		Citations: json.RawMessage("null")}
 	if f.Result != nil {
 		b.Result = f.Result
 	}
@@ -255,6 +258,9 @@ func ViewFileResult(f docparse.File) wire.FileResult {
 	d := DecodeDetails(f.Details)
 	if len(d.Sources) > 0 {
 		b.Sources = d.Sources
+	}
+	if len(d.Citations) > 0 {
+		b.Citations = d.Citations
 	}
 	if len(d.EInvoice) > 0 && string(d.EInvoice) != "null" {
 		b.EInvoice = d.EInvoice

@@ -31,7 +31,11 @@ type Line struct {
 type Page struct {
 	Number        int // 1-based
 	Width, Height float64
-	Lines         []Line
+	// Grid: the page is a text format's laid on a character grid
+	// (plainPage): its boxes are columns and lines, not places on a
+	// printed page.
+	Grid  bool `json:",omitempty"`
+	Lines []Line
 	// OCR says how OCR read the page when it read it whole (an image, a
 	// scanned PDF page); nil otherwise (a text layer, a text format, a
 	// text layer with only some images OCRed).

@@ -40,7 +40,7 @@ func plainPage(ctx context.Context, text string, delims string, n int) (Page, er
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	text = strings.TrimSuffix(text, "\n") // ends the last line, opens none
-	page := Page{Number: n}
+	page := Page{Number: n, Grid: true}
 	maxCols := 0
 	for i, raw := range strings.Split(text, "\n") {
 		if i%1024 == 0 {

@@ -76,7 +76,7 @@ func (p *picker) reading() *reading {
 	if !p.found {
 		return nil
 	}
-	r := &reading{value: p.best.value, raw: p.best.score, labelled: !p.fallback}
+	r := &reading{value: p.best.value, raw: p.best.score, labelled: !p.fallback, at: p.best}
 	seen := map[string]int{}
 	for _, cd := range p.all {
 		k := fmt.Sprint(cd.value)

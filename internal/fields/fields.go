@@ -120,6 +120,10 @@ type Result struct {
 	// than read, by path ("total", "totals.net"), in schema order; their
 	// source is SourceInferred (MarkInferred).
 	Inferred []string
+	// Citations is shaped like Confidence: where on its page each value
+	// was read (a *Citation), nil for a value not found or inferred.
+	// Citations (cite.go) combines it with a result's sources.
+	Citations map[string]any
 }
 
 // LayoutMatchMin is the LayoutMatch below which a document does not look
@@ -158,7 +162,7 @@ func extractTraced(doc *extract.Document, schema []docparse.Field, opts Options,
 		x.scorer = &Scorer{}
 	}
 	vals, conf, labelled := x.object(schema, nil, "")
-	res := Result{Values: vals, Confidence: conf, Inferred: x.inferred}
+	res := Result{Values: vals, Confidence: conf, Inferred: x.inferred, Citations: x.citations(schema, vals, "")}
 	if len(schema) > 0 {
 		res.LayoutMatch = round3(float64(labelled) / float64(len(schema)))
 	}
@@ -247,6 +251,8 @@ type extractor struct {
 	// pageWords: each page's words of five letters or more, folded, with
 	// the lines they stand on (namemend.go's pageVote), once built.
 	pageWords []map[string][]int
+	// cites: where each value was read, by path (cite.go).
+	cites map[string]*Citation
 }
 
 // guessedDateMax is the most confidence a date gets whose day and month
@@ -305,8 +311,9 @@ type reading struct {
 	// learned: raw is the learned scorer's probability (scorer.go), which
 	// is the confidence as it stands.
 	learned bool
-	model   string // the learned scorer's model (modelKey)
-	free    bool   // the winner is one of the values of the type on the page (srcFree)
+	model   string    // the learned scorer's model (modelKey)
+	free    bool      // the winner is one of the values of the type on the page (srcFree)
+	at      candidate // the winner, where it was read
 }
 
 // object fills one level of the schema and returns its values, its
@@ -385,6 +392,7 @@ func (x *extractor) object(fields []docparse.Field, sc *scope, path string) (map
 			if c, ok := conf[key].(float64); ok && x.calibrate && k.kind == calDateGuess {
 				conf[key] = min(c, guessedDateMax)
 			}
+			x.citeReading(s, path+key, vals[key], r.at)
 		}
 	}
 	if x.infer {

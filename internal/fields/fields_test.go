@@ -344,6 +344,7 @@ func TestExtractNilDocument(t *testing.T) {
 	want := Result{
 		Values:     map[string]any{"total": nil, "party": map[string]any{"name": nil}},
 		Confidence: map[string]any{"total": 0.0, "party": map[string]any{"name": 0.0}},
+		Citations:  map[string]any{"total": nil, "party": map[string]any{"name": nil}},
 	}
 	if diff := cmp.Diff(want, res); diff != "" {
 		t.Errorf("Extract(nil) mismatch (-want +got):\n%s", diff)

@@ -52,7 +52,14 @@ type line struct {
 	// y0, y1: the line's vertical extent on its page (its words' boxes;
 	// the line's number where they have none).
 	y0, y1 float64
+	// boxed: the words have boxes on the page (not a text format's
+	// character columns), so the line can be cited (cite.go).
+	boxed bool
 }
+
+// x0 and x1 are the line's horizontal extent.
+func (ln *line) x0() float64 { return ln.cells[0].x0 }
+func (ln *line) x1() float64 { return ln.cells[len(ln.cells)-1].x1 }
 
 // layout is a document as the matcher reads it: every line that holds a
 // word, in reading order, page after page.
@@ -68,7 +75,7 @@ func newLayout(doc *extract.Document) *layout {
 	for pi, p := range doc.Pages {
 		prevY1, prevH := math.NaN(), 0.0
 		for li, l := range p.Lines {
-			ws, y0, y1 := lineWords(l, li)
+			ws, y0, y1, boxed := lineWords(l, li)
 			if len(ws) == 0 {
 				continue
 			}
@@ -78,7 +85,7 @@ func newLayout(doc *extract.Document) *layout {
 					ws[i].ocr = true
 				}
 			}
-			ln := &line{page: pi, index: len(lay.lines), cw: charWidth(ws), y0: y0, y1: y1}
+			ln := &line{page: pi, index: len(lay.lines), cw: charWidth(ws), y0: y0, y1: y1, boxed: boxed && !p.Grid}
 			// A blank line shows as vertical space of about a line's height.
 			if !math.IsNaN(prevY1) && prevH > 0 && y0-prevY1 > 0.9*prevH {
 				ln.gap = true
@@ -93,11 +100,11 @@ func newLayout(doc *extract.Document) *layout {
 	return lay
 }
 
-// lineWords returns a line's words with their extents, and the line's
-// vertical extent. Words without boxes get their rune offset in Line.Text
-// as extent, which keeps the columns of monospace text; a line without
-// words is split on spaces.
-func lineWords(l extract.Line, index int) ([]word, float64, float64) {
+// lineWords returns a line's words with their extents, the line's
+// vertical extent, and whether those come from the words' boxes. Words
+// without boxes get their rune offset in Line.Text as extent, which keeps
+// the columns of monospace text; a line without words is split on spaces.
+func lineWords(l extract.Line, index int) ([]word, float64, float64, bool) {
 	var ws []word
 	boxed := true
 	y0, y1 := math.Inf(1), math.Inf(-1)
@@ -125,10 +132,10 @@ func lineWords(l extract.Line, index int) ([]word, float64, float64) {
 		placeWords(ws, l.Text)
 	}
 	if y0 > y1 {
-		y0, y1 = float64(index), float64(index)+1
+		y0, y1, boxed = float64(index), float64(index)+1, false
 	}
 	slices.SortStableFunc(ws, func(a, b word) int { return cmp.Compare(a.x0, b.x0) })
-	return ws, y0, y1
+	return ws, y0, y1, boxed && len(l.Words) > 0
 }
 
 // textWords splits s on white space; a word's extent is its rune columns.

@@ -45,6 +45,9 @@ type rowReading struct {
 	vals  map[string]any
 	raw   map[string]float64
 	check checkState // quantity x unit price = amount
+	// lines: the line the item was read from, then the lines that
+	// continue its description (cite.go).
+	lines []*line
 }
 
 // table reads a list<object> as the rows of line-item tables: a header
@@ -577,6 +580,7 @@ func (x *extractor) headerless(t *tableReading, sums []float64) {
 	type item struct {
 		text string
 		nums []float64
+		ln   *line
 	}
 	type run struct {
 		page, last int
@@ -642,7 +646,7 @@ func (x *extractor) headerless(t *tableReading, sums []float64) {
 			runs = append(runs, into)
 		}
 		into.page = ln.page
-		into.items = append(into.items, item{it.text, it.nums})
+		into.items = append(into.items, item{it.text, it.nums, ln})
 		into.last = ln.index
 	}
 	var best *run
@@ -666,7 +670,7 @@ func (x *extractor) headerless(t *tableReading, sums []float64) {
 	}
 	raw := headerlessStrength * 0.9
 	for _, it := range best.items {
-		row := rowReading{vals: map[string]any{}, raw: map[string]float64{}}
+		row := rowReading{vals: map[string]any{}, raw: map[string]float64{}, lines: []*line{it.ln}}
 		for _, k := range t.kids {
 			row.vals[k.f.Key] = nil
 		}
@@ -775,6 +779,7 @@ func (x *extractor) continues(kids []*spec, cols []column, ln *line, prev *rowRe
 		parts = append(parts, c.text)
 	}
 	prev.vals[key] = cur + "\n" + strings.Join(parts, " ")
+	prev.lines = append(prev.lines, ln)
 	return true
 }
 
@@ -848,7 +853,9 @@ func (x *extractor) tableValues(t *tableReading, path string) (any, any) {
 				kind = calItemNumber
 			}
 			ck := calKey{kind: kind, check: r.check, flag: t.sumAgrees}
-			conf[key] = x.confidence(fmt.Sprintf("%s[%d].%s", path, i, key), ck, r.raw[key], r.vals[key])
+			p := fmt.Sprintf("%s[%d].%s", path, i, key)
+			conf[key] = x.confidence(p, ck, r.raw[key], r.vals[key])
+			x.setCite(p, x.cite(k, r.vals[key], r.lines...))
 		}
 		items[i], confs[i] = r.vals, conf
 	}
@@ -1026,7 +1033,7 @@ func (x *extractor) tableRow(kids []*spec, cols []column, ln *line, numericKids 
 			byCol[i] = append(byCol[i], c)
 		}
 	}
-	row := rowReading{vals: make(map[string]any, len(kids)), raw: make(map[string]float64, len(kids))}
+	row := rowReading{vals: make(map[string]any, len(kids)), raw: make(map[string]float64, len(kids)), lines: []*line{ln}}
 	for _, k := range kids {
 		row.vals[k.f.Key] = nil
 	}
@@ -1078,6 +1085,7 @@ func (x *extractor) tableRow(kids []*spec, cols []column, ln *line, numericKids 
 // strongest label wins.
 func (x *extractor) stringList(s *spec, sc *scope, path string) (any, any, bool) {
 	var best []string
+	var bestLn *line
 	bestScore := 0.0
 	for _, ln := range x.lay.lines {
 		for ci, c := range ln.cells {
@@ -1094,7 +1102,7 @@ func (x *extractor) stringList(s *spec, sc *scope, path string) (any, any, bool)
 				}
 				score *= sc.boost(ln)
 				if len(items) > 0 && score > bestScore+eps {
-					best, bestScore = items, score
+					best, bestScore, bestLn = items, score, ln
 				}
 			}
 		}
@@ -1104,9 +1112,12 @@ func (x *extractor) stringList(s *spec, sc *scope, path string) (any, any, bool)
 	}
 	vals := make([]any, len(best))
 	confs := make([]any, len(best))
+	lines := append([]*line{bestLn}, x.lay.below(bestLn, len(best)+1)...)
 	for i, it := range best {
 		vals[i] = it
-		confs[i] = x.confidence(fmt.Sprintf("%s[%d]", path, i), calKey{kind: calList}, bestScore*0.9, it)
+		p := fmt.Sprintf("%s[%d]", path, i)
+		confs[i] = x.confidence(p, calKey{kind: calList}, bestScore*0.9, it)
+		x.setCite(p, x.cite(s, it, lines...))
 	}
 	return vals, confs, true
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,6 +135,9 @@ func TestEInvoiceBatch(t *testing.T) {
 		if res["invoice_number"] != "471102" || res["invoice_date"] != "2024-11-15" || res["total"] != 529.87 ||
 			real["sources"].(map[string]any)["invoice_date"] != "embedded_xml" || real["confidence"].(map[string]any)["total"] != 1.0 {
 			t.Errorf("mustang.pdf: result %v sources %v", res, real["sources"])
+		}
+		if c := real["citations"].(map[string]any)["invoice_date"]; !reflect.DeepEqual(c, map[string]any{"page": nil, "source": "embedded_xml"}) {
+			t.Errorf("mustang.pdf: the XML's invoice date cites %v, want no page and source embedded_xml", c)
 		}
 		if inv, _ := real["einvoice"].(map[string]any); inv == nil || inv["profile"] != "EN16931" || inv["seller"].(map[string]any)["name"] != "Lieferant GmbH" {
 			t.Errorf("mustang.pdf: einvoice %v", real["einvoice"])
@@ -265,6 +269,30 @@ func TestInferredSource(t *testing.T) {
 		}
 		if src["net"] != "inferred" || src["tax"] != "text" || src["total"] != "text" || src["invoice_number"] != "text" {
 			t.Errorf("sources %v, want net inferred, the rest text", src)
+		}
+		// Citations: the inferred value stands on no page; the values read
+		// cite page 1, each in a box inside the page, the invoice number's
+		// line above the total's.
+		cites := x["citations"].(map[string]any)
+		if !reflect.DeepEqual(cites["net"], map[string]any{"page": nil, "source": "inferred"}) {
+			t.Errorf("net cites %v, want no page and source inferred", cites["net"])
+		}
+		boxes := map[string][]float64{}
+		for _, k := range []string{"invoice_number", "tax", "total"} {
+			c, _ := cites[k].(map[string]any)
+			b, _ := c["box"].([]any)
+			if c == nil || c["page"] != 1.0 || len(b) != 4 {
+				t.Fatalf("%s cites %v, want page 1 and a box", k, cites[k])
+			}
+			for _, v := range b {
+				boxes[k] = append(boxes[k], v.(float64))
+			}
+			if bx := boxes[k]; bx[0] < 0 || bx[1] < 0 || bx[2] > 1 || bx[3] > 1 || bx[0] >= bx[2] || bx[1] >= bx[3] {
+				t.Errorf("%s's box %v is not a box inside the page", k, bx)
+			}
+		}
+		if boxes["invoice_number"][3] > boxes["total"][1] || boxes["tax"][3] > boxes["total"][1] {
+			t.Errorf("boxes %v: the invoice number's and the tax's lines stand above the total's", boxes)
 		}
 		if c, _ := conf["net"].(float64); c <= 0 || c > 0.5 {
 			t.Errorf("confidence of net %v, want in (0, 0.5]", conf["net"])

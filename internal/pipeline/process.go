@@ -131,6 +131,7 @@ func (s *Service) extractFile(ctx context.Context, f docparse.File, schema docpa
 				PageValue: mm.PageValue, XMLValue: mm.XMLValue})
 		}
 	}
+	det.Citations = fields.Citations(schema.Fields, det.Sources, page.Citations)
 	result, err := json.Marshal(res.Values)
 	if err != nil {
 		return "", store.FileOutcome{}, fmt.Errorf("encode result: %w", err)
@@ -182,9 +183,12 @@ func pageLess(code string) bool {
 
 // fileDetails is the JSON object stored as docparse.File.Details.
 type fileDetails struct {
-	Sources  map[string]any    `json:"sources"`
-	EInvoice *einvoice.Invoice `json:"einvoice,omitempty"`
-	Warnings []fileWarning     `json:"warnings,omitempty"`
+	Sources map[string]any `json:"sources"`
+	// Citations is shaped like Sources: where on its page each value was
+	// read (fields.Citations).
+	Citations map[string]any    `json:"citations"`
+	EInvoice  *einvoice.Invoice `json:"einvoice,omitempty"`
+	Warnings  []fileWarning     `json:"warnings,omitempty"`
 }
 
 // fileWarning is one entry of a file result's warnings.

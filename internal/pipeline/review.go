@@ -100,10 +100,12 @@ func (s *Service) ConfirmReview(ctx context.Context, accountID, fileID string, c
 	return out, nil
 }
 
-// reviewedDetails returns the stored details with the sources of the
-// reviewed result vals: a value the reviewer changed or added comes from
-// review, one left as extracted keeps its source, null has none. nil
-// details (a result stored before details existed) stay nil.
+// reviewedDetails returns the stored details with the sources and
+// citations of the reviewed result vals: a value the reviewer changed or
+// added comes from review (and cites no page), one left as extracted
+// keeps its source and citation, null has neither. nil details (a result
+// stored before details existed) stay nil; details stored before
+// citations existed get none.
 func reviewedDetails(fields []docparse.Field, oldVals map[string]any, details []byte, vals map[string]any) ([]byte, error) {
 	if details == nil {
 		return nil, nil
@@ -114,6 +116,9 @@ func reviewedDetails(fields []docparse.Field, oldVals map[string]any, details []
 	}
 	oldSrc, _ := d["sources"].(map[string]any)
 	d["sources"] = reviewedSources(fields, oldVals, oldSrc, vals)
+	if oldCit, ok := d["citations"].(map[string]any); ok {
+		d["citations"] = annotation{scalar: scalarCitation, missingList: nil}.of(fields, oldVals, oldCit, vals)
+	}
 	b, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode details: %w", err)
@@ -135,6 +140,18 @@ func scalarSource(old, oldSrc, v any) any {
 		return s
 	}
 	return fields.SourceReview
+}
+
+// scalarCitation: null has no citation, an unchanged value keeps its
+// citation, a changed one comes from review.
+func scalarCitation(old, oldCit, v any) any {
+	if v == nil {
+		return nil
+	}
+	if sameJSON(old, v) {
+		return oldCit
+	}
+	return fields.Elsewhere(fields.SourceReview)
 }
 
 // reviewedConfidence is the confidence of a reviewed result vals, given

@@ -140,6 +140,10 @@ func TestConfirmReview(t *testing.T) {
 		_, fileBefore, _ := api(t, srv.URL, key, "GET", batchPath+"/files/"+fid, "", nil)
 		stored := fileBefore["result"].(map[string]any)
 		storedConf := fileBefore["confidence"].(map[string]any)
+		storedCites, _ := fileBefore["citations"].(map[string]any)
+		if storedCites == nil {
+			t.Fatalf("the extracted file has no citations: %v", fileBefore)
+		}
 
 		// Invalid corrections are rejected, naming every bad path; nothing
 		// changes.
@@ -205,6 +209,31 @@ func TestConfirmReview(t *testing.T) {
 		}
 		if d := cmp.Diff(wantConf, conf); d != "" {
 			t.Errorf("stored confidence (-want +got):\n%s", d)
+		}
+		// Citations: a value the reviewer set cites no page and says it
+		// came from review; an unchanged one keeps where it was read; null
+		// cites nothing.
+		review := map[string]any{"page": nil, "source": "review"}
+		wantCites := map[string]any{
+			"total": review, "paid": review,
+			"seller":     map[string]any{"name": review, "vat_id": nil},
+			"tags":       []any{review},
+			"line_items": []any{map[string]any{"description": review, "amount": review}},
+		}
+		if stored["invoice_number"] == "42183017" {
+			wantCites["invoice_number"] = storedCites["invoice_number"]
+			// A text file's page has no geometry: page 1, no box.
+			if c, _ := storedCites["invoice_number"].(map[string]any); c == nil || c["page"] != 1.0 || c["box"] != nil {
+				t.Errorf("the extracted invoice number cites %v, want page 1 without a box (a text file)", storedCites["invoice_number"])
+			}
+		} else {
+			wantCites["invoice_number"] = review
+		}
+		if stored["seller"].(map[string]any)["name"] == "ACME Supplies" {
+			wantCites["seller"].(map[string]any)["name"] = storedCites["seller"].(map[string]any)["name"]
+		}
+		if d := cmp.Diff(wantCites, got["citations"]); d != "" {
+			t.Errorf("citations after review (-want +got):\n%s", d)
 		}
 
 		// The polling endpoint: counts moved, version (ETag) changed, the

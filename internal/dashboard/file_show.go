@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/einvoice"
@@ -101,6 +103,12 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 	}
 	sources := map[string]string{}
 	flatten(sources, "", srcAny)
+	var citeAny any
+	if len(det.Citations) > 0 {
+		_ = json.Unmarshal(det.Citations, &citeAny)
+	}
+	cites := map[string]*citeView{}
+	flattenCitations(cites, "", citeAny)
 	if len(det.EInvoice) > 0 && string(det.EInvoice) != "null" {
 		var inv einvoice.Invoice
 		if err := json.Unmarshal(det.EInvoice, &inv); err == nil {
@@ -108,7 +116,7 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 		}
 	}
 	v.Warnings = warningViews(det.Warnings)
-	b := fieldBuilder{st: st, confs: confs, sources: sources, problems: problems, threshold: rf.Schema.ReviewThreshold, edit: v.Editable,
+	b := fieldBuilder{st: st, confs: confs, sources: sources, cites: cites, problems: problems, threshold: rf.Schema.ReviewThreshold, edit: v.Editable,
 		hasResult: f.Result != nil}
 	v.FileFields = b.fields(rf.Schema.Fields, "")
 	v.LowCount = b.low
@@ -165,6 +173,48 @@ func flatten[T any](out map[string]T, path string, v any) {
 			flatten(out, fmt.Sprintf("%s[%d]", path, i), e)
 		}
 	}
+}
+
+// flattenCitations maps every path of a citations document to the
+// citation of a value read on a page with a box; values that stand on no
+// page, or on a page without geometry, have none.
+func flattenCitations(out map[string]*citeView, path string, v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		// A citation is {"page": N|null, "box": [...], "source": ...}; an
+		// object's citations map its keys (one may be "page", whose
+		// citation is a map, not a number).
+		if page, ok := v["page"]; ok && !isMap(page) {
+			p, _ := page.(float64)
+			box, _ := v["box"].([]any)
+			if p < 1 || len(box) != 4 {
+				return
+			}
+			parts := make([]string, 4)
+			for i, e := range box {
+				f, _ := e.(float64)
+				parts[i] = strconv.FormatFloat(f, 'f', -1, 64)
+			}
+			out[path] = &citeView{Page: int(p), Box: strings.Join(parts, " ")}
+			return
+		}
+		for k, e := range v {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			flattenCitations(out, p, e)
+		}
+	case []any:
+		for i, e := range v {
+			flattenCitations(out, fmt.Sprintf("%s[%d]", path, i), e)
+		}
+	}
+}
+
+func isMap(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
 }
 
 // invoiceTitle names an invoice by its type code (UNTDID 1001).

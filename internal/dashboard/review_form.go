@@ -34,6 +34,16 @@ type reviewField struct {
 	Rows                    []reviewRow   // list<object>
 	Blank                   *reviewRow    // list<object>: the row that "Add row" copies
 	Placeholder             string        // the index placeholder of Blank's paths
+	// Cite is where the value was read on the document, nil when it
+	// stands on no page shown (cite.js highlights it).
+	Cite *citeView
+}
+
+// citeView is a value's citation as the page shows it: the page number
+// and the box in fractions of the page, "x0 y0 x1 y1".
+type citeView struct {
+	Page int
+	Box  string
 }
 
 // reviewRow is one item of a list<object>.
@@ -231,6 +241,7 @@ type fieldBuilder struct {
 	st        *formState
 	confs     map[string]float64
 	sources   map[string]string
+	cites     map[string]*citeView
 	problems  map[string]string
 	threshold float64
 	edit      bool
@@ -295,11 +306,13 @@ func (b *fieldBuilder) field(f docparse.Field, path string) reviewField {
 		if found {
 			b.mark(&rf, lowest)
 		}
+		rf.Cite = b.cites[path+"[0]"]
 		return rf
 	}
 	rf.Value = b.st.vals[path]
 	rf.Missing = rf.Value == ""
 	rf.FromXML = b.sources[path] == fields.SourceEmbeddedXML
+	rf.Cite = b.cites[path]
 	if c, ok := b.confs[path]; ok {
 		b.mark(&rf, c)
 	}

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/docparse/docparse/internal/extract"
+	"github.com/docparse/docparse/internal/extract/pdftest"
 	"github.com/docparse/docparse/internal/fields"
 	"github.com/docparse/docparse/internal/fields/wordings"
 )
@@ -70,7 +71,10 @@ func TestCitationsHoldTheirValues(t *testing.T) {
 			n++
 			// A value read by OCR from an image on the page is not in
 			// the page's text: the OCR's words in the box must hold it.
-			text := cutOut(t, path, *c.Page, c.Box)
+			text, err := pdftest.TextIn(path, *c.Page, c.Box)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if !holds(text, v) {
 				text += " " + ocrWordsIn(d.Doc.Pages[*c.Page-1], c.Box, true)
 			}
@@ -146,34 +150,6 @@ func eachCited(vals, cites any, path string, fn func(string, any, *fields.Citati
 		c, _ := cites.(*fields.Citation)
 		fn(path, v, c)
 	}
-}
-
-var pageSize = regexp.MustCompile(`Page\s+\d+\s+size:\s+([\d.]+) x ([\d.]+)`)
-
-// cutOut returns the text of page inside box (fractions of the page),
-// grown by a point each way, as pdftotext reads it.
-func cutOut(t *testing.T, pdf string, page int, box []float64) string {
-	t.Helper()
-	p := strconv.Itoa(page)
-	info, err := exec.Command("pdfinfo", "-f", p, "-l", p, pdf).Output()
-	if err != nil {
-		t.Fatalf("pdfinfo %s: %v", pdf, err)
-	}
-	m := pageSize.FindSubmatch(info)
-	if m == nil {
-		t.Fatalf("pdfinfo %s: no page size in %s", pdf, info)
-	}
-	w, _ := strconv.ParseFloat(string(m[1]), 64)
-	h, _ := strconv.ParseFloat(string(m[2]), 64)
-	x0, y0 := box[0]*w-1, box[1]*h-1
-	x1, y1 := box[2]*w+1, box[3]*h+1
-	arg := func(f float64) string { return strconv.Itoa(int(f)) }
-	out, err := exec.Command("pdftotext", "-f", p, "-l", p, "-x", arg(x0), "-y", arg(y0),
-		"-W", arg(x1-x0+1), "-H", arg(y1-y0+1), "-layout", pdf, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext %s: %v", pdf, err)
-	}
-	return string(out)
 }
 
 // ocrWordsIn returns the words of page whose middle is inside box; with

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -70,5 +71,41 @@ func TestCSVFormulas(t *testing.T) {
 	}, "\n") + "\n"
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("CSV (-want +got):\n%s", diff)
+	}
+}
+
+// TestJSONCitations: the JSON export carries each file's citations as its
+// result stored them, null for a file without them; the CSV export keeps
+// only values (its columns do not change).
+func TestJSONCitations(t *testing.T) {
+	cites := `{"total":{"page":1,"box":[0.5,0.8,0.6,0.82]},"net":{"page":null,"source":"inferred"}}`
+	x := Batch{Files: []docparse.File{
+		{FileCore: docparse.FileCore{ID: "file_1", FileName: "a.pdf", Status: docparse.FileProcessed},
+			Result:  []byte(`{"total": 120.0, "net": 100.0}`),
+			Details: []byte(`{"sources":{"total":"text","net":"inferred"},"citations":` + cites + `}`)},
+		{FileCore: docparse.FileCore{ID: "file_2", FileName: "b.pdf", Status: docparse.FileProcessed},
+			Result: []byte(`{"total": 5.0, "net": null}`)},
+	}}
+	var buf bytes.Buffer
+	if err := x.Write(&buf, JSON); err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Files []struct {
+			Citations json.RawMessage `json:"citations"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Files) != 2 || string(out.Files[0].Citations) != cites || string(out.Files[1].Citations) != "null" {
+		t.Errorf("citations in the JSON export: %s", buf.String())
+	}
+	buf.Reset()
+	if err := x.Write(&buf, CSV); err != nil {
+		t.Fatal(err)
+	}
+	if head, _, _ := strings.Cut(buf.String(), "\n"); head != "file_id,file_name,status,error_code,net,total" {
+		t.Errorf("CSV header %q: want the values' columns only", head)
 	}
 }

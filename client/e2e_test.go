@@ -256,6 +256,14 @@ func TestExtractionFlow(t *testing.T) {
 		if err != nil || len(conf) != 3 {
 			t.Errorf("confidence %v, %v", conf, err)
 		}
+		// A text file's values cite its page, without a box (a text
+		// format has no page geometry).
+		if c, err := fr.CitationOf("total"); err != nil || c == nil || c.Page == nil || *c.Page != 1 || c.Box != nil || c.Source != "" {
+			t.Errorf("CitationOf(total) = %+v, %v; want page 1 without a box", c, err)
+		}
+		if _, err := fr.CitationOf("seller.name"); err == nil {
+			t.Error("CitationOf a path the schema lacks: no error")
+		}
 		if fr.File.ContentType == "" || fr.File.Size != int64(len(invoiceText)) || fr.File.BatchID != res.Batch.ID {
 			t.Errorf("file %+v", fr.File)
 		}

@@ -2,6 +2,9 @@ package client
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/docparse/docparse/wire"
@@ -108,8 +111,9 @@ type (
 // maps each schema key to its value (null when not found); Confidence
 // mirrors it with numbers in [0, 1] (a nested map for object fields, an
 // array for list fields); Sources mirrors it with how each value was read
-// ("text", "ocr", "embedded_xml", "inferred", "review"). All three are
-// JSON null until the file has a result.
+// ("text", "ocr", "embedded_xml", "inferred", "review"); Citations
+// mirrors it with where each value was read (read one with CitationOf).
+// All four are JSON null until the file has a result.
 //
 // EInvoice is set for an e-invoice (a Factur-X/ZUGFeRD/XRechnung PDF or a
 // CII/UBL XML upload): the invoice as its XML holds it (syntax, profile,
@@ -121,6 +125,7 @@ type FileResult struct {
 	Result     json.RawMessage `json:"result"`
 	Confidence json.RawMessage `json:"confidence"`
 	Sources    json.RawMessage `json:"sources,omitempty"`
+	Citations  json.RawMessage `json:"citations,omitempty"`
 	EInvoice   json.RawMessage `json:"einvoice,omitempty"`
 	Warnings   []Warning       `json:"warnings,omitempty"`
 }
@@ -267,3 +272,88 @@ type FileEventData struct {
 
 // TestEventData is the data of endpoint.test.
 type TestEventData = wire.TestEventData
+
+// Citation says where a value was read. Page is the page (1-based) and Box
+// the box around the words it was read from, in fractions of the page's
+// width and height (x0, y0, x1, y1; origin top left). A value that stands
+// on no page has a nil Page and says why in Source ("embedded_xml",
+// "inferred", "review"); a page of a text format (.txt, .docx, e-mail)
+// has no geometry, so no Box.
+type Citation struct {
+	Page   *int      `json:"page"`
+	Box    []float64 `json:"box,omitempty"`
+	Source string    `json:"source,omitempty"`
+}
+
+// CitationOf returns the citation of the value at path: a key
+// ("total"), an object's child ("seller.name") or a list's item
+// ("line_items[2].amount", "tags[0]"). It returns nil, nil for a value not
+// found (or a result stored before citations existed), and an error for a
+// path the citations do not have.
+func (r *FileResult) CitationOf(path string) (*Citation, error) {
+	if len(r.Citations) == 0 || string(r.Citations) == "null" {
+		return nil, nil
+	}
+	var node any
+	if err := json.Unmarshal(r.Citations, &node); err != nil {
+		return nil, fmt.Errorf("decode citations: %w", err)
+	}
+	for _, step := range splitPath(path) {
+		switch n := node.(type) {
+		case map[string]any:
+			if step.index >= 0 {
+				return nil, fmt.Errorf("citations: %s: not a list", path)
+			}
+			v, ok := n[step.key]
+			if !ok {
+				return nil, fmt.Errorf("citations: %s: no key %q", path, step.key)
+			}
+			node = v
+		case []any:
+			if step.index < 0 || step.index >= len(n) {
+				return nil, fmt.Errorf("citations: %s: no item %d", path, step.index)
+			}
+			node = n[step.index]
+		case nil:
+			return nil, nil
+		default:
+			return nil, fmt.Errorf("citations: %s: a value has no children", path)
+		}
+	}
+	if node == nil {
+		return nil, nil
+	}
+	b, _ := json.Marshal(node)
+	var c Citation
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("citations: %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// pathStep is one step of a result path: a key, or a list index (key "").
+type pathStep struct {
+	key   string
+	index int
+}
+
+// splitPath splits "line_items[2].amount" into line_items, [2], amount.
+func splitPath(path string) []pathStep {
+	var steps []pathStep
+	for _, part := range strings.Split(path, ".") {
+		key, rest, _ := strings.Cut(part, "[")
+		if key != "" {
+			steps = append(steps, pathStep{key: key, index: -1})
+		}
+		for rest != "" {
+			num, after, _ := strings.Cut(rest, "]")
+			i, err := strconv.Atoi(num)
+			if err != nil {
+				i = -2 // no such item
+			}
+			steps = append(steps, pathStep{index: i})
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return steps
+}

@@ -125,6 +125,44 @@ func TestCitationsHoldTheirValues(t *testing.T) {
 	if n < 20 || float64(held) < citeMin*float64(n) {
 		t.Errorf("scans: %d of %d cited values in their box, want at least %.0f%% of 20 or more", held, n, 100*citeMin)
 	}
+
+	// A scanned PDF (a JPEG on an A4 page, no text layer) cites the same
+	// places as the JPEG itself, within 2% of the page (the two OCR paths
+	// may split a word otherwise): OCR's pixels are mapped onto the page.
+	cites := map[string]map[string][]float64{}
+	for _, in := range []struct {
+		path string
+		kind extract.Kind
+	}{{"../extract/testdata/scan-invoice.jpg", extract.KindJPEG}, {"../extract/testdata/scan-invoice.pdf", extract.KindPDF}} {
+		doc, err := eng.Extract(context.Background(), in.path, in.kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := fields.Extract(doc, wordings.Generic, fields.Options{})
+		cites[in.path] = map[string][]float64{}
+		eachCited(res.Values, res.Citations, "", func(key string, v any, c *fields.Citation) {
+			if c != nil && len(c.Box) == 4 {
+				cites[in.path][key+"="+fmt.Sprint(v)] = c.Box
+			}
+		})
+	}
+	same := 0
+	for k, jb := range cites["../extract/testdata/scan-invoice.jpg"] {
+		pb, ok := cites["../extract/testdata/scan-invoice.pdf"][k]
+		if !ok {
+			continue
+		}
+		same++
+		for i := range jb {
+			if d := jb[i] - pb[i]; d > 0.02 || d < -0.02 {
+				t.Errorf("%s: the JPEG cites %v, the scanned PDF %v", k, jb, pb)
+				break
+			}
+		}
+	}
+	if same < 5 {
+		t.Errorf("the JPEG and the scanned PDF share %d cited values, want at least 5: %v", same, cites)
+	}
 }
 
 // eachCited calls fn with every value found in vals and its citation in

@@ -18,6 +18,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
 
 	"github.com/docparse/docparse/docs"
 	"github.com/docparse/docparse/internal/extract/pdftest"
@@ -55,6 +56,29 @@ func newContract(t *testing.T) validator.Validator {
 		t.Fatalf("build the validator of docs/openapi.json: %v", errs)
 	}
 	return v
+}
+
+// validWebhook validates the body of a webhook delivery against the
+// schema WebhookEvent, which the document's webhooks send; it returns what
+// breaks it, "" when nothing does.
+func validWebhook(t *testing.T, body []byte) string {
+	t.Helper()
+	doc, err := libopenapi.NewDocument([]byte(docs.OpenAPI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := m.Model.Components.Schemas.GetOrZero("WebhookEvent")
+	if schema == nil || m.Model.Webhooks.GetOrZero("event") == nil {
+		t.Fatal("docs/openapi.json has no webhook event sending the schema WebhookEvent")
+	}
+	if ok, errs := schema_validation.NewSchemaValidator(config.WithFormatAssertions()).ValidateSchemaBytesWithVersion(schema.Schema(), body, 3.1); !ok {
+		return describe(errs)
+	}
+	return ""
 }
 
 // short is b cut to a length a failure message can show.
@@ -477,6 +501,17 @@ func TestOpenAPILive(t *testing.T) {
 		c.do(call{route: "GET " + cbtc, vars: cb, want: 404})
 		c.do(call{route: "DELETE " + ext, vars: x, want: 204})
 		c.do(call{route: "DELETE " + ext, vars: x, want: 404})
+
+		// The deliveries the receiver got: endpoint.test and the resends.
+		deliveries := rc.WaitN(30*time.Second, 3)
+		if len(deliveries) < 3 {
+			t.Fatalf("the receiver got %d deliveries, want at least 3", len(deliveries))
+		}
+		for _, d := range deliveries {
+			if err := validWebhook(t, d.Body); err != "" {
+				t.Errorf("a delivery's body %s breaks WebhookEvent of docs/openapi.json:%s", short(d.Body), err)
+			}
+		}
 
 		for _, route := range apiRoutes(t) {
 			if !c.covered[route] {

@@ -385,6 +385,7 @@ func TestOpenAPILive(t *testing.T) {
 		c.do(call{route: "GET " + exts, want: 200})
 		c.do(call{route: "GET " + ext, vars: x, want: 200})
 		c.do(call{route: "GET " + ext, vars: map[string]string{"extraction_id": "ext_01JZ8Q4WJ6R2N0XK9M3T5V7B1C"}, want: 404})
+		c.do(call{route: "GET " + ext, vars: x, key: e.newKey("globex"), want: 404}) // another account's
 		c.json(call{route: "PATCH " + ext, vars: x, want: 200}, map[string]any{"description": "e-invoices", "options": map[string]any{"infer_missing": true}})
 		c.json(call{route: "PATCH " + ext, vars: x, bad: true, want: 400}, map[string]any{"review_threshold": 2})
 

@@ -28,12 +28,14 @@ import (
 // The OpenAPI document, docs/openapi.json, is checked three ways: it is a
 // valid OpenAPI 3.1 document; it describes exactly the routes of
 // routes.go; and every route, driven live, is asked and answered as it
-// says (TestOpenAPILive).
+// says, as are the webhook deliveries (TestOpenAPILive, and
+// TestOpenAPILimits for the refusals of the limits).
 
 // freeForm lists where the document leaves an answer's members open:
 // results shaped by the user's schema, an error's fields by path,
-// headers, examples and the e-invoice as its XML holds it. Strict validation, which refuses any
-// member the document does not name, skips them.
+// headers, examples and the e-invoice as its XML holds it. Strict
+// validation, which refuses any member the document does not name,
+// skips them.
 var freeForm = []string{
 	"$.body.result**", "$.body.confidence**", "$.body.sources**", "$.body.einvoice**",
 	"$.body.files[*].result**", "$.body.files[*].confidence**", "$.body.files[*].sources**", "$.body.files[*].einvoice**",

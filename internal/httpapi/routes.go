@@ -29,6 +29,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /readyz", s.handle(s.readyz))
 	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.metrics.write(w, s.db) }))
 
+	mux.Handle("GET /v1/openapi.json", s.handle(serveOpenAPI))
+
 	mux.Handle("GET /v1/api_keys", authed(s.listAPIKeys))
 	// Routes that answer a secret store their answer without it
 	// (createsSecret).

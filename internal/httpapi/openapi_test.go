@@ -37,8 +37,8 @@ import (
 // validation, which refuses any member the document does not name,
 // skips them.
 var freeForm = []string{
-	"$.body.result**", "$.body.confidence**", "$.body.sources**", "$.body.einvoice**",
-	"$.body.files[*].result**", "$.body.files[*].confidence**", "$.body.files[*].sources**", "$.body.files[*].einvoice**",
+	"$.body.result**", "$.body.confidence**", "$.body.sources**", "$.body.citations**", "$.body.einvoice**",
+	"$.body.files[*].result**", "$.body.files[*].confidence**", "$.body.files[*].sources**", "$.body.files[*].citations**", "$.body.files[*].einvoice**",
 	"$.body.data[*].request_headers**", "$.body.data[*].response_headers**", "$.body.fields**",
 	"$.body.**.example**", "$.body.**.page_value**", "$.body.**.xml_value**",
 }

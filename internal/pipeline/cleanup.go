@@ -83,11 +83,18 @@ func (s *Service) Cleanup(ctx context.Context) (keys int64, dirs int, err error)
 	return keys, dirs, err
 }
 
-// periodicJobs are the jobs River's leader inserts on a schedule.
+// periodicJobs are the jobs River's leader inserts on a schedule: the
+// cleanup, and the retention when it is set.
 func periodicJobs(cfg Config) []*river.PeriodicJob {
-	return []*river.PeriodicJob{
+	jobs := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(cfg.CleanupInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true, ID: "cleanup"}),
 	}
+	if cfg.Retention > 0 {
+		jobs = append(jobs, river.NewPeriodicJob(river.PeriodicInterval(cfg.RetentionInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "retention"}))
+	}
+	return jobs
 }

@@ -68,6 +68,14 @@ type Options struct {
 	// Quotas are the per-account quotas; the zero value is none (not
 	// docparse serve's defaults).
 	Quotas pipeline.Quotas
+	// Retention is --retention (0: off); RetentionInterval how often its
+	// job runs (0: docparse's default, a day).
+	Retention         time.Duration
+	RetentionInterval time.Duration
+	// Now is the pipeline's clock (what batches, files and attempts are
+	// stamped with, and what the cleanup and retention compare with);
+	// default time.Now. River and the rate limits keep the real clock.
+	Now func() time.Time
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -143,6 +151,9 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Workers == 0 {
 		o.Workers = 4
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	// Cleanups run last-registered first: the database is registered
 	// first by storetest.Open, so it closes after the workers and HTTP.
 	db := storetest.Open(t, o.Engine)
@@ -163,7 +174,8 @@ func Start(t testing.TB, o Options) *Server {
 		Webhooks:        pipeline.DispatchConfig{AllowPrivate: true},
 		CleanupInterval: o.CleanupInterval,
 		Quotas:          o.Quotas,
-	}, time.Now, logger)
+		Retention:       o.Retention, RetentionInterval: o.RetentionInterval,
+	}, o.Now, logger)
 	if err != nil {
 		t.Fatalf("pipeline: %v", err)
 	}

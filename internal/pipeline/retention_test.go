@@ -209,6 +209,12 @@ func TestPeriodicRetention(t *testing.T) {
 			}
 			t.FailNow()
 		}
+		file := oldReview + "/files/" + filepath.Base(oldReviewBlobs[0])
+		for _, p := range []string{file, file + "/content", oldReview + "/export?format=csv"} {
+			if st, _, _ := api(t, srv.URL, key, "GET", p, "", nil); st != http.StatusNotFound {
+				t.Errorf("on day 8, GET %s = %d, want 404", p, st)
+			}
+		}
 		for p, k := range map[string]string{young: key, unfinished: key, youngLetter: key, otherYoung: otherKey} {
 			if st, v, _ := api(t, srv.URL, k, "GET", p, "", nil); st != http.StatusOK {
 				t.Errorf("on day 8, GET %s = %d %v, want 200", p, st, v)

@@ -33,20 +33,13 @@ func (RetentionArgs) Kind() string { return "retention" }
 
 // InsertOpts puts the job on the maintenance queue. Two runs one after the
 // other, or at once on two nodes, do no harm: each deletes what is left.
-func (RetentionArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueMaintenance, MaxAttempts: 3}
-}
+func (RetentionArgs) InsertOpts() river.InsertOpts { return maintenanceOpts }
 
-type retentionWorker struct {
-	river.WorkerDefaults[RetentionArgs]
-	s *Service
-}
-
-// Work runs the retention for one slice of time; when more is left it
-// snoozes the job for no time, so that it runs again at once, in a new
-// slice (a snooze is not a failed attempt).
-func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs]) error {
-	r, err := w.s.Retention(ctx)
+// retentionJob runs the retention for one slice of time; when more is
+// left it snoozes the job for no time, so that it runs again at once, in
+// a new slice (a snooze is not a failed attempt).
+func (s *Service) retentionJob(ctx context.Context) error {
+	r, err := s.Retention(ctx)
 	if err == nil && r.More {
 		return river.JobSnooze(0)
 	}

@@ -135,8 +135,7 @@ func New(db *store.DB, blobs blob.Store, engine *extract.Engine, cfg Config, now
 		workers = river.NewWorkers()
 		river.AddWorker(workers, newFileWorker[ProcessFileArgs](s, "file", extractJob{s}))
 		river.AddWorker(workers, newFileWorker[ClassifyFileArgs](s, "classification file", classifyJob{s}))
-		river.AddWorker(workers, &cleanupWorker{s: s})
-		river.AddWorker(workers, &retentionWorker{s: s})
+		s.addMaintenanceWorkers(workers)
 	}
 	client, err := newRiverClient(db, cfg, workers, logger)
 	if err != nil {

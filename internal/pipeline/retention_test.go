@@ -4,16 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/docparse/docparse/internal/blob"
+	"github.com/docparse/docparse/internal/blob/blobtest"
 	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
@@ -68,6 +70,20 @@ func uploadEnded(t *testing.T, srv *servertest.Server, key, owner, name, text st
 	return path, blobs
 }
 
+// isStored reports whether the server's blob store holds key.
+func isStored(t *testing.T, srv *servertest.Server, key string) bool {
+	t.Helper()
+	r, _, err := srv.Blobs.Open(context.Background(), key)
+	if errors.Is(err, blob.ErrNotFound) {
+		return false
+	}
+	if err != nil {
+		t.Fatalf("open document %s: %v", key, err)
+	}
+	r.Close()
+	return true
+}
+
 // blobKey reads a file's blob key, of either kind.
 func blobKey(t *testing.T, srv *servertest.Server, fileID string) string {
 	t.Helper()
@@ -112,8 +128,15 @@ func TestPeriodicRetention(t *testing.T) {
 		ctx := context.Background()
 		clock := newFakeClock(time.Now())
 		const retention = 7 * 24 * time.Hour
-		srv := servertest.Start(t, servertest.Options{Engine: engine, NoRateLimit: true, Now: clock.Now,
-			Retention: retention, RetentionInterval: 200 * time.Millisecond, HoldWorkers: true})
+		o := servertest.Options{Engine: engine, NoRateLimit: true, Now: clock.Now,
+			Retention: retention, RetentionInterval: 200 * time.Millisecond, HoldWorkers: true}
+		// Documents in a directory on SQLite, in an S3 bucket on
+		// PostgreSQL (as a cluster keeps them).
+		if engine == store.Postgres {
+			o.Blobs = blobtest.Start(t).Store(t)
+		}
+		srv := servertest.Start(t, o)
+		stored := func(key string) bool { return isStored(t, srv, key) }
 		key, otherKey := srv.Key("acme"), srv.Key("other")
 		rc := servertest.NewReceiver(t)
 		createJSON(t, srv, key, "/v1/webhook_endpoints", map[string]any{"url": rc.URL + "/hooks"})
@@ -236,13 +259,13 @@ func TestPeriodicRetention(t *testing.T) {
 			t.Errorf("the review queue holds the files of %v, want those of %s only", inQueue, young)
 		}
 		for _, k := range append(append(append(append([]string{}, oldReviewBlobs...), oldLetterBlobs...), oldInvoiceBlobs...), otherOldBlobs...) {
-			if _, err := os.Stat(filepath.Join(srv.BlobDir, k)); !os.IsNotExist(err) {
-				t.Errorf("document %s of a deleted batch: %v, want gone", k, err)
+			if stored(k) {
+				t.Errorf("document %s of a deleted batch is still stored", k)
 			}
 		}
 		for _, k := range append(append(append([]string{}, youngBlobs...), otherYoungBlobs...), youngLetterBlobs...) {
-			if _, err := os.Stat(filepath.Join(srv.BlobDir, k)); err != nil {
-				t.Errorf("document %s of a young batch: %v", k, err)
+			if !stored(k) {
+				t.Errorf("document %s of a young batch is gone", k)
 			}
 		}
 		if !servertest.Eventually(10*time.Second, func() bool { return attemptsBefore(day0.Add(time.Hour)) == 0 }) {
@@ -272,8 +295,8 @@ func TestRetentionOff(t *testing.T) {
 		if st, _, _ := api(t, srv.URL, key, "GET", p, "", nil); st != http.StatusOK {
 			t.Errorf("GET %s = %d", p, st)
 		}
-		if _, err := os.Stat(filepath.Join(srv.BlobDir, blobs[0])); err != nil {
-			t.Errorf("document: %v", err)
+		if !isStored(t, srv, blobs[0]) {
+			t.Error("the document is gone")
 		}
 	})
 }

@@ -70,6 +70,21 @@ func uploadEnded(t *testing.T, srv *servertest.Server, key, owner, name, text st
 	return path, blobs
 }
 
+// pollStatus polls the batch at path with If-None-Match: etag and
+// returns the status code.
+func pollStatus(t *testing.T, srv *servertest.Server, key, path, etag string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("If-None-Match", etag)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // isStored reports whether the server's blob store holds key.
 func isStored(t *testing.T, srv *servertest.Server, key string) bool {
 	t.Helper()
@@ -209,9 +224,18 @@ func TestPeriodicRetention(t *testing.T) {
 		if attemptsBefore(day0.Add(time.Hour)) == 0 {
 			t.Fatal("no webhook attempt on day 0")
 		}
+		etags := map[string]string{}
 		for _, p := range []string{oldReview, oldLetter, oldInvoice, oldChained, young, unfinished} {
-			if st, _, _ := api(t, srv.URL, key, "GET", p, "", nil); st != http.StatusOK {
+			st, _, h := api(t, srv.URL, key, "GET", p, "", nil)
+			if st != http.StatusOK {
 				t.Fatalf("on day 6, GET %s = %d: retention deleted it a day early", p, st)
+			}
+			etags[p] = h.Get("ETag")
+		}
+		// Polls of the batches keep their versions in memory.
+		for p, etag := range etags {
+			if st := pollStatus(t, srv, key, p, etag); st != http.StatusNotModified {
+				t.Fatalf("on day 6, a poll of %s with its ETag = %d, want 304", p, st)
 			}
 		}
 		clock.Advance(2 * 24 * time.Hour)
@@ -231,6 +255,13 @@ func TestPeriodicRetention(t *testing.T) {
 				t.Errorf("on day 8, GET %s = %d, want 404", p, st)
 			}
 			t.FailNow()
+		}
+		// A poll with the ETag of a deleted batch is not answered from
+		// memory.
+		for _, p := range []string{oldReview, oldLetter, oldInvoice, oldChained} {
+			if st := pollStatus(t, srv, key, p, etags[p]); st != http.StatusNotFound {
+				t.Errorf("on day 8, a poll of %s with its ETag = %d, want 404", p, st)
+			}
 		}
 		file := oldReview + "/files/" + filepath.Base(oldReviewBlobs[0])
 		for _, p := range []string{file, file + "/content", oldReview + "/export?format=csv"} {

@@ -65,10 +65,11 @@ type RetentionResult struct {
 // (Cleanup).
 //
 // It works a chunk of at most retentionChunk files per transaction, and
-// deletes a chunk's documents after its transaction commits: a crash
-// between the two leaves documents no row names, never a file whose
-// document is gone. It stops after about retentionSlice with More set
-// when more is left.
+// deletes a chunk's documents after its transaction commits, which
+// records them as pending deletions: a crash between the two, or a blob
+// store that fails a delete, leaves them pending, and each run begins
+// with those (never a file whose document is gone). It stops after about
+// retentionSlice with More set when more is left.
 func (s *Service) Retention(ctx context.Context) (RetentionResult, error) {
 	var r RetentionResult
 	if s.cfg.Retention <= 0 {
@@ -83,6 +84,22 @@ func (s *Service) Retention(ctx context.Context) (RetentionResult, error) {
 				"attempts_deleted", r.Attempts, "more", r.More)
 		}
 	}()
+	// What earlier runs left pending, each tried once.
+	for after := ""; ; {
+		keys, err := s.db.PendingBlobDeletions(ctx, after, retentionChunk)
+		if err != nil {
+			return r, err
+		}
+		if len(keys) == 0 {
+			break
+		}
+		n, err := s.deletePendingBlobs(ctx, keys)
+		r.Blobs += n
+		if err != nil {
+			return r, err
+		}
+		after = keys[len(keys)-1]
+	}
 	for _, classification := range []bool{false, true} {
 		for {
 			x, err := inTx(ctx, s.db, func(tx *store.Tx) (store.Expired, error) {
@@ -91,8 +108,11 @@ func (s *Service) Retention(ctx context.Context) (RetentionResult, error) {
 			if err != nil {
 				return r, err
 			}
-			s.deleteBlobs(ctx, x.BlobKeys)
-			r.Batches, r.Files, r.Blobs = r.Batches+x.Batches, r.Files+x.Files, r.Blobs+len(x.BlobKeys)
+			n, err := s.deletePendingBlobs(ctx, x.BlobKeys)
+			r.Batches, r.Files, r.Blobs = r.Batches+x.Batches, r.Files+x.Files, r.Blobs+n
+			if err != nil {
+				return r, err
+			}
 			if x.Batches == 0 {
 				break
 			}
@@ -113,4 +133,19 @@ func (s *Service) Retention(ctx context.Context) (RetentionResult, error) {
 			return r, nil
 		}
 	}
+}
+
+// deletePendingBlobs deletes the documents of keys, pending deletions,
+// from the blob store, and forgets those it deleted; one whose delete
+// failed stays pending for the next run. It says how many it deleted.
+func (s *Service) deletePendingBlobs(ctx context.Context, keys []string) (int, error) {
+	var done []string
+	for _, k := range keys {
+		if err := s.blobs.Delete(ctx, k); err != nil {
+			s.log.Warn("delete blob", "blob_key", k, "err", err)
+			continue
+		}
+		done = append(done, k)
+	}
+	return len(done), s.db.BlobsDeleted(ctx, done)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -153,6 +154,16 @@ func TestPeriodicRetention(t *testing.T) {
 		srv := servertest.Start(t, o)
 		stored := func(key string) bool { return isStored(t, srv, key) }
 		key, otherKey := srv.Key("acme"), srv.Key("other")
+		// A document whose rows a run deleted, but not the document (a
+		// crash after the commit, or a failed delete): the next run
+		// deletes it.
+		const orphan = "acc_gone/btc_gone/file_gone"
+		if _, _, err := srv.Blobs.Put(ctx, orphan, strings.NewReader("left behind"), -1, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.DB.Writer().ExecContext(ctx, `INSERT INTO blob_deletions (blob_key) VALUES ($1)`, orphan); err != nil {
+			t.Fatal(err)
+		}
 		rc := servertest.NewReceiver(t)
 		createJSON(t, srv, key, "/v1/webhook_endpoints", map[string]any{"url": rc.URL + "/hooks"})
 
@@ -207,6 +218,12 @@ func TestPeriodicRetention(t *testing.T) {
 		})
 		if !ran {
 			t.Fatal("no retention job ran")
+		}
+		if !servertest.Eventually(10*time.Second, func() bool { return !stored(orphan) }) {
+			t.Error("the retention job did not delete the pending document")
+		}
+		if left, err := srv.DB.PendingBlobDeletions(ctx, "", 10); err != nil || len(left) != 0 {
+			t.Errorf("pending deletions after the run: %v, %v", left, err)
 		}
 		day0 := clock.Now()
 

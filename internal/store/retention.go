@@ -16,9 +16,11 @@ import (
 type Expired struct {
 	Batches, Files int
 	// BlobKeys are the stored documents of the deleted files that no
-	// remaining file, of either kind, names: the caller deletes them once
-	// the transaction has committed (a crash in between leaves a blob no
-	// row names, never a row whose blob is gone).
+	// remaining file, of either kind, names. They are pending deletions
+	// (PendingBlobDeletions) from the commit on: the caller deletes them
+	// from the blob store once the transaction has committed, then
+	// forgets them (BlobsDeleted). A crash in between, or a failed
+	// delete, leaves them pending, never a file whose document is gone.
 	BlobKeys []string
 }
 
@@ -84,8 +86,40 @@ func (tx *Tx) DeleteExpiredBatches(ctx context.Context, classification bool, bef
 		}
 	}
 	x.Batches, x.Files = len(refs), len(keys)
-	x.BlobKeys, err = tx.unreferencedBlobs(ctx, keys)
-	return x, err
+	if x.BlobKeys, err = tx.unreferencedBlobs(ctx, keys); err != nil || len(x.BlobKeys) == 0 {
+		return x, err
+	}
+	// WHERE: SQLite's parser needs one between a SELECT and ON CONFLICT.
+	list, arg := tx.engine.stringList(1, x.BlobKeys)
+	if _, err := tx.x.ExecContext(ctx, `INSERT INTO blob_deletions (blob_key) SELECT k.v FROM `+list+` WHERE 1 = 1
+		ON CONFLICT DO NOTHING`, arg); err != nil {
+		return x, fmt.Errorf("insert blob deletions: %w", err)
+	}
+	return x, nil
+}
+
+// PendingBlobDeletions lists up to limit pending deletions of stored
+// documents (Expired.BlobKeys) whose keys sort after after, in key order:
+// the documents a crash or a failed delete left behind.
+func (db *DB) PendingBlobDeletions(ctx context.Context, after string, limit int) ([]string, error) {
+	keys, err := queryStrings(ctx, db.read(), `SELECT blob_key FROM blob_deletions WHERE blob_key > $1 ORDER BY blob_key LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("select blob deletions: %w", err)
+	}
+	return keys, nil
+}
+
+// BlobsDeleted forgets the pending deletions of keys: the blob store has
+// deleted them.
+func (db *DB) BlobsDeleted(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	in, arg := db.engine.inStrings("blob_key", 1, keys)
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM blob_deletions WHERE `+in, arg); err != nil {
+		return fmt.Errorf("delete blob deletions: %w", err)
+	}
+	return nil
 }
 
 // DeleteExpiredAttempts deletes up to limit webhook delivery attempts made

@@ -251,6 +251,29 @@ func TestDeleteExpiredBatches(t *testing.T) {
 		if x.Batches != 3 {
 			t.Errorf("deleted %d batches, want the 3 young extraction batches", x.Batches)
 		}
+
+		// Every key handed back is a pending deletion until forgotten.
+		all := slices.Sorted(slices.Values(append(freed, x.BlobKeys...)))
+		var pending []string
+		for after := ""; ; {
+			page, err := db.PendingBlobDeletions(ctx, after, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			pending, after = append(pending, page...), page[len(page)-1]
+		}
+		if diff := cmp.Diff(all, pending); diff != "" {
+			t.Errorf("pending deletions (-want +got):\n%s", diff)
+		}
+		if err := db.BlobsDeleted(ctx, all[1:]); err != nil {
+			t.Fatal(err)
+		}
+		if left, err := db.PendingBlobDeletions(ctx, "", 100); err != nil || !slices.Equal(left, all[:1]) {
+			t.Errorf("pending after BlobsDeleted = %v, %v; want %v", left, err, all[:1])
+		}
 	})
 }
 

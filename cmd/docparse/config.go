@@ -43,6 +43,7 @@ type config struct {
 	WebhookLease         time.Duration
 	TrustedProxies       []netip.Prefix
 	RevokedKeyRetention  time.Duration
+	Retention            time.Duration // 0: off (parseRetention)
 	QuotaStoredBytes     int64
 	QuotaFilesPerDay     int64
 	QuotaExtractions     int64
@@ -92,6 +93,7 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.Func("webhook-timeout", "time limit of one webhook delivery attempt (default 15s) (env "+envName("webhook-timeout")+")", durationSetter(&c.WebhookTimeout))
 	fs.Func("webhook-lease", "how long a delivery taken by a process is kept from others; after a crash it is sent again when this ends (default 1m, at least webhook-timeout+5s) (env "+envName("webhook-lease")+")", durationSetter(&c.WebhookLease))
 	fs.Func("revoked-key-retention", "how long a revoked API key is kept before the hourly cleanup deletes it (default 720h, 30 days) (env "+envName("revoked-key-retention")+")", durationSetter(&c.RevokedKeyRetention))
+	fs.Func("retention", "how long after its batch ended a document, its result and its webhook attempts are kept: a daily job deletes older batches whole (their API answers 404), as 30d, 720h or off (default off) (env "+envName("retention")+")", setter(&c.Retention, parseRetention, "not a duration such as 30d, 720h or off"))
 	fs.Func("trusted-proxies", "comma-separated CIDR ranges or addresses of reverse proxies whose X-Forwarded-Proto: https makes dashboard cookies Secure (default none) (env "+envName("trusted-proxies")+")", func(s string) error {
 		p, err := dashboard.ParseTrustedProxies(s)
 		c.TrustedProxies = p
@@ -141,6 +143,19 @@ func int64Setter(p *int64) func(string) error {
 }
 
 func boolSetter(p *bool) func(string) error { return setter(p, strconv.ParseBool, "not true or false") }
+
+// parseRetention reads --retention: off (or 0), a whole number of days
+// such as 30d, or a Go duration such as 720h.
+func parseRetention(s string) (time.Duration, error) {
+	if s == "off" || s == "0" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseInt(days, 10, 32)
+		return time.Duration(n) * 24 * time.Hour, err
+	}
+	return time.ParseDuration(s)
+}
 
 func durationSetter(p *time.Duration) func(string) error {
 	return setter(p, time.ParseDuration, "not a duration such as 30s or 2m")
@@ -201,6 +216,9 @@ func (c *config) validate() error {
 	}
 	if c.RevokedKeyRetention < time.Hour {
 		bad("revoked-key-retention", c.RevokedKeyRetention, "must be at least 1h")
+	}
+	if c.Retention != 0 && c.Retention < time.Hour {
+		bad("retention", c.Retention, "must be off (0) or at least 1h")
 	}
 	if c.MaxFiles < 1 {
 		bad("max-files", c.MaxFiles, "must be at least 1")

@@ -717,3 +717,39 @@ func batchFromStore(t *testing.T, dbURL, dataDir, extID, batchID string) (docpar
 	}
 	return b, failed
 }
+
+// TestRetentionFlag: --retention (and DOCPARSE_RETENTION) takes days, a
+// Go duration or off, default off; under an hour, negative or not a
+// duration is refused at start, naming the flag and why.
+func TestRetentionFlag(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want time.Duration
+		err  string // in the error or on stderr; "" for none
+	}{
+		{nil, nil, 0, ""},
+		{[]string{"--retention", "30d"}, nil, 30 * 24 * time.Hour, ""},
+		{[]string{"--retention", "720h"}, nil, 720 * time.Hour, ""},
+		{[]string{"--retention", "off"}, map[string]string{"DOCPARSE_RETENTION": "2d"}, 0, ""},
+		{[]string{"--retention", "0"}, nil, 0, ""},
+		{nil, map[string]string{"DOCPARSE_RETENTION": "2d"}, 48 * time.Hour, ""},
+		{[]string{"--retention", "30m"}, nil, 0, "--retention=30m0s: must be off (0) or at least 1h"},
+		{[]string{"--retention", "-1d"}, nil, 0, "--retention=-24h0m0s: must be off (0) or at least 1h"},
+		{[]string{"--retention", "soon"}, nil, 0, `invalid value "soon" for flag -retention: not a duration such as 30d, 720h or off`},
+		{nil, map[string]string{"DOCPARSE_RETENTION": "1.5d"}, 0, `DOCPARSE_RETENTION="1.5d": not a duration such as 30d, 720h or off`},
+	} {
+		var errOut bytes.Buffer
+		cfg, err := loadConfig("serve", c.args, getenvFrom(c.env), &errOut)
+		if c.err == "" {
+			if err != nil || cfg.Retention != c.want {
+				t.Errorf("%v %v: retention %v, %v; want %v", c.args, c.env, cfg.Retention, err, c.want)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error()+errOut.String(), c.err) {
+			t.Errorf("%v %v: %v (stderr %.200q), want an error saying %q", c.args, c.env, err, errOut.String(), c.err)
+		}
+	}
+}

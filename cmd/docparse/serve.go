@@ -207,7 +207,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	debug.FreeOSMemory()
 	svc, err := pipeline.New(db, blobs, engine, pipeline.Config{
 		Work: c.Work, Workers: c.Workers, FileTimeout: c.FileTimeout, RescueAfter: c.RescueAfter,
-		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize, RevokedKeyRetention: c.RevokedKeyRetention,
+		MaxFiles: c.MaxFiles, MaxFileSize: c.MaxFileSize, RevokedKeyRetention: c.RevokedKeyRetention, Retention: c.Retention,
 		Quotas: pipeline.Quotas{StoredBytes: c.QuotaStoredBytes, FilesPerDay: c.QuotaFilesPerDay, Extractions: c.QuotaExtractions},
 		Webhooks: pipeline.DispatchConfig{
 			AllowPrivate: c.AllowPrivateWebhooks, Timeout: c.WebhookTimeout, Lease: c.WebhookLease,
@@ -253,7 +253,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		logger.Info("OCR models ready: images in English are read by them", "ocr_models", c.OCRModels)
 	}
 	logger.Info("listening on http://"+ln.Addr().String(), "addr", ln.Addr().String(), "engine", string(db.Engine()),
-		"data_dir", c.DataDir, "blob_url", c.blobURL(), "workers", c.Workers, "work", c.Work)
+		"data_dir", c.DataDir, "blob_url", c.blobURL(), "workers", c.Workers, "work", c.Work, "retention", c.Retention.String())
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

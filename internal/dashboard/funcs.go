@@ -23,6 +23,7 @@ var funcs = template.FuncMap{
 	"size":    humanSize,
 	"percent": percent,
 	"pct":     pct,
+	"period":  period,
 	"plural": func(n int, noun string) string {
 		if n == 1 {
 			return "1 " + noun
@@ -157,4 +158,17 @@ type headerField struct{ Name, Value string }
 // headers lists an attempt's headers in name order.
 func headers(m map[string]string) []headerField {
 	return byKey(m, func(k, v string) headerField { return headerField{k, v} })
+}
+
+// period says a duration in words: whole days as "30 days", whole hours
+// as "36 hours", else as Go writes it.
+func period(d time.Duration) string {
+	day := 24 * time.Hour
+	switch {
+	case d%day == 0:
+		return strconv.Itoa(int(d/day)) + " day" + plural(int(d/day))
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + " hour" + plural(int(d/time.Hour))
+	}
+	return d.String()
 }

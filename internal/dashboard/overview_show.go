@@ -12,8 +12,8 @@ import (
 const recentBatches = 10
 
 // overviewView is the overview's, the page a user lands on: the newest
-// batches, the review queue's size, the webhook endpoints' health and
-// this month's usage.
+// batches, the review queue's size, the webhook endpoints' health,
+// this month's usage and how long documents are kept.
 type overviewView struct {
 	page
 	Batches     []store.RecentBatch
@@ -24,6 +24,9 @@ type overviewView struct {
 	Usage       store.Usage
 	MonthStart  time.Time
 	HasAnything bool // any batch or endpoint: else the page says how to start
+	// Retention is the server's --retention (pipeline.Config.Retention):
+	// 0 keeps documents until deleted.
+	Retention time.Duration
 }
 
 func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, sess docparse.Session) error {
@@ -53,6 +56,7 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, sess docp
 		return err
 	}
 	v.HasAnything = len(v.Batches) > 0 || len(v.Endpoints) > 0
+	v.Retention = h.svc.Config().Retention
 	h.render(w, r, http.StatusOK, "overview", v)
 	return nil
 }

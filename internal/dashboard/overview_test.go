@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
@@ -30,6 +31,9 @@ func TestOverview(t *testing.T) {
 		}
 		checkOverviewCount(t, p.body, reviewCountRE, "0")
 		checkOverviewCount(t, p.body, usageFilesRE, "0")
+		if !strings.Contains(p.body, `<p class="hint" id="retention">Documents are kept until deleted.</p>`) {
+			t.Error("without --retention the overview does not say documents are kept until deleted")
+		}
 
 		// A file that needs review (two pages of usage: AzureInterior.pdf
 		// has one), a processed text file, and an endpoint.
@@ -67,6 +71,20 @@ func TestOverview(t *testing.T) {
 			if strings.Contains(p.body, leak) {
 				t.Errorf("overview shows another account's %q", leak)
 			}
+		}
+	})
+}
+
+// TestOverviewRetention: with --retention the overview says how long
+// documents are kept.
+func TestOverviewRetention(t *testing.T) {
+	t.Parallel()
+	servertest.Each(t, servertest.Options{Parallel: true, NoRateLimit: true, Retention: 30 * 24 * time.Hour}, func(t *testing.T, srv *servertest.Server) {
+		srv.User("acme", email, password)
+		p := newBrowser(t, srv.URL).login(email, password)
+		want := `<p class="hint" id="retention">Documents are kept for 30 days after their batch ends, then deleted with their results.</p>`
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the overview with --retention 30d lacks %q", want)
 		}
 	})
 }

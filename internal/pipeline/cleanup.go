@@ -36,18 +36,26 @@ func (CleanupArgs) Kind() string { return "cleanup" }
 
 // InsertOpts puts the job on the maintenance queue. Two cleanups running
 // one after the other (a restart) do no harm: each finds what is left.
-func (CleanupArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueMaintenance, MaxAttempts: 3}
+func (CleanupArgs) InsertOpts() river.InsertOpts { return maintenanceOpts }
+
+// maintenanceOpts are the insert options of the maintenance jobs.
+var maintenanceOpts = river.InsertOpts{Queue: QueueMaintenance, MaxAttempts: 3}
+
+// maintenanceWorker runs a maintenance job of args A by calling work.
+type maintenanceWorker[A river.JobArgs] struct {
+	river.WorkerDefaults[A]
+	work func(ctx context.Context) error
 }
 
-type cleanupWorker struct {
-	river.WorkerDefaults[CleanupArgs]
-	s *Service
-}
+func (w *maintenanceWorker[A]) Work(ctx context.Context, _ *river.Job[A]) error { return w.work(ctx) }
 
-func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
-	_, _, err := w.s.Cleanup(ctx)
-	return err
+// addMaintenanceWorkers registers the workers of the maintenance jobs.
+func (s *Service) addMaintenanceWorkers(workers *river.Workers) {
+	river.AddWorker(workers, &maintenanceWorker[CleanupArgs]{work: func(ctx context.Context) error {
+		_, _, err := s.Cleanup(ctx)
+		return err
+	}})
+	river.AddWorker(workers, &maintenanceWorker[RetentionArgs]{work: s.retentionJob})
 }
 
 // Cleanup runs the maintenance once: it deletes the API keys revoked
@@ -83,11 +91,16 @@ func (s *Service) Cleanup(ctx context.Context) (keys int64, dirs int, err error)
 	return keys, dirs, err
 }
 
-// periodicJobs are the jobs River's leader inserts on a schedule.
+// periodicJobs are the jobs River's leader inserts on a schedule: the
+// cleanup, and the retention when it is set.
 func periodicJobs(cfg Config) []*river.PeriodicJob {
-	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(cfg.CleanupInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true, ID: "cleanup"}),
+	every := func(interval time.Duration, args river.JobArgs) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: args.Kind()})
 	}
+	jobs := []*river.PeriodicJob{every(cfg.CleanupInterval, CleanupArgs{})}
+	if cfg.Retention > 0 {
+		jobs = append(jobs, every(cfg.RetentionInterval, RetentionArgs{}))
+	}
+	return jobs
 }

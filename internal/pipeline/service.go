@@ -61,6 +61,13 @@ type Config struct {
 	// CleanupInterval is how often the cleanup runs (see CleanupArgs);
 	// default an hour.
 	CleanupInterval time.Duration
+	// Retention is how long after its batch ended a document, its result
+	// and its webhook attempts are kept (Service.Retention); 0 keeps them
+	// until deleted.
+	Retention time.Duration
+	// RetentionInterval is how often the retention job runs when
+	// Retention is set; default a day.
+	RetentionInterval time.Duration
 }
 
 // Defaults fills unset fields of c.
@@ -85,6 +92,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CleanupInterval <= 0 {
 		c.CleanupInterval = defaultCleanupInterval
+	}
+	if c.RetentionInterval <= 0 {
+		c.RetentionInterval = defaultRetentionInterval
 	}
 	if c.MaxFileSize <= 0 {
 		c.MaxFileSize = 25 << 20
@@ -125,7 +135,7 @@ func New(db *store.DB, blobs blob.Store, engine *extract.Engine, cfg Config, now
 		workers = river.NewWorkers()
 		river.AddWorker(workers, newFileWorker[ProcessFileArgs](s, "file", extractJob{s}))
 		river.AddWorker(workers, newFileWorker[ClassifyFileArgs](s, "classification file", classifyJob{s}))
-		river.AddWorker(workers, &cleanupWorker{s: s})
+		s.addMaintenanceWorkers(workers)
 	}
 	client, err := newRiverClient(db, cfg, workers, logger)
 	if err != nil {

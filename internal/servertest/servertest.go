@@ -68,6 +68,17 @@ type Options struct {
 	// Quotas are the per-account quotas; the zero value is none (not
 	// docparse serve's defaults).
 	Quotas pipeline.Quotas
+	// Retention is --retention (0: off); RetentionInterval how often its
+	// job runs (0: docparse's default, a day).
+	Retention         time.Duration
+	RetentionInterval time.Duration
+	// Blobs is where uploaded documents are stored; default a directory
+	// of the test (Server.BlobDir).
+	Blobs blob.Store
+	// Now is the pipeline's clock (what batches, files and attempts are
+	// stamped with, and what the cleanup and retention compare with);
+	// default time.Now. River and the rate limits keep the real clock.
+	Now func() time.Time
 }
 
 // Server is a running docparse. It stops when the test ends: HTTP first,
@@ -80,7 +91,9 @@ type Server struct {
 	// the API.
 	Service *pipeline.Service
 	DB      *store.DB
-	// BlobDir is where uploaded documents are stored.
+	// Blobs is where uploaded documents are stored: Options.Blobs, or a
+	// directory, BlobDir ("" with Options.Blobs).
+	Blobs   blob.Store
 	BlobDir string
 
 	t       testing.TB
@@ -143,6 +156,9 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Workers == 0 {
 		o.Workers = 4
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	// Cleanups run last-registered first: the database is registered
 	// first by storetest.Open, so it closes after the workers and HTTP.
 	db := storetest.Open(t, o.Engine)
@@ -153,21 +169,26 @@ func Start(t testing.TB, o Options) *Server {
 	if err := pipeline.MigrateRiver(ctx, db, logger); err != nil {
 		t.Fatalf("migrate river: %v", err)
 	}
-	blobDir := filepath.Join(t.TempDir(), "blobs")
-	blobs, err := blob.NewLocal(blobDir)
-	if err != nil {
-		t.Fatalf("blob store: %v", err)
+	blobs, blobDir := o.Blobs, ""
+	if blobs == nil {
+		blobDir = filepath.Join(t.TempDir(), "blobs")
+		local, err := blob.NewLocal(blobDir)
+		if err != nil {
+			t.Fatalf("blob store: %v", err)
+		}
+		blobs = local
 	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
 		Work: !o.NoWorkers, Workers: o.Workers, FileTimeout: o.FileTimeout, MaxFiles: o.MaxFiles, MaxFileSize: o.MaxFileSize,
 		Webhooks:        pipeline.DispatchConfig{AllowPrivate: true},
 		CleanupInterval: o.CleanupInterval,
 		Quotas:          o.Quotas,
-	}, time.Now, logger)
+		Retention:       o.Retention, RetentionInterval: o.RetentionInterval,
+	}, o.Now, logger)
 	if err != nil {
 		t.Fatalf("pipeline: %v", err)
 	}
-	s := &Server{Service: svc, DB: db, BlobDir: blobDir, t: t}
+	s := &Server{Service: svc, DB: db, Blobs: blobs, BlobDir: blobDir, t: t}
 	t.Cleanup(func() {
 		if !s.started {
 			return

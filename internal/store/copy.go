@@ -55,6 +55,9 @@ var copyTables = []copyTable{
 	{"deliveries", []string{"id"}},
 	{"delivery_attempts", []string{"id"}},
 	{"idempotency_keys", []string{"account_id", "key"}},
+	// Pending deletions of documents: a copy that keeps its blob store
+	// (no --blob-url) must still delete them.
+	{"blob_deletions", []string{"blob_key"}},
 }
 
 // notCopied reports whether Copy leaves table out on purpose: the

@@ -18,6 +18,7 @@ import (
 	"github.com/docparse/docparse/internal/dashboard"
 	"github.com/docparse/docparse/internal/extract"
 	"github.com/docparse/docparse/internal/httpapi"
+	"github.com/docparse/docparse/internal/logbuf"
 	"github.com/docparse/docparse/internal/pipeline"
 	"github.com/docparse/docparse/internal/ratelimit"
 	"github.com/docparse/docparse/internal/secretbox"
@@ -71,10 +72,14 @@ func parseAdminFlags(fs *flag.FlagSet, args []string, envErr error) error {
 	return nil
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+func newLogger(w io.Writer, level string) *slog.Logger { return slog.New(jsonHandler(w, level)) }
+
+// jsonHandler writes JSON lines to w at level and above (a valid
+// --log-level; anything else is info).
+func jsonHandler(w io.Writer, level string) slog.Handler {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})
 }
 
 // isPostgres reports whether c names a PostgreSQL database.
@@ -133,15 +138,21 @@ func openDBWith(ctx context.Context, c config, box *secretbox.Box, logger *slog.
 	return db, nil
 }
 
+// logDelay is how long the server's log lines may wait in memory before
+// they are written out together (logbuf): a crash loses at most the info
+// lines of the last logDelay; warnings and errors are written at once.
+const logDelay = 100 * time.Millisecond
+
 // openConfigured loads the config of server command name from args
-// (loadConfig) and opens its database (openDB), logging to stderr at the
-// configured level. The caller closes db.
-func openConfigured(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (config, *slog.Logger, *store.DB, error) {
+// (loadConfig; usage errors go to stderr) and opens its database (openDB),
+// logging to logs at the configured level, warnings and errors flushed at
+// once. The caller closes db, then logs.
+func openConfigured(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, logs *logbuf.Writer) (config, *slog.Logger, *store.DB, error) {
 	c, err := loadConfig(name, args, getenv, stderr)
 	if err != nil {
 		return c, nil, nil, err
 	}
-	logger := newLogger(stderr, c.LogLevel)
+	logger := slog.New(logbuf.FlushAt(jsonHandler(logs, c.LogLevel), logs, slog.LevelWarn))
 	db, err := openDB(ctx, c, getenv, logger)
 	if err != nil {
 		return c, nil, nil, err
@@ -170,7 +181,12 @@ func openAdmin(ctx context.Context, c config, getenv func(string) string) (*stor
 // order: HTTP (in-flight requests finish), workers (running jobs get the
 // grace period, then are cancelled and run again later), the database.
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	c, logger, db, err := openConfigured(ctx, "serve", args, getenv, stderr)
+	// The log, the access log's line per request above all, is written
+	// in batches (logDelay); everything is written by the time serve
+	// returns.
+	logs := logbuf.New(stderr, logDelay)
+	defer logs.Close()
+	c, logger, db, err := openConfigured(ctx, "serve", args, getenv, stderr, logs)
 	if err != nil {
 		return err
 	}

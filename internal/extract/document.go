@@ -59,6 +59,18 @@ type Document struct {
 	Attachments int `json:",omitempty"`
 }
 
+// OCREngine names what read the page whole by OCR: "tesseract", "models"
+// (Config.OCRModels), or "" when OCR did not read it whole (Page.OCR).
+func (p Page) OCREngine() string {
+	switch {
+	case p.OCR == nil:
+		return ""
+	case p.OCR.Pass == PassModels:
+		return "models"
+	}
+	return "tesseract"
+}
+
 // Text returns the document's text, one line per Line and a form feed
 // between pages.
 func (d *Document) Text() string {

@@ -65,6 +65,7 @@ type envOptions struct {
 	perEndpoint    int
 	webhookLease   time.Duration
 	quotas         pipeline.Quotas
+	noWorkers      bool // jobs are inserted, never worked
 }
 
 func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
@@ -90,7 +91,7 @@ func newEnv(t *testing.T, engineName store.Engine, o envOptions) *env {
 		o.fileTimeout = 30 * time.Second
 	}
 	svc, err := pipeline.New(db, blobs, sharedEngine(t), pipeline.Config{
-		Work: true, Workers: 4, FileTimeout: o.fileTimeout, MaxFiles: o.maxFiles, MaxFileSize: o.maxFileSize,
+		Work: !o.noWorkers, Workers: 4, FileTimeout: o.fileTimeout, MaxFiles: o.maxFiles, MaxFileSize: o.maxFileSize,
 		Webhooks: pipeline.DispatchConfig{AllowPrivate: true, Timeout: o.webhookTimeout, PerEndpoint: o.perEndpoint, Lease: o.webhookLease},
 		Quotas:   o.quotas,
 	}, o.now, logger)

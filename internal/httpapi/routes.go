@@ -27,7 +27,7 @@ func (s *Server) routes() http.Handler {
 
 	mux.Handle("GET /healthz", s.handle(s.healthz))
 	mux.Handle("GET /readyz", s.handle(s.readyz))
-	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.metrics.write(w, s.db) }))
+	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveMetrics(w, s.svc.Metrics(), s.db) }))
 
 	mux.Handle("GET /v1/openapi.json", s.handle(serveOpenAPI))
 

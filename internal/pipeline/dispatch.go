@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/webhook"
@@ -32,6 +34,9 @@ type DispatchConfig struct {
 	AllowPrivate bool
 	// UserAgent is sent with every delivery.
 	UserAgent string
+	// Metrics is where attempts are counted (metrics.go); nil: a set of
+	// the dispatcher's own. Service sets its Config.Metrics.
+	Metrics *metrics.Set
 }
 
 func (c DispatchConfig) withDefaults() DispatchConfig {
@@ -52,6 +57,9 @@ func (c DispatchConfig) withDefaults() DispatchConfig {
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = "docparse-webhooks/dev"
+	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.NewSet()
 	}
 	return c
 }
@@ -79,6 +87,8 @@ type Dispatcher struct {
 	log    *slog.Logger
 	cfg    DispatchConfig
 	jitter func() float64
+	// metrics counts attempts (in cfg.Metrics).
+	metrics pipelineMetrics
 
 	mu  sync.Mutex
 	eps map[string]*endpointQueue
@@ -115,7 +125,7 @@ func NewDispatcher(db *store.DB, ids *docparse.IDs, cfg DispatchConfig, now func
 	cfg = cfg.withDefaults()
 	client := webhook.NewClient(webhook.ClientConfig{Timeout: cfg.Timeout, AllowPrivate: cfg.AllowPrivate, UserAgent: cfg.UserAgent})
 	return &Dispatcher{
-		db: db, client: client, ids: ids, now: now, log: logger, cfg: cfg,
+		db: db, client: client, ids: ids, now: now, log: logger, cfg: cfg, metrics: pipelineMetrics{cfg.Metrics},
 		jitter:   func() float64 { return rand.Float64()*2 - 1 },
 		eps:      map[string]*endpointQueue{},
 		known:    map[string]struct{}{},
@@ -331,7 +341,12 @@ func deliveryHeaders(ep docparse.Endpoint, eventID string, payload []byte, now t
 	return h, nil
 }
 
-// deliver makes one attempt and hands its record to the recorder.
+// deliver makes one attempt and hands its record to the recorder. It
+// counts the attempt by outcome: "delivered"; "retry" (another attempt is
+// scheduled); "exhausted" (a transient failure with no attempt left);
+// "rejected" (a failure retrying cannot help: most 4xx, a blocked or
+// invalid URL); "gone" (410: the endpoint is disabled); unsent,
+// "endpoint_disabled" and "sign_failed".
 func (d *Dispatcher) deliver(t store.DeliveryTask) {
 	now := d.now().UTC()
 	attempt := t.Delivery.Attempts + 1
@@ -346,6 +361,7 @@ func (d *Dispatcher) deliver(t store.DeliveryTask) {
 		a.Error = "the endpoint is disabled"
 		a.RequestHeaders = map[string]string{}
 		rec.State, rec.Attempt, rec.NoHealth = docparse.DeliveryFailed, a, true
+		d.metrics.webhookNotSent("endpoint_disabled")
 		d.record(rec)
 		return
 	}
@@ -354,6 +370,7 @@ func (d *Dispatcher) deliver(t store.DeliveryTask) {
 		a.Error = "sign: " + err.Error()
 		a.RequestHeaders = map[string]string{}
 		rec.State, rec.Attempt = docparse.DeliveryFailed, a
+		d.metrics.webhookNotSent("sign_failed")
 		d.record(rec)
 		return
 	}
@@ -363,21 +380,31 @@ func (d *Dispatcher) deliver(t store.DeliveryTask) {
 		return // shutting down: the lease brings it back
 	}
 	fillAttempt(&a, h, res)
+	var outcome string
 	switch webhook.Classify(res.StatusCode, res.Err) {
 	case webhook.Delivered:
 		rec.State, rec.Success = docparse.DeliveryDelivered, true
+		outcome = "delivered"
+		if t.Delivery.Round == 0 { // not a resend of an old event
+			d.metrics.webhookDelivered(d.now().Sub(t.Event.CreatedAt))
+		}
 	case webhook.Disable:
 		rec.State, rec.Disable = docparse.DeliveryFailed, true
 		rec.DisableReason = "the endpoint answered 410 Gone"
+		outcome = "gone"
 	case webhook.Permanent:
 		rec.State = docparse.DeliveryFailed
+		outcome = "rejected"
 	default:
 		if next, ok := webhook.NextAttempt(first, attempt, now, res.RetryAfter, d.jitter); ok {
 			rec.State, a.NextAttemptAt = docparse.DeliveryPending, &next
+			outcome = "retry"
 		} else {
 			rec.State = docparse.DeliveryFailed
+			outcome = "exhausted"
 		}
 	}
+	d.metrics.webhookAttempt(outcome, res)
 	rec.Attempt = a
 	d.record(rec)
 }

@@ -94,6 +94,7 @@ func (w *fileWorker[A, W, O]) Work(ctx context.Context, job *river.Job[A]) error
 	queue := job.Args.InsertOpts().Queue
 	run, err := s.takeSlot(ctx, queue, job.JobRow, job.Args, accountID)
 	if !run {
+		noteYield(ctx)
 		return err // given up to another account, inserted again
 	}
 	defer s.slots.put(slotKey(queue, accountID))
@@ -116,7 +117,7 @@ func (w *fileWorker[A, W, O]) Work(ctx context.Context, job *river.Job[A]) error
 	if err != nil {
 		return w.retryOrFail(ctx, job, err)
 	}
-	return w.finish(ctx, accountID, fileID, to, out)
+	return w.finish(ctx, job.Kind, accountID, fileID, to, out)
 }
 
 // retryOrFail returns err to River for another attempt, or, on the last
@@ -128,7 +129,7 @@ func (w *fileWorker[A, W, O]) retryOrFail(ctx context.Context, job *river.Job[A]
 	accountID, fileID := job.Args.file()
 	w.s.log.Error(w.noun+" failed after retries", "file_id", fileID, "attempts", job.Attempt, "err", err)
 	out := w.job.failed(&docparse.FileError{Code: "internal_error", Message: "processing failed after several attempts"})
-	if ferr := w.finish(ctx, accountID, fileID, docparse.FileFailed, out); ferr != nil {
+	if ferr := w.finish(ctx, job.Kind, accountID, fileID, docparse.FileFailed, out); ferr != nil {
 		return ferr
 	}
 	return river.JobCancel(err)
@@ -136,8 +137,9 @@ func (w *fileWorker[A, W, O]) retryOrFail(ctx context.Context, job *river.Job[A]
 
 // finish stores a file's final status with the events it causes, in one
 // transaction, then hands their deliveries to the dispatcher. A file gone
-// meanwhile (its batch deleted) is not an error.
-func (w *fileWorker[A, W, O]) finish(ctx context.Context, accountID, fileID string, to docparse.FileStatus, out O) error {
+// meanwhile (its batch deleted) is not an error. kind is the job's, for
+// the count of files finished.
+func (w *fileWorker[A, W, O]) finish(ctx context.Context, kind, accountID, fileID string, to docparse.FileStatus, out O) error {
 	var tasks []store.DeliveryTask
 	err := w.s.db.Tx(ctx, func(tx *store.Tx) (err error) {
 		tasks, err = w.job.finish(ctx, tx, accountID, fileID, to, out)
@@ -149,6 +151,7 @@ func (w *fileWorker[A, W, O]) finish(ctx context.Context, accountID, fileID stri
 	if err != nil {
 		return err
 	}
+	w.s.metrics.fileDone(kind, string(to))
 	w.s.dispatch.Enqueue(tasks)
 	return nil
 }

@@ -276,6 +276,7 @@ func (s *Service) readDocument(ctx context.Context, fileID string, size int64, k
 	if err != nil {
 		return nil, nil, fmt.Errorf("extract %s: %w", fileID, err)
 	}
+	s.metrics.ocrPages(doc)
 	return doc, nil, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/docparse/docparse/internal/store"
 )
@@ -72,7 +73,8 @@ func (h levelHandler) WithGroup(name string) slog.Handler {
 
 // newRiverClient builds the River client. With workers == nil it only
 // inserts jobs (a process that serves the API without working).
-func newRiverClient(db *store.DB, cfg Config, workers *river.Workers, logger *slog.Logger) (*river.Client[*sql.Tx], error) {
+// observe wraps every job run (metrics.go).
+func newRiverClient(db *store.DB, cfg Config, workers *river.Workers, observe rivertype.WorkerMiddleware, logger *slog.Logger) (*river.Client[*sql.Tx], error) {
 	rc := &river.Config{
 		Logger:               quiet(logger),
 		JobTimeout:           cfg.FileTimeout + jobTimeoutMargin,
@@ -90,6 +92,7 @@ func newRiverClient(db *store.DB, cfg Config, workers *river.Workers, logger *sl
 		rc.Queues = map[string]river.QueueConfig{QueueExtract: {MaxWorkers: cfg.Workers + 1}, QueueClassify: {MaxWorkers: cfg.Workers + 1},
 			QueueMaintenance: {MaxWorkers: 1}}
 		rc.PeriodicJobs = periodicJobs(cfg)
+		rc.Middleware = []rivertype.Middleware{observe}
 	}
 	client, err := river.NewClient(riverDriver(db), rc)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/riverqueue/river"
 
 	"github.com/docparse/docparse/internal/blob"
@@ -68,6 +69,10 @@ type Config struct {
 	// RetentionInterval is how often the retention job runs when
 	// Retention is set; default a day.
 	RetentionInterval time.Duration
+	// Metrics is where the pipeline registers its metrics (metrics.go),
+	// served by GET /metrics; nil gives the service a set of its own
+	// (Service.Metrics).
+	Metrics *metrics.Set
 }
 
 // Defaults fills unset fields of c.
@@ -99,6 +104,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxFileSize <= 0 {
 		c.MaxFileSize = 25 << 20
 	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.NewSet()
+	}
 	return c
 }
 
@@ -112,6 +120,8 @@ type Service struct {
 	log    *slog.Logger
 	cfg    Config
 	river  *river.Client[*sql.Tx]
+	// metrics records jobs, files, OCR pages (in cfg.Metrics).
+	metrics pipelineMetrics
 
 	dispatch    *Dispatcher
 	dispatchCfg DispatchConfig
@@ -128,7 +138,13 @@ type Service struct {
 func New(db *store.DB, blobs blob.Store, engine *extract.Engine, cfg Config, now func() time.Time, logger *slog.Logger) (*Service, error) {
 	cfg = cfg.withDefaults()
 	s := &Service{db: db, blobs: blobs, engine: engine, ids: docparse.NewIDs(now), now: now, log: logger, cfg: cfg,
-		dispatchCfg: cfg.Webhooks.withDefaults(), models: newModelCache(), slots: newSlots(), stopping: make(chan struct{})}
+		metrics: pipelineMetrics{cfg.Metrics}, models: newModelCache(), slots: newSlots(), stopping: make(chan struct{})}
+	webhooks := cfg.Webhooks
+	webhooks.Metrics = cfg.Metrics
+	s.dispatchCfg = webhooks.withDefaults()
+	jobs := &jobGauges{db: db, now: now, log: logger,
+		kinds: []string{ProcessFileArgs{}.Kind(), ClassifyFileArgs{}.Kind(), CleanupArgs{}.Kind(), RetentionArgs{}.Kind()}}
+	cfg.Metrics.RegisterMetricsWriter(jobs.write)
 	s.dispatch = NewDispatcher(db, s.ids, s.dispatchCfg, now, logger)
 	var workers *river.Workers
 	if cfg.Work {
@@ -137,7 +153,7 @@ func New(db *store.DB, blobs blob.Store, engine *extract.Engine, cfg Config, now
 		river.AddWorker(workers, newFileWorker[ClassifyFileArgs](s, "classification file", classifyJob{s}))
 		s.addMaintenanceWorkers(workers)
 	}
-	client, err := newRiverClient(db, cfg, workers, logger)
+	client, err := newRiverClient(db, cfg, workers, s.observeJobs(), logger)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +203,10 @@ func (s *Service) Stop(ctx context.Context) error {
 	s.dispatch.Stop(ctx)
 	return err
 }
+
+// Metrics returns the set the service's metrics are in (Config.Metrics),
+// for GET /metrics to serve and other parts to add theirs to.
+func (s *Service) Metrics() *metrics.Set { return s.cfg.Metrics }
 
 // Dispatcher returns the webhook dispatcher.
 func (s *Service) Dispatcher() *Dispatcher { return s.dispatch }

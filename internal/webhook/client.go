@@ -210,6 +210,31 @@ type Result struct {
 	RetryAfter time.Duration
 }
 
+// Class names what an attempt got, in few words, for metrics: "2xx",
+// "3xx", "4xx", "5xx" by the response's status (a body cut off after the
+// status line still counts by its status); without a response "timeout",
+// "dns", "tls", "blocked" (the egress guard refused the address, or the
+// URL is invalid) or "connection" (refused, reset, closed, anything else).
+func (r Result) Class() string {
+	if r.StatusCode > 0 {
+		return strconv.Itoa(min(max(r.StatusCode/100, 1), 5)) + "xx"
+	}
+	var dnsErr *net.DNSError
+	switch {
+	case r.Err == nil:
+		return "connection"
+	case errors.Is(r.Err, ErrBlocked) || errors.Is(r.Err, ErrInvalidURL):
+		return "blocked"
+	case errors.Is(r.Err, context.DeadlineExceeded) || isTimeout(r.Err):
+		return "timeout"
+	case errors.As(r.Err, &dnsErr):
+		return "dns"
+	case isTLS(r.Err):
+		return "tls"
+	}
+	return "connection"
+}
+
 // Send makes one delivery attempt: it POSTs body to rawURL with header
 // (copied, not modified; Content-Type application/json and the configured
 // User-Agent are added when absent) and returns what happened, as soon as

@@ -14,10 +14,12 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -700,5 +702,30 @@ func TestSendTriesNextAddress(t *testing.T) {
 	res := c.Send(context.Background(), "http://localhost:"+port(t, rcv.Server)+"/hook", nil, []byte(`{}`))
 	if res.Err != nil || res.Body != "second address" {
 		t.Errorf("Send() = %d, %q, %v; want 200, second address, nil", res.StatusCode, res.Body, res.Err)
+	}
+}
+
+// TestResultClass: what an attempt got, in the words of the metrics.
+func TestResultClass(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	tests := []struct {
+		res  webhook.Result
+		want string
+	}{
+		{webhook.Result{StatusCode: 204}, "2xx"},
+		{webhook.Result{StatusCode: 302}, "3xx"},
+		{webhook.Result{StatusCode: 410}, "4xx"},
+		{webhook.Result{StatusCode: 503}, "5xx"},
+		{webhook.Result{StatusCode: 200, Err: io.ErrUnexpectedEOF}, "2xx"},
+		{webhook.Result{Err: &webhook.BlockedError{Addr: netip.MustParseAddr("127.0.0.1"), Reason: "loopback address"}}, "blocked"},
+		{webhook.Result{Err: fmt.Errorf("post: %w", context.DeadlineExceeded)}, "timeout"},
+		{webhook.Result{Err: &url.Error{Op: "Post", URL: "https://x", Err: &net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}}}, "dns"},
+		{webhook.Result{Err: &url.Error{Op: "Post", URL: "https://x", Err: refused}}, "connection"},
+		{webhook.Result{Err: x509.UnknownAuthorityError{}}, "tls"},
+	}
+	for _, tt := range tests {
+		if got := tt.res.Class(); got != tt.want {
+			t.Errorf("Result{StatusCode: %d, Err: %v}.Class() = %q, want %q", tt.res.StatusCode, tt.res.Err, got, tt.want)
+		}
 	}
 }

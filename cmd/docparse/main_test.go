@@ -169,6 +169,21 @@ func (c testClient) batch(extID, batchID string) map[string]any {
 	return v["batch"].(map[string]any)
 }
 
+// checkContent gets the stored upload of f, a file as its batch lists
+// it, and fails the test unless it is the document uploaded under its
+// name, docs[name]; where tells the message which server answered. It
+// answers the file's name and id.
+func (c testClient) checkContent(extID, batchID string, f any, docs map[string][]byte, where string) (name, id string) {
+	c.t.Helper()
+	m := f.(map[string]any)
+	name, id = m["file_name"].(string), m["id"].(string)
+	resp, got := c.send("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+id+"/content", "", "", nil)
+	if resp.StatusCode != 200 || !bytes.Equal(got, docs[name]) {
+		c.t.Errorf("content of %s%s: %d, %d bytes; want 200 and the %d uploaded", name, where, resp.StatusCode, len(got), len(docs[name]))
+	}
+	return name, id
+}
+
 // testSecretKey returns a new DOCPARSE_SECRET_KEY.
 func testSecretKey(t *testing.T) string {
 	t.Helper()

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/secretbox"
+	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
@@ -134,14 +134,12 @@ func (c testClient) createExtraction() string {
 
 func (c testClient) upload(extID string, files map[string][]byte) string {
 	c.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
+	var parts []servertest.File
 	for name, content := range files {
-		w, _ := mw.CreateFormFile("files", name)
-		w.Write(content)
+		parts = append(parts, servertest.File{Name: name, Content: content})
 	}
-	mw.Close()
-	status, v := c.do("POST", "/v1/extractions/"+extID+"/batches", mw.FormDataContentType(), &buf)
+	ct, body := servertest.UploadForm(nil, parts...)
+	status, v := c.do("POST", "/v1/extractions/"+extID+"/batches", ct, bytes.NewReader(body))
 	if status != 202 {
 		c.t.Fatalf("upload: %d %v", status, v)
 	}

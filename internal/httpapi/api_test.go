@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -203,22 +202,15 @@ type upload struct {
 	content []byte
 }
 
+// multipartBody is the upload form of files, the batch named batchName
+// (no name when it is "").
 func multipartBody(t *testing.T, batchName string, files []upload) (string, []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	if batchName != "" {
-		_ = mw.WriteField("name", batchName)
+	parts := make([]servertest.File, len(files))
+	for i, f := range files {
+		parts[i] = servertest.File{Name: f.name, Content: f.content}
 	}
-	for _, f := range files {
-		w, err := mw.CreateFormFile("files", f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(f.content)
-	}
-	mw.Close()
-	return mw.FormDataContentType(), buf.Bytes()
+	return servertest.UploadForm([]string{"name", batchName}, parts...)
 }
 
 func (e *env) upload(extID string, files []upload, hdr ...string) response {

@@ -35,6 +35,14 @@ func OpenTree(repo string) (Tree, error) {
 	return Tree{dir: repo, gitDir: errObj == nil && errHead == nil}, nil
 }
 
+// Dir is the repository's directory: the bare git directory or the
+// checkout.
+func (t Tree) Dir() string { return t.dir }
+
+// Bare reports whether the tree is read from a bare git directory, at
+// HEAD.
+func (t Tree) Bare() bool { return t.gitDir }
+
 // Names lists the file names (not paths) directly in the folder dir of
 // the tree, sorted. It reads no file.
 func (t Tree) Names(ctx context.Context, dir string) ([]string, error) {

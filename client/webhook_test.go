@@ -36,6 +36,18 @@ func vectorHeader(sig string, ts int64) http.Header {
 	return h
 }
 
+// vectorHeaderWith is the vector's header with one header set to value,
+// or left out when value is "".
+func vectorHeaderWith(name, value string) http.Header {
+	h := vectorHeader(vectorSig, vectorTS)
+	if value == "" {
+		h.Del(name)
+	} else {
+		h.Set(name, value)
+	}
+	return h
+}
+
 // sign signs like a sender, for cases the vector does not cover.
 func sign(secret, id string, ts int64, body string) string {
 	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
@@ -63,6 +75,13 @@ func TestVerify(t *testing.T) {
 		{"6 minutes in the future", vectorSecret, vectorHeader(vectorSig, vectorTS), vectorBody, at.Add(-6 * time.Minute), client.ErrTimestampTooNew},
 		{"4 minutes old", vectorSecret, vectorHeader(vectorSig, vectorTS), vectorBody, at.Add(4 * time.Minute), nil},
 		{"4 minutes in the future", vectorSecret, vectorHeader(vectorSig, vectorTS), vectorBody, at.Add(-4 * time.Minute), nil},
+		{"5 minutes old", vectorSecret, vectorHeader(vectorSig, vectorTS), vectorBody, at.Add(5 * time.Minute), nil},
+		{"5 minutes in the future", vectorSecret, vectorHeader(vectorSig, vectorTS), vectorBody, at.Add(-5 * time.Minute), nil},
+		{"5m1s old", vectorSecret, vectorHeader(vectorSig, vectorTS), vectorBody, at.Add(5*time.Minute + time.Second), client.ErrTimestampTooOld},
+		{"5m1s in the future", vectorSecret, vectorHeader(vectorSig, vectorTS), vectorBody, at.Add(-5*time.Minute - time.Second), client.ErrTimestampTooNew},
+		{"timestamp 1970", vectorSecret, vectorHeader(vectorSig, 0), vectorBody, at, client.ErrTimestampTooOld},
+		{"extra spaces and other versions", vectorSecret, vectorHeader("v2,abc  "+vectorSig+" ", vectorTS), vectorBody, at, nil},
+		{"signature without version", vectorSecret, vectorHeader(strings.TrimPrefix(vectorSig, "v1,"), vectorTS), vectorBody, at, client.ErrNoMatchingSignature},
 		{"two signatures, second matches", vectorSecret,
 			vectorHeader(sign(otherSecret, vectorID, vectorTS, vectorBody)+" "+vectorSig, vectorTS), vectorBody, at, nil},
 		{"two signatures, first matches", otherSecret,
@@ -70,27 +89,13 @@ func TestVerify(t *testing.T) {
 		{"two signatures, none matches", vectorSecret,
 			vectorHeader(sign(otherSecret, vectorID, vectorTS, vectorBody)+" v1,bm9wZQ==", vectorTS), vectorBody, at, client.ErrNoMatchingSignature},
 		{"other versions ignored", vectorSecret, vectorHeader("v2,"+strings.TrimPrefix(vectorSig, "v1,"), vectorTS), vectorBody, at, client.ErrNoMatchingSignature},
-		{"signature of another id", vectorSecret, func() http.Header {
-			h := vectorHeader(vectorSig, vectorTS)
-			h.Set("webhook-id", "msg_other")
-			return h
-		}(), vectorBody, at, client.ErrNoMatchingSignature},
+		{"signature of another id", vectorSecret, vectorHeaderWith("webhook-id", "msg_other"), vectorBody, at, client.ErrNoMatchingSignature},
 		{"signature of another timestamp", vectorSecret, vectorHeader(vectorSig, vectorTS+1), vectorBody, at, client.ErrNoMatchingSignature},
-		{"missing signature", vectorSecret, func() http.Header {
-			h := vectorHeader(vectorSig, vectorTS)
-			h.Del("webhook-signature")
-			return h
-		}(), vectorBody, at, client.ErrMissingHeaders},
-		{"missing id", vectorSecret, func() http.Header {
-			h := vectorHeader(vectorSig, vectorTS)
-			h.Del("webhook-id")
-			return h
-		}(), vectorBody, at, client.ErrMissingHeaders},
-		{"timestamp not a number", vectorSecret, func() http.Header {
-			h := vectorHeader(vectorSig, vectorTS)
-			h.Set("webhook-timestamp", "yesterday")
-			return h
-		}(), vectorBody, at, client.ErrInvalidTimestamp},
+		{"missing signature", vectorSecret, vectorHeaderWith("webhook-signature", ""), vectorBody, at, client.ErrMissingHeaders},
+		{"missing id", vectorSecret, vectorHeaderWith("webhook-id", ""), vectorBody, at, client.ErrMissingHeaders},
+		{"timestamp not a number", vectorSecret, vectorHeaderWith("webhook-timestamp", "yesterday"), vectorBody, at, client.ErrInvalidTimestamp},
+		{"fractional timestamp", vectorSecret, vectorHeaderWith("webhook-timestamp", "1614265330.5"), vectorBody, at, client.ErrInvalidTimestamp},
+		{"missing timestamp", vectorSecret, vectorHeaderWith("webhook-timestamp", ""), vectorBody, at, client.ErrMissingHeaders},
 		{"invalid secret", "whsec_%%%", vectorHeader(vectorSig, vectorTS), vectorBody, at, client.ErrInvalidSecret},
 	}
 	for _, tt := range tests {

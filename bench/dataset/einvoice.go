@@ -663,28 +663,20 @@ func (p pageText) hasDate(v string) bool {
 
 // repoSource reads the PDFs of one repository.
 type repoSource struct {
-	name   string // owner/name, for origins
-	dir    string
-	gitDir string // set for a bare repository
+	dataset.Tree
+	name string // owner/name, for origins
 }
 
 // openRepo opens dir as a bare git directory when it holds objects/ and
-// HEAD, as a checkout otherwise. Its name is owner/name: from a mirror's
-// OWNER+NAME/repo layout, the origin remote's URL, or the directory's
-// name.
+// HEAD, as a checkout otherwise (dataset.OpenTree). Its name is
+// owner/name: from a mirror's OWNER+NAME/repo layout, the origin remote's
+// URL, or the directory's name.
 func openRepo(dir string) (*repoSource, error) {
-	fi, err := os.Stat(dir)
+	t, err := dataset.OpenTree(dir)
 	if err != nil {
 		return nil, err
 	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", dir)
-	}
-	src := &repoSource{dir: dir}
-	if isDir(filepath.Join(dir, "objects")) && exists(filepath.Join(dir, "HEAD")) {
-		src.gitDir = dir
-	}
-	src.name = repoName(dir)
+	src := &repoSource{Tree: t, name: repoName(dir)}
 	if strings.EqualFold(src.name, "ZUGFeRD/corpus") || strings.Contains(strings.ToLower(dir), "zugferd+corpus") {
 		return nil, fmt.Errorf("%s is ZUGFeRD/corpus, reserved for independent checks", dir)
 	}
@@ -712,21 +704,11 @@ func repoName(dir string) string {
 	return strings.TrimSuffix(base, ".git")
 }
 
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
-
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
 // pdfs lists the repository's files named *.pdf (any case), sorted.
 func (s *repoSource) pdfs() ([]string, error) {
 	var out []string
-	if s.gitDir != "" {
-		b, err := exec.Command("git", "--git-dir="+s.gitDir, "ls-tree", "-r", "-z", "--name-only", "HEAD").Output()
+	if s.Bare() {
+		b, err := exec.Command("git", "--git-dir="+s.Dir(), "ls-tree", "-r", "-z", "--name-only", "HEAD").Output()
 		if err != nil {
 			return nil, fmt.Errorf("git ls-tree: %w", err)
 		}
@@ -736,7 +718,7 @@ func (s *repoSource) pdfs() ([]string, error) {
 			}
 		}
 	} else {
-		err := filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
+		err := filepath.WalkDir(s.Dir(), func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
@@ -744,7 +726,7 @@ func (s *repoSource) pdfs() ([]string, error) {
 				return filepath.SkipDir
 			}
 			if d.Type().IsRegular() && strings.EqualFold(filepath.Ext(p), ".pdf") {
-				rel, err := filepath.Rel(s.dir, p)
+				rel, err := filepath.Rel(s.Dir(), p)
 				if err != nil {
 					return err
 				}
@@ -762,8 +744,8 @@ func (s *repoSource) pdfs() ([]string, error) {
 
 // read returns the file at path p, refusing one over max bytes.
 func (s *repoSource) read(p string, max int) ([]byte, error) {
-	if s.gitDir == "" {
-		f := filepath.Join(s.dir, filepath.FromSlash(p))
+	if !s.Bare() {
+		f := filepath.Join(s.Dir(), filepath.FromSlash(p))
 		fi, err := os.Stat(f)
 		if err != nil {
 			return nil, err
@@ -775,7 +757,7 @@ func (s *repoSource) read(p string, max int) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
 	defer cancel()
-	size, err := run(ctx, 64, "git", "--git-dir="+s.gitDir, "cat-file", "-s", "HEAD:"+p)
+	size, err := run(ctx, 64, "git", "--git-dir="+s.Dir(), "cat-file", "-s", "HEAD:"+p)
 	if err != nil {
 		return nil, err
 	}
@@ -786,5 +768,5 @@ func (s *repoSource) read(p string, max int) ([]byte, error) {
 	if n > int64(max) {
 		return nil, fmt.Errorf("%d bytes, over %d (a Git LFS pointer or a large file)", n, max)
 	}
-	return run(ctx, max, "git", "--git-dir="+s.gitDir, "cat-file", "blob", "HEAD:"+p)
+	return run(ctx, max, "git", "--git-dir="+s.Dir(), "cat-file", "blob", "HEAD:"+p)
 }

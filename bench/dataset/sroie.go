@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
@@ -18,78 +16,6 @@ import (
 	"github.com/docparse/docparse/bench/internal/dataset"
 )
 
-// sroieTree reads the files of a repository: a bare git directory at HEAD,
-// or a directory on disk.
-type sroieTree struct {
-	dir    string
-	gitDir bool
-}
-
-// openSROIETree opens repo as a bare git directory when it holds objects/
-// and HEAD, as a plain directory otherwise.
-func openSROIETree(repo string) (sroieTree, error) {
-	fi, err := os.Stat(repo)
-	if err != nil {
-		return sroieTree{}, err
-	}
-	if !fi.IsDir() {
-		return sroieTree{}, fmt.Errorf("%s is not a directory", repo)
-	}
-	_, errObj := os.Stat(filepath.Join(repo, "objects"))
-	_, errHead := os.Stat(filepath.Join(repo, "HEAD"))
-	return sroieTree{dir: repo, gitDir: errObj == nil && errHead == nil}, nil
-}
-
-// names lists the file names (not paths) directly in the folder dir of
-// the tree, sorted. It reads no file.
-func (t sroieTree) names(ctx context.Context, dir string) ([]string, error) {
-	var out []string
-	if t.gitDir {
-		b, err := t.git(ctx, "ls-tree", "--name-only", "HEAD:"+dir)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			if n != "" {
-				out = append(out, n)
-			}
-		}
-	} else {
-		ents, err := os.ReadDir(filepath.Join(t.dir, filepath.FromSlash(dir)))
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range ents {
-			if e.Type().IsRegular() {
-				out = append(out, e.Name())
-			}
-		}
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
-// read returns the file at p (slash-separated, relative to the tree).
-func (t sroieTree) read(ctx context.Context, p string) ([]byte, error) {
-	if t.gitDir {
-		return t.git(ctx, "show", "HEAD:"+p)
-	}
-	return os.ReadFile(filepath.Join(t.dir, filepath.FromSlash(p)))
-}
-
-func (t sroieTree) git(ctx context.Context, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "git", append([]string{"--git-dir=" + t.dir}, args...)...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("git %s: %s: %w", strings.Join(args, " "), strings.TrimSpace(stderr.String()), err)
-	}
-	return out, nil
-}
-
 // sroieItems lays out the SROIE receipts of repo (zzzDavid/ICDAR-2019-
 // SROIE: data/img/NNN.jpg with data/key/NNN.json) under out/sroie and
 // returns their items, saying what it skipped on stderr. A receipt that
@@ -98,15 +24,15 @@ func (t sroieTree) git(ctx context.Context, args ...string) ([]byte, error) {
 // and its total with two decimals; a value that is empty or cannot be read
 // is left out of the truth (and said on stderr), the address always is.
 func sroieItems(ctx context.Context, repo, out string, stderr io.Writer) ([]dataset.Item, error) {
-	t, err := openSROIETree(repo)
+	t, err := dataset.OpenTree(repo)
 	if err != nil {
 		return nil, fmt.Errorf("sroie: %w", err)
 	}
-	keys, err := t.names(ctx, "data/key")
+	keys, err := t.Names(ctx, "data/key")
 	if err != nil {
 		return nil, fmt.Errorf("sroie: list keys: %w", err)
 	}
-	imgs, err := t.names(ctx, "data/img")
+	imgs, err := t.Names(ctx, "data/img")
 	if err != nil {
 		return nil, fmt.Errorf("sroie: list images: %w", err)
 	}
@@ -131,7 +57,7 @@ func sroieItems(ctx context.Context, repo, out string, stderr io.Writer) ([]data
 			noImage++
 			continue
 		}
-		raw, err := t.read(ctx, path.Join("data/key", k))
+		raw, err := t.Read(ctx, path.Join("data/key", k))
 		if err != nil {
 			return nil, fmt.Errorf("sroie %s: %w", id, err)
 		}
@@ -142,7 +68,7 @@ func sroieItems(ctx context.Context, repo, out string, stderr io.Writer) ([]data
 		for _, p := range problems {
 			fmt.Fprintf(stderr, "sroie %s: %s: left out of the truth\n", id, p)
 		}
-		data, err := t.read(ctx, path.Join("data/img", img))
+		data, err := t.Read(ctx, path.Join("data/img", img))
 		if err != nil {
 			return nil, fmt.Errorf("sroie %s: %w", id, err)
 		}

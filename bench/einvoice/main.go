@@ -19,6 +19,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -31,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/docparse/docparse/bench/internal/harness"
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/einvoice"
 	"github.com/docparse/docparse/internal/fields"
@@ -258,14 +260,5 @@ func reserved(dir string) bool {
 	return strings.Contains(l, "zugferd+corpus") || strings.Contains(l+"/", "zugferd/corpus/")
 }
 
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
+// loadavg is the load average for the report, "?" when it cannot be read.
+func loadavg() string { return cmp.Or(harness.LoadAverage(), "?") }

@@ -17,14 +17,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -71,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	receipts, err := load(fs.Arg(0), *split, n, tmp)
+	receipts, err := load(ctx, fs.Arg(0), *split, n, tmp)
 	if err != nil {
 		return err
 	}
@@ -137,23 +135,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// load writes the first n receipts of split to dir.
-func load(mirror, split string, n int, dir string) ([]receipt, error) {
-	gitDir := mirror
-	if _, err := os.Stat(filepath.Join(mirror, "data", "img")); err == nil {
-		gitDir = "" // a checkout
-	}
-	read := func(path string) ([]byte, error) {
-		if gitDir == "" {
-			return os.ReadFile(filepath.Join(mirror, path))
-		}
-		var out, errb bytes.Buffer
-		cmd := exec.Command("git", "--git-dir="+gitDir, "show", "HEAD:"+path)
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("git show %s: %w: %s", path, err, strings.TrimSpace(errb.String()))
-		}
-		return out.Bytes(), nil
+// load writes the first n receipts of split in the SROIE repository
+// mirror (a bare mirror or a checkout) to dir.
+func load(ctx context.Context, mirror, split string, n int, dir string) ([]receipt, error) {
+	t, err := dataset.OpenTree(mirror)
+	if err != nil {
+		return nil, err
 	}
 	var out []receipt
 	for num := 1; num < 1000 && len(out) < n; num++ {
@@ -162,7 +149,7 @@ func load(mirror, split string, n int, dir string) ([]receipt, error) {
 		if dataset.Reserved("sroie", id) || dataset.Split("sroie", id) != split {
 			continue
 		}
-		key, err := read("data/key/" + id + ".json")
+		key, err := t.Read(ctx, "data/key/"+id+".json")
 		if err != nil {
 			continue // no such receipt
 		}
@@ -170,7 +157,7 @@ func load(mirror, split string, n int, dir string) ([]receipt, error) {
 		if err := json.Unmarshal(key, &truth); err != nil {
 			return nil, fmt.Errorf("truth of %s: %w", id, err)
 		}
-		img, err := read("data/img/" + id + ".jpg")
+		img, err := t.Read(ctx, "data/img/"+id+".jpg")
 		if err != nil {
 			continue
 		}

@@ -50,12 +50,7 @@ func TestServeS3(t *testing.T) {
 			t.Fatalf("batch has %d files, want %d: %v", len(files), len(docs), b)
 		}
 		for _, f := range files {
-			f := f.(map[string]any)
-			name, id := f["file_name"].(string), f["id"].(string)
-			resp, got := c.send("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+id+"/content", "", "", nil)
-			if resp.StatusCode != 200 || !bytes.Equal(got, docs[name]) {
-				t.Errorf("content of %s: %d, %d bytes; want 200 and the %d uploaded", name, resp.StatusCode, len(got), len(docs[name]))
-			}
+			name, id := c.checkContent(extID, batchID, f, docs, "")
 			// A range is read from the object as it is sought.
 			req, _ := http.NewRequest("GET", base+"/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+id+"/content", nil)
 			req.Header.Set("Authorization", "Bearer "+key)

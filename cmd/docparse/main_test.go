@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/secretbox"
+	"github.com/docparse/docparse/internal/servertest"
 	"github.com/docparse/docparse/internal/store"
 	"github.com/docparse/docparse/internal/store/storetest"
 )
@@ -134,14 +134,12 @@ func (c testClient) createExtraction() string {
 
 func (c testClient) upload(extID string, files map[string][]byte) string {
 	c.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
+	var parts []servertest.File
 	for name, content := range files {
-		w, _ := mw.CreateFormFile("files", name)
-		w.Write(content)
+		parts = append(parts, servertest.File{Name: name, Content: content})
 	}
-	mw.Close()
-	status, v := c.do("POST", "/v1/extractions/"+extID+"/batches", mw.FormDataContentType(), &buf)
+	ct, body := servertest.UploadForm(nil, parts...)
+	status, v := c.do("POST", "/v1/extractions/"+extID+"/batches", ct, bytes.NewReader(body))
 	if status != 202 {
 		c.t.Fatalf("upload: %d %v", status, v)
 	}
@@ -167,6 +165,21 @@ func (c testClient) batch(extID, batchID string) map[string]any {
 		c.t.Fatalf("poll: %d %v", status, v)
 	}
 	return v["batch"].(map[string]any)
+}
+
+// checkContent gets the stored upload of f, a file as its batch lists
+// it, and fails the test unless it is the document uploaded under its
+// name, docs[name]; where tells the message which server answered. It
+// answers the file's name and id.
+func (c testClient) checkContent(extID, batchID string, f any, docs map[string][]byte, where string) (name, id string) {
+	c.t.Helper()
+	m := f.(map[string]any)
+	name, id = m["file_name"].(string), m["id"].(string)
+	resp, got := c.send("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+id+"/content", "", "", nil)
+	if resp.StatusCode != 200 || !bytes.Equal(got, docs[name]) {
+		c.t.Errorf("content of %s%s: %d, %d bytes; want 200 and the %d uploaded", name, where, resp.StatusCode, len(got), len(docs[name]))
+	}
+	return name, id
 }
 
 // testSecretKey returns a new DOCPARSE_SECRET_KEY.

@@ -252,12 +252,7 @@ func TestMigrateTo(t *testing.T) {
 	}
 	files, _ := after["files"].([]any)
 	for _, f := range files {
-		f := f.(map[string]any)
-		name, id := f["file_name"].(string), f["id"].(string)
-		resp, content := c.send("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+id+"/content", "", "", nil)
-		if resp.StatusCode != 200 || !bytes.Equal(content, docs[name]) {
-			t.Errorf("content of %s on the copy: %d, %d bytes; want 200 and the %d uploaded", name, resp.StatusCode, len(content), len(docs[name]))
-		}
+		c.checkContent(extID, batchID, f, docs, " on the copy")
 	}
 	if status, _ := c.do("GET", "/v1/classifications/"+clsID, "", nil); status != 200 {
 		t.Errorf("classification on the copy: %d", status)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,23 +28,12 @@ const invoiceText = "ACME Supplies\nInvoice No: 42183017\nDate: 2026-03-14\nTota
 // first part, named csrf_token, as the page's plain form sends it.
 func multipartBody(t *testing.T, token, batchName string, files ...upload) (*bytes.Buffer, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	if token != "" {
-		mw.WriteField("csrf_token", token)
+	parts := make([]servertest.File, len(files))
+	for i, f := range files {
+		parts[i] = servertest.File{Name: f.name, Content: []byte(f.content)}
 	}
-	if batchName != "" {
-		mw.WriteField("name", batchName)
-	}
-	for _, f := range files {
-		fw, err := mw.CreateFormFile("files", f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(fw, f.content)
-	}
-	mw.Close()
-	return &buf, mw.FormDataContentType()
+	ct, body := servertest.UploadForm([]string{"csrf_token", token, "name", batchName}, parts...)
+	return bytes.NewBuffer(body), ct
 }
 
 // postUpload posts an upload body with extra headers.

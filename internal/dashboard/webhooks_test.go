@@ -12,7 +12,6 @@ import (
 
 	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/servertest"
-	"github.com/docparse/docparse/internal/webhook"
 )
 
 var (
@@ -87,7 +86,7 @@ func TestWebhooks(t *testing.T) {
 			t.Fatalf("send test event = %d, want 200 showing status 200, latency and body:\n%s", p.status, p.body)
 		}
 		d := waitEvent(rc, "endpoint.test")
-		if err := webhook.Verify(secret, d.Header, d.Body, time.Now()); err != nil {
+		if err := client.Verify(secret, d.Header, d.Body); err != nil {
 			t.Fatalf("test event signature: %v", err)
 		}
 
@@ -108,7 +107,7 @@ func TestWebhooks(t *testing.T) {
 		// it from its detail page and it arrives again.
 		uploadText(t, api)
 		first := waitEvent(rc, "extraction.completed")
-		if err := webhook.Verify(secret, first.Header, first.Body, time.Now()); err != nil {
+		if err := client.Verify(secret, first.Header, first.Body); err != nil {
 			t.Fatalf("extraction.completed signature: %v", err)
 		}
 		var attemptID string
@@ -159,7 +158,7 @@ func TestWebhooks(t *testing.T) {
 		b.post("/dashboard/api/webhooks/"+epID+"/test", url.Values{"csrf_token": {csrf}})
 		d = waitEvent(rc, "endpoint.test")
 		for _, s := range []string{secret, newSecret} {
-			if err := webhook.Verify(s, d.Header, d.Body, time.Now()); err != nil {
+			if err := client.Verify(s, d.Header, d.Body); err != nil {
 				t.Errorf("test event after rotation, secret new=%v: %v (headers %v)", s == newSecret, err, d.Header)
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"path"
 	"strconv"
 	"strings"
 )
@@ -68,11 +67,7 @@ func (e *Engine) extractDOCX(ctx context.Context, p string) (*Document, error) {
 		return nil, err
 	}
 	defer pkg.Close()
-	main, err := pkg.mainPart("word/document.xml")
-	if err != nil {
-		return nil, err
-	}
-	rels, err := pkg.relationships(relsOf(main), path.Dir(main))
+	main, rels, err := pkg.mainPart("word/document.xml")
 	if err != nil {
 		return nil, err
 	}

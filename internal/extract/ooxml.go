@@ -289,18 +289,24 @@ func relsOf(part string) string {
 }
 
 // mainPart finds the package's main document through _rels/.rels, falling
-// back to the usual name.
-func (p *ooxmlPackage) mainPart(fallback string) (string, error) {
+// back to the usual name, and reads the main document's relationships.
+func (p *ooxmlPackage) mainPart(fallback string) (string, []ooxmlRel, error) {
 	rels, err := p.relationships("_rels/.rels", "")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
+	main := fallback
 	for _, r := range rels {
 		if r.typ == "officeDocument" && p.has(r.target) {
-			return r.target, nil
+			main = r.target
+			break
 		}
 	}
-	return fallback, nil
+	mainRels, err := p.relationships(relsOf(main), path.Dir(main))
+	if err != nil {
+		return "", nil, err
+	}
+	return main, mainRels, nil
 }
 
 // attr returns the value of the attribute with the given local name.

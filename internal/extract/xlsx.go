@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,11 +91,7 @@ func (e *Engine) extractXLSX(ctx context.Context, p string) (*Document, error) {
 
 // readWorkbook lists the sheets in workbook order with their parts.
 func readWorkbook(pkg *ooxmlPackage) (*xlsxBook, error) {
-	main, err := pkg.mainPart("xl/workbook.xml")
-	if err != nil {
-		return nil, err
-	}
-	rels, err := pkg.relationships(relsOf(main), path.Dir(main))
+	main, rels, err := pkg.mainPart("xl/workbook.xml")
 	if err != nil {
 		return nil, err
 	}

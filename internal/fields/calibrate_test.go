@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/docparse/docparse/internal/docparse"
 	"github.com/docparse/docparse/internal/extract"
@@ -240,23 +239,13 @@ func sameValue(key string, want, got any) bool {
 		case synth.KeyDate, synth.KeyDue:
 			return g == w
 		}
-		return alnum(g) == alnum(w)
+		return lettersDigitsLower(g) == lettersDigitsLower(w)
 	}
 	return false
 }
 
 func normName(s string) string {
 	return strings.Trim(strings.ToLower(strings.Join(strings.Fields(s), " ")), ".,;: ")
-}
-
-func alnum(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // TestCalibrate refits calibration_table.go with -update: first the

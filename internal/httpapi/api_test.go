@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -204,22 +203,15 @@ type upload struct {
 	content []byte
 }
 
+// multipartBody is the upload form of files, the batch named batchName
+// (no name when it is "").
 func multipartBody(t *testing.T, batchName string, files []upload) (string, []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	if batchName != "" {
-		_ = mw.WriteField("name", batchName)
+	parts := make([]servertest.File, len(files))
+	for i, f := range files {
+		parts[i] = servertest.File{Name: f.name, Content: f.content}
 	}
-	for _, f := range files {
-		w, err := mw.CreateFormFile("files", f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(f.content)
-	}
-	mw.Close()
-	return mw.FormDataContentType(), buf.Bytes()
+	return servertest.UploadForm([]string{"name", batchName}, parts...)
 }
 
 func (e *env) upload(extID string, files []upload, hdr ...string) response {
@@ -252,18 +244,25 @@ func (e *env) createExtractionOf(schema any) string {
 	return r.json(e.t)["extraction"].(map[string]any)["id"].(string)
 }
 
+// uploadBatch uploads files to extID as one batch and answers its id; an
+// answer other than 202 fails the test.
+func (e *env) uploadBatch(extID string, files ...upload) string {
+	e.t.Helper()
+	r := e.upload(extID, files)
+	if r.status != http.StatusAccepted {
+		e.t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	return r.json(e.t)["batch"].(map[string]any)["id"].(string)
+}
+
 // extractOne uploads f alone to extID, waits for its batch to end and
 // answers the file as the batch lists it and the answer about the file
 // with its result.
 func (e *env) extractOne(extID string, f upload) (file, result map[string]any) {
 	e.t.Helper()
-	r := e.upload(extID, []upload{f})
-	if r.status != http.StatusAccepted {
-		e.t.Fatalf("upload: %d %s", r.status, r.body)
-	}
-	batchID := r.json(e.t)["batch"].(map[string]any)["id"].(string)
+	batchID := e.uploadBatch(extID, f)
 	file = e.waitBatch(extID, batchID)["files"].([]any)[0].(map[string]any)
-	r = e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+file["id"].(string), nil)
+	r := e.doJSON("GET", "/v1/extractions/"+extID+"/batches/"+batchID+"/files/"+file["id"].(string), nil)
 	if r.status != http.StatusOK {
 		e.t.Fatalf("get file: %d %s", r.status, r.body)
 	}
@@ -706,11 +705,7 @@ func TestPollingETagAndRateLimit(t *testing.T) {
 		clk := &clock{t: time.Now()}
 		e := newEnv(t, eng, envOptions{rateLimit: 1, now: clk.Now})
 		extID := e.createExtraction()
-		r := e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 7\n")}})
-		if r.status != 202 {
-			t.Fatalf("upload: %d %s", r.status, r.body)
-		}
-		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
+		batchID := e.uploadBatch(extID, upload{"a.txt", []byte("Invoice No: 7\n")})
 		path := "/v1/extractions/" + extID + "/batches/" + batchID
 		// Wait for the end without burning the bucket: read the store directly.
 		ended := servertest.Eventually(30*time.Second, func() bool {
@@ -769,11 +764,7 @@ func TestPollFromMemory(t *testing.T) {
 			t.Fatal("polls not answered from memory within 10 s")
 		}
 		extID := e.createExtraction()
-		r := e.upload(extID, []upload{{"a.txt", []byte("Invoice No: 7\n")}})
-		if r.status != 202 {
-			t.Fatalf("upload: %d %s", r.status, r.body)
-		}
-		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
+		batchID := e.uploadBatch(extID, upload{"a.txt", []byte("Invoice No: 7\n")})
 		path := "/v1/extractions/" + extID + "/batches/" + batchID
 		done := e.waitBatch(extID, batchID)
 		reads := func() string {

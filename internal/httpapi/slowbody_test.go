@@ -3,9 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -114,12 +112,8 @@ func TestSlowUploadCutOff(t *testing.T) {
 		}
 
 		// A normal upload still works.
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		fw, _ := mw.CreateFormFile("files", "a.txt")
-		fmt.Fprint(fw, "Invoice No: 7\nTotal: 12.50\n")
-		mw.Close()
-		resp, b, err = call("POST", path, mw.FormDataContentType(), bytes.NewReader(body.Bytes()), int64(body.Len()))
+		ct, body := servertest.UploadForm(nil, servertest.File{Name: "a.txt", Content: []byte("Invoice No: 7\nTotal: 12.50\n")})
+		resp, b, err = call("POST", path, ct, bytes.NewReader(body), int64(len(body)))
 		if err != nil || resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("normal upload: %v %s", err, b)
 		}

@@ -55,8 +55,7 @@ func TestWebhookDeliveryAndFeed(t *testing.T) {
 			t.Errorf("GET endpoint shows the secret: %s", r.body)
 		}
 		extID := e.createExtraction()
-		r := e.upload(extID, []upload{{"invoice.txt", []byte("Invoice No: 42\nTotal: 10.00\n")}, {"blob.bin", []byte{0, 1, 2, 3, 0, 0, 0xff}}})
-		batchID := r.json(t)["batch"].(map[string]any)["id"].(string)
+		batchID := e.uploadBatch(extID, upload{"invoice.txt", []byte("Invoice No: 42\nTotal: 10.00\n")}, upload{"blob.bin", []byte{0, 1, 2, 3, 0, 0, 0xff}})
 		got := rc.WaitN(30*time.Second, 3)
 		types := map[string]map[string]any{}
 		for _, d := range got {

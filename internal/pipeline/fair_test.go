@@ -1,12 +1,9 @@
 package pipeline_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"testing"
 	"time"
@@ -29,14 +26,12 @@ func uploadText(t *testing.T, base, key string, batches, n int) (string, []strin
 	eid := v["extraction"].(map[string]any)["id"].(string)
 	var bids []string
 	for b := range batches {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		for i := range n {
-			fw, _ := mw.CreateFormFile("files", fmt.Sprintf("note-%d-%d.txt", b, i))
-			io.WriteString(fw, "Total: 12.00 EUR\n")
+		files := make([]servertest.File, n)
+		for i := range files {
+			files[i] = servertest.File{Name: fmt.Sprintf("note-%d-%d.txt", b, i), Content: []byte("Total: 12.00 EUR\n")}
 		}
-		mw.Close()
-		st, v, _ := api(t, base, key, "POST", "/v1/extractions/"+eid+"/batches", mw.FormDataContentType(), buf.Bytes())
+		ct, body := servertest.UploadForm(nil, files...)
+		st, v, _ := api(t, base, key, "POST", "/v1/extractions/"+eid+"/batches", ct, body)
 		if st != http.StatusAccepted {
 			t.Fatalf("upload = %d %v", st, v)
 		}

@@ -234,21 +234,10 @@ func (s *Service) readEInvoice(ctx context.Context, fileID string, kind extract.
 	if kind != extract.KindPDF && kind != extract.KindEInvoice {
 		return nil, nil, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
-	defer cancel()
-	path, release, err := s.blobs.Local(ctx, blobKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer release()
-	inv, _, err := s.engine.EInvoice(ctx, path, kind)
-	if e, ok := extract.AsError(err); ok {
-		return nil, &docparse.FileError{Code: e.Code, Message: e.Message}, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("read e-invoice of %s: %w", fileID, err)
-	}
-	return inv, nil, nil
+	return readStored(ctx, s, blobKey, "read e-invoice of "+fileID, func(ctx context.Context, path string) (*einvoice.Invoice, error) {
+		inv, _, err := s.engine.EInvoice(ctx, path, kind)
+		return inv, err
+	})
 }
 
 // readDocument reads the text and layout of a stored file within the file
@@ -262,22 +251,36 @@ func (s *Service) readDocument(ctx context.Context, fileID string, size int64, k
 	if extract.Kind(kind) == extract.KindUnknown {
 		return nil, &docparse.FileError{Code: "unsupported_type", Message: "the file's content is not a supported document type"}, nil
 	}
+	return readStored(ctx, s, blobKey, "extract "+fileID, func(ctx context.Context, path string) (*extract.Document, error) {
+		doc, err := s.engine.ExtractWith(ctx, path, extract.Kind(kind), opts)
+		if err == nil {
+			s.metrics.ocrPages(doc)
+		}
+		return doc, err
+	})
+}
+
+// readStored runs read on a local copy of the stored document behind
+// blobKey, within the file timeout. The document's own problem (an
+// *extract.Error) comes back as a FileError, which fails the file for
+// good; any other error is transient, and read's is wrapped naming op.
+func readStored[T any](ctx context.Context, s *Service, blobKey, op string, read func(ctx context.Context, path string) (T, error)) (T, *docparse.FileError, error) {
+	var zero T
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.FileTimeout)
 	defer cancel()
 	path, release, err := s.blobs.Local(ctx, blobKey)
 	if err != nil {
-		return nil, nil, err
+		return zero, nil, err
 	}
 	defer release()
-	doc, err := s.engine.ExtractWith(ctx, path, extract.Kind(kind), opts)
+	v, err := read(ctx, path)
 	if e, ok := extract.AsError(err); ok {
-		return nil, &docparse.FileError{Code: e.Code, Message: e.Message}, nil
+		return zero, &docparse.FileError{Code: e.Code, Message: e.Message}, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("extract %s: %w", fileID, err)
+		return zero, nil, fmt.Errorf("%s: %w", op, err)
 	}
-	s.metrics.ocrPages(doc)
-	return doc, nil, nil
+	return v, nil, nil
 }
 
 // OCRLanguages maps an extraction's language to OCR languages: one

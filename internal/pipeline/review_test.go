@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,12 +66,8 @@ func needsReview(t *testing.T, base, key string) (eid, bid, fid string) {
 		t.Fatalf("create extraction = %d %v", st, v)
 	}
 	eid = v["extraction"].(map[string]any)["id"].(string)
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile("files", "invoice.txt")
-	io.WriteString(fw, "ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n")
-	mw.Close()
-	st, v, _ = api(t, base, key, "POST", "/v1/extractions/"+eid+"/batches", mw.FormDataContentType(), buf.Bytes())
+	ct, body := servertest.UploadForm(nil, servertest.File{Name: "invoice.txt", Content: []byte("ACME Supplies\nInvoice No: 42183017\nTotal: 12.00 EUR\n")})
+	st, v, _ = api(t, base, key, "POST", "/v1/extractions/"+eid+"/batches", ct, body)
 	if st != http.StatusAccepted {
 		t.Fatalf("upload = %d %v", st, v)
 	}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/docparse/docparse/client"
 	"github.com/docparse/docparse/internal/webhook"
 )
 
@@ -115,7 +116,7 @@ func TestSendDelivers(t *testing.T) {
 			Path:        r.URL.RequestURI(),
 			ContentType: r.Header.Get("Content-Type"),
 			UserAgent:   r.Header.Get("User-Agent"),
-			VerifyErr:   webhook.Verify(secret, r.Header, body, time.Now()),
+			VerifyErr:   client.Verify(secret, r.Header, body),
 		}
 		w.Header().Set("X-Receiver", "yes")
 		io.WriteString(w, `{"ok":true}`)

@@ -5,7 +5,8 @@
 // It provides four independent pieces; none touches the database, and the
 // retry policy never reads the clock (times are passed in):
 //
-//   - secrets and signatures: [NewSecret], [Sign], [SignatureHeader], [Verify];
+//   - secrets and signatures: [NewSecret], [Sign], [SignatureHeader] (a
+//     receiver verifies them with the public SDK's client.Verify);
 //   - the retry policy: [Classify], [ParseRetryAfter], [NextAttempt] over
 //     [Schedule] and [Window];
 //   - the egress guard: [ValidateURL] for URLs users submit, [Blocked] for

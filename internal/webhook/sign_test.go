@@ -129,62 +129,6 @@ func signedHeader(t *testing.T, sig, msgID string, ts int64) http.Header {
 	return h
 }
 
-func TestVerify(t *testing.T) {
-	now := time.Unix(specTimestamp, 0)
-	other, otherSig := otherSigned(t, now)
-	without := func(name string) http.Header {
-		h := signedHeader(t, specSignature, specMsgID, specTimestamp)
-		h.Del(name)
-		return h
-	}
-	tests := []struct {
-		name   string
-		secret string
-		header http.Header
-		body   string
-		now    time.Time
-		want   error
-	}{
-		{"valid", specSecret, signedHeader(t, specSignature, specMsgID, specTimestamp), specBody, now, nil},
-		{"secret without prefix", strings.TrimPrefix(specSecret, "whsec_"), signedHeader(t, specSignature, specMsgID, specTimestamp), specBody, now, nil},
-		{"second of two signatures", specSecret, signedHeader(t, otherSig+" "+specSignature, specMsgID, specTimestamp), specBody, now, nil},
-		{"first of two signatures", other, signedHeader(t, otherSig+" "+specSignature, specMsgID, specTimestamp), specBody, now, nil},
-		{"extra spaces and other versions", specSecret, signedHeader(t, "v2,abc  "+specSignature+" ", specMsgID, specTimestamp), specBody, now, nil},
-		{"4m59s old", specSecret, signedHeader(t, specSignature, specMsgID, specTimestamp), specBody, now.Add(4*time.Minute + 59*time.Second), nil},
-		{"5m old", specSecret, signedHeader(t, specSignature, specMsgID, specTimestamp), specBody, now.Add(5 * time.Minute), nil},
-		{"5m in the future", specSecret, signedHeader(t, specSignature, specMsgID, specTimestamp), specBody, now.Add(-5 * time.Minute), nil},
-		{"5m1s old", specSecret, signedHeader(t, specSignature, specMsgID, specTimestamp), specBody, now.Add(5*time.Minute + time.Second), webhook.ErrTimestampTooOld},
-		{"5m1s in the future", specSecret, signedHeader(t, specSignature, specMsgID, specTimestamp), specBody, now.Add(-5*time.Minute - time.Second), webhook.ErrTimestampTooNew},
-		{"tampered body", specSecret, signedHeader(t, specSignature, specMsgID, specTimestamp), `{"test": 2432232315}`, now, webhook.ErrNoMatchingSignature},
-		{"other id", specSecret, signedHeader(t, specSignature, "msg_other", specTimestamp), specBody, now, webhook.ErrNoMatchingSignature},
-		{"other timestamp", specSecret, signedHeader(t, specSignature, specMsgID, specTimestamp+1), specBody, now, webhook.ErrNoMatchingSignature},
-		{"wrong secret", other, signedHeader(t, specSignature, specMsgID, specTimestamp), specBody, now, webhook.ErrNoMatchingSignature},
-		{"signature without version", specSecret, signedHeader(t, strings.TrimPrefix(specSignature, "v1,"), specMsgID, specTimestamp), specBody, now, webhook.ErrNoMatchingSignature},
-		{"signature as v2", specSecret, signedHeader(t, "v2,"+strings.TrimPrefix(specSignature, "v1,"), specMsgID, specTimestamp), specBody, now, webhook.ErrNoMatchingSignature},
-		{"no id", specSecret, without(webhook.HeaderID), specBody, now, webhook.ErrMissingHeaders},
-		{"no timestamp", specSecret, without(webhook.HeaderTimestamp), specBody, now, webhook.ErrMissingHeaders},
-		{"no signature", specSecret, without(webhook.HeaderSignature), specBody, now, webhook.ErrMissingHeaders},
-		{"timestamp 1970", specSecret, signedHeader(t, specSignature, specMsgID, 0), specBody, now, webhook.ErrTimestampTooOld},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := webhook.Verify(tt.secret, tt.header, []byte(tt.body), tt.now)
-			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
-				t.Errorf("Verify() = %v, want %v", err, tt.want)
-			}
-		})
-	}
-
-	h := signedHeader(t, specSignature, specMsgID, specTimestamp)
-	h.Set(webhook.HeaderTimestamp, "1614265330.5")
-	if err := webhook.Verify(specSecret, h, []byte(specBody), now); !errors.Is(err, webhook.ErrInvalidTimestamp) {
-		t.Errorf("Verify(fractional timestamp) = %v, want %v", err, webhook.ErrInvalidTimestamp)
-	}
-	if err := webhook.Verify("whsec_%%%", signedHeader(t, specSignature, specMsgID, specTimestamp), []byte(specBody), now); err == nil {
-		t.Error("Verify(invalid secret) = nil, want an error")
-	}
-}
-
 // The reference implementation must accept what we send: the library is
 // an independent verifier (it reads the real clock, so these messages are
 // signed now).
@@ -231,17 +175,13 @@ func TestStandardWebhooksLibraryVerifiesOurSignatures(t *testing.T) {
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("library Verify() = %v, want %v", err, tt.wantErr)
 			}
-			// Our own verifier agrees with the library.
-			ours := webhook.Verify(tt.verifier, h, tt.body, ts)
-			if (ours == nil) != (err == nil) {
-				t.Errorf("Verify() = %v, library says %v", ours, err)
-			}
 		})
 	}
 }
 
-// And the other way round: what the library signs, Verify accepts.
-func TestVerifyLibrarySignatures(t *testing.T) {
+// And the other way round: what the library signs, Sign signs alike (the
+// SDK's tests check that its verifier accepts the library's signatures).
+func TestSignAgreesWithLibrary(t *testing.T) {
 	secret := mustSecret(t)
 	wh, err := standardwebhooks.NewWebhook(secret)
 	if err != nil {
@@ -259,8 +199,5 @@ func TestVerifyLibrarySignatures(t *testing.T) {
 	}
 	if ours != sig {
 		t.Errorf("Sign() = %q, library signs %q", ours, sig)
-	}
-	if err := webhook.Verify(secret, signedHeader(t, sig, "evt_1", ts.Unix()), body, ts); err != nil {
-		t.Errorf("Verify(library signature) = %v", err)
 	}
 }

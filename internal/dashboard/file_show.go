@@ -157,57 +157,61 @@ func (h *Handler) showFile(w http.ResponseWriter, r *http.Request, sess docparse
 // ("seller.name", "lines[2].amount") to its leaf of type T: the numbers of
 // a confidence document, the strings of a sources document.
 func flatten[T any](out map[string]T, path string, v any) {
-	switch v := v.(type) {
-	case T:
-		out[path] = v
-	case map[string]any:
-		for k, e := range v {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			flatten(out, p, e)
+	eachPath(path, v, func(p string, v any) bool {
+		t, ok := v.(T)
+		if ok {
+			out[p] = t
 		}
-	case []any:
-		for i, e := range v {
-			flatten(out, fmt.Sprintf("%s[%d]", path, i), e)
-		}
-	}
+		return ok
+	})
 }
 
 // flattenCitations maps every path of a citations document to the
 // citation of a value read on a page with a box; values that stand on no
 // page, or on a page without geometry, have none.
 func flattenCitations(out map[string]*citeView, path string, v any) {
-	switch v := v.(type) {
-	case map[string]any:
+	eachPath(path, v, func(p string, v any) bool {
 		// A citation is {"page": N|null, "box": [...], "source": ...}; an
 		// object's citations map its keys (one may be "page", whose
 		// citation is a map, not a number).
-		if page, ok := v["page"]; ok && !isMap(page) {
-			p, _ := page.(float64)
-			box, _ := v["box"].([]any)
-			if p < 1 || len(box) != 4 {
-				return
-			}
+		m, _ := v.(map[string]any)
+		page, ok := m["page"]
+		if !ok || isMap(page) {
+			return false
+		}
+		n, _ := page.(float64)
+		box, _ := m["box"].([]any)
+		if n >= 1 && len(box) == 4 {
 			parts := make([]string, 4)
 			for i, e := range box {
 				f, _ := e.(float64)
 				parts[i] = strconv.FormatFloat(f, 'f', -1, 64)
 			}
-			out[path] = &citeView{Page: int(p), Box: strings.Join(parts, " ")}
-			return
+			out[p] = &citeView{Page: int(n), Box: strings.Join(parts, " ")}
 		}
+		return true
+	})
+}
+
+// eachPath walks a document shaped like a result, calling leaf with each
+// node and its path ("seller.name", "lines[2].amount") until leaf takes
+// it (true); maps and lists it does not take are walked into.
+func eachPath(path string, v any, leaf func(path string, v any) bool) {
+	if leaf(path, v) {
+		return
+	}
+	switch v := v.(type) {
+	case map[string]any:
 		for k, e := range v {
 			p := k
 			if path != "" {
 				p = path + "." + k
 			}
-			flattenCitations(out, p, e)
+			eachPath(p, e, leaf)
 		}
 	case []any:
 		for i, e := range v {
-			flattenCitations(out, fmt.Sprintf("%s[%d]", path, i), e)
+			eachPath(fmt.Sprintf("%s[%d]", path, i), e, leaf)
 		}
 	}
 }

@@ -29,22 +29,7 @@ const citeMin = 0.95
 // scans (pdftoppm, 150 dpi) and read by OCR: the OCR's own words inside
 // each box must hold the value as often.
 func TestCitationsHoldTheirValues(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "invoice2data")
-	ci := os.Getenv("CI") == "true"
-	if pdfs, _ := filepath.Glob(filepath.Join(dir, "*.pdf")); len(pdfs) == 0 {
-		if ci {
-			t.Fatalf("CI=true but the invoice2data corpus is not at %s", dir)
-		}
-		t.Skip("no invoice2data corpus beside the repository")
-	}
-	for _, tool := range []string{"pdftotext", "pdfinfo", "pdftoppm", "tesseract"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if ci {
-				t.Fatalf("CI=true but %s is not installed", tool)
-			}
-			t.Skipf("no %s", tool)
-		}
-	}
+	dir := devCorpus(t, "pdftotext", "pdfinfo", "pdftoppm", "tesseract")
 	docs, err := wordings.LoadCorpus(context.Background(), dir, filepath.Join(os.TempDir(), "docparse-accuracy-pdfium-cache"))
 	if err != nil {
 		t.Fatal(err)
@@ -261,4 +246,29 @@ func abs(v float64) float64 {
 
 func tokens(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// devCorpus returns the directory of the development invoices, which
+// stands beside the repository (CI lays it there), after checking that
+// the tools a test runs are installed. Without either it skips, or fails
+// with CI=true.
+func devCorpus(t *testing.T, tools ...string) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "invoice2data")
+	ci := os.Getenv("CI") == "true"
+	if pdfs, _ := filepath.Glob(filepath.Join(dir, "*.pdf")); len(pdfs) == 0 {
+		if ci {
+			t.Fatalf("CI=true but the invoice2data corpus is not at %s", dir)
+		}
+		t.Skip("no invoice2data corpus beside the repository")
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if ci {
+				t.Fatalf("CI=true but %s is not installed", tool)
+			}
+			t.Skipf("no %s", tool)
+		}
+	}
+	return dir
 }

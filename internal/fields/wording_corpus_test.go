@@ -3,7 +3,6 @@ package fields_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -16,23 +15,10 @@ import (
 // many values right as the canonical wording. go test -v prints the
 // accuracy of each; go run ./bench/wordings prints the same table.
 func TestWordings(t *testing.T) {
-	// The shared corpus stands beside the repository (CI lays it there).
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "invoice2data")
-	ci := os.Getenv("CI") == "true"
-	if pdfs, _ := filepath.Glob(filepath.Join(dir, "*.pdf")); len(pdfs) == 0 {
-		if ci {
-			t.Fatalf("CI=true but the invoice2data corpus is not at %s", dir)
-		}
-		t.Skip("no invoice2data corpus beside the repository")
-	}
-	if testing.Short() && !ci {
+	// One corpus invoice shows its seller only in an image: it needs OCR.
+	dir := devCorpus(t, "tesseract")
+	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("extracts the corpus (about 15 s); not with -short")
-	}
-	if _, err := exec.LookPath("tesseract"); err != nil {
-		if ci {
-			t.Fatal("CI=true but tesseract is not installed: one corpus invoice shows its seller only in an image")
-		}
-		t.Skip("no tesseract: one corpus invoice needs OCR")
 	}
 	ws, err := wordings.Load(filepath.Join("testdata", "wordings.json"))
 	if err != nil {

@@ -37,12 +37,12 @@ func TestRoundTrip(t *testing.T) {
 		{&FileInfo{}, `{"id":"file_1","extraction_id":"ext_1","batch_id":"btc_1","file_name":"a.pdf","content_type":"application/pdf",` +
 			`"size":0,"status":"failed","page_count":0,"error":` + failed + `,"created_at":` + t0 + `,"updated_at":` + t1 + `}`},
 		{&FileResult{}, `{"file":{"id":"file_1","extraction_id":"ext_1","batch_id":"btc_1","file_name":"a.pdf","content_type":"application/pdf",` +
-			`"size":3,"status":"queued","page_count":1,"created_at":` + t0 + `,"updated_at":` + t0 + `},"result":null,"confidence":null,"sources":null}`},
+			`"size":3,"status":"queued","page_count":1,"created_at":` + t0 + `,"updated_at":` + t0 + `},"result":null,"confidence":null,"sources":null,"citations":null}`},
 		{&BatchExport{}, `{"batch":{"id":"btc_1","extraction_id":"ext_1","name":"","status":"processed","file_count":1,"page_count":1,` +
 			`"counts":` + counts + `,"created_at":` + t0 + `,"updated_at":` + t1 + `,"completed_at":` + t1 + `},"files":[{"file":{"id":"file_1",` +
 			`"extraction_id":"ext_1","batch_id":"btc_1","file_name":"a.xml","content_type":"application/xml","size":3,"status":"needs_review",` +
 			`"page_count":1,"created_at":` + t0 + `,"updated_at":` + t1 + `},"result":{"total":12.50},"confidence":{"total":0.5},` +
-			`"sources":{"total":"embedded_xml"},"einvoice":{"syntax":"CII"},"warnings":[{"code":"einvoice_page_mismatch","field":"total"}]}]}`},
+			`"sources":{"total":"embedded_xml"},"citations":{"total":{"page":null,"source":"embedded_xml"}},"einvoice":{"syntax":"CII"},"warnings":[{"code":"einvoice_page_mismatch","field":"total"}]}]}`},
 		{&Classification{}, `{"id":"cls_1","name":"Mail","description":"","threshold":0.5,"categories":[` +
 			`{"id":"cat_1","name":"Invoice","description":"","keywords":[],"linked_extraction_id":"ext_1"},` +
 			`{"id":"cat_2","name":"Letter","description":"d","keywords":["dear"],"linked_extraction_id":null}],` +

@@ -121,9 +121,7 @@ func TestCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	if storetest.PostgresURL(t) == "" {
-		t.Skip("no PostgreSQL")
-	}
+	storetest.NeedPostgres(t)
 	s3 := blobtest.Start(t)
 	bin := buildBinary(t)
 	t0 := time.Now()

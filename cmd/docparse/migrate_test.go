@@ -29,9 +29,7 @@ import (
 // fails).
 func TestNodesMigrateTogether(t *testing.T) {
 	t.Parallel()
-	if storetest.PostgresURL(t) == "" {
-		t.Skip("no PostgreSQL")
-	}
+	storetest.NeedPostgres(t)
 	url := storetest.URL(t, store.Postgres)
 	c, box, logger := serveConfig(t, getenvFrom(map[string]string{"DOCPARSE_DATA_DIR": t.TempDir(), "DATABASE_URL": url, "DOCPARSE_SECRET_KEY": testSecretKey(t)}))
 	const nodes = 3
@@ -140,9 +138,7 @@ func (w *lineWatch) Write(p []byte) (int, error) {
 //
 // Not parallel: serve sets the process-wide Go memory limit.
 func TestMigrateTo(t *testing.T) {
-	if storetest.PostgresURL(t) == "" {
-		t.Skip("no PostgreSQL")
-	}
+	storetest.NeedPostgres(t)
 	s3 := blobtest.Start(t)
 	dataDir := t.TempDir()
 	srcEnv := map[string]string{"DOCPARSE_DATA_DIR": dataDir, "DOCPARSE_ALLOW_PRIVATE_WEBHOOKS": "true"}

@@ -394,9 +394,7 @@ func TestSecretsRotateCommand(t *testing.T) {
 // DOCPARSE_SECRET_KEY does not start, and says why.
 func TestPostgresNeedsSecretKey(t *testing.T) {
 	t.Parallel()
-	if storetest.PostgresURL(t) == "" {
-		t.Skip("no PostgreSQL")
-	}
+	storetest.NeedPostgres(t)
 	env := map[string]string{"DATABASE_URL": storetest.URL(t, store.Postgres), "DOCPARSE_DATA_DIR": t.TempDir()}
 	err := run(context.Background(), []string{"migrate"}, getenvFrom(env), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "DOCPARSE_SECRET_KEY is not set") || exitCode(err) != 1 {

@@ -19,9 +19,7 @@ import (
 // mixed case check that both engines order them alike (bytewise).
 func TestCopyMirrors(t *testing.T) {
 	t.Parallel()
-	if storetest.PostgresURL(t) == "" {
-		t.Skip("no PostgreSQL")
-	}
+	storetest.NeedPostgres(t)
 	ctx := context.Background()
 	src, dst := storetest.Open(t, store.SQLite), storetest.Open(t, store.Postgres)
 	now := time.Now().UTC().Truncate(time.Microsecond)

@@ -134,9 +134,7 @@ func TestPollVersionFromMemory(t *testing.T) {
 // another account from memory.
 func TestPollVersionAcrossNodes(t *testing.T) {
 	t.Parallel()
-	if storetest.PostgresURL(t) == "" {
-		t.Skip("PostgreSQL not available")
-	}
+	storetest.NeedPostgres(t)
 	for _, kind := range batchKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()

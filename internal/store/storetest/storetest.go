@@ -57,6 +57,15 @@ func PostgresURL(t testing.TB) string {
 	return pgURL
 }
 
+// NeedPostgres skips a test that runs only on PostgreSQL when it is not
+// reachable (with CI=true, PostgresURL fails the test instead).
+func NeedPostgres(t testing.TB) {
+	t.Helper()
+	if PostgresURL(t) == "" {
+		t.Skip("no PostgreSQL")
+	}
+}
+
 // Engines lists the engines a test should run on.
 func Engines(t testing.TB) []store.Engine {
 	if PostgresURL(t) != "" {

@@ -160,3 +160,79 @@ func TestRequeueDeliveries(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteEndpointWhileRecording: on PostgreSQL, an endpoint deleted
+// while the dispatcher records an attempt of its delivery (a transaction
+// that has updated the delivery and goes on to update the endpoint's
+// health, as RecordAttempts does) waits for that transaction and then
+// succeeds; neither fails on a deadlock.
+func TestDeleteEndpointWhileRecording(t *testing.T) {
+	t.Parallel()
+	storetest.NeedPostgres(t)
+	ctx := context.Background()
+	db := storetest.Open(t, store.Postgres)
+	acct := storetest.NewAccount(t, db, "a")
+	now := time.Now().Truncate(time.Microsecond)
+	ep := docparse.Endpoint{ID: ids.New(docparse.PrefixEndpoint), AccountID: acct.ID, URL: "https://example.com/hook", Enabled: true,
+		Secret: "whsec_test", EventTypes: []string{"file.processed"}, CreatedAt: now, UpdatedAt: now}
+	if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.InsertEndpoint(ctx, ep) }); err != nil {
+		t.Fatal(err)
+	}
+	ev := docparse.Event{ID: ids.New(docparse.PrefixEvent), AccountID: acct.ID, Type: "file.processed", Payload: []byte(`{}`), CreatedAt: now}
+	if err := db.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.InsertEvent(ctx, &ev, func() string { return ids.New("dlv_") }, now.Add(time.Hour))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	rec, err := db.Writer().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Rollback()
+	if _, err := rec.ExecContext(ctx, `UPDATE deliveries SET attempts = 1 WHERE endpoint_id = $1`, ep.ID); err != nil {
+		t.Fatal(err)
+	}
+	deleted := make(chan error, 1)
+	go func() {
+		deleted <- db.Tx(ctx, func(tx *store.Tx) error { return tx.DeleteEndpoint(ctx, acct.ID, ep.ID) })
+	}()
+	// Wait until the delete waits on a lock the recorder holds.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var waiting int
+		if err := db.Writer().QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		select {
+		case err := <-deleted:
+			t.Fatalf("the delete finished (%v) while the recorder held its delivery", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the delete never waited for the recorder")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := rec.ExecContext(ctx, `UPDATE webhook_endpoints SET last_success_at = $1 WHERE id = $2`, now.UnixMicro(), ep.ID); err != nil {
+		t.Fatalf("the recorder's endpoint update: %v", err)
+	}
+	if err := rec.Commit(); err != nil {
+		t.Fatalf("the recorder's commit: %v", err)
+	}
+	if err := <-deleted; err != nil {
+		t.Fatalf("DeleteEndpoint: %v", err)
+	}
+	var left int
+	if err := db.Writer().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM deliveries WHERE endpoint_id = $1) +
+		(SELECT count(*) FROM webhook_endpoints WHERE id = $1)`, ep.ID).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d rows of the endpoint and its deliveries left", left)
+	}
+}

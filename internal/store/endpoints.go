@@ -134,19 +134,24 @@ func (tx *Tx) enabledEndpoints(ctx context.Context, accountID string) ([]docpars
 
 // DeleteEndpoint removes the account's endpoint and its pending
 // deliveries; its attempts log goes with it.
+//
+// Its deliveries go before the endpoint, the order in which the
+// dispatcher's RecordAttempts locks them (a delivery, then its endpoint's
+// health): the other order deadlocks on PostgreSQL with an attempt being
+// recorded, and one of the two fails.
 func (tx *Tx) DeleteEndpoint(ctx context.Context, accountID, id string) error {
+	for _, q := range []string{`DELETE FROM deliveries WHERE endpoint_id = $1 AND account_id = $2`,
+		`DELETE FROM delivery_attempts WHERE endpoint_id = $1 AND account_id = $2`} {
+		if _, err := tx.x.ExecContext(ctx, q, id, accountID); err != nil {
+			return fmt.Errorf("delete endpoint: %w", err)
+		}
+	}
 	res, err := tx.x.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE id = $1 AND account_id = $2`, id, accountID)
 	if err != nil {
 		return fmt.Errorf("delete endpoint: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return docparse.NotFound("webhook endpoint", id)
-	}
-	for _, q := range []string{`DELETE FROM deliveries WHERE endpoint_id = $1 AND account_id = $2`,
-		`DELETE FROM delivery_attempts WHERE endpoint_id = $1 AND account_id = $2`} {
-		if _, err := tx.x.ExecContext(ctx, q, id, accountID); err != nil {
-			return fmt.Errorf("delete endpoint: %w", err)
-		}
 	}
 	return nil
 }
